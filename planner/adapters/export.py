@@ -340,7 +340,7 @@ def to_csv(items: Iterable[CalendarItem], tz: str) -> str:
                 _csv_safe(_one_line(item.status)),
                 _csv_safe(_one_line(item.channel)),
                 " ".join(_hashtags(item)),
-                " ".join(_links(item)),
+                _csv_safe(" ".join(_links(item))),
                 _csv_safe(clean_text(item.body).strip()),
             ]
         )
@@ -457,6 +457,8 @@ NETWORK_LIMITS = {
     "tiktok": 2200,
 }
 DEFAULT_LIMIT = 3000
+# Networks where the link column is appended to the text and counts towards the limit.
+_LINK_IN_LIMIT = {"twitter": 24, "x": 24}
 _DATE_FORMATS = {"dmy": "%d/%m/%Y %H:%M", "mdy": "%m/%d/%Y %H:%M", "ymd": "%Y/%m/%d %H:%M"}
 
 
@@ -597,6 +599,10 @@ def to_hootsuite(
         if not clean_text(item.body).strip():
             notes.append(DroppedRow(item.uid, "no text: the post has no draft body yet"))
             continue
+        link = next((x for x in _links(item) if _URI_RE.match(x)), "")
+        if link and channel in _LINK_IN_LIMIT:
+            # X counts any link as 23 characters (t.co) plus the space before it.
+            limit -= _LINK_IN_LIMIT[channel]
         message, trimmed = _hootsuite_message(item, limit)
         key = (channel, " ".join(message.lower().split()))
         if key in seen_messages:
@@ -630,7 +636,6 @@ def to_hootsuite(
             notes.append(
                 DroppedRow(item.uid, f"message trimmed to {limit} characters for {channel}", True)
             )
-        link = next((x for x in _links(item) if _URI_RE.match(x)), "")
         rows_by_channel.setdefault(channel, []).append(
             (slot, item.uid, [slot.strftime(fmt), message, link])
         )
