@@ -175,6 +175,16 @@ def _sequence(updated_at: datetime) -> int:
     return max(0, int((updated_at.astimezone(UTC) - _SEQUENCE_EPOCH).total_seconds()))
 
 
+def _ics_time(moment: datetime, zone: ZoneInfo) -> datetime:
+    """Local time in `zone`, unless that wall time is ambiguous (the repeated hour when DST
+    ends): RFC 5545 resolves a repeated TZID time to its first occurrence, so the second one is
+    written in UTC instead to keep the instant exact."""
+    local = moment.astimezone(zone).replace(microsecond=0)
+    if local.replace(fold=0).astimezone(UTC) != local.astimezone(UTC):
+        return local.astimezone(UTC)
+    return local
+
+
 def _ics_status(status: str) -> str:
     status = status.strip().lower()
     if status in CANCELLED_STATUSES:
@@ -235,7 +245,8 @@ def to_ics(
     clients send invitations).
 
     Times are written as local times with TZID=`tz` and a VTIMEZONE built from zoneinfo covering
-    the years of the items, so a 09:00 item stays 09:00 local across a DST change. DTSTAMP and
+    the years of the items, so a 09:00 item stays 09:00 local across a DST change (only a time in
+    the second pass of a repeated hour is written in UTC, see `_ics_time`). DTSTAMP and
     LAST-MODIFIED are `updated_at` in UTC and SEQUENCE is derived from it (seconds since
     2020-01-01), so output is byte-identical for the same input and later edits win on re-import.
     `alarm_minutes=None` (or 0) leaves out the VALARM.
@@ -270,8 +281,8 @@ def to_ics(
         event.add("dtstamp", stamp)
         event.add("last-modified", stamp)
         event.add("sequence", _sequence(item.updated_at))
-        event.add("dtstart", item.start.astimezone(zone).replace(microsecond=0))
-        event.add("dtend", item.end.astimezone(zone).replace(microsecond=0))
+        event.add("dtstart", _ics_time(item.start, zone))
+        event.add("dtend", _ics_time(item.end, zone))
         event.add("summary", _one_line(item.title) or item.uid)
         description = _ics_description(item)
         if description:

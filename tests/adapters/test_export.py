@@ -535,3 +535,17 @@ def test_hootsuite_reserves_room_for_the_link_on_x():
     assert len(row[1]) <= 280 - 24
     assert row[2] == "https://e.com/a"
     assert export.adjusted[0].reason == "message trimmed to 256 characters for x"
+
+
+def test_ics_repeated_hour_when_dst_ends_keeps_the_exact_instant():
+    first = datetime(2026, 10, 25, 2, 30, tzinfo=BERLIN)  # 02:30 CEST
+    second = datetime(2026, 10, 25, 2, 30, fold=1, tzinfo=BERLIN)  # 02:30 CET, an hour later
+    items = [post(1, first.astimezone(UTC), "first"), post(2, second.astimezone(UTC), "second")]
+    text = to_ics(items, TZ)
+    assert "DTSTART;TZID=Europe/Berlin:20261025T023000\r\n" in text
+    assert "DTSTART:20261025T013000Z\r\n" in text
+    assert [e.dtstart.astimezone(UTC) for e in parse_strict(text).events] == [
+        i.start for i in items
+    ]
+    _, events = icalendar_events(text)
+    assert [e["DTSTART"].dt.astimezone(UTC) for e in events] == [i.start for i in items]
