@@ -18,9 +18,9 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import Iterable, Iterator, Sequence
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 __all__ = [
@@ -30,6 +30,7 @@ __all__ = [
     "DroppedRow",
     "HootsuiteExport",
     "HootsuiteFile",
+    "clean_text",
     "to_csv",
     "to_hootsuite",
     "to_ics",
@@ -126,7 +127,9 @@ def _zone(tz: str) -> ZoneInfo:
     try:
         return ZoneInfo(tz)
     except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ValueError(f"unknown time zone {tz!r}: expected an IANA name like 'Europe/Berlin'") from exc
+        raise ValueError(
+            f"unknown time zone {tz!r}: expected an IANA name like 'Europe/Berlin'"
+        ) from exc
 
 
 def _sorted(items: Iterable[CalendarItem]) -> list[CalendarItem]:
@@ -270,7 +273,10 @@ def to_ics(
         # A window that depends only on the items keeps the VTIMEZONE (and the file) deterministic.
         cal.add_component(
             Timezone.from_tzinfo(
-                zone, tzid=tz, first_date=date(min(years), 1, 1), last_date=date(max(years) + 2, 1, 1)
+                zone,
+                tzid=tz,
+                first_date=date(min(years), 1, 1),
+                last_date=date(max(years) + 2, 1, 1),
             )
         )
 
@@ -322,7 +328,8 @@ def _csv_safe(text: str) -> str:
     A leading apostrophe is what Excel/LibreOffice themselves use to mark "text". A leading "-"
     is only guarded when followed by something other than a space ("-1+2", not "- a bullet").
     """
-    if text.startswith(_FORMULA_START) or (len(text) > 1 and text[0] == "-" and not text[1].isspace()):
+    risky_dash = len(text) > 1 and text[0] == "-" and not text[1].isspace()
+    if text.startswith(_FORMULA_START) or risky_dash:
         return "'" + text
     return text
 

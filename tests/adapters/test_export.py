@@ -57,7 +57,8 @@ def at(day: int, hour: int, minute: int = 0, month: int = 11, zone: ZoneInfo = B
 
 
 def post(uid: int, start: datetime, title: str, **kw) -> CalendarItem:
-    return CalendarItem(f"post-{uid}@planner", "post", start, title, kw.pop("updated_at", UPDATED), **kw)
+    updated = kw.pop("updated_at", UPDATED)
+    return CalendarItem(f"post-{uid}@planner", "post", start, title, updated, **kw)
 
 
 def touch(uid: int, start: datetime, title: str, **kw) -> CalendarItem:
@@ -70,59 +71,111 @@ def sample_items() -> list[CalendarItem]:
     """A week (Mon 30 Nov - Sun 6 Dec 2026, Berlin) exercising every branch of every exporter."""
     return [
         post(
-            1, at(30, 9), "Post · Thought leadership: Why SLOs fail",
-            pillar="thought_leadership", channel="linkedin", status="scheduled",
+            1,
+            at(30, 9),
+            "Post · Thought leadership: Why SLOs fail",
+            pillar="thought_leadership",
+            channel="linkedin",
+            status="scheduled",
             body="Most SLOs fail for one reason: nobody owns the error budget.\n\n"
             "Here is what worked for us, in three steps.",
             links=["https://example.com/slo", "https://example.com/budget"],
-            hashtags=["sre", "#reliability"], categories=["post", "thought_leadership"],
+            hashtags=["sre", "#reliability"],
+            categories=["post", "thought_leadership"],
         ),
         touch(
-            1, at(30, 11), "Share content with Priya Shah", person="Priya Shah",
-            action="share_content", body="Send Priya the SLO article; she asked about budgets.",
+            1,
+            at(30, 11),
+            "Share content with Priya Shah",
+            person="Priya Shah",
+            action="share_content",
+            body="Send Priya the SLO article; she asked about budgets.",
             links=["https://example.com/slo"],
         ),
         post(
-            2, at(1, 12, 2, month=12), "Post · Content share: The observability reading list",
-            pillar="content_share", channel="linkedin", status="ready",
+            2,
+            at(1, 12, 2, month=12),
+            "Post · Content share: The observability reading list",
+            pillar="content_share",
+            channel="linkedin",
+            status="ready",
             body="Five articles on observability I keep sending people.",
-            links=["https://example.com/reading"], hashtags=["observability"],
+            links=["https://example.com/reading"],
+            hashtags=["observability"],
         ),
         post(
-            3, at(2, 8, 30, month=12), "Post · Group engagement: On-call pairing",
-            pillar="group_engagement", channel="Twitter", status="draft",
-            body="Pairing on call halves the stress. " * 12, hashtags=["oncall", "sre"],
+            3,
+            at(2, 8, 30, month=12),
+            "Post · Group engagement: On-call pairing",
+            pillar="group_engagement",
+            channel="Twitter",
+            status="draft",
+            body="Pairing on call halves the stress. " * 12,
+            hashtags=["oncall", "sre"],
         ),
         touch(
-            2, at(2, 17, month=12), "Congratulate Jonas Müller", person="Jonas Müller",
-            action="congratulate", body="New role at Acme: congratulate, no pitch.",
+            2,
+            at(2, 17, month=12),
+            "Congratulate Jonas Müller",
+            person="Jonas Müller",
+            action="congratulate",
+            body="New role at Acme: congratulate, no pitch.",
         ),
         post(
-            4, at(3, 10, month=12), "Post · Virtual event: SRE meetup", pillar="virtual_event",
-            status="planned", body="",
+            4,
+            at(3, 10, month=12),
+            "Post · Virtual event: SRE meetup",
+            pillar="virtual_event",
+            status="planned",
+            body="",
         ),
         post(
-            5, at(4, 9, month=12), HOSTILE_TITLE, pillar="thought_leadership",
-            channel="linkedin", status="planned", body=HOSTILE_BODY,
-            links=["https://example.com/a,b?x=1&y=\"2\""], hashtags=["launch"],
+            5,
+            at(4, 9, month=12),
+            HOSTILE_TITLE,
+            pillar="thought_leadership",
+            channel="linkedin",
+            status="planned",
+            body=HOSTILE_BODY,
+            links=['https://example.com/a,b?x=1&y="2"'],
+            hashtags=["launch"],
         ),
         post(
-            6, at(4, 15, month=12), "Post · Content share: Already out", pillar="content_share",
-            channel="linkedin", status="published", body="This one went out already.",
+            6,
+            at(4, 15, month=12),
+            "Post · Content share: Already out",
+            pillar="content_share",
+            channel="linkedin",
+            status="published",
+            body="This one went out already.",
         ),
         post(
-            7, at(5, 10, month=12), "Post · Content share: The observability reading list again",
-            pillar="content_share", channel="linkedin", status="planned",
+            7,
+            at(5, 10, month=12),
+            "Post · Content share: The observability reading list again",
+            pillar="content_share",
+            channel="linkedin",
+            status="planned",
             body="Five articles on observability  I keep sending people.",
             hashtags=["observability"],
         ),
         touch(
-            3, datetime(2026, 12, 6, 18, 0, tzinfo=UTC), "Check in with Sam Lee",
-            person="Sam Lee", action="check_in", status="done", duration=timedelta(minutes=20),
+            3,
+            datetime(2026, 12, 6, 18, 0, tzinfo=UTC),
+            "Check in with Sam Lee",
+            person="Sam Lee",
+            action="check_in",
+            status="done",
+            duration=timedelta(minutes=20),
         ),
         post(
-            8, at(25, 13, 5), "Post · Content share: Too soon", pillar="content_share",
-            channel="linkedin", status="planned", body="Scheduled five minutes from now.",
+            8,
+            at(25, 13, 5),
+            "Post · Content share: Too soon",
+            pillar="content_share",
+            channel="linkedin",
+            status="planned",
+            body="Scheduled five minutes from now.",
         ),
     ]
 
@@ -182,7 +235,8 @@ def test_item_defaults_and_validation():
 
 
 def test_clean_text_strips_escapes_keeps_everything_else():
-    assert clean_text("a\x1b[31mred\x1b[0m\x07b\r\nc\td [bold]x[/] 🚀") == "aredb\nc\td [bold]x[/] 🚀"
+    dirty = "a\x1b[31mred\x1b[0m\x07b\r\nc\td [bold]x[/] 🚀"
+    assert clean_text(dirty) == "aredb\nc\td [bold]x[/] 🚀"
     assert clean_text("\x1b]8;;http://x\x1b\\link\x1b]8;;\x1b\\") == "link"
 
 
@@ -331,14 +385,19 @@ def calcurse_import(tmp_path: Path, ics: str, tz: str, first: str, days: int) ->
     env = {**os.environ, "TZ": tz, "HOME": str(tmp_path)}
     base = ["calcurse", "-D", str(data), "-C", str(data)]
     done = subprocess.run(
-        [*base, "-i", str(ics_file)], env=env, capture_output=True, text=True, timeout=60
+        [*base, "-i", str(ics_file)],
+        check=False,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert done.returncode == 0, done.stderr + done.stdout
     assert "0 skipped" in done.stdout, done.stdout
     query = subprocess.run(
         [*base, "-Q", "--from", first, "--days", str(days),
          "--format-apt", "%(start:%Y-%m-%d %H:%M)|%(end:%H:%M)|%m\\n"],
-        env=env, capture_output=True, text=True, timeout=60,
+        check=False, env=env, capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     assert query.returncode == 0, query.stderr
     return [line for line in query.stdout.splitlines() if "|" in line]
@@ -351,7 +410,8 @@ def test_calcurse_imports_dst_week_at_local_times(tmp_path, zone_name, days):
         touch(1, at(days[3][1], 14, 30, month=days[3][0], zone=ZoneInfo(zone_name)), "Check in")
     ]
     m, d = days[0]
-    rows = calcurse_import(tmp_path, to_ics(items, zone_name), zone_name, f"{m:02d}/{d:02d}/2026", 10)
+    ics = to_ics(items, zone_name)
+    rows = calcurse_import(tmp_path, ics, zone_name, f"{m:02d}/{d:02d}/2026", 10)
     expected = sorted(
         f"{i.start.astimezone(ZoneInfo(zone_name)):%Y-%m-%d %H:%M}|"
         f"{i.end.astimezone(ZoneInfo(zone_name)):%H:%M}|{i.title}"
@@ -425,7 +485,7 @@ def test_markdown_escapes_untrusted_text():
             assert line.startswith(("# ", "## ")) and line == stripped
         assert not stripped.startswith("|")
     assert r"Post · # Launch \| \"big\"" not in text  # quotes need no escaping
-    assert r"Post · # Launch \| "  in text
+    assert r"Post · # Launch \| " in text
     assert r"\[bold\]news\[/\]" in text
     assert "  > \\=HYPERLINK" in text
     assert "Nothing planned" in to_markdown([], TZ)
@@ -499,7 +559,7 @@ def test_hootsuite_splits_per_profile_and_at_350_rows():
         "hootsuite-twitter-01.csv": 2,
     }
     assert not export.notes
-    last = list(csv.reader(io.StringIO(export[1].text, newline="")))[0]
+    last = next(csv.reader(io.StringIO(export[1].text, newline="")))
     assert last[1] == f"Post {HOOTSUITE_MAX_ROWS}"
 
 
