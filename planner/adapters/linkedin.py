@@ -1,0 +1,153 @@
+"""Read LinkedIn's "download your data" Connections.csv into plain records.
+
+The export starts with a few lines before the header (``Notes:``, a quoted note, a blank line),
+then ``First Name,Last Name,URL,Email Address,Company,Position,Connected On``. Older exports
+lack some columns. Files arrive with a UTF-8 BOM, quoted commas, emoji and trailing spaces. A bad
+row becomes a problem naming its line; the other rows still come through.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+from planner.adapters.sanitize import clean_text
+from planner.errors import PlannerError
+
+COLUMNS = {
+    "first name": "first_name",
+    "last name": "last_name",
+    "url": "url",
+    "profile url": "url",
+    "email address": "email",
+    "email": "email",
+    "company": "company",
+    "position": "position",
+    "connected on": "connected_on",
+}
+DATE_FORMATS = ("%d %b %Y", "%d %B %Y", "%Y-%m-%d", "%m/%d/%y", "%m/%d/%Y", "%b %d, %Y")
+
+
+@dataclass
+class ConnectionRecord:
+    line: int
+    first_name: str
+    last_name: str
+    url: str | None
+    email: str | None
+    company: str
+    position: str
+    connected_on: date | None
+
+
+@dataclass
+class CsvReadResult:
+    records: list[ConnectionRecord] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+
+def normalize_profile_url(url: str | None) -> str | None:
+    """One key per profile: https, lower-case host, no query/fragment, no trailing slash."""
+    if not url:
+        return None
+    url = url.strip()
+    if not url:
+        return None
+    if "://" not in url:
+        url = "https://" + url
+    parts = urlsplit(url)
+    if not parts.netloc:
+        return None
+    path = parts.path.rstrip("/")
+    return urlunsplit(("https", parts.netloc.lower(), path, "", ""))
+
+
+def parse_date(value: str) -> date | None:
+    value = value.strip()
+    if not value:
+        return None
+    for fmt in DATE_FORMATS:
+        try:
+            return datetime.strptime(value, fmt).date()
+        except ValueError:
+            continue
+    raise ValueError(f"unrecognised date {value!r} (expected like '09 Oct 2024')")
+
+
+def decode(data: bytes, source: str) -> str:
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise PlannerError(f"{source}: cannot decode the file as UTF-8 or Windows-1252")
+
+
+def read_connections(path: Path) -> CsvReadResult:
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise PlannerError(f"no such file: {path}") from None
+    except IsADirectoryError:
+        raise PlannerError(f"{path} is a folder, not a Connections.csv file") from None
+    except OSError as exc:
+        raise PlannerError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    return parse_connections(decode(data, str(path)), source=path.name)
+
+
+def parse_connections(text: str, source: str = "Connections.csv") -> CsvReadResult:
+    lines = text.splitlines(keepends=True)
+    header_index = next(
+        (i for i, line in enumerate(lines[:50]) if line.lstrip("\ufeff \"").lower().startswith("first name")),
+        None,
+    )
+    if header_index is None:
+        raise PlannerError(
+            f"{source}: no header line starting with 'First Name' in the first 50 lines "
+            "(is this LinkedIn's Connections.csv?)"
+        )
+    reader = csv.reader(io.StringIO("".join(lines[header_index:]), newline=""))
+    header = [h.strip().lstrip("\ufeff").lower() for h in next(reader)]
+    fields = [COLUMNS.get(h) for h in header]
+    if "first_name" not in fields or "last_name" not in fields:
+        raise PlannerError(f"{source} line {header_index + 1}: the header needs 'First Name' and 'Last Name' columns")
+    result = CsvReadResult()
+    for row in reader:
+        # line_num counts physical lines read so far, so a quoted multi-line cell is named by
+        # the line the row ends on; 1-based in the whole file
+        line = header_index + reader.line_num
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) > len(header):
+            result.problems.append(f"{source} line {line}: {len(row)} fields, expected {len(header)} (unquoted comma?); row skipped")
+            continue
+        values = {f: cell for f, cell in zip(fields, row) if f}
+        first = clean_text(values.get("first_name", ""), 200, single_line=True)
+        last = clean_text(values.get("last_name", ""), 200, single_line=True)
+        if not first and not last:
+            result.problems.append(f"{source} line {line}: no first or last name; row skipped")
+            continue
+        try:
+            connected_on = parse_date(values.get("connected_on", ""))
+        except ValueError as exc:
+            result.problems.append(f"{source} line {line}: {exc}; row skipped")
+            continue
+        email = clean_text(values.get("email", ""), 320, single_line=True) or None
+        result.records.append(
+            ConnectionRecord(
+                line=line,
+                first_name=first,
+                last_name=last,
+                url=normalize_profile_url(clean_text(values.get("url", ""), 500, single_line=True)),
+                email=email,
+                company=clean_text(values.get("company", ""), 300, single_line=True),
+                position=clean_text(values.get("position", ""), 300, single_line=True),
+                connected_on=connected_on,
+            )
+        )
+    return result

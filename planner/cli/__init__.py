@@ -1,0 +1,166 @@
+"""The command line: thin — parse arguments, call services, print.
+
+``planner`` alone opens the TUI. Every listing command takes ``--json``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from planner import __version__
+from planner.cli.common import PlannerGroup, console, new_app, print_json, say, state, table
+
+app = typer.Typer(
+    help="planner — grow your network by giving value first: discover, publish, relate, review.",
+    cls=PlannerGroup,
+    invoke_without_command=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+    rich_markup_mode=None,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"planner {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    db: Optional[str] = typer.Option(None, "--db", help="Database URL or SQLite file path (env PLANNER_DB).", metavar="URL"),
+    config: Optional[Path] = typer.Option(None, "--config", help="Settings file (env PLANNER_CONFIG)."),
+    debug: bool = typer.Option(False, "--debug", help="Show tracebacks instead of one-line errors."),
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version."),
+) -> None:
+    st = state(ctx)
+    st.db, st.config, st.debug = db, str(config) if config else None, debug
+    if ctx.invoked_subcommand is None:
+        run_tui(st.settings)
+
+
+def run_tui(settings) -> None:
+    from planner.tui.app import make_app
+
+    make_app(settings).run()
+
+
+# --- db --------------------------------------------------------------------------------------
+
+db_app = new_app("The database: where it is, and its schema.")
+app.add_typer(db_app, name="db")
+
+
+@db_app.command("path")
+def db_path(ctx: typer.Context) -> None:
+    """Print the database URL in use (a file path for SQLite)."""
+    from sqlalchemy.engine import make_url
+
+    url = state(ctx).settings.db_url
+    parsed = make_url(url)
+    say(parsed.database if parsed.get_backend_name() == "sqlite" else parsed.render_as_string(hide_password=True))
+
+
+@db_app.command("upgrade")
+def db_upgrade(ctx: typer.Context) -> None:
+    """Apply pending migrations (a SQLite file is backed up first)."""
+    from planner.store.db import make_engine, Store, head_revision
+
+    st = state(ctx)
+    store = Store(make_engine(st.settings.db_url), st.settings.db_url)
+    before = store.current_revision()
+    backup = store.upgrade("head")
+    after = store.current_revision()
+    if before == after:
+        say(f"schema is current ({after})")
+    else:
+        say(f"schema upgraded {before or 'empty'} → {after}" + (f"; backup at {backup}" if backup else ""))
+    assert after == head_revision()
+
+
+# --- backup / restore / stats -------------------------------------------------------------------
+
+
+@app.command()
+def backup(ctx: typer.Context, file: Path = typer.Argument(..., help="Where to write the JSON backup.")) -> None:
+    """Write the whole store as versioned JSON."""
+    from planner.store.backup import write_backup
+
+    counts = write_backup(state(ctx).store, file)
+    say(f"wrote {file}: {sum(counts.values())} rows in {sum(1 for n in counts.values() if n)} tables")
+
+
+@app.command()
+def restore(
+    ctx: typer.Context,
+    file: Path = typer.Argument(..., help="A backup written by `planner backup`."),
+    replace: bool = typer.Option(False, "--replace", help="Overwrite a database that already holds data."),
+) -> None:
+    """Load a JSON backup into an empty database."""
+    from planner.store.backup import restore_file
+
+    counts = restore_file(state(ctx).store, file, replace=replace)
+    say(f"restored {sum(counts.values())} rows from {file}")
+
+
+@app.command()
+def stats(ctx: typer.Context, json: bool = typer.Option(False, "--json", help="Machine-readable output.")) -> None:
+    """How many rows of each kind the store holds."""
+    from planner.services.stats import table_counts
+
+    counts = state(ctx).store.call(table_counts)
+    if json:
+        print_json(counts)
+    else:
+        table(["kind", "rows"], [[k, v] for k, v in counts.items()])
+
+
+# --- demo -----------------------------------------------------------------------------------------
+
+
+@app.command()
+def demo(
+    ctx: typer.Context,
+    no_tui: bool = typer.Option(False, "--no-tui", help="Only build the demo database and print where it is."),
+) -> None:
+    """Build a fresh demo world (offline) and open the app on it."""
+    import tempfile
+
+    from planner.config import sqlite_url
+    from planner.demo import build_demo
+
+    st = state(ctx)
+    if st.db is None:
+        folder = Path(tempfile.mkdtemp(prefix="planner-demo-"))
+        st.db = sqlite_url(folder / "demo.db")
+    report = build_demo(st.settings, st.store)
+    for line in report.lines():
+        say(line)
+    say(f"demo database: {st.settings.db_url}")
+    if not no_tui:
+        st.store.dispose()
+        run_tui(st.settings)
+
+
+# sub-command groups, each in its own module
+from planner.cli import feeds as _feeds  # noqa: E402
+from planner.cli import imports as _imports  # noqa: E402
+from planner.cli import people as _people  # noqa: E402
+
+app.add_typer(_imports.app, name="import")
+app.add_typer(_people.app, name="people")
+app.add_typer(_feeds.topics_app, name="topics")
+app.add_typer(_feeds.feeds_app, name="feeds")
+app.add_typer(_feeds.entries_app, name="entries")
+app.add_typer(_feeds.export_app, name="export")
+
+
+def main() -> None:
+    app(prog_name="planner")
+
+
+__all__ = ["app", "main", "console"]

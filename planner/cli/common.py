@@ -1,0 +1,127 @@
+"""Shared CLI plumbing: global state, the error boundary, JSON and table output."""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+import click
+import typer
+from rich.console import Console
+from typer.core import TyperGroup
+
+from planner.config import Settings, load_settings
+from planner.errors import PlannerError
+
+console = Console(highlight=False)
+err_console = Console(stderr=True, highlight=False)
+
+
+@dataclass
+class State:
+    db: str | None = None
+    config: str | None = None
+    debug: bool = False
+    _settings: Settings | None = None
+    _store: Any = None
+    cleanup: list = field(default_factory=list)
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            self._settings = load_settings(self.db, self.config, self.debug)
+        return self._settings
+
+    @property
+    def store(self):
+        if self._store is None:
+            from planner.store import open_store
+
+            self._store = open_store(self.settings.db_url)
+        return self._store
+
+
+def state(ctx: typer.Context) -> State:
+    root = ctx.find_root()
+    if not isinstance(root.obj, State):
+        root.obj = State()
+    return root.obj
+
+
+class PlannerGroup(TyperGroup):
+    """Turns a PlannerError anywhere below into one clear line and a non-zero exit.
+
+    ``--debug`` (or PLANNER_DEBUG=1) lets the traceback through instead.
+    """
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except PlannerError as exc:
+            if _debug(ctx):
+                raise
+            err_console.print(f"planner: {exc}", markup=False, highlight=False, soft_wrap=True)
+            raise typer.Exit(1) from None
+        except KeyboardInterrupt:
+            err_console.print("planner: interrupted", markup=False)
+            raise typer.Exit(130) from None
+        except (OSError, UnicodeError) as exc:
+            # not anticipated in the code path, but still the user's input or machine: keep it short
+            if _debug(ctx):
+                raise
+            err_console.print(f"planner: {type(exc).__name__}: {exc} (run with --debug for details)", markup=False)
+            raise typer.Exit(1) from None
+
+
+def _debug(ctx: click.Context) -> bool:
+    import os
+
+    root = ctx.find_root()
+    return bool(getattr(root.obj, "debug", False)) or os.environ.get("PLANNER_DEBUG") == "1" or "--debug" in sys.argv
+
+
+def new_app(help: str) -> typer.Typer:
+    return typer.Typer(
+        help=help,
+        cls=PlannerGroup,
+        no_args_is_help=True,
+        pretty_exceptions_enable=False,
+        add_completion=False,
+        rich_markup_mode=None,
+    )
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if hasattr(value, "as_json"):
+        return value.as_json()
+    if hasattr(value, "__dataclass_fields__"):
+        from dataclasses import asdict
+
+        return asdict(value)
+    raise TypeError(f"cannot serialise {type(value).__name__}")
+
+
+def print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, default=_default, ensure_ascii=False, indent=2, sort_keys=False) + "\n")
+
+
+def table(columns: list[str], rows: list[list[Any]], title: str | None = None) -> None:
+    """A Rich table whose cells are literal text (names and titles from outside are not markup)."""
+    from rich.table import Table
+    from rich.text import Text
+
+    t = Table(title=title, header_style="bold", show_edge=False, pad_edge=False)
+    for col in columns:
+        t.add_column(col, overflow="fold")
+    for row in rows:
+        t.add_row(*[Text("" if v is None else str(v)) for v in row])
+    console.print(t)
+
+
+def say(message: str) -> None:
+    console.print(message, markup=False, highlight=False)

@@ -1,0 +1,225 @@
+"""The offline demo world: examples/ loaded through the real importers.
+
+Dates in ``examples/demo.toml`` are day offsets from the day the demo is built, and the feed files
+are copied beside the database with their dates moved forward by the time passed since they were
+written, so the demo always looks like this week.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import tomllib
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, timezone
+from email.utils import format_datetime, parsedate_to_datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session, select
+
+from planner.errors import PlannerError
+from planner.models import (
+    CommunityGroup,
+    Connection,
+    ConnectionTag,
+    Entry,
+    Event,
+    Post,
+    Slot,
+    Strategy,
+    Tag,
+    Touchpoint,
+)
+
+EXAMPLES_DIR = Path(__file__).resolve().parent.parent / "examples"
+# the day the example feed files were written: their dates are shifted by (today - this)
+FEEDS_WRITTEN_ON = date(2026, 11, 25)
+WEEKDAYS = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6}
+
+
+@dataclass
+class DemoReport:
+    counts: dict[str, int] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    def lines(self) -> list[str]:
+        built = ", ".join(f"{n} {k}" for k, n in self.counts.items())
+        return [f"demo world built: {built}", *self.notes]
+
+
+def _when(today: date, offset: int, hhmm: str, tz: ZoneInfo) -> datetime:
+    h, m = (int(x) for x in hhmm.split(":"))
+    return datetime.combine(today + timedelta(days=int(offset)), time(h, m), tz).astimezone(timezone.utc)
+
+
+_RFC822 = re.compile(r"(<(pubDate|lastBuildDate|dc:date)>)([^<]+)(</\2>)")
+_RFC3339 = re.compile(r"(<(updated|published)>)([^<]+)(</\2>)")
+
+
+def shift_feed_dates(text: str, days: int) -> str:
+    """Move every entry date in an RSS/Atom document forward by ``days``."""
+    if days <= 0:
+        return text
+    delta = timedelta(days=days)
+
+    def rfc822(m: re.Match) -> str:
+        try:
+            return m.group(1) + format_datetime(parsedate_to_datetime(m.group(3).strip()) + delta) + m.group(4)
+        except (TypeError, ValueError):
+            return m.group(0)
+
+    def rfc3339(m: re.Match) -> str:
+        raw = m.group(3).strip()
+        try:
+            shifted = datetime.fromisoformat(raw.replace("Z", "+00:00")) + delta
+        except ValueError:
+            return m.group(0)
+        return m.group(1) + shifted.isoformat().replace("+00:00", "Z") + m.group(4)
+
+    return _RFC3339.sub(rfc3339, _RFC822.sub(rfc822, text))
+
+
+def build_demo(settings, store, examples: Path = EXAMPLES_DIR, now: datetime | None = None, refresh_feeds: bool = True) -> DemoReport:
+    from planner.adapters.linkedin import read_connections
+    from planner.services import feeds as feed_service
+    from planner.services.people import import_connections
+    from planner.services.stats import table_counts
+
+    manifest_path = examples / "demo.toml"
+    if not manifest_path.exists():
+        raise PlannerError(f"the demo world is missing: {manifest_path} not found")
+    world = tomllib.loads(manifest_path.read_text(encoding="utf-8"))
+    if any(store.call(table_counts).values()):
+        raise PlannerError(f"{settings.db_url} already holds data; the demo needs an empty database (omit --db for a temporary one)")
+    now = now or datetime.now(timezone.utc)
+    tz = ZoneInfo(world.get("profile", {}).get("timezone", settings.timezone))
+    today = now.astimezone(tz).date()
+    report = DemoReport()
+
+    # people, through the real LinkedIn importer
+    parsed = read_connections(examples / "Connections.csv")
+    imported = store.call(import_connections, parsed.records, now=now)
+    report.notes += [f"Connections.csv: {p}" for p in parsed.problems]
+
+    # feeds: copied beside the database with fresh dates, then refreshed by the real fetcher
+    feed_dir = _feed_folder(store)
+    shift = (today - FEEDS_WRITTEN_ON).days
+    with store.transaction() as session:
+        for topic in world.get("topics", []):
+            feed_service.ensure_topic(session, topic["name"], topic.get("description", ""), topic.get("keywords", []))
+            for rel in topic.get("feeds", []):
+                src = examples / rel
+                dest = feed_dir / Path(rel).name
+                dest.write_text(shift_feed_dates(src.read_text(encoding="utf-8"), shift), encoding="utf-8")
+                feed_service.add_feed(session, str(dest), topic=topic["name"])
+    if refresh_feeds:
+        summary = feed_service.refresh(store, now=now)
+        if summary.errors:
+            report.notes += summary.problems
+
+    with store.transaction() as session:
+        _load_world(session, world, tz, today, now)
+    report.counts = {k: v for k, v in store.call(table_counts).items() if v and k not in ("connection_tag", "entrykeyword", "keyword")}
+    report.notes.insert(0, f"{imported.added} people imported from Connections.csv")
+    return report
+
+
+def _feed_folder(store) -> Path:
+    base = store.sqlite_path.parent if store.sqlite_path else Path.cwd()
+    folder = base / "demo-feeds"
+    if folder.exists():
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
+    return folder
+
+
+def _load_world(session: Session, world: dict, tz: ZoneInfo, today: date, now: datetime) -> None:
+    s = world.get("strategy", {})
+    strategy = Strategy(
+        timezone=str(tz.key),
+        working_days=",".join(s.get("working_days", ["mon", "tue", "wed", "thu", "fri"])),
+        daily_touch_capacity=int(s.get("daily_touch_capacity", 3)),
+        pillar_mix=json.dumps(s.get("pillar_mix", {}), sort_keys=True) if s.get("pillar_mix") else Strategy().pillar_mix,
+        pitch_min_gives=int(s.get("pitch_min_gives", 3)),
+        pitch_min_days=int(s.get("pitch_min_days", 30)),
+    )
+    session.add(strategy)
+    session.flush()
+    for slot in s.get("slots", []):
+        session.add(Slot(strategy_id=strategy.id, weekday=WEEKDAYS[slot["weekday"][:3].lower()], local_time=slot["time"],
+                         pillar=slot["pillar"], channel=slot.get("channel", "profile")))
+
+    groups = {}
+    for g in world.get("groups", []):
+        group = CommunityGroup(name=g["name"], url=g.get("url"), platform=g.get("platform", ""),
+                               cadence_days=int(g.get("cadence_days", 7)), notes=g.get("notes", ""))
+        session.add(group)
+        groups[g["name"]] = group
+    from planner.models import Topic
+
+    topics = {t.name: t for t in session.exec(select(Topic))}
+    events = {}
+    for e in world.get("events", []):
+        start = _when(today, e["day"], e.get("time", "16:00"), tz)
+        event = Event(title=e["title"], starts_at=start, ends_at=start + timedelta(minutes=int(e.get("duration_minutes", 60))),
+                      url=e.get("url"), role=e.get("role", "attending"),
+                      topic_id=topics[e["topic"]].id if e.get("topic") in topics else None, notes=e.get("notes", ""))
+        session.add(event)
+        events[e["title"]] = event
+    session.flush()
+
+    tags = {}
+    for t in world.get("tags", []):
+        tag = Tag(name=t["name"], cadence_days=t.get("cadence_days"))
+        session.add(tag)
+        tags[t["name"]] = tag
+    session.flush()
+    people = {c.profile_url: c for c in session.exec(select(Connection))}
+    for p in world.get("people", []):
+        person = people.get(p["url"].rstrip("/"))
+        if person is None:
+            raise PlannerError(f"demo.toml: no connection with URL {p['url']}")
+        person.tier = p.get("tier", person.tier)
+        person.notes = p.get("notes", "")
+        person.cadence_days = p.get("cadence_days")
+        session.add(person)
+        for name in p.get("tags", []):
+            if name not in tags:
+                tags[name] = Tag(name=name)
+                session.add(tags[name])
+                session.flush()
+            session.add(ConnectionTag(connection_id=person.id, tag_id=tags[name].id))
+
+    entries_by_link = {e.link: e for e in session.exec(select(Entry)) if e.link}
+    for p in world.get("posts", []):
+        status = p.get("status", "idea")
+        when = _when(today, p["day"], p.get("time", "09:00"), tz) if "day" in p else None
+        channel = p.get("channel", "profile")
+        entry = entries_by_link.get(p.get("source_link", "")) if p.get("source_link") else None
+        post = Post(
+            pillar=p["pillar"], title=p.get("title", ""), body=p.get("body", "").strip(), status=status,
+            scheduled_at=when if status in ("scheduled", "published", "skipped") else None,
+            published_at=when if status == "published" else None, channel=channel,
+            hashtags=" ".join(h.lstrip("#") for h in p.get("hashtags", [])), evergreen=bool(p.get("evergreen", False)),
+            cooldown_days=int(p.get("cooldown_days", 90)), source_entry_id=entry.id if entry else None,
+            topic_id=topics[p["topic"]].id if p.get("topic") in topics else None,
+            group_id=groups[channel[6:]].id if channel.startswith("group:") and channel[6:] in groups else None,
+            event_id=events[channel[6:]].id if channel.startswith("event:") and channel[6:] in events else None,
+            manual=status in ("scheduled", "published"), created_at=now, updated_at=now,
+        )
+        session.add(post)
+    for t in world.get("touchpoints", []):
+        person = people.get(t["person"].rstrip("/"))
+        if person is None:
+            raise PlannerError(f"demo.toml: touchpoint for unknown person {t['person']}")
+        when = _when(today, t.get("day", 0), t.get("time", "10:00"), tz)
+        status = t.get("status", "planned")
+        entry = entries_by_link.get(t.get("link", "")) if t.get("link") else None
+        session.add(Touchpoint(
+            connection_id=person.id, kind=t["kind"], status=status, due_at=when,
+            done_at=when if status == "done" else None, note=t.get("note", ""), message=t.get("message", ""),
+            entry_id=entry.id if entry else None, source="manual", manual=True, created_at=now, updated_at=now,
+        ))
+    session.flush()

@@ -1,0 +1,380 @@
+"""The vocabulary of the domain: SQLModel tables and the enums they use.
+
+Every timestamp is timezone-aware and stored in UTC (see :class:`UTCDateTime`); conversion to the
+user's zone happens only at the edges (display, export). Enumerations are stored as plain strings
+so that SQLite and PostgreSQL hold the same values and new members need no migration of a
+database enum type.
+
+Schema changes are Alembic migrations (planner/store/migrations): never ``create_all`` on a user
+database.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from enum import StrEnum
+from typing import Optional
+
+import sqlalchemy as sa
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class UTCDateTime(TypeDecorator):
+    """A DateTime that always hands back an aware UTC datetime.
+
+    SQLite keeps no offset, so values are normalised to naive UTC on the way in and marked UTC on
+    the way out; PostgreSQL stores ``timestamptz``. A naive value from our own code is a bug we
+    would rather surface as UTC than silently shift by the local offset.
+    """
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if not isinstance(value, datetime):
+            raise TypeError(f"expected a datetime, got {type(value).__name__}")
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        value = value.astimezone(timezone.utc)
+        if dialect.name == "sqlite":
+            return value.replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
+
+
+def _ts(nullable: bool = True, index: bool = False):
+    return Field(default=None, sa_type=UTCDateTime, nullable=nullable, index=index)
+
+
+def _created():
+    return Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
+# --- enums -------------------------------------------------------------------------------------
+
+
+class Pillar(StrEnum):
+    THOUGHT_LEADERSHIP = "thought_leadership"
+    CONTENT_SHARE = "content_share"
+    GROUP_ENGAGEMENT = "group_engagement"
+    VIRTUAL_EVENT = "virtual_event"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+
+class PostStatus(StrEnum):
+    IDEA = "idea"
+    DRAFT = "draft"
+    SCHEDULED = "scheduled"
+    PUBLISHED = "published"
+    SKIPPED = "skipped"
+
+
+class TouchStatus(StrEnum):
+    PLANNED = "planned"
+    DONE = "done"
+    SKIPPED = "skipped"
+
+
+class TouchKind(StrEnum):
+    # value-first: giving before asking
+    SHARE_CONTENT = "share_content"
+    COMMENT_ON_POST = "comment_on_post"
+    CONGRATULATE = "congratulate"
+    INTRODUCE = "introduce"
+    INVITE_TO_EVENT = "invite_to_event"
+    RECOMMEND = "recommend"
+    THANK = "thank"
+    CHECK_IN = "check_in"
+    # asks: spend social capital
+    PITCH = "pitch"
+    MEETING_REQUEST = "meeting_request"
+    REFERRAL_REQUEST = "referral_request"
+
+    @property
+    def is_ask(self) -> bool:
+        return self in ASK_KINDS
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ")
+
+
+ASK_KINDS = frozenset({TouchKind.PITCH, TouchKind.MEETING_REQUEST, TouchKind.REFERRAL_REQUEST})
+VALUE_FIRST_KINDS = frozenset(k for k in TouchKind if k not in ASK_KINDS)
+
+
+class Tier(StrEnum):
+    INNER = "inner"
+    ACTIVE = "active"
+    WARM = "warm"
+    DORMANT = "dormant"
+
+
+DEFAULT_TIER_CADENCE_DAYS = {Tier.INNER: 14, Tier.ACTIVE: 30, Tier.WARM: 60, Tier.DORMANT: 180}
+
+
+class EventRole(StrEnum):
+    HOSTING = "hosting"
+    ATTENDING = "attending"
+
+
+# --- discover ----------------------------------------------------------------------------------
+
+
+class Topic(SQLModel, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    name: str = Field(sa_column_kwargs={"unique": True}, max_length=200)
+    description: str = ""
+    keywords: str = ""  # comma-separated seed keywords
+    created_at: datetime = _created()
+
+
+class Feed(SQLModel, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    url: str = Field(sa_column_kwargs={"unique": True}, max_length=2000)
+    title: str = ""
+    site_url: Optional[str] = None
+    topic_id: Optional[int] = Field(default=None, foreign_key="topic.id", index=True, ondelete="SET NULL")
+    etag: Optional[str] = None
+    last_modified: Optional[str] = None
+    content_hash: Optional[str] = None  # sha256 of the last body parsed: an unchanged body is not parsed again
+    last_fetched_at: Optional[datetime] = _ts()
+    last_status: Optional[str] = None  # ok / not_modified / unchanged / error / skipped
+    last_http_status: Optional[int] = None
+    last_error: Optional[str] = None
+    last_warning: Optional[str] = None
+    failure_count: int = 0
+    retry_after_until: Optional[datetime] = _ts()
+    enabled: bool = True
+    disabled_reason: Optional[str] = None
+    created_at: datetime = _created()
+
+
+class Entry(SQLModel, table=True):
+    __table_args__ = (
+        sa.UniqueConstraint("feed_id", "guid", name="uq_entry_feed_guid"),
+        sa.Index("ix_entry_feed_published", "feed_id", "published_at"),
+    )
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    feed_id: int = Field(foreign_key="feed.id", ondelete="CASCADE")
+    guid: str = Field(max_length=2000)
+    link: Optional[str] = Field(default=None, index=True)  # canonical link: the same article via two feeds
+    title: str = ""
+    summary: str = ""  # plain text, sanitised at ingest
+    author: Optional[str] = None
+    published_at: Optional[datetime] = _ts(index=True)
+    fetched_at: datetime = _created()
+    updated_at: Optional[datetime] = _ts()
+    is_read: bool = False
+    is_starred: bool = False
+    is_dismissed: bool = False
+    content_hash: str = ""
+    # keyword extraction bookkeeping: extraction reruns only when content_hash changed
+    keywords_hash: Optional[str] = None
+    keywords_model: Optional[str] = None
+    embedding: Optional[bytes] = Field(default=None, sa_type=sa.LargeBinary)
+
+
+class Keyword(SQLModel, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    phrase: str = Field(sa_column_kwargs={"unique": True}, max_length=300)
+
+
+class EntryKeyword(SQLModel, table=True):
+    entry_id: int = Field(foreign_key="entry.id", primary_key=True, ondelete="CASCADE")
+    keyword_id: int = Field(foreign_key="keyword.id", primary_key=True, index=True, ondelete="CASCADE")
+    score: float = 0.0
+    rank: int = 0
+
+
+# --- relate ------------------------------------------------------------------------------------
+
+
+class Tag(SQLModel, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    name: str = Field(sa_column_kwargs={"unique": True}, max_length=100)
+    cadence_days: Optional[int] = None  # overrides the tier cadence of tagged people
+
+
+class ConnectionTag(SQLModel, table=True):
+    __tablename__ = "connection_tag"
+
+    connection_id: int = Field(foreign_key="connection.id", primary_key=True, ondelete="CASCADE")
+    tag_id: int = Field(foreign_key="tag.id", primary_key=True, index=True, ondelete="CASCADE")
+
+
+class Connection(SQLModel, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    first_name: str = ""
+    last_name: str = ""
+    headline: str = ""
+    position: str = ""
+    company: str = ""
+    previous_company: Optional[str] = None
+    previous_position: Optional[str] = None
+    job_changed_at: Optional[datetime] = _ts()
+    profile_url: Optional[str] = Field(default=None, sa_column_kwargs={"unique": True}, max_length=500)
+    email: Optional[str] = None
+    connected_on: Optional[date] = None
+    tier: str = Tier.WARM.value
+    cadence_days: Optional[int] = None  # per-person override
+    notes: str = ""
+    archived: bool = False
+    source: str = "manual"
+    created_at: datetime = _created()
+    updated_at: datetime = _created()
+    version: int = 1
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(p for p in (self.first_name, self.last_name) if p).strip()
+
+
+class CommunityGroup(SQLModel, table=True):
+    """A community the user engages in (LinkedIn group, Slack, forum)."""
+
+    __tablename__ = "community_group"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    name: str = Field(sa_column_kwargs={"unique": True}, max_length=200)
+    url: Optional[str] = None
+    platform: str = ""
+    cadence_days: int = 7
+    notes: str = ""
+    last_engaged_at: Optional[datetime] = _ts()
+    created_at: datetime = _created()
+
+
+class Event(SQLModel, table=True):
+    """A virtual event the user hosts or attends."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    title: str
+    starts_at: datetime = Field(sa_type=UTCDateTime, nullable=False, index=True)
+    ends_at: Optional[datetime] = _ts()
+    url: Optional[str] = None
+    role: str = EventRole.ATTENDING.value
+    topic_id: Optional[int] = Field(default=None, foreign_key="topic.id", ondelete="SET NULL")
+    notes: str = ""
+    created_at: datetime = _created()
+
+
+# --- publish -----------------------------------------------------------------------------------
+
+
+class Post(SQLModel, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    pillar: str = Field(default=Pillar.THOUGHT_LEADERSHIP.value, index=True)
+    title: str = ""
+    body: str = ""
+    status: str = Field(default=PostStatus.IDEA.value, index=True)
+    scheduled_at: Optional[datetime] = _ts(index=True)
+    published_at: Optional[datetime] = _ts()
+    channel: str = "profile"
+    hashtags: str = ""  # space-separated, without '#'
+    url: Optional[str] = None  # where it was published (imported shares)
+    evergreen: bool = False
+    cooldown_days: int = 90
+    priority: int = 0
+    manual: bool = False  # placed or edited by hand: planning never moves it
+    source_entry_id: Optional[int] = Field(default=None, foreign_key="entry.id", ondelete="SET NULL")
+    topic_id: Optional[int] = Field(default=None, foreign_key="topic.id", ondelete="SET NULL")
+    group_id: Optional[int] = Field(default=None, foreign_key="community_group.id", ondelete="SET NULL")
+    event_id: Optional[int] = Field(default=None, foreign_key="event.id", ondelete="SET NULL")
+    created_at: datetime = _created()
+    updated_at: datetime = _created()
+    version: int = 1
+
+
+class Touchpoint(SQLModel, table=True):
+    __table_args__ = (sa.Index("ix_touchpoint_connection_status", "connection_id", "status"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    connection_id: int = Field(foreign_key="connection.id", ondelete="CASCADE")
+    kind: str = TouchKind.CHECK_IN.value
+    status: str = Field(default=TouchStatus.PLANNED.value, index=True)
+    due_at: Optional[datetime] = _ts(index=True)
+    done_at: Optional[datetime] = _ts()
+    note: str = ""
+    message: str = ""
+    entry_id: Optional[int] = Field(default=None, foreign_key="entry.id", ondelete="SET NULL")
+    post_id: Optional[int] = Field(default=None, foreign_key="post.id", ondelete="SET NULL")
+    event_id: Optional[int] = Field(default=None, foreign_key="event.id", ondelete="SET NULL")
+    source: str = "manual"  # manual / plan / suggestion / import
+    manual: bool = True
+    created_at: datetime = _created()
+    updated_at: datetime = _created()
+    version: int = 1
+
+
+# --- plan --------------------------------------------------------------------------------------
+
+
+class Strategy(SQLModel, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    name: str = "default"
+    timezone: str = "UTC"
+    working_days: str = "mon,tue,wed,thu,fri"
+    daily_touch_capacity: int = 3
+    pillar_mix: str = '{"thought_leadership": 0.4, "content_share": 0.3, "group_engagement": 0.2, "virtual_event": 0.1}'
+    pitch_min_gives: int = 3
+    pitch_min_days: int = 30
+    tier_cadences: str = '{"inner": 14, "active": 30, "warm": 60, "dormant": 180}'
+    updated_at: datetime = _created()
+    version: int = 1
+
+
+class Slot(SQLModel, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    strategy_id: int = Field(foreign_key="strategy.id", ondelete="CASCADE", index=True)
+    weekday: int  # 0 = Monday
+    local_time: str = "09:00"  # HH:MM in the strategy's timezone
+    pillar: str = Pillar.THOUGHT_LEADERSHIP.value
+    channel: str = "profile"
+
+
+class Review(SQLModel, table=True):
+    """A weekly review the user walked through, and the decisions made in it."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    week: str = Field(sa_column_kwargs={"unique": True}, max_length=10)  # ISO week, e.g. 2026-W48
+    completed_at: Optional[datetime] = _ts()
+    decisions: str = "{}"  # JSON
+    created_at: datetime = _created()
+
+
+# Every table, in dependency order: backup/restore and stats walk this list.
+ALL_TABLES: tuple[type[SQLModel], ...] = (
+    Topic,
+    Feed,
+    Entry,
+    Keyword,
+    EntryKeyword,
+    Tag,
+    Connection,
+    ConnectionTag,
+    CommunityGroup,
+    Event,
+    Post,
+    Touchpoint,
+    Strategy,
+    Slot,
+    Review,
+)

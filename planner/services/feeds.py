@@ -1,0 +1,448 @@
+"""Topics, feeds and entries: following, refreshing, reading, and turning entries into ideas.
+
+Fetching and parsing live in :mod:`planner.adapters.feeds` (plain data in, plain data out); this
+module turns the store's feeds into requests and writes the results back in one transaction, so a
+refresh killed half-way leaves the database as it was and the next run completes the work.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Callable, Iterable
+from urllib.parse import urlsplit
+
+import sqlalchemy as sa
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from planner.errors import PlannerError
+from planner.models import Entry, Feed, Pillar, Post, PostStatus, Topic, utcnow
+
+MAX_URL = 2000
+
+
+# --- topics -------------------------------------------------------------------------------------
+
+
+def get_topic(session: Session, name: str) -> Topic:
+    topic = session.exec(select(Topic).where(func.lower(Topic.name) == name.strip().lower())).first()
+    if topic is None:
+        known = ", ".join(t.name for t in session.exec(select(Topic).order_by(Topic.name))) or "none yet"
+        raise PlannerError(f"no topic named {name!r} (topics: {known})")
+    return topic
+
+
+def ensure_topic(session: Session, name: str, description: str = "", keywords: Iterable[str] = ()) -> tuple[Topic, bool]:
+    name = " ".join(name.split())
+    if not name:
+        raise PlannerError("a topic needs a name")
+    topic = session.exec(select(Topic).where(func.lower(Topic.name) == name.lower())).first()
+    if topic is not None:
+        return topic, False
+    topic = Topic(name=name, description=description, keywords=",".join(k.strip() for k in keywords if k.strip()))
+    session.add(topic)
+    session.flush()
+    return topic, True
+
+
+@dataclass
+class TopicRow:
+    id: int
+    name: str
+    description: str
+    keywords: list[str]
+    feeds: int
+    entries: int
+    unread: int
+
+
+def list_topics(session: Session) -> list[TopicRow]:
+    feeds = dict(session.exec(select(Feed.topic_id, func.count()).group_by(Feed.topic_id)).all())
+    entry_counts = {
+        tid: (n, unread)
+        for tid, n, unread in session.exec(
+            select(
+                Feed.topic_id,
+                func.count(Entry.id),
+                func.sum(sa.case((sa.and_(Entry.is_read == False, Entry.is_dismissed == False), 1), else_=0)),  # noqa: E712
+            )
+            .join(Entry, Entry.feed_id == Feed.id)
+            .group_by(Feed.topic_id)
+        ).all()
+    }
+    rows = []
+    for t in session.exec(select(Topic).order_by(func.lower(Topic.name))):
+        n, unread = entry_counts.get(t.id, (0, 0))
+        rows.append(TopicRow(t.id, t.name, t.description, [k for k in t.keywords.split(",") if k], feeds.get(t.id, 0), n, int(unread or 0)))
+    return rows
+
+
+# --- feeds --------------------------------------------------------------------------------------
+
+
+def normalize_feed_url(url: str, allow_local: bool = True) -> str:
+    """http(s) URLs as given; local paths (demo, files on disk) become absolute file:// URLs."""
+    url = url.strip()
+    if not url:
+        raise PlannerError("empty feed URL")
+    if len(url) > MAX_URL:
+        raise PlannerError(f"feed URL longer than {MAX_URL} characters")
+    scheme = urlsplit(url).scheme.lower()
+    if scheme in ("http", "https"):
+        if not urlsplit(url).netloc:
+            raise PlannerError(f"not a valid URL: {url!r}")
+        return url
+    if not allow_local:
+        raise PlannerError(f"only http(s) feed URLs are accepted here, got {url!r}")
+    if scheme == "file":
+        path = Path(urlsplit(url).path)
+    elif scheme and len(scheme) > 1:
+        raise PlannerError(f"unsupported URL scheme {scheme!r} in {url!r} (use http, https or a file path)")
+    else:
+        path = Path(url).expanduser()
+    path = path.resolve()
+    if not path.is_file():
+        raise PlannerError(f"no such feed file: {path}")
+    return path.as_uri()
+
+
+def add_feed(session: Session, url: str, topic: str | None = None, title: str = "", allow_local: bool = True) -> tuple[Feed, bool]:
+    url = normalize_feed_url(url, allow_local=allow_local)
+    existing = session.exec(select(Feed).where(Feed.url == url)).first()
+    if existing is not None:
+        return existing, False
+    topic_id = ensure_topic(session, topic)[0].id if topic else None
+    feed = Feed(url=url, title=title, topic_id=topic_id)
+    session.add(feed)
+    session.flush()
+    return feed, True
+
+
+def resolve_feed(session: Session, ref: str) -> Feed:
+    feed = session.get(Feed, int(ref)) if ref.isdigit() else session.exec(select(Feed).where(Feed.url == ref.strip())).first()
+    if feed is None:
+        raise PlannerError(f"no feed {ref!r} (give its id or exact URL; see `planner feeds list`)")
+    return feed
+
+
+def remove_feed(session: Session, ref: str) -> str:
+    feed = resolve_feed(session, ref)
+    label = feed.title or feed.url
+    session.delete(feed)
+    session.flush()
+    return label
+
+
+@dataclass
+class FeedRow:
+    id: int
+    url: str
+    title: str
+    topic: str | None
+    enabled: bool
+    last_status: str | None
+    last_http_status: int | None
+    last_error: str | None
+    last_warning: str | None
+    failure_count: int
+    last_fetched_at: str | None
+    entries: int
+    unread: int
+    disabled_reason: str | None
+
+
+def list_feeds(session: Session, topic: str | None = None) -> list[FeedRow]:
+    q = (
+        select(
+            Feed,
+            Topic.name,
+            func.count(Entry.id),
+            func.sum(sa.case((sa.and_(Entry.is_read == False, Entry.is_dismissed == False), 1), else_=0)),  # noqa: E712
+        )
+        .join(Topic, Topic.id == Feed.topic_id, isouter=True)
+        .join(Entry, Entry.feed_id == Feed.id, isouter=True)
+        .group_by(Feed.id, Topic.name)
+        .order_by(Topic.name, Feed.title, Feed.id)
+    )
+    if topic:
+        q = q.where(Feed.topic_id == get_topic(session, topic).id)
+    return [
+        FeedRow(f.id, f.url, f.title, tname, f.enabled, f.last_status, f.last_http_status, f.last_error, f.last_warning,
+                f.failure_count, f.last_fetched_at.isoformat() if f.last_fetched_at else None, n, int(unread or 0),
+                f.disabled_reason)
+        for f, tname, n, unread in session.exec(q)
+    ]
+
+
+# --- refresh ------------------------------------------------------------------------------------
+
+
+@dataclass
+class RefreshSummary:
+    feeds: int = 0
+    fetched: int = 0
+    not_modified: int = 0
+    unchanged: int = 0
+    skipped: int = 0
+    errors: int = 0
+    warnings: int = 0
+    new_entries: int = 0
+    updated_entries: int = 0
+    duplicates: int = 0
+    disabled: int = 0
+    problems: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def feed_requests(session: Session, topic: str | None = None, feed_ids: Iterable[int] | None = None):
+    from planner.adapters.feeds import FeedRequest
+
+    q = select(Feed).where(Feed.enabled == True).order_by(Feed.id)  # noqa: E712
+    if topic:
+        q = q.where(Feed.topic_id == get_topic(session, topic).id)
+    if feed_ids is not None:
+        q = q.where(Feed.id.in_(list(feed_ids)))
+    return [
+        FeedRequest(feed_id=f.id, url=f.url, etag=f.etag, last_modified=f.last_modified, content_hash=f.content_hash,
+                    failure_count=f.failure_count, retry_after_until=f.retry_after_until)
+        for f in session.exec(q)
+    ]
+
+
+def apply_results(session: Session, results: list, now: datetime | None = None) -> RefreshSummary:
+    """Write fetch results back: feed health, new entries, edited entries updated in place."""
+    now = now or utcnow()
+    summary = RefreshSummary(feeds=len(results))
+    feeds = {f.id: f for f in session.exec(select(Feed).where(Feed.id.in_([r.feed_id for r in results])))}
+    with_entries = [r for r in results if r.entries and r.feed_id in feeds]
+    existing: dict[tuple[int, str], tuple[int, str]] = {}
+    ids = [r.feed_id for r in with_entries]
+    for chunk in _chunks(ids, 500):
+        for eid, fid, guid, chash in session.exec(
+            select(Entry.id, Entry.feed_id, Entry.guid, Entry.content_hash).where(Entry.feed_id.in_(chunk))
+        ):
+            existing[(fid, guid)] = (eid, chash)
+    candidate_links = {e.link for r in with_entries for e in r.entries if e.link}
+    known_links: set[str] = set()
+    for chunk in _chunks(sorted(candidate_links), 500):
+        known_links.update(session.exec(select(Entry.link).where(Entry.link.in_(chunk))).all())
+    inserts: list[dict] = []
+    updates: list[dict] = []
+    for r in results:
+        feed = feeds.get(r.feed_id)
+        if feed is None:  # removed while the refresh ran
+            continue
+        _apply_feed_state(feed, r, now, summary)
+        seen_guids: set[str] = set()
+        for e in r.entries:
+            if e.guid in seen_guids:
+                continue
+            seen_guids.add(e.guid)
+            key = (feed.id, e.guid)
+            if key in existing:
+                eid, chash = existing[key]
+                if chash != e.content_hash:
+                    updates.append({"_id": eid, "title": e.title, "summary": e.summary, "link": e.link, "author": e.author,
+                                    "published_at": e.published_at, "content_hash": e.content_hash, "updated_at": now})
+                continue
+            if e.link and e.link in known_links:
+                summary.duplicates += 1
+                continue
+            if e.link:
+                known_links.add(e.link)
+            inserts.append({"feed_id": feed.id, "guid": e.guid, "link": e.link, "title": e.title, "summary": e.summary,
+                            "author": e.author, "published_at": e.published_at, "fetched_at": now,
+                            "content_hash": e.content_hash, "is_read": False, "is_starred": False, "is_dismissed": False})
+        session.add(feed)
+    session.flush()
+    if inserts:
+        session.execute(sa.insert(Entry), inserts)
+    if updates:
+        table = Entry.__table__
+        stmt = (
+            table.update()
+            .where(table.c.id == sa.bindparam("_id"))
+            .values({k: sa.bindparam(k) for k in ("title", "summary", "link", "author", "published_at", "content_hash", "updated_at")})
+        )
+        session.connection().execute(stmt, updates)
+    summary.new_entries = len(inserts)
+    summary.updated_entries = len(updates)
+    return summary
+
+
+def _apply_feed_state(feed: Feed, r, now: datetime, summary: RefreshSummary) -> None:
+    feed.last_status = r.status
+    feed.last_http_status = r.http_status
+    feed.failure_count = r.failure_count
+    if r.status == "skipped":
+        summary.skipped += 1
+        return
+    feed.last_fetched_at = now
+    feed.retry_after_until = r.retry_after
+    if r.status == "error":
+        summary.errors += 1
+        feed.last_error = r.error
+        summary.problems.append(f"{feed.title or feed.url}: {r.error}")
+        if r.disable:
+            feed.enabled = False
+            feed.disabled_reason = f"disabled after {r.failure_count} failures: {r.error}"
+            summary.disabled += 1
+        return
+    feed.last_error = None
+    if r.new_url and r.new_url != feed.url:
+        feed.url = r.new_url
+    if r.etag is not None or r.status == "ok":
+        feed.etag = r.etag
+    if r.last_modified is not None or r.status == "ok":
+        feed.last_modified = r.last_modified
+    if r.content_hash:
+        feed.content_hash = r.content_hash
+    if r.status == "ok":
+        summary.fetched += 1
+        feed.last_warning = r.warning
+        if r.warning:
+            summary.warnings += 1
+            summary.problems.append(f"{feed.title or feed.url}: warning: {r.warning}")
+        if r.feed_title and not feed.title:
+            feed.title = r.feed_title
+    elif r.status == "not_modified":
+        summary.not_modified += 1
+    elif r.status == "unchanged":
+        summary.unchanged += 1
+
+
+def refresh(
+    store, topic: str | None = None, feed_ids: Iterable[int] | None = None,
+    progress: Callable[[int, int, object], None] | None = None, now: datetime | None = None, **fetch_options,
+) -> RefreshSummary:
+    """Fetch every enabled feed (or a topic's) and store what came back."""
+    from planner.adapters.feeds import fetch_all_sync
+
+    with store.session() as session:
+        requests = feed_requests(session, topic, feed_ids)
+    total = len(requests)
+    done = 0
+
+    def on_result(result) -> None:
+        nonlocal done
+        done += 1
+        if progress:
+            progress(done, total, result)
+
+    results = fetch_all_sync(requests, progress=on_result, now=now, **fetch_options) if requests else []
+    with store.transaction() as session:
+        return apply_results(session, results, now=now)
+
+
+def _chunks(items: list, size: int):
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
+# --- entries ------------------------------------------------------------------------------------
+
+
+@dataclass
+class EntryRow:
+    id: int
+    feed_id: int
+    feed_title: str
+    topic: str | None
+    title: str
+    link: str | None
+    author: str | None
+    published_at: datetime | None
+    is_read: bool
+    is_starred: bool
+    summary: str = ""
+
+    def as_json(self) -> dict:
+        d = asdict(self)
+        d["published_at"] = self.published_at.isoformat() if self.published_at else None
+        return d
+
+
+def list_entries(
+    session: Session, topic: str | None = None, feed_id: int | None = None, unread: bool = False, starred: bool = False,
+    search: str | None = None, limit: int | None = 50, offset: int = 0, with_summary: bool = False,
+    include_dismissed: bool = False,
+) -> list[EntryRow]:
+    """Newest first; paged with limit/offset so 50,000 entries never load at once."""
+    q = (
+        select(Entry.id, Entry.feed_id, Feed.title, Feed.url, Topic.name, Entry.title, Entry.link, Entry.author,
+               Entry.published_at, Entry.is_read, Entry.is_starred, Entry.summary if with_summary else sa.literal(""))
+        .join(Feed, Feed.id == Entry.feed_id)
+        .join(Topic, Topic.id == Feed.topic_id, isouter=True)
+    )
+    if not include_dismissed:
+        q = q.where(Entry.is_dismissed == False)  # noqa: E712
+    if topic:
+        q = q.where(Feed.topic_id == get_topic(session, topic).id)
+    if feed_id is not None:
+        q = q.where(Entry.feed_id == feed_id)
+    if unread:
+        q = q.where(Entry.is_read == False)  # noqa: E712
+    if starred:
+        q = q.where(Entry.is_starred == True)  # noqa: E712
+    if search:
+        like = f"%{search.lower()}%"
+        q = q.where(sa.or_(func.lower(Entry.title).like(like), func.lower(Entry.summary).like(like)))
+    q = q.order_by(Entry.published_at.desc().nulls_last(), Entry.id.desc()).offset(offset)
+    if limit:
+        q = q.limit(limit)
+    return [
+        EntryRow(eid, fid, ftitle or furl, tname, title, link, author, pub, read, star, summ or "")
+        for eid, fid, ftitle, furl, tname, title, link, author, pub, read, star, summ in session.exec(q)
+    ]
+
+
+def get_entry(session: Session, entry_id: int) -> Entry:
+    entry = session.get(Entry, entry_id)
+    if entry is None:
+        raise PlannerError(f"no entry with id {entry_id}")
+    return entry
+
+
+def set_entry_flags(session: Session, entry_id: int, *, read: bool | None = None, starred: bool | None = None,
+                    dismissed: bool | None = None) -> Entry:
+    entry = get_entry(session, entry_id)
+    if read is not None:
+        entry.is_read = read
+    if starred is not None:
+        entry.is_starred = starred
+    if dismissed is not None:
+        entry.is_dismissed = dismissed
+    session.add(entry)
+    session.flush()
+    return entry
+
+
+def idea_from_entry(session: Session, entry_id: int, now: datetime | None = None) -> Post:
+    """A content_share idea linked to the entry (once: a second call returns the same idea)."""
+    entry = get_entry(session, entry_id)
+    existing = session.exec(
+        select(Post).where(Post.source_entry_id == entry_id, Post.pillar == Pillar.CONTENT_SHARE.value)
+    ).first()
+    if existing is not None:
+        return existing
+    feed = session.get(Feed, entry.feed_id)
+    now = now or utcnow()
+    post = Post(
+        pillar=Pillar.CONTENT_SHARE.value,
+        title=f"Share: {entry.title}"[:300],
+        body=f"{entry.title}\n\n{entry.link or ''}".strip(),
+        status=PostStatus.IDEA.value,
+        source_entry_id=entry.id,
+        topic_id=feed.topic_id if feed else None,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(post)
+    entry.is_read = True
+    session.add(entry)
+    session.flush()
+    return post

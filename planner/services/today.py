@@ -1,0 +1,108 @@
+"""Today: what is due today and overdue (posts and touchpoints), with counts per section."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from planner.errors import ConflictError, PlannerError
+from planner.models import (
+    Connection,
+    Entry,
+    Feed,
+    Post,
+    PostStatus,
+    Touchpoint,
+    TouchKind,
+    TouchStatus,
+)
+from planner.services.timeutil import local_day_bounds
+
+
+@dataclass(frozen=True)
+class AgendaItem:
+    kind: str  # "post" | "touchpoint"
+    id: int
+    due_at: datetime
+    title: str
+    detail: str
+    overdue: bool
+    version: int
+
+
+@dataclass
+class TodayAgenda:
+    items: list[AgendaItem] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+def agenda(session: Session, now: datetime, tz: ZoneInfo) -> TodayAgenda:
+    start, end = local_day_bounds(now, tz)
+    items: list[AgendaItem] = []
+    posts = session.exec(
+        select(Post).where(Post.status == PostStatus.SCHEDULED.value, Post.scheduled_at < end).order_by(Post.scheduled_at, Post.id)
+    )
+    for p in posts:
+        items.append(
+            AgendaItem("post", p.id, p.scheduled_at, p.title or "(untitled post)", p.pillar.replace("_", " "),
+                       p.scheduled_at < start, p.version)
+        )
+    touches = session.exec(
+        select(Touchpoint, Connection)
+        .join(Connection, Connection.id == Touchpoint.connection_id)
+        .where(Touchpoint.status == TouchStatus.PLANNED.value, Touchpoint.due_at < end)
+        .order_by(Touchpoint.due_at, Touchpoint.id)
+    )
+    for t, c in touches:
+        kind = TouchKind(t.kind).label if t.kind in TouchKind._value2member_map_ else t.kind
+        detail = t.note or t.message or ""
+        items.append(AgendaItem("touchpoint", t.id, t.due_at, f"{kind.capitalize()} · {c.full_name}", detail,
+                                t.due_at < start, t.version))
+    items.sort(key=lambda i: (not i.overdue, i.due_at, i.kind, i.id))
+    return TodayAgenda(items=items, counts=section_counts(session))
+
+
+def section_counts(session: Session) -> dict[str, int]:
+    def count(model, *where) -> int:
+        return session.exec(select(func.count()).select_from(model).where(*where)).one()
+
+    return {
+        "ideas": count(Post, Post.status == PostStatus.IDEA.value),
+        "drafts": count(Post, Post.status == PostStatus.DRAFT.value),
+        "scheduled": count(Post, Post.status == PostStatus.SCHEDULED.value),
+        "planned touchpoints": count(Touchpoint, Touchpoint.status == TouchStatus.PLANNED.value),
+        "people": count(Connection, Connection.archived == False),  # noqa: E712
+        "feeds": count(Feed, Feed.enabled == True),  # noqa: E712
+        "unread entries": count(Entry, Entry.is_read == False, Entry.is_dismissed == False),  # noqa: E712
+    }
+
+
+def mark_item(session: Session, kind: str, item_id: int, done: bool, now: datetime, expected_version: int | None = None) -> str:
+    """Mark a post published / a touchpoint done (or either skipped). Returns a short summary."""
+    model = {"post": Post, "touchpoint": Touchpoint}.get(kind)
+    if model is None:
+        raise PlannerError(f"unknown item kind {kind!r}")
+    row = session.get(model, item_id)
+    if row is None:
+        raise PlannerError(f"no {kind} with id {item_id}")
+    if expected_version is not None and row.version != expected_version:
+        raise ConflictError(f"{kind} {item_id} was changed elsewhere since you loaded it; reload and try again")
+    if kind == "post":
+        row.status = PostStatus.PUBLISHED.value if done else PostStatus.SKIPPED.value
+        if done:
+            row.published_at = now
+        label = row.title or f"post {item_id}"
+    else:
+        row.status = TouchStatus.DONE.value if done else TouchStatus.SKIPPED.value
+        if done:
+            row.done_at = now
+        label = f"{row.kind.replace('_', ' ')} touchpoint"
+    row.updated_at = now
+    row.version += 1
+    session.add(row)
+    session.flush()
+    return f"{label}: {'done' if done else 'skipped'}"

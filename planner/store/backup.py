@@ -1,0 +1,167 @@
+"""Backup and restore: the whole store as versioned JSON.
+
+A backup names its format version and the schema revision it was taken at. Restore loads into an
+empty database (or replaces everything with ``replace=True``) inside one transaction, so a failed
+restore leaves the database as it was. Values are typed by the column they belong to, so a round
+trip reproduces every row exactly (aware datetimes, dates, bytes, unicode).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+from planner.errors import PlannerError
+from planner.models import ALL_TABLES, utcnow
+from planner.store.db import Store, head_revision
+
+FORMAT = "planner-backup"
+FORMAT_VERSION = 1
+
+
+def _tables() -> list[sa.Table]:
+    return [model.__table__ for model in ALL_TABLES]  # type: ignore[attr-defined]
+
+
+def _encode(value: Any) -> Any:
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc).isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return base64.b64encode(bytes(value)).decode("ascii")
+    return value
+
+
+def _decoder(column: sa.Column):
+    col_type = column.type
+    if isinstance(col_type, sa.types.TypeDecorator):
+        col_type = col_type.impl_instance
+    python_type = None
+    try:
+        python_type = col_type.python_type
+    except NotImplementedError:
+        pass
+    if isinstance(col_type, sa.LargeBinary) or python_type is bytes:
+        return lambda v: base64.b64decode(v)
+    if python_type is datetime:
+        return datetime.fromisoformat
+    if python_type is date:
+        return date.fromisoformat
+    return None
+
+
+def dump(store: Store) -> dict:
+    """Read every row of every table into a JSON-ready dict (sorted by primary key)."""
+    tables: dict[str, list[dict]] = {}
+    with store.engine.connect() as conn:
+        for table in _tables():
+            order = [c for c in table.primary_key.columns]
+            rows = conn.execute(sa.select(table).order_by(*order)).mappings()
+            tables[table.name] = [{k: _encode(v) for k, v in row.items()} for row in rows]
+    return {
+        "format": FORMAT,
+        "version": FORMAT_VERSION,
+        "schema": head_revision(),
+        "created_at": utcnow().isoformat(),
+        "tables": tables,
+    }
+
+
+def write_backup(store: Store, path: Path) -> dict[str, int]:
+    data = dump(store)
+    path = Path(path)
+    tmp = path.with_name(path.name + ".tmp")
+    try:
+        with tmp.open("w", encoding="utf-8") as fh:
+            json.dump(data, fh, ensure_ascii=False, indent=1, sort_keys=True)
+            fh.write("\n")
+        tmp.replace(path)  # never leave a half-written backup under the real name
+    except OSError as exc:
+        raise PlannerError(f"cannot write backup {path}: {exc}") from exc
+    return {name: len(rows) for name, rows in data["tables"].items()}
+
+
+def read_backup(path: Path) -> dict:
+    path = Path(path)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise PlannerError(f"no such backup file: {path}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PlannerError(f"cannot read backup {path}: {exc}") from exc
+    except json.JSONDecodeError as exc:
+        raise PlannerError(f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}): {exc.msg}") from exc
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise PlannerError(f"{path}: not a planner backup (missing \"format\": \"{FORMAT}\")")
+    if data.get("version") != FORMAT_VERSION:
+        raise PlannerError(f"{path}: backup format version {data.get('version')!r} is not supported (expected {FORMAT_VERSION})")
+    if not isinstance(data.get("tables"), dict):
+        raise PlannerError(f"{path}: backup has no \"tables\" object")
+    return data
+
+
+def row_counts(store: Store) -> dict[str, int]:
+    with store.engine.connect() as conn:
+        return {t.name: conn.execute(sa.select(sa.func.count()).select_from(t)).scalar_one() for t in _tables()}
+
+
+def load(store: Store, data: dict, replace: bool = False, source: str = "backup") -> dict[str, int]:
+    """Insert a dumped world into the store in one transaction."""
+    counts = row_counts(store)
+    if any(counts.values()) and not replace:
+        filled = ", ".join(f"{n} {name}" for name, n in counts.items() if n)
+        raise PlannerError(f"the database is not empty ({filled}); use --replace to overwrite it")
+    known = {t.name: t for t in _tables()}
+    unknown = sorted(set(data["tables"]) - set(known))
+    if unknown:
+        raise PlannerError(f"{source}: unknown tables {', '.join(unknown)} (made by a newer planner?)")
+    loaded: dict[str, int] = {}
+    with store.engine.begin() as conn:
+        if replace:
+            for table in reversed(_tables()):
+                conn.execute(table.delete())
+        for table in _tables():
+            rows = data["tables"].get(table.name, [])
+            decoders = {c.name: _decoder(c) for c in table.columns}
+            prepared = []
+            for i, row in enumerate(rows):
+                extra = set(row) - set(decoders)
+                if extra:
+                    raise PlannerError(f"{source}: table {table.name} row {i + 1}: unknown columns {', '.join(sorted(extra))}")
+                try:
+                    prepared.append({k: (decoders[k](v) if v is not None and decoders[k] else v) for k, v in row.items()})
+                except (ValueError, TypeError) as exc:
+                    raise PlannerError(f"{source}: table {table.name} row {i + 1}: {exc}") from exc
+            if prepared:
+                conn.execute(table.insert(), prepared)
+            loaded[table.name] = len(prepared)
+        if conn.dialect.name == "postgresql":
+            _reset_sequences(conn)
+    return loaded
+
+
+def _reset_sequences(conn) -> None:
+    """Explicit ids were inserted: move each serial sequence past the largest id."""
+    for table in _tables():
+        if "id" in table.columns and table.columns["id"].autoincrement in (True, "auto"):
+            conn.execute(
+                sa.text(
+                    f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                    f"COALESCE((SELECT MAX(id) FROM \"{table.name}\"), 0) + 1, false)"
+                )
+            )
+
+
+def restore_file(store: Store, path: Path, replace: bool = False) -> dict[str, int]:
+    return load(store, read_backup(path), replace=replace, source=str(path))
+
+
+__all__ = ["dump", "load", "write_backup", "read_backup", "restore_file", "row_counts"]

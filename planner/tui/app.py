@@ -1,0 +1,119 @@
+"""The Textual application: sections as modes, one worker-error handler, the command palette.
+
+``make_app(settings)`` is the one factory; the CLI and the tests both call it. Screens ask
+services for data through ``app.store.call`` in thread workers; they never build queries.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Callable, Iterable
+
+from textual import on
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.worker import Worker, WorkerState
+
+from planner.config import Settings
+from planner.errors import PlannerError
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str  # the digit that opens it
+    mode: str
+    title: str
+    factory: Callable[[], Screen]
+    description: str
+
+
+def _sections() -> list[Section]:
+    """The sections that exist. A section whose feature has not landed is simply absent."""
+    from planner.tui.screens.today import TodayScreen
+
+    return [
+        Section("1", "today", "Today", TodayScreen, "What is due today and overdue"),
+    ]
+
+
+class PlannerApp(App):
+    CSS_PATH = "app.tcss"
+    TITLE = "planner"
+    ENABLE_COMMAND_PALETTE = True
+    BINDINGS = [
+        Binding("question_mark", "help", "Help", key_display="?"),
+        Binding("q", "quit", "Quit"),
+    ]
+
+    def __init__(self, settings: Settings, store=None, clock: Callable[[], datetime] | None = None):
+        self.settings = settings
+        self._store = store
+        self.clock = clock or (lambda: datetime.now(timezone.utc))
+        self.sections = _sections()
+        self.MODES = {s.mode: s.factory for s in self.sections}  # instance-level: sections can vary
+        super().__init__()
+        for s in self.sections:
+            self._bindings.bind(s.key, f"switch_section('{s.mode}')", s.title, show=False)
+
+    # --- data access -------------------------------------------------------------------------
+
+    @property
+    def store(self):
+        if self._store is None:
+            from planner.store import open_store
+
+            self._store = open_store(self.settings.db_url)
+        return self._store
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    @property
+    def tz(self):
+        return self.settings.tz
+
+    # --- lifecycle -----------------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        self.switch_mode(self.sections[0].mode)
+
+    def action_switch_section(self, mode: str) -> None:
+        if mode in self.MODES and self.current_mode != mode:
+            self.switch_mode(mode)
+
+    def action_help(self) -> None:
+        from planner.tui.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        for s in self.sections:
+            yield SystemCommand(f"Go to {s.title}", f"{s.description} (key {s.key})", lambda m=s.mode: self.action_switch_section(m))
+        yield SystemCommand("Help: keys", "Every key binding of this screen", self.action_help)
+        extra = getattr(screen, "palette_commands", None)
+        if extra:
+            yield from extra()
+
+    @on(Worker.StateChanged)
+    def report_worker_error(self, event: Worker.StateChanged) -> None:
+        """The one place a failed worker becomes something a person can read."""
+        if event.state != WorkerState.ERROR or event.worker.error is None:
+            return
+        error = event.worker.error
+        if isinstance(error, PlannerError):
+            self.notify(str(error), title="Could not do that", severity="error", markup=False)
+        else:
+            self.log.error(repr(error))
+            detail = f"{type(error).__name__}: {error}"
+            self.notify(detail, title="Something went wrong", severity="error", markup=False, timeout=10)
+
+
+def make_app(settings: Settings, store=None, clock: Callable[[], datetime] | None = None) -> PlannerApp:
+    return PlannerApp(settings, store=store, clock=clock)
+
+
+__all__ = ["PlannerApp", "make_app"]

@@ -1,0 +1,118 @@
+"""Today: the post due, the people to touch, what is overdue — mark each done or skipped."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+
+from planner.services import today as today_service
+
+
+class TodayScreen(Screen):
+    BINDINGS = [
+        Binding("d", "mark(True)", "Done"),
+        Binding("s", "mark(False)", "Skip"),
+        Binding("r", "reload", "Reload"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.agenda: today_service.TodayAgenda | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("Today", classes="section-title", id="today-title")
+        yield Static("Loading…", classes="counts", id="today-counts")
+        table = DataTable(id="today-table", cursor_type="row", zebra_stripes=True)
+        table.add_columns("when", "what", "item", "detail")
+        yield table
+        yield Static("", classes="empty", id="today-empty")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = "Today"
+        self.load()
+
+    def on_screen_resume(self) -> None:
+        if self.agenda is not None:
+            self.load()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="today-load")
+    def load(self) -> today_service.TodayAgenda:
+        agenda = self.app.store.call(today_service.agenda, self.app.now(), self.app.tz)
+        self.app.call_from_thread(self.show, agenda)
+        return agenda
+
+    def show(self, agenda: today_service.TodayAgenda) -> None:
+        self.agenda = agenda
+        table = self.query_one("#today-table", DataTable)
+        keep = table.cursor_row
+        table.clear()
+        tz = self.app.tz
+        today = self.app.now().astimezone(tz).date()
+        for item in agenda.items:
+            local = item.due_at.astimezone(tz)
+            when = local.strftime("%H:%M") if local.date() == today else local.strftime("%a %d %b")
+            style = "bold red" if item.overdue else ""
+            table.add_row(
+                Text(("overdue · " if item.overdue else "") + when, style=style),
+                Text("post" if item.kind == "post" else "touch"),
+                Text(item.title),
+                Text(item.detail.replace("\n", " ")[:120], style="dim"),
+                key=f"{item.kind}:{item.id}",
+            )
+        if agenda.items:
+            table.move_cursor(row=min(keep, len(agenda.items) - 1))
+        overdue = sum(1 for i in agenda.items if i.overdue)
+        c = agenda.counts
+        self.query_one("#today-counts", Static).update(
+            Text(
+                f"{len(agenda.items)} due ({overdue} overdue) · {c['scheduled']} scheduled posts · {c['drafts']} drafts · "
+                f"{c['ideas']} ideas · {c['planned touchpoints']} planned touchpoints · {c['people']} people · "
+                f"{c['unread entries']} unread entries in {c['feeds']} feeds"
+            )
+        )
+        empty = self.query_one("#today-empty", Static)
+        empty.update("Nothing due today. Press ? for keys, ctrl+p for every action." if not agenda.items else "")
+        empty.display = not agenda.items
+        table.display = bool(agenda.items)
+        if agenda.items:
+            table.focus()
+
+    def selected(self) -> today_service.AgendaItem | None:
+        if not self.agenda or not self.agenda.items:
+            return None
+        table = self.query_one("#today-table", DataTable)
+        if table.cursor_row < 0 or table.cursor_row >= len(self.agenda.items):
+            return None
+        key = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value
+        return next((i for i in self.agenda.items if f"{i.kind}:{i.id}" == key), None)
+
+    def action_reload(self) -> None:
+        self.load()
+
+    def action_mark(self, done: bool) -> None:
+        item = self.selected()
+        if item is None:
+            self.notify("Nothing selected", severity="warning")
+            return
+        self.mark(item, done)
+
+    @work(thread=True, exclusive=False, exit_on_error=False, group="today-mark")
+    def mark(self, item: today_service.AgendaItem, done: bool) -> str:
+        message = self.app.store.call(
+            today_service.mark_item, item.kind, item.id, done, self.app.now(), expected_version=item.version
+        )
+        self.app.call_from_thread(self.app.notify, message, markup=False)
+        self.app.call_from_thread(self.load)
+        return message
+
+    @on(DataTable.RowSelected, "#today-table")
+    def open_item(self, _event: DataTable.RowSelected) -> None:
+        item = self.selected()
+        if item is not None:
+            self.notify(f"{item.title}\n{item.detail}", title="d: done · s: skip", markup=False)

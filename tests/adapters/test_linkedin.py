@@ -1,0 +1,103 @@
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlmodel import select
+
+from helpers import EXAMPLES, FIXED_NOW
+from planner.adapters.linkedin import parse_connections, read_connections
+from planner.errors import PlannerError
+from planner.models import Connection, Touchpoint
+from planner.services.people import import_connections
+
+NOTE = (
+    'Notes:\n"When exporting your connection data, you may notice that some of the email addresses are missing."\n\n'
+)
+HEADER = "First Name,Last Name,URL,Email Address,Company,Position,Connected On\n"
+
+
+def csv_text(*rows: str, header: str = HEADER) -> str:
+    return "\ufeff" + NOTE + header + "".join(r + "\n" for r in rows)
+
+
+def test_reads_linkedin_quirks():
+    text = csv_text(
+        'Priya,Shah,https://www.linkedin.com/in/priya-shah/,,"Acme, Inc.",SRE Lead ,09 Oct 2024',
+        "Dana 🚀,Lee,https://www.linkedin.com/in/dana,dana@example.com,Kestrel Cloud,\"CTO, co-founder\",01 Nov 2026",
+        "José,Núñez,,,,Consultant,15 Jan 2019",
+    )
+    result = parse_connections(text)
+    assert result.problems == []
+    priya, dana, jose = result.records
+    assert (priya.company, priya.position, priya.email) == ("Acme, Inc.", "SRE Lead", None)
+    assert priya.url == "https://www.linkedin.com/in/priya-shah"
+    assert priya.connected_on == date(2024, 10, 9)
+    assert dana.first_name == "Dana 🚀" and dana.position == "CTO, co-founder"
+    assert jose.url is None and jose.line == 7
+
+
+def test_older_exports_without_email_and_url_columns():
+    text = csv_text("Ana,Silva,Brightwave,PM,03 Mar 2020", header="First Name,Last Name,Company,Position,Connected On\n")
+    (ana,) = parse_connections(text).records
+    assert (ana.company, ana.position, ana.url, ana.email) == ("Brightwave", "PM", None, None)
+
+
+def test_a_bad_row_is_reported_with_its_line_and_the_rest_imported():
+    text = csv_text(
+        "Ok,One,https://www.linkedin.com/in/one,,A,B,09 Oct 2024",
+        "Bad,Date,https://www.linkedin.com/in/bad,,A,B,yesterday-ish",
+        ",,,,,,",
+        ",,https://www.linkedin.com/in/noname,,A,B,09 Oct 2024",
+        "Ok,Two,https://www.linkedin.com/in/two,,A,B,09 Oct 2024",
+    )
+    result = parse_connections(text, source="Connections.csv")
+    assert [r.first_name for r in result.records] == ["Ok", "Ok"]
+    assert result.problems == [
+        "Connections.csv line 6: unrecognised date 'yesterday-ish' (expected like '09 Oct 2024'); row skipped",
+        "Connections.csv line 8: no first or last name; row skipped",
+    ]
+
+
+def test_terminal_escapes_and_markup_in_names_are_stored_safely():
+    (rec,) = parse_connections(csv_text("\x1b[31mEvil\x1b[0m,[bold]Name[/],,,\x07Co,Pos,09 Oct 2024")).records
+    assert rec.first_name == "Evil" and rec.last_name == "[bold]Name[/]" and rec.company == "Co"
+
+
+def test_not_a_connections_file(tmp_path):
+    with pytest.raises(PlannerError, match="no header line starting with 'First Name'"):
+        parse_connections("a,b,c\n1,2,3\n")
+    with pytest.raises(PlannerError, match="no such file"):
+        read_connections(tmp_path / "missing.csv")
+
+
+def test_reimport_adds_nobody_twice_and_remembers_job_changes(store):
+    first = csv_text(
+        "Priya,Shah,https://www.linkedin.com/in/priya,,Acme,SRE Lead,09 Oct 2024",
+        "Sam,NoUrl,,,Globex,Engineer,09 Oct 2024",
+    )
+    report = store.call(import_connections, parse_connections(first).records, now=FIXED_NOW)
+    assert (report.added, report.updated) == (2, 0)
+    second = csv_text(
+        "Priya,Shah,https://www.linkedin.com/in/priya/,,Northwind,Head of SRE,09 Oct 2024",
+        "Sam,NoUrl,,,Globex,Engineer,09 Oct 2024",
+        "New,Person,https://www.linkedin.com/in/new,,X,Y,20 Nov 2026",
+    )
+    report = store.call(import_connections, parse_connections(second).records, now=FIXED_NOW)
+    assert (report.added, report.updated, report.unchanged) == (1, 1, 1)
+    assert report.job_changes == ["Priya Shah: SRE Lead at Acme → Head of SRE at Northwind"]
+    with store.session() as session:
+        people = session.exec(select(Connection).order_by(Connection.id)).all()
+        assert len(people) == 3
+        priya = people[0]
+        assert (priya.company, priya.previous_company, priya.previous_position) == ("Northwind", "Acme", "SRE Lead")
+        (congrats,) = session.exec(select(Touchpoint)).all()
+        assert congrats.kind == "congratulate" and congrats.status == "planned" and congrats.connection_id == priya.id
+
+
+def test_the_demo_connections_file_imports_cleanly(store):
+    result = read_connections(EXAMPLES / "Connections.csv")
+    assert result.problems == []
+    assert len(result.records) >= 40
+    report = store.call(import_connections, result.records, now=FIXED_NOW)
+    assert report.added == len(result.records)

@@ -1,0 +1,79 @@
+"""Helpers shared by the tests (tests/ is on pytest's pythonpath)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED_DATA = ROOT.parent / "shared" / "data"
+EXAMPLES = ROOT / "examples"
+FIXED_NOW = datetime(2026, 11, 25, 9, 30, tzinfo=timezone.utc)
+HEAVY_MODULES = ("torch", "sentence_transformers", "keybert", "sklearn")
+
+
+def shared_data(*parts: str) -> Path:
+    """A path in ../shared/data, or a skip naming what is missing."""
+    path = SHARED_DATA.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"shared test data not found at {path} (the ../shared folder beside the project)")
+    return path
+
+
+def run_planner(*args: str, env: dict | None = None, input: str | None = None, timeout: int = 300):
+    """Run the real CLI as a subprocess (python -m planner)."""
+    full_env = {**os.environ, **(env or {})}
+    return subprocess.run([sys.executable, "-m", "planner", *args], capture_output=True, text=True, env=full_env,
+                          input=input, timeout=timeout, cwd=ROOT)
+
+
+def populate_world(session, now: datetime = FIXED_NOW) -> dict[str, int]:
+    """A small world with at least one row in every table, hostile text included."""
+    from planner import models as m
+
+    topic = m.Topic(name="Site Reliability", description="SLOs & on-call", keywords="slo,incident response")
+    session.add(topic)
+    session.flush()
+    feed = m.Feed(url="https://example.com/feed.xml", title="[bold]Feed[/]", topic_id=topic.id, etag='"abc"',
+                  last_fetched_at=now, failure_count=1, last_error="HTTP 500")
+    session.add(feed)
+    session.flush()
+    entry = m.Entry(feed_id=feed.id, guid="id:1", link="https://example.com/a", title="Émoji 🚀 [/] title",
+                    summary="Line one\nLine two", published_at=now - timedelta(days=1), content_hash="h1",
+                    embedding=bytes(range(256)))
+    session.add(entry)
+    session.flush()
+    kw = m.Keyword(phrase="incident response")
+    session.add(kw)
+    session.flush()
+    session.add(m.EntryKeyword(entry_id=entry.id, keyword_id=kw.id, score=0.61234, rank=1))
+    tag = m.Tag(name="sre", cadence_days=21)
+    session.add(tag)
+    person = m.Connection(first_name="Priya", last_name="Shah", company="Acme, Inc.", position="SRE Lead",
+                          profile_url="https://www.linkedin.com/in/priya", connected_on=date(2024, 10, 9), tier="inner")
+    session.add(person)
+    session.flush()
+    session.add(m.ConnectionTag(connection_id=person.id, tag_id=tag.id))
+    group = m.CommunityGroup(name="SRE Guild", platform="LinkedIn group")
+    session.add(group)
+    event = m.Event(title="Platform Day", starts_at=now + timedelta(days=9), role="attending", topic_id=topic.id)
+    session.add(event)
+    session.flush()
+    post = m.Post(pillar="content_share", title="Share: a", body="Body\twith tab", status="scheduled",
+                  scheduled_at=now + timedelta(hours=2), source_entry_id=entry.id, group_id=group.id, event_id=event.id)
+    session.add(post)
+    session.flush()
+    session.add(m.Touchpoint(connection_id=person.id, kind="share_content", status="done", due_at=now - timedelta(days=3),
+                             done_at=now - timedelta(days=3), entry_id=entry.id, post_id=post.id, event_id=event.id))
+    strategy = m.Strategy(timezone="Europe/London")
+    session.add(strategy)
+    session.flush()
+    session.add(m.Slot(strategy_id=strategy.id, weekday=1, local_time="08:30", pillar="thought_leadership"))
+    session.add(m.Review(week="2026-W47", completed_at=now, decisions='{"carried": [1]}'))
+    session.flush()
+    return {"people": 1}

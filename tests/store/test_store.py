@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlmodel import select
+
+from helpers import FIXED_NOW, populate_world
+from planner.models import ALL_TABLES, Entry, Post
+from planner.store import open_store
+from planner.store.db import head_revision, table_names
+
+
+def test_migrations_build_every_table_from_empty(store):
+    names = set(table_names(store))
+    assert {m.__tablename__ for m in ALL_TABLES} <= names
+    assert "alembic_version" in names
+    assert store.current_revision() == head_revision()
+
+
+def test_sqlite_runs_wal_with_foreign_keys(store):
+    if not store.is_sqlite:
+        return
+    with store.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5000
+
+
+def test_timestamps_come_back_aware_utc(store):
+    with store.transaction() as session:
+        populate_world(session)
+    with store.session() as session:
+        entry = session.exec(select(Entry)).one()
+        post = session.exec(select(Post)).one()
+    assert entry.published_at.tzinfo is not None and entry.published_at.utcoffset().total_seconds() == 0
+    assert post.scheduled_at == FIXED_NOW + (post.scheduled_at - FIXED_NOW)
+    assert post.scheduled_at.isoformat().endswith("+00:00")
+
+
+def test_foreign_keys_cascade_entries_with_their_feed(store):
+    from planner.models import Feed
+
+    with store.transaction() as session:
+        populate_world(session)
+    with store.transaction() as session:
+        session.delete(session.exec(select(Feed)).one())
+    with store.session() as session:
+        assert session.exec(select(sa.func.count()).select_from(Entry)).one() == 0
+        # the post that linked the entry survives, unlinked
+        assert session.exec(select(Post)).one().source_entry_id is None
+
+
+def test_reopening_a_current_database_changes_nothing(settings, store):
+    with store.transaction() as session:
+        populate_world(session)
+    again = open_store(settings.db_url)
+    assert again.upgrade() is None  # nothing to do, no backup written
+    again.dispose()
