@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo test bench clean
+.PHONY: setup demo test test-pg clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -20,7 +20,14 @@ demo: $(STAMP)
 	$(BIN)/planner demo
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -q
+	env -u PLANNER_TEST_PG $(BIN)/python -m pytest -q
+	if [ -n "$$PLANNER_TEST_PG" ]; then $(BIN)/python -m pytest -q -m "not sqlite_only"; fi
+
+test-pg: $(STAMP)
+	PLANNER_TEST_PG=$$(scripts/pg-test-server) $(BIN)/python -m pytest -q -m "not sqlite_only"
 
 clean:
 	rm -rf $(VENV)
+
+# `make test` runs the suite on SQLite, then again on PostgreSQL when PLANNER_TEST_PG names a
+# server (.ci/run starts one with scripts/pg-test-server).

@@ -124,4 +124,4 @@ def table(columns: list[str], rows: list[list[Any]], title: str | None = None) -
 
 
 def say(message: str) -> None:
-    console.print(message, markup=False, highlight=False)
+    console.print(message, markup=False, highlight=False, soft_wrap=True)

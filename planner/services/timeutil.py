@@ -34,3 +34,16 @@ def week_bounds(monday: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
     start = datetime.combine(monday, time(0), tz)
     end = datetime.combine(monday + timedelta(days=7), time(0), tz)
     return start.astimezone(timezone.utc), end.astimezone(timezone.utc)
+
+
+def user_timezone(session, default: str = "UTC") -> ZoneInfo:
+    """The planning zone: the strategy's timezone (shared by a team), else the settings' default."""
+    from sqlmodel import select
+
+    from planner.models import Strategy
+
+    name = session.exec(select(Strategy.timezone).order_by(Strategy.id)).first() or default
+    try:
+        return ZoneInfo(name)
+    except (KeyError, ValueError):
+        raise PlannerError(f"the strategy's timezone {name!r} is unknown; fix it with `planner strategy set timezone ...`") from None

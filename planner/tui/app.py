@@ -50,6 +50,7 @@ class PlannerApp(App):
     def __init__(self, settings: Settings, store=None, clock: Callable[[], datetime] | None = None):
         self.settings = settings
         self._store = store
+        self._tz = None
         self.clock = clock or (lambda: datetime.now(timezone.utc))
         self.sections = _sections()
         self.MODES = {s.mode: s.factory for s in self.sections}  # instance-level: sections can vary
@@ -72,7 +73,12 @@ class PlannerApp(App):
 
     @property
     def tz(self):
-        return self.settings.tz
+        """The planning zone (the strategy's, else the settings'); read once, then cached."""
+        if self._tz is None:
+            from planner.services.timeutil import user_timezone
+
+            self._tz = self.store.call(user_timezone, self.settings.timezone)
+        return self._tz
 
     # --- lifecycle -----------------------------------------------------------------------------
 

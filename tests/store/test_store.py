@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import pytest
 import sqlalchemy as sa
 from sqlmodel import select
 
@@ -16,9 +17,8 @@ def test_migrations_build_every_table_from_empty(store):
     assert store.current_revision() == head_revision()
 
 
+@pytest.mark.sqlite_only
 def test_sqlite_runs_wal_with_foreign_keys(store):
-    if not store.is_sqlite:
-        return
     with store.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1

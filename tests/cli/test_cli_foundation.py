@@ -1,0 +1,95 @@
+from __future__ import annotations
+
+import json
+
+from typer.testing import CliRunner
+
+from helpers import EXAMPLES, run_planner
+from planner.cli import app
+
+runner = CliRunner()
+
+
+def invoke(settings, *args):
+    return runner.invoke(app, ["--db", settings.db_url, *args], catch_exceptions=False)
+
+
+def test_help_and_version():
+    result = runner.invoke(app, ["--help"])
+    assert result.exit_code == 0 and "people" in result.output and "demo" in result.output
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0 and result.output.startswith("planner ")
+    for group in ("db", "people", "import", "feeds", "topics", "entries", "export"):
+        sub = runner.invoke(app, [group, "--help"])
+        assert sub.exit_code == 0, (group, sub.output)
+
+
+def test_import_then_list_people_as_json(settings):
+    result = invoke(settings, "import", "linkedin", str(EXAMPLES / "Connections.csv"))
+    assert result.exit_code == 0, result.output
+    assert "added" in result.output
+    people = json.loads(invoke(settings, "people", "list", "--json").output)
+    assert len(people) >= 40
+    assert set(people[0]) >= {"id", "first_name", "last_name", "company", "position", "profile_url", "connected_on"}
+    again = invoke(settings, "import", "linkedin", str(EXAMPLES / "Connections.csv"), "--json")
+    report = json.loads(again.output)
+    assert report["added"] == 0 and report["unchanged"] == len(people)
+
+
+def test_stats_counts_rows(settings):
+    invoke(settings, "import", "linkedin", str(EXAMPLES / "Connections.csv"))
+    counts = json.loads(invoke(settings, "stats", "--json").output)
+    assert counts["connection"] >= 40 and counts["post"] == 0
+
+
+def test_backup_restore_round_trip_via_cli(settings, tmp_path):
+    invoke(settings, "import", "linkedin", str(EXAMPLES / "Connections.csv"))
+    backup = tmp_path / "b.json"
+    assert invoke(settings, "backup", str(backup)).exit_code == 0
+    other = f"sqlite:///{tmp_path / 'other.db'}"
+    restored = runner.invoke(app, ["--db", other, "restore", str(backup)])
+    assert restored.exit_code == 0, restored.output
+    refused = runner.invoke(app, ["--db", other, "restore", str(backup)])
+    assert refused.exit_code == 1 and "--replace" in refused.output
+    a = json.loads(invoke(settings, "people", "list", "--json").output)
+    b = json.loads(runner.invoke(app, ["--db", other, "people", "list", "--json"]).output)
+    assert a == b
+
+
+def test_user_errors_are_one_line_without_traceback(tmp_path):
+    db = tmp_path / "x.db"
+    result = run_planner("--db", str(db), "import", "linkedin", str(tmp_path / "missing.csv"))
+    assert result.returncode == 1
+    assert result.stderr.strip() == f"planner: no such file: {tmp_path / 'missing.csv'}"
+    assert "Traceback" not in result.stderr
+    bad = run_planner("--db", "nosuchdriver://x", "stats")
+    assert bad.returncode == 1 and "Traceback" not in bad.stderr and bad.stderr.startswith("planner:")
+    debug = run_planner("--debug", "--db", str(db), "import", "linkedin", str(tmp_path / "missing.csv"))
+    assert debug.returncode == 1 and "Traceback" in debug.stderr
+
+
+def test_db_path_and_upgrade(tmp_path, monkeypatch):
+    db = tmp_path / "env.db"
+    monkeypatch.setenv("PLANNER_DB", str(db))
+    monkeypatch.setenv("PLANNER_CONFIG", str(tmp_path / "none.toml"))
+    result = runner.invoke(app, ["db", "path"])
+    assert result.output.strip() == str(db)
+    result = runner.invoke(app, ["db", "upgrade"])
+    assert result.exit_code == 0 and "0001" in result.output
+    assert runner.invoke(app, ["db", "upgrade"]).output.startswith("schema is current")
+
+
+def test_demo_no_tui_builds_the_world(tmp_path):
+    db = tmp_path / "demo.db"
+    result = run_planner("--db", str(db), "demo", "--no-tui")
+    assert result.returncode == 0, result.stderr
+    assert "demo world built" in result.stdout and str(db) in result.stdout
+    stats = json.loads(run_planner("--db", str(db), "stats", "--json").stdout)
+    assert stats["connection"] >= 40 and stats["entry"] >= 60 and stats["post"] >= 10 and stats["touchpoint"] >= 20
+    again = run_planner("--db", str(db), "demo", "--no-tui")
+    assert again.returncode == 1 and "already holds data" in again.stderr
+
+
+def test_python_dash_m_entry_point():
+    result = run_planner("--version")
+    assert result.returncode == 0 and result.stdout.startswith("planner ")

@@ -1,0 +1,30 @@
+"""Heavy ML modules are imported only when keyword extraction runs (STYLE.md habit 5)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from helpers import HEAVY_MODULES, ROOT
+
+ENTRY_MODULES = [
+    "planner",
+    "planner.cli",
+    "planner.tui.app",
+    "planner.services.today",
+    "planner.services.feeds",
+    "planner.demo",
+]
+
+
+def test_entry_modules_do_not_load_heavy_ml():
+    code = (
+        "import importlib, sys\n"
+        f"for name in {ENTRY_MODULES!r}: importlib.import_module(name)\n"
+        "from planner.tui.app import _sections\n"
+        "for s in _sections(): s.factory\n"
+        f"print(','.join(m for m in {HEAVY_MODULES!r} if m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "", f"heavy modules loaded at import: {out.stdout.strip()}"
