@@ -1,0 +1,115 @@
+"""The calendar: scheduled posts and planned touchpoints as `CalendarItem`s for a date range.
+
+Default range: the user's local today through the next 4 weeks. Skipped items are included (the
+ICS exporter writes them CANCELLED, so a calendar that imported them before removes them); ideas
+and drafts without a time are not on the calendar.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session, select
+
+from planner.adapters.export import POST, TOUCHPOINT, CalendarItem
+from planner.errors import PlannerError
+from planner.models import CommunityGroup, Connection, Entry, Event, Post, PostStatus, Touchpoint, TouchKind
+from planner.services.strategy import get_strategy
+
+DEFAULT_WEEKS = 4
+
+
+@dataclass(frozen=True)
+class CalendarRange:
+    start: datetime  # UTC, inclusive
+    end: datetime  # UTC, exclusive
+    timezone: str
+    first_day: date
+    last_day: date  # inclusive
+
+
+def calendar_range(session: Session, now: datetime, first: date | None = None, last: date | None = None) -> CalendarRange:
+    """Local days `first`..`last` (inclusive) in the strategy's zone; default today + 4 weeks."""
+    tz_name = get_strategy(session, now).timezone
+    tz = ZoneInfo(tz_name)
+    first = first or now.astimezone(tz).date()
+    last = last or first + timedelta(weeks=DEFAULT_WEEKS) - timedelta(days=1)
+    if last < first:
+        raise PlannerError(f"--to {last} is before --from {first}")
+    start = datetime.combine(first, time(0), tz).astimezone(timezone.utc)
+    end = datetime.combine(last + timedelta(days=1), time(0), tz).astimezone(timezone.utc)
+    return CalendarRange(start, end, tz_name, first, last)
+
+
+def _label(value: str) -> str:
+    return value.replace("_", " ")
+
+
+def calendar_items(session: Session, start: datetime, end: datetime) -> list[CalendarItem]:
+    """Posts with a time (scheduled, published, skipped) and touchpoints due in [start, end)."""
+    posts = session.exec(
+        select(Post).where(
+            Post.scheduled_at >= start,
+            Post.scheduled_at < end,
+            Post.status.in_([PostStatus.SCHEDULED.value, PostStatus.PUBLISHED.value, PostStatus.SKIPPED.value]),
+        )
+    ).all()
+    touches = session.exec(
+        select(Touchpoint, Connection)
+        .join(Connection, Connection.id == Touchpoint.connection_id)
+        .where(Touchpoint.due_at >= start, Touchpoint.due_at < end)
+    ).all()
+    entry_ids = {p.source_entry_id for p in posts if p.source_entry_id} | {t.entry_id for t, _ in touches if t.entry_id}
+    event_ids = {p.event_id for p in posts if p.event_id} | {t.event_id for t, _ in touches if t.event_id}
+    group_ids = {p.group_id for p in posts if p.group_id}
+    entries = {e.id: e for e in session.exec(select(Entry).where(Entry.id.in_(entry_ids)))} if entry_ids else {}
+    events = {e.id: e for e in session.exec(select(Event).where(Event.id.in_(event_ids)))} if event_ids else {}
+    groups = {g.id: g for g in session.exec(select(CommunityGroup).where(CommunityGroup.id.in_(group_ids)))} if group_ids else {}
+
+    items: list[CalendarItem] = []
+    for p in posts:
+        links = []
+        if p.url:
+            links.append(p.url)
+        if p.source_entry_id in entries and entries[p.source_entry_id].link:
+            links.append(entries[p.source_entry_id].link)
+        if p.event_id in events and events[p.event_id].url:
+            links.append(events[p.event_id].url)
+        if p.group_id in groups and groups[p.group_id].url:
+            links.append(groups[p.group_id].url)
+        pillar = _label(p.pillar)
+        title = p.title or f"{pillar.capitalize()} post"
+        items.append(
+            CalendarItem(
+                uid=f"post-{p.id}@planner", kind=POST, start=p.scheduled_at, title=f"Post ({pillar}): {title}",
+                updated_at=p.updated_at, pillar=p.pillar, body=p.body, links=tuple(dict.fromkeys(links)),
+                hashtags=tuple(p.hashtags.split()), channel=p.channel, status=p.status,
+            )
+        )
+    for t, c in touches:
+        action = TouchKind(t.kind).label if t.kind in TouchKind._value2member_map_ else _label(t.kind)
+        links = []
+        if c.profile_url:
+            links.append(c.profile_url)
+        if t.entry_id in entries and entries[t.entry_id].link:
+            links.append(entries[t.entry_id].link)
+        if t.event_id in events and events[t.event_id].url:
+            links.append(events[t.event_id].url)
+        body = "\n\n".join(x for x in (t.message.strip(), t.note.strip()) if x)
+        items.append(
+            CalendarItem(
+                uid=f"touchpoint-{t.id}@planner", kind=TOUCHPOINT, start=t.due_at,
+                title=f"{action.capitalize()}: {c.full_name or 'someone'}", updated_at=t.updated_at,
+                person=c.full_name, action=t.kind, body=body, links=tuple(dict.fromkeys(links)), status=t.status,
+            )
+        )
+    items.sort(key=lambda i: (i.start, i.uid))
+    return items
+
+
+def calendar(session: Session, now: datetime, first: date | None = None, last: date | None = None) -> tuple[CalendarRange, list[CalendarItem]]:
+    """The range (default: today + 4 weeks, local) and its items."""
+    rng = calendar_range(session, now, first, last)
+    return rng, calendar_items(session, rng.start, rng.end)
