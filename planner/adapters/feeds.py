@@ -39,7 +39,7 @@ from planner.adapters.sanitize import clean_text, html_to_text
 
 __all__ = [
     "FeedRequest", "ParsedEntry", "FetchResult", "ParsedFeed", "NotAFeedError",
-    "fetch_all", "fetch_all_sync", "parse_feed_bytes", "canonical_link",
+    "fetch_all", "fetch_all_sync", "parse_feed_bytes", "parse_many", "canonical_link",
     "shutdown_parse_pool", "USER_AGENT",
 ]
 
@@ -257,6 +257,25 @@ def _parse_job(data: bytes, headers: dict, url: str, now: datetime):
     except Exception as exc:  # a feedparser bug must not stop the refresh
         return "error", clean_text(f"could not parse: {type(exc).__name__}: {exc}", 300,
                                    single_line=True)
+
+
+def parse_many(docs: list[tuple[bytes, dict | None, str]], *,
+               now: datetime | None = None) -> list[tuple[str, ParsedFeed | str]]:
+    """Parse many (body, headers, url) documents on every core, in order.
+
+    Each result is ("ok", ParsedFeed) or ("error", readable message). For batch jobs that
+    already hold the bytes (corpus checks, importing a folder of saved feeds)."""
+    now = now or datetime.now(UTC)
+    args = [(data, headers or {}, url, now) for data, headers, url in docs]
+    if len(args) < POOL_MIN_FEEDS:
+        return [_parse_job(*a) for a in args]
+    pool = _get_pool()
+    chunk = max(1, min(32, len(args) // (4 * (pool._max_workers or 1))))
+    return list(pool.map(_parse_job_args, args, chunksize=chunk))
+
+
+def _parse_job_args(args: tuple) -> tuple[str, ParsedFeed | str]:
+    return _parse_job(*args)
 
 
 def _warm_worker() -> None:
