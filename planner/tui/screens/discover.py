@@ -1,0 +1,343 @@
+"""Discover: topics → feeds → entries, an entry detail pane, refresh with progress.
+
+Entries load a page at a time (newest first) and the next page arrives as the cursor nears the
+end, so a store with 50,000 entries scrolls without loading them all. Feed text is untrusted: it
+reaches widgets as ``Text``, never as markup.
+"""
+
+from __future__ import annotations
+
+import webbrowser
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Input, ProgressBar, Static, Tree
+
+from planner.services import feeds as feed_service
+
+PAGE = 200
+
+
+@dataclass(frozen=True)
+class Filter:
+    topic: str | None = None
+    feed_id: int | None = None
+    search: str | None = None
+    unread: bool = False
+    starred: bool = False
+
+
+class DiscoverScreen(Screen):
+    BINDINGS = [
+        Binding("R", "refresh_feeds", "Refresh feeds", key_display="R"),
+        Binding("m", "toggle_read", "Read/unread"),
+        Binding("s", "toggle_star", "Star"),
+        Binding("x", "dismiss_entry", "Dismiss"),
+        Binding("o", "open_link", "Open link"),
+        Binding("i", "make_idea", "Post idea"),
+        Binding("u", "toggle_unread", "Unread only"),
+        Binding("slash", "search", "Filter", key_display="/"),
+        Binding("escape", "clear_search", "Clear filter", show=False),
+        Binding("tab", "focus_next", "Next pane", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.filter = Filter()
+        self.rows: list[feed_service.EntryRow] = []
+        self.exhausted = False
+        self.loading_page = False
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal():
+            with Vertical(id="discover-left"):
+                yield Static("Topics & feeds", classes="section-title")
+                yield Tree("All entries", id="discover-tree")
+            with Vertical(id="discover-right"):
+                yield Input(placeholder="filter titles and summaries… (enter to apply, esc to clear)", id="discover-search")
+                yield ProgressBar(id="discover-progress", show_eta=False)
+                yield Static("", classes="counts", id="discover-status")
+                table = DataTable(id="discover-entries", cursor_type="row", zebra_stripes=True)
+                table.add_columns("date", "feed", "title")
+                yield table
+                with VerticalScroll(classes="detail", id="discover-detail-box"):
+                    yield Static("", id="discover-detail")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = "Discover"
+        self.query_one("#discover-search", Input).display = False
+        self.query_one("#discover-progress", ProgressBar).display = False
+        self.load_tree()
+        self.reload_entries()
+
+    def palette_commands(self):
+        from textual.app import SystemCommand
+
+        yield SystemCommand("Refresh feeds", "Fetch every enabled feed now", self.action_refresh_feeds)
+        yield SystemCommand("Show unread only", "Toggle the unread filter", self.action_toggle_unread)
+
+    # --- loading -------------------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="discover-tree")
+    def load_tree(self) -> None:
+        topics = self.app.store.call(feed_service.list_topics)
+        feeds = self.app.store.call(feed_service.list_feeds)
+        self.app.call_from_thread(self.show_tree, topics, feeds)
+
+    def show_tree(self, topics, feeds) -> None:
+        tree = self.query_one("#discover-tree", Tree)
+        tree.clear()
+        tree.root.data = Filter()
+        tree.root.expand()
+        by_topic: dict[str | None, list] = {}
+        for f in feeds:
+            by_topic.setdefault(f.topic, []).append(f)
+        for t in topics:
+            node = tree.root.add(Text(f"{t.name} ({t.unread})"), data=Filter(topic=t.name), expand=True)
+            for f in by_topic.get(t.name, []):
+                node.add_leaf(self._feed_label(f), data=Filter(feed_id=f.id))
+        for f in by_topic.get(None, []):
+            tree.root.add_leaf(self._feed_label(f), data=Filter(feed_id=f.id))
+
+    @staticmethod
+    def _feed_label(f) -> Text:
+        label = Text(f"{f.title or f.url} ({f.unread})")
+        if not f.enabled:
+            label.stylize("strike dim")
+        elif f.last_status == "error":
+            label.append(" ⚠", style="bold red")
+        return label
+
+    def reload_entries(self) -> None:
+        self.rows = []
+        self.exhausted = False
+        table = self.query_one("#discover-entries", DataTable)
+        table.clear()
+        self.load_page(0)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="discover-page")
+    def load_page(self, offset: int) -> None:
+        f = self.filter
+        rows = self.app.store.call(
+            feed_service.list_entries, topic=f.topic, feed_id=f.feed_id, unread=f.unread, starred=f.starred,
+            search=f.search, limit=PAGE, offset=offset, with_summary=True,
+        )
+        self.app.call_from_thread(self.append_rows, offset, rows)
+
+    def append_rows(self, offset: int, rows: list[feed_service.EntryRow]) -> None:
+        if offset != len(self.rows):  # a stale page from before a filter change
+            return
+        table = self.query_one("#discover-entries", DataTable)
+        tz = self.app.tz
+        for row in rows:
+            date = row.published_at.astimezone(tz).strftime("%d %b %H:%M") if row.published_at else ""
+            table.add_row(Text(date), Text(row.feed_title[:28]), self._title(row), key=str(row.id))
+        self.rows.extend(rows)
+        self.exhausted = len(rows) < PAGE
+        self.loading_page = False
+        described = []
+        if self.filter.topic:
+            described.append(f"topic {self.filter.topic}")
+        if self.filter.feed_id:
+            described.append(f"feed {self.filter.feed_id}")
+        if self.filter.search:
+            described.append(f"matching {self.filter.search!r}")
+        if self.filter.unread:
+            described.append("unread")
+        more = "" if self.exhausted else "+"
+        self.query_one("#discover-status", Static).update(
+            Text(f"{len(self.rows)}{more} entries" + (f" · {', '.join(described)}" if described else ""))
+        )
+        if offset == 0:
+            self.show_detail()
+
+    @staticmethod
+    def _title(row: feed_service.EntryRow) -> Text:
+        text = Text(("★ " if row.is_starred else "") + (row.title or "(untitled)"))
+        if not row.is_read:
+            text.stylize("bold")
+        return text
+
+    # --- selection and detail ----------------------------------------------------------------
+
+    def current(self) -> feed_service.EntryRow | None:
+        table = self.query_one("#discover-entries", DataTable)
+        if not self.rows or not (0 <= table.cursor_row < len(self.rows)):
+            return None
+        return self.rows[table.cursor_row]
+
+    @on(DataTable.RowHighlighted, "#discover-entries")
+    def highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self.show_detail()
+        if not self.exhausted and not self.loading_page and event.cursor_row >= len(self.rows) - 20:
+            self.loading_page = True
+            self.load_page(len(self.rows))
+
+    def show_detail(self) -> None:
+        row = self.current()
+        detail = self.query_one("#discover-detail", Static)
+        if row is None:
+            detail.update(Text("No entries here yet. Press R to refresh your feeds.", style="dim"))
+            return
+        text = Text()
+        text.append(row.title or "(untitled)", style="bold")
+        text.append("\n")
+        when = row.published_at.astimezone(self.app.tz).strftime("%a %d %b %Y %H:%M") if row.published_at else "undated"
+        text.append(f"{row.feed_title} · {row.topic or 'no topic'} · {when}", style="dim")
+        if row.author:
+            text.append(f" · {row.author}", style="dim")
+        text.append("\n")
+        if row.link:
+            text.append(row.link, style="underline")
+            text.append("\n")
+        text.append("\n")
+        text.append(row.summary or "(no summary)")
+        detail.update(text)
+
+    @on(Tree.NodeSelected, "#discover-tree")
+    def pick_node(self, event: Tree.NodeSelected) -> None:
+        data = event.node.data or Filter()
+        self.filter = Filter(topic=data.topic, feed_id=data.feed_id, search=self.filter.search, unread=self.filter.unread)
+        self.reload_entries()
+        self.query_one("#discover-entries", DataTable).focus()
+
+    # --- actions -------------------------------------------------------------------------------
+
+    def _update_row(self, index: int, row: feed_service.EntryRow) -> None:
+        self.rows[index] = row
+        table = self.query_one("#discover-entries", DataTable)
+        table.update_cell_at((index, 2), self._title(row))
+
+    @work(thread=True, exit_on_error=False, group="discover-flags")
+    def set_flags(self, index: int, row: feed_service.EntryRow, **flags) -> None:
+        self.app.store.call(feed_service.set_entry_flags, row.id, **flags)
+        from dataclasses import replace
+
+        changed = replace(row, is_read=flags.get("read", row.is_read), is_starred=flags.get("starred", row.is_starred))
+        self.app.call_from_thread(self._update_row, index, changed)
+
+    def action_toggle_read(self) -> None:
+        row = self.current()
+        if row:
+            self.set_flags(self.query_one("#discover-entries", DataTable).cursor_row, row, read=not row.is_read)
+
+    def action_toggle_star(self) -> None:
+        row = self.current()
+        if row:
+            self.set_flags(self.query_one("#discover-entries", DataTable).cursor_row, row, starred=not row.is_starred)
+
+    def action_dismiss_entry(self) -> None:
+        row = self.current()
+        if row is None:
+            return
+        self.dismiss_row(row)
+
+    @work(thread=True, exit_on_error=False, group="discover-flags")
+    def dismiss_row(self, row: feed_service.EntryRow) -> None:
+        self.app.store.call(feed_service.set_entry_flags, row.id, dismissed=True)
+        self.app.call_from_thread(self._remove_row, row.id)
+
+    def _remove_row(self, entry_id: int) -> None:
+        index = next((i for i, r in enumerate(self.rows) if r.id == entry_id), None)
+        if index is None:
+            return
+        del self.rows[index]
+        self.query_one("#discover-entries", DataTable).remove_row(str(entry_id))
+        self.notify("Dismissed", timeout=2)
+        self.show_detail()
+
+    def action_open_link(self) -> None:
+        row = self.current()
+        if row and row.link:
+            webbrowser.open(row.link)
+            self.notify(f"Opening {row.link}", markup=False, timeout=3)
+        else:
+            self.notify("This entry has no link", severity="warning")
+
+    def action_make_idea(self) -> None:
+        row = self.current()
+        if row:
+            self.make_idea(row)
+
+    @work(thread=True, exit_on_error=False, group="discover-idea")
+    def make_idea(self, row: feed_service.EntryRow) -> None:
+        post = self.app.store.call(feed_service.idea_from_entry, row.id, self.app.now())
+        self.app.call_from_thread(self.app.notify, f"Post idea #{post.id}: {post.title}", title="Content share idea", markup=False)
+
+    def action_toggle_unread(self) -> None:
+        from dataclasses import replace
+
+        self.filter = replace(self.filter, unread=not self.filter.unread)
+        self.reload_entries()
+
+    def action_search(self) -> None:
+        box = self.query_one("#discover-search", Input)
+        box.display = True
+        box.focus()
+
+    def action_clear_search(self) -> None:
+        from dataclasses import replace
+
+        box = self.query_one("#discover-search", Input)
+        box.value = ""
+        box.display = False
+        if self.filter.search:
+            self.filter = replace(self.filter, search=None)
+            self.reload_entries()
+        self.query_one("#discover-entries", DataTable).focus()
+
+    @on(Input.Submitted, "#discover-search")
+    def apply_search(self, event: Input.Submitted) -> None:
+        from dataclasses import replace
+
+        self.filter = replace(self.filter, search=event.value.strip() or None)
+        self.reload_entries()
+        self.query_one("#discover-entries", DataTable).focus()
+
+    # --- refresh -------------------------------------------------------------------------------
+
+    def action_refresh_feeds(self) -> None:
+        bar = self.query_one("#discover-progress", ProgressBar)
+        bar.display = True
+        bar.update(total=None, progress=0)
+        self.refresh_feeds()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="discover-refresh")
+    def refresh_feeds(self) -> None:
+        bar = self.query_one("#discover-progress", ProgressBar)
+
+        def progress(done: int, total: int, _result) -> None:
+            self.app.call_from_thread(bar.update, total=total, progress=done)
+
+        try:
+            summary = feed_service.refresh(self.app.store, progress=progress, now=self.app.now())
+        finally:
+            self.app.call_from_thread(setattr, bar, "display", False)
+        message = (
+            f"{summary.feeds} feeds: {summary.new_entries} new entries, {summary.not_modified + summary.unchanged} unchanged, "
+            f"{summary.errors} errors"
+        )
+        self.app.call_from_thread(self.app.notify, message, title="Refresh done", markup=False,
+                                  severity="warning" if summary.errors else "information")
+        self.app.call_from_thread(self.after_refresh, summary)
+
+    def after_refresh(self, summary) -> None:
+        self.load_tree()
+        self.reload_entries()
+        self.post_message(self.Refreshed(summary))
+
+    from textual.message import Message as _Message
+
+    class Refreshed(_Message):
+        """Feeds were refreshed; keyword extraction may follow."""
+
+        def __init__(self, summary) -> None:
+            super().__init__()
+            self.summary = summary
