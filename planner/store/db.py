@@ -22,6 +22,10 @@ from sqlmodel import Session, create_engine
 from planner.errors import PlannerError
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+# The newest migration. Opening a database already at this revision skips Alembic entirely
+# (importing it and reading the scripts costs more than the rest of start-up); a test keeps this
+# constant equal to the scripts' head.
+HEAD_REVISION = "0001"
 BUSY_TIMEOUT_MS = 15_000
 T = TypeVar("T")
 
@@ -97,16 +101,23 @@ class Store:
             return fn(session, *args, **kwargs)
 
     def current_revision(self) -> str | None:
-        from alembic.runtime.migration import MigrationContext
+        from sqlalchemy import text
+        from sqlalchemy.exc import DBAPIError
 
         with self.engine.connect() as conn:
-            return MigrationContext.configure(conn).get_current_revision()
+            try:
+                rows = conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
+            except DBAPIError:  # no alembic_version table: an empty (or foreign) database
+                conn.rollback()
+                return None
+        return rows[0] if len(rows) == 1 else None
 
     def upgrade(self, revision: str = "head", backup: bool = True) -> Path | None:
         """Bring the schema to ``revision``; back up a SQLite file that already holds a schema."""
-        from alembic import command
 
         current = self.current_revision()
+        if revision == "head" and current == HEAD_REVISION:
+            return None
         target = head_revision() if revision == "head" else revision
         if current == target:
             return None
@@ -114,6 +125,8 @@ class Store:
         path = self.sqlite_path
         if backup and path is not None and current is not None and path.exists():
             backup_path = backup_sqlite(path, reason=f"before-{target}")
+        from alembic import command
+
         with self.engine.begin() as conn:
             command.upgrade(_alembic_config(conn), revision)
         return backup_path

@@ -55,3 +55,9 @@ def test_reopening_a_current_database_changes_nothing(settings, store):
     again = open_store(settings.db_url)
     assert again.upgrade() is None  # nothing to do, no backup written
     again.dispose()
+
+
+def test_head_revision_constant_matches_the_migration_scripts():
+    from planner.store.db import HEAD_REVISION
+
+    assert HEAD_REVISION == head_revision()
