@@ -1,0 +1,171 @@
+"""Keyword extraction: vanilla KeyBERT vs planner.adapters.keywords, speed and Inspec quality.
+
+    .venv/bin/python bench/keywords.py            # full run (500 Inspec docs, 60 speed docs)
+    .venv/bin/python bench/keywords.py --limit 50 # quick
+
+Speed documents: Inspec titles+abstracts concatenated in order and cut into 300-word documents
+(real technical prose, so the n-gram vocabulary is realistic). Both systems use the same
+all-MiniLM-L6-v2 instance, loaded before timing. "cold" = empty phrase cache (new SQLite
+file); "warm" = a new extractor instance reading the cache file the cold run wrote.
+
+Quality: Inspec validation split (title + abstract), gold = "uncontr" keyphrases. Predictions
+and gold are lower-cased, split on non-alphanumerics, Porter-stemmed (nltk's PorterStemmer if
+installed, else snowballstemmer's "porter"); exact match; duplicates after stemming dropped;
+F1@k = harmonic mean of P = tp/|top-k| and R = tp/|gold|, averaged over documents.
+Prints a Markdown table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+INSPEC = ROOT / ".." / "shared" / "data" / "inspec" / "validation.jsonl"
+sys.path.insert(0, str(ROOT))
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+
+
+def stemmer_and_name():
+    try:
+        from nltk.stem.porter import PorterStemmer
+
+        return PorterStemmer().stem, "nltk PorterStemmer"
+    except ImportError:
+        import snowballstemmer
+
+        porter = snowballstemmer.stemmer("porter")
+        return porter.stemWord, "snowballstemmer porter"
+
+
+STEM, STEMMER_NAME = stemmer_and_name()
+
+
+def normalise(phrase: str) -> str:
+    return " ".join(STEM(w) for w in re.findall(r"[a-z0-9]+", phrase.lower()))
+
+
+def f1_at(predicted: list[str], gold: set[str], k: int) -> float:
+    top: list[str] = []
+    for phrase in predicted:
+        norm = normalise(phrase)
+        if norm and norm not in top:
+            top.append(norm)
+    top = top[:k]
+    hits = len(set(top) & gold)
+    if not hits:
+        return 0.0
+    precision, recall = hits / len(top), hits / len(gold)
+    return 2 * precision * recall / (precision + recall)
+
+
+def quality(predictions: list[list[str]], golds: list[set[str]]) -> tuple[float, float]:
+    n = len(golds)
+    f5 = sum(f1_at(p, g, 5) for p, g in zip(predictions, golds, strict=True)) / n
+    f10 = sum(f1_at(p, g, 10) for p, g in zip(predictions, golds, strict=True)) / n
+    return 100 * f5, 100 * f10
+
+
+def load_inspec(limit: int | None) -> tuple[list[str], list[set[str]]]:
+    rows = [json.loads(line) for line in INSPEC.read_text(encoding="utf-8").splitlines() if line]
+    rows = rows[:limit] if limit else rows
+    docs = [f"{r['title']}. {r['abstract']}" for r in rows]
+    golds = [{normalise(k) for k in r["uncontr"]} for r in rows]
+    return docs, golds
+
+
+def speed_docs(count: int, words_per_doc: int = 300) -> list[str]:
+    rows = [json.loads(line) for line in INSPEC.read_text(encoding="utf-8").splitlines() if line]
+    words = " ".join(f"{r['title']}. {r['abstract']}" for r in rows).split()
+    needed = count * words_per_doc
+    if needed > len(words):
+        raise SystemExit(f"only {len(words) // words_per_doc} speed documents available")
+    return [" ".join(words[i : i + words_per_doc]) for i in range(0, needed, words_per_doc)]
+
+
+def timed(fn):
+    start = time.perf_counter()
+    out = fn()
+    return out, time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--limit", type=int, default=None, help="Inspec docs for quality")
+    parser.add_argument("--speed-docs", type=int, default=None, help="300-word docs timed")
+    parser.add_argument("--skip-quality", action="store_true")
+    args = parser.parse_args()
+    if not INSPEC.exists():
+        raise SystemExit(f"missing {INSPEC} (shared data)")
+    n_speed = args.speed_docs or (min(args.limit, 60) if args.limit else 60)
+
+    from keybert import KeyBERT
+
+    from planner.adapters.keywords import KeywordExtractor
+
+    ours_probe = KeywordExtractor()  # loads the packaged model once for the process
+    st_model = ours_probe._model
+    vanilla = KeyBERT(model=st_model)
+    ours_probe.extract(["warm up the model and its kernels once"])
+    vanilla.extract_keywords("warm up the model and its kernels once", top_n=10)
+
+    docs300 = speed_docs(n_speed)
+    rows: list[tuple[str, str, str, str, str]] = []
+
+    _, t_vanilla = timed(lambda: [vanilla.extract_keywords(d, top_n=10) for d in docs300])
+    with tempfile.TemporaryDirectory() as tmp:
+        cache = Path(tmp) / "phrases.sqlite"
+        cold = KeywordExtractor(cache_path=cache)
+        _, t_cold = timed(lambda: cold.extract(docs300, top_n=10))
+        warm = KeywordExtractor(cache_path=cache)
+        _, t_warm = timed(lambda: warm.extract(docs300, top_n=10))
+        cold_embedded, warm_embedded = cold.phrases_embedded, warm.phrases_embedded
+    v_rate = n_speed / t_vanilla
+    print(f"\nSpeed: {n_speed} docs of 300 words (Inspec abstracts concatenated), top_n=10, "
+          f"{os.cpu_count()} CPUs\n")
+    print("| system | docs/s | × vanilla | phrases embedded |")
+    print("|---|---:|---:|---:|")
+    print(f"| vanilla KeyBERT (per doc, unigram CountVectorizer) | {v_rate:.2f} | 1.0 | n/a |")
+    for label, seconds, embedded in (
+        ("ours, cold phrase cache", t_cold, cold_embedded),
+        ("ours, warm phrase cache (file)", t_warm, warm_embedded),
+    ):
+        rate = n_speed / seconds
+        print(f"| {label} | {rate:.2f} | {rate / v_rate:.1f} | {embedded} |")
+
+    if args.skip_quality:
+        return
+    docs, golds = load_inspec(args.limit)
+    vanilla_pred, t_vq = timed(
+        lambda: [[k for k, _ in vanilla.extract_keywords(d, top_n=10)] for d in docs]
+    )
+    fresh = KeywordExtractor()
+    ours_res, t_oq = timed(lambda: fresh.extract(docs, top_n=10))
+    ours_pred = [[k for k, _ in r.keywords] for r in ours_res]
+    mmr_res = fresh.extract(docs, top_n=10, diversity=0.3)
+    mmr_pred = [[k for k, _ in r.keywords] for r in mmr_res]
+    print(f"\nQuality: Inspec validation, {len(docs)} docs, stemmer: {STEMMER_NAME}\n")
+    print("| system | F1@5 | F1@10 | docs/s (abstracts) |")
+    print("|---|---:|---:|---:|")
+    for label, pred, seconds in (
+        ("vanilla KeyBERT", vanilla_pred, t_vq),
+        ("ours (cold, in-memory cache)", ours_pred, t_oq),
+        ("ours + MMR diversity 0.3", mmr_pred, None),
+    ):
+        f5, f10 = quality(pred, golds)
+        rate = f"{len(docs) / seconds:.2f}" if seconds else "–"
+        print(f"| {label} | {f5:.1f} | {f10:.1f} | {rate} |")
+    del rows
+
+
+if __name__ == "__main__":
+    main()
