@@ -1,0 +1,233 @@
+"""Cadence: when each person is next due for a touch, and who is going cold.
+
+Rules (issue 5):
+
+* A tier gives the default "stay in touch every N days": the Strategy's ``tier_cadences`` JSON
+  when a Strategy exists, else :data:`DEFAULT_TIER_CADENCE_DAYS`.
+* A tag with ``cadence_days`` overrides the tier (the shortest of the person's tag cadences);
+  the person's own ``cadence_days`` overrides both.
+* Next due = last *actual* contact + cadence. The last contact is the latest ``done_at`` of a
+  DONE touchpoint of any kind — so a back-dated log resets the timer from that date — else the
+  day they connected, else the day they were added.
+* Going cold = overdue, ranked by how overdue relative to the cadence.
+
+Everything here is set-based: three grouped queries for any number of people, never one query
+per person, so 10,000 people take a few dozen milliseconds.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from planner.models import (
+    DEFAULT_TIER_CADENCE_DAYS,
+    Connection,
+    ConnectionTag,
+    Strategy,
+    Tag,
+    Touchpoint,
+    TouchStatus,
+)
+
+# overdue by at least this share of the cadence: shown as "cold" rather than just "due"
+COLD_RATIO = 0.5
+# SQLite allows 32766 bound parameters; stay far below for IN (...) lists
+_CHUNK = 900
+
+
+@dataclass
+class DueInfo:
+    connection_id: int
+    name: str
+    tier: str
+    cadence_days: int
+    last_contact_at: datetime | None
+    next_due_at: datetime
+    overdue_days: float  # (now - next_due_at) in days; negative when not yet due
+    overdue_ratio: float  # overdue_days / cadence_days
+    cadence_source: str = "tier"  # tier / tag:<name> / person
+
+    @property
+    def is_due(self) -> bool:
+        return self.overdue_days >= 0
+
+    @property
+    def is_cold(self) -> bool:
+        return self.overdue_ratio >= COLD_RATIO
+
+    @property
+    def marker(self) -> str:
+        """"cold", "due" or "" — what the people table shows."""
+        if self.is_cold:
+            return "cold"
+        return "due" if self.is_due else ""
+
+    def as_json(self) -> dict:
+        return {
+            "connection_id": self.connection_id,
+            "name": self.name,
+            "tier": self.tier,
+            "cadence_days": self.cadence_days,
+            "cadence_source": self.cadence_source,
+            "last_contact_at": self.last_contact_at.isoformat() if self.last_contact_at else None,
+            "next_due_at": self.next_due_at.isoformat(),
+            "overdue_days": round(self.overdue_days, 2),
+            "overdue_ratio": round(self.overdue_ratio, 3),
+            "status": self.marker or "ok",
+        }
+
+
+def tier_cadences(session: Session) -> dict[str, int]:
+    """Days per tier: the Strategy's tier_cadences over the built-in defaults."""
+    cadences = {str(k): int(v) for k, v in DEFAULT_TIER_CADENCE_DAYS.items()}
+    raw = session.exec(select(Strategy.tier_cadences).order_by(Strategy.id).limit(1)).first()
+    if raw:
+        try:
+            parsed = json.loads(raw)
+        except ValueError:
+            parsed = {}  # a hand-edited strategy with broken JSON must not break every screen
+        if isinstance(parsed, dict):
+            for tier, days in parsed.items():
+                try:
+                    if int(days) > 0:
+                        cadences[str(tier)] = int(days)
+                except (TypeError, ValueError):
+                    continue
+    return cadences
+
+
+def _chunks(ids: list[int]) -> Iterable[list[int]]:
+    for i in range(0, len(ids), _CHUNK):
+        yield ids[i : i + _CHUNK]
+
+
+def last_contacts(session: Session, connection_ids: list[int] | None = None) -> dict[int, datetime]:
+    """connection id → latest done_at of a DONE touchpoint of any kind."""
+    q = (
+        select(Touchpoint.connection_id, func.max(Touchpoint.done_at))
+        .where(Touchpoint.status == TouchStatus.DONE.value, Touchpoint.done_at.is_not(None))
+        .group_by(Touchpoint.connection_id)
+    )
+    return _grouped(session, q, Touchpoint.connection_id, connection_ids, _as_utc)
+
+
+def tag_cadences(session: Session, connection_ids: list[int] | None = None) -> dict[int, tuple[int, str]]:
+    """connection id → (shortest tag cadence, that tag's name) for people with such a tag."""
+    q = (
+        select(ConnectionTag.connection_id, Tag.cadence_days, Tag.name)
+        .join(Tag, Tag.id == ConnectionTag.tag_id)
+        .where(Tag.cadence_days.is_not(None), Tag.cadence_days > 0)
+    )
+    out: dict[int, tuple[int, str]] = {}
+    for cid, days, name in _rows(session, q, ConnectionTag.connection_id, connection_ids):
+        if cid not in out or (days, name) < out[cid]:
+            out[cid] = (int(days), name)
+    return out
+
+
+def _as_utc(value):
+    if isinstance(value, str):  # SQLite aggregate results skip the column type
+        value = datetime.fromisoformat(value)
+    if value is not None and value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value
+
+
+def _rows(session: Session, q, column, ids: list[int] | None):
+    if ids is None:
+        yield from session.exec(q)
+        return
+    for chunk in _chunks(sorted(set(ids))):
+        yield from session.exec(q.where(column.in_(chunk)))
+
+
+def _grouped(session: Session, q, column, ids, convert) -> dict:
+    return {cid: convert(value) for cid, value in _rows(session, q, column, ids)}
+
+
+def _start_of(day: date) -> datetime:
+    return datetime.combine(day, time(0), UTC)
+
+
+def due_infos(
+    session: Session,
+    now: datetime,
+    connection_ids: list[int] | None = None,
+    include_archived: bool = False,
+) -> list[DueInfo]:
+    """Cadence facts for the given people (all people when ``connection_ids`` is None), by id."""
+    tiers = tier_cadences(session)
+    q = select(
+        Connection.id, Connection.first_name, Connection.last_name, Connection.tier, Connection.cadence_days,
+        Connection.connected_on, Connection.created_at,
+    )
+    if not include_archived:
+        q = q.where(Connection.archived == False)
+    people = list(_rows(session, q, Connection.id, connection_ids))
+    ids = None if connection_ids is None else [p[0] for p in people]
+    contacts = last_contacts(session, ids)
+    tag_days = tag_cadences(session, ids)
+    out = []
+    for cid, first, last, tier, own_days, connected_on, created_at in people:
+        if own_days and own_days > 0:
+            cadence, source = int(own_days), "person"
+        elif cid in tag_days:
+            cadence, source = tag_days[cid][0], f"tag:{tag_days[cid][1]}"
+        else:
+            cadence, source = tiers.get(tier, tiers.get("warm", 60)), "tier"
+        last_contact = contacts.get(cid)
+        if last_contact is not None:
+            anchor = last_contact
+        elif connected_on is not None:
+            anchor = _start_of(connected_on)
+        else:
+            anchor = _as_utc(created_at) or now
+        next_due = anchor + timedelta(days=cadence)
+        overdue = (now - next_due).total_seconds() / 86400
+        out.append(DueInfo(
+            connection_id=cid, name=f"{first} {last}".strip(), tier=tier, cadence_days=cadence,
+            last_contact_at=last_contact, next_due_at=next_due, overdue_days=overdue,
+            overdue_ratio=overdue / cadence, cadence_source=source,
+        ))
+    out.sort(key=lambda d: d.connection_id)
+    return out
+
+
+def _ranked(infos: list[DueInfo]) -> list[DueInfo]:
+    return sorted(infos, key=lambda d: (-d.overdue_ratio, d.connection_id))
+
+
+def people_due(
+    session: Session, now: datetime, *, include_not_due: bool = False, limit: int | None = None
+) -> list[DueInfo]:
+    """People due now or overdue (everyone with ``include_not_due``), most overdue relative to
+    their cadence first, then by id."""
+    infos = due_infos(session, now)
+    if not include_not_due:
+        infos = [d for d in infos if d.overdue_days >= 0]
+    ranked = _ranked(infos)
+    return ranked[:limit] if limit else ranked
+
+
+def going_cold(session: Session, now: datetime, limit: int | None = None) -> list[DueInfo]:
+    """Overdue people only, the most overdue relative to their cadence first."""
+    ranked = _ranked([d for d in due_infos(session, now) if d.overdue_days > 0])
+    return ranked[:limit] if limit else ranked
+
+
+__all__ = [
+    "COLD_RATIO",
+    "DueInfo",
+    "due_infos",
+    "going_cold",
+    "last_contacts",
+    "people_due",
+    "tag_cadences",
+    "tier_cadences",
+]

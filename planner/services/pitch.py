@@ -1,0 +1,138 @@
+"""The draft lint: does this message read as a pitch?
+
+``pitch_score(text)`` looks for the signs of "connect and pitch" — asking for a demo or a quick
+call, talking about "our solution", pricing and discounts, limited offers, calls to action,
+prospecting questions ("who handles…"), pushy follow-ups, and a message that is all about the
+sender. Each kind of sign has a weight; the score combines them like independent evidence
+(1 - Π(1 - w)), so one mild sign ("happy to jump on a call if it helps") stays below the bar
+while two or a strong one cross it. Pure Python, no I/O: used on touchpoint messages,
+connection-request notes and posts.
+
+Measured on tests/services/pitch_messages.jsonl (see tests/services/test_pitch.py).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+PITCH_THRESHOLD = 0.5
+CONNECTION_NOTE_LIMIT = 300  # LinkedIn's limit for a note on a connection request
+
+
+@dataclass(frozen=True)
+class Signal:
+    category: str
+    weight: float
+    reason: str  # "{match}" is replaced by the matched phrase
+    pattern: re.Pattern
+
+
+def _p(regex: str) -> re.Pattern:
+    return re.compile(regex, re.IGNORECASE)
+
+
+_PRODUCT_NOUNS = (
+    r"solutions?|platform|products?|software|tool(?:s|ing)?|services|offering|agency|consulting(?: packages)?|"
+    r"enterprise plan|plans|pricing|course|program(?:me)?|reseller program|clients|customers|dashboard|"
+    r"ai assistant|new feature|roadmap|beta"
+)
+
+SIGNALS: tuple[Signal, ...] = (
+    Signal("demo", 0.6, 'asks for a demo ("{match}")',
+           _p(r"\b(?:book|schedule|see|get|set up|for|show you)\s+(?:a\s+|an\s+|our\s+)?(?:quick\s+|live\s+|short\s+)?demo\b"
+              r"|\b(?:quick|live|short|personal(?:ised|ized)?)\s+demo\b|\bdemo of\b|\bwalk you through\b|\bpresent our\b|\bshow you (?:how|what|our)\b")),
+    Signal("product", 0.55, 'talks about the sender\'s product ("{match}")',
+           _p(rf"\bour (?:new\s+)?(?:{_PRODUCT_NOUNS})\b(?!\s+(?:group|team|guild|meetup|community|channel))"
+              r"|\bour \w+ can (?:help|fill|save|deliver|get|build|do|cut)\b|\bmy company offers\b|\bour team built\b"
+              r"|\bi(?:'m| am) the founder of\b|\b(?:we|i) (?:offer|provide|sell|resell)\b|\bwe(?:'re| are) offering\b"
+              r"|\b(?:consider|try|evaluate|explore) our\b|\bwe have an? (?:\w+ )?(?:solution|product|platform|tool|offer)\b"
+              r"|\bmy (?:firm|company|agency|startup|team) (?:does|offers|builds|provides|sells|helps)\b"
+              r"|\b(?:we|i) (?:can|could|will) (?:help )?(?:\w+ )?(?:support|cut|reduce|save|double|triple|boost|grow|automate|fix|fill|improve)\b[^.?!]{0,20}\byour\b"
+              r"|\bi (?:lead|run|head) (?:sales|business development|partnerships)\b|\bspecial package\b|\bnew clients\b"
+              r"|\b(?:is|are) now live\b|\bjust launched\b|\bour newsletter\b|\bi (?:sell|run an? \w+ agency)\b|\bintroduce our\b")),
+    Signal("we_help", 0.55, 'a sales line ("{match}")',
+           _p(r"\b(?:we|i)\s+(?:help|work with|specialize in|specialise in|guarantee)\b[^.?!]{0,60}?"
+              r"\b(?:companies|teams|brands|ctos|founders|businesses|organi[sz]ations|clients|startups|meetings)\b"
+              r"|\bcompanies like yours\b|\bteams like yours\b")),
+    Signal("pricing", 0.5, 'mentions price or savings ("{match}")',
+           _p(r"\bpricing\b|\bprices?\b|\bdiscount\b|\b\d+\s?% off\b|\$\s?\d|\bper (?:user|seat|month)\b|/user\b|\b(?:a|the|price|free) quote\b"
+              r"|\broi\b|\bcommissions?\b|\bhalf the price\b|\b\d+x cheaper\b|\bcheaper\b|\b(?:competitive|great|special) rates\b|\bcontract terms\b|\bnegotiate\b"
+              r"|\b(?:could|can|will) save (?:on|\$|up to|\d)|\bsave on your\b|\bhow much you could save\b|\bsave (?:you|them|your team) money\b"
+              r"|\bcut(?:s|ting)? (?:your |cloud |)?(?:costs|spend)\b|\breduce \w+ costs\b|\bcosts? by \d+%")),
+    Signal("offer", 0.5, 'a limited or free offer ("{match}")',
+           _p(r"\blimited(?: time)? offer\b|\blimited time\b|\bonly \d+ (?:spots|seats|places)\b|\bspots? (?:left|run out)\b"
+              r"|\bseats are limited\b|\bdon'?t miss(?: out)?\b|\bact now\b|\bexpires\b|\bexclusive (?:deal|offer|program|access)\b"
+              r"|\bearly access\b|\bfree trial\b|\btrial account\b|\b(?:running a|special|holiday) promotion\b|\b(?:\w+ )?months? free\b"
+              r"|\bfree (?:consultation|assessment|audit|demo|pilot)\b|\btry it free\b|\bfirst month free\b|\bcomplimentary (?:audit|consultation|trial)\b"
+              r"|\bselect companies\b")),
+    Signal("booking_link", 0.5, 'sends a booking link ("{match}")',
+           _p(r"\bcalendar link\b|\bcalendly\b|\bgrab a (?:slot|time)\b|\bbook a (?:time|slot)\b")),
+    Signal("meeting", 0.4, 'asks for time ("{match}")',
+           _p(r"\b(?:quick|short|brief|\d+[- ]?min(?:ute)?s?)\s+(?:call|chat|meeting|slot)\b|\b(?:jump|hop) on a call\b"
+              r"|\b\d+ minutes (?:of your time|on \w+day)\b|\bdo you have \d+ minutes\b"
+              r"|\bbook a time\b|\bschedule a (?:call|meeting)\b|\bgood time to (?:connect|talk|chat)\b"
+              r"|\bwe should talk\b|\bworth a conversation\b|\bpick your brain\b|\bopen to a\b|\bfree this week\b"
+              r"|\bshort meeting\b|\bwhen'?s a good time\b|\bgrab \d+ minutes\b|\b\d+ minutes next week\b"
+              r"|\bset up a (?:meeting|call)\b|\bhop on a quick\b|\bdiscovery call\b|\bfind (?:a slot|time|a time) to (?:talk|chat|meet)\b"
+              r"|\b(?:schedule|book|arrange) (?:a |an )?(?:\d+[- ]minute )?(?:call|meeting|chat)\b|\bcould we (?:talk|chat|meet|speak)\b")),
+    Signal("cta", 0.4, 'a call to action ("{match}")',
+           _p(r"\bsign up\b|\bregister now\b|\bclick (?:the|this) link\b|\breply (?:yes|to book)\b|\bto claim\b|\bclaim (?:yours|it)\b"
+              r"|\bupgrade anytime\b|\bbuy now\b|\bget started\b|\bbook yours\b|\bsend you a proposal\b|\bsend (?:you )?(?:a |the )?quote\b"
+              r"|\bsend you the details\b|\bwant the details\b|\bsave your (?:spot|seat)\b|\bseats are going\b"
+              r"|\bone-pager\b|\bthe deck\b|\btop of your inbox\b")),
+    Signal("buyer", 0.5, 'looks for the buyer ("{match}")',
+           _p(r"\bdecision[- ]makers?\b|\bright person to talk to\b|\bwho (?:handles|buys|is in charge of)\b|\bvendor selection\b"
+              r"|\bprocurement\b|\bbuying process\b|\bbudget (?:set aside|for)\b"
+              r"|\b(?:are you|who is) (?:responsible for|in charge of)\b|\bown the budget\b|\bwho should i (?:speak|talk) to\b"
+              r"|\byour (?:\w+ )?needs\b|\ba priority for you\b")),
+    Signal("prospecting", 0.35, 'a prospecting line ("{match}")',
+           _p(r"\b(?:our|a|the) proposal\b|\bpartnership opportunity\b|\breaching out (?:to|because|about)\b"
+              r"|\b(?:be )?a fit\b|\bpipeline\b|\bleads\b|\bboost (?:your )?revenue\b|\bincrease (?:your )?(?:team'?s )?(?:revenue|productivity|sales)\b"
+              r"|\bas a customer\b|\brefer me to\b")),
+    Signal("follow_up", 0.3, 'a pushy follow-up ("{match}")',
+           _p(r"\bfollowing up (?:again|on my)\b|\bjust following up\b|\bany interest\b|\binterested\?|\bare you interested\b"
+              r"|\bhad a chance to review\b|\bcircling back\b|\bbumping (?:this|my)\b")),
+    Signal("interest", 0.2, 'fishes for interest ("{match}")',
+           _p(r"\blet me know if you'?re interested\b|\binterested in learning\b")),
+)
+
+_FIRST = re.compile(r"\b(?:i|i'm|i'd|i've|i'll|we|we're|we've|we'd|our|ours|my|me|us)\b", re.IGNORECASE)
+_SECOND = re.compile(r"\b(?:you|you're|you'd|you've|your|yours)\b", re.IGNORECASE)
+
+
+@dataclass
+class PitchScore:
+    score: float  # 0..1
+    pitch: bool
+    reasons: list[str] = field(default_factory=list)
+
+    def as_json(self) -> dict:
+        return {"score": round(self.score, 3), "pitch": self.pitch, "reasons": list(self.reasons)}
+
+
+def pitch_score(text: str, threshold: float = PITCH_THRESHOLD) -> PitchScore:
+    """Score ``text`` 0..1 for how much it reads as a pitch, with the phrases that made it so."""
+    text = " ".join((text or "").split())
+    if not text:
+        return PitchScore(0.0, False, [])
+    weights: list[float] = []
+    reasons: list[str] = []
+    for signal in SIGNALS:
+        m = signal.pattern.search(text)
+        if m:
+            weights.append(signal.weight)
+            reasons.append(signal.reason.format(match=m.group(0).strip()))
+    first = len(_FIRST.findall(text))
+    second = len(_SECOND.findall(text))
+    if first >= 3 and first >= 2 * second + 1:
+        weights.append(0.35)
+        reasons.append(f"all about the sender ({first} I/we/our, {second} you/your)")
+    remaining = 1.0
+    for w in weights:
+        remaining *= 1.0 - w
+    score = round(1.0 - remaining, 4)
+    return PitchScore(score=score, pitch=score >= threshold, reasons=reasons)
+
+
+__all__ = ["CONNECTION_NOTE_LIMIT", "PITCH_THRESHOLD", "PitchScore", "pitch_score"]
