@@ -1,0 +1,79 @@
+"""LinkedIn shares → the published posts history (re-importing adds nothing twice)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+
+from sqlmodel import Session, select
+
+from planner.adapters.shares import ShareRecord
+from planner.models import Pillar, Post, PostStatus, utcnow
+
+TITLE_LEN = 80
+
+
+@dataclass
+class SharesReport:
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    skipped: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def _title(record: ShareRecord) -> str:
+    first = next((ln.strip() for ln in record.commentary.split("\n") if ln.strip()), "")
+    if not first:
+        return f"Shared {record.shared_url}" if record.shared_url else "Shared post"
+    return first if len(first) <= TITLE_LEN else first[: TITLE_LEN - 1].rsplit(" ", 1)[0] + "…"
+
+
+def _body(record: ShareRecord) -> str:
+    body = record.commentary
+    if record.shared_url and record.shared_url not in body:
+        body = f"{body}\n\n{record.shared_url}".strip()
+    return body
+
+
+def import_shares(session: Session, records: list[ShareRecord], now: datetime | None = None) -> SharesReport:
+    """Each share becomes a published post. The key is the ShareLink (else date + commentary), so
+    a re-import updates changed text and adds nothing twice. Shares of a URL count as content
+    shares, the rest as thought leadership."""
+    now = now or utcnow()
+    report = SharesReport()
+    existing = session.exec(select(Post).where(Post.status == PostStatus.PUBLISHED.value)).all()
+    by_url = {p.url: p for p in existing if p.url}
+    by_key = {(p.published_at, p.body): p for p in existing if not p.url and p.published_at}
+    seen: set[str] = set()
+    for rec in records:
+        key = rec.link or f"{rec.shared_at.isoformat()}|{rec.commentary}"
+        if key in seen:
+            report.skipped.append(f"line {rec.line}: the same share appears twice in the file; kept the first")
+            continue
+        seen.add(key)
+        body, title = _body(rec), _title(rec)
+        post = by_url.get(rec.link) if rec.link else by_key.get((rec.shared_at, body))
+        if post is not None:
+            if (post.body, post.title, post.published_at) == (body, title, rec.shared_at):
+                report.unchanged += 1
+                continue
+            post.body, post.title, post.published_at, post.scheduled_at = body, title, rec.shared_at, rec.shared_at
+            post.version += 1
+            post.updated_at = now
+            session.add(post)
+            report.updated += 1
+            continue
+        post = Post(
+            pillar=(Pillar.CONTENT_SHARE if rec.shared_url else Pillar.THOUGHT_LEADERSHIP).value,
+            title=title, body=body, status=PostStatus.PUBLISHED.value, scheduled_at=rec.shared_at,
+            published_at=rec.shared_at, channel="profile", url=rec.link, manual=True, created_at=now, updated_at=now,
+        )
+        session.add(post)
+        if rec.link:
+            by_url[rec.link] = post
+        report.added += 1
+    session.flush()
+    return report
