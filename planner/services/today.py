@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from planner.errors import ConflictError, PlannerError
+from planner.errors import PlannerError
 from planner.models import (
     Connection,
     Entry,
@@ -20,6 +20,7 @@ from planner.models import (
     TouchStatus,
 )
 from planner.services.timeutil import local_day_bounds
+from planner.store.versioning import bump, load_for_edit
 
 
 @dataclass(frozen=True)
@@ -83,11 +84,8 @@ def mark_item(session: Session, kind: str, item_id: int, done: bool, now: dateti
     model = {"post": Post, "touchpoint": Touchpoint}.get(kind)
     if model is None:
         raise PlannerError(f"unknown item kind {kind!r}")
-    row = session.get(model, item_id)
-    if row is None:
-        raise PlannerError(f"no {kind} with id {item_id}")
-    if expected_version is not None and row.version != expected_version:
-        raise ConflictError(f"{kind} {item_id} was changed elsewhere since you loaded it; reload and try again")
+    # locked and version-checked: a teammate's change since Today loaded is never overwritten
+    row = load_for_edit(session, model, item_id, expected_version)
     if kind == "post":
         row.status = PostStatus.PUBLISHED.value if done else PostStatus.SKIPPED.value
         if done:
@@ -98,8 +96,7 @@ def mark_item(session: Session, kind: str, item_id: int, done: bool, now: dateti
         if done:
             row.done_at = now
         label = f"{row.kind.replace('_', ' ')} touchpoint"
-    row.updated_at = now
-    row.version += 1
+    bump(row, now)
     session.add(row)
     session.flush()
     return f"{label}: {'done' if done else 'skipped'}"
