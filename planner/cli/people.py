@@ -1,30 +1,138 @@
-"""`planner people …`: the network."""
+"""`planner people …`: the network — who is due, one person in full, tier/cadence/tags."""
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import List, Optional
 
 import typer
 
-from planner.cli.common import new_app, print_json, state, table
+from planner.cli.common import new_app, print_json, say, state, table
 
-app = new_app("Your connections.")
+app = new_app("Your connections: cadence, ledger, tiers and tags.")
+
+
+def _now(ctx: typer.Context):
+    from datetime import datetime, timezone
+
+    return datetime.now(timezone.utc)
+
+
+def _local(dt, settings) -> str:
+    return dt.astimezone(settings.tz).strftime("%Y-%m-%d") if dt else "—"
 
 
 @app.command("list")
 def people_list(
     ctx: typer.Context,
+    due: bool = typer.Option(False, "--due", help="Only people due for a touch (or overdue), most overdue first."),
+    cold: bool = typer.Option(False, "--cold", help="Only people overdue (going cold), most overdue relative to cadence first."),
     tag: Optional[str] = typer.Option(None, "--tag", help="Only people with this tag."),
     search: Optional[str] = typer.Option(None, "--search", "-s", help="Name, company or position contains this."),
     limit: Optional[int] = typer.Option(None, "--limit", min=1),
     json: bool = typer.Option(False, "--json"),
 ) -> None:
-    """List people (id, names, company, position, profile URL, connected on)."""
-    from planner.services.people import list_people
+    """List people with tier, last contact, next due date and give:ask ledger."""
+    from planner.services.network import network_page
 
-    rows = state(ctx).store.call(list_people, tag=tag, search=search, limit=limit)
+    st = state(ctx)
+    only = "cold" if cold else "due" if due else None
+    page = st.store.call(network_page, _now(ctx), search=search, tag=tag, only=only, limit=limit, offset=0)
     if json:
-        print_json([r.as_json() for r in rows])
+        print_json([r.as_json() for r in page.rows])
         return
-    table(["id", "name", "company", "position", "connected", "profile"],
-          [[r.id, r.full_name, r.company, r.position, r.connected_on, r.profile_url] for r in rows])
+    table(
+        ["id", "", "name", "company", "tier", "cadence", "last contact", "next due", "give:ask"],
+        [[r.id, r.due.marker, r.name, r.company, r.tier, f"{r.due.cadence_days}d", _local(r.due.last_contact_at, st.settings),
+          _local(r.due.next_due_at, st.settings), r.ledger.ratio_text] for r in page.rows],
+    )
+    if limit and page.total > len(page.rows):
+        say(f"{len(page.rows)} of {page.total} shown")
+
+
+@app.command("show")
+def people_show(
+    ctx: typer.Context,
+    person: str = typer.Argument(..., help="An id, a profile URL or an unambiguous name."),
+    json: bool = typer.Option(False, "--json"),
+) -> None:
+    """One person: profile, tier, cadence, last contact, next due date, ledger, touchpoints, suggestion."""
+    from planner.services.network import person_detail
+    from planner.services.people import resolve_person
+
+    st = state(ctx)
+
+    def load(session):
+        return person_detail(session, resolve_person(session, person).id, _now(ctx))
+
+    d = st.store.call(load)
+    if json:
+        print_json(d.as_json())
+        return
+    role = " at ".join(p for p in (d.position, d.company) if p)
+    say(f"{d.name} (id {d.id})" + (f" — {role}" if role else ""))
+    if d.headline:
+        say(f"  {d.headline}")
+    if d.previous_company or d.previous_position:
+        prev = " at ".join(p for p in (d.previous_position, d.previous_company) if p)
+        say(f"  previously {prev}; changed {_local(d.job_changed_at, st.settings)}")
+    if d.profile_url:
+        say(f"  {d.profile_url}")
+    say(f"tier {d.tier} · every {d.due.cadence_days} days ({d.due.cadence_source}) · tags: {', '.join(d.tags) or '—'}")
+    status = {"cold": "going cold", "due": "due"}.get(d.due.marker, "not due")
+    say(f"connected {d.connected_on or '—'} · last contact {_local(d.due.last_contact_at, st.settings)} · "
+        f"next due {_local(d.due.next_due_at, st.settings)} ({status}, {d.due.overdue_days:+.0f} days)")
+    lg = d.ledger
+    say(f"ledger: {lg.gives} given, {lg.asks} asked (give:ask {lg.ratio_text}), last ask {_local(lg.last_ask_at, st.settings)}, "
+        f"{lg.planned} planned · asks need {d.guard_min_gives} gives and {d.guard_min_days} days connected")
+    if d.notes:
+        say(f"notes: {d.notes}")
+    if d.suggestion:
+        say(f"suggested: {d.suggestion.kind.replace('_', ' ')} — {d.suggestion.reason}")
+        say(f"  draft: {d.suggestion.message}")
+    if d.touchpoints:
+        table(["id", "when", "status", "kind", "note / message"],
+              [[t.id, _local(t.when, st.settings), t.status, t.kind.replace("_", " ") + (" (ask)" if t.is_ask else ""),
+                (t.note or t.message or t.entry_title or t.event_title or "")[:80]] for t in d.touchpoints])
+
+
+@app.command("edit")
+def people_edit(
+    ctx: typer.Context,
+    person: str = typer.Argument(..., help="An id, a profile URL or an unambiguous name."),
+    tier: Optional[str] = typer.Option(None, "--tier", help="inner, active, warm, dormant (or a tier of your strategy)."),
+    cadence: Optional[str] = typer.Option(None, "--cadence", help="Days between touches for this person; 'tier' (or 0) clears it."),
+    tags: List[str] = typer.Option([], "--tag", help="Add a tag (repeatable)."),
+    untags: List[str] = typer.Option([], "--untag", help="Remove a tag (repeatable)."),
+    notes: Optional[str] = typer.Option(None, "--notes", help="Replace the notes."),
+    json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Change a person's tier, cadence override or tags."""
+    from planner.errors import PlannerError
+    from planner.services.network import edit_person, person_detail
+    from planner.services.people import resolve_person
+
+    clear, days = False, None
+    if cadence is not None:
+        if cadence.strip().lower() in ("tier", "default", "none", "0"):
+            clear = True
+        else:
+            try:
+                days = int(cadence.strip().rstrip("d"))
+            except ValueError:
+                raise PlannerError(f"--cadence: expected a number of days or 'tier', got {cadence!r}") from None
+    if tier is None and cadence is None and not tags and not untags and notes is None:
+        raise PlannerError("nothing to change: give --tier, --cadence, --tag, --untag or --notes")
+    now = _now(ctx)
+
+    def run(session):
+        pid = resolve_person(session, person).id
+        edit_person(session, pid, now, tier=tier, cadence_days=days, clear_cadence=clear, add_tags=tags,
+                    remove_tags=untags, notes=notes)
+        return person_detail(session, pid, now)
+
+    d = state(ctx).store.call(run)
+    if json:
+        print_json(d.as_json())
+        return
+    say(f"{d.name}: tier {d.tier}, every {d.due.cadence_days} days ({d.due.cadence_source}), "
+        f"tags {', '.join(d.tags) or '—'}; next due {_local(d.due.next_due_at, state(ctx).settings)}")

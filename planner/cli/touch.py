@@ -1,0 +1,100 @@
+"""`planner touch …`: log a contact that happened, or plan one — asks pass the pitch guard."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timezone
+from typing import Optional
+
+import typer
+
+from planner.cli.common import new_app, print_json, say, state
+from planner.errors import PlannerError
+
+app = new_app("Log or plan touchpoints (value-first first; asks are checked by the pitch guard).")
+
+
+def parse_when(value: str, tz, option: str, default_time: time = time(12, 0)) -> datetime:
+    """'2026-11-20' (noon local) or '2026-11-20T09:30' (local) or 'today'/'yesterday' → UTC."""
+    raw = value.strip().lower()
+    today = datetime.now(tz).date()
+    if raw in ("today", "now"):
+        return datetime.now(timezone.utc) if raw == "now" else datetime.combine(today, default_time, tz).astimezone(timezone.utc)
+    if raw == "yesterday":
+        return datetime.combine(date.fromordinal(today.toordinal() - 1), default_time, tz).astimezone(timezone.utc)
+    if raw == "tomorrow":
+        return datetime.combine(date.fromordinal(today.toordinal() + 1), default_time, tz).astimezone(timezone.utc)
+    try:
+        if len(raw) == 10:
+            return datetime.combine(date.fromisoformat(raw), default_time, tz).astimezone(timezone.utc)
+        dt = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise PlannerError(f"{option}: expected a date like 2026-11-20 (or 2026-11-20T09:30), got {value!r}") from None
+    return (dt if dt.tzinfo else dt.replace(tzinfo=tz)).astimezone(timezone.utc)
+
+
+def _report(result, json: bool, verb: str, settings) -> None:
+    if json:
+        print_json(result.as_json())
+        return
+    kind = result.kind.replace("_", " ")
+    extra = " (completed the planned one)" if result.completed_planned else ""
+    say(f"{verb} {kind} with {result.person}{extra} [touchpoint {result.touchpoint_id}]")
+    if result.guard.reasons:
+        say("  pitch guard overridden with --force: " + "; ".join(result.guard.reasons))
+    if result.next_due_at:
+        say(f"  next due {result.next_due_at.astimezone(settings.tz):%Y-%m-%d}")
+    if result.lint and result.lint["pitch"]:
+        say(f"  the message reads as a pitch (score {result.lint['score']:.2f}): " + "; ".join(result.lint["reasons"]))
+
+
+@app.command("log")
+def touch_log(
+    ctx: typer.Context,
+    person: str = typer.Argument(..., help="An id, a profile URL or an unambiguous name."),
+    kind: str = typer.Option(..., "--kind", "-k", help="share_content, comment_on_post, congratulate, introduce, "
+                             "invite_to_event, recommend, thank, check_in; asks: pitch, meeting_request, referral_request."),
+    when: Optional[str] = typer.Option(None, "--date", help="When it happened (default now); a past date restarts the cadence from it."),
+    note: str = typer.Option("", "--note"),
+    message: str = typer.Option("", "--message", help="What you sent (linted for pitch language)."),
+    force: bool = typer.Option(False, "--force", help="Record an ask even if the pitch guard says it is too early."),
+    json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Record a contact that happened."""
+    from planner.services.network import log_touch
+    from planner.services.people import resolve_person
+
+    st = state(ctx)
+    now = datetime.now(timezone.utc)
+    at = parse_when(when, st.settings.tz, "--date") if when else None
+    if at is not None and at > now and at.astimezone(st.settings.tz).date() == now.astimezone(st.settings.tz).date():
+        at = now  # "today" logged in the morning: noon would be in the future
+
+    def run(session):
+        return log_touch(session, resolve_person(session, person).id, kind, now, when=at, note=note, message=message, force=force)
+
+    _report(st.store.call(run), json, "logged", st.settings)
+
+
+@app.command("plan")
+def touch_plan(
+    ctx: typer.Context,
+    person: str = typer.Argument(..., help="An id, a profile URL or an unambiguous name."),
+    kind: str = typer.Option(..., "--kind", "-k", help="A touch kind (see `touch log --help`)."),
+    due: str = typer.Option(..., "--due", help="Due date, e.g. 2026-12-01 (or tomorrow)."),
+    message: str = typer.Option("", "--message", help="A draft of what to send (linted for pitch language)."),
+    note: str = typer.Option("", "--note"),
+    force: bool = typer.Option(False, "--force", help="Plan an ask even if the pitch guard says it is too early."),
+    json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Plan a touch for later."""
+    from planner.services.network import plan_touch
+    from planner.services.people import resolve_person
+
+    st = state(ctx)
+    now = datetime.now(timezone.utc)
+    due_at = parse_when(due, st.settings.tz, "--due", default_time=time(9, 0))
+
+    def run(session):
+        return plan_touch(session, resolve_person(session, person).id, kind, due_at, now, message=message, note=note, force=force)
+
+    _report(st.store.call(run), json, "planned", st.settings)
