@@ -158,6 +158,12 @@ app.add_typer(_feeds.feeds_app, name="feeds")
 app.add_typer(_feeds.entries_app, name="entries")
 app.add_typer(_feeds.export_app, name="export")
 
+from planner.cli import lint as _lint  # noqa: E402
+from planner.cli import touch as _touch  # noqa: E402
+
+app.add_typer(_touch.app, name="touch")
+app.command("lint")(_lint.lint)
+
 
 def main() -> None:
     app(prog_name="planner")
