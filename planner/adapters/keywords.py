@@ -170,7 +170,11 @@ class KeywordExtractor:
 
     @property
     def dimension(self) -> int:
-        return int(self._model.get_sentence_embedding_dimension())
+        model = self._model
+        getter = getattr(model, "get_embedding_dimension", None) or getattr(
+            model, "get_sentence_embedding_dimension"
+        )
+        return int(getter())
 
     # -- embeddings -------------------------------------------------------------------
     def _encode(self, texts: list[str], max_tokens: int, batch_size: int) -> np.ndarray:
