@@ -149,6 +149,7 @@ def demo(
 # sub-command groups, each in its own module
 from planner.cli import feeds as _feeds  # noqa: E402
 from planner.cli import imports as _imports  # noqa: E402
+from planner.cli import keywords as _keywords  # noqa: E402
 from planner.cli import people as _people  # noqa: E402
 
 app.add_typer(_imports.app, name="import")
@@ -157,6 +158,7 @@ app.add_typer(_feeds.topics_app, name="topics")
 app.add_typer(_feeds.feeds_app, name="feeds")
 app.add_typer(_feeds.entries_app, name="entries")
 app.add_typer(_feeds.export_app, name="export")
+app.add_typer(_keywords.app, name="keywords")
 
 from planner.cli import lint as _lint  # noqa: E402
 from planner.cli import touch as _touch  # noqa: E402

@@ -1,0 +1,104 @@
+"""`planner keywords …`: extraction, ad-hoc keywords for drafts, and trends per topic."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from planner.cli.common import console, new_app, print_json, say, state, table
+from planner.errors import PlannerError
+
+app = new_app("Keywords: what your entries are about and what is rising in your topics.")
+
+
+@app.command("extract")
+def extract(
+    ctx: typer.Context,
+    everything: bool = typer.Option(False, "--all", help="Re-extract every entry, not only new or changed ones."),
+    limit: Optional[int] = typer.Option(None, "--limit", min=1, help="At most this many entries (newest first)."),
+    json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Extract keywords for new or changed entries (incremental; a rerun does nothing)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from planner.services.keywords import extract_pending, make_extractor
+
+    st = state(ctx)
+    if json:
+        summary = extract_pending(st.store, make_extractor(st.settings, st.store), everything=everything, limit=limit)
+        print_json(summary.as_dict())
+        return
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=console, transient=True) as bar:
+        task = bar.add_task("loading the keyword model", total=None)
+        extractor = make_extractor(st.settings, st.store)
+        bar.update(task, description="extracting keywords")
+
+        def progress(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        summary = extract_pending(st.store, extractor, everything=everything, limit=limit, progress=progress)
+    if summary.extracted == 0:
+        say("nothing to extract: every entry is up to date")
+    else:
+        say(f"extracted keywords for {summary.extracted} entries ({summary.keywords} keywords, model {summary.model})")
+
+
+@app.command("for")
+def keywords_for(
+    ctx: typer.Context,
+    text: Optional[str] = typer.Argument(None, help="The text to analyse (or use --file)."),
+    files: Optional[List[Path]] = typer.Option(None, "--file", "-f", help="Read text from files; repeat for several."),
+    top: int = typer.Option(10, "--top", min=1, max=50),
+    json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Keywords for ad-hoc text — a draft, or several files in one go."""
+    from planner.services.keywords import make_extractor
+
+    sources: list[tuple[str, str]] = []
+    if text:
+        sources.append(("text", text))
+    for f in files or []:
+        try:
+            sources.append((str(f), f.read_text(encoding="utf-8", errors="replace")))
+        except OSError as exc:
+            raise PlannerError(f"cannot read {f}: {exc.strerror or exc}") from exc
+    if not sources:
+        raise PlannerError("give TEXT or --file FILE")
+    extractor = make_extractor(state(ctx).settings)
+    results = extractor.extract([body for _, body in sources], top_n=top)
+    if json:
+        print_json([{"source": name, "keywords": [[p, s] for p, s in r.keywords]} for (name, _), r in zip(sources, results)])
+        return
+    for (name, _), r in zip(sources, results):
+        if len(sources) > 1:
+            say(f"{name}:")
+        table(["keyword", "score"], [[p, f"{s:.3f}"] for p, s in r.keywords])
+
+
+@app.command("trends")
+def trends(
+    ctx: typer.Context,
+    topic: Optional[str] = typer.Option(None, "--topic"),
+    days: int = typer.Option(7, "--days", min=1, max=90, help="Window length; compared with the previous four."),
+    min_support: int = typer.Option(3, "--min-support", min=1),
+    json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Keywords rising in a topic (this window vs the previous four)."""
+    from planner.services.keywords import topic_trends
+
+    st = state(ctx)
+    from datetime import datetime, timezone
+
+    rows = st.store.call(topic_trends, datetime.now(timezone.utc), topic, days=days, min_support=min_support)
+    if json:
+        print_json([{"keyword": t.keyword, "count": t.count, "baseline": t.baseline, "lift": t.lift, "series": list(t.series)}
+                    for t in rows])
+        return
+    if not rows:
+        say("nothing rising yet (run `planner keywords extract` after a refresh, or lower --min-support)")
+        return
+    table(["keyword", "count", "baseline/window", "lift", "last 5 windows"],
+          [[t.keyword, t.count, f"{t.baseline:.1f}", f"{t.lift:.2f}", " ".join(str(n) for n in t.series)] for t in rows])

@@ -1,0 +1,239 @@
+"""Keyword intelligence over the store: incremental extraction, trends, hashtags, matching.
+
+The extractor (``planner.adapters.keywords``) is the only thing that touches the model; it is
+passed in, or built lazily by :func:`make_extractor`, so importing this module stays cheap.
+Extraction runs batch by batch, each batch its own transaction: a run killed half-way keeps what
+it finished, and the next run picks up exactly the entries still pending (new, edited, or
+extracted with another model).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Callable
+
+import sqlalchemy as sa
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from planner.errors import PlannerError
+from planner.models import Connection, ConnectionTag, Entry, EntryKeyword, Feed, Keyword, Post, Tag, Topic
+
+BATCH = 64
+TOP_N = 10
+
+
+def make_extractor(settings, store=None):
+    """The configured extractor, with its phrase cache beside the database (or in the data dir)."""
+    from planner.adapters.keywords import KeywordExtractor, KeywordModelError
+
+    cache_dir = store.sqlite_path.parent if store is not None and store.sqlite_path else settings.data_dir
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        return KeywordExtractor(model=settings.keyword_model, cache_path=Path(cache_dir) / "planner-phrase-cache.sqlite")
+    except KeywordModelError as exc:
+        raise PlannerError(f"keyword model unavailable: {exc}") from exc
+
+
+def entry_text(title: str, summary: str) -> str:
+    title = (title or "").strip()
+    summary = (summary or "").strip()
+    if title and summary:
+        return f"{title}. {summary}"
+    return title or summary
+
+
+def _pending_query(model_name: str, everything: bool):
+    q = select(Entry.id, Entry.title, Entry.summary, Entry.content_hash).order_by(Entry.published_at.desc().nulls_last(), Entry.id.desc())
+    if not everything:
+        q = q.where(
+            sa.or_(
+                Entry.keywords_hash.is_(None),
+                Entry.keywords_hash != Entry.content_hash,
+                Entry.keywords_model.is_(None),
+                Entry.keywords_model != model_name,
+            )
+        )
+    return q
+
+
+def count_pending(session: Session, model_name: str) -> int:
+    return session.exec(select(func.count()).select_from(_pending_query(model_name, False).subquery())).one()
+
+
+@dataclass
+class ExtractionSummary:
+    extracted: int = 0
+    pending_before: int = 0
+    keywords: int = 0
+    model: str = ""
+
+    def as_dict(self) -> dict:
+        return {"extracted": self.extracted, "pending_before": self.pending_before, "keywords": self.keywords, "model": self.model}
+
+
+def extract_pending(
+    store, extractor, *, everything: bool = False, limit: int | None = None,
+    progress: Callable[[int, int], None] | None = None, top_n: int = TOP_N,
+) -> ExtractionSummary:
+    """Extract keywords for new or changed entries (all with ``everything``), newest first."""
+    model = extractor.model_name
+    with store.session() as session:
+        rows = session.exec(_pending_query(model, everything)).all()
+    if limit is not None:
+        rows = rows[:limit]
+    summary = ExtractionSummary(pending_before=len(rows), model=model)
+    total = len(rows)
+    if progress:
+        progress(0, total)
+    for start in range(0, total, BATCH):
+        batch = rows[start:start + BATCH]
+        results = extractor.extract([entry_text(title, summ) for _, title, summ, _ in batch], top_n=top_n)
+        with store.transaction() as session:
+            summary.keywords += _store_batch(session, batch, results, model)
+        summary.extracted += len(batch)
+        if progress:
+            progress(summary.extracted, total)
+    return summary
+
+
+def _store_batch(session: Session, batch, results, model: str) -> int:
+    phrases = sorted({p for r in results for p, _ in r.keywords})
+    ids = _keyword_ids(session, phrases)
+    entry_ids = [row[0] for row in batch]
+    session.execute(sa.delete(EntryKeyword).where(EntryKeyword.entry_id.in_(entry_ids)))
+    links = []
+    for (entry_id, _, _, content_hash), result in zip(batch, results):
+        for rank, (phrase, score) in enumerate(result.keywords, start=1):
+            links.append({"entry_id": entry_id, "keyword_id": ids[phrase], "score": float(score), "rank": rank})
+        session.execute(
+            sa.update(Entry).where(Entry.id == entry_id)
+            .values(keywords_hash=content_hash, keywords_model=model, embedding=result.embedding)
+        )
+    if links:
+        session.execute(sa.insert(EntryKeyword), links)
+    return len(links)
+
+
+def _keyword_ids(session: Session, phrases: list[str]) -> dict[str, int]:
+    ids: dict[str, int] = {}
+    for i in range(0, len(phrases), 500):
+        chunk = phrases[i:i + 500]
+        ids.update({p: kid for kid, p in session.exec(select(Keyword.id, Keyword.phrase).where(Keyword.phrase.in_(chunk)))})
+    missing = [p for p in phrases if p not in ids]
+    if missing:
+        session.execute(sa.insert(Keyword), [{"phrase": p} for p in missing])
+        for i in range(0, len(missing), 500):
+            chunk = missing[i:i + 500]
+            ids.update({p: kid for kid, p in session.exec(select(Keyword.id, Keyword.phrase).where(Keyword.phrase.in_(chunk)))})
+    return ids
+
+
+def entry_keywords(session: Session, entry_id: int, limit: int = TOP_N) -> list[tuple[str, float]]:
+    rows = session.exec(
+        select(Keyword.phrase, EntryKeyword.score).join(EntryKeyword, EntryKeyword.keyword_id == Keyword.id)
+        .where(EntryKeyword.entry_id == entry_id).order_by(EntryKeyword.rank).limit(limit)
+    )
+    return [(p, round(s, 4)) for p, s in rows]
+
+
+# --- trends ---------------------------------------------------------------------------------------
+
+
+def topic_trends(session: Session, now: datetime, topic: str | None = None, days: int = 7, min_support: int = 3,
+                 per_entry: int = 5, limit: int = 20):
+    """Keywords rising in a topic: this window vs the previous four (see services.trends)."""
+    from planner.services.trends import rising_keywords
+
+    since = now - timedelta(days=days * 5)
+    q = (
+        select(Keyword.phrase, Entry.published_at)
+        .join(EntryKeyword, EntryKeyword.keyword_id == Keyword.id)
+        .join(Entry, Entry.id == EntryKeyword.entry_id)
+        .where(Entry.published_at >= since, Entry.published_at <= now, EntryKeyword.rank <= per_entry)
+    )
+    if topic:
+        from planner.services.feeds import get_topic
+
+        q = q.join(Feed, Feed.id == Entry.feed_id).where(Feed.topic_id == get_topic(session, topic).id)
+    occurrences = [(phrase, when) for phrase, when in session.exec(q)]
+    return rising_keywords(occurrences, now=now, days=days, min_support=min_support)[:limit]
+
+
+def trends_by_topic(session: Session, now: datetime, days: int = 7, limit: int = 10) -> dict[str, list]:
+    names = [t for t in session.exec(select(Topic.name).order_by(Topic.name))]
+    return {name: topic_trends(session, now, name, days=days, limit=limit) for name in names}
+
+
+# --- hashtags -------------------------------------------------------------------------------------
+
+
+def post_hashtags(session: Session, post_id: int, now: datetime, extractor=None, limit: int = 5) -> list[str]:
+    """Hashtags for a post: its text's keywords (when an extractor is given), its linked entry's
+    keywords, and what is trending in its topic."""
+    from planner.services.hashtags import suggest_hashtags
+
+    post = session.get(Post, post_id)
+    if post is None:
+        raise PlannerError(f"no post with id {post_id}")
+    text = f"{post.title}\n{post.body}"
+    keywords: list[tuple[str, float]] = []
+    if extractor is not None and text.strip():
+        keywords = extractor.extract([text], top_n=10)[0].keywords
+    if post.source_entry_id:
+        keywords += entry_keywords(session, post.source_entry_id)
+    topic_name = session.get(Topic, post.topic_id).name if post.topic_id else None
+    trending = [t.keyword for t in topic_trends(session, now, topic_name, limit=10)] if topic_name else []
+    return suggest_hashtags(text, keywords, trending, limit=limit)
+
+
+# --- matching -------------------------------------------------------------------------------------
+
+
+def person_interests(session: Session, person_id: int) -> tuple[str, list[str]]:
+    """What a person cares about, as text to embed and as terms to overlap with keywords."""
+    person = session.get(Connection, person_id)
+    if person is None:
+        raise PlannerError(f"no person with id {person_id}")
+    tags = list(session.exec(
+        select(Tag.name).join(ConnectionTag, ConnectionTag.tag_id == Tag.id).where(ConnectionTag.connection_id == person_id)
+    ))
+    terms = [t.replace("-", " ") for t in tags]
+    text = ". ".join(x for x in (person.position, person.headline, person.company, ", ".join(terms), person.notes) if x)
+    return text, terms
+
+
+def fresh_entry_vectors(session: Session, now: datetime, days: int = 21, limit: int = 2000):
+    """Recent, not dismissed entries that have an embedding, with their keywords."""
+    from planner.services.matching import EntryVector
+
+    rows = session.exec(
+        select(Entry.id, Entry.embedding).where(
+            Entry.embedding.is_not(None), Entry.is_dismissed == False, Entry.published_at >= now - timedelta(days=days)  # noqa: E712
+        ).order_by(Entry.published_at.desc()).limit(limit)
+    ).all()
+    ids = [r[0] for r in rows]
+    words: dict[int, list[str]] = {i: [] for i in ids}
+    for i in range(0, len(ids), 500):
+        for eid, phrase in session.exec(
+            select(EntryKeyword.entry_id, Keyword.phrase).join(Keyword, Keyword.id == EntryKeyword.keyword_id)
+            .where(EntryKeyword.entry_id.in_(ids[i:i + 500])).order_by(EntryKeyword.entry_id, EntryKeyword.rank)
+        ):
+            words[eid].append(phrase)
+    return [EntryVector(entry_id=eid, embedding=emb, keywords=words[eid]) for eid, emb in rows]
+
+
+def matches_for_people(session: Session, person_ids: list[int], now: datetime, extractor, top_k: int = 3,
+                       days: int = 21) -> dict[int, list]:
+    """For each person, the fresh entries that fit their interests, each with its reason."""
+    from planner.services.matching import match_entries
+
+    entries = fresh_entry_vectors(session, now, days=days)
+    if not entries or not person_ids:
+        return {pid: [] for pid in person_ids}
+    interests = {pid: person_interests(session, pid) for pid in person_ids}
+    texts = [interests[pid][0] or "professional networking" for pid in person_ids]
+    vectors = extractor.embed(texts)
+    return {pid: match_entries(vectors[i], interests[pid][1], entries, top_k=top_k) for i, pid in enumerate(person_ids)}
