@@ -166,6 +166,15 @@ from planner.cli import touch as _touch  # noqa: E402
 app.add_typer(_touch.app, name="touch")
 app.command("lint")(_lint.lint)
 
+from planner.cli import export as _export  # noqa: E402,F401  (registers ics/csv/md/hootsuite on `export`)
+from planner.cli import plan as _plan  # noqa: E402
+
+app.add_typer(_plan.strategy_app, name="strategy")
+app.add_typer(_plan.posts_app, name="posts")
+app.add_typer(_plan.plan_app, name="plan")
+app.add_typer(_plan.groups_app, name="groups")
+app.add_typer(_plan.events_app, name="events")
+
 
 def main() -> None:
     app(prog_name="planner")

@@ -198,6 +198,8 @@ def add_event(
 
 def edit_event(session: Session, ref: str | int, **changes) -> EventView:
     event = resolve_event(session, ref)
+    if changes.get("starts_at") is not None and changes.get("ends_at") is None and event.ends_at is not None:
+        changes["ends_at"] = changes["starts_at"] + (event.ends_at - event.starts_at)  # keep the duration
     for name, value in changes.items():
         if value is None:
             continue

@@ -1,0 +1,124 @@
+"""`planner export ics|csv|md|hootsuite`: the calendar, registered on the `export` group of feeds.py."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from planner.cli.common import say, state
+from planner.cli.feeds import export_app
+from planner.errors import PlannerError
+
+_FROM = typer.Option(None, "--from", help="First local day, YYYY-MM-DD (default: today).")
+_TO = typer.Option(None, "--to", help="Last local day, inclusive (default: 4 weeks from --from).")
+
+
+def _day(value: Optional[str], option: str) -> Optional[date]:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise PlannerError(f"{option}: {value!r} is not a date like 2026-12-01") from None
+
+
+def _items(ctx: typer.Context, first: Optional[str], last: Optional[str]):
+    from planner.services.calendar import calendar
+
+    return state(ctx).store.call(calendar, datetime.now(timezone.utc), _day(first, "--from"), _day(last, "--to"))
+
+
+def _write(text: str, output: Optional[Path], what: str, count: int) -> None:
+    if output is None or str(output) == "-":
+        typer.echo(text, nl=False)
+        return
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(text, encoding="utf-8", newline="")
+    except OSError as exc:
+        raise PlannerError(f"cannot write {output}: {exc.strerror or exc}") from exc
+    say(f"wrote {output}: {count} {what}")
+
+
+@export_app.command("ics")
+def export_ics(
+    ctx: typer.Context,
+    first: Optional[str] = _FROM,
+    last: Optional[str] = _TO,
+    output: Optional[Path] = typer.Option(None, "-o", "--output", help="File to write (default: standard output)."),
+    alarm: int = typer.Option(15, "--alarm", help="Reminder minutes before each item (0: none)."),
+) -> None:
+    """The calendar as iCalendar: one event per post and touchpoint, stable UIDs, your time zone."""
+    from planner.adapters.export import to_ics
+
+    rng, items = _items(ctx, first, last)
+    _write(to_ics(items, rng.timezone, alarm_minutes=alarm or None), output, "events", len(items))
+
+
+@export_app.command("csv")
+def export_csv(
+    ctx: typer.Context,
+    first: Optional[str] = _FROM,
+    last: Optional[str] = _TO,
+    output: Optional[Path] = typer.Option(None, "-o", "--output"),
+) -> None:
+    """One row per item, ISO 8601 times with the offset."""
+    from planner.adapters.export import to_csv
+
+    rng, items = _items(ctx, first, last)
+    _write(to_csv(items, rng.timezone), output, "rows", len(items))
+
+
+@export_app.command("md")
+def export_md(
+    ctx: typer.Context,
+    first: Optional[str] = _FROM,
+    last: Optional[str] = _TO,
+    output: Optional[Path] = typer.Option(None, "-o", "--output"),
+) -> None:
+    """A Markdown agenda grouped by day."""
+    from planner.adapters.export import to_markdown
+
+    rng, items = _items(ctx, first, last)
+    title = f"Planner agenda {rng.first_day:%d %b %Y} – {rng.last_day:%d %b %Y}"
+    _write(to_markdown(items, rng.timezone, title=title), output, "items", len(items))
+
+
+@export_app.command("hootsuite")
+def export_hootsuite(
+    ctx: typer.Context,
+    first: Optional[str] = _FROM,
+    last: Optional[str] = _TO,
+    output: Path = typer.Option(Path("."), "-o", "--output",
+                                help="A folder for the files, or a .csv file name when there is one profile."),
+    date_format: str = typer.Option("dmy", "--date-format", help="dmy, mdy or ymd: what you pick in Hootsuite's upload."),
+) -> None:
+    """Hootsuite bulk-composer CSVs: one file per profile, at most 350 rows each."""
+    from planner.adapters.export import to_hootsuite
+
+    rng, items = _items(ctx, first, last)
+    items = [i for i in items if i.kind == "post"]  # touchpoints are not for a social scheduler
+    try:
+        export = to_hootsuite(items, rng.timezone, now=datetime.now(timezone.utc), date_format=date_format)
+    except ValueError as exc:
+        raise PlannerError(str(exc)) from exc
+    if output.suffix.lower() == ".csv" and len(export.files) > 1:
+        say(f"{len(export.files)} files (one per profile or per 350 rows): writing them beside {output}")
+    targets = []
+    for f in export.files:
+        if output.suffix.lower() == ".csv":
+            target = output if len(export.files) == 1 else output.with_name(f"{output.stem}-{f.name}")
+        else:
+            target = output / f.name
+        targets.append((target, f))
+    for target, f in targets:
+        _write(f.text, target, "rows", sum(1 for _ in csv.reader(io.StringIO(f.text))))
+    if not export.files:
+        say("nothing to send to Hootsuite in that range")
+    for note in export.notes:
+        say(f"{'adjusted' if note.adjusted else 'left out'} {note.uid}: {note.reason}")

@@ -1,0 +1,363 @@
+"""`planner strategy|posts|plan|groups|events …`: the plan side of the app."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from planner.cli.common import new_app, print_json, say, state, table
+from planner.errors import PlannerError
+
+strategy_app = new_app("Your strategy: time zone, posting slots, pillar mix, capacity, guard thresholds.")
+posts_app = new_app("Posts: idea → draft → scheduled → published (or skipped).")
+plan_app = new_app("Plan a week: fill posting slots and schedule due touchpoints.")
+groups_app = new_app("Communities you engage in, with a cadence.")
+events_app = new_app("Virtual events you host or attend.")
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _zone(ctx: typer.Context):
+    from planner.services.strategy import show_strategy
+
+    return state(ctx).store.call(show_strategy, _now()).zone
+
+
+def _local(dt: datetime | None, zone) -> str:
+    return dt.astimezone(zone).strftime("%a %Y-%m-%d %H:%M") if dt else ""
+
+
+def _read_body(body: Optional[str], body_file: Optional[Path]) -> Optional[str]:
+    if body_file is None:
+        return body
+    if body is not None:
+        raise PlannerError("give --body or --body-file, not both")
+    try:
+        return body_file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PlannerError(f"cannot read {body_file}: {exc}") from exc
+
+
+# --- strategy ------------------------------------------------------------------------------------
+
+
+@strategy_app.command("show")
+def strategy_show(ctx: typer.Context, json: bool = typer.Option(False, "--json")) -> None:
+    """Every setting, as `strategy set` takes it, and the posting slots."""
+    from planner.services.strategy import show_strategy
+
+    view = state(ctx).store.call(show_strategy, _now())
+    if json:
+        print_json(view.as_json())
+        return
+    table(["setting", "value"], [list(row) for row in view.settings()])
+
+
+@strategy_app.command("set")
+def strategy_set(
+    ctx: typer.Context,
+    key: str = typer.Argument(..., help="timezone, working_days, daily_touch_capacity, pillar_mix, pitch_min_gives, "
+                                        "pitch_min_days, tier_cadences, cadence.<tier>, slots.add, slots.remove"),
+    value: str = typer.Argument(..., help='e.g. Europe/Berlin · mon,tue,thu · "thought_leadership=0.5,content_share=0.5" · '
+                                          '"tue 09:00 thought_leadership"'),
+) -> None:
+    """Change one setting (validated; nothing is saved on error)."""
+    from planner.services.strategy import set_strategy
+
+    view = state(ctx).store.call(set_strategy, key, value, _now())
+    shown = dict(view.settings())
+    key = key.strip().lower()
+    say(f"{key} = {shown[key]}" if key in shown else f"{key}: done; slots: " + "; ".join(s.label() for s in view.slots))
+
+
+# --- posts ---------------------------------------------------------------------------------------
+
+
+@posts_app.command("list")
+def posts_list(
+    ctx: typer.Context,
+    status: Optional[str] = typer.Option(None, "--status", help="idea, draft, scheduled, published or skipped."),
+    pillar: Optional[str] = typer.Option(None, "--pillar"),
+    limit: Optional[int] = typer.Option(None, "--limit", min=1),
+    json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Posts in pipeline order: scheduled, drafts, ideas, published, skipped."""
+    from planner.services.posts import list_posts
+
+    rows = state(ctx).store.call(list_posts, status=status, pillar=pillar, limit=limit)
+    if json:
+        print_json([r.as_json() for r in rows])
+        return
+    zone = _zone(ctx)
+    table(["id", "status", "when", "pillar", "title", "channel", "flags"],
+          [[p.id, p.status, _local(p.scheduled_at, zone), p.pillar, p.display_title, p.channel,
+            " ".join(f for f in ("manual" if p.manual else "", "evergreen" if p.evergreen else "",
+                                 f"p{p.priority}" if p.priority else "") if f)] for p in rows])
+
+
+@posts_app.command("add")
+def posts_add(
+    ctx: typer.Context,
+    title: str = typer.Argument(...),
+    body: Optional[str] = typer.Option(None, "--body"),
+    body_file: Optional[Path] = typer.Option(None, "--body-file", help="Read the body from a file."),
+    pillar: str = typer.Option("thought_leadership", "--pillar"),
+    status: str = typer.Option("idea", "--status", help="idea or draft (use --at to schedule)."),
+    channel: str = typer.Option("profile", "--channel", help="profile, newsletter, group:NAME or event:TITLE."),
+    hashtags: str = typer.Option("", "--hashtags", help="Space or comma separated, with or without #."),
+    evergreen: bool = typer.Option(False, "--evergreen", help="May be posted again after the cooldown."),
+    cooldown: int = typer.Option(90, "--cooldown", help="Days before an evergreen post may come back."),
+    priority: int = typer.Option(0, "--priority"),
+    entry: Optional[int] = typer.Option(None, "--entry", help="Link to a feed entry (id)."),
+    at: Optional[str] = typer.Option(None, "--at", help="Schedule at a local time: '2026-12-01 09:00'."),
+) -> None:
+    """Add a post."""
+    from planner.services.posts import add_post, parse_when
+
+    when = parse_when(at, _zone(ctx), "--at") if at else None
+    p = state(ctx).store.call(
+        add_post, title, body=_read_body(body, body_file) or "", pillar=pillar, status=status, channel=channel,
+        hashtags=hashtags, evergreen=evergreen, cooldown_days=cooldown, priority=priority, source_entry_id=entry,
+        scheduled_at=when, now=_now(),
+    )
+    say(f"added post {p.id} ({p.status}): {p.display_title}")
+
+
+@posts_app.command("edit")
+def posts_edit(
+    ctx: typer.Context,
+    post_id: int = typer.Argument(..., metavar="ID"),
+    title: Optional[str] = typer.Option(None, "--title"),
+    body: Optional[str] = typer.Option(None, "--body"),
+    body_file: Optional[Path] = typer.Option(None, "--body-file"),
+    pillar: Optional[str] = typer.Option(None, "--pillar"),
+    channel: Optional[str] = typer.Option(None, "--channel"),
+    hashtags: Optional[str] = typer.Option(None, "--hashtags"),
+    evergreen: Optional[bool] = typer.Option(None, "--evergreen/--not-evergreen"),
+    cooldown: Optional[int] = typer.Option(None, "--cooldown"),
+    priority: Optional[int] = typer.Option(None, "--priority"),
+    entry: Optional[int] = typer.Option(None, "--entry"),
+    status: Optional[str] = typer.Option(None, "--status", help="idea, draft or skipped (schedule/publish have commands)."),
+    version: Optional[int] = typer.Option(None, "--version", help="Fail if the post changed since this version."),
+) -> None:
+    """Edit a post (it becomes manual: plan_week will not move it)."""
+    from planner.services.posts import edit_post, set_status
+
+    changes = dict(title=title, body=_read_body(body, body_file), pillar=pillar, channel=channel, hashtags=hashtags,
+                   evergreen=evergreen, cooldown_days=cooldown, priority=priority)
+    if entry is not None:
+        changes["source_entry_id"] = entry
+    changes = {k: v for k, v in changes.items() if v is not None}
+    if not changes and status is None:
+        raise PlannerError("nothing to change: give at least one option (see --help)")
+    store, now = state(ctx).store, _now()
+    with store.transaction() as session:
+        p = edit_post(session, post_id, now, expected_version=version, **changes) if changes else None
+        if status is not None:
+            p = set_status(session, post_id, status, now, expected_version=None if changes else version)
+    say(f"post {p.id} ({p.status}, version {p.version}): {p.display_title}")
+
+
+@posts_app.command("schedule")
+def posts_schedule(
+    ctx: typer.Context,
+    post_id: int = typer.Argument(..., metavar="ID"),
+    when: str = typer.Argument(..., help="Local time in the strategy's zone: '2026-12-01 09:00'."),
+) -> None:
+    """Schedule (or move) a post by hand."""
+    from planner.services.posts import parse_when, schedule_post
+
+    zone = _zone(ctx)
+    p = state(ctx).store.call(schedule_post, post_id, parse_when(when, zone), now=_now())
+    say(f"post {p.id} scheduled {_local(p.scheduled_at, zone)}: {p.display_title}")
+
+
+@posts_app.command("publish")
+def posts_publish(
+    ctx: typer.Context,
+    post_id: int = typer.Argument(..., metavar="ID"),
+    at: Optional[str] = typer.Option(None, "--at", help="When it went out (default: now)."),
+    url: Optional[str] = typer.Option(None, "--url", help="Where it was published."),
+) -> None:
+    """Mark a post published."""
+    from planner.services.posts import parse_when, publish_post
+
+    zone = _zone(ctx)
+    when = parse_when(at, zone, "--at") if at else None
+    p = state(ctx).store.call(publish_post, post_id, now=_now(), at=when, url=url)
+    say(f"post {p.id} published {_local(p.published_at, zone)}: {p.display_title}")
+
+
+# --- plan -------------------------------------------------------------------------------------
+
+
+@plan_app.command("week")
+def plan_week_cmd(
+    ctx: typer.Context,
+    week: Optional[str] = typer.Option(None, "--week", help="ISO week like 2026-W49 (default: this week)."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Show what would be planned; change nothing."),
+    json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Fill the week's empty slots and schedule due touchpoints (never moves what you placed)."""
+    from planner.services.planning import plan_week, week_monday
+    from planner.services.timeutil import parse_iso_week
+
+    now = _now()
+    zone = _zone(ctx)
+    monday = parse_iso_week(week) if week else week_monday(now.astimezone(zone).date())
+    plan = state(ctx).store.call(plan_week, monday, now, dry_run=dry_run)
+    if json:
+        print_json(plan.as_json())
+        return
+    say(plan.summary())
+    if plan.posts:
+        table(["when", "pillar", "post", "from", "why"],
+              [[_local(p.at, zone), p.pillar, p.title, p.source, p.reason] for p in plan.posts], title="posts")
+    if plan.touchpoints:
+        table(["when", "person", "action", "why"],
+              [[_local(t.at, zone), t.name, t.kind.replace("_", " "), t.reason] for t in plan.touchpoints], title="touchpoints")
+    for h in plan.held_asks:
+        say(f"held back: {h.kind.replace('_', ' ')} to {h.name}: {'; '.join(h.reasons)}")
+    for o in plan.open_slots:
+        say(f"open slot {_local(o.at, zone)} ({o.pillar.replace('_', ' ')}): {o.why}")
+
+
+# --- groups -------------------------------------------------------------------------------------
+
+
+@groups_app.command("list")
+def groups_list(ctx: typer.Context, json: bool = typer.Option(False, "--json")) -> None:
+    """Groups with their cadence and when they are next due."""
+    from planner.services.community import list_groups
+
+    rows = state(ctx).store.call(list_groups)
+    if json:
+        print_json([g.as_json() for g in rows])
+        return
+    zone = _zone(ctx)
+    table(["id", "name", "platform", "every", "last engaged", "next due", "url"],
+          [[g.id, g.name, g.platform, f"{g.cadence_days} d", _local(g.last_engaged_at, zone),
+            _local(g.next_due_at, zone) or "now", g.url] for g in rows])
+
+
+@groups_app.command("add")
+def groups_add(
+    ctx: typer.Context,
+    name: str = typer.Argument(...),
+    url: Optional[str] = typer.Option(None, "--url"),
+    platform: str = typer.Option("", "--platform"),
+    cadence: int = typer.Option(7, "--cadence", help="Engage every N days."),
+    notes: str = typer.Option("", "--notes"),
+) -> None:
+    """Add a group."""
+    from planner.services.community import add_group
+
+    g = state(ctx).store.call(add_group, name, url=url, platform=platform, cadence_days=cadence, notes=notes, now=_now())
+    say(f"added group {g.id}: {g.name} (every {g.cadence_days} days)")
+
+
+@groups_app.command("edit")
+def groups_edit(
+    ctx: typer.Context,
+    group: str = typer.Argument(..., help="Id or exact name."),
+    name: Optional[str] = typer.Option(None, "--name"),
+    url: Optional[str] = typer.Option(None, "--url"),
+    platform: Optional[str] = typer.Option(None, "--platform"),
+    cadence: Optional[int] = typer.Option(None, "--cadence"),
+    notes: Optional[str] = typer.Option(None, "--notes"),
+) -> None:
+    """Change a group."""
+    from planner.services.community import edit_group
+
+    g = state(ctx).store.call(edit_group, group, name=name, url=url, platform=platform, cadence_days=cadence, notes=notes)
+    say(f"group {g.id}: {g.name} (every {g.cadence_days} days)")
+
+
+@groups_app.command("engaged")
+def groups_engaged(ctx: typer.Context, group: str = typer.Argument(..., help="Id or exact name.")) -> None:
+    """Record that you took part in the group today (restarts its cadence)."""
+    from planner.services.community import engaged
+
+    g = state(ctx).store.call(engaged, group, _now())
+    say(f"{g.name}: engaged; next due {_local(g.next_due_at, _zone(ctx))}")
+
+
+@groups_app.command("remove")
+def groups_remove(ctx: typer.Context, group: str = typer.Argument(..., help="Id or exact name.")) -> None:
+    """Remove a group (posts keep their text)."""
+    from planner.services.community import remove_group
+
+    say(f"removed group {state(ctx).store.call(remove_group, group)}")
+
+
+# --- events -------------------------------------------------------------------------------------
+
+
+@events_app.command("list")
+def events_list(
+    ctx: typer.Context,
+    all_: bool = typer.Option(False, "--all", help="Include past events."),
+    json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Upcoming events (all with --all)."""
+    from planner.services.community import list_events
+
+    rows = state(ctx).store.call(list_events, None if all_ else _now())
+    if json:
+        print_json([e.as_json() for e in rows])
+        return
+    zone = _zone(ctx)
+    table(["id", "starts", "role", "title", "url"], [[e.id, _local(e.starts_at, zone), e.role, e.title, e.url] for e in rows])
+
+
+@events_app.command("add")
+def events_add(
+    ctx: typer.Context,
+    title: str = typer.Argument(...),
+    when: str = typer.Argument(..., help="Local start: '2026-12-03 16:00'."),
+    duration: int = typer.Option(60, "--duration", help="Minutes."),
+    url: Optional[str] = typer.Option(None, "--url"),
+    role: str = typer.Option("attending", "--role", help="hosting or attending."),
+    notes: str = typer.Option("", "--notes"),
+) -> None:
+    """Add an event."""
+    from planner.services.community import add_event
+    from planner.services.posts import parse_when
+
+    zone = _zone(ctx)
+    e = state(ctx).store.call(add_event, title, parse_when(when, zone), duration_minutes=duration, url=url, role=role,
+                              notes=notes, now=_now())
+    say(f"added event {e.id}: {e.title} ({e.role}) {_local(e.starts_at, zone)}")
+
+
+@events_app.command("edit")
+def events_edit(
+    ctx: typer.Context,
+    event: str = typer.Argument(..., help="Id or exact title."),
+    title: Optional[str] = typer.Option(None, "--title"),
+    when: Optional[str] = typer.Option(None, "--when", help="New local start."),
+    url: Optional[str] = typer.Option(None, "--url"),
+    role: Optional[str] = typer.Option(None, "--role"),
+    notes: Optional[str] = typer.Option(None, "--notes"),
+) -> None:
+    """Change an event."""
+    from planner.services.community import edit_event
+    from planner.services.posts import parse_when
+
+    zone = _zone(ctx)
+    starts = parse_when(when, zone, "--when") if when else None
+    e = state(ctx).store.call(edit_event, event, title=title, starts_at=starts, url=url, role=role, notes=notes)
+    say(f"event {e.id}: {e.title} ({e.role}) {_local(e.starts_at, zone)}")
+
+
+@events_app.command("remove")
+def events_remove(ctx: typer.Context, event: str = typer.Argument(..., help="Id or exact title.")) -> None:
+    """Remove an event."""
+    from planner.services.community import remove_event
+
+    say(f"removed event {state(ctx).store.call(remove_event, event)}")
