@@ -130,8 +130,10 @@ def main() -> None:
         _, t_warm = timed(lambda: warm.extract(docs300, top_n=10))
         cold_embedded, warm_embedded = cold.phrases_embedded, warm.phrases_embedded
     v_rate = n_speed / t_vanilla
-    print(f"\nSpeed: {n_speed} docs of 300 words (Inspec abstracts concatenated), top_n=10, "
-          f"{os.cpu_count()} CPUs\n")
+    print(
+        f"\nSpeed: {n_speed} docs of 300 words (Inspec abstracts concatenated), top_n=10, "
+        f"{os.cpu_count()} CPUs\n"
+    )
     print("| system | docs/s | × vanilla | phrases embedded |")
     print("|---|---:|---:|---:|")
     print(f"| vanilla KeyBERT (per doc, unigram CountVectorizer) | {v_rate:.2f} | 1.0 | n/a |")

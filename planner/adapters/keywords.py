@@ -171,9 +171,9 @@ class KeywordExtractor:
     @property
     def dimension(self) -> int:
         model = self._model
-        getter = getattr(model, "get_embedding_dimension", None) or getattr(
-            model, "get_sentence_embedding_dimension"
-        )
+        # renamed in sentence-transformers 6; keep working with older releases
+        getter = getattr(model, "get_embedding_dimension", None)
+        getter = getter or model.get_sentence_embedding_dimension
         return int(getter())
 
     # -- embeddings -------------------------------------------------------------------

@@ -45,8 +45,11 @@ def _stem(words: list[str]) -> list[str]:
 def _vector(value: Any) -> Any:
     import numpy as np
 
-    vector = np.frombuffer(value, dtype=np.float32) if isinstance(value, bytes | bytearray) \
+    vector = (
+        np.frombuffer(value, dtype=np.float32)
+        if isinstance(value, bytes | bytearray)
         else np.asarray(value, dtype=np.float32).ravel()
+    )
     norm = float(np.linalg.norm(vector))
     return vector / norm if norm > 0 else vector
 

@@ -6,7 +6,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 PREVIOUS_WINDOWS = 4
@@ -54,7 +54,7 @@ def rising_keywords(
     surfaces: dict[str, Counter[str]] = defaultdict(Counter)
     for keyword, when in occurrences:
         if when.tzinfo is None and now.tzinfo is not None:
-            when = when.replace(tzinfo=timezone.utc)
+            when = when.replace(tzinfo=UTC)
         if not (oldest < when <= now):
             continue
         surface = " ".join(keyword.lower().split())
