@@ -318,18 +318,21 @@ def suggest_actions(session: Session, connection_ids: list[int], now: datetime) 
         for row in session.exec(
             select(Connection.id, Connection.first_name, Connection.last_name, Connection.company, Connection.position,
                    Connection.headline, Connection.notes, Connection.tier, Connection.job_changed_at,
-                   Connection.previous_company).where(Connection.id.in_(chunk))
+                   Connection.connected_on).where(Connection.id.in_(chunk))
         ):
             people[row[0]] = row
     tags = _tags_by_person(session, ids)
     shared: set[tuple[int, int]] = set()
     invited: set[tuple[int, int]] = set()
     congratulated_at: dict[int, datetime] = {}
+    contacted: set[int] = set()
     for chunk in _chunks(ids):
         q = select(Touchpoint.connection_id, Touchpoint.kind, Touchpoint.status, Touchpoint.entry_id, Touchpoint.event_id,
                    Touchpoint.created_at, Touchpoint.done_at).where(
             Touchpoint.connection_id.in_(chunk), Touchpoint.status != TouchStatus.SKIPPED.value)
-        for cid, kind, _status, entry_id, event_id, created_at, done_at in session.exec(q):
+        for cid, kind, status, entry_id, event_id, created_at, done_at in session.exec(q):
+            if status == TouchStatus.DONE.value:
+                contacted.add(cid)
             if entry_id:
                 shared.add((cid, entry_id))
             if event_id:
@@ -350,7 +353,7 @@ def suggest_actions(session: Session, connection_ids: list[int], now: datetime) 
     for cid in ids:
         if cid not in people:
             continue
-        _, first, last, company, position, headline, notes, tier, job_changed_at, _prev_company = people[cid]
+        _, first, last, company, position, headline, notes, tier, job_changed_at, connected_on = people[cid]
         first = first or last or "there"
         job_changed_at = _as_utc(job_changed_at)
         # 1. a recent job change not yet congratulated
@@ -404,6 +407,12 @@ def suggest_actions(session: Session, connection_ids: list[int], now: datetime) 
             continue
         # 4. a plain check-in
         at = f" at {company}" if company else ""
+        if cid not in contacted and connected_on and (now.date() - connected_on).days <= DEFAULT_PITCH_MIN_DAYS:
+            out[cid] = Suggestion(
+                cid, TouchKind.CHECK_IN.value, "connected recently: start with interest in them, not an ask",
+                f"Hi {first}, glad we connected. What are you focused on{at} these days?",
+            )
+            continue
         out[cid] = Suggestion(
             cid, TouchKind.CHECK_IN.value, "nothing specific to share yet: a short check-in keeps the relationship warm",
             f"Hi {first}, it's been a while. How are things{at}? Anything you're working on that I could help with?",

@@ -32,10 +32,12 @@ class Section:
 def _sections() -> list[Section]:
     """The sections that exist. A section whose feature has not landed is simply absent."""
     from planner.tui.screens.discover import DiscoverScreen
+    from planner.tui.screens.network import NetworkScreen
     from planner.tui.screens.today import TodayScreen
 
     return [
         Section("1", "today", "Today", TodayScreen, "What is due today and overdue"),
+        Section("4", "network", "Network", NetworkScreen, "People due, going cold, and what to send them"),
         Section("5", "discover", "Discover", DiscoverScreen, "Topics, feeds and fresh entries"),
     ]
 
