@@ -546,6 +546,13 @@ def accept_suggestion(session: Session, connection_id: int, now: datetime, due_a
     """Turn the current suggestion for a person into a planned touchpoint (once: accepting the
     same suggestion again returns the touchpoint already planned)."""
     person = _person(session, connection_id)
+    guard = GuardResult(True, [], 0, None)
+    pending = session.exec(
+        select(Touchpoint).where(Touchpoint.connection_id == person.id, Touchpoint.source == "suggestion",
+                                 Touchpoint.status == TouchStatus.PLANNED.value).order_by(Touchpoint.id)
+    ).first()
+    if pending is not None:  # one accepted suggestion at a time: pressing the key twice plans nothing twice
+        return TouchResult(pending.id, pending.kind, pending.status, person.full_name, person.id, guard, created=False)
     suggestion = suggest_actions(session, [person.id], now).get(person.id)
     if suggestion is None:
         raise PlannerError(f"no suggestion for {person.full_name}")
@@ -557,7 +564,6 @@ def accept_suggestion(session: Session, connection_id: int, now: datetime, due_a
             Touchpoint.event_id == suggestion.event_id if suggestion.event_id else Touchpoint.event_id.is_(None),
         ).order_by(Touchpoint.id)
     ).first()
-    guard = GuardResult(True, [], 0, None)
     if existing is not None:
         return TouchResult(existing.id, existing.kind, existing.status, person.full_name, person.id, guard, created=False)
     result = plan_touch(

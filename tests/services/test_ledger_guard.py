@@ -1,0 +1,202 @@
+"""The give:ask ledger, the pitch guard (gating), suggestions, touch log/plan and editing."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+from sqlmodel import select
+
+from helpers import FIXED_NOW
+from planner.errors import ConflictError, PlannerError
+from planner.models import Connection, Entry, Event, Feed, Strategy, Touchpoint
+from planner.services import network
+from planner.services.pitch import pitch_score
+
+
+def _person(session, connected: date | None, **kw) -> int:
+    p = Connection(first_name=kw.pop("first_name", "Priya"), last_name=kw.pop("last_name", "Shah"), connected_on=connected,
+                   created_at=FIXED_NOW, **kw)
+    session.add(p)
+    session.flush()
+    return p.id
+
+
+def _done(session, pid, kind, days_ago):
+    at = FIXED_NOW - timedelta(days=days_ago)
+    session.add(Touchpoint(connection_id=pid, kind=kind, status="done", due_at=at, done_at=at))
+    session.flush()
+
+
+def test_ledger_counts_gives_asks_and_last_ask(store):
+    with store.transaction() as s:
+        pid = _person(s, date(2025, 1, 1))
+        for kind, ago in [("share_content", 50), ("thank", 40), ("congratulate", 30), ("meeting_request", 20), ("pitch", 10)]:
+            _done(s, pid, kind, ago)
+        s.add(Touchpoint(connection_id=pid, kind="check_in", status="planned", due_at=FIXED_NOW))
+        s.add(Touchpoint(connection_id=pid, kind="pitch", status="skipped", due_at=FIXED_NOW))
+        s.flush()
+        lg = network.ledgers(s, [pid], FIXED_NOW)[pid]
+        overall = network.overall_ledger(s)
+    assert (lg.gives, lg.asks, lg.planned) == (3, 2, 1)
+    assert lg.ratio == 1.5 and lg.ratio_text == "3:2"
+    assert lg.last_ask_at == FIXED_NOW - timedelta(days=10)
+    assert lg.last_give_at == FIXED_NOW - timedelta(days=30)
+    assert lg.days_connected == (FIXED_NOW.date() - date(2025, 1, 1)).days
+    assert (overall.gives, overall.asks, overall.people_touched, overall.asks_too_early) == (3, 2, 1, 0)
+
+
+def test_ledger_without_asks_has_no_ratio(store):
+    with store.transaction() as s:
+        pid = _person(s, None)
+        lg = network.ledgers(s, [pid], FIXED_NOW)[pid]
+    assert lg.ratio is None and lg.ratio_text == "0:0" and lg.days_connected is None
+
+
+def test_guard_blocks_early_asks_with_reasons(store):
+    with store.transaction() as s:
+        new = _person(s, FIXED_NOW.date() - timedelta(days=3), first_name="New")
+        result = network.check_ask(s, new, "pitch", FIXED_NOW)
+        assert not result.allowed and result.value_first_given == 0 and result.days_connected == 3
+        assert any("0 value-first" in r for r in result.reasons)
+        assert any("connected 3 days ago" in r for r in result.reasons)
+        # value-first kinds always pass
+        assert network.check_ask(s, new, "share_content", FIXED_NOW).allowed
+
+
+def test_guard_allows_after_enough_gives_and_days(store):
+    with store.transaction() as s:
+        pid = _person(s, FIXED_NOW.date() - timedelta(days=45))
+        for ago in (30, 20):
+            _done(s, pid, "share_content", ago)
+        result = network.check_ask(s, pid, "meeting_request", FIXED_NOW)
+        assert not result.allowed and result.reasons == [
+            "only 2 value-first touches given to Priya Shah (give at least 3 before asking)"]
+        _done(s, pid, "introduce", 5)
+        assert network.check_ask(s, pid, "referral_request", FIXED_NOW).allowed
+
+
+def test_guard_thresholds_come_from_strategy(store):
+    with store.transaction() as s:
+        s.add(Strategy(pitch_min_gives=1, pitch_min_days=7))
+        pid = _person(s, FIXED_NOW.date() - timedelta(days=8))
+        _done(s, pid, "thank", 1)
+        assert network.check_ask(s, pid, "pitch", FIXED_NOW).allowed
+
+
+def test_log_and_plan_refuse_early_asks_unless_forced(store):
+    with store.transaction() as s:
+        pid = _person(s, FIXED_NOW.date() - timedelta(days=2))
+        with pytest.raises(network.AskTooEarly) as err:
+            network.log_touch(s, pid, "pitch", FIXED_NOW)
+        assert "--force" in str(err.value) and err.value.guard.reasons
+        with pytest.raises(network.AskTooEarly):
+            network.plan_touch(s, pid, "meeting_request", FIXED_NOW + timedelta(days=1), FIXED_NOW)
+        assert s.exec(select(Touchpoint)).all() == []
+        forced = network.log_touch(s, pid, "pitch", FIXED_NOW, force=True, message="Can we book a demo of our platform?")
+        assert forced.status == "done" and not forced.guard.allowed
+        assert forced.lint["pitch"] is True
+        lg = network.ledgers(s, [pid], FIXED_NOW)[pid]
+        assert lg.asks == 1
+
+
+def test_log_completes_a_planned_touch_and_rejects_future_dates(store):
+    with store.transaction() as s:
+        pid = _person(s, date(2025, 1, 1))
+        planned = network.plan_touch(s, pid, "check-in", FIXED_NOW + timedelta(days=2), FIXED_NOW)
+        logged = network.log_touch(s, pid, "Check in", FIXED_NOW, note="coffee")
+        assert logged.touchpoint_id == planned.touchpoint_id and logged.completed_planned
+        assert s.get(Touchpoint, planned.touchpoint_id).status == "done"
+        with pytest.raises(PlannerError, match="in the future"):
+            network.log_touch(s, pid, "thank", FIXED_NOW, when=FIXED_NOW + timedelta(days=1))
+        with pytest.raises(PlannerError, match="unknown touch kind 'hug'"):
+            network.log_touch(s, pid, "hug", FIXED_NOW)
+        with pytest.raises(PlannerError, match="no person with id 999"):
+            network.log_touch(s, 999, "thank", FIXED_NOW)
+
+
+def _world(s):
+    feed = Feed(url="https://example.com/f.xml")
+    s.add(feed)
+    s.flush()
+    entry = Entry(feed_id=feed.id, guid="1", title="Error budgets in practice: SLO burn-rate alerts",
+                  link="https://example.com/slo", published_at=FIXED_NOW - timedelta(days=2))
+    old = Entry(feed_id=feed.id, guid="2", title="SLO error budgets from 2019", published_at=FIXED_NOW - timedelta(days=400))
+    event = Event(title="Platform Day", starts_at=FIXED_NOW + timedelta(days=9), role="hosting")
+    s.add_all([entry, old, event])
+    s.flush()
+    return entry, event
+
+
+def test_suggestions_in_priority_order(store):
+    with store.transaction() as s:
+        entry, event = _world(s)
+        changed = _person(s, date(2024, 1, 1), first_name="Job", company="B", position="Head of SRE",
+                          job_changed_at=FIXED_NOW - timedelta(days=5))
+        sre = _person(s, date(2024, 1, 1), first_name="Sre", notes="cares about SLO and error budgets")
+        inner = _person(s, date(2024, 1, 1), first_name="Inner", tier="inner")
+        plain = _person(s, date(2024, 1, 1), first_name="Plain", company="Acme")
+        recent = _person(s, FIXED_NOW.date() - timedelta(days=2), first_name="Recent")
+        got = network.suggest_actions(s, [changed, sre, inner, plain, recent], FIXED_NOW)
+    assert got[changed].kind == "congratulate" and "Head of SRE at B" in got[changed].message
+    assert got[sre].kind == "share_content" and got[sre].entry_id == entry.id
+    assert "budget" in got[sre].reason or "slo" in got[sre].reason
+    assert got[inner].kind == "invite_to_event" and got[inner].event_id == event.id
+    assert got[plain].kind == "check_in" and "Acme" in got[plain].message
+    assert got[recent].kind == "check_in" and "glad we connected" in got[recent].message
+    # what the app suggests must pass its own lint
+    assert not any(pitch_score(g.message).pitch for g in got.values())
+
+
+def test_accept_suggestion_plans_once_and_then_moves_on(store):
+    with store.transaction() as s:
+        entry, _ = _world(s)
+        pid = _person(s, date(2024, 1, 1), notes="SLO error budgets")
+        first = network.accept_suggestion(s, pid, FIXED_NOW)
+        again = network.accept_suggestion(s, pid, FIXED_NOW)
+        t = s.get(Touchpoint, first.touchpoint_id)
+        assert (t.kind, t.status, t.entry_id, t.source) == ("share_content", "planned", entry.id, "suggestion")
+        assert first.created and not again.created and again.touchpoint_id == first.touchpoint_id
+        # once shared, the same entry is not suggested again
+        network.log_touch(s, pid, "share_content", FIXED_NOW)
+        assert network.suggest_actions(s, [pid], FIXED_NOW)[pid].entry_id != entry.id
+
+
+def test_job_change_congratulated_is_not_suggested_again(store):
+    with store.transaction() as s:
+        pid = _person(s, date(2024, 1, 1), job_changed_at=FIXED_NOW - timedelta(days=3))
+        network.log_touch(s, pid, "congratulate", FIXED_NOW)
+        assert network.suggest_actions(s, [pid], FIXED_NOW)[pid].kind != "congratulate"
+
+
+def test_edit_person_tier_cadence_tags_and_version(store):
+    with store.transaction() as s:
+        pid = _person(s, date(2024, 1, 1))
+        p = network.edit_person(s, pid, FIXED_NOW, tier="Inner", cadence_days=9, add_tags=["SRE", "friends", "sre"])
+        assert (p.tier, p.cadence_days, p.version) == ("inner", 9, 2)
+        detail = network.person_detail(s, pid, FIXED_NOW)
+        assert sorted(detail.tags) == ["SRE", "friends"] and detail.due.cadence_source == "person"
+        network.edit_person(s, pid, FIXED_NOW, clear_cadence=True, remove_tags=["sre"])
+        detail = network.person_detail(s, pid, FIXED_NOW)
+        assert detail.tags == ["friends"] and detail.due.cadence_days == 14
+        with pytest.raises(PlannerError, match="unknown tier 'vip'"):
+            network.edit_person(s, pid, FIXED_NOW, tier="vip")
+        with pytest.raises(PlannerError, match="has no tag"):
+            network.edit_person(s, pid, FIXED_NOW, remove_tags=["nope"])
+        with pytest.raises(ConflictError):
+            network.edit_person(s, pid, FIXED_NOW, tier="warm", expected_version=1)
+
+
+def test_network_page_filters_and_pages(store):
+    with store.transaction() as s:
+        for i in range(30):
+            _person(s, FIXED_NOW.date() - timedelta(days=10 * i), first_name=f"P{i:02d}", last_name="Zed")
+        page = network.network_page(s, FIXED_NOW, limit=10, offset=10)
+        assert page.total == 30 and [r.name for r in page.rows][0] == "P10 Zed"
+        due = network.network_page(s, FIXED_NOW, only="due", limit=None)
+        assert due.total == len(due.rows) and all(r.due.overdue_days >= 0 for r in due.rows)
+        ratios = [r.due.overdue_ratio for r in due.rows]
+        assert ratios == sorted(ratios, reverse=True)
+        assert network.network_page(s, FIXED_NOW, search="p07").total == 1
+        with pytest.raises(PlannerError):
+            network.network_page(s, FIXED_NOW, only="lukewarm")
