@@ -9,7 +9,7 @@ cooldown).
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -358,3 +358,46 @@ def recycle_due(post: Post, when: datetime) -> bool:
         and post.published_at is not None
         and post.published_at + timedelta(days=post.cooldown_days) <= when
     )
+
+
+@dataclass(frozen=True)
+class EditorContext:
+    """What the post editor shows beside the text: the post and the keywords it can tag from."""
+
+    post: PostView
+    keywords: list[tuple[str, float]]  # best first: the linked entry's, then the topic's seeds
+    timezone: str = "UTC"  # the strategy's: schedule times are typed in it
+    trending: list[str] = field(default_factory=list)  # topic seed keywords: tagged when the text mentions them
+
+
+def editor_context(session: Session, post_id: int) -> EditorContext:
+    from planner.models import EntryKeyword, Keyword, Topic
+
+    post = get_post(session, post_id)
+    keywords: list[tuple[str, float]] = []
+    if post.source_entry_id:
+        rows = session.exec(
+            select(Keyword.phrase, EntryKeyword.score)
+            .join(EntryKeyword, EntryKeyword.keyword_id == Keyword.id)
+            .where(EntryKeyword.entry_id == post.source_entry_id)
+            .order_by(EntryKeyword.rank, EntryKeyword.score.desc())
+        ).all()
+        keywords += [(phrase, float(score)) for phrase, score in rows]
+    row = session.get(Post, post_id)
+    if row.topic_id:
+        topic = session.get(Topic, row.topic_id)
+        if topic is not None:
+            keywords += [(k.strip(), 0.1) for k in topic.keywords.split(",") if k.strip()]
+    from planner.services.strategy import get_strategy
+
+    seeds = sorted({k.strip() for (ks,) in session.exec(select(Topic.keywords)) for k in (ks or "").split(",") if k.strip()})
+    return EditorContext(post, keywords, get_strategy(session).timezone, seeds)
+
+
+def save_post(
+    session: Session, post_id: int, title: str, body: str, hashtags: str, pillar: str, now: datetime | None = None,
+    expected_version: int | None = None,
+) -> PostView:
+    """The editor's save: title, body, hashtags and pillar in one versioned edit."""
+    return edit_post(session, post_id, now, expected_version=expected_version, title=title, body=body,
+                     hashtags=hashtags, pillar=pillar)

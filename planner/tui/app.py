@@ -33,10 +33,14 @@ def _sections() -> list[Section]:
     """The sections that exist. A section whose feature has not landed is simply absent."""
     from planner.tui.screens.discover import DiscoverScreen
     from planner.tui.screens.network import NetworkScreen
+    from planner.tui.screens.plan import PlanScreen
+    from planner.tui.screens.posts import PostsScreen
     from planner.tui.screens.today import TodayScreen
 
     return [
         Section("1", "today", "Today", TodayScreen, "What is due today and overdue"),
+        Section("2", "plan", "Plan", PlanScreen, "The week: posts by pillar and touchpoints; auto-plan, move, export"),
+        Section("3", "posts", "Posts", PostsScreen, "Ideas, drafts, scheduled and published posts; the editor"),
         Section("4", "network", "Network", NetworkScreen, "People due, going cold, and what to send them"),
         Section("5", "discover", "Discover", DiscoverScreen, "Topics, feeds and fresh entries"),
     ]

@@ -1,0 +1,272 @@
+"""Plan: the week as a grid (days × times) or an agenda; move, open, mark done, skip, auto-plan,
+export the calendar."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import ContentSwitcher, DataTable, Footer, Header, Static
+
+from planner.services import planning
+from planner.services import today as today_service
+from planner.tui.widgets.week_grid import DAY_NAMES, WeekGrid, item_text
+
+MOVE_STEP = timedelta(minutes=30)
+
+
+def export_folder(app) -> Path:
+    """Beside a SQLite database (so a demo or test never writes into the user's home), else the
+    data folder."""
+    path = app.store.sqlite_path
+    return (path.parent if path else app.settings.data_dir) / "exports"
+
+
+def write_calendar_files(store, now: datetime, folder: Path) -> list[Path]:
+    """The next 4 weeks as ICS and Markdown (the CLI's defaults)."""
+    from planner.adapters.export import to_ics, to_markdown
+    from planner.services.calendar import calendar
+
+    rng, items = store.call(calendar, now)
+    folder.mkdir(parents=True, exist_ok=True)
+    stem = f"planner-{rng.first_day:%Y-%m-%d}"
+    ics, md = folder / f"{stem}.ics", folder / f"{stem}.md"
+    ics.write_text(to_ics(items, rng.timezone), encoding="utf-8", newline="")
+    md.write_text(to_markdown(items, rng.timezone), encoding="utf-8")
+    return [ics, md]
+
+
+class PlanScreen(Screen):
+    BINDINGS = [
+        Binding("n", "week(1)", "Next week"),
+        Binding("p", "week(-1)", "Prev week"),
+        Binding("t", "this_week", "This week"),
+        Binding("a", "auto_plan", "Auto-plan"),
+        Binding("v", "toggle_view", "Grid/agenda"),
+        Binding("enter", "open", "Open", show=False),
+        Binding("o", "open", "Open"),
+        Binding("d", "mark(True)", "Done"),
+        Binding("s", "mark(False)", "Skip"),
+        Binding("shift+left", "move(-1, 0)", "Day earlier", key_display="⇧←"),
+        Binding("shift+right", "move(1, 0)", "Day later", key_display="⇧→"),
+        Binding("shift+up", "move(0, -1)", "30 min earlier", key_display="⇧↑", show=False),
+        Binding("shift+down", "move(0, 1)", "30 min later", key_display="⇧↓", show=False),
+        Binding("x", "export", "Export"),
+        Binding("r", "reload", "Reload", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.monday: date | None = None
+        self.view: planning.WeekView | None = None
+        self.select_after: tuple[str, int] | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("Plan", classes="section-title", id="plan-title")
+        yield Static("Loading…", classes="counts", id="plan-counts")
+        with ContentSwitcher(initial="plan-grid", id="plan-views"):
+            yield WeekGrid(id="plan-grid")
+            agenda = DataTable(id="plan-agenda", cursor_type="row", zebra_stripes=True)
+            agenda.add_columns("day", "time", "what", "item", "status")
+            yield agenda
+        yield Static("", classes="detail", id="plan-detail")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = "Plan"
+        self.monday = planning.week_monday(self.app.now().astimezone(self.zone()).date())
+        self.load()
+
+    def on_screen_resume(self) -> None:
+        if self.view is not None:
+            self.load()
+
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.view.timezone) if self.view else self.app.tz
+
+    def palette_commands(self):
+        from textual.app import SystemCommand
+
+        yield SystemCommand("Plan: auto-plan this week", "Fill empty slots and schedule due touchpoints", self.action_auto_plan)
+        yield SystemCommand("Plan: export calendar", "ICS and Markdown of the next 4 weeks", self.action_export)
+
+    # --- loading -------------------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="plan-load")
+    def load(self) -> planning.WeekView:
+        view = self.app.store.call(planning.week_view, self.monday, self.app.now())
+        self.app.call_from_thread(self.show, view)
+        return view
+
+    def show(self, view: planning.WeekView) -> None:
+        self.view = view
+        zone = ZoneInfo(view.timezone)
+        today = self.app.now().astimezone(zone).date()
+        sunday = view.monday + timedelta(days=6)
+        self.query_one("#plan-title", Static).update(
+            Text(f"Plan · {view.week} · {view.monday:%d %b} – {sunday:%d %b %Y} · {view.timezone}")
+        )
+        posts = [i for i in view.items if i.kind == "post"]
+        touches = [i for i in view.items if i.kind == "touchpoint"]
+        open_slots = len(view.slots) - len(posts)
+        self.query_one("#plan-counts", Static).update(
+            Text(f"{len(posts)} posts ({max(0, open_slots)} slots open) · {len(touches)} touchpoints "
+                 f"(capacity {view.capacity}/working day) · a: auto-plan · v: agenda · ⇧←/→ move a day · x: export")
+        )
+        grid = self.query_one(WeekGrid)
+        grid.show_week(view, today)
+        agenda = self.query_one("#plan-agenda", DataTable)
+        agenda.clear()
+        for item in view.items:
+            local = item.at.astimezone(zone)
+            agenda.add_row(
+                Text(f"{DAY_NAMES[local.weekday()]} {local:%d %b}"), Text(f"{local:%H:%M}"),
+                Text("post" if item.kind == "post" else (item.action or "touch").replace("_", " ")),
+                item_text(item, width=60), Text(item.status),
+                key=f"{item.kind}:{item.id}",
+            )
+        if self.select_after:
+            kind, item_id = self.select_after
+            grid.select_item(kind, item_id)
+            if f"{kind}:{item_id}" in agenda.rows:
+                agenda.move_cursor(row=agenda.get_row_index(f"{kind}:{item_id}"))
+            self.select_after = None
+        self.show_detail()
+        switcher = self.query_one(ContentSwitcher)
+        self.query_one(f"#{switcher.current}").focus()
+
+    # --- selection -----------------------------------------------------------------------------
+
+    def selected(self) -> planning.WeekItem | None:
+        if self.view is None:
+            return None
+        if self.query_one(ContentSwitcher).current == "plan-grid":
+            return self.query_one(WeekGrid).selected_item()
+        agenda = self.query_one("#plan-agenda", DataTable)
+        if not self.view.items or agenda.cursor_row < 0 or agenda.cursor_row >= agenda.row_count:
+            return None
+        key = agenda.coordinate_to_cell_key((agenda.cursor_row, 0)).row_key.value
+        return next((i for i in self.view.items if f"{i.kind}:{i.id}" == key), None)
+
+    @on(DataTable.CellHighlighted, "#plan-grid")
+    @on(DataTable.RowHighlighted, "#plan-agenda")
+    def show_detail(self, _event=None) -> None:
+        item = self.selected()
+        detail = self.query_one("#plan-detail", Static)
+        if item is None:
+            detail.update(Text("Empty: move an item here with ⇧←/⇧→ or ⇧↑/⇧↓, or press a to auto-plan.", style="dim"))
+            return
+        local = item.at.astimezone(self.zone())
+        head = Text()
+        head.append(f"{local:%a %d %b %H:%M} · ", style="bold")
+        head.append(item.title)
+        head.append(f" · {item.status}" + (" · placed by hand" if item.manual else " · planned"), style="dim")
+        body = item.detail.strip()
+        if body:
+            head.append("\n" + (body if len(body) < 400 else body[:399] + "…"))
+        detail.update(head)
+
+    # --- actions -------------------------------------------------------------------------------
+
+    def action_week(self, step: int) -> None:
+        self.monday += timedelta(weeks=step)
+        self.load()
+
+    def action_this_week(self) -> None:
+        self.monday = planning.week_monday(self.app.now().astimezone(self.zone()).date())
+        self.load()
+
+    def action_reload(self) -> None:
+        self.load()
+
+    def action_toggle_view(self) -> None:
+        switcher = self.query_one(ContentSwitcher)
+        switcher.current = "plan-agenda" if switcher.current == "plan-grid" else "plan-grid"
+        self.query_one(f"#{switcher.current}").focus()
+        self.show_detail()
+
+    def action_auto_plan(self) -> None:
+        self.auto_plan(self.monday)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="plan-auto")
+    def auto_plan(self, monday: date) -> planning.WeekPlan:
+        plan = self.app.store.call(planning.plan_week, monday, self.app.now())
+        self.app.call_from_thread(self.app.notify, plan.summary(), title="Auto-plan", markup=False)
+        self.app.call_from_thread(self.load)
+        return plan
+
+    @on(DataTable.CellSelected, "#plan-grid")
+    @on(DataTable.RowSelected, "#plan-agenda")
+    def selected_with_enter(self, _event) -> None:
+        self.action_open()
+
+    def action_open(self) -> None:
+        item = self.selected()
+        if item is None:
+            self.notify("Nothing here", severity="warning")
+            return
+        if item.kind == "post":
+            from planner.tui.screens.posts import PostEditorScreen
+
+            self.app.push_screen(PostEditorScreen(item.id))
+        else:
+            self.notify(f"{item.title}\n{item.detail}", title="d: done · s: skip", markup=False)
+
+    def action_mark(self, done: bool) -> None:
+        item = self.selected()
+        if item is None:
+            self.notify("Nothing selected", severity="warning")
+            return
+        self.mark(item, done)
+
+    @work(thread=True, exclusive=False, exit_on_error=False, group="plan-mark")
+    def mark(self, item: planning.WeekItem, done: bool) -> str:
+        message = self.app.store.call(today_service.mark_item, item.kind, item.id, done, self.app.now(),
+                                      expected_version=item.version)
+        self.select_after = (item.kind, item.id)
+        self.app.call_from_thread(self.app.notify, message, markup=False)
+        self.app.call_from_thread(self.load)
+        return message
+
+    def action_move(self, days: int, steps: int) -> None:
+        item = self.selected()
+        if item is None:
+            self.notify("Select an item to move", severity="warning")
+            return
+        zone = self.zone()
+        local = item.at.astimezone(zone)
+        # move in wall-clock time, so 09:00 stays 09:00 when the day crosses a DST change
+        wall = local.replace(tzinfo=None) + timedelta(days=days) + steps * MOVE_STEP
+        when = wall.replace(tzinfo=zone).astimezone(timezone.utc)
+        self.move(item, when)
+
+    @work(thread=True, exclusive=False, exit_on_error=False, group="plan-move")
+    def move(self, item: planning.WeekItem, when: datetime) -> str:
+        message = self.app.store.call(planning.move_item, item.kind, item.id, when, self.app.now(),
+                                      expected_version=item.version)
+        new_monday = planning.week_monday(when.astimezone(self.zone()).date())
+
+        def after() -> None:
+            self.select_after = (item.kind, item.id)
+            self.monday = new_monday
+            self.load()
+
+        self.app.call_from_thread(after)
+        return message
+
+    def action_export(self) -> None:
+        self.export()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="plan-export")
+    def export(self) -> list[Path]:
+        paths = write_calendar_files(self.app.store, self.app.now(), export_folder(self.app))
+        self.app.call_from_thread(self.app.notify, "\n".join(str(p) for p in paths),
+                                  title="Calendar exported (next 4 weeks)", markup=False, timeout=8)
+        return paths

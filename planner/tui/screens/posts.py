@@ -1,0 +1,404 @@
+"""Posts: the pipeline list, and the post editor (live length against LinkedIn's limits, the pitch
+score with its reasons, suggested hashtags, the linked entry beside the text)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen, Screen
+from textual.widgets import DataTable, Footer, Header, Input, Label, Static, TextArea
+
+from planner.models import Pillar, PostStatus
+from planner.services import posts as post_service
+from planner.tui.widgets.week_grid import PILLAR_STYLES
+
+PILLARS = [p.value for p in Pillar]
+STATUS_FILTERS = [None, "idea", "draft", "scheduled", "published", "skipped"]
+
+
+def length_report(text: str) -> Text:
+    """'1,234 chars · post ✓ 3,000 · comment ✗ 1,250 · note ✗ 300' with over-limit parts in red."""
+    n = len(text)
+    out = Text(f"{n:,} characters", style="bold")
+    for label, limit in post_service.LIMITS.items():
+        ok = n <= limit
+        out.append(" · ")
+        out.append(f"{label} {'✓' if ok else '✗'} {limit:,}", style="green" if ok else "bold red")
+        if not ok and label == "post":
+            out.append(f" ({n - limit:,} over)", style="bold red")
+    return out
+
+
+def _pitch(text: str):
+    try:
+        from planner.services.pitch import pitch_score
+    except ImportError:
+        return None
+    return pitch_score(text)
+
+
+def _hashtags(text: str, keywords: list[tuple[str, float]], trending: list[str]) -> list[str]:
+    try:
+        from planner.services.hashtags import suggest_hashtags
+    except ImportError:
+        return []
+    return suggest_hashtags(text, keywords, trending)
+
+
+class ScheduleDialog(ModalScreen[str | None]):
+    """Ask for a local date and time."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, current: str, zone: str) -> None:
+        super().__init__()
+        self.current, self.zone = current, zone
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="schedule-dialog"):
+            yield Label(Text(f"Schedule at (local time, {self.zone}), e.g. 2026-12-01 09:00"))
+            yield Input(value=self.current, id="schedule-input")
+
+    @on(Input.Submitted)
+    def submit(self, event: Input.Submitted) -> None:
+        self.dismiss(event.value.strip() or None)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class PostEditorScreen(Screen):
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save", priority=True),
+        Binding("ctrl+t", "schedule", "Schedule…", priority=True),
+        Binding("ctrl+b", "set_status('published')", "Published", priority=True),
+        Binding("ctrl+l", "set_status('skipped')", "Skip", priority=True),
+        Binding("f2", "set_status('draft')", "Draft", priority=True),
+        Binding("ctrl+n", "cycle_pillar", "Pillar", priority=True),
+        Binding("ctrl+g", "add_hashtags", "Add hashtags", priority=True),
+        Binding("escape", "close", "Close", priority=True),
+    ]
+
+    def __init__(self, post_id: int) -> None:
+        super().__init__()
+        self.post_id = post_id
+        self.context: post_service.EditorContext | None = None
+        self.pillar = PILLARS[0]
+        self.suggested: list[str] = []
+        self.warned_unsaved = False
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("Post", classes="section-title", id="editor-title")
+        with Horizontal(id="editor-main"):
+            with Vertical(id="editor-left"):
+                yield Input(placeholder="Title (for you; not published)", id="editor-title-input")
+                yield TextArea("", id="editor-body", soft_wrap=True, show_line_numbers=False)
+                yield Static("", id="editor-count")
+                yield Static("", id="editor-pitch")
+                yield Static("", id="editor-hashtags")
+            with VerticalScroll(id="editor-side"):
+                yield Static("", id="editor-meta")
+                yield Static("", id="editor-entry")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = "Post editor"
+        self.load()
+
+    def zone(self):
+        from zoneinfo import ZoneInfo
+
+        return ZoneInfo(self.context.timezone) if self.context else self.app.tz
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="editor-load")
+    def load(self) -> post_service.EditorContext:
+        context = self.app.store.call(post_service.editor_context, self.post_id)
+        self.app.call_from_thread(self.show, context)
+        return context
+
+    def show(self, context: post_service.EditorContext) -> None:
+        self.context = context
+        p = context.post
+        self.pillar = p.pillar
+        self.query_one("#editor-title-input", Input).value = p.title
+        body = self.query_one("#editor-body", TextArea)
+        body.load_text(p.body)
+        self.hashtags = " ".join(p.hashtags)
+        self.warned_unsaved = False
+        self.refresh_side()
+        self.analyse()
+        body.focus()
+
+    def refresh_side(self) -> None:
+        p = self.context.post
+        zone = self.zone()
+        when = p.scheduled_at.astimezone(zone).strftime("%a %d %b %Y %H:%M") if p.scheduled_at else "not scheduled"
+        meta = Text()
+        meta.append(f"Post {p.id} · {p.status}\n", style="bold")
+        meta.append(self.pillar.replace("_", " "), style=PILLAR_STYLES.get(self.pillar, ""))
+        meta.append(f" · {p.channel}\n{when}\n")
+        meta.append(f"hashtags: {' '.join('#' + h for h in self.hashtags.split()) or '(none)'}\n")
+        if p.evergreen:
+            meta.append(f"evergreen, cooldown {p.cooldown_days} days\n")
+        if p.manual:
+            meta.append("placed or edited by hand: auto-plan leaves it alone\n", style="dim")
+        self.query_one("#editor-meta", Static).update(meta)
+        entry = Text()
+        if p.entry_title or p.entry_link:
+            entry.append("Linked entry\n", style="bold")
+            entry.append((p.entry_title or "") + "\n")
+            if p.entry_link:
+                entry.append(p.entry_link + "\n", style="underline")
+            if p.entry_summary:
+                summary = p.entry_summary.strip()
+                entry.append("\n" + (summary if len(summary) < 800 else summary[:799] + "…"), style="dim")
+        else:
+            entry.append("No linked entry.", style="dim")
+        self.query_one("#editor-entry", Static).update(entry)
+        self.query_one("#editor-title", Static).update(Text(f"Post · {p.display_title}"))
+
+    @on(TextArea.Changed, "#editor-body")
+    def body_changed(self, _event: TextArea.Changed) -> None:
+        self.analyse()
+
+    def analyse(self) -> None:
+        text = self.query_one("#editor-body", TextArea).text
+        self.query_one("#editor-count", Static).update(length_report(text))
+        score = _pitch(text)
+        pitch = Text()
+        if score is None:
+            pitch.append("pitch check unavailable", style="dim")
+        else:
+            pitch.append(f"pitch score {score.score:.2f}", style="bold red" if score.pitch else "bold green")
+            pitch.append(" — reads like a pitch" if score.pitch else " — value first")
+            for reason in score.reasons:
+                pitch.append(f"\n  · {reason}", style="dim")
+        self.query_one("#editor-pitch", Static).update(pitch)
+        keywords = self.context.keywords if self.context else []
+        self.suggested = _hashtags(text, keywords, self.context.trending if self.context else [])
+        tags = Text("suggested hashtags: ", style="bold")
+        tags.append(" ".join(self.suggested) if self.suggested else "(none yet)")
+        if self.suggested:
+            tags.append("  ctrl+g adds them", style="dim")
+        self.query_one("#editor-hashtags", Static).update(tags)
+
+    # --- state ---------------------------------------------------------------------------------
+
+    def dirty(self) -> bool:
+        if self.context is None:
+            return False
+        p = self.context.post
+        return (
+            self.query_one("#editor-title-input", Input).value != p.title
+            or self.query_one("#editor-body", TextArea).text != p.body
+            or self.pillar != p.pillar
+            or self.hashtags.split() != p.hashtags
+        )
+
+    def action_cycle_pillar(self) -> None:
+        self.pillar = PILLARS[(PILLARS.index(self.pillar) + 1) % len(PILLARS)] if self.pillar in PILLARS else PILLARS[0]
+        self.refresh_side()
+
+    def action_add_hashtags(self) -> None:
+        if not self.suggested:
+            self.notify("No suggestions for this text yet", severity="warning")
+            return
+        merged = post_service.normalize_hashtags(self.hashtags.split() + [t.lstrip("#") for t in self.suggested])
+        self.hashtags = merged
+        self.refresh_side()
+
+    def action_save(self) -> None:
+        if self.context is not None:
+            self.save(then=None)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="editor-save")
+    def save(self, then: tuple[str, str | None] | None) -> post_service.PostView:
+        """Save the text; then (optionally) change the status: ('status', value) or ('schedule', when)."""
+        store, now, p = self.app.store, self.app.now(), self.context.post
+        title = self.app.call_from_thread(lambda: self.query_one("#editor-title-input", Input).value)
+        body = self.app.call_from_thread(lambda: self.query_one("#editor-body", TextArea).text)
+        view = p
+        if self.dirty_snapshot(title, body):
+            view = store.call(post_service.save_post, p.id, title, body, self.hashtags, self.pillar, now,
+                              expected_version=p.version)
+        message = "saved"
+        if then is not None:
+            action, value = then
+            if action == "schedule":
+                when = post_service.parse_when(value, self.zone(), "schedule")
+                view = store.call(post_service.schedule_post, p.id, when, now, expected_version=view.version)
+                message = f"scheduled {when.astimezone(self.zone()):%a %d %b %H:%M}"
+            elif value == PostStatus.PUBLISHED.value:
+                view = store.call(post_service.publish_post, p.id, now, expected_version=view.version)
+                message = "marked published"
+            else:
+                view = store.call(post_service.set_status, p.id, value, now, expected_version=view.version)
+                message = f"now {view.status}"
+        self.app.call_from_thread(self.app.notify, message, markup=False)
+        self.app.call_from_thread(self.load)
+        return view
+
+    def dirty_snapshot(self, title: str, body: str) -> bool:
+        p = self.context.post
+        return title != p.title or body != p.body or self.pillar != p.pillar or self.hashtags.split() != p.hashtags
+
+    def action_set_status(self, status: str) -> None:
+        if self.context is None:
+            return
+        if not post_service.can_transition(self.context.post, status) and status != PostStatus.PUBLISHED.value:
+            self.notify(f"a {self.context.post.status} post cannot become {status}", severity="warning", markup=False)
+            return
+        self.save(then=("status", status))
+
+    def action_schedule(self) -> None:
+        if self.context is None:
+            return
+        p = self.context.post
+        current = p.scheduled_at.astimezone(self.zone()).strftime("%Y-%m-%d %H:%M") if p.scheduled_at else ""
+
+        def chosen(value: str | None) -> None:
+            if value:
+                self.save(then=("schedule", value))
+
+        self.app.push_screen(ScheduleDialog(current, str(self.zone())), chosen)
+
+    def action_close(self) -> None:
+        if self.dirty() and not self.warned_unsaved:
+            self.warned_unsaved = True
+            self.notify("Unsaved changes: ctrl+s saves, escape again discards", severity="warning")
+            return
+        self.app.pop_screen()
+
+
+class PostsScreen(Screen):
+    BINDINGS = [
+        Binding("enter", "open", "Edit", show=False),
+        Binding("e", "open", "Edit"),
+        Binding("n", "new", "New idea"),
+        Binding("f", "cycle_filter", "Filter status"),
+        Binding("d", "status('draft')", "Draft"),
+        Binding("s", "status('skipped')", "Skip"),
+        Binding("r", "reload", "Reload", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: list[post_service.PostView] = []
+        self.filter: str | None = None
+        self.zone = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("Posts", classes="section-title", id="posts-title")
+        yield Static("Loading…", classes="counts", id="posts-counts")
+        table = DataTable(id="posts-table", cursor_type="row", zebra_stripes=True)
+        table.add_columns("status", "when", "pillar", "title", "flags")
+        yield table
+        yield Static("", classes="detail", id="posts-detail")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = "Posts"
+        self.load()
+
+    def on_screen_resume(self) -> None:
+        self.load()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="posts-load")
+    def load(self) -> list[post_service.PostView]:
+        from planner.services.strategy import show_strategy
+
+        rows = self.app.store.call(post_service.list_posts, status=self.filter)
+        self.zone = self.app.store.call(show_strategy, self.app.now()).zone
+        self.app.call_from_thread(self.show, rows)
+        return rows
+
+    def show(self, rows: list[post_service.PostView]) -> None:
+        self.rows = rows
+        table = self.query_one("#posts-table", DataTable)
+        keep = table.cursor_row
+        table.clear()
+        zone = self.zone
+        for p in rows:
+            when = p.scheduled_at.astimezone(zone).strftime("%a %d %b %H:%M") if p.scheduled_at else ""
+            flags = " ".join(f for f in ("✎" if p.manual else "", "evergreen" if p.evergreen else "",
+                                         f"p{p.priority}" if p.priority else "") if f)
+            table.add_row(Text(p.status), Text(when), Text(p.pillar.replace("_", " "), style=PILLAR_STYLES.get(p.pillar, "")),
+                          Text(p.display_title), Text(flags, style="dim"), key=str(p.id))
+        if rows:
+            table.move_cursor(row=min(max(keep, 0), len(rows) - 1))
+        counts: dict[str, int] = {}
+        for p in rows:
+            counts[p.status] = counts.get(p.status, 0) + 1
+        summary = " · ".join(f"{n} {s}" for s, n in counts.items()) or "no posts"
+        self.query_one("#posts-counts", Static).update(
+            Text(f"{summary} · filter: {self.filter or 'all'} (f) · enter: edit · n: new idea")
+        )
+        table.focus()
+        self.show_detail()
+
+    def current(self) -> post_service.PostView | None:
+        table = self.query_one("#posts-table", DataTable)
+        if not self.rows or not 0 <= table.cursor_row < len(self.rows):
+            return None
+        key = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value
+        return next((p for p in self.rows if str(p.id) == key), None)
+
+    @on(DataTable.RowHighlighted, "#posts-table")
+    def show_detail(self, _event=None) -> None:
+        p = self.current()
+        detail = self.query_one("#posts-detail", Static)
+        if p is None:
+            detail.update(Text("No posts here. n adds an idea; Discover turns entries into ideas.", style="dim"))
+            return
+        text = Text(p.display_title + "\n", style="bold")
+        body = p.body.strip()
+        text.append(body[:400] + ("…" if len(body) > 400 else "") if body else "(no text yet)")
+        if p.hashtags:
+            text.append("\n" + " ".join("#" + h for h in p.hashtags), style="dim")
+        detail.update(text)
+
+    @on(DataTable.RowSelected, "#posts-table")
+    def selected_with_enter(self, _event) -> None:
+        self.action_open()
+
+    def action_open(self) -> None:
+        p = self.current()
+        if p is not None:
+            self.app.push_screen(PostEditorScreen(p.id))
+
+    def action_cycle_filter(self) -> None:
+        self.filter = STATUS_FILTERS[(STATUS_FILTERS.index(self.filter) + 1) % len(STATUS_FILTERS)]
+        self.load()
+
+    def action_reload(self) -> None:
+        self.load()
+
+    def action_new(self) -> None:
+        self.new_post()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="posts-new")
+    def new_post(self) -> post_service.PostView:
+        now: datetime = self.app.now()
+        view = self.app.store.call(post_service.add_post, f"New idea {now.astimezone(self.app.tz):%d %b %H:%M}", now=now)
+        self.app.call_from_thread(self.app.push_screen, PostEditorScreen(view.id))
+        return view
+
+    def action_status(self, status: str) -> None:
+        p = self.current()
+        if p is None:
+            return
+        self.change_status(p, status)
+
+    @work(thread=True, exclusive=False, exit_on_error=False, group="posts-status")
+    def change_status(self, p: post_service.PostView, status: str) -> post_service.PostView:
+        view = self.app.store.call(post_service.set_status, p.id, status, self.app.now(), expected_version=p.version)
+        self.app.call_from_thread(self.app.notify, f"{view.display_title}: {view.status}", markup=False)
+        self.app.call_from_thread(self.load)
+        return view

@@ -1,0 +1,128 @@
+"""A week as a grid: days across, times down; posts coloured by pillar, touchpoints plain.
+
+Each cell holds at most one item (two items at the same time get two rows), so the cell under the
+cursor is exactly one item. The widget only shows: the screen decides what keys do.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from zoneinfo import ZoneInfo
+
+from rich.text import Text
+from textual.widgets import DataTable
+
+from planner.services.planning import WeekItem, WeekView
+
+PILLAR_STYLES = {
+    "thought_leadership": "bold magenta",
+    "content_share": "bold cyan",
+    "group_engagement": "bold green",
+    "virtual_event": "bold yellow",
+}
+PILLAR_MARKS = {"thought_leadership": "TL", "content_share": "CS", "group_engagement": "GE", "virtual_event": "VE"}
+DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def item_text(item: WeekItem, width: int = 22) -> Text:
+    """One cell: a mark (pillar or 'touch'), the title; done/published dim, skipped struck through."""
+    if item.kind == "post":
+        mark = PILLAR_MARKS.get(item.pillar or "", "P")
+        style = PILLAR_STYLES.get(item.pillar or "", "bold")
+    else:
+        mark = "☺"
+        style = "bold white" if item.action not in ("pitch", "meeting_request", "referral_request") else "bold red"
+    # a touchpoint cell names the person (the action is in the detail line and the agenda)
+    title = item.person if item.kind == "touchpoint" and item.person else item.title
+    label = title.replace("\n", " ")
+    width -= 2
+    if len(label) > width:
+        label = label[: width - 1] + "…"
+    text = Text()
+    text.append(mark + " ", style=style)
+    text.append(label)
+    if item.manual and item.kind == "post":
+        text.append(" ✎", style="dim")
+    if item.status in ("skipped",):
+        text.stylize("strike dim")
+    elif item.status in ("done", "published"):
+        text.stylize("dim")
+        text.append(" ✓", style="green")
+    return text
+
+
+class WeekGrid(DataTable):
+    """Rows are local times (HH:MM), columns the seven days of the week."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(cursor_type="cell", zebra_stripes=True, **kwargs)
+        self.view: WeekView | None = None
+        self.cells: dict[tuple[int, int], WeekItem] = {}  # (row, day) → item
+        self.row_times: list[str] = []
+        self.cell_width = 20
+
+    def show_week(self, view: WeekView, today: date | None = None) -> None:
+        keep = self.cursor_coordinate
+        self.view = view
+        zone = ZoneInfo(view.timezone)
+        self.clear(columns=True)
+        # seven day columns share the width (each cell also has 2 columns of padding)
+        width = max(12, (self.app.size.width - 9) // 7 - 2)
+        self.cell_width = width
+        self.add_column(Text("time"), key="time", width=5)
+        for n in range(7):
+            day = view.monday + timedelta(days=n)
+            style = "bold reverse" if day == today else ("dim" if n not in view.working_days else "bold")
+            self.add_column(Text(f"{DAY_NAMES[n]} {day:%d %b}", style=style), key=f"d{n}", width=width)
+        # rows: every slot time and item time; a second item at the same day+time gets its own row
+        by_time: dict[str, list[list[WeekItem | None]]] = {}
+        for _weekday, hhmm, _pillar in view.slots:
+            by_time.setdefault(hhmm, [])
+        for item in view.items:
+            local = item.at.astimezone(zone)
+            hhmm = f"{local:%H:%M}"
+            rows = by_time.setdefault(hhmm, [])
+            day = (local.date() - view.monday).days
+            if not 0 <= day < 7:
+                continue
+            for row in rows:
+                if row[day] is None:
+                    row[day] = item
+                    break
+            else:
+                row = [None] * 7
+                row[day] = item
+                rows.append(row)
+        slot_at = {(weekday, hhmm): pillar for weekday, hhmm, pillar in view.slots}
+        self.cells = {}
+        self.row_times = []
+        for hhmm in sorted(by_time):
+            rows = by_time[hhmm] or [[None] * 7]
+            for n, row in enumerate(rows):
+                cells: list[Text] = [Text(hhmm if n == 0 else "", style="bold")]
+                for day, item in enumerate(row):
+                    if item is not None:
+                        self.cells[(len(self.row_times), day)] = item
+                        cells.append(item_text(item, width=width - 3))
+                    elif (day, hhmm) in slot_at and n == 0:
+                        pillar = slot_at[(day, hhmm)]
+                        cells.append(Text(f"· {pillar.replace('_', ' ')} slot", style=f"dim {PILLAR_STYLES.get(pillar, '')}"))
+                    else:
+                        cells.append(Text(""))
+                self.add_row(*cells, key=f"r{len(self.row_times)}")
+                self.row_times.append(hhmm)
+        if self.row_count:
+            self.move_cursor(row=min(keep.row, self.row_count - 1), column=max(1, min(keep.column, 7)))
+
+    def selected_item(self) -> WeekItem | None:
+        coord = self.cursor_coordinate
+        return self.cells.get((coord.row, coord.column - 1))
+
+    def selected_day(self) -> int:
+        return max(0, self.cursor_coordinate.column - 1)
+
+    def select_item(self, kind: str, item_id: int) -> None:
+        for (row, day), item in self.cells.items():
+            if item.kind == kind and item.id == item_id:
+                self.move_cursor(row=row, column=day + 1)
+                return
