@@ -52,6 +52,7 @@ class Settings:
     config_path: Path
     timezone: str = "UTC"
     keyword_model: str | None = None  # None: the packaged all-MiniLM-L6-v2
+    auto_extract: bool = True  # the TUI extracts keywords in the background when entries are pending
     debug: bool = False
     extra: dict = field(default_factory=dict)
 
@@ -82,5 +83,8 @@ def load_settings(db: str | None = None, config: str | Path | None = None, debug
         ZoneInfo(tz)
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise PlannerError(f"config {config_path}: unknown timezone {tz!r}") from exc
-    model = data.get("keywords", {}).get("model") if isinstance(data.get("keywords"), dict) else None
-    return Settings(db_url=db_url, config_path=config_path, timezone=tz, keyword_model=model, debug=debug, extra=data)
+    keywords = data.get("keywords") if isinstance(data.get("keywords"), dict) else {}
+    return Settings(
+        db_url=db_url, config_path=config_path, timezone=tz, keyword_model=keywords.get("model"),
+        auto_extract=bool(keywords.get("auto_extract", True)), debug=debug, extra=data,
+    )

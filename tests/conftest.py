@@ -16,7 +16,9 @@ def settings(tmp_path, monkeypatch):
 
     monkeypatch.setenv("PLANNER_CONFIG", str(tmp_path / "config.toml"))
     monkeypatch.delenv("PLANNER_DB", raising=False)
-    return load_settings(db=_test_db_url(tmp_path))
+    settings = load_settings(db=_test_db_url(tmp_path))
+    settings.auto_extract = False  # a test that wants background extraction turns it on
+    return settings
 
 
 def _test_db_url(tmp_path: Path) -> str:
@@ -83,6 +85,9 @@ def demo_template(tmp_path_factory):
     settings = load_settings(db=f"sqlite:///{folder / 'demo.db'}", config=folder / "config.toml")
     store = open_store(settings.db_url)
     build_demo(settings, store, now=FIXED_NOW)
+    from planner.services.keywords import extract_pending
+
+    extract_pending(store, keyword_extractor())  # once per session: screens show real keywords
     store.dispose()
     return folder / "demo.db"
 
@@ -97,4 +102,24 @@ def demo_settings(demo_template, tmp_path, monkeypatch):
     db = tmp_path / "demo.db"
     shutil.copy(demo_template, db)
     monkeypatch.setenv("PLANNER_CONFIG", str(tmp_path / "config.toml"))
-    return load_settings(db=f"sqlite:///{db}")
+    settings = load_settings(db=f"sqlite:///{db}")
+    settings.auto_extract = False
+    return settings
+
+
+_EXTRACTOR = None
+
+
+def keyword_extractor():
+    """The real packaged model, loaded once per test session (no phrase cache file)."""
+    global _EXTRACTOR
+    if _EXTRACTOR is None:
+        from planner.adapters.keywords import KeywordExtractor
+
+        _EXTRACTOR = KeywordExtractor()
+    return _EXTRACTOR
+
+
+@pytest.fixture(scope="session")
+def extractor():
+    return keyword_extractor()

@@ -10,9 +10,10 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Callable, Iterable
 
-from textual import on
+from textual import on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.message import Message
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
@@ -59,6 +60,7 @@ class PlannerApp(App):
         self.settings = settings
         self._store = store
         self._tz = None
+        self.keyword_progress: tuple[int, int] | None = None
         self.clock = clock or (lambda: datetime.now(timezone.utc))
         self.sections = _sections()
         self.MODES = {s.mode: s.factory for s in self.sections}  # instance-level: sections can vary
@@ -92,6 +94,44 @@ class PlannerApp(App):
 
     def on_mount(self) -> None:
         self.switch_mode(self.sections[0].mode)
+        if self.settings.auto_extract:
+            self.set_timer(0.5, self.start_extraction)  # after the first screen has its data
+
+    # --- keyword extraction in the background ------------------------------------------------
+
+    class KeywordsProgress(Message):
+        """Extraction progress (done of total); ``finished`` when the run is over."""
+
+        def __init__(self, done: int, total: int, finished: bool = False) -> None:
+            super().__init__()
+            self.done, self.total, self.finished = done, total, finished
+
+    def start_extraction(self) -> None:
+        """Extract keywords for pending entries without blocking the interface."""
+        self.extract_keywords()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="keywords")
+    def extract_keywords(self) -> None:
+        from planner.adapters.keywords import DEFAULT_MODEL_NAME
+        from planner.services import keywords as keyword_service
+
+        model_name = self.settings.keyword_model or DEFAULT_MODEL_NAME
+        pending = self.store.call(keyword_service.count_pending, model_name)
+        if not pending:
+            return
+        self.call_from_thread(self._keyword_progress, 0, pending)
+        try:
+            extractor = keyword_service.make_extractor(self.settings, self.store)
+            summary = keyword_service.extract_pending(
+                self.store, extractor, progress=lambda done, total: self.call_from_thread(self._keyword_progress, done, total)
+            )
+        finally:
+            self.call_from_thread(self._keyword_progress, pending, pending, True)
+        self.call_from_thread(self.notify, f"Keywords ready for {summary.extracted} entries", title="Keywords", timeout=4)
+
+    def _keyword_progress(self, done: int, total: int, finished: bool = False) -> None:
+        self.keyword_progress = None if finished else (done, total)
+        self.screen.post_message(self.KeywordsProgress(done, total, finished))
 
     def action_switch_section(self, mode: str) -> None:
         if mode in self.MODES and self.current_mode != mode:

@@ -64,3 +64,42 @@ async def test_dismissed_entries_leave_the_list(demo_settings):
         await _settle(app, pilot)
         assert target.id not in [r.id for r in screen.rows]
         assert len(screen.rows) == 78
+
+
+async def test_keyword_chips_and_rising_trends_show(demo_settings):
+    app = make_app(demo_settings, clock=lambda: FIXED_NOW)
+    async with app.run_test(size=(130, 40)) as pilot:
+        await pilot.press("5")
+        await _settle(app, pilot)
+        screen = app.screen
+        chips = str(screen.query_one("#discover-keywords").render())
+        assert chips.strip(), "the highlighted entry shows its keywords"
+        trends = str(screen.query_one("#discover-trends").render())
+        # the demo feeds talk about AI incident triage and LLM observability all of the last week
+        assert "incident triage" in trends or "llm observability" in trends, trends
+
+
+async def test_background_extraction_after_opening(settings, extractor):
+    """Entries without keywords get them in a worker while the app stays usable."""
+    from planner.services import feeds as feed_service
+    from planner.services.keywords import count_pending
+
+    from helpers import EXAMPLES
+
+    store = open_store(settings.db_url)
+    with store.transaction() as session:
+        feed_service.add_feed(session, str(EXAMPLES / "feeds" / "platform-weekly.xml"), topic="Platform")
+    import asyncio
+
+    await asyncio.to_thread(feed_service.refresh, store, now=FIXED_NOW)  # it runs its own event loop
+    assert store.call(count_pending, extractor.model_name) == 15
+    settings.auto_extract = True
+    app = make_app(settings, clock=lambda: FIXED_NOW)
+    async with app.run_test(size=(130, 40)) as pilot:
+        await pilot.press("5")
+        await pilot.pause(1.0)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert store.call(count_pending, extractor.model_name) == 0
+        assert any("Keywords ready" in n.message for n in app._notifications)
+    store.dispose()

@@ -59,14 +59,18 @@ class DiscoverScreen(Screen):
             with Vertical(id="discover-left"):
                 yield Static("Topics & feeds", classes="section-title")
                 yield Tree("All entries", id="discover-tree")
+                yield Static("Rising this week", classes="section-title")
+                yield Static("", id="discover-trends")
             with Vertical(id="discover-right"):
                 yield Input(placeholder="filter titles and summaries… (enter to apply, esc to clear)", id="discover-search")
                 yield ProgressBar(id="discover-progress", show_eta=False)
+                yield Static("", classes="counts", id="discover-keyword-status")
                 yield Static("", classes="counts", id="discover-status")
                 table = DataTable(id="discover-entries", cursor_type="row", zebra_stripes=True)
                 table.add_columns("date", "feed", "title")
                 yield table
                 with VerticalScroll(classes="detail", id="discover-detail-box"):
+                    yield Static("", id="discover-keywords")
                     yield Static("", id="discover-detail")
         yield Footer()
 
@@ -76,12 +80,15 @@ class DiscoverScreen(Screen):
         self.query_one("#discover-progress", ProgressBar).display = False
         self.load_tree()
         self.reload_entries()
+        self.load_trends()
+        self.show_keyword_progress(self.app.keyword_progress)
 
     def palette_commands(self):
         from textual.app import SystemCommand
 
         yield SystemCommand("Refresh feeds", "Fetch every enabled feed now", self.action_refresh_feeds)
         yield SystemCommand("Show unread only", "Toggle the unread filter", self.action_toggle_unread)
+        yield SystemCommand("Extract keywords now", "Run keyword extraction for new entries", self.app.start_extraction)
 
     # --- loading -------------------------------------------------------------------------------
 
@@ -183,6 +190,9 @@ class DiscoverScreen(Screen):
     def show_detail(self) -> None:
         row = self.current()
         detail = self.query_one("#discover-detail", Static)
+        self.query_one("#discover-keywords", Static).update("")
+        if row is not None:
+            self.load_keywords(row.id)
         if row is None:
             detail.update(Text("No entries here yet. Press R to refresh your feeds.", style="dim"))
             return
@@ -201,11 +211,62 @@ class DiscoverScreen(Screen):
         text.append(row.summary or "(no summary)")
         detail.update(text)
 
+    @work(thread=True, exclusive=True, exit_on_error=False, group="discover-keywords")
+    def load_keywords(self, entry_id: int) -> None:
+        from planner.services.keywords import entry_keywords
+
+        words = self.app.store.call(entry_keywords, entry_id, 8)
+        self.app.call_from_thread(self.show_keywords, entry_id, words)
+
+    def show_keywords(self, entry_id: int, words: list[tuple[str, float]]) -> None:
+        row = self.current()
+        if row is None or row.id != entry_id:
+            return
+        chips = Text()
+        for phrase, _score in words:
+            chips.append(f" {phrase} ", style="reverse")
+            chips.append(" ")
+        self.query_one("#discover-keywords", Static).update(chips)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="discover-trends")
+    def load_trends(self) -> None:
+        from planner.services.keywords import topic_trends
+
+        topic = self.filter.topic
+        trends = self.app.store.call(topic_trends, self.app.now(), topic, limit=12)
+        self.app.call_from_thread(self.show_trends, topic, trends)
+
+    def show_trends(self, topic: str | None, trends) -> None:
+        if topic != self.filter.topic:
+            return
+        text = Text()
+        if not trends:
+            text.append("nothing rising yet", style="dim")
+        for t in trends:
+            text.append(sparkline(t.series), style="green")
+            text.append(f" {t.keyword}")
+            text.append(f" ×{t.count}\n", style="dim")
+        self.query_one("#discover-trends", Static).update(text)
+
+    def on_planner_app_keywords_progress(self, message) -> None:
+        self.show_keyword_progress(None if message.finished else (message.done, message.total))
+        if message.finished:
+            self.load_trends()
+            self.show_detail()
+
+    def show_keyword_progress(self, progress: tuple[int, int] | None) -> None:
+        status = self.query_one("#discover-keyword-status", Static)
+        status.display = progress is not None
+        if progress is not None:
+            done, total = progress
+            status.update(Text(f"extracting keywords {done}/{total}…"))
+
     @on(Tree.NodeSelected, "#discover-tree")
     def pick_node(self, event: Tree.NodeSelected) -> None:
         data = event.node.data or Filter()
         self.filter = Filter(topic=data.topic, feed_id=data.feed_id, search=self.filter.search, unread=self.filter.unread)
         self.reload_entries()
+        self.load_trends()
         self.query_one("#discover-entries", DataTable).focus()
 
     # --- actions -------------------------------------------------------------------------------
@@ -331,13 +392,15 @@ class DiscoverScreen(Screen):
     def after_refresh(self, summary) -> None:
         self.load_tree()
         self.reload_entries()
-        self.post_message(self.Refreshed(summary))
+        if summary.new_entries or summary.updated_entries:
+            self.app.start_extraction()
 
-    from textual.message import Message as _Message
 
-    class Refreshed(_Message):
-        """Feeds were refreshed; keyword extraction may follow."""
+SPARKS = "▁▂▃▄▅▆▇█"
 
-        def __init__(self, summary) -> None:
-            super().__init__()
-            self.summary = summary
+
+def sparkline(series) -> str:
+    top = max(series) if series else 0
+    if not top:
+        return SPARKS[0] * len(series)
+    return "".join(SPARKS[min(len(SPARKS) - 1, round(v / top * (len(SPARKS) - 1)))] for v in series)
