@@ -66,6 +66,7 @@ class NetworkScreen(Screen):
     def on_mount(self) -> None:
         self.sub_title = "Network"
         self.query_one("#network-search", Input).display = False
+        self.query_one("#network-table", DataTable).focus()
         self.reload_rows()
 
     def on_screen_resume(self) -> None:
@@ -117,7 +118,8 @@ class NetworkScreen(Screen):
         if offset == 0:
             if self.rows:
                 table.move_cursor(row=min(getattr(self, "_keep", 0), len(self.rows) - 1))
-                if not isinstance(self.focused, Input):  # never steal the keys of someone typing a search
+                box = self.query_one("#network-search", Input)
+                if not (box.display and self.focused is box):  # never steal the keys of someone typing a search
                     table.focus()
                 self.load_detail(self.rows[table.cursor_row].id)
             else:

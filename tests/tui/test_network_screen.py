@@ -1,0 +1,130 @@
+"""Pilot tests for the Network screen on the demo database."""
+
+from __future__ import annotations
+
+from sqlmodel import select
+
+from helpers import FIXED_NOW
+from planner.models import Connection, Touchpoint
+from planner.tui.app import make_app
+from planner.tui.screens.network import NetworkScreen
+from planner.tui.widgets.confirm import ConfirmModal
+from planner.tui.widgets.touch_form import TouchForm
+
+
+async def _open(pilot, app):
+    await pilot.press("4")
+    await pilot.pause()
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    screen = app.screen
+    assert isinstance(screen, NetworkScreen)
+    return screen
+
+
+async def _search(pilot, app, screen, text):
+    await pilot.press("slash")
+    await pilot.press(*text)
+    await pilot.press("enter")
+    await pilot.pause()
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def test_open_search_and_accept_suggestion(demo_settings):
+    app = make_app(demo_settings, clock=lambda: FIXED_NOW)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await _open(pilot, app)
+        assert len(screen.rows) == screen.total > 0
+        await _search(pilot, app, screen, "rachel")
+        assert [r.name for r in screen.rows] == ["Rachel Goldberg"]
+        assert screen.detail is not None and screen.detail.name == "Rachel Goldberg"
+        suggestion = screen.detail.suggestion
+        assert suggestion is not None
+        pid = screen.rows[0].id
+        with app.store.session() as s:
+            before = len(s.exec(select(Touchpoint).where(Touchpoint.connection_id == pid, Touchpoint.status == "planned")).all())
+        await pilot.press("a")
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        with app.store.session() as s:
+            planned = s.exec(select(Touchpoint).where(Touchpoint.connection_id == pid, Touchpoint.status == "planned",
+                                                      Touchpoint.source == "suggestion")).all()
+            total = len(s.exec(select(Touchpoint).where(Touchpoint.connection_id == pid, Touchpoint.status == "planned")).all())
+        assert total == before + 1
+        assert [(t.kind, t.message) for t in planned] == [(suggestion.kind, suggestion.message)]
+
+
+async def test_early_ask_shows_the_pitch_guard_confirmation(demo_settings):
+    app = make_app(demo_settings, clock=lambda: FIXED_NOW)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await _open(pilot, app)
+        await _search(pilot, app, screen, "megan")
+        row = screen.rows[0]
+        assert row.name == "Megan Foster"
+        await pilot.press("p")
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, TouchForm)
+        from textual.widgets import Select
+
+        form.query_one("#touch-kind", Select).value = "meeting_request"
+        await pilot.pause()
+        form.save()
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        modal = app.screen
+        assert isinstance(modal, ConfirmModal)
+        assert "connected 1 day ago" in modal.body and "value-first" in modal.body
+        await pilot.press("n")  # give first: nothing is recorded
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        with app.store.session() as s:
+            asks = s.exec(select(Touchpoint).where(Touchpoint.connection_id == row.id, Touchpoint.kind == "meeting_request")).all()
+        assert asks == []
+        # confirming records it
+        await pilot.press("p")
+        await pilot.pause()
+        app.screen.query_one("#touch-kind", Select).value = "meeting_request"
+        await pilot.pause()
+        app.screen.save()
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmModal)
+        await pilot.press("y")
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        with app.store.session() as s:
+            asks = s.exec(select(Touchpoint).where(Touchpoint.connection_id == row.id, Touchpoint.kind == "meeting_request")).all()
+        assert [a.status for a in asks] == ["planned"]
+
+
+async def test_filter_cycle_and_hostile_names_render_literally(demo_settings):
+    from planner.store import open_store
+
+    store = open_store(demo_settings.db_url)
+    with store.transaction() as s:
+        s.add(Connection(first_name="[bold]Evil[/]", last_name="\x1b[31mName", company="[/]"))
+    store.dispose()
+    app = make_app(demo_settings, clock=lambda: FIXED_NOW)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await _open(pilot, app)
+        everyone = screen.total
+        await pilot.press("f")
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert screen.query_state.only == "due" and 0 < screen.total <= everyone
+        assert all(r.due.overdue_days >= 0 for r in screen.rows)
+        await pilot.press("f", "f")
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await _search(pilot, app, screen, "evil")
+        assert [r.name for r in screen.rows] == ["[bold]Evil[/] \x1b[31mName"]
