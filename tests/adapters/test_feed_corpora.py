@@ -11,7 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from planner.adapters.feeds import parse_many, shutdown_parse_pool
+from planner.adapters.feeds import (
+    NotAFeedError,
+    _fast_parse,
+    parse_feed_bytes,
+    parse_many,
+    shutdown_parse_pool,
+)
 
 DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 FEEDPARSER_TESTS = DATA / "feedparser-tests" / "tests"
@@ -70,5 +76,68 @@ def test_real_feeds_parse_with_entries():
     assert by_name["node-feedparser__iconv.xml"].feed_title.startswith("Новости Оренбурга")
     assert by_name["rss-parser__uolNoticias.rss"].warning == (
         "encoding: document declared as utf-8, but parsed as windows-1252")
-    assert by_name["rss-parser__itunes-missing-image.rss"].warning.startswith(
-        "malformed XML at line 3:")
+    # a blank line before the XML declaration: feedparser (this one: a misspelt iTunes
+    # namespace sends it there) counts one line more than the fast path (the other)
+    assert by_name["rss-parser__itunes-missing-image.rss"].warning == (
+        "malformed XML at line 3: XML or text declaration not at start of entity")
+    assert by_name["rss-parser__itunes-keywords-astext.rss"].warning == (
+        "malformed XML at line 2: XML or text declaration not at start of entity")
+
+
+FIELDS = ("guid", "link", "title", "summary", "author", "published_at")
+
+
+def _outcome(data: bytes, fast: bool):
+    try:
+        parsed = parse_feed_bytes(data, {}, "http://127.0.0.1:8097/feed", now=NOW, fast=fast)
+    except NotAFeedError as exc:
+        return ("not a feed", str(exc))
+    return (parsed.feed_title, parsed.warning,
+            [tuple(getattr(e, f) for f in FIELDS) for e in parsed.entries])
+
+
+@pytest.mark.skipif(not REAL_FEEDS.is_dir(), reason=f"shared feeds not found: {REAL_FEEDS}")
+def test_fast_path_agrees_with_feedparser_on_real_feeds():
+    fast_used = 0
+    for path in sorted(p for p in REAL_FEEDS.iterdir() if p.suffix in (".xml", ".rss", ".atom")):
+        data = path.read_bytes()
+        fast_used += _fast_parse(data, "application/xml", "http://x/") is not None
+        fast, slow = _outcome(data, True), _outcome(data, False)
+        if path.name == "rss-parser__reddit-home.rss":
+            # feedparser resolves the relative Atom id "t3_42tizy" against an xml:base that
+            # leaked from a sibling element ("/t3_42tizy"); the fast path keeps the id as written
+            fast_ids = [e[0] for e in fast[2]]
+            assert fast_ids == [e[0].replace("id:/", "id:") for e in slow[2]]
+            assert [e[1:] for e in fast[2]] == [e[1:] for e in slow[2]]
+            continue
+        if fast[1] and slow[1]:
+            # a blank line before the XML declaration: the fast path names its real line,
+            # feedparser one line further down; same finding
+            assert fast[1].split(":", 1)[1] == slow[1].split(":", 1)[1]
+            fast, slow = fast[::2], slow[::2]
+        assert fast == slow, path.name
+    assert fast_used == 18  # of 26: the rest are non-UTF-8, use dc:title, or are broken
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not FEEDPARSER_TESTS.is_dir(),
+                    reason=f"shared corpus not found: {FEEDPARSER_TESTS}")
+def test_fast_path_agrees_with_feedparser_on_its_own_corpus():
+    differ = []
+    for path in sorted(FEEDPARSER_TESTS.rglob("*.xml")):
+        data = path.read_bytes()
+        if _outcome(data, True) != _outcome(data, False):
+            differ.append(str(path.relative_to(FEEDPARSER_TESTS)))
+    # Edge cases only (feedparser's own quirks: <link> without href as a link, the first of
+    # two <updated>, tags stripped from type="text" content, double-decoded mojibake ...).
+    assert sorted(differ) == [
+        "encoding/double-encoded-html.xml",
+        "wellformed/atom/entry_updated_multiple_values.xml",
+        "wellformed/atom10/entry_content_text_plain_brackets.xml",
+        "wellformed/atom10/entry_link_no_href.xml",
+        "wellformed/atom10/entry_link_no_href_link_priority.xml",
+        "wellformed/atom10/entry_link_rel_enclosure_no_href.xml",
+        "wellformed/node_precedence/atom10_id.xml",
+        "wellformed/rss/item_category_image.xml",
+        "wellformed/rss/item_guid_isPermaLink_ValueError.xml",
+    ]
