@@ -676,8 +676,7 @@ def _suggestions(review: WeekReview, backlog: dict[str, int], capacity: int | No
                 ready = backlog.get(row.pillar, 0)
                 out.append(
                     f"Give {_label(row.pillar)} more room: {row.share:.0%} of last week's published posts against a "
-                    f"{row.target:.0%} target" + (f" ({ready} idea{'s' if ready != 1 else ''}/drafts ready)." if ready
-                                                   else " (no idea or draft yet: add one).")
+                    f"{row.target:.0%} target" + (f" ({ready} in the backlog)." if ready else " (no idea or draft yet: add one).")
                 )
     elif review.posts.planned:
         out.append(f"Nothing was published in {review.week} out of {review.posts.planned} scheduled: plan fewer, "
