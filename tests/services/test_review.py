@@ -36,7 +36,6 @@ from planner.services.review import (
     save_review,
 )
 
-UTC = UTC
 BERLIN = ZoneInfo("Europe/Berlin")
 W47 = date(2026, 11, 16)
 
