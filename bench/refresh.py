@@ -23,6 +23,7 @@ import argparse
 import hashlib
 import os
 import re
+import resource
 import shutil
 import subprocess
 import sys
@@ -131,10 +132,10 @@ class FeedServer:
             srv.server_close()
 
 
-def time_newsboat(urls: list[str], threads: int | None) -> tuple[float | None, str]:
+def time_newsboat(urls: list[str], threads: int | None) -> tuple[float | None, float | None, str]:
     exe = shutil.which("newsboat")
     if not exe:
-        return None, "newsboat not installed (apt-get install newsboat)"
+        return None, None, "newsboat not installed (apt-get install newsboat)"
     with tempfile.TemporaryDirectory(prefix="bench-newsboat-") as tmp:
         urls_file = Path(tmp, "urls")
         urls_file.write_text("\n".join(urls) + "\n")
@@ -143,12 +144,15 @@ def time_newsboat(urls: list[str], threads: int | None) -> tuple[float | None, s
         env = dict(os.environ, HOME=tmp, XDG_CONFIG_HOME=tmp, XDG_DATA_HOME=tmp)
         cmd = [exe, "-x", "reload", "-u", str(urls_file), "-c", str(Path(tmp, "cache.db")),
                "-C", str(config)]
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
         proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600,
                               stdin=subprocess.DEVNULL)
         elapsed = time.perf_counter() - start
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
         note = "" if proc.returncode == 0 else f"exit {proc.returncode}: {proc.stderr[:200]}"
-        return elapsed, note
+        return elapsed, cpu, note
 
 
 def main() -> None:
@@ -166,67 +170,65 @@ def main() -> None:
     bodies = load_bodies(args.feeds, distinct_guids=not args.same_guids)
     server = FeedServer(bodies, args.hosts, args.latency)
     urls = [server.url(i) for i in range(args.feeds)]
-    rows: list[tuple[str, float | None, str]] = []
+    rows: list[tuple[str, float | None, float | None, str]] = []
+
+    def timed(label: str, note_of=None, **kw):
+        """Run fetch_all_sync; record wall time and this process's CPU time (the pool's
+        worker processes are not children of ours, so pooled runs show only the parent's)."""
+        cpu0, t0 = time.process_time(), time.perf_counter()
+        out = fetch_all_sync(**kw)
+        wall, cpu = time.perf_counter() - t0, time.process_time() - cpu0
+        rows.append((label, wall, cpu, note_of(out) if note_of else ""))
+        return out
     try:
         reqs = [FeedRequest(feed_id=i, url=u) for i, u in enumerate(urls)]
 
-        t = time.perf_counter()
-        first = fetch_all_sync(reqs)
-        rows.append(("ours: first refresh (cold, pool start-up included)",
-                     time.perf_counter() - t, ""))
+        first = timed("ours: first refresh (cold, pool start-up included)", requests=reqs)
         entries = sum(len(r.entries) for r in first)
         errors = [r for r in first if r.status != "ok"]
         with_warning = sum(1 for r in first if r.warning)
 
-        t = time.perf_counter()
-        warm = fetch_all_sync(reqs)
-        rows.append(("ours: first refresh again (warm pool)", time.perf_counter() - t, ""))
+        warm = timed("ours: first refresh again (warm pool)", requests=reqs)
         assert sum(len(r.entries) for r in warm) == entries
-
-        t = time.perf_counter()
-        fetch_all_sync(reqs, use_pool=False)
-        rows.append(("ours: first refresh, parsed in-process (no pool)",
-                     time.perf_counter() - t, ""))
+        timed("ours: first refresh, parsed in-process (no pool)", requests=reqs,
+              use_pool=False)
 
         second_reqs = [
             FeedRequest(feed_id=r.feed_id, url=q.url, etag=r.etag,
                         last_modified=r.last_modified, content_hash=r.content_hash)
             for r, q in zip(first, reqs)
         ]
-        t = time.perf_counter()
-        second = fetch_all_sync(second_reqs)
-        rows.append(("ours: second refresh (all 304)", time.perf_counter() - t,
-                     _statuses(second)))
-
+        timed("ours: second refresh (all 304)", _statuses, requests=second_reqs)
         server.ignore_conditional = True
-        t = time.perf_counter()
-        ignored = fetch_all_sync(second_reqs)
-        rows.append(("ours: second refresh, server ignores conditional GET",
-                     time.perf_counter() - t, _statuses(ignored)))
+        timed("ours: second refresh, server ignores conditional GET", _statuses,
+              requests=second_reqs)
         server.ignore_conditional = False
         shutdown_parse_pool()
 
         if not args.no_newsboat:
-            nb1, note1 = time_newsboat(urls, None)
-            rows.append(("newsboat -x reload (default reload-threads 1)", nb1, note1))
-            nb16, note16 = time_newsboat(urls, 16)
-            rows.append(("newsboat -x reload (reload-threads 16)", nb16, note16))
+            rows.append(("newsboat -x reload (default reload-threads 1)",
+                         *time_newsboat(urls, None)))
+            rows.append(("newsboat -x reload (reload-threads 16)", *time_newsboat(urls, 16)))
     finally:
         server.close()
 
-    nb1 = next((s for n, s, _ in rows if "threads 1)" in n), None)
-    nb16 = next((s for n, s, _ in rows if "threads 16)" in n), None)
+    nb1 = next((s for n, s, _, _ in rows if "threads 1)" in n), None)
+    nb16 = next((s for n, s, _, _ in rows if "threads 16)" in n), None)
     print(f"\n{args.feeds} feeds over {args.hosts} loopback addresses, "
           f"{args.latency * 1000:.0f} ms latency per request, {os.cpu_count()} cores; "
           f"{entries} entries parsed, {len(errors)} feeds not ok, {with_warning} with a "
           f"warning; {server.requests} HTTP requests served.\n")
-    print("| run | seconds | × newsboat (1 thread) | × newsboat (16 threads) | note |")
-    print("|---|---:|---:|---:|---|")
-    for name, secs, note in rows:
+    print("| run | wall s | × newsboat (1 thread) | × newsboat (16 threads) | CPU s | note |")
+    print("|---|---:|---:|---:|---:|---|")
+    for name, secs, cpu, note in rows:
         r1 = f"{secs / nb1:.2f}" if secs and nb1 else "–"
         r16 = f"{secs / nb16:.2f}" if secs and nb16 else "–"
         shown = f"{secs:.2f}" if secs is not None else "–"
-        print(f"| {name} | {shown} | {r1} | {r16} | {note} |")
+        cpu_shown = f"{cpu:.2f}" if cpu is not None else "–"
+        print(f"| {name} | {shown} | {r1} | {r16} | {cpu_shown} | {note} |")
+    load = os.getloadavg()
+    print(f"\nLoad average at the end: {load[0]:.1f} (1 min), {load[1]:.1f} (5 min): other "
+          "work on the machine slows every row; compare rows of one run.")
     ours_first = rows[0][1]
     ours_second = rows[3][1]
     print("\nGoals: first ≤ 0.25× newsboat default: "
