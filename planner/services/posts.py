@@ -390,7 +390,7 @@ def editor_context(session: Session, post_id: int) -> EditorContext:
             keywords += [(k.strip(), 0.1) for k in topic.keywords.split(",") if k.strip()]
     from planner.services.strategy import get_strategy
 
-    seeds = sorted({k.strip() for (ks,) in session.exec(select(Topic.keywords)) for k in (ks or "").split(",") if k.strip()})
+    seeds = sorted({k.strip() for ks in session.exec(select(Topic.keywords)) for k in (ks or "").split(",") if k.strip()})
     return EditorContext(post, keywords, get_strategy(session).timezone, seeds)
 
 

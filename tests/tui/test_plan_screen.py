@@ -1,0 +1,153 @@
+"""Pilot tests for the Plan screen on the demo database (fixed now: Wed 25 Nov 2026 09:30 UTC)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from ical.calendar_stream import IcsCalendarStream
+from sqlmodel import select
+
+from helpers import FIXED_NOW
+from planner.models import Post, Touchpoint
+from planner.tui.app import make_app
+from planner.tui.screens.plan import PlanScreen
+from planner.tui.widgets.week_grid import WeekGrid
+
+
+async def settle(app, pilot) -> None:
+    for _ in range(3):
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+async def open_plan(app, pilot) -> PlanScreen:
+    await settle(app, pilot)
+    await pilot.press("2")
+    await settle(app, pilot)
+    assert isinstance(app.screen, PlanScreen)
+    return app.screen
+
+
+async def test_week_grid_shows_this_week_and_navigates(demo_settings):
+    app = make_app(demo_settings, clock=lambda: FIXED_NOW)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_plan(app, pilot)
+        assert screen.view.week == "2026-W48"
+        grid = screen.query_one(WeekGrid)
+        assert grid.cells, "the demo week has posts and touchpoints"
+        kinds = {item.kind for item in grid.cells.values()}
+        assert kinds == {"post", "touchpoint"}
+        await pilot.press("n")
+        await settle(app, pilot)
+        assert screen.view.week == "2026-W49"
+        await pilot.press("p", "p")
+        await settle(app, pilot)
+        assert screen.view.week == "2026-W47"
+        await pilot.press("t")
+        await settle(app, pilot)
+        assert screen.view.week == "2026-W48"
+
+
+async def test_auto_plan_fills_next_week_and_rerun_adds_nothing(demo_settings):
+    messages = []
+    app = make_app(demo_settings, clock=lambda: FIXED_NOW)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_plan(app, pilot)
+        await pilot.press("n")
+        await settle(app, pilot)
+        before = len(screen.view.items)
+        original = app.notify
+
+        def spy(message, *a, **kw):
+            messages.append(str(message))
+            return original(message, *a, **kw)
+
+        app.notify = spy
+        await pilot.press("a")
+        await settle(app, pilot)
+        assert len(screen.view.items) > before
+        assert messages[-1].startswith("2026-W49: added") and "added 0 posts and 0 touchpoints" not in messages[-1]
+        await pilot.press("a")
+        await settle(app, pilot)
+        assert "added 0 posts and 0 touchpoints" in messages[-1]
+
+
+async def test_move_a_post_a_day_later_makes_it_manual(demo_settings):
+    app = make_app(demo_settings, clock=lambda: FIXED_NOW)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_plan(app, pilot)
+        grid = screen.query_one(WeekGrid)
+        post = next(i for i in grid.cells.values() if i.kind == "post" and i.status == "scheduled" and i.at > FIXED_NOW)
+        grid.select_item("post", post.id)
+        await pilot.pause()
+        assert screen.selected().id == post.id
+        await pilot.press("shift+right")
+        await settle(app, pilot)
+        with app.store.transaction() as s:
+            row = s.get(Post, post.id)
+            assert row.scheduled_at == post.at + timedelta(days=1) and row.manual and row.version == post.version + 1
+        assert screen.selected().id == post.id  # the cursor followed the item
+        await pilot.press("shift+down")
+        await settle(app, pilot)
+        with app.store.transaction() as s:
+            assert s.get(Post, post.id).scheduled_at == post.at + timedelta(days=1, minutes=30)
+
+
+async def test_agenda_view_and_mark_done_and_skip(demo_settings):
+    app = make_app(demo_settings, clock=lambda: FIXED_NOW)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_plan(app, pilot)
+        await pilot.press("v")
+        await pilot.pause()
+        assert screen.query_one("#plan-views").current == "plan-agenda"
+        agenda = screen.query_one("#plan-agenda")
+        assert agenda.row_count == len(screen.view.items)
+        planned = [i for i in screen.view.items if i.kind == "touchpoint" and i.status == "planned"]
+        agenda.move_cursor(row=screen.view.items.index(planned[0]))
+        await pilot.pause()
+        await pilot.press("d")
+        await settle(app, pilot)
+        target = planned[1]
+        agenda.move_cursor(row=[i.id for i in screen.view.items].index(target.id))
+        await pilot.pause()
+        await pilot.press("s")
+        await settle(app, pilot)
+        with app.store.transaction() as s:
+            assert s.get(Touchpoint, planned[0].id).status == "done"
+            assert s.get(Touchpoint, target.id).status == "skipped"
+        await pilot.press("v")
+        await pilot.pause()
+        assert screen.query_one("#plan-views").current == "plan-grid"
+
+
+async def test_export_from_the_tui_writes_ics_that_parses(demo_settings):
+    app = make_app(demo_settings, clock=lambda: FIXED_NOW)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_plan(app, pilot)
+        await pilot.press("x")
+        await settle(app, pilot)
+        folder = app.store.sqlite_path.parent / "exports"
+        ics = folder / "planner-2026-11-25.ics"
+        assert ics.exists() and (folder / "planner-2026-11-25.md").exists()
+        cal = IcsCalendarStream.calendar_from_ics(ics.read_text(encoding="utf-8"))
+        with app.store.transaction() as s:
+            horizon = FIXED_NOW + timedelta(days=27)
+            posts = s.exec(select(Post).where(Post.scheduled_at >= FIXED_NOW - timedelta(hours=10))).all()
+            assert len([p for p in posts if p.scheduled_at < horizon and p.status in ("scheduled", "published", "skipped")]) \
+                == len([e for e in cal.events if e.uid.startswith("post-")])
+
+
+async def test_open_a_post_from_the_grid_opens_the_editor(demo_settings):
+    from planner.tui.screens.posts import PostEditorScreen
+
+    app = make_app(demo_settings, clock=lambda: FIXED_NOW)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_plan(app, pilot)
+        grid = screen.query_one(WeekGrid)
+        post = next(i for i in grid.cells.values() if i.kind == "post")
+        grid.select_item("post", post.id)
+        grid.focus()
+        await pilot.pause()
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, PostEditorScreen) and app.screen.post_id == post.id
