@@ -758,9 +758,15 @@ class NetworkRow:
     tags: list[str]
     due: DueInfo
     ledger: Ledger
+    first_name: str = ""
+    last_name: str = ""
+    profile_url: str | None = None
+    connected_on: date | None = None
 
     def as_json(self) -> dict:
-        return {"id": self.id, "name": self.name, "company": self.company, "position": self.position,
+        return {"id": self.id, "name": self.name, "first_name": self.first_name, "last_name": self.last_name,
+                "company": self.company, "position": self.position, "profile_url": self.profile_url,
+                "connected_on": self.connected_on.isoformat() if self.connected_on else None,
                 "tier": self.tier, "tags": self.tags, **{k: v for k, v in self.due.as_json().items()
                                                           if k not in ("connection_id", "name", "tier")},
                 "ledger": self.ledger.as_json()}
@@ -822,13 +828,15 @@ def network_page(
         dues = {d.connection_id: d for d in keep}
     people = {}
     for chunk in _chunks(ids):
-        for row in session.exec(select(Connection.id, Connection.company, Connection.position).where(Connection.id.in_(chunk))):
+        for row in session.exec(select(Connection.id, Connection.company, Connection.position, Connection.first_name,
+                                       Connection.last_name, Connection.profile_url, Connection.connected_on)
+                                .where(Connection.id.in_(chunk))):
             people[row[0]] = row
     tags = _tags_by_person(session, ids)
     books = ledgers(session, ids, now)
     rows = [
         NetworkRow(cid, dues[cid].name, people[cid][1], people[cid][2], dues[cid].tier, tags.get(cid, []), dues[cid],
-                   books.get(cid, Ledger()))
+                   books.get(cid, Ledger()), *people[cid][3:])
         for cid in ids if cid in dues and cid in people
     ]
     return NetworkPage(rows=rows, total=total, offset=offset, limit=limit)
