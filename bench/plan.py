@@ -14,10 +14,10 @@ import random
 import statistics
 import tempfile
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-NOW = datetime(2026, 11, 25, 9, 30, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 25, 9, 30, tzinfo=UTC)
 MONDAY = date(2026, 11, 30)
 TIERS = ("inner", "active", "warm", "dormant")
 PILLARS = ("thought_leadership", "content_share", "group_engagement", "virtual_event")

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -18,7 +17,7 @@ _FROM = typer.Option(None, "--from", help="First local day, YYYY-MM-DD (default:
 _TO = typer.Option(None, "--to", help="Last local day, inclusive (default: 4 weeks from --from).")
 
 
-def _day(value: Optional[str], option: str) -> Optional[date]:
+def _day(value: str | None, option: str) -> date | None:
     if value is None:
         return None
     try:
@@ -27,13 +26,13 @@ def _day(value: Optional[str], option: str) -> Optional[date]:
         raise PlannerError(f"{option}: {value!r} is not a date like 2026-12-01") from None
 
 
-def _items(ctx: typer.Context, first: Optional[str], last: Optional[str]):
+def _items(ctx: typer.Context, first: str | None, last: str | None):
     from planner.services.calendar import calendar
 
-    return state(ctx).store.call(calendar, datetime.now(timezone.utc), _day(first, "--from"), _day(last, "--to"))
+    return state(ctx).store.call(calendar, datetime.now(UTC), _day(first, "--from"), _day(last, "--to"))
 
 
-def _write(text: str, output: Optional[Path], what: str, count: int) -> None:
+def _write(text: str, output: Path | None, what: str, count: int) -> None:
     if output is None or str(output) == "-":
         typer.echo(text, nl=False)
         return
@@ -48,9 +47,9 @@ def _write(text: str, output: Optional[Path], what: str, count: int) -> None:
 @export_app.command("ics")
 def export_ics(
     ctx: typer.Context,
-    first: Optional[str] = _FROM,
-    last: Optional[str] = _TO,
-    output: Optional[Path] = typer.Option(None, "-o", "--output", help="File to write (default: standard output)."),
+    first: str | None = _FROM,
+    last: str | None = _TO,
+    output: Path | None = typer.Option(None, "-o", "--output", help="File to write (default: standard output)."),
     alarm: int = typer.Option(15, "--alarm", help="Reminder minutes before each item (0: none)."),
 ) -> None:
     """The calendar as iCalendar: one event per post and touchpoint, stable UIDs, your time zone."""
@@ -63,9 +62,9 @@ def export_ics(
 @export_app.command("csv")
 def export_csv(
     ctx: typer.Context,
-    first: Optional[str] = _FROM,
-    last: Optional[str] = _TO,
-    output: Optional[Path] = typer.Option(None, "-o", "--output"),
+    first: str | None = _FROM,
+    last: str | None = _TO,
+    output: Path | None = typer.Option(None, "-o", "--output"),
 ) -> None:
     """One row per item, ISO 8601 times with the offset."""
     from planner.adapters.export import to_csv
@@ -77,9 +76,9 @@ def export_csv(
 @export_app.command("md")
 def export_md(
     ctx: typer.Context,
-    first: Optional[str] = _FROM,
-    last: Optional[str] = _TO,
-    output: Optional[Path] = typer.Option(None, "-o", "--output"),
+    first: str | None = _FROM,
+    last: str | None = _TO,
+    output: Path | None = typer.Option(None, "-o", "--output"),
 ) -> None:
     """A Markdown agenda grouped by day."""
     from planner.adapters.export import to_markdown
@@ -92,8 +91,8 @@ def export_md(
 @export_app.command("hootsuite")
 def export_hootsuite(
     ctx: typer.Context,
-    first: Optional[str] = _FROM,
-    last: Optional[str] = _TO,
+    first: str | None = _FROM,
+    last: str | None = _TO,
     output: Path = typer.Option(Path("."), "-o", "--output",
                                 help="A folder for the files, or a .csv file name when there is one profile."),
     date_format: str = typer.Option("dmy", "--date-format", help="dmy, mdy or ymd: what you pick in Hootsuite's upload."),
@@ -104,7 +103,7 @@ def export_hootsuite(
     rng, items = _items(ctx, first, last)
     items = [i for i in items if i.kind == "post"]  # touchpoints are not for a social scheduler
     try:
-        export = to_hootsuite(items, rng.timezone, now=datetime.now(timezone.utc), date_format=date_format)
+        export = to_hootsuite(items, rng.timezone, now=datetime.now(UTC), date_format=date_format)
     except ValueError as exc:
         raise PlannerError(str(exc)) from exc
     if output.suffix.lower() == ".csv" and len(export.files) > 1:

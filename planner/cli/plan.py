@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -19,7 +18,7 @@ events_app = new_app("Virtual events you host or attend.")
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def _zone(ctx: typer.Context):
@@ -32,7 +31,7 @@ def _local(dt: datetime | None, zone) -> str:
     return dt.astimezone(zone).strftime("%a %Y-%m-%d %H:%M") if dt else ""
 
 
-def _read_body(body: Optional[str], body_file: Optional[Path]) -> Optional[str]:
+def _read_body(body: str | None, body_file: Path | None) -> str | None:
     if body_file is None:
         return body
     if body is not None:
@@ -81,9 +80,9 @@ def strategy_set(
 @posts_app.command("list")
 def posts_list(
     ctx: typer.Context,
-    status: Optional[str] = typer.Option(None, "--status", help="idea, draft, scheduled, published or skipped."),
-    pillar: Optional[str] = typer.Option(None, "--pillar"),
-    limit: Optional[int] = typer.Option(None, "--limit", min=1),
+    status: str | None = typer.Option(None, "--status", help="idea, draft, scheduled, published or skipped."),
+    pillar: str | None = typer.Option(None, "--pillar"),
+    limit: int | None = typer.Option(None, "--limit", min=1),
     json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Posts in pipeline order: scheduled, drafts, ideas, published, skipped."""
@@ -104,8 +103,8 @@ def posts_list(
 def posts_add(
     ctx: typer.Context,
     title: str = typer.Argument(...),
-    body: Optional[str] = typer.Option(None, "--body"),
-    body_file: Optional[Path] = typer.Option(None, "--body-file", help="Read the body from a file."),
+    body: str | None = typer.Option(None, "--body"),
+    body_file: Path | None = typer.Option(None, "--body-file", help="Read the body from a file."),
     pillar: str = typer.Option("thought_leadership", "--pillar"),
     status: str = typer.Option("idea", "--status", help="idea or draft (use --at to schedule)."),
     channel: str = typer.Option("profile", "--channel", help="profile, newsletter, group:NAME or event:TITLE."),
@@ -113,8 +112,8 @@ def posts_add(
     evergreen: bool = typer.Option(False, "--evergreen", help="May be posted again after the cooldown."),
     cooldown: int = typer.Option(90, "--cooldown", help="Days before an evergreen post may come back."),
     priority: int = typer.Option(0, "--priority"),
-    entry: Optional[int] = typer.Option(None, "--entry", help="Link to a feed entry (id)."),
-    at: Optional[str] = typer.Option(None, "--at", help="Schedule at a local time: '2026-12-01 09:00'."),
+    entry: int | None = typer.Option(None, "--entry", help="Link to a feed entry (id)."),
+    at: str | None = typer.Option(None, "--at", help="Schedule at a local time: '2026-12-01 09:00'."),
 ) -> None:
     """Add a post."""
     from planner.services.posts import add_post, parse_when
@@ -132,18 +131,18 @@ def posts_add(
 def posts_edit(
     ctx: typer.Context,
     post_id: int = typer.Argument(..., metavar="ID"),
-    title: Optional[str] = typer.Option(None, "--title"),
-    body: Optional[str] = typer.Option(None, "--body"),
-    body_file: Optional[Path] = typer.Option(None, "--body-file"),
-    pillar: Optional[str] = typer.Option(None, "--pillar"),
-    channel: Optional[str] = typer.Option(None, "--channel"),
-    hashtags: Optional[str] = typer.Option(None, "--hashtags"),
-    evergreen: Optional[bool] = typer.Option(None, "--evergreen/--not-evergreen"),
-    cooldown: Optional[int] = typer.Option(None, "--cooldown"),
-    priority: Optional[int] = typer.Option(None, "--priority"),
-    entry: Optional[int] = typer.Option(None, "--entry"),
-    status: Optional[str] = typer.Option(None, "--status", help="idea, draft or skipped (schedule/publish have commands)."),
-    version: Optional[int] = typer.Option(None, "--version", help="Fail if the post changed since this version."),
+    title: str | None = typer.Option(None, "--title"),
+    body: str | None = typer.Option(None, "--body"),
+    body_file: Path | None = typer.Option(None, "--body-file"),
+    pillar: str | None = typer.Option(None, "--pillar"),
+    channel: str | None = typer.Option(None, "--channel"),
+    hashtags: str | None = typer.Option(None, "--hashtags"),
+    evergreen: bool | None = typer.Option(None, "--evergreen/--not-evergreen"),
+    cooldown: int | None = typer.Option(None, "--cooldown"),
+    priority: int | None = typer.Option(None, "--priority"),
+    entry: int | None = typer.Option(None, "--entry"),
+    status: str | None = typer.Option(None, "--status", help="idea, draft or skipped (schedule/publish have commands)."),
+    version: int | None = typer.Option(None, "--version", help="Fail if the post changed since this version."),
 ) -> None:
     """Edit a post (it becomes manual: plan_week will not move it)."""
     from planner.services.posts import edit_post, set_status
@@ -181,8 +180,8 @@ def posts_schedule(
 def posts_publish(
     ctx: typer.Context,
     post_id: int = typer.Argument(..., metavar="ID"),
-    at: Optional[str] = typer.Option(None, "--at", help="When it went out (default: now)."),
-    url: Optional[str] = typer.Option(None, "--url", help="Where it was published."),
+    at: str | None = typer.Option(None, "--at", help="When it went out (default: now)."),
+    url: str | None = typer.Option(None, "--url", help="Where it was published."),
 ) -> None:
     """Mark a post published."""
     from planner.services.posts import parse_when, publish_post
@@ -199,7 +198,7 @@ def posts_publish(
 @plan_app.command("week")
 def plan_week_cmd(
     ctx: typer.Context,
-    week: Optional[str] = typer.Option(None, "--week", help="ISO week like 2026-W49 (default: this week)."),
+    week: str | None = typer.Option(None, "--week", help="ISO week like 2026-W49 (default: this week)."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Show what would be planned; change nothing."),
     json: bool = typer.Option(False, "--json"),
 ) -> None:
@@ -249,7 +248,7 @@ def groups_list(ctx: typer.Context, json: bool = typer.Option(False, "--json")) 
 def groups_add(
     ctx: typer.Context,
     name: str = typer.Argument(...),
-    url: Optional[str] = typer.Option(None, "--url"),
+    url: str | None = typer.Option(None, "--url"),
     platform: str = typer.Option("", "--platform"),
     cadence: int = typer.Option(7, "--cadence", help="Engage every N days."),
     notes: str = typer.Option("", "--notes"),
@@ -265,11 +264,11 @@ def groups_add(
 def groups_edit(
     ctx: typer.Context,
     group: str = typer.Argument(..., help="Id or exact name."),
-    name: Optional[str] = typer.Option(None, "--name"),
-    url: Optional[str] = typer.Option(None, "--url"),
-    platform: Optional[str] = typer.Option(None, "--platform"),
-    cadence: Optional[int] = typer.Option(None, "--cadence"),
-    notes: Optional[str] = typer.Option(None, "--notes"),
+    name: str | None = typer.Option(None, "--name"),
+    url: str | None = typer.Option(None, "--url"),
+    platform: str | None = typer.Option(None, "--platform"),
+    cadence: int | None = typer.Option(None, "--cadence"),
+    notes: str | None = typer.Option(None, "--notes"),
 ) -> None:
     """Change a group."""
     from planner.services.community import edit_group
@@ -321,7 +320,7 @@ def events_add(
     title: str = typer.Argument(...),
     when: str = typer.Argument(..., help="Local start: '2026-12-03 16:00'."),
     duration: int = typer.Option(60, "--duration", help="Minutes."),
-    url: Optional[str] = typer.Option(None, "--url"),
+    url: str | None = typer.Option(None, "--url"),
     role: str = typer.Option("attending", "--role", help="hosting or attending."),
     notes: str = typer.Option("", "--notes"),
 ) -> None:
@@ -339,11 +338,11 @@ def events_add(
 def events_edit(
     ctx: typer.Context,
     event: str = typer.Argument(..., help="Id or exact title."),
-    title: Optional[str] = typer.Option(None, "--title"),
-    when: Optional[str] = typer.Option(None, "--when", help="New local start."),
-    url: Optional[str] = typer.Option(None, "--url"),
-    role: Optional[str] = typer.Option(None, "--role"),
-    notes: Optional[str] = typer.Option(None, "--notes"),
+    title: str | None = typer.Option(None, "--title"),
+    when: str | None = typer.Option(None, "--when", help="New local start."),
+    url: str | None = typer.Option(None, "--url"),
+    role: str | None = typer.Option(None, "--role"),
+    notes: str | None = typer.Option(None, "--notes"),
 ) -> None:
     """Change an event."""
     from planner.services.community import edit_event

@@ -8,14 +8,23 @@ and drafts without a time are not on the calendar.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, select
 
 from planner.adapters.export import POST, TOUCHPOINT, CalendarItem
 from planner.errors import PlannerError
-from planner.models import CommunityGroup, Connection, Entry, Event, Post, PostStatus, Touchpoint, TouchKind
+from planner.models import (
+    CommunityGroup,
+    Connection,
+    Entry,
+    Event,
+    Post,
+    PostStatus,
+    TouchKind,
+    Touchpoint,
+)
 from planner.services.strategy import get_strategy
 
 DEFAULT_WEEKS = 4
@@ -38,8 +47,8 @@ def calendar_range(session: Session, now: datetime, first: date | None = None, l
     last = last or first + timedelta(weeks=DEFAULT_WEEKS) - timedelta(days=1)
     if last < first:
         raise PlannerError(f"--to {last} is before --from {first}")
-    start = datetime.combine(first, time(0), tz).astimezone(timezone.utc)
-    end = datetime.combine(last + timedelta(days=1), time(0), tz).astimezone(timezone.utc)
+    start = datetime.combine(first, time(0), tz).astimezone(UTC)
+    end = datetime.combine(last + timedelta(days=1), time(0), tz).astimezone(UTC)
     return CalendarRange(start, end, tz_name, first, last)
 
 

@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func
@@ -49,15 +49,14 @@ from planner.models import (
     Pillar,
     Post,
     PostStatus,
-    Touchpoint,
     TouchKind,
+    Touchpoint,
     TouchStatus,
     utcnow,
 )
 from planner.services.strategy import WEEKDAY_NAMES, StrategyView, show_strategy
 from planner.services.timeutil import iso_week, week_bounds
 
-UTC = timezone.utc
 TOUCH_DAY_START = time(10, 0)  # first touchpoint of a day, local
 TOUCH_DAY_END = time(18, 0)  # nothing is planned after this, local
 TOUCH_STEP = timedelta(minutes=15)
@@ -296,7 +295,7 @@ class _PostPlanner:
         entry = self.session.exec(
             select(Entry)
             .where(
-                Entry.is_dismissed == False,  # noqa: E712
+                Entry.is_dismissed == False,
                 Entry.published_at >= self.now - PROPOSAL_MAX_AGE,
                 Entry.id.not_in(used),
             )
@@ -351,7 +350,7 @@ class _PostPlanner:
     def _recycle(self, at: datetime, pillar: str):
         rows = self.session.exec(
             select(Post)
-            .where(Post.pillar == pillar, Post.evergreen == True, Post.status == PostStatus.PUBLISHED.value)  # noqa: E712
+            .where(Post.pillar == pillar, Post.evergreen == True, Post.status == PostStatus.PUBLISHED.value)
             .order_by(Post.published_at, Post.id)
         ).all()
         for post in rows:

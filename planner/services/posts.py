@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, select
@@ -106,7 +106,7 @@ def parse_when(value: str, tz: ZoneInfo, where: str = "when") -> datetime:
             raise PlannerError(f"{where}: {value!r} is not a date and time like 2026-12-01 09:00") from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=tz)
-    return moment.astimezone(timezone.utc)
+    return moment.astimezone(UTC)
 
 
 def _views(session: Session, posts: list[Post]) -> list[PostView]:
@@ -145,7 +145,7 @@ def list_posts(
     if pillar:
         q = q.where(Post.pillar == parse_pillar(pillar))
     posts = list(session.exec(q))
-    far = datetime.max.replace(tzinfo=timezone.utc)
+    far = datetime.max.replace(tzinfo=UTC)
 
     def key(p: Post):
         when = p.scheduled_at or p.published_at or far
@@ -319,7 +319,7 @@ def schedule_post(
     if post.status != S.SCHEDULED and not can_transition(post, S.SCHEDULED):
         raise PlannerError(f"post {post_id} is {post.status}: it cannot be scheduled")
     post.status = S.SCHEDULED.value
-    post.scheduled_at = when.astimezone(timezone.utc)
+    post.scheduled_at = when.astimezone(UTC)
     post.manual = True
     return _touch(session, post, now)
 
@@ -334,7 +334,7 @@ def publish_post(
     if post.status in (S.PUBLISHED, S.SKIPPED):
         raise PlannerError(f"post {post_id} is {post.status}: it cannot be published")
     post.status = S.PUBLISHED.value
-    post.published_at = (at or now).astimezone(timezone.utc)
+    post.published_at = (at or now).astimezone(UTC)
     if post.scheduled_at is None:
         post.scheduled_at = post.published_at
     if url:

@@ -9,13 +9,12 @@ import json
 import os
 import shutil
 import subprocess
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from ical.calendar_stream import IcsCalendarStream
-
 from helpers import run_planner
+from ical.calendar_stream import IcsCalendarStream
 
 CALCURSE = shutil.which("calcurse")
 
@@ -35,7 +34,7 @@ def cli(tmp_path):
 
 
 def _next_week():
-    today = datetime.now(timezone.utc).date()
+    today = datetime.now(UTC).date()
     monday = today + timedelta(days=7 - today.weekday())
     year, week, _ = monday.isocalendar()
     return monday, f"{year}-W{week:02d}"
@@ -73,7 +72,7 @@ def test_posts_pipeline_from_the_cli(cli, tmp_path):
 
 
 def test_plan_week_dry_run_then_idempotent(cli):
-    monday, week = _next_week()
+    _, week = _next_week()
     cli("strategy", "set", "timezone", "UTC")
     for n in range(5):
         cli("posts", "add", f"Idea {n}", "--pillar", "thought_leadership")

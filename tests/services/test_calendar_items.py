@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from ical.calendar_stream import IcsCalendarStream
@@ -13,7 +13,6 @@ from planner.models import Connection, Entry, Feed, Post, Touchpoint
 from planner.services.calendar import calendar, calendar_items, calendar_range
 from planner.services.strategy import set_strategy
 
-UTC = timezone.utc
 NOW = datetime(2026, 11, 25, 9, 30, tzinfo=UTC)
 
 

@@ -3,7 +3,7 @@ untouched, the pitch guard, time zones and DST weeks."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -25,7 +25,6 @@ from planner.services import posts as post_service
 from planner.services.planning import move_item, plan_week, week_view
 from planner.services.strategy import get_strategy, set_strategy
 
-UTC = timezone.utc
 NOW = datetime(2026, 11, 25, 9, 30, tzinfo=UTC)  # Wednesday of 2026-W48
 NEXT_MONDAY = date(2026, 11, 30)  # 2026-W49
 

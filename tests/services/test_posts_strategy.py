@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -12,7 +12,7 @@ from planner.services import community
 from planner.services import posts as ps
 from planner.services.strategy import DEFAULT_SLOTS, set_strategy, show_strategy
 
-NOW = datetime(2026, 11, 25, 9, 30, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 25, 9, 30, tzinfo=UTC)
 
 
 def test_strategy_is_created_once_with_default_slots(store):
@@ -164,9 +164,9 @@ def test_list_posts_in_pipeline_order_and_filters(store):
 
 def test_parse_when_is_local_to_the_zone():
     berlin = ZoneInfo("Europe/Berlin")
-    assert ps.parse_when("2026-12-01 09:00", berlin) == datetime(2026, 12, 1, 8, 0, tzinfo=timezone.utc)
-    assert ps.parse_when("2026-07-01T09:00", berlin) == datetime(2026, 7, 1, 7, 0, tzinfo=timezone.utc)
-    assert ps.parse_when("2026-12-01T09:00+00:00", berlin) == datetime(2026, 12, 1, 9, 0, tzinfo=timezone.utc)
+    assert ps.parse_when("2026-12-01 09:00", berlin) == datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
+    assert ps.parse_when("2026-07-01T09:00", berlin) == datetime(2026, 7, 1, 7, 0, tzinfo=UTC)
+    assert ps.parse_when("2026-12-01T09:00+00:00", berlin) == datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
     with pytest.raises(PlannerError, match="not a date and time"):
         ps.parse_when("next tuesday", berlin)
 

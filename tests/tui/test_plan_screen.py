@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from helpers import FIXED_NOW
 from ical.calendar_stream import IcsCalendarStream
 from sqlmodel import select
 
-from helpers import FIXED_NOW
 from planner.models import Post, Touchpoint
 from planner.tui.app import make_app
 from planner.tui.screens.plan import PlanScreen

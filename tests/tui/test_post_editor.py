@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
-
-from sqlmodel import select
+from datetime import UTC, datetime
 
 from helpers import FIXED_NOW
+from sqlmodel import select
+
 from planner.models import Post
 from planner.tui.app import make_app
 from planner.tui.screens.posts import PostEditorScreen, PostsScreen, ScheduleDialog, length_report
@@ -104,7 +104,7 @@ async def test_editor_hashtags_pillar_status_and_schedule(demo_settings):
         with app.store.transaction() as s:
             row = s.get(Post, post_id)
             # the demo strategy is Europe/London: 14:15 local is 14:15 UTC in December
-            assert row.status == "scheduled" and row.scheduled_at == datetime(2026, 12, 2, 14, 15, tzinfo=timezone.utc)
+            assert row.status == "scheduled" and row.scheduled_at == datetime(2026, 12, 2, 14, 15, tzinfo=UTC)
         await pilot.press("ctrl+t")
         await pilot.pause()
         dialog = app.screen

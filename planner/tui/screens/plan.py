@@ -3,7 +3,7 @@ export the calendar."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -244,7 +244,7 @@ class PlanScreen(Screen):
         local = item.at.astimezone(zone)
         # move in wall-clock time, so 09:00 stays 09:00 when the day crosses a DST change
         wall = local.replace(tzinfo=None) + timedelta(days=days) + steps * MOVE_STEP
-        when = wall.replace(tzinfo=zone).astimezone(timezone.utc)
+        when = wall.replace(tzinfo=zone).astimezone(UTC)
         self.move(item, when)
 
     @work(thread=True, exclusive=False, exit_on_error=False, group="plan-move")
