@@ -175,6 +175,10 @@ app.add_typer(_plan.plan_app, name="plan")
 app.add_typer(_plan.groups_app, name="groups")
 app.add_typer(_plan.events_app, name="events")
 
+from planner.cli import review as _review  # noqa: E402
+
+app.command("review")(_review.review)
+
 
 def main() -> None:
     app(prog_name="planner")

@@ -13,7 +13,17 @@ from pathlib import Path
 import pytest
 from helpers import FIXED_NOW
 
-from planner.models import Connection, Entry, EntryKeyword, Feed, Keyword, Post, Strategy, Topic, Touchpoint
+from planner.models import (
+    Connection,
+    Entry,
+    EntryKeyword,
+    Feed,
+    Keyword,
+    Post,
+    Strategy,
+    Topic,
+    Touchpoint,
+)
 from planner.services.review import review_week, save_review
 from planner.services.review_report import to_json, to_markdown
 
@@ -37,7 +47,7 @@ def build(session) -> None:
     ]
     session.add_all(people)
     session.flush()
-    mallory, zoe, ola, _cold = (p.id for p in people)
+    mallory, _zoe, ola, _cold = (p.id for p in people)
     session.add_all([
         Touchpoint(connection_id=mallory, kind="share_content", status="done", due_at=at(11, 16), done_at=at(11, 16)),
         Touchpoint(connection_id=ola, kind="pitch", status="done", due_at=at(11, 17), done_at=at(11, 17)),
