@@ -875,9 +875,10 @@ def save_review(session: Session, week: str, decisions: dict, now: datetime) -> 
     return SavedReview(_aware(row.completed_at), json.loads(text))
 
 
-def review_due(session: Session, now: datetime) -> str | None:
-    """"Weekly review for 2026-W47 is due" when the last full week has no completed review."""
-    monday = last_full_week(now, user_timezone(session))
+def review_due(session: Session, now: datetime, tz: ZoneInfo | None = None) -> str | None:
+    """"Weekly review for 2026-W47 is due" when the last full week (in `tz`, default the
+    strategy's zone) has no completed review."""
+    monday = last_full_week(now, tz or user_timezone(session))
     week = iso_week(monday)
     done = session.exec(select(Review.id).where(Review.week == week, Review.completed_at.is_not(None))).first()
     return None if done is not None else f"Weekly review for {week} is due"

@@ -38,6 +38,7 @@ class AgendaItem:
 class TodayAgenda:
     items: list[AgendaItem] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
+    review_due: str | None = None  # "Weekly review for 2026-W47 is due" (services.review)
 
 
 def agenda(session: Session, now: datetime, tz: ZoneInfo) -> TodayAgenda:
@@ -61,7 +62,9 @@ def agenda(session: Session, now: datetime, tz: ZoneInfo) -> TodayAgenda:
         name = f"{first} {last}".strip()
         items.append(AgendaItem("touchpoint", tid, due, f"{label} · {name}", note or message or "", due < start, version))
     items.sort(key=lambda i: (not i.overdue, i.due_at, i.kind, i.id))
-    return TodayAgenda(items=items, counts=section_counts(session))
+    from planner.services.review import review_due
+
+    return TodayAgenda(items=items, counts=section_counts(session), review_due=review_due(session, now, tz))
 
 
 def section_counts(session: Session) -> dict[str, int]:

@@ -38,12 +38,18 @@ def _sections() -> list[Section]:
     from planner.tui.screens.posts import PostsScreen
     from planner.tui.screens.today import TodayScreen
 
+    def review_screen() -> Screen:  # lazy: the review's charts (plotext) load when it is first opened
+        from planner.tui.screens.review import ReviewScreen
+
+        return ReviewScreen()
+
     return [
         Section("1", "today", "Today", TodayScreen, "What is due today and overdue"),
         Section("2", "plan", "Plan", PlanScreen, "The week: posts by pillar and touchpoints; auto-plan, move, export"),
         Section("3", "posts", "Posts", PostsScreen, "Ideas, drafts, scheduled and published posts; the editor"),
         Section("4", "network", "Network", NetworkScreen, "People due, going cold, and what to send them"),
         Section("5", "discover", "Discover", DiscoverScreen, "Topics, feeds and fresh entries"),
+        Section("6", "review", "Review", review_screen, "The weekly review: last week, network, rising, next week, export"),
     ]
 
 

@@ -74,6 +74,7 @@ class TodayScreen(Screen):
                 f"{len(agenda.items)} due ({overdue} overdue) · {c['scheduled']} scheduled posts · {c['drafts']} drafts · "
                 f"{c['ideas']} ideas · {c['planned touchpoints']} planned touchpoints · {c['people']} people · "
                 f"{c['unread entries']} unread entries in {c['feeds']} feeds"
+                + (f" · {agenda.review_due} (key 6)" if agenda.review_due else "")
             )
         )
         empty = self.query_one("#today-empty", Static)
