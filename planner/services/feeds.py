@@ -26,8 +26,14 @@ MAX_URL = 2000
 # --- topics -------------------------------------------------------------------------------------
 
 
+def _find_topic(session: Session, name: str) -> Topic | None:
+    # compared in Python: SQLite's lower() folds ASCII only ("Économie" would never match)
+    key = " ".join(name.split()).casefold()
+    return next((t for t in session.exec(select(Topic)) if t.name.casefold() == key), None)
+
+
 def get_topic(session: Session, name: str) -> Topic:
-    topic = session.exec(select(Topic).where(func.lower(Topic.name) == name.strip().lower())).first()
+    topic = _find_topic(session, name)
     if topic is None:
         known = ", ".join(t.name for t in session.exec(select(Topic).order_by(Topic.name))) or "none yet"
         raise PlannerError(f"no topic named {name!r} (topics: {known})")
@@ -38,7 +44,7 @@ def ensure_topic(session: Session, name: str, description: str = "", keywords: I
     name = " ".join(name.split())
     if not name:
         raise PlannerError("a topic needs a name")
-    topic = session.exec(select(Topic).where(func.lower(Topic.name) == name.lower())).first()
+    topic = _find_topic(session, name)
     if topic is not None:
         return topic, False
     topic = Topic(name=name, description=description, keywords=",".join(k.strip() for k in keywords if k.strip()))

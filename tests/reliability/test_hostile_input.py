@@ -378,9 +378,6 @@ def test_opml_fuzz_well_formed_lists_import_correctly(store, doc):
     assert report.added == len(stored)
 
 
-@pytest.mark.xfail(not os.environ.get("PLANNER_TEST_PG"), strict=True, reason="services.feeds.ensure_topic compares func.lower(name) with str.lower(): "
-                   "SQLite's lower() folds ASCII only, so a second lookup of 'Économie' misses and the insert "
-                   "hits the unique constraint (IntegrityError instead of an import)")
 def test_opml_folder_with_non_ascii_capitals_imports(store):
     doc = ('<?xml version="1.0"?><opml version="2.0"><body><outline text="Économie">'
            '<outline type="rss" text="a" xmlUrl="https://a.example/rss"/></outline></body></opml>')
