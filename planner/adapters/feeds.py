@@ -34,7 +34,13 @@ from email.utils import format_datetime, parsedate_to_datetime
 from http import HTTPStatus
 from typing import NamedTuple
 from urllib.parse import (
-    parse_qsl, quote, unquote, urlencode, urljoin, urlsplit, urlunsplit,
+    parse_qsl,
+    quote,
+    unquote,
+    urlencode,
+    urljoin,
+    urlsplit,
+    urlunsplit,
 )
 
 from planner.adapters.sanitize import clean_text, html_to_text
@@ -846,13 +852,25 @@ async def fetch_all(
     # slot forever.
     deadline = connect_timeout + 3 * read_timeout
 
+    workers = pool._max_workers if pool is not None else 0
+    pool_busy = 0
+    in_process = asyncio.Semaphore(1)
+
     async def parse(data: bytes, headers: dict, url: str):
-        if pool is not None:
+        # Workers first; when all are busy, this process parses one too (its event loop is
+        # mostly waiting on the network): a third parser that also keeps going when other
+        # load on the machine starves the workers.
+        nonlocal pool_busy
+        if pool is not None and (pool_busy < workers or in_process.locked()):
+            pool_busy += 1
             try:
                 return await loop.run_in_executor(pool, _parse_job, data, headers, url, now)
             except Exception:  # a broken pool (worker killed): parse this one in-process;
                 pass  # _get_pool() replaces the pool on the next refresh
-        return await asyncio.to_thread(_parse_job, data, headers, url, now)
+            finally:
+                pool_busy -= 1
+        async with in_process:
+            return await asyncio.to_thread(_parse_job, data, headers, url, now)
 
     async def one(client, req: FeedRequest) -> FetchResult:
         started = time.perf_counter()

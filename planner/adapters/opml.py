@@ -59,7 +59,8 @@ class _EntityDeclared(Exception):
 # ------------------------------------------------------------------------------------------
 # decoding
 
-_XML_DECL_ENCODING = re.compile(rb"""^<\?xml[^>]{0,200}?encoding\s*=\s*["']([A-Za-z0-9._:-]{1,40})["']""")
+_XML_DECL_ENCODING = re.compile(
+    rb"""^<\?xml[^>]{0,200}?encoding\s*=\s*["']([A-Za-z0-9._:-]{1,40})["']""")
 
 
 def _decode(data: bytes) -> tuple[str, str | None]:
@@ -165,8 +166,10 @@ class _Collector:
     def finish(self) -> None:
         for url, lines in self.duplicate_lines.items():
             where = ", ".join(str(n) for n in lines)
+            plural = "s" if len(lines) > 1 else ""
             self.problem(lines[0], f"duplicate feed {_shown(url)} (first at line "
-                                   f"{self.first_line[url]}; again at line{'s' if len(lines) > 1 else ''} {where}) kept once")
+                                   f"{self.first_line[url]}; again at line{plural} {where}) "
+                                   "kept once")
 
 
 def _shown(s: str) -> str:
