@@ -839,9 +839,11 @@ async def fetch_all(
     if use_pool is None:
         use_pool = len(requests) >= POOL_MIN_FEEDS
     loop = asyncio.get_running_loop()
-    # created (workers launched) before the first request, so their start-up overlaps
-    # with the network round trips
-    pool = _get_pool() if use_pool else None
+    # Workers are launched in a thread while the first requests are in flight: their start-up
+    # overlaps the network and never blocks the caller's event loop (the TUI's).
+    pool_ready = asyncio.ensure_future(asyncio.to_thread(_get_pool)) if use_pool else None
+    if pool_ready is not None:  # a refresh with nothing to parse never awaits it
+        pool_ready.add_done_callback(lambda f: f.cancelled() or f.exception())
     global_sem = asyncio.Semaphore(max(1, concurrency))
     host_sems: dict[str, asyncio.Semaphore] = {}
     timeout = httpx.Timeout(connect=connect_timeout, read=read_timeout, write=read_timeout,
@@ -852,7 +854,6 @@ async def fetch_all(
     # slot forever.
     deadline = connect_timeout + 3 * read_timeout
 
-    workers = pool._max_workers if pool is not None else 0
     pool_busy = 0
     in_process = asyncio.Semaphore(1)
 
@@ -861,6 +862,13 @@ async def fetch_all(
         # mostly waiting on the network): a third parser that also keeps going when other
         # load on the machine starves the workers.
         nonlocal pool_busy
+        pool = None
+        if pool_ready is not None:
+            try:
+                pool = await pool_ready
+            except Exception:  # no processes on this platform/sandbox: parse in-process
+                pool = None
+        workers = pool._max_workers if pool is not None else 0
         if pool is not None and (pool_busy < workers or in_process.locked()):
             pool_busy += 1
             try:
