@@ -75,3 +75,18 @@ async def test_untrusted_names_render_literally(settings, tmp_path):
         table = app.screen.query_one("#today-table")
         cells = [str(table.get_row_at(r)[2]) for r in range(table.row_count)]
         assert any("[bold]Evil[/]" in c for c in cells)
+
+
+async def test_a_failing_screen_worker_is_reported_not_silent(demo_settings):
+    """Worker.StateChanged does not bubble; every screen forwards failures to the app's handler."""
+    app = make_app(demo_settings, clock=lambda: FIXED_NOW)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _ready(app, pilot)
+        from planner.errors import PlannerError
+
+        def fail():
+            raise PlannerError("the store said no")
+
+        app.screen.run_worker(fail, thread=True, exit_on_error=False)
+        await _ready(app, pilot)
+        assert any(n.message == "the store said no" for n in app._notifications)

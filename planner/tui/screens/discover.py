@@ -15,10 +15,10 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, ProgressBar, Static, Tree
 
 from planner.services import feeds as feed_service
+from planner.tui.screens.base import PlannerScreen
 
 PAGE = 200
 
@@ -32,7 +32,7 @@ class Filter:
     starred: bool = False
 
 
-class DiscoverScreen(Screen):
+class DiscoverScreen(PlannerScreen):
     BINDINGS = [
         Binding("R", "refresh_feeds", "Refresh feeds", key_display="R"),
         Binding("m", "toggle_read", "Read/unread"),

@@ -15,10 +15,10 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
 from planner.services import network as network_service
+from planner.tui.screens.base import PlannerScreen
 
 PAGE = 200
 FILTERS = (None, "due", "cold")
@@ -31,7 +31,7 @@ class Query:
     only: str | None = None
 
 
-class NetworkScreen(Screen):
+class NetworkScreen(PlannerScreen):
     BINDINGS = [
         Binding("a", "accept", "Accept suggestion"),
         Binding("l", "log_touch", "Log touch"),

@@ -11,11 +11,11 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import ContentSwitcher, DataTable, Footer, Header, Static
 
 from planner.services import planning
 from planner.services import today as today_service
+from planner.tui.screens.base import PlannerScreen
 from planner.tui.widgets.week_grid import DAY_NAMES, WeekGrid, item_text
 
 MOVE_STEP = timedelta(minutes=30)
@@ -42,7 +42,7 @@ def write_calendar_files(store, now: datetime, folder: Path) -> list[Path]:
     return [ics, md]
 
 
-class PlanScreen(Screen):
+class PlanScreen(PlannerScreen):
     BINDINGS = [
         Binding("n", "week(1)", "Next week"),
         Binding("p", "week(-1)", "Prev week"),

@@ -10,11 +10,12 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen, Screen
+from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Header, Input, Label, Static, TextArea
 
 from planner.models import Pillar, PostStatus
 from planner.services import posts as post_service
+from planner.tui.screens.base import PlannerScreen
 from planner.tui.widgets.week_grid import PILLAR_STYLES
 
 PILLARS = [p.value for p in Pillar]
@@ -72,7 +73,7 @@ class ScheduleDialog(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class PostEditorScreen(Screen):
+class PostEditorScreen(PlannerScreen):
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", priority=True),
         Binding("ctrl+t", "schedule", "Schedule…", priority=True),
@@ -276,7 +277,7 @@ class PostEditorScreen(Screen):
         self.app.pop_screen()
 
 
-class PostsScreen(Screen):
+class PostsScreen(PlannerScreen):
     BINDINGS = [
         Binding("enter", "open", "Edit", show=False),
         Binding("e", "open", "Edit"),

@@ -6,13 +6,13 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from planner.services import today as today_service
+from planner.tui.screens.base import PlannerScreen
 
 
-class TodayScreen(Screen):
+class TodayScreen(PlannerScreen):
     BINDINGS = [
         Binding("d", "mark(True)", "Done"),
         Binding("s", "mark(False)", "Skip"),
