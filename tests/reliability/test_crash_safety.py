@@ -1,0 +1,284 @@
+"""kill -9 at random (seeded) moments: the database stays consistent and the next run finishes.
+
+Each command runs as a real subprocess (``python -m planner --db … …``) and is killed with
+SIGKILL part-way. After every kill: SQLite's integrity check passes, the store holds either the
+state before the command or after it (a refresh and an import are one transaction each; keyword
+extraction commits batch by batch, every batch whole), and a final uninterrupted run leaves the
+same counts as a run that was never interrupted.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import threading
+import time
+from datetime import datetime, timedelta, timezone
+from email.utils import format_datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+import sqlalchemy as sa
+from sqlmodel import func, select
+
+from helpers import ROOT
+from planner.models import Connection, Entry, EntryKeyword, Feed, Touchpoint
+from planner.services.feeds import add_feed
+from planner.store import open_store
+
+FEEDS, ITEMS = 40, 30
+SEED = 20261125
+
+
+def _planner(url: str, *args: str) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "planner", "--db", url, *args], cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "PLANNER_CONFIG": str(ROOT / "nonexistent-config.toml")})
+
+
+def _kill_after(proc: subprocess.Popen, seconds: float) -> bool:
+    """SIGKILL the process after ``seconds``; True if it was still running (really killed)."""
+    try:
+        proc.wait(timeout=seconds)
+        return False
+    except subprocess.TimeoutExpired:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=30)
+        return True
+
+
+def _finish(proc: subprocess.Popen, timeout: float = 600) -> str:
+    out, err = proc.communicate(timeout=timeout)
+    assert proc.returncode == 0, err[-3000:]
+    return out
+
+
+def _assert_intact(store) -> None:
+    if store.is_sqlite:
+        with store.engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
+            assert conn.exec_driver_sql("PRAGMA foreign_key_check").all() == []
+
+
+def _reference_url(tmp_path, name: str) -> str:
+    folder = tmp_path / name
+    folder.mkdir()
+    return f"sqlite:///{folder / 'reference.db'}"
+
+
+# --- refresh ------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def slow_static_feeds():
+    """FEEDS feeds of ITEMS items each, the same on every request, each answered after 30 ms."""
+
+    def body(feed: int) -> bytes:
+        base = datetime(2026, 11, 24, tzinfo=timezone.utc)
+        items = "".join(
+            f"<item><title>Feed {feed} item {k}</title><guid>f{feed}-{k}</guid><link>https://f{feed}.example/{k}</link>"
+            f"<pubDate>{format_datetime(base - timedelta(hours=k), usegmt=True)}</pubDate>"
+            f"<description>{'words ' * 200}</description></item>" for k in range(ITEMS)
+        )
+        return f'<?xml version="1.0"?><rss version="2.0"><channel><title>F{feed}</title>{items}</channel></rss>'.encode()
+
+    bodies = {f"/{i}.xml": body(i) for i in range(FEEDS)}
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802
+            data = bodies.get(self.path)
+            if data is None:
+                self.send_error(404)
+                return
+            time.sleep(0.03)
+            self.send_response(200)
+            self.send_header("Content-Type", "application/rss+xml")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    server.server_close()
+
+
+def _follow(store, base: str) -> None:
+    for i in range(FEEDS):
+        store.call(add_feed, f"{base}/{i}.xml", topic="Crash")
+
+
+def _refresh_state(store) -> tuple[int, int, dict[int, int]]:
+    with store.session() as session:
+        per_feed = dict(session.exec(select(Entry.feed_id, func.count()).group_by(Entry.feed_id)).all())
+        fetched = session.exec(select(func.count()).select_from(Feed).where(Feed.last_status.is_not(None))).one()
+        total = session.exec(select(func.count()).select_from(Entry)).one()
+    return total, fetched, per_feed
+
+
+def test_killed_refresh_leaves_all_or_nothing_and_the_next_run_completes(store, settings, slow_static_feeds, tmp_path):
+    rng = random.Random(SEED)
+    _follow(store, slow_static_feeds)
+    killed = 0
+    for _ in range(3):
+        proc = _planner(settings.db_url, "feeds", "refresh", "--json")
+        killed += _kill_after(proc, rng.uniform(0.3, 2.5))
+        _assert_intact(store)
+        total, fetched, per_feed = _refresh_state(store)
+        # one transaction: either nothing of a refresh is stored or all of it, feed health included
+        assert (total, fetched) in ((0, 0), (FEEDS * ITEMS, FEEDS)), (total, fetched)
+        assert all(n == ITEMS for n in per_feed.values())
+    assert killed >= 2, "the refresh finished before the kill every time: nothing was tested"
+    _finish(_planner(settings.db_url, "feeds", "refresh", "--json"))
+    _assert_intact(store)
+
+    reference = open_store(_reference_url(tmp_path, "refresh"))
+    _follow(reference, slow_static_feeds)
+    _finish(_planner(reference.url, "feeds", "refresh", "--json"))
+    assert _refresh_state(store)[:2] == _refresh_state(reference)[:2] == (FEEDS * ITEMS, FEEDS)
+    reference.dispose()
+
+
+# --- LinkedIn import ----------------------------------------------------------------------------
+
+
+def _connections_csv(path, people: int, changed_from: int | None = None, extra: int = 0) -> None:
+    """A LinkedIn-format file; rows from ``changed_from`` on have a new company (job changes)."""
+    lines = ["Notes:", '"When exporting your connection data, you may notice that some of the email addresses are missing."',
+             "", "First Name,Last Name,URL,Email Address,Company,Position,Connected On"]
+    for i in range(people + extra):
+        company = "Globex" if changed_from is not None and i >= changed_from else "Initech"
+        lines.append(f"Person{i},Zoë {i},https://www.linkedin.com/in/person-{i},,{company},Engineer,09 Oct 2024")
+    path.write_text("\r\n".join(lines) + "\r\n", encoding="utf-8")
+
+
+def _people_state(store) -> tuple[int, int, int]:
+    with store.session() as session:
+        people = session.exec(select(func.count()).select_from(Connection)).one()
+        moved = session.exec(select(func.count()).select_from(Connection).where(Connection.company == "Globex")).one()
+        touches = session.exec(select(func.count()).select_from(Touchpoint)).one()
+    return people, moved, touches
+
+
+def test_killed_linkedin_import_is_all_or_nothing_and_the_rerun_completes(store, settings, tmp_path):
+    rng = random.Random(SEED + 1)
+    first, second = tmp_path / "first.csv", tmp_path / "Connections.csv"
+    n, changed, extra = 6_000, 4_500, 1_500
+    _connections_csv(first, n)
+    _connections_csv(second, n, changed_from=changed, extra=extra)  # 1,500 job changes and 1,500 new people
+    _finish(_planner(settings.db_url, "import", "linkedin", str(first)))
+    before = _people_state(store)
+    assert before == (n, 0, 0)
+    after = (n + extra, n + extra - changed, n - changed)
+    killed = 0
+    for _ in range(3):
+        proc = _planner(settings.db_url, "import", "linkedin", str(second))
+        killed += _kill_after(proc, rng.uniform(0.5, 3.0))
+        _assert_intact(store)
+        state = _people_state(store)
+        assert state in (before, after), state  # never a half-imported file
+        if state == after:
+            break
+    assert killed >= 1, "the import finished before the kill every time: nothing was tested"
+    _finish(_planner(settings.db_url, "import", "linkedin", str(second)))
+    _assert_intact(store)
+
+    reference = open_store(_reference_url(tmp_path, "import"))
+    _finish(_planner(reference.url, "import", "linkedin", str(first)))
+    _finish(_planner(reference.url, "import", "linkedin", str(second)))
+    assert _people_state(store) == _people_state(reference) == after
+    reference.dispose()
+
+
+# --- keyword extraction -------------------------------------------------------------------------
+
+WORDS = ("observability incident response error budget platform engineering kubernetes cost on-call postmortem "
+         "developer experience tracing latency reliability chaos engineering capacity planning migration terraform "
+         "security alerting dashboards ownership runbook automation").split()
+
+
+def _extraction_world(url: str, entries: int) -> None:
+    store = open_store(url)
+    rng = random.Random(SEED + 2)
+    now = datetime(2026, 11, 25, 9, 30, tzinfo=timezone.utc)
+    with store.transaction() as session:
+        feed = Feed(url="https://words.example/feed.xml", title="Words")
+        session.add(feed)
+        session.flush()
+        session.execute(sa.insert(Entry), [
+            {"feed_id": feed.id, "guid": f"id:{i}", "link": f"https://words.example/{i}",
+             "title": " ".join(rng.choice(WORDS) for _ in range(7)).capitalize(),
+             "summary": ". ".join(" ".join(rng.choice(WORDS) for _ in range(12)) for _ in range(4)),
+             "published_at": now - timedelta(minutes=i), "fetched_at": now, "content_hash": f"h{i}",
+             "is_read": False, "is_starred": False, "is_dismissed": False}
+            for i in range(entries)
+        ])
+    store.dispose()
+
+
+def _extraction_state(store) -> tuple[int, int, set[int]]:
+    with store.session() as session:
+        done = session.exec(select(func.count()).select_from(Entry).where(Entry.keywords_model.is_not(None))).one()
+        links = session.exec(select(func.count()).select_from(EntryKeyword)).one()
+        linked = set(session.exec(select(EntryKeyword.entry_id).distinct()).all())
+        extracted = set(session.exec(select(Entry.id).where(Entry.keywords_model.is_not(None))).all())
+    # a batch is whole: keywords exist only for entries marked extracted
+    assert linked <= extracted, sorted(linked - extracted)[:10]
+    return done, links, extracted
+
+
+def _has_keywords_command() -> bool:
+    out = subprocess.run([sys.executable, "-m", "planner", "keywords", "--help"], cwd=ROOT, capture_output=True, text=True)
+    return out.returncode == 0 and "extract" in out.stdout
+
+
+@pytest.mark.slow
+def test_killed_keyword_extraction_resumes_where_it_stopped(store, settings, tmp_path):
+    if not _has_keywords_command():
+        pytest.skip("`planner keywords extract` does not exist yet")
+    entries = 200
+    _extraction_world(settings.db_url, entries)
+    rng = random.Random(SEED + 3)
+    kills = 0
+    for _ in range(2):
+        proc = _planner(settings.db_url, "keywords", "extract", "--json")
+        # wait until extraction is under way (the model is loaded, a batch is stored), then kill
+        deadline = time.monotonic() + 300
+        started = 0
+        while proc.poll() is None and time.monotonic() < deadline:
+            started = _extraction_state(store)[0]
+            if started:
+                break
+            time.sleep(0.05)
+        if proc.poll() is None:
+            time.sleep(rng.uniform(0.0, 1.0))
+            kills += _kill_after(proc, 0)
+        else:
+            proc.communicate()
+        _assert_intact(store)
+        done, links, _ = _extraction_state(store)
+        from planner.services.keywords import BATCH
+
+        assert done % BATCH == 0 or done == entries, done  # whole batches only
+        if done == entries:
+            break
+    assert kills >= 1, "extraction finished before the kill: nothing was tested"
+    _finish(_planner(settings.db_url, "keywords", "extract", "--json"))
+    _assert_intact(store)
+    done, links, _ = _extraction_state(store)
+    assert done == entries and links > 0
+
+    reference_url = _reference_url(tmp_path, "keywords")
+    _extraction_world(reference_url, entries)
+    _finish(_planner(reference_url, "keywords", "extract", "--json"))
+    reference = open_store(reference_url)
+    ref_done, ref_links, _ = _extraction_state(reference)
+    reference.dispose()
+    assert (done, links) == (ref_done, ref_links)
