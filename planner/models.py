@@ -170,6 +170,7 @@ class Entry(SQLModel, table=True):
     __table_args__ = (
         sa.UniqueConstraint("feed_id", "guid", name="uq_entry_feed_guid"),
         sa.Index("ix_entry_feed_published", "feed_id", "published_at"),
+        sa.Index("ix_entry_feed_flags", "feed_id", "is_read", "is_dismissed"),  # covering: unread counts per feed
     )
 
     id: Optional[int] = Field(default=None, primary_key=True)
