@@ -177,3 +177,27 @@ async def test_today_reminds_until_the_review_is_saved(demo_settings):
         await settle(app, pilot)
         assert "Weekly review" not in str(app.screen.query_one("#today-counts").render())
         assert screen.review.saved.completed_at == FIXED_NOW
+
+
+async def test_a_stale_item_is_refused_with_a_readable_message(demo_settings):
+    errors = []
+    app = make_app(demo_settings, clock=lambda: FIXED_NOW)
+    async with app.run_test(size=(120, 40)) as pilot:
+        original = app.notify
+        app.notify = lambda message, *a, **kw: (
+            errors.append(str(message)) if kw.get("severity") == "error" else None, original(message, *a, **kw))
+        screen = await open_review(app, pilot)
+        missed = screen.review.missed_items[0]
+
+        def teammate_edits(session):  # someone else changes the item after the review loaded
+            row = session.get(Touchpoint, missed.id)
+            row.note, row.version = "moved by a teammate", row.version + 1
+            session.add(row)
+
+        query(demo_settings, teammate_edits)
+        select_row(screen, "#last-items", f"{missed.kind}:{missed.id}")
+        await pilot.press("c")
+        await settle(app, pilot)
+    assert errors and "changed by someone else" in errors[0]
+    due = query(demo_settings, lambda s: s.get(Touchpoint, missed.id).due_at)
+    assert due == missed.at

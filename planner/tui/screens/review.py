@@ -20,10 +20,10 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.widgets import ContentSwitcher, DataTable, Footer, Header, Input, Label, Static
 
 from planner.services import review as review_service
+from planner.tui.screens.base import PlannerScreen
 from planner.tui.widgets.review_charts import GiveAskChart, PillarMixChart, TouchesChart
 
 STEPS = (
@@ -48,7 +48,7 @@ def _short(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-class ReviewScreen(Screen):
+class ReviewScreen(PlannerScreen):
     BINDINGS = [
         Binding("n", "step(1)", "Next step"),
         Binding("b", "step(-1)", "Back"),
