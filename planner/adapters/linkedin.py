@@ -59,7 +59,10 @@ def normalize_profile_url(url: str | None) -> str | None:
         return None
     if "://" not in url:
         url = "https://" + url
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # e.g. "Invalid IPv6 URL" for a stray "["
+        return None
     if not parts.netloc:
         return None
     path = parts.path.rstrip("/")

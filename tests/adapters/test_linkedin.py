@@ -101,3 +101,8 @@ def test_the_demo_connections_file_imports_cleanly(store):
     assert len(result.records) >= 40
     report = store.call(import_connections, result.records, now=FIXED_NOW)
     assert report.added == len(result.records)
+
+
+def test_an_unparsable_profile_url_keeps_the_person_without_a_url():
+    (rec,) = parse_connections(csv_text("Ana,Silva,https://[broken,,Co,Pos,09 Oct 2024")).records
+    assert rec.url is None and rec.first_name == "Ana"
