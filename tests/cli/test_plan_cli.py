@@ -1,5 +1,8 @@
-"""The plan CLI end to end (a real subprocess on a real SQLite file): strategy, posts, plan week,
-groups/events, and the calendar exports (ICS parsed strictly and imported into calcurse)."""
+"""The plan CLI end to end on a real SQLite file: strategy, posts, plan week, groups/events, and the
+calendar exports (ICS parsed strictly and imported into calcurse).
+
+Commands run in-process through Typer's runner (a subprocess per command cost most of this
+file's time); `test_one_real_subprocess` keeps the console script itself covered."""
 
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ import json
 import os
 import shutil
 import subprocess
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -19,18 +23,38 @@ from ical.calendar_stream import IcsCalendarStream
 CALCURSE = shutil.which("calcurse")
 
 
+@dataclass
+class Done:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
 @pytest.fixture
 def cli(tmp_path):
+    from typer.testing import CliRunner
+
+    from planner.cli import app
+
     db = tmp_path / "cli.db"
     env = {"PLANNER_CONFIG": str(tmp_path / "config.toml")}
+    runner = CliRunner()
 
     def run(*args: str, ok: bool = True):
-        done = run_planner("--db", str(db), *args, env=env)
+        result = runner.invoke(app, ["--db", str(db), *args], env=env)
+        done = Done(result.exit_code, result.stdout, result.stderr)
         if ok:
             assert done.returncode == 0, done.stderr + done.stdout
         return done
 
     return run
+
+
+def test_one_real_subprocess(tmp_path):
+    db = tmp_path / "sub.db"
+    done = run_planner("--db", str(db), "strategy", "show", "--json", env={"PLANNER_CONFIG": str(tmp_path / "c.toml")})
+    assert done.returncode == 0, done.stderr
+    assert "timezone" in json.loads(done.stdout)
 
 
 def _next_week():
