@@ -45,6 +45,22 @@ def _fresh_pg_database(base_url: str, tmp_path: Path) -> str:
 
 
 _PG_DATABASES: list[str] = []
+DB_FIXTURES = {"settings", "store"}
+
+
+def pytest_collection_modifyitems(config, items):
+    """With PLANNER_TEST_PG, run every test that uses the configurable database (the ``settings``
+    or ``store`` fixture) against PostgreSQL; tests that never touch it (pure functions, the demo
+    copies, which are SQLite files) already ran in the SQLite pass and are deselected."""
+    if not os.environ.get("PLANNER_TEST_PG"):
+        return
+    keep, drop = [], []
+    for item in items:
+        uses_db = DB_FIXTURES & set(getattr(item, "fixturenames", ()))
+        (keep if uses_db and not item.get_closest_marker("sqlite_only") else drop).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
 
 
 def pytest_sessionfinish(session, exitstatus):
