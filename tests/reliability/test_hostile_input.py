@@ -337,8 +337,7 @@ def _xml_attr(s: str) -> str:
 
 @st.composite
 def opml_documents(draw):
-    # non-ASCII capitals in folder names are left to the regression test below (known bug)
-    folders = draw(st.lists(hostile_text.filter(lambda n: all(c.isascii() or c.lower() == c for c in n)), max_size=3))
+    folders = draw(st.lists(hostile_text, max_size=3))
     feeds = []
     for i in range(draw(st.integers(0, 6))):
         feeds.append((f"https://feeds{i}.example/{draw(st.sampled_from(['rss', 'atom.xml', 'feed?a=1&b=2']))}",
@@ -379,6 +378,7 @@ def test_opml_fuzz_well_formed_lists_import_correctly(store, doc):
 
 
 def test_opml_folder_with_non_ascii_capitals_imports(store):
+    # found by the OPML fuzzer: SQLite's lower() folds ASCII only (fixed in services.feeds)
     doc = ('<?xml version="1.0"?><opml version="2.0"><body><outline text="Économie">'
            '<outline type="rss" text="a" xmlUrl="https://a.example/rss"/></outline></body></opml>')
     report = store.call(import_opml, parse_opml(doc.encode(), "subs.opml"))
