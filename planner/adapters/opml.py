@@ -93,6 +93,13 @@ def _decode(data: bytes) -> tuple[str, str | None]:
 # reading outlines (shared by all three readings)
 
 
+def _scheme(url: str) -> str:
+    try:
+        return urlsplit(url).scheme.lower()
+    except ValueError:  # "http://[x" is an invalid IPv6 URL to urlsplit
+        return ""
+
+
 class _Collector:
     """Turns a stream of outline start/end events into feeds and problems."""
 
@@ -158,7 +165,7 @@ class _Collector:
             topic = clean_text(first.strip("/ ").split("/")[-1], TITLE_MAX,
                                single_line=True) or None
         html_url = (low.get("htmlurl") or "").strip() or None
-        if html_url and urlsplit(html_url).scheme.lower() not in ("http", "https"):
+        if html_url and _scheme(html_url) not in ("http", "https"):
             html_url = None
         self.feeds.append(OpmlFeed(url=url, title=title or (urlsplit(url).hostname or url),
                                    topic=topic, html_url=html_url))

@@ -75,7 +75,9 @@ def test_db_path_and_upgrade(tmp_path, monkeypatch):
     result = runner.invoke(app, ["db", "path"])
     assert result.output.strip() == str(db)
     result = runner.invoke(app, ["db", "upgrade"])
-    assert result.exit_code == 0 and "0001" in result.output
+    from planner.store.db import HEAD_REVISION
+
+    assert result.exit_code == 0 and f"empty → {HEAD_REVISION}" in result.output
     assert runner.invoke(app, ["db", "upgrade"]).output.startswith("schema is current")
 
 

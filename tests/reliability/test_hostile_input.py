@@ -460,9 +460,6 @@ def test_csv_url_cell_with_a_bracket_does_not_break_the_import():
     assert [(r.first_name, r.url) for r in result.records] == [("0", None), ("Alan", None)]
 
 
-@pytest.mark.xfail(strict=True, raises=ValueError,
-                   reason="adapters.opml._Collector._feed calls urlsplit(html_url) unguarded: htmlUrl='http://[x' "
-                          "raises ValueError although parse_opml promises never to raise for bad content")
 def test_opml_with_a_broken_html_url_still_imports_the_feed():
     doc = b'<opml version="2.0"><body><outline type="rss" text="a" xmlUrl="https://a.example/rss" htmlUrl="http://[x"/></body></opml>'
     result = parse_opml(doc, "subs.opml")
