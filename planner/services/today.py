@@ -39,9 +39,15 @@ class TodayAgenda:
     items: list[AgendaItem] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
     review_due: str | None = None  # "Weekly review for 2026-W47 is due" (services.review)
+    more: int = 0  # due items beyond the limit (the most overdue come first)
+    overdue: int = 0  # overdue items in all, shown or not
 
 
-def agenda(session: Session, now: datetime, tz: ZoneInfo) -> TodayAgenda:
+def agenda(session: Session, now: datetime, tz: ZoneInfo, limit: int | None = 200) -> TodayAgenda:
+    """Due today and overdue, most overdue first; at most ``limit`` items (``more`` counts the rest).
+
+    Today is a daily to-do list, not an archive: thousands of overdue rows would bury today's
+    few, so the list is capped and the count of the rest is shown instead."""
     start, end = local_day_bounds(now, tz)
     items: list[AgendaItem] = []
     # plain column selects: Today must be ready in a blink even with thousands of rows due
@@ -64,7 +70,16 @@ def agenda(session: Session, now: datetime, tz: ZoneInfo) -> TodayAgenda:
     items.sort(key=lambda i: (not i.overdue, i.due_at, i.kind, i.id))
     from planner.services.review import review_due
 
-    return TodayAgenda(items=items, counts=section_counts(session), review_due=review_due(session, now, tz))
+    overdue = sum(1 for i in items if i.overdue)
+    more = max(0, len(items) - limit) if limit is not None else 0
+    if more:
+        # keep everything due today, then the most overdue of the rest
+        today_items = [i for i in items if not i.overdue]
+        room = max(0, limit - len(today_items))
+        items = [i for i in items if i.overdue][:room] + today_items
+        more = overdue - room
+    return TodayAgenda(items=items, counts=section_counts(session), review_due=review_due(session, now, tz),
+                       more=more, overdue=overdue)
 
 
 def section_counts(session: Session) -> dict[str, int]:

@@ -67,11 +67,12 @@ class TodayScreen(PlannerScreen):
             )
         if agenda.items:
             table.move_cursor(row=min(keep, len(agenda.items) - 1))
-        overdue = sum(1 for i in agenda.items if i.overdue)
         c = agenda.counts
+        due = len(agenda.items) + agenda.more
+        hidden = f", the {agenda.more} oldest not listed: plan or skip them in Plan/Network" if agenda.more else ""
         self.query_one("#today-counts", Static).update(
             Text(
-                f"{len(agenda.items)} due ({overdue} overdue) · {c['scheduled']} scheduled posts · {c['drafts']} drafts · "
+                f"{due} due ({agenda.overdue} overdue{hidden}) · {c['scheduled']} scheduled posts · {c['drafts']} drafts · "
                 f"{c['ideas']} ideas · {c['planned touchpoints']} planned touchpoints · {c['people']} people · "
                 f"{c['unread entries']} unread entries in {c['feeds']} feeds"
                 + (f" · {agenda.review_due} (key 6)" if agenda.review_due else "")
