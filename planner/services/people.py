@@ -10,7 +10,16 @@ from sqlmodel import Session, select
 
 from planner.adapters.linkedin import ConnectionRecord, normalize_profile_url
 from planner.errors import PlannerError
-from planner.models import Connection, ConnectionTag, Tag, Touchpoint, TouchKind, TouchStatus, utcnow
+from planner.models import (
+    Connection,
+    ConnectionTag,
+    Tag,
+    TouchKind,
+    Touchpoint,
+    TouchStatus,
+    utcnow,
+)
+from planner.store.versioning import bump
 
 
 @dataclass
@@ -101,8 +110,7 @@ def import_connections(
                 setattr(person, attr, value)
                 changed = True
         if changed:
-            person.updated_at = now
-            person.version += 1
+            bump(person, now)
             session.add(person)
             report.updated += 1
         else:

@@ -9,6 +9,7 @@ from sqlmodel import Session, select
 
 from planner.adapters.shares import ShareRecord
 from planner.models import Pillar, Post, PostStatus, utcnow
+from planner.store.versioning import bump
 
 TITLE_LEN = 80
 
@@ -61,8 +62,7 @@ def import_shares(session: Session, records: list[ShareRecord], now: datetime | 
                 report.unchanged += 1
                 continue
             post.body, post.title, post.published_at, post.scheduled_at = body, title, rec.shared_at, rec.shared_at
-            post.version += 1
-            post.updated_at = now
+            bump(post, now)
             session.add(post)
             report.updated += 1
             continue

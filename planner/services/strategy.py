@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlmodel import Session, select
 
-from planner.errors import ConflictError, PlannerError
+from planner.errors import PlannerError
 from planner.models import DEFAULT_TIER_CADENCE_DAYS, Pillar, Slot, Strategy, Tier, utcnow
 
 WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -242,10 +242,10 @@ def set_strategy(
 ) -> StrategyView:
     """Change one setting. Keys: see KEYS. `slots.add "tue 09:00 thought_leadership [channel]"`,
     `slots.remove ID` or `slots.remove "tue 09:00"`."""
+    from planner.store.versioning import bump, load_for_edit
+
     now = now or utcnow()
-    s = get_strategy(session, now)
-    if expected_version is not None and s.version != expected_version:
-        raise ConflictError("the strategy was changed elsewhere since you loaded it; reload and try again")
+    s = load_for_edit(session, Strategy, get_strategy(session, now).id, expected_version)
     key = key.strip().lower().replace("-", "_")
     if key == "timezone":
         s.timezone = parse_timezone(value)
@@ -274,8 +274,7 @@ def set_strategy(
         remove_slot(session, s, value)
     else:
         raise PlannerError(f"unknown strategy setting {key!r} (expected one of {', '.join(KEYS)})")
-    s.updated_at = now
-    s.version += 1
+    bump(s, now)
     session.add(s)
     session.flush()
     return _view(session, s)
