@@ -35,7 +35,7 @@ from dataclasses import dataclass, fields, is_dataclass
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func
+from sqlalchemy import case, func
 from sqlmodel import Session, select
 
 from planner.errors import PlannerError
@@ -376,11 +376,6 @@ def _check_monday(week_monday: date) -> None:
         raise PlannerError(f"a review needs the Monday of a week, got {week_monday} ({week_monday:%A})")
 
 
-def _local_monday(moment: datetime, zone: ZoneInfo) -> date:
-    day = moment.astimezone(zone).date()
-    return day - timedelta(days=day.weekday())
-
-
 def _outcome(status: str, at: datetime, now: datetime, done: str) -> str:
     if status == done:
         return done
@@ -574,30 +569,39 @@ def _failing_feeds(session: Session) -> list[FeedProblem]:
     return problems
 
 
+def _week_edges(first: date, weeks: int, zone: ZoneInfo) -> list[datetime]:
+    """UTC instants where the local weeks from the Monday `first` start, then where the last one
+    ends: `weeks` + 1 edges. Each is that Monday's local midnight, so a week across a DST change is
+    167 or 169 hours long, exactly as ``week_bounds`` (which the week's own lists use) has it."""
+    return [week_bounds(first + timedelta(weeks=i), zone)[0] for i in range(weeks + 1)]
+
+
+def _weekly(session: Session, column, edges: list[datetime], where: tuple, flag) -> dict[int, tuple[int, int]]:
+    """week index → (rows, rows where `flag` holds) for rows whose `column` lies between the first
+    and the last edge: one grouped query, the week picked by comparing with the edges in SQL (no
+    row comes back to Python). The grouping runs over a subquery so PostgreSQL groups by the
+    label rather than by a CASE repeated with fresh bound parameters."""
+    week = case(*[(column < edge, i) for i, edge in enumerate(edges[1:])], else_=-1)
+    inner = (
+        select(week.label("week"), case((flag, 1), else_=0).label("hit"))
+        .where(column >= edges[0], column < edges[-1], *where)
+        .subquery()
+    )
+    rows = session.exec(select(inner.c.week, func.count(), func.sum(inner.c.hit)).group_by(inner.c.week)).all()
+    return {int(w): (int(n), int(hit or 0)) for w, n, hit in rows if w is not None and w >= 0}
+
+
 def _week_counts(session: Session, first: date, weeks: int, zone: ZoneInfo) -> list[WeekKept]:
-    """Posts and touchpoints planned / happened for `weeks` weeks from the Monday `first`."""
-    start, _ = week_bounds(first, zone)
-    _, end = week_bounds(first + timedelta(weeks=weeks - 1), zone)
-    out = [WeekKept(iso_week(first + timedelta(weeks=i)), 0, 0, 0, 0) for i in range(weeks)]
-
-    def slot(moment) -> WeekKept | None:
-        index = (_local_monday(_aware(moment), zone) - first).days // 7
-        return out[index] if 0 <= index < weeks else None
-
-    for at, status in session.exec(
-        select(Post.scheduled_at, Post.status).where(Post.scheduled_at >= start, Post.scheduled_at < end, Post.status.in_(_PLACED))
-    ):
-        w = slot(at)
-        if w:
-            w.posts_planned += 1
-            w.posts_published += status == PostStatus.PUBLISHED.value
-    for at, status in session.exec(
-        select(Touchpoint.due_at, Touchpoint.status).where(Touchpoint.due_at >= start, Touchpoint.due_at < end)
-    ):
-        w = slot(at)
-        if w:
-            w.touches_planned += 1
-            w.touches_done += status == TouchStatus.DONE.value
+    """Posts and touchpoints planned / happened for `weeks` weeks from the Monday `first`: two
+    grouped queries, whatever the number of rows."""
+    edges = _week_edges(first, weeks, zone)
+    posts = _weekly(session, Post.scheduled_at, edges, (Post.status.in_(_PLACED),),
+                    Post.status == PostStatus.PUBLISHED.value)
+    touches = _weekly(session, Touchpoint.due_at, edges, (), Touchpoint.status == TouchStatus.DONE.value)
+    out = []
+    for i in range(weeks):
+        p, t = posts.get(i, (0, 0)), touches.get(i, (0, 0))
+        out.append(WeekKept(iso_week(first + timedelta(weeks=i)), p[0], p[1], t[0], t[1]))
     return out
 
 
@@ -617,51 +621,51 @@ def _saved_counts(session: Session, weeks: list[str]) -> dict[str, dict]:
     return out
 
 
-def _streak(session: Session, monday: date, zone: ZoneInfo) -> Streak:
-    first = monday - timedelta(weeks=STREAK_MAX_WEEKS - 1)
-    history = _week_counts(session, first, STREAK_MAX_WEEKS, zone)
-    live = history[-1]  # the reviewed week as it stands (what a review saves)
-    saved = _saved_counts(session, [w.week for w in history[:-1]])
+def _streak(session: Session, monday: date, zone: ZoneInfo, recent: list[WeekKept]) -> Streak:
+    """`recent`: the counts of the weeks ending with `monday` (the chart's). Older weeks are counted
+    only while the run of kept weeks goes on, a block of CHART_WEEKS at a time, so a broken streak
+    costs nothing more and a long one at most STREAK_MAX_WEEKS weeks of rows."""
+    live = recent[-1]  # the reviewed week as it stands (what a review saves)
+    names = [iso_week(monday - timedelta(weeks=i)) for i in range(1, STREAK_MAX_WEEKS)]
+    saved = _saved_counts(session, names)
+    history = list(reversed(recent[-STREAK_MAX_WEEKS:]))  # newest first
     weeks = 0
-    for w in reversed(history):
-        judged = WeekKept(w.week, **saved[w.week]) if w.week in saved else w
-        if not judged.kept:
-            break
-        weeks += 1
-    return Streak(weeks, live, KEPT_DEFINITION)
+    while True:
+        for i in range(weeks, len(history)):
+            w = history[i]
+            judged = WeekKept(w.week, **saved[w.week]) if i and w.week in saved else w
+            if not judged.kept:
+                return Streak(weeks, live, KEPT_DEFINITION)
+            weeks += 1
+        if weeks >= STREAK_MAX_WEEKS:
+            return Streak(STREAK_MAX_WEEKS, live, KEPT_DEFINITION)
+        block = min(CHART_WEEKS, STREAK_MAX_WEEKS - weeks)
+        history += reversed(_week_counts(session, monday - timedelta(weeks=weeks + block - 1), block, zone))
 
 
-def _charts(session: Session, monday: date, zone: ZoneInfo, mix: dict[str, float], posts: PostsReview) -> Charts:
+def _charts(session: Session, monday: date, zone: ZoneInfo, posts: PostsReview) -> tuple[Charts, list[WeekKept]]:
+    """The chart series, and the week counts they were drawn from (the streak starts from them)."""
     first = monday - timedelta(weeks=CHART_WEEKS - 1)
     counts = _week_counts(session, first, CHART_WEEKS, zone)
-    points = [WeekPoint(w.week, 0, w.touches_planned, 0, 0) for w in counts]
-    start, _ = week_bounds(first, zone)
-    _, end = week_bounds(monday, zone)
-    for kind, done_at in session.exec(
-        select(Touchpoint.kind, Touchpoint.done_at)
-        .where(Touchpoint.status == TouchStatus.DONE.value, Touchpoint.done_at >= start, Touchpoint.done_at < end)
-    ):
-        index = (_local_monday(_aware(done_at), zone) - first).days // 7
-        if 0 <= index < CHART_WEEKS:
-            p = points[index]
-            p.touches_done += 1
-            if kind in ASK_KINDS:
-                p.asks += 1
-            else:
-                p.gives += 1
+    edges = _week_edges(first, CHART_WEEKS, zone)
+    done = _weekly(session, Touchpoint.done_at, edges, (Touchpoint.status == TouchStatus.DONE.value,),
+                   Touchpoint.kind.in_(sorted(k.value for k in ASK_KINDS)))
+    points = []
+    for i, w in enumerate(counts):
+        n, asks = done.get(i, (0, 0))
+        points.append(WeekPoint(w.week, n, w.touches_planned, n - asks, asks))
     recent_start, _ = week_bounds(monday - timedelta(weeks=MIX_WEEKS - 1), zone)
-    recent: dict[str, int] = {}
-    for pillar in session.exec(
-        select(Post.pillar).where(Post.status == PostStatus.PUBLISHED.value, Post.scheduled_at >= recent_start,
-                                  Post.scheduled_at < end)
-    ):
-        recent[pillar] = recent.get(pillar, 0) + 1
+    recent = dict(session.exec(
+        select(Post.pillar, func.count())
+        .where(Post.status == PostStatus.PUBLISHED.value, Post.scheduled_at >= recent_start, Post.scheduled_at < edges[-1])
+        .group_by(Post.pillar)
+    ).all())
     total = sum(recent.values())
     mix_points = [
         MixPoint(row.pillar, row.target, row.share, round(recent.get(row.pillar, 0) / total, 4) if total else 0.0)
         for row in posts.pillars
     ]
-    return Charts(points, mix_points)
+    return Charts(points, mix_points), counts
 
 
 def _suggestions(review: WeekReview, backlog: dict[str, int], capacity: int | None) -> list[str]:
@@ -732,6 +736,7 @@ def review_week(session: Session, week_monday: date, now: datetime) -> WeekRevie
     posts = _posts(session, start, end, now, mix)
     touches = _touches(session, start, end, now)
     cold, cold_total = _going_cold(session, now, zone)
+    charts, counts = _charts(session, week_monday, zone, posts)
     review = WeekReview(
         week=iso_week(week_monday), monday=week_monday, sunday=week_monday + timedelta(days=6), timezone=zone.key,
         now=now, posts=posts, touchpoints=touches,
@@ -741,9 +746,9 @@ def review_week(session: Session, week_monday: date, now: datetime) -> WeekRevie
         new_connections=_new_connections(session, week_monday, now, zone),
         rising=_rising(session, min(end, now)),
         failing_feeds=_failing_feeds(session),
-        streak=_streak(session, week_monday, zone),
+        streak=_streak(session, week_monday, zone, counts),
         suggestions=[],
-        charts=_charts(session, week_monday, zone, mix, posts),
+        charts=charts,
         saved=_saved(session, iso_week(week_monday)),
     )
     backlog = dict(session.exec(

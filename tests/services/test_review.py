@@ -344,3 +344,40 @@ def test_empty_database_reviews_without_creating_a_strategy(store):
     assert (r.posts.planned, r.touchpoints.planned, r.going_cold, r.rising, r.streak.weeks) == (0, 0, [], [], 0)
     assert r.suggestions == ["No posts were scheduled: run the auto-plan for next week."]
     assert store.call(lambda s: s.exec(select(Strategy)).all()) == []
+
+
+def test_long_streaks_read_older_weeks_until_the_run_breaks_and_stop_at_52(store):
+    """The streak reads the chart's 12 weeks first and older weeks only while every week was kept."""
+    def setup(session):
+        session.add(Strategy(timezone="UTC"))
+        session.add(Connection(first_name="Pat", connected_on=date(2024, 1, 1)))
+        session.flush()
+        for back in range(14):  # W34..W47 kept, W33 empty: a run across the first 12-week block
+            _kept_week(session, W47 - timedelta(weeks=back), (1, 1), (1, 1))
+
+    store.call(setup)
+    assert store.call(review_week, W47, FIXED_NOW).streak.weeks == 14
+
+    def older(session):
+        for back in range(14, 60):
+            _kept_week(session, W47 - timedelta(weeks=back), (0, 0), (1, 1))
+
+    store.call(older)
+    assert store.call(review_week, W47, FIXED_NOW).streak.weeks == 52
+
+
+def test_week_series_follow_local_midnight_across_the_dst_change(store):
+    """Berlin's Monday starts at 22:00 UTC in summer and 23:00 UTC in winter (DST ended 25 Oct)."""
+    def setup(session):
+        session.add(Strategy(timezone="Europe/Berlin"))
+        c = Connection(first_name="Pat", connected_on=date(2024, 1, 1))
+        session.add(c)
+        session.flush()
+        for when in (at(9, 27, 21, 30), at(9, 27, 22, 30), at(10, 25, 22, 30), at(10, 25, 23, 30)):
+            session.add(Touchpoint(connection_id=c.id, kind="pitch", status="done", due_at=when, done_at=when))
+
+    store.call(setup)
+    weeks = {w.week: (w.touches_planned, w.touches_done, w.asks) for w in store.call(review_week, W47, FIXED_NOW).charts.weeks}
+    # Sun 27 Sep 21:30 UTC is Sunday 23:30 in Berlin (W39), 22:30 UTC already Monday (W40);
+    # Sun 25 Oct 22:30 UTC is Sunday 23:30 (W43), 23:30 UTC is Monday 00:30 (W44)
+    assert [weeks[w] for w in ("2026-W39", "2026-W40", "2026-W43", "2026-W44")] == [(1, 1, 1)] * 4
