@@ -9,10 +9,11 @@ cooldown).
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import case, func
 from sqlmodel import Session, select
 
 from planner.errors import ConflictError, PlannerError
@@ -63,7 +64,17 @@ class PostView:
         return self.title or first_line(self.body) or f"(untitled {self.pillar.replace('_', ' ')} post)"
 
     def as_json(self) -> dict:
-        return asdict(self)
+        """Every field, by name (explicit: dataclasses.asdict deep-copies each value, 5,000 posts
+        took 0.5 s)."""
+        return {
+            "id": self.id, "title": self.title, "body": self.body, "pillar": self.pillar, "status": self.status,
+            "channel": self.channel, "hashtags": list(self.hashtags), "scheduled_at": self.scheduled_at,
+            "published_at": self.published_at, "evergreen": self.evergreen, "cooldown_days": self.cooldown_days,
+            "priority": self.priority, "manual": self.manual, "source_entry_id": self.source_entry_id,
+            "entry_title": self.entry_title, "entry_link": self.entry_link, "entry_summary": self.entry_summary,
+            "group_id": self.group_id, "event_id": self.event_id, "created_at": self.created_at,
+            "updated_at": self.updated_at, "version": self.version,
+        }
 
 
 def first_line(text: str, limit: int = 80) -> str:
@@ -132,35 +143,58 @@ def _views(session: Session, posts: list[Post]) -> list[PostView]:
 
 
 _STATUS_ORDER = {s.value: n for n, s in enumerate((S.SCHEDULED, S.DRAFT, S.IDEA, S.PUBLISHED, S.SKIPPED))}
+_VIEW_COLUMNS = (
+    Post.id, Post.title, Post.body, Post.pillar, Post.status, Post.channel, Post.hashtags, Post.scheduled_at,
+    Post.published_at, Post.evergreen, Post.cooldown_days, Post.priority, Post.manual, Post.source_entry_id,
+    Entry.title, Entry.link, Entry.summary, Post.group_id, Post.event_id, Post.created_at, Post.updated_at,
+    Post.version,
+)
+
+
+def _pipeline_order():
+    """ORDER BY for the pipeline: scheduled (soonest first), drafts, ideas (priority first),
+    published (latest first), skipped; ties on id. Done in SQL so a page costs one page."""
+    status_rank = case(*((Post.status == s, n) for s, n in _STATUS_ORDER.items()), else_=9)
+    soonest = case((Post.status == S.SCHEDULED.value, func.coalesce(Post.scheduled_at, Post.published_at)))
+    latest = case((Post.status == S.PUBLISHED.value, func.coalesce(Post.scheduled_at, Post.published_at)))
+    # a scheduled post without a time goes last, a published one without a time first (as "far away")
+    return (status_rank, soonest.asc().nulls_last(), latest.desc().nulls_first(), Post.priority.desc(), Post.id)
 
 
 def list_posts(
-    session: Session, status: str | None = None, pillar: str | None = None, limit: int | None = None
+    session: Session, status: str | None = None, pillar: str | None = None, limit: int | None = None,
+    offset: int = 0,
 ) -> list[PostView]:
     """Posts in pipeline order: scheduled (soonest first), drafts, ideas (priority first),
-    published (latest first), skipped."""
-    q = select(Post)
+    published (latest first), skipped. `limit`/`offset` give one page (the Posts screen loads 200
+    at a time); one query, columns only (5,000 posts: 0.49 s as ORM objects sorted in Python)."""
+    q = select(*_VIEW_COLUMNS).outerjoin(Entry, Entry.id == Post.source_entry_id)
     if status:
         q = q.where(Post.status == parse_status(status))
     if pillar:
         q = q.where(Post.pillar == parse_pillar(pillar))
-    posts = list(session.exec(q))
-    far = datetime.max.replace(tzinfo=UTC)
-
-    def key(p: Post):
-        when = p.scheduled_at or p.published_at or far
-        if p.status == S.PUBLISHED:
-            when_key = -(when.timestamp())
-        elif p.status == S.SCHEDULED:
-            when_key = when.timestamp()
-        else:
-            when_key = 0
-        return (_STATUS_ORDER.get(p.status, 9), when_key, -p.priority, p.id)
-
-    posts.sort(key=key)
+    q = q.order_by(*_pipeline_order())
     if limit:
-        posts = posts[:limit]
-    return _views(session, posts)
+        q = q.limit(limit)
+    if offset:
+        q = q.offset(offset)
+    return [
+        PostView(pid, title, body, pillar_, status_, channel, hashtags.split() if hashtags else [], scheduled_at,
+                 published_at, evergreen, cooldown_days, priority, manual, source_entry_id, entry_title, entry_link,
+                 entry_summary, group_id, event_id, created_at, updated_at, version)
+        for (pid, title, body, pillar_, status_, channel, hashtags, scheduled_at, published_at, evergreen, cooldown_days,
+             priority, manual, source_entry_id, entry_title, entry_link, entry_summary, group_id, event_id, created_at,
+             updated_at, version) in session.exec(q)
+    ]
+
+
+def count_posts(session: Session, pillar: str | None = None) -> dict[str, int]:
+    """How many posts each status holds (pipeline order), for a status line over a paged list."""
+    q = select(Post.status, func.count()).group_by(Post.status)
+    if pillar:
+        q = q.where(Post.pillar == parse_pillar(pillar))
+    counts = dict(session.exec(q).all())
+    return {s: counts[s] for s in sorted(counts, key=lambda s: _STATUS_ORDER.get(s, 9))}
 
 
 def _get(session: Session, post_id: int, expected_version: int | None) -> Post:

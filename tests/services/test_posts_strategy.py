@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -161,6 +162,28 @@ def test_list_posts_in_pipeline_order_and_filters(store):
     with pytest.raises(PlannerError, match="unknown post status"):
         store.call(ps.list_posts, status="done")
 
+
+
+def test_list_posts_pages_in_pipeline_order_with_published_latest_first(store):
+    """The order is SQL's now (so the Posts screen can page): published latest first, skipped last,
+    ideas by priority then id; pages of any size concatenate to the whole list."""
+    first = store.call(ps.add_post, "published first", now=NOW)
+    second = store.call(ps.add_post, "published second", now=NOW)
+    store.call(ps.publish_post, first.id, now=NOW, at=NOW - timedelta(days=5))
+    store.call(ps.publish_post, second.id, now=NOW, at=NOW - timedelta(days=1))
+    skipped = store.call(ps.add_post, "skipped", now=NOW)
+    store.call(ps.set_status, skipped.id, "skipped", NOW)
+    store.call(ps.add_post, "idea b", priority=1, now=NOW)
+    store.call(ps.add_post, "idea a", priority=1, now=NOW)
+    store.call(ps.add_post, "soon", scheduled_at=NOW + timedelta(hours=2), now=NOW)
+    expected = ["soon", "idea b", "idea a", "published second", "published first", "skipped"]
+    assert [p.title for p in store.call(ps.list_posts)] == expected
+    pages = [store.call(ps.list_posts, limit=4, offset=offset) for offset in (0, 4, 8)]
+    assert [p.title for page in pages for p in page] == expected and pages[2] == []
+    assert store.call(ps.count_posts) == {"scheduled": 1, "idea": 2, "published": 2, "skipped": 1}
+    view = store.call(ps.list_posts, status="published")[0]
+    assert list(view.as_json()) == [f.name for f in fields(ps.PostView)]
+    assert view.as_json()["hashtags"] == view.hashtags and view.as_json()["published_at"] == NOW - timedelta(days=1)
 
 def test_parse_when_is_local_to_the_zone():
     berlin = ZoneInfo("Europe/Berlin")
