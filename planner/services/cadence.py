@@ -12,7 +12,9 @@ Rules (issue 5):
 * Going cold = overdue, ranked by how overdue relative to the cadence.
 
 Everything here is set-based: three grouped queries for any number of people, never one query
-per person, so 10,000 people take a few dozen milliseconds.
+per person. Timestamps and dates come back as the database's raw values (ISO text on SQLite) and
+are parsed with ``fromisoformat`` only where a rule uses them: the driver's per-row converters
+cost more than the rules themselves on 10,000 people.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import func
+from sqlalchemy import String, func, type_coerce
 from sqlmodel import Session, select
 
 from planner.models import (
@@ -110,7 +112,7 @@ def _chunks(ids: list[int]) -> Iterable[list[int]]:
 def last_contacts(session: Session, connection_ids: list[int] | None = None) -> dict[int, datetime]:
     """connection id → latest done_at of a DONE touchpoint of any kind."""
     q = (
-        select(Touchpoint.connection_id, func.max(Touchpoint.done_at))
+        select(Touchpoint.connection_id, _raw(func.max(Touchpoint.done_at)))
         .where(Touchpoint.status == TouchStatus.DONE.value, Touchpoint.done_at.is_not(None))
         .group_by(Touchpoint.connection_id)
     )
@@ -131,12 +133,22 @@ def tag_cadences(session: Session, connection_ids: list[int] | None = None) -> d
     return out
 
 
+def _raw(column):
+    """The column as the driver returns it, without SQLAlchemy's per-row result conversion (on
+    SQLite a regex parse per value): ISO text on SQLite, datetime/date objects on PostgreSQL."""
+    return type_coerce(column, String)
+
+
 def _as_utc(value):
-    if isinstance(value, str):  # SQLite aggregate results skip the column type
+    if isinstance(value, str):  # SQLite returns stored text for raw and aggregate columns
         value = datetime.fromisoformat(value)
     if value is not None and value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
     return value
+
+
+def _as_date(value):
+    return date.fromisoformat(value[:10]) if isinstance(value, str) else value
 
 
 def _rows(session: Session, q, column, ids: list[int] | None):
@@ -165,7 +177,7 @@ def due_infos(
     tiers = tier_cadences(session)
     q = select(
         Connection.id, Connection.first_name, Connection.last_name, Connection.tier, Connection.cadence_days,
-        Connection.connected_on, Connection.created_at,
+        _raw(Connection.connected_on), _raw(Connection.created_at),
     )
     if not include_archived:
         q = q.where(Connection.archived == False)
@@ -185,7 +197,7 @@ def due_infos(
         if last_contact is not None:
             anchor = last_contact
         elif connected_on is not None:
-            anchor = _start_of(connected_on)
+            anchor = _start_of(_as_date(connected_on))
         else:
             anchor = _as_utc(created_at) or now
         next_due = anchor + timedelta(days=cadence)
