@@ -151,3 +151,51 @@ async def test_open_a_post_from_the_grid_opens_the_editor(demo_settings):
         await pilot.press("enter")
         await settle(app, pilot)
         assert isinstance(app.screen, PostEditorScreen) and app.screen.post_id == post.id
+
+
+async def test_a_crowded_day_shows_the_most_overdue_touchpoints_then_more_and_the_agenda_pages(demo_settings):
+    """A week with hundreds of touchpoints: the grid shows TOUCH_PER_DAY a day (planned, earliest
+    first) and a '+N more' cell that opens the day in the agenda, which adds rows as it scrolls."""
+    from planner.models import Connection
+    from planner.tui.screens.plan import AGENDA_PAGE
+    from planner.tui.widgets.week_grid import TOUCH_PER_DAY
+
+    app = make_app(demo_settings, clock=lambda: FIXED_NOW)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        extra = AGENDA_PAGE + 50
+        with app.store.transaction() as s:
+            people = s.exec(select(Connection.id)).all()
+            for n in range(extra):  # Thursday, from 10:00 UTC a minute apart; every third one done
+                s.add(Touchpoint(connection_id=people[n % len(people)], kind="check_in",
+                                 status="done" if n % 3 == 0 else "planned",
+                                 due_at=FIXED_NOW.replace(hour=10, minute=0) + timedelta(days=1, minutes=n),
+                                 created_at=FIXED_NOW, updated_at=FIXED_NOW))
+        screen = await open_plan(app, pilot)
+        grid = screen.query_one(WeekGrid)
+        zone = screen.zone()
+        day = (FIXED_NOW.replace(hour=10) + timedelta(days=1)).astimezone(zone).date()
+        col = (day - screen.view.monday).days
+        on_day = [i for i in screen.view.items if i.kind == "touchpoint" and i.at.astimezone(zone).date() == day]
+        shown = [i for (_row, d), i in grid.cells.items() if d == col and i.kind == "touchpoint"]
+        assert len(shown) == TOUCH_PER_DAY and len(on_day) > extra - 1
+        planned = [i for i in on_day if i.status == "planned"]
+        assert sorted(i.id for i in shown) == sorted(i.id for i in planned[:TOUCH_PER_DAY])
+        (row, more_day), hidden = next(iter(grid.more.items()))
+        assert more_day == col and hidden == len(on_day) - TOUCH_PER_DAY
+        assert f"+{hidden:,} more" in str(grid.get_cell_at((row, col + 1)))
+        agenda = screen.query_one("#plan-agenda")
+        assert agenda.row_count == AGENDA_PAGE < len(screen.view.items)
+        grid.focus()
+        grid.move_cursor(row=row, column=col + 1)
+        await pilot.pause()
+        assert screen.selected() is None and "enter lists the day" in str(screen.query_one("#plan-detail").render())
+        await pilot.press("enter")
+        await pilot.pause()
+        assert screen.query_one("#plan-views").current == "plan-agenda"
+        first = next(n for n, i in enumerate(screen.view.items) if i.at.astimezone(zone).date() >= day)
+        assert agenda.cursor_row == first and screen.selected() is screen.view.items[first]
+        agenda.move_cursor(row=agenda.row_count - 1)
+        await pilot.pause()
+        assert agenda.row_count == len(screen.view.items)  # the rest arrived as the cursor neared the end
+        assert screen.selected() is screen.view.items[agenda.cursor_row]

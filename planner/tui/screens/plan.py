@@ -16,9 +16,10 @@ from textual.widgets import ContentSwitcher, DataTable, Footer, Header, Static
 from planner.services import planning
 from planner.services import today as today_service
 from planner.tui.screens.base import PlannerScreen
-from planner.tui.widgets.week_grid import DAY_NAMES, WeekGrid, item_text
+from planner.tui.widgets.week_grid import DAY_NAMES, TOUCH_PER_DAY, WeekGrid, item_text
 
 MOVE_STEP = timedelta(minutes=30)
+AGENDA_PAGE = 200  # agenda rows added at a time: the next ones as the cursor nears the end
 
 
 def export_folder(app) -> Path:
@@ -66,6 +67,7 @@ class PlanScreen(PlannerScreen):
         self.monday: date | None = None
         self.view: planning.WeekView | None = None
         self.select_after: tuple[str, int] | None = None
+        self.agenda_shown = 0  # view.items[:agenda_shown] are the agenda's rows, in order
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -114,17 +116,36 @@ class PlanScreen(PlannerScreen):
             Text(f"Plan · {view.week} · {view.monday:%d %b} – {sunday:%d %b %Y} · {view.timezone}")
         )
         posts = [i for i in view.items if i.kind == "post"]
-        touches = [i for i in view.items if i.kind == "touchpoint"]
+        touches = len(view.items) - len(posts)
         open_slots = len(view.slots) - len(posts)
-        self.query_one("#plan-counts", Static).update(
-            Text(f"{len(posts)} posts ({max(0, open_slots)} slots open) · {len(touches)} touchpoints "
-                 f"(capacity {view.capacity}/working day) · a: auto-plan · v: agenda · ⇧←/→ move a day · x: export")
-        )
         grid = self.query_one(WeekGrid)
         grid.show_week(view, today)
+        capped = f" · grid: {TOUCH_PER_DAY} a day, most overdue first" if grid.more else ""
+        self.query_one("#plan-counts", Static).update(
+            Text(f"{len(posts)} posts ({max(0, open_slots)} slots open) · {touches:,} touchpoints "
+                 f"(capacity {view.capacity}/working day){capped} · a: auto-plan · v: agenda · ⇧←/→ move a day · x: export")
+        )
         agenda = self.query_one("#plan-agenda", DataTable)
         agenda.clear()
-        for item in view.items:
+        self.agenda_shown = 0
+        self.fill_agenda(AGENDA_PAGE)
+        if self.select_after:
+            kind, item_id = self.select_after
+            grid.select_item(kind, item_id)
+            index = next((n for n, i in enumerate(view.items) if i.kind == kind and i.id == item_id), None)
+            if index is not None:
+                self.fill_agenda(index + 1)
+                agenda.move_cursor(row=index)
+            self.select_after = None
+        self.show_detail()
+        switcher = self.query_one(ContentSwitcher)
+        self.query_one(f"#{switcher.current}").focus()
+
+    def fill_agenda(self, upto: int) -> None:
+        """Add agenda rows until `upto` items are shown (a week may hold thousands)."""
+        zone = ZoneInfo(self.view.timezone)
+        agenda = self.query_one("#plan-agenda", DataTable)
+        for item in self.view.items[self.agenda_shown : upto]:
             local = item.at.astimezone(zone)
             agenda.add_row(
                 Text(f"{DAY_NAMES[local.weekday()]} {local:%d %b}"), Text(f"{local:%H:%M}"),
@@ -132,15 +153,7 @@ class PlanScreen(PlannerScreen):
                 item_text(item, width=60), Text(item.status),
                 key=f"{item.kind}:{item.id}",
             )
-        if self.select_after:
-            kind, item_id = self.select_after
-            grid.select_item(kind, item_id)
-            if f"{kind}:{item_id}" in agenda.rows:
-                agenda.move_cursor(row=agenda.get_row_index(f"{kind}:{item_id}"))
-            self.select_after = None
-        self.show_detail()
-        switcher = self.query_one(ContentSwitcher)
-        self.query_one(f"#{switcher.current}").focus()
+        self.agenda_shown = agenda.row_count
 
     # --- selection -----------------------------------------------------------------------------
 
@@ -150,16 +163,32 @@ class PlanScreen(PlannerScreen):
         if self.query_one(ContentSwitcher).current == "plan-grid":
             return self.query_one(WeekGrid).selected_item()
         agenda = self.query_one("#plan-agenda", DataTable)
-        if not self.view.items or agenda.cursor_row < 0 or agenda.cursor_row >= agenda.row_count:
+        if not self.view.items or agenda.cursor_row < 0 or agenda.cursor_row >= min(agenda.row_count, len(self.view.items)):
             return None
-        key = agenda.coordinate_to_cell_key((agenda.cursor_row, 0)).row_key.value
-        return next((i for i in self.view.items if f"{i.kind}:{i.id}" == key), None)
+        return self.view.items[agenda.cursor_row]  # the agenda's rows are view.items in order
+
+    @on(DataTable.RowHighlighted, "#plan-agenda")
+    def agenda_next_page(self, event: DataTable.RowHighlighted) -> None:
+        if self.view is not None and self.agenda_shown < len(self.view.items) and event.cursor_row >= self.agenda_shown - 20:
+            self.fill_agenda(self.agenda_shown + AGENDA_PAGE)
+
+    def more_selected(self) -> tuple[int, int] | None:
+        """(day, hidden touchpoints) when the grid's cursor is on a "+N more" cell."""
+        if self.view is None or self.query_one(ContentSwitcher).current != "plan-grid":
+            return None
+        return self.query_one(WeekGrid).selected_more()
 
     @on(DataTable.CellHighlighted, "#plan-grid")
     @on(DataTable.RowHighlighted, "#plan-agenda")
     def show_detail(self, _event=None) -> None:
         item = self.selected()
         detail = self.query_one("#plan-detail", Static)
+        more = self.more_selected()
+        if more is not None:
+            day, n = more
+            detail.update(Text(f"{n:,} more touchpoints on {DAY_NAMES[day]} {self.view.monday + timedelta(days=day):%d %b}: "
+                               "enter lists the day in the agenda", style="dim"))
+            return
         if item is None:
             detail.update(Text("Empty: move an item here with ⇧←/⇧→ or ⇧↑/⇧↓, or press a to auto-plan.", style="dim"))
             return
@@ -192,6 +221,21 @@ class PlanScreen(PlannerScreen):
         self.query_one(f"#{switcher.current}").focus()
         self.show_detail()
 
+    def agenda_at_day(self, day: int) -> None:
+        """Switch to the agenda with the cursor on the day's first item (rows added up to it)."""
+        zone = self.zone()
+        index = next((n for n, i in enumerate(self.view.items)
+                      if (i.at.astimezone(zone).date() - self.view.monday).days >= day), None)
+        switcher = self.query_one(ContentSwitcher)
+        switcher.current = "plan-agenda"
+        agenda = self.query_one("#plan-agenda", DataTable)
+        if index is not None:
+            self.fill_agenda(index + AGENDA_PAGE)
+            agenda.move_cursor(row=index, scroll=False)
+            agenda.scroll_to(y=index, animate=False, immediate=True)
+        agenda.focus()
+        self.show_detail()
+
     def action_auto_plan(self) -> None:
         self.auto_plan(self.monday)
 
@@ -208,6 +252,10 @@ class PlanScreen(PlannerScreen):
         self.action_open()
 
     def action_open(self) -> None:
+        more = self.more_selected()
+        if more is not None:
+            self.agenda_at_day(more[0])
+            return
         item = self.selected()
         if item is None:
             self.notify("Nothing here", severity="warning")

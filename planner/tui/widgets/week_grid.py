@@ -1,7 +1,9 @@
 """A week as a grid: days across, times down; posts coloured by pillar, touchpoints plain.
 
 Each cell holds at most one item (two items at the same time get two rows), so the cell under the
-cursor is exactly one item. The widget only shows: the screen decides what keys do.
+cursor is exactly one item. A day shows every post but at most `TOUCH_PER_DAY` touchpoints (a
+week can hold thousands): the most overdue planned ones first, then a last row says how many
+more each day has. The widget only shows: the screen decides what keys do.
 """
 
 from __future__ import annotations
@@ -22,6 +24,29 @@ PILLAR_STYLES = {
 }
 PILLAR_MARKS = {"thought_leadership": "TL", "content_share": "CS", "group_engagement": "GE", "virtual_event": "VE"}
 DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+TOUCH_PER_DAY = 8  # touchpoints a day shows in the grid; the agenda lists them all
+
+
+def grid_items(view: WeekView, zone: ZoneInfo, per_day: int = TOUCH_PER_DAY) -> tuple[list[WeekItem], list[int]]:
+    """The items the grid shows (every post; per day the `per_day` most urgent touchpoints: planned
+    ones earliest due first, then the rest in time order) and how many touchpoints each day hides."""
+    shown: list[WeekItem] = []
+    touches: list[list[WeekItem]] = [[] for _ in range(7)]
+    for item in view.items:
+        day = (item.at.astimezone(zone).date() - view.monday).days
+        if not 0 <= day < 7:
+            continue
+        (shown if item.kind == "post" else touches[day]).append(item)
+    hidden = [0] * 7
+    for day, items in enumerate(touches):
+        if len(items) > per_day:
+            # view.items is in time order: a stable sort puts planned (still to do) first
+            items = sorted(items, key=lambda i: i.status != "planned")
+            hidden[day] = len(items) - per_day
+            items = items[:per_day]
+        shown.extend(items)
+    shown.sort(key=lambda i: (i.at, i.kind, i.id))
+    return shown, hidden
 
 
 def item_text(item: WeekItem, width: int = 22) -> Text:
@@ -58,6 +83,7 @@ class WeekGrid(DataTable):
         super().__init__(cursor_type="cell", zebra_stripes=True, **kwargs)
         self.view: WeekView | None = None
         self.cells: dict[tuple[int, int], WeekItem] = {}  # (row, day) → item
+        self.more: dict[tuple[int, int], int] = {}  # (row, day) → touchpoints the day does not show
         self.row_times: list[str] = []
         self.cell_width = 20
 
@@ -78,7 +104,8 @@ class WeekGrid(DataTable):
         by_time: dict[str, list[list[WeekItem | None]]] = {}
         for _weekday, hhmm, _pillar in view.slots:
             by_time.setdefault(hhmm, [])
-        for item in view.items:
+        shown, hidden = grid_items(view, zone)
+        for item in shown:
             local = item.at.astimezone(zone)
             hhmm = f"{local:%H:%M}"
             rows = by_time.setdefault(hhmm, [])
@@ -111,12 +138,28 @@ class WeekGrid(DataTable):
                         cells.append(Text(""))
                 self.add_row(*cells, key=f"r{len(self.row_times)}")
                 self.row_times.append(hhmm)
+        self.more = {}
+        if any(hidden):
+            row = len(self.row_times)
+            cells = [Text("more", style="bold")]
+            for day, n in enumerate(hidden):
+                if n:
+                    self.more[(row, day)] = n
+                cells.append(Text(f"+{n:,} more" if n else "", style="bold dim"))
+            self.add_row(*cells, key="more")
+            self.row_times.append("more")
         if self.row_count:
             self.move_cursor(row=min(keep.row, self.row_count - 1), column=max(1, min(keep.column, 7)))
 
     def selected_item(self) -> WeekItem | None:
         coord = self.cursor_coordinate
         return self.cells.get((coord.row, coord.column - 1))
+
+    def selected_more(self) -> tuple[int, int] | None:
+        """(day, hidden touchpoints) when the cursor is on a day's "+N more" cell."""
+        coord = self.cursor_coordinate
+        n = self.more.get((coord.row, coord.column - 1))
+        return (coord.column - 1, n) if n else None
 
     def selected_day(self) -> int:
         return max(0, self.cursor_coordinate.column - 1)
