@@ -150,3 +150,35 @@ async def test_posts_list_filter_new_and_hostile_titles(demo_settings):
         assert isinstance(app.screen, PostEditorScreen)
         with app.store.transaction() as s:
             assert s.exec(select(Post).where(Post.title.like("New idea%"))).first() is not None
+
+
+async def test_posts_list_loads_a_page_then_the_next_near_the_end_and_keeps_the_cursor(demo_settings):
+    from planner.services import posts as post_service
+    from planner.tui.screens.posts import PAGE
+
+    app = make_app(demo_settings, clock=lambda: FIXED_NOW)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        for n in range(PAGE + 30):
+            app.store.call(post_service.add_post, f"bulk idea {n:03}", now=FIXED_NOW)
+        total = len(app.store.call(post_service.list_posts))
+        await pilot.press("3")
+        await settle(app, pilot)
+        screen = app.screen
+        table = screen.query_one("#posts-table")
+        assert len(screen.rows) == table.row_count == PAGE
+        assert static_text(screen, "#posts-counts").startswith(f"{PAGE}+ posts")
+        table.move_cursor(row=PAGE - 1)
+        await settle(app, pilot)
+        assert len(screen.rows) == table.row_count == total
+        assert static_text(screen, "#posts-counts").startswith(f"{total} posts ·")
+        assert [p.id for p in screen.rows] == [p.id for p in app.store.call(post_service.list_posts)]
+        target = screen.rows[PAGE + 5]
+        table.move_cursor(row=PAGE + 5)
+        await pilot.pause()
+        assert screen.current() is target
+        await pilot.press("d")  # an idea becomes a draft: the list reloads, the cursor stays on its row
+        await settle(app, pilot)
+        assert table.cursor_row == PAGE + 5 and len(screen.rows) >= PAGE + 6
+        with app.store.transaction() as s:
+            assert s.get(Post, target.id).status == "draft"

@@ -20,6 +20,7 @@ from planner.tui.widgets.week_grid import PILLAR_STYLES
 
 PILLARS = [p.value for p in Pillar]
 STATUS_FILTERS = [None, "idea", "draft", "scheduled", "published", "skipped"]
+PAGE = 200  # posts per page: the list loads the next page as the cursor nears the end
 
 
 def length_report(text: str) -> Text:
@@ -293,6 +294,10 @@ class PostsScreen(PlannerScreen):
         self.rows: list[post_service.PostView] = []
         self.filter: str | None = None
         self.zone = None
+        self.counts: dict[str, int] = {}
+        self.exhausted = False
+        self.loading_page = False
+        self.generation = 0  # bumped by every reload: a page from before it is dropped
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -311,20 +316,36 @@ class PostsScreen(PlannerScreen):
     def on_screen_resume(self) -> None:
         self.load()
 
+    def load(self) -> None:
+        """Reload from the top: enough pages to hold the cursor's row (so it stays put after an
+        edit), the next page arriving as the cursor nears the end (like Discover)."""
+        self.generation += 1
+        self.loading_page = True
+        keep = max(self.query_one("#posts-table", DataTable).cursor_row, 0) if self.rows else 0
+        self.load_rows(self.generation, 0, (keep // PAGE + 1) * PAGE, self.filter)
+
     @work(thread=True, exclusive=True, exit_on_error=False, group="posts-load")
-    def load(self) -> list[post_service.PostView]:
+    def load_rows(self, generation: int, offset: int, limit: int, status: str | None) -> list[post_service.PostView]:
         from planner.services.strategy import show_strategy
 
-        rows = self.app.store.call(post_service.list_posts, status=self.filter)
-        self.zone = self.app.store.call(show_strategy, self.app.now()).zone
-        self.app.call_from_thread(self.show, rows)
+        rows = self.app.store.call(post_service.list_posts, status=status, limit=limit, offset=offset)
+        counts = None
+        if offset == 0:
+            counts = self.app.store.call(post_service.count_posts)
+            self.zone = self.app.store.call(show_strategy, self.app.now()).zone
+        self.app.call_from_thread(self.show, generation, offset, limit, rows, counts)
         return rows
 
-    def show(self, rows: list[post_service.PostView]) -> None:
-        self.rows = rows
+    def show(self, generation: int, offset: int, limit: int, rows: list[post_service.PostView],
+             counts: dict[str, int] | None) -> None:
+        if generation != self.generation or offset != (0 if offset == 0 else len(self.rows)):
+            return  # a page from before a reload or a filter change
         table = self.query_one("#posts-table", DataTable)
         keep = table.cursor_row
-        table.clear()
+        if offset == 0:
+            self.rows = []
+            table.clear()
+            self.counts = counts or {}
         zone = self.zone
         for p in rows:
             when = p.scheduled_at.astimezone(zone).strftime("%a %d %b %H:%M") if p.scheduled_at else ""
@@ -332,24 +353,34 @@ class PostsScreen(PlannerScreen):
                                          f"p{p.priority}" if p.priority else "") if f)
             table.add_row(Text(p.status), Text(when), Text(p.pillar.replace("_", " "), style=PILLAR_STYLES.get(p.pillar, "")),
                           Text(p.display_title), Text(flags, style="dim"), key=str(p.id))
-        if rows:
-            table.move_cursor(row=min(max(keep, 0), len(rows) - 1))
-        counts: dict[str, int] = {}
-        for p in rows:
-            counts[p.status] = counts.get(p.status, 0) + 1
-        summary = " · ".join(f"{n} {s}" for s, n in counts.items()) or "no posts"
+        self.rows.extend(rows)
+        self.exhausted = len(rows) < limit
+        self.loading_page = False
+        self.show_counts()
+        if offset == 0:
+            if self.rows:
+                table.move_cursor(row=min(max(keep, 0), len(self.rows) - 1))
+            table.focus()
+            self.show_detail()
+
+    def show_counts(self) -> None:
+        shown = f"{len(self.rows):,}{'' if self.exhausted else '+'} posts"
+        summary = " · ".join(f"{n:,} {s}" for s, n in self.counts.items()) or "no posts"
         self.query_one("#posts-counts", Static).update(
-            Text(f"{summary} · filter: {self.filter or 'all'} (f) · enter: edit · n: new idea")
+            Text(f"{shown} · {summary} · filter: {self.filter or 'all'} (f) · enter: edit · n: new idea")
         )
-        table.focus()
-        self.show_detail()
 
     def current(self) -> post_service.PostView | None:
         table = self.query_one("#posts-table", DataTable)
         if not self.rows or not 0 <= table.cursor_row < len(self.rows):
             return None
-        key = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value
-        return next((p for p in self.rows if str(p.id) == key), None)
+        return self.rows[table.cursor_row]  # rows and table rows are appended together, in order
+
+    @on(DataTable.RowHighlighted, "#posts-table")
+    def next_page(self, event: DataTable.RowHighlighted) -> None:
+        if not self.exhausted and not self.loading_page and event.cursor_row >= len(self.rows) - 20:
+            self.loading_page = True
+            self.load_rows(self.generation, len(self.rows), PAGE, self.filter)
 
     @on(DataTable.RowHighlighted, "#posts-table")
     def show_detail(self, _event=None) -> None:
