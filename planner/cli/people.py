@@ -21,6 +21,15 @@ def _local(dt, settings) -> str:
     return dt.astimezone(settings.tz).strftime("%Y-%m-%d") if dt else "—"
 
 
+def _print_rows(rows) -> None:
+    """A JSON array with one compact object per line: the C encoder (indent=2 takes the pure-Python
+    one) and a third of the bytes for 10,000 people, still one person per line to grep and diff."""
+    import json
+    import sys
+
+    sys.stdout.write("[" + ",\n ".join(json.dumps(row, ensure_ascii=False) for row in rows) + "]\n")
+
+
 @app.command("list")
 def people_list(
     ctx: typer.Context,
@@ -38,7 +47,7 @@ def people_list(
     only = "cold" if cold else "due" if due else None
     page = st.store.call(network_page, _now(ctx), search=search, tag=tag, only=only, limit=limit, offset=0)
     if json:
-        print_json([r.as_json() for r in page.rows])
+        _print_rows(r.as_json() for r in page.rows)
         return
     table(
         ["id", "", "name", "company", "tier", "cadence", "last contact", "next due", "give:ask"],

@@ -129,3 +129,15 @@ def test_subprocess_lint_and_people_due(db):
     res = run_planner("--db", db, "people", "list", "--due", "--json")
     assert res.returncode == 0, res.stderr
     assert [r["name"] for r in json.loads(res.stdout)] == ["Priya Shah"]
+
+
+def test_people_list_json_is_one_compact_person_per_line(db):
+    res = invoke(db, "people", "list", "--json")
+    assert res.exit_code == 0, res.output
+    rows = json.loads(res.stdout)
+    lines = res.stdout.splitlines()
+    assert len(lines) == len(rows) >= 2
+    assert [json.loads(line.strip("[], "))["id"] for line in lines] == [r["id"] for r in rows]
+    assert set(rows[0]) >= {"id", "name", "tier", "tags", "next_due_at", "status", "ledger"}
+    assert set(rows[0]["ledger"]) == {"gives", "asks", "planned", "last_give_at", "last_ask_at", "days_connected",
+                                      "ratio", "ratio_text"}

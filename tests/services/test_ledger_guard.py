@@ -200,3 +200,28 @@ def test_network_page_filters_and_pages(store):
         assert network.network_page(s, FIXED_NOW, search="p07").total == 1
         with pytest.raises(PlannerError):
             network.network_page(s, FIXED_NOW, only="lukewarm")
+
+
+def test_ledgers_for_many_people_match_ledgers_page_by_page(store):
+    """More people than one IN list holds take one unfiltered pass: same ledgers as small pages,
+    and nobody outside the asked ids."""
+    with store.transaction() as s:
+        ids = [_person(s, date(2025, 1, 1) + timedelta(days=i % 300), first_name=f"P{i}") for i in range(1000)]
+        kinds = ["share_content", "pitch", "thank", "meeting_request", "check_in"]
+        for n, pid in enumerate(ids[::2]):
+            _done(s, pid, kinds[n % 5], n % 40)
+            _done(s, pid, kinds[(n + 1) % 5], n % 17)
+            s.add(Touchpoint(connection_id=pid, kind="check_in", status="planned", due_at=FIXED_NOW))
+            s.add(Touchpoint(connection_id=pid, kind="pitch", status="skipped", due_at=FIXED_NOW))
+        s.flush()
+        many = network.ledgers(s, ids[:-1], FIXED_NOW)
+        paged = {}
+        for i in range(0, len(ids) - 1, 50):
+            paged.update(network.ledgers(s, ids[i:i + 50][: len(ids) - 1 - i], FIXED_NOW))
+    assert len(ids) - 1 > 900 and set(many) == set(ids[:-1])
+    assert many == paged
+    assert sum(lg.gives for lg in many.values()) + sum(lg.asks for lg in many.values()) == 1000
+    assert {lg.planned for lg in many.values()} == {0, 1}
+    assert many[ids[0]].as_json() == {
+        "gives": 1, "asks": 1, "planned": 1, "last_give_at": FIXED_NOW.isoformat(), "last_ask_at": FIXED_NOW.isoformat(),
+        "days_connected": (FIXED_NOW.date() - date(2025, 1, 1)).days, "ratio": 1.0, "ratio_text": "1:1"}
