@@ -201,3 +201,33 @@ async def test_a_stale_item_is_refused_with_a_readable_message(demo_settings):
     assert errors and "changed by someone else" in errors[0]
     due = query(demo_settings, lambda s: s.get(Touchpoint, missed.id).due_at)
     assert due == missed.at
+
+
+async def test_a_busy_week_adds_rows_as_the_cursor_nears_the_end_and_step_4_loads_on_entry(demo_settings):
+    from datetime import timedelta
+
+    from planner.models import Connection
+    from planner.tui.screens.review import PAGE
+
+    def busy_week(session):  # 300 more touchpoints in W47 (Mon 16 Nov, UTC in London)
+        who = session.exec(select(Connection.id)).first()
+        start = datetime(2026, 11, 16, 8, tzinfo=UTC)
+        session.add_all([Touchpoint(connection_id=who, kind="check_in", status="done", due_at=start + timedelta(minutes=i),
+                                    done_at=start + timedelta(minutes=i)) for i in range(300)])
+
+    query(demo_settings, busy_week)
+    app = make_app(demo_settings, clock=lambda: FIXED_NOW)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_review(app, pilot)
+        table = screen.query_one("#last-items")
+        total = len(screen.review.posts.items) + len(screen.review.touchpoints.items)
+        assert total > PAGE and table.row_count == PAGE and len(screen.last_items) == total
+        assert "more rows load as you scroll" in str(screen.query_one("#last-summary").render())
+        assert screen.week_view is None  # step 4's week is not read until the step is shown
+        table.move_cursor(row=PAGE - 1)
+        await pilot.pause()
+        assert table.row_count == min(total, 2 * PAGE)
+        await pilot.press("n", "n", "n")
+        await settle(app, pilot)
+        assert screen.step == 3 and screen.week_view is not None
+        assert screen.query_one("#next-items").row_count == min(len(screen.week_view.items), PAGE)

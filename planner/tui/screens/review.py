@@ -43,6 +43,11 @@ ACTION_STEP = {
 }
 
 
+# rows added to the item tables at a time: a busy week holds thousands of touchpoints and a
+# DataTable row costs about a millisecond to add; more are added as the cursor nears the end
+PAGE = 200
+
+
 def _short(text: str, width: int) -> str:
     text = " ".join((text or "").split())
     return text if len(text) <= width else text[: width - 1] + "…"
@@ -74,6 +79,8 @@ class ReviewScreen(PlannerScreen):
         self.step = 0
         self.plan_monday: date | None = None
         self.week_view = None
+        self.last_items: list = []  # rows of step 1 in table order (the first `shown` are in the table)
+        self.next_items: list = []  # rows of step 4 in table order
         self.people: list = []  # rows of step 2: ColdPerson / NewConnection
         self.entries: list = []  # rows of step 3: (topic, EntryPick)
         self.decisions: dict[str, list] = {
@@ -141,8 +148,6 @@ class ReviewScreen(PlannerScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="review-load")
     def load(self) -> review_service.WeekReview:
-        from planner.services.planning import week_view
-
         now = self.app.now()
         if self.week_monday is None:
             self.week_monday = review_service.last_full_week(now, self.app.tz)
@@ -150,12 +155,26 @@ class ReviewScreen(PlannerScreen):
         if self.plan_monday is None:
             today = now.astimezone(ZoneInfo(review.timezone)).date()
             self.plan_monday = max(review.next_monday, today - timedelta(days=today.weekday()))
-        view = self.app.store.call(week_view, self.plan_monday, now)
-        self.app.call_from_thread(self.show, review, view)
+        self.app.call_from_thread(self.show, review)
         return review
 
-    def show(self, review: review_service.WeekReview, view) -> None:
-        self.review, self.week_view = review, view
+    @work(thread=True, exclusive=True, exit_on_error=False, group="review-next")
+    def load_next_week(self, monday: date):
+        """Step 4's week: read when the step is shown (and after each change made there), so the
+        review opens without waiting for a week of plan it may never reach."""
+        from planner.services.planning import week_view
+
+        view = self.app.store.call(week_view, monday, self.app.now())
+        self.app.call_from_thread(self._show_next_week, view)
+        return view
+
+    def _show_next_week(self, view) -> None:
+        self.week_view = view
+        if self.review is not None:
+            self._show_next(self.review, view)
+
+    def show(self, review: review_service.WeekReview) -> None:
+        self.review = review
         saved = " · reviewed" if review.saved and review.saved.completed_at else ""
         self.query_one("#review-title", Static).update(
             Text(f"Review · {review.week} · {review.monday:%d %b} – {review.sunday:%d %b %Y} · {review.timezone}{saved}")
@@ -163,8 +182,10 @@ class ReviewScreen(PlannerScreen):
         self._show_last(review)
         self._show_network(review)
         self._show_discover(review)
-        self._show_next(review, view)
+        self._show_suggestions(review)
         self._show_step()
+        if self.step == 3 and self.plan_monday is not None:
+            self.load_next_week(self.plan_monday)
 
     def _show_step(self) -> None:
         steps = Text()
@@ -206,12 +227,22 @@ class ReviewScreen(PlannerScreen):
         missed = len(r.missed_items)
         text.append(f"\n{missed} missed: d happened · c carry forward · x drop" if missed else "\nNothing missed.",
                     style="dim")
+        if len(p.items) + len(t.items) > PAGE:
+            text.append(f" · {len(p.items) + len(t.items):,} items: more rows load as you scroll", style="dim")
         self.query_one("#last-summary", Static).update(text)
         table = self.query_one("#last-items", DataTable)
-        keep = table.cursor_row
+        keep, shown = table.cursor_row, table.row_count
         table.clear()
-        zone = ZoneInfo(r.timezone)
-        for item in sorted(p.items + t.items, key=lambda i: (i.at, i.kind, i.id)):
+        self.last_items = sorted(p.items + t.items, key=lambda i: (i.at, i.kind, i.id))
+        self._more_last(max(PAGE, shown, keep + 1))
+        if table.row_count:
+            table.move_cursor(row=min(max(keep, 0), table.row_count - 1))
+        self.query_one(PillarMixChart).show(r.charts.pillar_mix)
+
+    def _more_last(self, count: int = PAGE) -> None:
+        table = self.query_one("#last-items", DataTable)
+        zone = ZoneInfo(self.review.timezone)
+        for item in self.last_items[table.row_count: table.row_count + count]:
             style = {"missed": "bold red", "published": "green", "done": "green", "skipped": "dim"}.get(item.outcome, "")
             local = item.at.astimezone(zone)
             table.add_row(
@@ -220,9 +251,25 @@ class ReviewScreen(PlannerScreen):
                 Text(_short(item.title, 70)), Text(item.outcome, style=style),
                 key=f"{item.kind}:{item.id}",
             )
-        if table.row_count:
-            table.move_cursor(row=min(max(keep, 0), table.row_count - 1))
-        self.query_one(PillarMixChart).show(r.charts.pillar_mix)
+
+    def _more_next(self, count: int = PAGE) -> None:
+        table = self.query_one("#next-items", DataTable)
+        zone = ZoneInfo(self.week_view.timezone)
+        for item in self.next_items[table.row_count: table.row_count + count]:
+            local = item.at.astimezone(zone)
+            what = "post" if item.kind == "post" else (item.action or "touch").replace("_", " ")
+            table.add_row(Text(f"{local:%a %d %b}"), Text(f"{local:%H:%M}"), Text(what), Text(_short(item.title, 60)),
+                          Text(item.status), key=f"{item.kind}:{item.id}")
+
+    @on(DataTable.RowHighlighted, "#last-items")
+    def _near_end_of_last(self, event: DataTable.RowHighlighted) -> None:
+        if event.cursor_row >= event.data_table.row_count - 10 and event.data_table.row_count < len(self.last_items):
+            self._more_last()
+
+    @on(DataTable.RowHighlighted, "#next-items")
+    def _near_end_of_next(self, event: DataTable.RowHighlighted) -> None:
+        if event.cursor_row >= event.data_table.row_count - 10 and event.data_table.row_count < len(self.next_items):
+            self._more_next()
 
     def _selected_item(self) -> review_service.ReviewItem | None:
         if self.review is None:
@@ -438,11 +485,15 @@ class ReviewScreen(PlannerScreen):
 
     # step 4 -------------------------------------------------------------------------------------------
 
-    def _show_next(self, r: review_service.WeekReview, view) -> None:
+    def _show_suggestions(self, r: review_service.WeekReview) -> None:
         text = Text("Suggestions for next week\n", style="bold")
         for s in r.suggestions:
             text.append(f"• {s}\n")
         self.query_one("#next-suggestions", Static).update(text)
+        if self.week_view is None:
+            self.query_one("#next-summary", Static).update(Text("Loading the week…", style="dim"))
+
+    def _show_next(self, r: review_service.WeekReview, view) -> None:
         posts = [i for i in view.items if i.kind == "post"]
         touches = [i for i in view.items if i.kind == "touchpoint"]
         self.query_one("#next-summary", Static).update(Text(
@@ -450,14 +501,10 @@ class ReviewScreen(PlannerScreen):
             "p: auto-plan · ⇧←/⇧→ move the selected item a day"
         ))
         table = self.query_one("#next-items", DataTable)
-        keep = table.cursor_row
+        keep, shown = table.cursor_row, table.row_count
         table.clear()
-        zone = ZoneInfo(view.timezone)
-        for item in view.items:
-            local = item.at.astimezone(zone)
-            what = "post" if item.kind == "post" else (item.action or "touch").replace("_", " ")
-            table.add_row(Text(f"{local:%a %d %b}"), Text(f"{local:%H:%M}"), Text(what), Text(_short(item.title, 60)),
-                          Text(item.status), key=f"{item.kind}:{item.id}")
+        self.next_items = list(view.items)
+        self._more_next(max(PAGE, shown, keep + 1))
         if table.row_count:
             table.move_cursor(row=min(max(keep, 0), table.row_count - 1))
 
@@ -517,6 +564,7 @@ class ReviewScreen(PlannerScreen):
         from planner.errors import PlannerError
         from planner.services.calendar import calendar
         from planner.services.review_report import to_markdown as review_markdown
+        from planner.services.timeutil import iso_week
 
         monday = self.plan_monday
         rng, items = self.app.store.call(calendar, self.app.now(), monday, monday + timedelta(days=6))
@@ -524,7 +572,7 @@ class ReviewScreen(PlannerScreen):
         files = {
             folder / f"{stem}.ics": (to_ics(items, rng.timezone), ""),
             folder / f"{stem}.csv": (to_csv(items, rng.timezone), ""),
-            folder / f"{stem}.md": (to_markdown(items, rng.timezone, title=f"Plan for {self.week_view.week}"), None),
+            folder / f"{stem}.md": (to_markdown(items, rng.timezone, title=f"Plan for {iso_week(monday)}"), None),
             folder / f"review-{self.review.week}.md": (review_markdown(self.review), None),
         }
         try:
@@ -550,6 +598,8 @@ class ReviewScreen(PlannerScreen):
             return
         self.step = max(0, self.step + delta)
         self._show_step()
+        if self.step == 3 and self.plan_monday is not None:
+            self.load_next_week(self.plan_monday)
 
     def action_reload(self) -> None:
         self.load()
