@@ -231,8 +231,9 @@ class PlanScreen(PlannerScreen):
         agenda = self.query_one("#plan-agenda", DataTable)
         if index is not None:
             self.fill_agenda(index + AGENDA_PAGE)
-            agenda.move_cursor(row=index, scroll=False)
-            agenda.scroll_to(y=index, animate=False, immediate=True)
+            agenda.move_cursor(row=index)
+            # the day's first item at the top once the new rows are laid out
+            self.call_after_refresh(agenda.scroll_to, y=index, animate=False)
         agenda.focus()
         self.show_detail()
 
