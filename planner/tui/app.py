@@ -30,26 +30,33 @@ class Section:
     description: str
 
 
+def _lazy(path: str) -> Callable[[], Screen]:
+    """A screen factory that imports its module on first use: start-up pays only for Today."""
+
+    def factory() -> Screen:
+        from importlib import import_module
+
+        module, name = path.split(":")
+        return getattr(import_module(module), name)()
+
+    factory.__qualname__ = f"lazy({path})"
+    return factory
+
+
 def _sections() -> list[Section]:
     """The sections that exist. A section whose feature has not landed is simply absent."""
-    from planner.tui.screens.discover import DiscoverScreen
-    from planner.tui.screens.network import NetworkScreen
-    from planner.tui.screens.plan import PlanScreen
-    from planner.tui.screens.posts import PostsScreen
-    from planner.tui.screens.today import TodayScreen
-
-    def review_screen() -> Screen:  # lazy: the review's charts (plotext) load when it is first opened
-        from planner.tui.screens.review import ReviewScreen
-
-        return ReviewScreen()
-
     return [
-        Section("1", "today", "Today", TodayScreen, "What is due today and overdue"),
-        Section("2", "plan", "Plan", PlanScreen, "The week: posts by pillar and touchpoints; auto-plan, move, export"),
-        Section("3", "posts", "Posts", PostsScreen, "Ideas, drafts, scheduled and published posts; the editor"),
-        Section("4", "network", "Network", NetworkScreen, "People due, going cold, and what to send them"),
-        Section("5", "discover", "Discover", DiscoverScreen, "Topics, feeds and fresh entries"),
-        Section("6", "review", "Review", review_screen, "The weekly review: last week, network, rising, next week, export"),
+        Section("1", "today", "Today", _lazy("planner.tui.screens.today:TodayScreen"), "What is due today and overdue"),
+        Section("2", "plan", "Plan", _lazy("planner.tui.screens.plan:PlanScreen"),
+                "The week: posts by pillar and touchpoints; auto-plan, move, export"),
+        Section("3", "posts", "Posts", _lazy("planner.tui.screens.posts:PostsScreen"),
+                "Ideas, drafts, scheduled and published posts; the editor"),
+        Section("4", "network", "Network", _lazy("planner.tui.screens.network:NetworkScreen"),
+                "People due, going cold, and what to send them"),
+        Section("5", "discover", "Discover", _lazy("planner.tui.screens.discover:DiscoverScreen"),
+                "Topics, feeds and fresh entries"),
+        Section("6", "review", "Review", _lazy("planner.tui.screens.review:ReviewScreen"),
+                "The weekly review: last week, network, rising, next week, export"),
     ]
 
 
