@@ -107,7 +107,10 @@ def _default(value: Any) -> Any:
 
 
 def print_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, default=_default, ensure_ascii=False, indent=2, sort_keys=False) + "\n")
+    """Indented for a person at a terminal; compact when piped (scripts, large listings)."""
+    indent = 2 if sys.stdout.isatty() else None
+    separators = None if indent else (",", ":")
+    sys.stdout.write(json.dumps(data, default=_default, ensure_ascii=False, indent=indent, separators=separators) + "\n")
 
 
 def table(columns: list[str], rows: list[list[Any]], title: str | None = None) -> None:
