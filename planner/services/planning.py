@@ -40,7 +40,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from planner.errors import ConflictError, PlannerError
+from planner.errors import PlannerError
 from planner.models import (
     ASK_KINDS,
     CommunityGroup,
@@ -626,15 +626,12 @@ def move_item(
         return f"moved {view.display_title}"
     if kind != "touchpoint":
         raise PlannerError(f"unknown item kind {kind!r}")
-    touch = session.get(Touchpoint, item_id)
-    if touch is None:
-        raise PlannerError(f"no touchpoint with id {item_id}")
-    if expected_version is not None and touch.version != expected_version:
-        raise ConflictError(f"touchpoint {item_id} was changed elsewhere since you loaded it; reload and try again")
+    from planner.store.versioning import bump, load_for_edit
+
+    touch = load_for_edit(session, Touchpoint, item_id, expected_version)
     touch.due_at = when.astimezone(UTC)
     touch.manual = True
-    touch.updated_at = now
-    touch.version += 1
+    bump(touch, now)
     session.add(touch)
     session.flush()
     return f"moved {touch.kind.replace('_', ' ')} touchpoint"

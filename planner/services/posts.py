@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import case, func
 from sqlmodel import Session, select
 
-from planner.errors import ConflictError, PlannerError
+from planner.errors import PlannerError
 from planner.models import CommunityGroup, Entry, Event, Pillar, Post, PostStatus, utcnow
 from planner.services.strategy import parse_pillar
 
@@ -198,21 +198,23 @@ def count_posts(session: Session, pillar: str | None = None) -> dict[str, int]:
 
 
 def _get(session: Session, post_id: int, expected_version: int | None) -> Post:
-    post = session.get(Post, post_id)
-    if post is None:
-        raise PlannerError(f"no post with id {post_id}")
-    if expected_version is not None and post.version != expected_version:
-        raise ConflictError(f"post {post_id} was changed elsewhere since you loaded it; reload and try again")
-    return post
+    """The post to edit: locked against other writers and checked against the version the editor saw."""
+    from planner.store.versioning import load_for_edit
+
+    return load_for_edit(session, Post, post_id, expected_version)
 
 
 def get_post(session: Session, post_id: int) -> PostView:
-    return _views(session, [_get(session, post_id, None)])[0]
+    post = session.get(Post, post_id)
+    if post is None:
+        raise PlannerError(f"no post with id {post_id}")
+    return _views(session, [post])[0]
 
 
 def _touch(session: Session, post: Post, now: datetime) -> PostView:
-    post.updated_at = now
-    post.version += 1
+    from planner.store.versioning import bump
+
+    bump(post, now)
     session.add(post)
     session.flush()
     return _views(session, [post])[0]
