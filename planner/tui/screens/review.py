@@ -43,9 +43,9 @@ ACTION_STEP = {
 }
 
 
-# rows added to the item tables at a time: a busy week holds thousands of touchpoints and a
+# rows added to the item tables at a time (a screenful is ~20): a busy week holds thousands and a
 # DataTable row costs about a millisecond to add; more are added as the cursor nears the end
-PAGE = 200
+PAGE = 100
 
 
 def _short(text: str, width: int) -> str:
