@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from planner.adapters.linkedin import COLUMNS as LINKEDIN_COLUMNS
-from planner.adapters.linkedin import ConnectionRecord, decode, normalize_profile_url, parse_date
+from planner.adapters.linkedin import ConnectionRecord, normalize_profile_url, parse_date
 from planner.adapters.sanitize import clean_text
+from planner.adapters.textfile import read_text
 from planner.errors import PlannerError
 
 FIELDS = ("first_name", "last_name", "name", "url", "email", "company", "position", "connected_on", "tags", "tier", "notes")
@@ -62,15 +63,7 @@ def parse_mapping(spec: str | None) -> dict[str, str]:
 
 def read_address_book(path: Path, mapping: dict[str, str]) -> AddressBookResult:
     path = Path(path)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise PlannerError(f"no such file: {path}") from None
-    except IsADirectoryError:
-        raise PlannerError(f"{path} is a folder, not a CSV file") from None
-    except OSError as exc:
-        raise PlannerError(f"cannot read {path}: {exc.strerror or exc}") from exc
-    return parse_address_book(decode(data, str(path)), mapping, source=path.name)
+    return parse_address_book(read_text(path, "a CSV file"), mapping, source=path.name)
 
 
 def parse_address_book(text: str, mapping: dict[str, str], source: str = "contacts.csv") -> AddressBookResult:

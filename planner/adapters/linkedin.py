@@ -16,6 +16,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 from planner.adapters.sanitize import clean_text
+from planner.adapters.textfile import read_text
 from planner.errors import PlannerError
 
 COLUMNS = {
@@ -81,26 +82,9 @@ def parse_date(value: str) -> date | None:
     raise ValueError(f"unrecognised date {value!r} (expected like '09 Oct 2024')")
 
 
-def decode(data: bytes, source: str) -> str:
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise PlannerError(f"{source}: cannot decode the file as UTF-8 or Windows-1252")
-
-
 def read_connections(path: Path) -> CsvReadResult:
     path = Path(path)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise PlannerError(f"no such file: {path}") from None
-    except IsADirectoryError:
-        raise PlannerError(f"{path} is a folder, not a Connections.csv file") from None
-    except OSError as exc:
-        raise PlannerError(f"cannot read {path}: {exc.strerror or exc}") from exc
-    return parse_connections(decode(data, str(path)), source=path.name)
+    return parse_connections(read_text(path, "a Connections.csv file"), source=path.name)
 
 
 def parse_connections(text: str, source: str = "Connections.csv") -> CsvReadResult:

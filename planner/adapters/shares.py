@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from planner.adapters.linkedin import decode
 from planner.adapters.sanitize import clean_text
+from planner.adapters.textfile import read_text
 from planner.errors import PlannerError
 
 HEADER = ("date", "sharelink", "sharecommentary", "sharedurl", "mediaurl", "visibility")
@@ -70,15 +70,7 @@ def parse_shared_at(value: str) -> datetime:
 
 def read_shares(path: Path) -> SharesReadResult:
     path = Path(path)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise PlannerError(f"no such file: {path}") from None
-    except IsADirectoryError:
-        raise PlannerError(f"{path} is a folder, not a Shares.csv file") from None
-    except OSError as exc:
-        raise PlannerError(f"cannot read {path}: {exc.strerror or exc}") from exc
-    return parse_shares(decode(data, str(path)), source=path.name)
+    return parse_shares(read_text(path, "a Shares.csv file"), source=path.name)
 
 
 def parse_shares(text: str, source: str = "Shares.csv") -> SharesReadResult:
