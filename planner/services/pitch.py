@@ -56,7 +56,7 @@ SIGNALS: tuple[Signal, ...] = (
               r"\b(?:companies|teams|brands|ctos|founders|businesses|organi[sz]ations|clients|startups|meetings)\b"
               r"|\bcompanies like yours\b|\bteams like yours\b")),
     Signal("pricing", 0.5, 'mentions price or savings ("{match}")',
-           _p(r"\bpricing\b|\bprices?\b|\bdiscount\b|\b\d+\s?% off\b|\$\s?\d|\bper (?:user|seat|month)\b|/user\b|\b(?:a|the|price|free) quote\b"
+           _p(r"\bpricing\b|\bprices?\b|\bdiscount\b|\b\d+\s?% off\b|\$\s?\d|(?:[$€£]\s?|\b)\d[\d.,]*\s?(?:[$€£]|dollars|euros|pounds)?\s?(?:per|a|/)\s?(?:user|seat|month)\b|/user\b|\b(?:a|the|price|free) quote\b"
               r"|\broi\b|\bcommissions?\b|\bhalf the price\b|\b\d+x cheaper\b|\bcheaper\b|\b(?:competitive|great|special) rates\b|\bcontract terms\b|\bnegotiate\b"
               r"|\b(?:could|can|will) save (?:on|\$|up to|\d)|\bsave on your\b|\bhow much you could save\b|\bsave (?:you|them|your team) money\b"
               r"|\bcut(?:s|ting)? (?:your |cloud |)?(?:costs|spend)\b|\breduce \w+ costs\b|\bcosts? by \d+%")),
