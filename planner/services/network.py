@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import and_, case, func, or_
 from sqlmodel import Session, select
 
-from planner.errors import ConflictError, PlannerError
+from planner.errors import PlannerError
 from planner.models import (
     ASK_KINDS,
     VALUE_FIRST_KINDS,
@@ -591,9 +591,9 @@ def edit_person(
     notes: str | None = None, expected_version: int | None = None,
 ) -> Connection:
     """Change a person's tier, cadence override, tags or notes (bumps ``version``)."""
-    person = _person(session, connection_id)
-    if expected_version is not None and person.version != expected_version:
-        raise ConflictError(f"{person.full_name} was changed elsewhere (version {person.version}, expected {expected_version}); reload and retry")
+    from planner.store.versioning import bump, load_for_edit
+
+    person = load_for_edit(session, Connection, connection_id, expected_version)
     if tier is not None:
         tier = tier.strip().lower()
         tiers = valid_tiers(session)
@@ -633,8 +633,7 @@ def edit_person(
         link = session.get(ConnectionTag, (person.id, current.pop(name)))
         if link is not None:
             session.delete(link)
-    person.version += 1
-    person.updated_at = now
+    bump(person, now)
     session.add(person)
     session.flush()
     return person
