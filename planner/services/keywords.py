@@ -1,4 +1,4 @@
-"""Keyword intelligence over the store: incremental extraction, trends, hashtags, matching.
+"""Keyword intelligence over the store: incremental extraction, trends, and matching people to entries.
 
 The extractor (``planner.adapters.keywords``) is the only thing that touches the model; it is
 passed in, or built lazily by :func:`make_extractor`, so importing this module stays cheap.
@@ -19,7 +19,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from planner.errors import PlannerError
-from planner.models import Connection, ConnectionTag, Entry, EntryKeyword, Feed, Keyword, Post, Tag, Topic
+from planner.models import Connection, ConnectionTag, Entry, EntryKeyword, Feed, Keyword, Tag
 
 BATCH = 64
 TOP_N = 10
@@ -160,33 +160,6 @@ def topic_trends(session: Session, now: datetime, topic: str | None = None, days
         q = q.join(Feed, Feed.id == Entry.feed_id).where(Feed.topic_id == get_topic(session, topic).id)
     occurrences = [(phrase, when) for phrase, when in session.exec(q)]
     return rising_keywords(occurrences, now=now, days=days, min_support=min_support)[:limit]
-
-
-def trends_by_topic(session: Session, now: datetime, days: int = 7, limit: int = 10) -> dict[str, list]:
-    names = [t for t in session.exec(select(Topic.name).order_by(Topic.name))]
-    return {name: topic_trends(session, now, name, days=days, limit=limit) for name in names}
-
-
-# --- hashtags -------------------------------------------------------------------------------------
-
-
-def post_hashtags(session: Session, post_id: int, now: datetime, extractor=None, limit: int = 5) -> list[str]:
-    """Hashtags for a post: its text's keywords (when an extractor is given), its linked entry's
-    keywords, and what is trending in its topic."""
-    from planner.services.hashtags import suggest_hashtags
-
-    post = session.get(Post, post_id)
-    if post is None:
-        raise PlannerError(f"no post with id {post_id}")
-    text = f"{post.title}\n{post.body}"
-    keywords: list[tuple[str, float]] = []
-    if extractor is not None and text.strip():
-        keywords = extractor.extract([text], top_n=10)[0].keywords
-    if post.source_entry_id:
-        keywords += entry_keywords(session, post.source_entry_id)
-    topic_name = session.get(Topic, post.topic_id).name if post.topic_id else None
-    trending = [t.keyword for t in topic_trends(session, now, topic_name, limit=10)] if topic_name else []
-    return suggest_hashtags(text, keywords, trending, limit=limit)
 
 
 # --- matching -------------------------------------------------------------------------------------

@@ -197,15 +197,10 @@ def resolve_person(session: Session, ref: str) -> Connection:
     return matches[0]
 
 
-def recent_connections(session: Session, since: date) -> list[Connection]:
-    return list(session.exec(select(Connection).where(Connection.connected_on >= since).order_by(Connection.connected_on.desc())))
-
-
 __all__ = [
     "ImportReport",
     "PersonRow",
     "import_connections",
     "list_people",
     "resolve_person",
-    "recent_connections",
 ]

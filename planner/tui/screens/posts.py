@@ -15,6 +15,8 @@ from textual.widgets import DataTable, Footer, Header, Input, Label, Static, Tex
 
 from planner.models import Pillar, PostStatus
 from planner.services import posts as post_service
+from planner.services.hashtags import suggest_hashtags
+from planner.services.pitch import pitch_score
 from planner.tui.screens.base import PlannerScreen
 from planner.tui.widgets.week_grid import PILLAR_STYLES
 
@@ -34,22 +36,6 @@ def length_report(text: str) -> Text:
         if not ok and label == "post":
             out.append(f" ({n - limit:,} over)", style="bold red")
     return out
-
-
-def _pitch(text: str):
-    try:
-        from planner.services.pitch import pitch_score
-    except ImportError:
-        return None
-    return pitch_score(text)
-
-
-def _hashtags(text: str, keywords: list[tuple[str, float]], trending: list[str]) -> list[str]:
-    try:
-        from planner.services.hashtags import suggest_hashtags
-    except ImportError:
-        return []
-    return suggest_hashtags(text, keywords, trending)
 
 
 class ScheduleDialog(ModalScreen[str | None]):
@@ -172,18 +158,15 @@ class PostEditorScreen(PlannerScreen):
     def analyse(self) -> None:
         text = self.query_one("#editor-body", TextArea).text
         self.query_one("#editor-count", Static).update(length_report(text))
-        score = _pitch(text)
+        score = pitch_score(text)
         pitch = Text()
-        if score is None:
-            pitch.append("pitch check unavailable", style="dim")
-        else:
-            pitch.append(f"pitch score {score.score:.2f}", style="bold red" if score.pitch else "bold green")
-            pitch.append(" — reads like a pitch" if score.pitch else " — value first")
-            for reason in score.reasons:
-                pitch.append(f"\n  · {reason}", style="dim")
+        pitch.append(f"pitch score {score.score:.2f}", style="bold red" if score.pitch else "bold green")
+        pitch.append(" — reads like a pitch" if score.pitch else " — value first")
+        for reason in score.reasons:
+            pitch.append(f"\n  · {reason}", style="dim")
         self.query_one("#editor-pitch", Static).update(pitch)
         keywords = self.context.keywords if self.context else []
-        self.suggested = _hashtags(text, keywords, self.context.trending if self.context else [])
+        self.suggested = suggest_hashtags(text, keywords, self.context.trending if self.context else [])
         tags = Text("suggested hashtags: ", style="bold")
         tags.append(" ".join(self.suggested) if self.suggested else "(none yet)")
         if self.suggested:
