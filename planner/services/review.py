@@ -55,6 +55,7 @@ from planner.models import (
     Touchpoint,
     TouchStatus,
 )
+from planner.services.network import GiveAskRatio
 from planner.services.posts import first_line
 from planner.services.timeutil import iso_week, parse_iso_week, user_timezone, week_bounds
 
@@ -155,17 +156,9 @@ class TouchesReview(_Json):
 
 
 @dataclass
-class GiveAsk(_Json):
+class GiveAsk(GiveAskRatio, _Json):
     gives: int
     asks: int
-
-    @property
-    def ratio(self) -> float | None:
-        return round(self.gives / self.asks, 2) if self.asks else None
-
-    @property
-    def ratio_text(self) -> str:
-        return f"{self.gives}:{self.asks}"
 
     def as_json(self) -> dict:
         return {"gives": self.gives, "asks": self.asks, "ratio": self.ratio, "ratio_text": self.ratio_text}
