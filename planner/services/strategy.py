@@ -320,3 +320,13 @@ def remove_slot(session: Session, strategy: Strategy, spec: str) -> None:
             raise PlannerError(f"slots.remove: no slot on {WEEKDAY_NAMES[weekday]} at {local_time}")
     session.delete(slot)
     session.flush()
+
+
+def apply_strategy_changes(
+    session: Session, changes: dict[str, str], now: datetime | None = None, expected_version: int | None = None
+) -> StrategyView:
+    """Several `set_strategy` changes in one transaction: all are saved, or none (the TUI's form)."""
+    view = show_strategy(session, now)
+    for i, (key, value) in enumerate(changes.items()):
+        view = set_strategy(session, key, value, now, expected_version=expected_version if i == 0 else None)
+    return view

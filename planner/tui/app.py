@@ -103,6 +103,10 @@ class PlannerApp(App):
             self._tz = self.store.call(user_timezone, self.settings.timezone)
         return self._tz
 
+    def forget_timezone(self) -> None:
+        """The strategy changed: read its zone again on next use."""
+        self._tz = None
+
     # --- lifecycle -----------------------------------------------------------------------------
 
     def on_mount(self) -> None:

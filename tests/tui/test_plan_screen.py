@@ -199,3 +199,40 @@ async def test_a_crowded_day_shows_the_most_overdue_touchpoints_then_more_and_th
         await pilot.pause()
         assert agenda.row_count == len(screen.view.items)  # the rest arrived as the cursor neared the end
         assert screen.selected() is screen.view.items[agenda.cursor_row]
+
+
+async def test_strategy_is_editable_from_the_plan_screen(demo_settings):
+    from planner.models import Slot, Strategy
+    from planner.store import open_store
+    from planner.tui.widgets.strategy_form import StrategyForm
+
+    app = make_app(demo_settings, clock=lambda: FIXED_NOW)
+    async with app.run_test(size=(120, 50)) as pilot:
+        await open_plan(app, pilot)
+        await pilot.press("S")
+        await settle(app, pilot)
+        assert isinstance(app.screen, StrategyForm)
+        app.screen.query_one("#strategy-daily_touch_capacity").value = "5"
+        app.screen.query_one("#strategy-slots-add").value = "sat 10:00 virtual_event"
+        app.screen.query_one("#strategy-save").press()
+        await settle(app, pilot)
+        assert isinstance(app.screen, PlanScreen)
+        store = open_store(demo_settings.db_url)
+        with store.session() as session:
+            strategy = session.exec(select(Strategy)).one()
+            assert strategy.daily_touch_capacity == 5
+            assert session.exec(select(Slot).where(Slot.weekday == 5, Slot.local_time == "10:00")).first() is not None
+            version = strategy.version
+
+        # an invalid value saves nothing and says why
+        await pilot.press("S")
+        await settle(app, pilot)
+        app.screen.query_one("#strategy-daily_touch_capacity").value = "4"
+        app.screen.query_one("#strategy-pillar_mix").value = "thought_leadership=0.9"
+        app.screen.query_one("#strategy-save").press()
+        await settle(app, pilot)
+        with store.session() as session:
+            strategy = session.exec(select(Strategy)).one()
+            assert strategy.daily_touch_capacity == 5 and strategy.version == version
+        assert any("must sum to 1" in n.message for n in app._notifications)
+        store.dispose()

@@ -59,6 +59,7 @@ class PlanScreen(PlannerScreen):
         Binding("shift+up", "move(0, -1)", "30 min earlier", key_display="⇧↑", show=False),
         Binding("shift+down", "move(0, 1)", "30 min later", key_display="⇧↓", show=False),
         Binding("x", "export", "Export"),
+        Binding("S", "edit_strategy", "Strategy", key_display="S"),
         Binding("r", "reload", "Reload", show=False),
     ]
 
@@ -236,6 +237,37 @@ class PlanScreen(PlannerScreen):
             self.call_after_refresh(agenda.scroll_to, y=index, animate=False)
         agenda.focus()
         self.show_detail()
+
+    def action_edit_strategy(self) -> None:
+        self.open_strategy()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="plan-strategy")
+    def open_strategy(self) -> None:
+        from planner.services.strategy import show_strategy
+
+        view = self.app.store.call(show_strategy, self.app.now())
+        self.app.call_from_thread(self._show_strategy_form, view)
+
+    def _show_strategy_form(self, view) -> None:
+        from planner.tui.widgets.strategy_form import StrategyForm
+
+        settable = [(k, v) for k, v in view.settings() if not k.startswith("slot ")]
+        slots = [f"{s.id}: {s.label()}" for s in view.slots]
+
+        def saved(changes: dict[str, str] | None) -> None:
+            if changes:
+                self.save_strategy(changes, view.version)
+
+        self.app.push_screen(StrategyForm(settable, slots), saved)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="plan-strategy")
+    def save_strategy(self, changes: dict[str, str], version: int) -> None:
+        from planner.services.strategy import apply_strategy_changes
+
+        self.app.store.call(apply_strategy_changes, changes, self.app.now(), expected_version=version)
+        self.app.forget_timezone()
+        self.app.call_from_thread(self.app.notify, "Strategy saved: " + ", ".join(changes), markup=False)
+        self.app.call_from_thread(self.load)
 
     def action_auto_plan(self) -> None:
         self.auto_plan(self.monday)
