@@ -124,3 +124,42 @@ def test_import_does_not_load_heavy_modules():
     )
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == ""
+
+
+def test_packed_vectors_equal_sentence_transformers_encode():
+    """Packing phrases several to a row must not change any vector (fp32: no precision noise)."""
+    ex = KeywordExtractor(precision="fp32")
+    texts = ["incident response", "on-call engineers", "a", "distributed tracing at scale", INCIDENT_TEXT]
+    limits = [32, 32, 32, 32, 128]
+    ours = ex._encode(texts, limits)
+    model = ex._model
+    previous = model.max_seq_length
+    try:
+        model.max_seq_length = 32
+        short = model.encode(texts[:4], normalize_embeddings=True, convert_to_numpy=True)
+        model.max_seq_length = 128
+        long = model.encode(texts[4:], normalize_embeddings=True, convert_to_numpy=True)
+    finally:
+        model.max_seq_length = previous
+    reference = np.vstack([short, long])
+    assert (ours * reference).sum(axis=1).min() > 0.9999
+
+
+def test_token_ids_match_the_tokenizers_truncation(extractor):
+    tokenizer = extractor._model.tokenizer
+    texts = [INCIDENT_TEXT * 3, "naïve café ☕ 日本語, e-mail", "", "a\u00a0b\u2003c"]
+    for limit in (8, 32, 128):
+        expected = [
+            [t for t in tokenizer(x, truncation=True, max_length=limit)["input_ids"] if t != tokenizer.pad_token_id]
+            for x in texts
+        ]
+        assert extractor._token_ids(texts, [limit] * len(texts)) == expected
+
+
+def test_precision_choice():
+    from planner.adapters.keywords import resolve_precision
+
+    assert resolve_precision("fp32") == "fp32"
+    assert resolve_precision("auto") in {"fp32", "bf16"}
+    with pytest.raises(KeywordModelError, match="precision"):
+        resolve_precision("int4")
