@@ -242,6 +242,10 @@ class Connection(SQLModel, table=True):
     created_at: datetime = _created()
     updated_at: datetime = _created()
     version: int = 1
+    # what they care about (role, tags, notes) embedded by keyword extraction, for matching
+    # entries to people; interest_hash = hash of the model and the text it was made from
+    interest_embedding: Optional[bytes] = Field(default=None, sa_type=sa.LargeBinary)
+    interest_hash: Optional[str] = None
 
     @property
     def full_name(self) -> str:

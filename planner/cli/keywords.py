@@ -44,6 +44,8 @@ def extract(
         say("nothing to extract: every entry is up to date")
     else:
         say(f"extracted keywords for {summary.extracted} entries ({summary.keywords} keywords, model {summary.model})")
+    if summary.people:
+        say(f"embedded the interests of {summary.people} people, for matching entries to them")
 
 
 @app.command("for")

@@ -22,6 +22,7 @@ from planner.errors import PlannerError
 from planner.models import Connection, ConnectionTag, Entry, EntryKeyword, Feed, Keyword, Tag
 
 BATCH = 64
+PEOPLE_BATCH = 256
 TOP_N = 10
 
 
@@ -69,9 +70,11 @@ class ExtractionSummary:
     pending_before: int = 0
     keywords: int = 0
     model: str = ""
+    people: int = 0  # people whose interests were (re-)embedded for matching
 
     def as_dict(self) -> dict:
-        return {"extracted": self.extracted, "pending_before": self.pending_before, "keywords": self.keywords, "model": self.model}
+        return {"extracted": self.extracted, "pending_before": self.pending_before, "keywords": self.keywords,
+                "model": self.model, "people": self.people}
 
 
 def extract_pending(
@@ -96,6 +99,7 @@ def extract_pending(
         summary.extracted += len(batch)
         if progress:
             progress(summary.extracted, total)
+    summary.people = refresh_person_vectors(store, extractor)
     return summary
 
 
@@ -165,17 +169,79 @@ def topic_trends(session: Session, now: datetime, topic: str | None = None, days
 # --- matching -------------------------------------------------------------------------------------
 
 
+def interests(session: Session, person_ids: list[int] | None = None) -> dict[int, tuple[str, list[str]]]:
+    """What each person cares about, as text to embed and as terms (their tags) to overlap with
+    keywords; all people not archived when ``person_ids`` is None. Batched: two queries."""
+    q = select(Connection.id, Connection.position, Connection.headline, Connection.company, Connection.notes)
+    tq = select(ConnectionTag.connection_id, Tag.name).join(Tag, Tag.id == ConnectionTag.tag_id)
+    if person_ids is None:
+        q = q.where(Connection.archived == False)  # noqa: E712
+        wanted = None
+    else:
+        wanted = set(person_ids)
+    tags: dict[int, list[str]] = {}
+    for pid, name in session.exec(tq.order_by(ConnectionTag.connection_id, Tag.name)):
+        if wanted is None or pid in wanted:
+            tags.setdefault(pid, []).append(name.replace("-", " ").replace("_", " "))
+    out: dict[int, tuple[str, list[str]]] = {}
+    for pid, position, headline, company, notes in session.exec(q.order_by(Connection.id)):
+        if wanted is not None and pid not in wanted:
+            continue
+        terms = tags.get(pid, [])
+        parts = (position, headline if headline != position else "", company, ", ".join(terms), notes)
+        out[pid] = (". ".join(x.strip() for x in parts if x and x.strip()), terms)
+    return out
+
+
 def person_interests(session: Session, person_id: int) -> tuple[str, list[str]]:
-    """What a person cares about, as text to embed and as terms to overlap with keywords."""
-    person = session.get(Connection, person_id)
-    if person is None:
+    found = interests(session, [person_id])
+    if person_id not in found:
         raise PlannerError(f"no person with id {person_id}")
-    tags = list(session.exec(
-        select(Tag.name).join(ConnectionTag, ConnectionTag.tag_id == Tag.id).where(ConnectionTag.connection_id == person_id)
-    ))
-    terms = [t.replace("-", " ") for t in tags]
-    text = ". ".join(x for x in (person.position, person.headline, person.company, ", ".join(terms), person.notes) if x)
-    return text, terms
+    return found[person_id]
+
+
+def _interest_hash(model: str, text: str) -> str:
+    import hashlib
+
+    return hashlib.sha1(f"{model}\n{text}".encode()).hexdigest()
+
+
+def count_people_pending(session: Session) -> int:
+    """People whose interests were never embedded (edits are caught by the next refresh)."""
+    return session.exec(
+        select(func.count()).select_from(Connection)
+        .where(Connection.archived == False, Connection.interest_hash.is_(None))  # noqa: E712
+    ).one()
+
+
+def refresh_person_vectors(store, extractor, progress: Callable[[int, int], None] | None = None) -> int:
+    """Embed the interests of people whose text (or the model) changed since the last run; each
+    batch its own transaction. Returns how many people were embedded."""
+    model = extractor.model_name
+    with store.session() as session:
+        wanted = interests(session)
+        stored = dict(session.exec(select(Connection.id, Connection.interest_hash).where(Connection.archived == False)).all())  # noqa: E712
+    pending = []
+    for pid, (text, _) in wanted.items():
+        digest = _interest_hash(model, text)
+        if stored.get(pid) != digest:
+            pending.append((pid, text, digest))
+    done = 0
+    for start in range(0, len(pending), PEOPLE_BATCH):
+        batch = pending[start:start + PEOPLE_BATCH]
+        live = [row for row in batch if row[1]]
+        vectors = extractor.embed([text for _, text, _ in live]) if live else []
+        by_id = {pid: vectors[i].tobytes() for i, (pid, _, _) in enumerate(live)}
+        with store.transaction() as session:
+            for pid, _, digest in batch:
+                session.execute(
+                    sa.update(Connection).where(Connection.id == pid)
+                    .values(interest_embedding=by_id.get(pid), interest_hash=digest)
+                )
+        done += len(batch)
+        if progress:
+            progress(done, len(pending))
+    return done
 
 
 def fresh_entry_vectors(session: Session, now: datetime, days: int = 21, limit: int = 2000):
@@ -198,15 +264,30 @@ def fresh_entry_vectors(session: Session, now: datetime, days: int = 21, limit: 
     return [EntryVector(entry_id=eid, embedding=emb, keywords=words[eid]) for eid, emb in rows]
 
 
-def matches_for_people(session: Session, person_ids: list[int], now: datetime, extractor, top_k: int = 3,
+def matches_for_people(session: Session, person_ids: list[int], now: datetime, extractor=None, top_k: int = 3,
                        days: int = 21) -> dict[int, list]:
-    """For each person, the fresh entries that fit their interests, each with its reason."""
+    """For each person, the fresh entries that fit their interests, each with its reason.
+
+    Uses the interest vectors keyword extraction stored; ``extractor`` (optional) embeds the
+    interests of people who have none yet, without storing them."""
+    import numpy as np
+
     from planner.services.matching import match_entries
 
     entries = fresh_entry_vectors(session, now, days=days)
     if not entries or not person_ids:
         return {pid: [] for pid in person_ids}
-    interests = {pid: person_interests(session, pid) for pid in person_ids}
-    texts = [interests[pid][0] or "professional networking" for pid in person_ids]
-    vectors = extractor.embed(texts)
-    return {pid: match_entries(vectors[i], interests[pid][1], entries, top_k=top_k) for i, pid in enumerate(person_ids)}
+    wanted = interests(session, person_ids)
+    missing = [pid for pid in person_ids if pid not in wanted]
+    if missing:
+        raise PlannerError(f"no person with id {missing[0]}")
+    stored = dict(session.exec(select(Connection.id, Connection.interest_embedding).where(Connection.id.in_(person_ids))).all())
+    unembedded = [pid for pid in person_ids if not stored.get(pid)]
+    if unembedded and extractor is not None:
+        fresh = extractor.embed([wanted[pid][0] or "professional networking" for pid in unembedded])
+        stored.update({pid: fresh[i] for i, pid in enumerate(unembedded)})
+    zero = np.zeros(len(np.frombuffer(entries[0].embedding, dtype=np.float32)), dtype=np.float32)
+    return {
+        pid: match_entries(zero if stored.get(pid) is None else stored[pid], wanted[pid][1], entries, top_k=top_k)
+        for pid in person_ids
+    }

@@ -293,10 +293,11 @@ def _tags_by_person(session: Session, ids: list[int]) -> dict[int, list[str]]:
     return out
 
 
-def _recent_entries(session: Session, now: datetime) -> list[tuple[int, str, str | None, set[str]]]:
+def _recent_entries(session: Session, now: datetime) -> list[tuple[int, str, str | None, set[str], bytes | None, list[str]]]:
+    """(id, title, link, title+keyword words, embedding, keywords) of recent entries, newest first."""
     since = now - timedelta(days=ENTRY_WINDOW_DAYS)
     rows = session.exec(
-        select(Entry.id, Entry.title, Entry.link)
+        select(Entry.id, Entry.title, Entry.link, Entry.embedding)
         .where(Entry.is_dismissed == False, or_(Entry.published_at >= since, Entry.published_at.is_(None)))
         .where(or_(Entry.published_at.is_(None), Entry.published_at <= now))
         .order_by(Entry.published_at.desc(), Entry.id.desc())
@@ -307,10 +308,41 @@ def _recent_entries(session: Session, now: datetime) -> list[tuple[int, str, str
     for chunk in _chunks(ids):
         for eid, phrase in session.exec(
             select(EntryKeyword.entry_id, Keyword.phrase).join(Keyword, Keyword.id == EntryKeyword.keyword_id)
-            .where(EntryKeyword.entry_id.in_(chunk))
+            .where(EntryKeyword.entry_id.in_(chunk)).order_by(EntryKeyword.entry_id, EntryKeyword.rank)
         ):
             kws.setdefault(eid, []).append(phrase)
-    return [(eid, title or "", link, words(title) | words(" ".join(kws.get(eid, [])))) for eid, title, link in rows]
+    return [
+        (eid, title or "", link, words(title) | words(" ".join(kws.get(eid, []))), embedding, kws.get(eid, []))
+        for eid, title, link, embedding in rows
+    ]
+
+
+def _embedding_matches(
+    people: dict[int, tuple], tags: dict[int, list[str]], entries: list, shared: set[tuple[int, int]],
+) -> dict[int, tuple[float, int, list[str]]]:
+    """Through the keyword matching service: for each person whose interests are embedded, the
+    best recent entry not yet shared with them, as (score, entry index, shared tag terms)."""
+    from planner.services.matching import MIN_SCORE, EntryVector, score_entries
+
+    usable = [i for i, e in enumerate(entries) if e[4]]
+    persons = [cid for cid, row in people.items() if row[-1]]
+    if not usable or not persons:
+        return {}
+    vectors = [EntryVector(entries[i][0], entries[i][4], entries[i][5]) for i in usable]
+    out: dict[int, tuple[float, int, list[str]]] = {}
+    for start in range(0, len(persons), 1000):  # bounds the people x entries array
+        part = persons[start:start + 1000]
+        terms = [[t.replace("-", " ").replace("_", " ") for t in tags.get(cid, [])] for cid in part]
+        scores, shared_terms = score_entries([(people[cid][-1], terms[k]) for k, cid in enumerate(part)], vectors)
+        for k, cid in enumerate(part):
+            row = scores[k].copy()
+            for j, i in enumerate(usable):
+                if (cid, entries[i][0]) in shared:
+                    row[j] = -1.0
+            j = int(row.argmax())  # the first maximum: newest entry wins a tie
+            if row[j] >= MIN_SCORE:
+                out[cid] = (float(row[j]), usable[j], shared_terms(k, j))
+    return out
 
 
 def suggest_actions(session: Session, connection_ids: list[int], now: datetime) -> dict[int, Suggestion]:
@@ -325,7 +357,7 @@ def suggest_actions(session: Session, connection_ids: list[int], now: datetime) 
         for row in session.exec(
             select(Connection.id, Connection.first_name, Connection.last_name, Connection.company, Connection.position,
                    Connection.headline, Connection.notes, Connection.tier, Connection.job_changed_at,
-                   Connection.connected_on).where(Connection.id.in_(chunk))
+                   Connection.connected_on, Connection.interest_embedding).where(Connection.id.in_(chunk))
         ):
             people[row[0]] = row
     tags = _tags_by_person(session, ids)
@@ -355,12 +387,13 @@ def suggest_actions(session: Session, connection_ids: list[int], now: datetime) 
         .order_by(Event.starts_at, Event.id)
     ).all()
     events = [(eid, title, _as_utc(starts), role, words(title)) for eid, title, starts, role in events]
+    embedded = _embedding_matches(people, tags, entries, shared)
 
     out: dict[int, Suggestion] = {}
     for cid in ids:
         if cid not in people:
             continue
-        _, first, last, company, position, headline, notes, tier, job_changed_at, connected_on = people[cid]
+        _, first, last, company, position, headline, notes, tier, job_changed_at, connected_on, _ = people[cid]
         first = first or last or "there"
         job_changed_at = _as_utc(job_changed_at)
         # 1. a recent job change not yet congratulated
@@ -377,20 +410,30 @@ def suggest_actions(session: Session, connection_ids: list[int], now: datetime) 
             tags={w for t in tags.get(cid, []) for w in words(t.replace("-", " ").replace("_", " "))},
             notes=words(notes), role=words(f"{position} {headline}"),
         )
-        # 2. a recent entry that matches their interests, not shared with them before
+        # 2. a recent entry that matches their interests, not shared with them before: by the
+        # matching service (embedding similarity + their tags among the entry's keywords) when
+        # keyword extraction has embedded their interests, else their words in the entry
         best = None
-        for eid, title, link, ewords in entries:
-            if (cid, eid) in shared:
-                continue
-            score, hits = interest.overlap(ewords)
-            if score >= 2.0 and (best is None or score > best[0]):
-                best = (score, eid, title, link, hits)
+        if cid in embedded:
+            score, index, terms = embedded[cid]
+            eid, title, link, ewords = entries[index][:4]
+            hits = terms or interest.overlap(ewords)[1]
+            best = (score, eid, title, link, hits)
+        else:
+            for eid, title, link, ewords, *_ in entries:
+                if (cid, eid) in shared:
+                    continue
+                score, hits = interest.overlap(ewords)
+                if score >= 2.0 and (best is None or score > best[0]):
+                    best = (score, eid, title, link, hits)
         if best:
             _, eid, title, link, hits = best
             about = ", ".join(hits[:3])
+            reason = f"matches their interests: {about}" if about else "close to their interests (similar topic)"
             out[cid] = Suggestion(
-                cid, TouchKind.SHARE_CONTENT.value, f"matches their interests: {about}",
-                f"Hi {first}, saw this and thought of you ({about}): \u201c{title}\u201d" + (f" {link}" if link else ""),
+                cid, TouchKind.SHARE_CONTENT.value, reason,
+                f"Hi {first}, saw this and thought of you" + (f" ({about})" if about else "")
+                + f": \u201c{title}\u201d" + (f" {link}" if link else ""),
                 entry_id=eid,
             )
             continue

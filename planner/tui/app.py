@@ -134,7 +134,8 @@ class PlannerApp(App):
 
         model_name = self.settings.keyword_model or DEFAULT_MODEL_NAME
         pending = self.store.call(keyword_service.count_pending, model_name)
-        if not pending:
+        people = self.store.call(keyword_service.count_people_pending)
+        if not pending and not people:
             return
         self.call_from_thread(self._keyword_progress, 0, pending)
         try:
@@ -144,7 +145,10 @@ class PlannerApp(App):
             )
         finally:
             self.call_from_thread(self._keyword_progress, pending, pending, True)
-        self.call_from_thread(self.notify, f"Keywords ready for {summary.extracted} entries", title="Keywords", timeout=4)
+        done = f"Keywords ready for {summary.extracted} entries"
+        if summary.people:
+            done += f"; interests of {summary.people} people matched to them"
+        self.call_from_thread(self.notify, done, title="Keywords", timeout=4)
 
     def _keyword_progress(self, done: int, total: int, finished: bool = False) -> None:
         self.keyword_progress = None if finished else (done, total)

@@ -106,3 +106,64 @@ def test_cli_keywords_for_files_and_trends_json(tmp_path, demo_settings):
     assert isinstance(json.loads(trends.output), list)
     missing = runner.invoke(app, ["--db", demo_settings.db_url, "keywords", "for"])
     assert missing.exit_code == 1 and "give TEXT or --file" in missing.output
+
+
+def _add_person(store, **fields):
+    from planner.models import Connection
+
+    with store.transaction() as session:
+        person = Connection(**fields)
+        session.add(person)
+        session.flush()
+        return person.id
+
+
+def test_person_interests_are_embedded_incrementally(store, extractor):
+    from planner.models import Connection
+    from planner.services import network
+
+    pid = _add_person(store, first_name="Ada", position="Site Reliability Engineer", notes="on-call health")
+    blank = _add_person(store, first_name="Bo")
+    assert store.call(kw.count_people_pending) == 2
+    assert kw.refresh_person_vectors(store, extractor) == 2
+    assert store.call(kw.count_people_pending) == 0
+    assert kw.refresh_person_vectors(store, extractor) == 0  # a rerun does nothing
+    with store.session() as session:
+        ada, bo = session.get(Connection, pid), session.get(Connection, blank)
+        assert len(ada.interest_embedding) == 384 * 4 and ada.interest_hash
+        assert bo.interest_embedding is None and bo.interest_hash  # nothing to embed, but looked at
+    with store.transaction() as session:
+        network.edit_person(session, pid, FIXED_NOW, notes="now runs the developer community")
+    assert kw.refresh_person_vectors(store, extractor) == 1  # an edit is picked up by the next run
+
+
+def test_suggestions_share_what_the_embedding_matches(store, extractor):
+    """No word of the person's interests occurs in the entry: only the embedding can match them."""
+    from planner.models import Feed, Topic
+    from planner.services import network
+
+    with store.transaction() as session:
+        topic = Topic(name="Ops")
+        session.add(topic)
+        session.flush()
+        feed = Feed(url="http://127.0.0.1/ops.xml", title="Ops", topic_id=topic.id)
+        session.add(feed)
+        session.flush()
+        for i, (title, summary) in enumerate([
+            ("Sourdough starters for beginners", "Feeding schedules, flour and hydration for a lively starter."),
+            ("Blameless postmortems after an outage", "Writing up what went wrong when production broke at 3am, "
+             "pager fatigue, and how to learn from failure without blaming engineers."),
+            ("Quarterly tax filing tips for freelancers", "Receipts, deductions and deadlines."),
+        ]):
+            session.add(Entry(feed_id=feed.id, guid=f"g{i}", title=title, summary=summary, content_hash=f"h{i}",
+                              published_at=FIXED_NOW - __import__("datetime").timedelta(days=2 + i)))
+    pid = _add_person(store, first_name="Ada", position="Site Reliability Engineer",
+                      notes="cares about incident response and healthy on-call rotations")
+    kw.extract_pending(store, extractor)
+    with store.session() as session:
+        got = network.suggest_actions(session, [pid], FIXED_NOW)[pid]
+        entry = session.get(Entry, got.entry_id) if got.entry_id else None
+    assert got.kind == "share_content", got
+    assert entry is not None and entry.title.startswith("Blameless postmortems")
+    assert got.reason == "close to their interests (similar topic)"
+    assert "Blameless postmortems" in got.message
