@@ -7,19 +7,25 @@ from typing import Optional
 
 import typer
 
-from planner.cli.common import print_json, say
+from planner.cli.common import err_console, print_json, say, state
 from planner.errors import PlannerError
 
 KINDS = ("message", "connection_note", "post")
 
 
 def lint(
+    ctx: typer.Context,
     text: Optional[str] = typer.Argument(None, help="The draft to check (or use --file; '-' reads stdin)."),
     file: Optional[Path] = typer.Option(None, "--file", "-f", help="Read the draft from this file."),
     kind: str = typer.Option("message", "--kind", help="message, connection_note (300-character limit) or post."),
-    json: bool = typer.Option(False, "--json", help='{"score": …, "pitch": true|false, "reasons": […]}'),
+    json: bool = typer.Option(False, "--json", help='{"score": …, "pitch": true|false, "reasons": […], "semantic": p}'),
+    fast: bool = typer.Option(False, "--fast", help="Phrase rules only: skip the semantic model (no model load)."),
 ) -> None:
-    """Score a draft for pitch language and print the phrases that make it read as a pitch."""
+    """Score a draft for pitch language and print the phrases that make it read as a pitch.
+
+    Two checks: phrase rules that name what reads as a pitch, and a semantic model (MiniLM
+    sentence vectors, trained on the labelled messages planner ships) that catches pitches worded
+    in ways no rule knows. The model takes a few seconds to load; --fast skips it."""
     import sys
 
     from planner.services.pitch import CONNECTION_NOTE_LIMIT, pitch_score
@@ -38,19 +44,34 @@ def lint(
             raise PlannerError(f"cannot read {file}: {exc}") from exc
     else:
         body = sys.stdin.read() if text == "-" else text
-    result = pitch_score(body)
+    verdict = None if fast or not body.strip() else _semantic(ctx, body)
+    result = pitch_score(body, semantic=verdict)
     over = kind == "connection_note" and len(body.strip()) > CONNECTION_NOTE_LIMIT
     if json:
         data = result.as_json()
+        data["semantic"] = verdict.probability if verdict is not None else None
         if kind == "connection_note":
             data.update(length=len(body.strip()), limit=CONNECTION_NOTE_LIMIT, too_long=over)
         print_json(data)
     else:
-        verdict = "reads as a pitch" if result.pitch else "reads as value-first"
-        say(f"score {result.score:.2f}: {verdict}")
+        reading = "reads as a pitch" if result.pitch else "reads as value-first"
+        say(f"score {result.score:.2f}: {reading}")
         for reason in result.reasons:
             say(f"  - {reason}")
         if kind == "connection_note":
             say(f"{len(body.strip())}/{CONNECTION_NOTE_LIMIT} characters" + (" — too long for a connection note" if over else ""))
     if result.pitch or over:
         raise typer.Exit(1)
+
+
+def _semantic(ctx: typer.Context, body: str):
+    """The semantic model's verdict, or None (with a note on stderr) when the model can't load."""
+    from planner.adapters.pitch_model import SemanticPitchModel
+    from planner.services.keywords import make_embedder
+
+    try:
+        model = SemanticPitchModel(make_embedder(state(ctx).settings))
+    except PlannerError as exc:
+        err_console.print(f"planner: semantic check skipped: {exc}", markup=False)
+        return None
+    return model.judge([body])[0]

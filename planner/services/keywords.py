@@ -38,6 +38,16 @@ def make_extractor(settings, store=None):
         raise PlannerError(f"keyword model unavailable: {exc}") from exc
 
 
+def make_embedder(settings):
+    """The configured model for embedding ad-hoc text only (no phrase cache, nothing written)."""
+    from planner.adapters.keywords import KeywordExtractor, KeywordModelError
+
+    try:
+        return KeywordExtractor(model=settings.keyword_model)
+    except KeywordModelError as exc:
+        raise PlannerError(f"keyword model unavailable: {exc}") from exc
+
+
 def entry_text(title: str, summary: str) -> str:
     title = (title or "").strip()
     summary = (summary or "").strip()

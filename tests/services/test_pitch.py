@@ -1,8 +1,10 @@
-"""The draft lint on a labelled set: precision and recall, and plain helpful messages pass.
+"""The draft lint on labelled sets: precision and recall, and plain helpful messages pass.
 
-tests/services/pitch_messages.jsonl: 150 short messages, half pitches, half value-first.
-"dev" rows were used while writing the rules; "holdout" rows were written after the rules were
-frozen and measured once. The floors below are the figures measured, so a regression fails.
+planner/data/pitch_messages.jsonl (192 messages, half pitches): the rules were written on it in
+three rounds ("dev", then "holdout" and "holdout2", each written before the next round of rules
+and measured once first: rule recall 0.30 and 0.20), and the semantic model trains on all of it.
+tests/services/pitch_holdout.jsonl (40 messages, half pitches) was written after the last round
+of both and is never trained on. The floors below are the figures measured, so a regression fails.
 """
 
 from __future__ import annotations
@@ -12,40 +14,67 @@ from pathlib import Path
 
 import pytest
 
+from planner.adapters.pitch_model import EXAMPLES
 from planner.services.pitch import CONNECTION_NOTE_LIMIT, pitch_score
 
-MESSAGES = [json.loads(line) for line in (Path(__file__).parent / "pitch_messages.jsonl").read_text(encoding="utf-8").splitlines()
-            if line.strip()]
+
+def _read(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def _measure(rows):
-    tp = sum(1 for r in rows if r["pitch"] and pitch_score(r["text"]).pitch)
-    fp = sum(1 for r in rows if not r["pitch"] and pitch_score(r["text"]).pitch)
-    fn = sum(1 for r in rows if r["pitch"] and not pitch_score(r["text"]).pitch)
+MESSAGES = _read(EXAMPLES)
+HOLDOUT = _read(Path(__file__).parent / "pitch_holdout.jsonl")
+
+
+def _measure(rows, flags):
+    tp = sum(1 for r, f in zip(rows, flags) if r["pitch"] and f)
+    fp = sum(1 for r, f in zip(rows, flags) if not r["pitch"] and f)
+    fn = sum(1 for r, f in zip(rows, flags) if r["pitch"] and not f)
     precision = tp / (tp + fp) if tp + fp else 1.0
     recall = tp / (tp + fn) if tp + fn else 1.0
     return precision, recall, tp, fp, fn
 
 
-def test_labelled_set_shape():
-    assert len(MESSAGES) >= 80
-    pitches = sum(r["pitch"] for r in MESSAGES)
-    assert pitches == len(MESSAGES) - pitches  # half and half
-    assert len({r["text"] for r in MESSAGES}) == len(MESSAGES)
+def test_labelled_sets_shape():
+    for rows, size in ((MESSAGES, 80), (HOLDOUT, 40)):
+        assert len(rows) >= size
+        pitches = sum(r["pitch"] for r in rows)
+        assert pitches == len(rows) - pitches  # half and half
+    texts = [r["text"] for r in MESSAGES + HOLDOUT]
+    assert len(set(texts)) == len(texts)  # the holdout shares nothing with the training set
 
 
 @pytest.mark.parametrize("split, min_precision, min_recall", [
-    ("dev", 0.97, 0.95),  # measured 1.00 / 0.97
-    ("holdout", 0.9, 0.3),  # measured 1.00 / 0.30: phrase rules miss pitches worded in new ways
-    ("all", 0.97, 0.85),  # measured 1.00 / 0.88
+    ("dev", 0.97, 0.95),  # measured 1.00 / 1.00
+    ("holdout", 0.97, 0.95),  # measured 1.00 / 1.00 (0.30 before the third round of rules)
+    ("holdout2", 0.97, 0.95),  # measured 1.00 / 1.00 (0.20 before it)
+    # measured 0.89 / 0.40 when first run; the one false positive ("we cut our CI time in half" in
+    # a shared write-up) was then fixed, so precision 1.00 here is no longer a blind figure
+    ("holdout3", 0.97, 0.4),  # rules miss pitches worded in new ways: the semantic model's job
 ])
-def test_precision_and_recall(split, min_precision, min_recall, capsys):
-    rows = MESSAGES if split == "all" else [r for r in MESSAGES if r["split"] == split]
-    precision, recall, tp, fp, fn = _measure(rows)
+def test_rules_precision_and_recall(split, min_precision, min_recall, capsys):
+    rows = HOLDOUT if split == "holdout3" else [r for r in MESSAGES if r["split"] == split]
+    precision, recall, tp, fp, fn = _measure(rows, [pitch_score(r["text"]).pitch for r in rows])
     with capsys.disabled():
-        print(f"\npitch lint [{split}, n={len(rows)}]: precision {precision:.2f} recall {recall:.2f} (tp {tp}, fp {fp}, fn {fn})")
+        print(f"\npitch rules [{split}, n={len(rows)}]: precision {precision:.2f} recall {recall:.2f} (tp {tp}, fp {fp}, fn {fn})")
     assert precision >= min_precision
     assert recall >= min_recall
+
+
+def test_rules_and_semantic_model_on_the_holdout(extractor, capsys):
+    from planner.adapters.pitch_model import SemanticPitchModel
+
+    model = SemanticPitchModel(extractor)
+    verdicts = model.judge([r["text"] for r in HOLDOUT])
+    precision, recall, tp, fp, fn = _measure(HOLDOUT, [pitch_score(r["text"], semantic=v).pitch
+                                                       for r, v in zip(HOLDOUT, verdicts)])
+    with capsys.disabled():
+        print(f"\npitch rules + semantic [holdout3, n={len(HOLDOUT)}]: precision {precision:.2f} recall {recall:.2f} "
+              f"(tp {tp}, fp {fp}, fn {fn})")
+    assert recall >= 0.75  # measured 0.80 (rules alone 0.40)
+    assert fp == 0  # measured 1 when first run, the rules' own, since fixed (see above)
+    plain = [v.probability for r, v in zip(HOLDOUT, verdicts) if not r["pitch"]]
+    assert max(plain) < 0.9  # the model alone flags no plain message of the holdout
 
 
 def test_no_plain_helpful_message_is_flagged():

@@ -182,3 +182,21 @@ async def test_posts_list_loads_a_page_then_the_next_near_the_end_and_keeps_the_
         assert table.cursor_row == PAGE + 5 and len(screen.rows) >= PAGE + 6
         with app.store.transaction() as s:
             assert s.get(Post, target.id).status == "draft"
+
+
+async def test_editor_semantic_check_flags_a_pitch_no_rule_names(demo_settings):
+    app = make_app(demo_settings, clock=lambda: FIXED_NOW)
+    async with app.run_test(size=(120, 40)) as pilot:
+        editor = await open_editor(app, pilot)
+        text = "Greetings! I'd like to offer you a no-obligation review of your Kubernetes clusters by our certified engineers."
+        editor.query_one("#editor-body").load_text(text)
+        await pilot.pause()
+        assert "semantic check running" in static_text(editor, "#editor-pitch")
+        for _ in range(200):  # the model loads in a worker: the editor stays usable meanwhile
+            await pilot.pause(0.05)
+            if editor.semantic is not None and editor.semantic[0] == text:
+                break
+        await pilot.pause()
+        pitch = static_text(editor, "#editor-pitch")
+        assert "reads like a pitch" in pitch and "reads like the labelled sales messages" in pitch
+        assert "semantic check running" not in pitch

@@ -60,6 +60,9 @@ class ScheduleDialog(ModalScreen[str | None]):
         self.dismiss(None)
 
 
+_semantic_state = {"usable": True}  # False once the model failed to load in this process
+
+
 class PostEditorScreen(PlannerScreen):
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", priority=True),
@@ -79,6 +82,8 @@ class PostEditorScreen(PlannerScreen):
         self.pillar = PILLARS[0]
         self.suggested: list[str] = []
         self.warned_unsaved = False
+        self.semantic: tuple[str, object] | None = None  # (text, the model's verdict on it)
+        self.pitch_generation = 0  # bumped on every edit: older semantic checks are stale
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -158,13 +163,10 @@ class PostEditorScreen(PlannerScreen):
     def analyse(self) -> None:
         text = self.query_one("#editor-body", TextArea).text
         self.query_one("#editor-count", Static).update(length_report(text))
-        score = pitch_score(text)
-        pitch = Text()
-        pitch.append(f"pitch score {score.score:.2f}", style="bold red" if score.pitch else "bold green")
-        pitch.append(" — reads like a pitch" if score.pitch else " — value first")
-        for reason in score.reasons:
-            pitch.append(f"\n  · {reason}", style="dim")
-        self.query_one("#editor-pitch", Static).update(pitch)
+        self.show_pitch(text)
+        if text.strip() and _semantic_state["usable"]:
+            self.pitch_generation += 1
+            self.semantic_check(text, self.pitch_generation)
         keywords = self.context.keywords if self.context else []
         self.suggested = suggest_hashtags(text, keywords, self.context.trending if self.context else [])
         tags = Text("suggested hashtags: ", style="bold")
@@ -172,6 +174,46 @@ class PostEditorScreen(PlannerScreen):
         if self.suggested:
             tags.append("  ctrl+g adds them", style="dim")
         self.query_one("#editor-hashtags", Static).update(tags)
+
+    def show_pitch(self, text: str) -> None:
+        """The phrase rules at once; the semantic model's verdict when it has judged this text."""
+        verdict = self.semantic if self.semantic and self.semantic[0] == text else None
+        score = pitch_score(text, semantic=verdict[1] if verdict else None)
+        pitch = Text()
+        pitch.append(f"pitch score {score.score:.2f}", style="bold red" if score.pitch else "bold green")
+        pitch.append(" — reads like a pitch" if score.pitch else " — value first")
+        for reason in score.reasons:
+            pitch.append(f"\n  · {reason}", style="dim")
+        if text.strip() and _semantic_state["usable"] and verdict is None:
+            pitch.append("\n  semantic check running…", style="dim italic")
+        self.query_one("#editor-pitch", Static).update(pitch)
+
+    @work(thread=True, group="pitch-semantic", exit_on_error=False)
+    def semantic_check(self, text: str, generation: int) -> None:
+        """The semantic pitch model on the draft, off the UI thread, once typing pauses (the first
+        run loads the model: seconds). A check whose text was edited since simply returns."""
+        import time
+
+        time.sleep(0.6)
+        if generation != self.pitch_generation:
+            return
+        from planner.adapters.pitch_model import SemanticPitchModel
+        from planner.errors import PlannerError
+        from planner.services.keywords import make_embedder
+
+        try:
+            verdict = SemanticPitchModel(make_embedder(self.app.settings)).judge([text])[0]
+        except PlannerError:
+            _semantic_state["usable"] = False  # no model here: the rules alone, silently
+            self.app.call_from_thread(self.show_pitch, text)
+            return
+        if generation == self.pitch_generation:
+            self.app.call_from_thread(self._semantic_done, text, verdict)
+
+    def _semantic_done(self, text: str, verdict) -> None:
+        self.semantic = (text, verdict)
+        if self.is_mounted and self.query_one("#editor-body", TextArea).text == text:
+            self.show_pitch(text)
 
     # --- state ---------------------------------------------------------------------------------
 
