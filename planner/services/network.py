@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import and_, case, func, or_
 from sqlmodel import Session, select
 
-from planner.errors import PlannerError
+from planner.errors import ConflictError, PlannerError
 from planner.models import (
     ASK_KINDS,
     VALUE_FIRST_KINDS,
@@ -546,14 +546,21 @@ def log_touch(
         ).order_by(Touchpoint.due_at, Touchpoint.id)
     ).first()
     if planned is not None:
-        touch = planned
+        from planner.store.versioning import bump, load_for_edit
+
+        # locked like every edit (FOR UPDATE on PostgreSQL): a teammate completing or skipping
+        # the same planned touch at the same moment waits, then sees it is no longer planned
+        touch = load_for_edit(session, Touchpoint, planned.id)
+        if touch.status != TouchStatus.PLANNED.value:
+            raise ConflictError(
+                f"touchpoint {touch.id} was marked {touch.status} by someone else just now; run the command again"
+            )
         touch.status, touch.done_at = TouchStatus.DONE.value, when
         touch.note = note or touch.note
         touch.message = message or touch.message
         touch.entry_id = entry_id or touch.entry_id
         touch.event_id = event_id or touch.event_id
-        touch.version += 1
-        touch.updated_at = now
+        bump(touch, now)
     else:
         touch = Touchpoint(
             connection_id=person.id, kind=touch_kind.value, status=TouchStatus.DONE.value, due_at=when, done_at=when,

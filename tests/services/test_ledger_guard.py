@@ -106,7 +106,8 @@ def test_log_completes_a_planned_touch_and_rejects_future_dates(store):
         planned = network.plan_touch(s, pid, "check-in", FIXED_NOW + timedelta(days=2), FIXED_NOW)
         logged = network.log_touch(s, pid, "Check in", FIXED_NOW, note="coffee")
         assert logged.touchpoint_id == planned.touchpoint_id and logged.completed_planned
-        assert s.get(Touchpoint, planned.touchpoint_id).status == "done"
+        done = s.get(Touchpoint, planned.touchpoint_id)
+        assert (done.status, done.version, done.note) == ("done", 2, "coffee")  # an edit: the version moves
         with pytest.raises(PlannerError, match="in the future"):
             network.log_touch(s, pid, "thank", FIXED_NOW, when=FIXED_NOW + timedelta(days=1))
         with pytest.raises(PlannerError, match="unknown touch kind 'hug'"):
