@@ -155,15 +155,16 @@ def _rows(session: Session, q, column, ids: list[int] | None):
     """Rows of `q` (first column: a connection id) for `ids`, all people when None. More ids than
     one IN list holds take one unfiltered pass, skipping other people here: a dozen IN queries
     over 10,000 people cost more than reading the table once."""
+    run = session.connection().execute  # Core rows: plain columns, no ORM entities to build
     if ids is None:
-        yield from session.exec(q)
+        yield from run(q).all()
         return
     wanted = set(ids)
     if len(wanted) > _CHUNK:
-        yield from (row for row in session.exec(q) if row[0] in wanted)
+        yield from (row for row in run(q).all() if row[0] in wanted)
         return
     for chunk in _chunks(sorted(wanted)):
-        yield from session.exec(q.where(column.in_(chunk)))
+        yield from run(q.where(column.in_(chunk))).all()
 
 
 def _grouped(session: Session, q, column, ids, convert) -> dict:

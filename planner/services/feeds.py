@@ -375,9 +375,13 @@ class EntryRow:
 def list_entries(
     session: Session, topic: str | None = None, feed_id: int | None = None, unread: bool = False, starred: bool = False,
     search: str | None = None, limit: int | None = 50, offset: int = 0, with_summary: bool = False,
-    include_dismissed: bool = False,
+    include_dismissed: bool = False, after: tuple[datetime | None, int] | None = None,
 ) -> list[EntryRow]:
-    """Newest first; paged with limit/offset so 50,000 entries never load at once."""
+    """Newest first; paged so 100,000 entries never load at once.
+
+    ``after`` = (published_at, id) of the last row already shown: keyset paging, which walks the
+    index from there instead of counting past ``offset`` rows (a deep page costs what the first
+    does). ``offset`` stays for the CLI's --offset."""
     q = (
         select(Entry.id, Entry.feed_id, Feed.title, Feed.url, Topic.name, Entry.title, Entry.link, Entry.author,
                Entry.published_at, Entry.is_read, Entry.is_starred, Entry.summary if with_summary else sa.literal(""))
@@ -397,6 +401,16 @@ def list_entries(
     if search:
         like = f"%{search.lower()}%"
         q = q.where(sa.or_(func.lower(Entry.title).like(like), func.lower(Entry.summary).like(like)))
+    if after is not None:
+        at, last_id = after
+        if at is None:  # already among the undated entries, which sort last
+            q = q.where(Entry.published_at.is_(None), Entry.id < last_id)
+        else:
+            q = q.where(sa.or_(
+                Entry.published_at < at,
+                sa.and_(Entry.published_at == at, Entry.id < last_id),
+                Entry.published_at.is_(None),
+            ))
     q = q.order_by(Entry.published_at.desc().nulls_last(), Entry.id.desc()).offset(offset)
     if limit:
         q = q.limit(limit)

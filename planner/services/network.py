@@ -131,11 +131,12 @@ def _rows_for(session: Session, q, column, ids: list[int], wanted: set[int]):
     """Rows of `q` for the people in `ids`: IN lists of _CHUNK ids for a page, one unfiltered pass
     (rows of other people skipped here) when the ids are more than a chunk — 12 IN queries over
     10,000 people cost more than one pass over the table."""
+    run = session.connection().execute  # Core rows: these are plain columns, no ORM entities to build
     if len(ids) > _CHUNK:
-        yield from (row for row in session.exec(q) if row[0] in wanted)
+        yield from (row for row in run(q).all() if row[0] in wanted)
         return
     if ids:
-        yield from session.exec(q.where(column.in_(ids)))
+        yield from run(q.where(column.in_(ids))).all()
 
 
 @dataclass

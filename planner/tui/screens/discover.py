@@ -132,9 +132,11 @@ class DiscoverScreen(PlannerScreen):
     @work(thread=True, exclusive=True, exit_on_error=False, group="discover-page")
     def load_page(self, offset: int) -> None:
         f = self.filter
+        last = self.rows[offset - 1] if 0 < offset <= len(self.rows) else None
         rows = self.app.store.call(
             feed_service.list_entries, topic=f.topic, feed_id=f.feed_id, unread=f.unread, starred=f.starred,
-            search=f.search, limit=PAGE, offset=offset, with_summary=True,
+            search=f.search, limit=PAGE, with_summary=True,
+            after=(last.published_at, last.id) if last is not None else None,
         )
         self.app.call_from_thread(self.append_rows, offset, rows)
 
