@@ -196,6 +196,8 @@ class Entry(SQLModel, table=True):
 class Keyword(SQLModel, table=True):
     id: Optional[int] = Field(default=None, primary_key=True)
     phrase: str = Field(sa_column_kwargs={"unique": True}, max_length=300)
+    # services.trends.keyword_key(phrase): near-duplicates share it, so trends group in SQL
+    merge_key: Optional[str] = Field(default=None, index=True, max_length=300)
 
 
 class EntryKeyword(SQLModel, table=True):

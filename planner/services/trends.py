@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
@@ -25,8 +26,10 @@ class Trend:
 _stemmer: Any = None
 
 
+@functools.lru_cache(maxsize=65536)
 def keyword_key(keyword: str) -> str:
-    """Merge key for near-duplicates: 'AI ops', 'AIOps' and 'ai-ops' agree; so do plurals."""
+    """Merge key for near-duplicates: 'AI ops', 'AIOps' and 'ai-ops' agree; so do plurals.
+    Stored with each keyword (Keyword.merge_key), so trends can group by it in SQL."""
     global _stemmer
     if _stemmer is None:
         import snowballstemmer
@@ -66,6 +69,19 @@ def rising_keywords(
         counts[key][windows - 1 - age] += 1
         surfaces[key][surface] += 1
 
+    return trends_from(counts, surfaces, min_support)
+
+
+def window_bounds(now: datetime, days: int) -> list[datetime]:
+    """Upper bounds of the windows, oldest first; window i holds (bounds[i] - span, bounds[i]]."""
+    span = timedelta(days=days)
+    return [now - (PREVIOUS_WINDOWS - i) * span for i in range(PREVIOUS_WINDOWS + 1)]
+
+
+def trends_from(
+    counts: dict[str, list[int]], surfaces: dict[str, Counter[str]], min_support: int = 3
+) -> list[Trend]:
+    """Trends from counts per window (oldest first) per merge key, and the spellings seen per key."""
     trends = []
     for key, series in counts.items():
         current = series[-1]

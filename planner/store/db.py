@@ -25,7 +25,7 @@ MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 # The newest migration. Opening a database already at this revision skips Alembic entirely
 # (importing it and reading the scripts costs more than the rest of start-up); a test keeps this
 # constant equal to the scripts' head.
-HEAD_REVISION = "0003"
+HEAD_REVISION = "0004"
 BUSY_TIMEOUT_MS = 15_000
 T = TypeVar("T")
 

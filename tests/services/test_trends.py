@@ -45,3 +45,44 @@ def test_order_is_deterministic_and_days_configurable():
     trends = rising_keywords(reversed(occurrences), NOW, days=1)
     assert [t.keyword for t in trends] == ["alpha", "beta", "gamma"]
     assert trends[-1].series == (0, 0, 0, 3, 3)
+
+
+def test_sql_trends_equal_the_python_definition(store):
+    """topic_trends counts in SQL by the stored merge key; it must agree with rising_keywords on
+    the same occurrences, including keywords with no stored key (restored from an old backup)."""
+    import random
+
+    from sqlmodel import select
+
+    from planner.models import Entry, EntryKeyword, Feed, Keyword, Topic
+    from planner.services.keywords import _keyword_ids, topic_trends
+
+    rng = random.Random(7)
+    words = ["AI ops", "aiops", "ai-ops", "incident response", "incident responses", "kubernetes", "slo",
+             "slos", "error budget", "platform team", "platform teams", "tracing"]
+    with store.transaction() as session:
+        topic = Topic(name="T")
+        session.add(topic)
+        session.flush()
+        feed = Feed(url="http://127.0.0.1/t.xml", title="T", topic_id=topic.id)
+        session.add(feed)
+        session.flush()
+        ids = _keyword_ids(session, [w.lower() for w in words])
+        session.get(Keyword, ids["slos"]).merge_key = None  # as if restored from an old backup
+        session.get(Keyword, ids["aiops"]).merge_key = None
+        for i in range(300):
+            entry = Entry(feed_id=feed.id, guid=f"g{i}", title=str(i), content_hash=str(i),
+                          published_at=NOW - timedelta(days=rng.uniform(-2, 40)))
+            session.add(entry)
+            session.flush()
+            for rank, w in enumerate(rng.sample(words, 4), start=1):
+                session.add(EntryKeyword(entry_id=entry.id, keyword_id=ids[w.lower()], score=0.5, rank=rank))
+    with store.session() as session:
+        occurrences = list(session.exec(
+            select(Keyword.phrase, Entry.published_at).join(EntryKeyword, EntryKeyword.keyword_id == Keyword.id)
+            .join(Entry, Entry.id == EntryKeyword.entry_id)))
+    for days, support in ((7, 3), (3, 2), (10, 5)):
+        expected = rising_keywords(occurrences, NOW, days=days, min_support=support)
+        assert expected, "the synthetic history must have rising keywords"
+        got = store.call(topic_trends, NOW, "T", days=days, min_support=support, per_entry=5, limit=100)
+        assert got == expected
