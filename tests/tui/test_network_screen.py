@@ -43,6 +43,10 @@ async def test_open_search_and_accept_suggestion(demo_settings):
         assert screen.detail is not None and screen.detail.name == "Rachel Goldberg"
         suggestion = screen.detail.suggestion
         assert suggestion is not None
+        # the whole detail is on screen, not cut to its first lines (a stray CSS cap once hid it)
+        shown = "\n".join(line.text for line in screen.query_one("#network-detail").render_lines(
+            screen.query_one("#network-detail").region.reset_offset))
+        assert "Ledger" in shown and "Suggested (a to accept)" in shown
         pid = screen.rows[0].id
         with app.store.session() as s:
             before = len(s.exec(select(Touchpoint).where(Touchpoint.connection_id == pid, Touchpoint.status == "planned")).all())

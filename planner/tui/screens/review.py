@@ -107,7 +107,7 @@ class ReviewScreen(PlannerScreen):
                 table = DataTable(id="network-people", cursor_type="row", zebra_stripes=True)
                 table.add_columns("who", "why", "suggested", "already planned")
                 yield table
-                yield Static("", classes="detail", id="network-detail")
+                yield Static("", classes="detail", id="review-person-detail")
                 with Horizontal(classes="review-charts"):
                     yield TouchesChart(id="chart-touches")
                     yield GiveAskChart(id="chart-give-ask")
@@ -358,7 +358,7 @@ class ReviewScreen(PlannerScreen):
     @on(DataTable.RowHighlighted, "#network-people")
     def _show_person_detail(self, _event=None) -> None:
         person = self._selected_person()
-        detail = self.query_one("#network-detail", Static)
+        detail = self.query_one("#review-person-detail", Static)
         if person is None or person.suggestion is None:
             detail.update(Text("Nobody is going cold and nobody new is waiting.", style="dim") if person is None else "")
             return
