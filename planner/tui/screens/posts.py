@@ -16,7 +16,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Label, Static, Tex
 from planner.models import Pillar, PostStatus
 from planner.services import posts as post_service
 from planner.services.hashtags import suggest_hashtags
-from planner.services.pitch import pitch_score
+from planner.services.pitch import SEMANTIC_THRESHOLD, pitch_score
 from planner.tui.screens.base import PlannerScreen
 from planner.tui.widgets.week_grid import PILLAR_STYLES
 
@@ -186,6 +186,8 @@ class PostEditorScreen(PlannerScreen):
             pitch.append(f"\n  · {reason}", style="dim")
         if text.strip() and _semantic_state["usable"] and verdict is None:
             pitch.append("\n  semantic check running…", style="dim italic")
+        elif verdict is not None and verdict[1].probability < SEMANTIC_THRESHOLD:
+            pitch.append(f"\n  semantic check: no sales tone (p = {verdict[1].probability:.2f})", style="dim")
         self.query_one("#editor-pitch", Static).update(pitch)
 
     @work(thread=True, group="pitch-semantic", exit_on_error=False)
