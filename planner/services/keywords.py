@@ -172,7 +172,7 @@ def topic_trends(session: Session, now: datetime, topic: str | None = None, days
 
     bounds = window_bounds(now, days)
     oldest = bounds[0] - timedelta(days=days)
-    unkeyed = "\x00"  # prefix of the rows whose key is computed here
+    unkeyed = "="  # prefix of the rows whose key is computed here (a key is only [a-z0-9+#])
     key = func.coalesce(Keyword.merge_key, unkeyed + Keyword.phrase)
     windows = [
         func.sum(case((and_(Entry.published_at > (bounds[i - 1] if i else oldest), Entry.published_at <= bound), 1),

@@ -35,7 +35,7 @@ from dataclasses import dataclass, fields, is_dataclass
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import case, func
+from sqlalchemy import case, func, or_
 from sqlmodel import Session, select
 
 from planner.errors import PlannerError
@@ -521,16 +521,17 @@ def _rising(session: Session, as_of: datetime) -> list[TopicRising]:
             continue
         keys = {keyword_key(t.keyword): t.keyword for t in trends}
         rows = session.exec(
-            select(Entry.id, Entry.title, Entry.link, Entry.published_at, Keyword.phrase)
+            select(Entry.id, Entry.title, Entry.link, Entry.published_at, Keyword.phrase, Keyword.merge_key)
             .join(Feed, Feed.id == Entry.feed_id)
             .join(EntryKeyword, EntryKeyword.entry_id == Entry.id)
             .join(Keyword, Keyword.id == EntryKeyword.keyword_id)
             .where(Feed.topic_id == topic_id, Entry.is_dismissed == False,
-                   Entry.published_at > as_of - timedelta(days=7), Entry.published_at <= as_of, EntryKeyword.rank <= 5)
+                   Entry.published_at > as_of - timedelta(days=7), Entry.published_at <= as_of, EntryKeyword.rank <= 5,
+                   or_(Keyword.merge_key.in_(sorted(keys)), Keyword.merge_key.is_(None)))  # the rising ones only
         ).all()
         found: dict[int, dict] = {}
-        for eid, title, link, published, phrase in rows:
-            key = keyword_key(phrase)
+        for eid, title, link, published, phrase, merge_key in rows:
+            key = merge_key or keyword_key(" ".join(phrase.split()))
             if key not in keys:
                 continue
             e = found.setdefault(eid, {"title": title, "link": link, "published": _aware(published), "keywords": set()})
