@@ -160,12 +160,30 @@ def entry_keywords(session: Session, entry_id: int, limit: int = TOP_N) -> list[
 
 def topic_trends(session: Session, now: datetime, topic: str | None = None, days: int = 7, min_support: int = 3,
                  per_entry: int = 5, limit: int = 20):
-    """Keywords rising in a topic: this window vs the previous four (see services.trends).
+    """Keywords rising in a topic (all topics together when None): this window vs the previous
+    four (see services.trends)."""
+    topic_id = None
+    if topic:
+        from planner.services.feeds import get_topic
 
-    Counted in SQL, per window, grouped by the keywords' stored merge key: only groups with enough
-    support this window come back to Python (100,000 entries: 2.6 s in Python before, see
-    docs/BENCHMARKS.md). Keywords without a stored key (restored from an old backup) are keyed here.
-    """
+        topic_id = get_topic(session, topic).id
+    found = _trends(session, now, days, min_support, per_entry, topic_id=topic_id, per_topic=False)
+    return found.get(None, [])[:limit]
+
+
+def trends_by_topic(session: Session, now: datetime, days: int = 7, min_support: int = 3, per_entry: int = 5,
+                    limit: int = 20) -> dict[int, list]:
+    """topic id → its rising keywords, every topic in one pass (the weekly review's step 3)."""
+    found = _trends(session, now, days, min_support, per_entry, topic_id=None, per_topic=True)
+    return {tid: trends[:limit] for tid, trends in found.items()}
+
+
+def _trends(session: Session, now: datetime, days: int, min_support: int, per_entry: int, *,
+            topic_id: int | None, per_topic: bool) -> dict:
+    """Counted in SQL, per window, grouped by the keywords' stored merge key (and topic): only the
+    groups with enough support this window come back to Python (100,000 entries: 2.6 s in Python
+    before, see docs/BENCHMARKS.md). Keywords without a stored key (restored from an old backup)
+    are keyed here."""
     from collections import Counter, defaultdict
 
     from planner.services.trends import keyword_key, trends_from, window_bounds
@@ -174,6 +192,7 @@ def topic_trends(session: Session, now: datetime, topic: str | None = None, days
     oldest = bounds[0] - timedelta(days=days)
     unkeyed = "="  # prefix of the rows whose key is computed here (a key is only [a-z0-9+#])
     key = func.coalesce(Keyword.merge_key, unkeyed + Keyword.phrase)
+    group_topic = Feed.topic_id if per_topic else sa.null()
     windows = [
         func.sum(case((and_(Entry.published_at > (bounds[i - 1] if i else oldest), Entry.published_at <= bound), 1),
                       else_=0))
@@ -183,36 +202,42 @@ def topic_trends(session: Session, now: datetime, topic: str | None = None, days
     def scoped(q):
         q = (q.join(EntryKeyword, EntryKeyword.keyword_id == Keyword.id).join(Entry, Entry.id == EntryKeyword.entry_id)
              .where(Entry.published_at > oldest, Entry.published_at <= now, EntryKeyword.rank <= per_entry))
-        if topic:
-            from planner.services.feeds import get_topic
-
-            q = q.join(Feed, Feed.id == Entry.feed_id).where(Feed.topic_id == get_topic(session, topic).id)
+        if per_topic or topic_id is not None:
+            q = q.join(Feed, Feed.id == Entry.feed_id)
+        if topic_id is not None:
+            q = q.where(Feed.topic_id == topic_id)
         return q
 
     def merged(raw: str) -> str:
         return keyword_key(" ".join(raw[1:].lower().split())) if raw.startswith(unkeyed) else raw
 
+    groups = [group_topic, key] if per_topic else [key]
     # 1. the groups with enough support this window (a fifth of the rows, grouped by the key)
-    current = scoped(select(key, func.count())).where(Entry.published_at > bounds[-2]).group_by(key).having(
-        sa.or_(func.count() >= min_support, func.min(key).like(unkeyed + "%")))
-    support: dict[str, int] = defaultdict(int)
-    for raw, n in session.connection().execute(current):
-        support[merged(raw)] += int(n)
-    wanted = sorted(k for k, n in support.items() if k and n >= min_support)
+    current = scoped(select(group_topic, key, func.count())).where(Entry.published_at > bounds[-2]).group_by(
+        *groups).having(sa.or_(func.count() >= min_support, func.min(key).like(unkeyed + "%")))
+    support: dict[tuple, int] = defaultdict(int)
+    for tid, raw, n in session.connection().execute(current):
+        support[(tid, merged(raw))] += int(n)
+    kept = {g for g, n in support.items() if g[1] and n >= min_support}
+    wanted = sorted({k for _, k in kept})
     # 2. their counts per window and their spellings, through the merge_key index
-    counts: dict[str, list[int]] = defaultdict(lambda: [0] * len(bounds))
-    surfaces: dict[str, Counter] = defaultdict(Counter)
+    counts: dict[tuple, list[int]] = defaultdict(lambda: [0] * len(bounds))
+    surfaces: dict[tuple, Counter] = defaultdict(Counter)
     for start in range(0, len(wanted), 500):
         chunk = wanted[start:start + 500]
-        spelled = scoped(select(key, Keyword.phrase, *windows)).where(
+        spelled = scoped(select(group_topic, key, Keyword.phrase, *windows)).where(
             sa.or_(Keyword.merge_key.in_(chunk), Keyword.merge_key.is_(None) if start == 0 else sa.false())
-        ).group_by(key, Keyword.phrase)
-        for raw, phrase, *series in session.connection().execute(spelled):
-            group = merged(raw)
-            if group in support and support[group] >= min_support:
+        ).group_by(*groups, Keyword.phrase)
+        for tid, raw, phrase, *series in session.connection().execute(spelled):
+            group = (tid, merged(raw))
+            if group in kept:
                 counts[group] = [a + int(b or 0) for a, b in zip(counts[group], series)]
                 surfaces[group][" ".join(phrase.lower().split())] += sum(int(b or 0) for b in series)
-    return trends_from(counts, surfaces, min_support)[:limit]
+    out: dict = {}
+    for tid in {g[0] for g in counts}:
+        mine = {g[1]: v for g, v in counts.items() if g[0] == tid}
+        out[tid] = trends_from(mine, {g[1]: c for g, c in surfaces.items() if g[0] == tid}, min_support)
+    return out
 
 
 # --- matching -------------------------------------------------------------------------------------

@@ -510,13 +510,14 @@ def _new_connections(session: Session, monday: date, now: datetime, zone: ZoneIn
 
 
 def _rising(session: Session, as_of: datetime) -> list[TopicRising]:
-    from planner.services.keywords import topic_trends
+    from planner.services.keywords import trends_by_topic
     from planner.services.trends import keyword_key
 
     out = []
     topics = session.exec(select(Topic.id, Topic.name).order_by(Topic.name, Topic.id)).all()
+    rising = trends_by_topic(session, as_of, days=7, limit=RISING_PER_TOPIC)  # every topic in one pass
     for topic_id, name in topics:
-        trends = topic_trends(session, as_of, name, days=7, limit=RISING_PER_TOPIC)
+        trends = rising.get(topic_id, [])
         if not trends:
             continue
         keys = {keyword_key(t.keyword): t.keyword for t in trends}

@@ -55,7 +55,7 @@ def test_sql_trends_equal_the_python_definition(store):
     from sqlmodel import select
 
     from planner.models import Entry, EntryKeyword, Feed, Keyword, Topic
-    from planner.services.keywords import _keyword_ids, topic_trends
+    from planner.services.keywords import _keyword_ids, topic_trends, trends_by_topic
 
     rng = random.Random(7)
     words = ["AI ops", "aiops", "ai-ops", "incident response", "incident responses", "kubernetes", "slo",
@@ -66,7 +66,9 @@ def test_sql_trends_equal_the_python_definition(store):
         session.flush()
         feed = Feed(url="http://127.0.0.1/t.xml", title="T", topic_id=topic.id)
         session.add(feed)
+        session.add(Topic(name="Quiet"))  # a topic with nothing rising: absent from trends_by_topic
         session.flush()
+        topic_id = topic.id
         ids = _keyword_ids(session, [w.lower() for w in words])
         session.get(Keyword, ids["slos"]).merge_key = None  # as if restored from an old backup
         session.get(Keyword, ids["aiops"]).merge_key = None
@@ -86,3 +88,5 @@ def test_sql_trends_equal_the_python_definition(store):
         assert expected, "the synthetic history must have rising keywords"
         got = store.call(topic_trends, NOW, "T", days=days, min_support=support, per_entry=5, limit=100)
         assert got == expected
+        assert store.call(trends_by_topic, NOW, days=days, min_support=support, limit=100) == {topic_id: expected}
+        assert store.call(topic_trends, NOW, None, days=days, min_support=support, limit=100) == expected
