@@ -79,8 +79,7 @@ class DiscoverScreen(PlannerScreen):
         self.query_one("#discover-search", Input).display = False
         self.query_one("#discover-progress", ProgressBar).display = False
         self.load_tree()
-        self.reload_entries()
-        self.load_trends()
+        self.reload_entries()  # the trends panel loads once the first page is on screen
         self.show_keyword_progress(self.app.keyword_progress)
 
     def palette_commands(self):
@@ -166,6 +165,8 @@ class DiscoverScreen(PlannerScreen):
         )
         if offset == 0:
             self.show_detail()
+            # after the entries, not beside them: both threads would share one interpreter
+            self.load_trends()
 
     @staticmethod
     def _title(row: feed_service.EntryRow) -> Text:
@@ -267,8 +268,7 @@ class DiscoverScreen(PlannerScreen):
     def pick_node(self, event: Tree.NodeSelected) -> None:
         data = event.node.data or Filter()
         self.filter = Filter(topic=data.topic, feed_id=data.feed_id, search=self.filter.search, unread=self.filter.unread)
-        self.reload_entries()
-        self.load_trends()
+        self.reload_entries()  # and then the trends of the new selection
         self.query_one("#discover-entries", DataTable).focus()
 
     # --- actions -------------------------------------------------------------------------------
