@@ -7,7 +7,6 @@ timestamped backup beside it. ``create_all`` is never used on a user database.
 
 from __future__ import annotations
 
-import shutil
 import sqlite3
 from contextlib import contextmanager
 from datetime import datetime, timezone
