@@ -32,6 +32,19 @@ def run_planner(*args: str, env: dict | None = None, input: str | None = None, t
                           input=input, timeout=timeout, cwd=ROOT)
 
 
+def add_feed(session, name: str):
+    """A topic and one feed in it, named ``name`` (no HTTP: for tests that write entries directly)."""
+    from planner.models import Feed, Topic
+
+    topic = Topic(name=name)
+    session.add(topic)
+    session.flush()
+    feed = Feed(url=f"http://127.0.0.1/{name.lower()}.xml", title=name, topic_id=topic.id)
+    session.add(feed)
+    session.flush()
+    return feed
+
+
 def populate_world(session, now: datetime = FIXED_NOW) -> dict[str, int]:
     """A small world with at least one row in every table, hostile text included."""
     from planner import models as m

@@ -4,19 +4,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from helpers import FIXED_NOW
-from planner.models import Entry, Feed, Topic
+from helpers import FIXED_NOW, add_feed
+from planner.models import Entry
 from planner.services import feeds as feed_service
 
 
 def test_keyset_pages_equal_the_full_list_with_ties_and_undated_entries(store):
     with store.transaction() as session:
-        topic = Topic(name="Paging")
-        session.add(topic)
-        session.flush()
-        feed = Feed(url="http://127.0.0.1/paging.xml", title="Paging", topic_id=topic.id)
-        session.add(feed)
-        session.flush()
+        feed = add_feed(session, "Paging")
         stamps = [FIXED_NOW - timedelta(hours=h) for h in (1, 1, 1, 2, 3, 3)] + [None, None, None]
         for i, at in enumerate(stamps * 3):  # ties on every timestamp, and undated entries
             session.add(Entry(feed_id=feed.id, guid=f"g{i}", title=f"e{i}", content_hash=str(i), published_at=at,

@@ -139,16 +139,11 @@ def test_person_interests_are_embedded_incrementally(store, extractor):
 
 def test_suggestions_share_what_the_embedding_matches(store, extractor):
     """No word of the person's interests occurs in the entry: only the embedding can match them."""
-    from planner.models import Feed, Topic
+    from helpers import add_feed
     from planner.services import network
 
     with store.transaction() as session:
-        topic = Topic(name="Ops")
-        session.add(topic)
-        session.flush()
-        feed = Feed(url="http://127.0.0.1/ops.xml", title="Ops", topic_id=topic.id)
-        session.add(feed)
-        session.flush()
+        feed = add_feed(session, "Ops")
         for i, (title, summary) in enumerate([
             ("Sourdough starters for beginners", "Feeding schedules, flour and hydration for a lively starter."),
             ("Blameless postmortems after an outage", "Writing up what went wrong when production broke at 3am, "

@@ -54,21 +54,18 @@ def test_sql_trends_equal_the_python_definition(store):
 
     from sqlmodel import select
 
-    from planner.models import Entry, EntryKeyword, Feed, Keyword, Topic
+    from helpers import add_feed
+    from planner.models import Entry, EntryKeyword, Keyword, Topic
     from planner.services.keywords import _keyword_ids, topic_trends, trends_by_topic
 
     rng = random.Random(7)
     words = ["AI ops", "aiops", "ai-ops", "incident response", "incident responses", "kubernetes", "slo",
              "slos", "error budget", "platform team", "platform teams", "tracing"]
     with store.transaction() as session:
-        topic = Topic(name="T")
-        session.add(topic)
-        session.flush()
-        feed = Feed(url="http://127.0.0.1/t.xml", title="T", topic_id=topic.id)
-        session.add(feed)
+        feed = add_feed(session, "T")
         session.add(Topic(name="Quiet"))  # a topic with nothing rising: absent from trends_by_topic
         session.flush()
-        topic_id = topic.id
+        topic_id = feed.topic_id
         ids = _keyword_ids(session, [w.lower() for w in words])
         session.get(Keyword, ids["slos"]).merge_key = None  # as if restored from an old backup
         session.get(Keyword, ids["aiops"]).merge_key = None
