@@ -330,16 +330,21 @@ def _embedding_matches(
     if not usable or not persons:
         return {}
     vectors = [EntryVector(entries[i][0], entries[i][4], entries[i][5]) for i in usable]
+    column = {entries[i][0]: j for j, i in enumerate(usable)}
+    given: dict[int, list[int]] = {}  # person -> columns of entries already shared with them
+    for cid, eid in shared:
+        if eid in column:
+            given.setdefault(cid, []).append(column[eid])
     out: dict[int, tuple[float, int, list[str]]] = {}
     for start in range(0, len(persons), 1000):  # bounds the people x entries array
         part = persons[start:start + 1000]
         terms = [[t.replace("-", " ").replace("_", " ") for t in tags.get(cid, [])] for cid in part]
         scores, shared_terms = score_entries([(people[cid][-1], terms[k]) for k, cid in enumerate(part)], vectors)
         for k, cid in enumerate(part):
-            row = scores[k].copy()
-            for j, i in enumerate(usable):
-                if (cid, entries[i][0]) in shared:
-                    row[j] = -1.0
+            row = scores[k]
+            if cid in given:
+                row = row.copy()
+                row[given[cid]] = -1.0
             j = int(row.argmax())  # the first maximum: newest entry wins a tie
             if row[j] >= MIN_SCORE:
                 out[cid] = (float(row[j]), usable[j], shared_terms(k, j))

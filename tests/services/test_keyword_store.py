@@ -162,3 +162,7 @@ def test_suggestions_share_what_the_embedding_matches(store, extractor):
     assert entry is not None and entry.title.startswith("Blameless postmortems")
     assert got.reason == "close to their interests (similar topic)"
     assert "Blameless postmortems" in got.message
+    with store.transaction() as session:  # once shared, it is not suggested again
+        network.log_touch(session, pid, "share_content", FIXED_NOW, entry_id=got.entry_id)
+    with store.session() as session:
+        assert network.suggest_actions(session, [pid], FIXED_NOW)[pid].entry_id != got.entry_id
