@@ -109,7 +109,9 @@ def extract_pending(
         summary.extracted += len(batch)
         if progress:
             progress(summary.extracted, total)
-    summary.people = refresh_person_vectors(store, extractor)
+    # then the people whose interests changed, counted on after the entries in the same progress
+    summary.people = refresh_person_vectors(
+        store, extractor, progress=(lambda done, people: progress(total + done, total + people)) if progress else None)
     return summary
 
 

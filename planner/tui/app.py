@@ -137,14 +137,14 @@ class PlannerApp(App):
         people = self.store.call(keyword_service.count_people_pending)
         if not pending and not people:
             return
-        self.call_from_thread(self._keyword_progress, 0, pending)
+        self.call_from_thread(self._keyword_progress, 0, pending + people)
         try:
             extractor = keyword_service.make_extractor(self.settings, self.store)
             summary = keyword_service.extract_pending(
                 self.store, extractor, progress=lambda done, total: self.call_from_thread(self._keyword_progress, done, total)
             )
         finally:
-            self.call_from_thread(self._keyword_progress, pending, pending, True)
+            self.call_from_thread(self._keyword_progress, pending + people, pending + people, True)
         done = f"Keywords ready for {summary.extracted} entries"
         if summary.people:
             done += f"; interests of {summary.people} people matched to them"

@@ -166,3 +166,14 @@ def test_suggestions_share_what_the_embedding_matches(store, extractor):
         network.log_touch(session, pid, "share_content", FIXED_NOW, entry_id=got.entry_id)
     with store.session() as session:
         assert network.suggest_actions(session, [pid], FIXED_NOW)[pid].entry_id != got.entry_id
+
+
+def test_progress_counts_entries_then_people(store, extractor):
+    _load_feed(store)
+    _add_person(store, first_name="Ada", position="SRE")
+    _add_person(store, first_name="Bo", notes="community meetups")
+    seen: list[tuple[int, int]] = []
+    summary = kw.extract_pending(store, extractor, progress=lambda done, total: seen.append((done, total)))
+    assert (summary.extracted, summary.people) == (15, 2)
+    assert seen[0] == (0, 15) and seen[-1] == (17, 17)
+    assert [d for d, _ in seen] == sorted(d for d, _ in seen)  # never goes backwards

@@ -262,7 +262,7 @@ class DiscoverScreen(PlannerScreen):
         status.display = progress is not None
         if progress is not None:
             done, total = progress
-            status.update(Text(f"extracting keywords {done}/{total}…"))
+            status.update(Text(f"extracting keywords and interests {done}/{total}…"))
 
     @on(Tree.NodeSelected, "#discover-tree")
     def pick_node(self, event: Tree.NodeSelected) -> None:
