@@ -142,7 +142,7 @@ def _keyword_ids(session: Session, phrases: list[str]) -> dict[str, int]:
     if missing:
         from planner.services.trends import keyword_key
 
-        session.execute(sa.insert(Keyword), [{"phrase": p, "merge_key": keyword_key(" ".join(p.split()))} for p in missing])
+        session.execute(sa.insert(Keyword), [{"phrase": p, "merge_key": keyword_key(p)} for p in missing])
         for i in range(0, len(missing), 500):
             chunk = missing[i:i + 500]
             ids.update({p: kid for kid, p in session.exec(select(Keyword.id, Keyword.phrase).where(Keyword.phrase.in_(chunk)))})
@@ -211,7 +211,7 @@ def _trends(session: Session, now: datetime, days: int, min_support: int, per_en
         return q
 
     def merged(raw: str) -> str:
-        return keyword_key(" ".join(raw[1:].lower().split())) if raw.startswith(unkeyed) else raw
+        return keyword_key(raw[1:]) if raw.startswith(unkeyed) else raw
 
     groups = [group_topic, key] if per_topic else [key]
     # 1. the groups with enough support this window (a fifth of the rows, grouped by the key)

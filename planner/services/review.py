@@ -532,7 +532,7 @@ def _rising(session: Session, as_of: datetime) -> list[TopicRising]:
         ).all()
         found: dict[int, dict] = {}
         for eid, title, link, published, phrase, merge_key in rows:
-            key = merge_key or keyword_key(" ".join(phrase.split()))
+            key = merge_key or keyword_key(phrase)
             if key not in keys:
                 continue
             e = found.setdefault(eid, {"title": title, "link": link, "published": _aware(published), "keywords": set()})

@@ -26,7 +26,7 @@ def upgrade() -> None:
     for start in range(0, len(rows), 1000):
         bind.execute(
             keyword.update().where(keyword.c.id == sa.bindparam("kid")).values(merge_key=sa.bindparam("key")),
-            [{"kid": kid, "key": keyword_key(" ".join(phrase.split()))} for kid, phrase in rows[start:start + 1000]],
+            [{"kid": kid, "key": keyword_key(phrase)} for kid, phrase in rows[start:start + 1000]],
         )
 
 
