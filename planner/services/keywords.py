@@ -248,21 +248,20 @@ def _trends(session: Session, now: datetime, days: int, min_support: int, per_en
 def interests(session: Session, person_ids: list[int] | None = None) -> dict[int, tuple[str, list[str]]]:
     """What each person cares about, as text to embed and as terms (their tags) to overlap with
     keywords; all people not archived when ``person_ids`` is None. Batched: two queries."""
+    from planner.services.matching import tag_term
+
     q = select(Connection.id, Connection.position, Connection.headline, Connection.company, Connection.notes)
     tq = select(ConnectionTag.connection_id, Tag.name).join(Tag, Tag.id == ConnectionTag.tag_id)
     if person_ids is None:
         q = q.where(Connection.archived == False)  # noqa: E712
-        wanted = None
-    else:
-        wanted = set(person_ids)
+    else:  # a few people (a match, a detail): read their rows only
+        q = q.where(Connection.id.in_(sorted(set(person_ids))))
+        tq = tq.where(ConnectionTag.connection_id.in_(sorted(set(person_ids))))
     tags: dict[int, list[str]] = {}
     for pid, name in session.exec(tq.order_by(ConnectionTag.connection_id, Tag.name)):
-        if wanted is None or pid in wanted:
-            tags.setdefault(pid, []).append(name.replace("-", " ").replace("_", " "))
+        tags.setdefault(pid, []).append(tag_term(name))
     out: dict[int, tuple[str, list[str]]] = {}
     for pid, position, headline, company, notes in session.exec(q.order_by(Connection.id)):
-        if wanted is not None and pid not in wanted:
-            continue
         terms = tags.get(pid, [])
         parts = (position, headline if headline != position else "", company, ", ".join(terms), notes)
         out[pid] = (". ".join(x.strip() for x in parts if x and x.strip()), terms)

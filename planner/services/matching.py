@@ -26,6 +26,11 @@ class Match:
     reason: str  # "matches: observability, incident response" or "similar topic"
 
 
+def tag_term(tag: str) -> str:
+    """A tag as an interest term: "incident-response" and "incident_response" read as words."""
+    return tag.replace("-", " ").replace("_", " ")
+
+
 def _words(text: str) -> str:
     return " " + " ".join(_stem(re.findall(r"[a-z0-9+#]+", text.lower()))) + " "
 

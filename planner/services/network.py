@@ -36,6 +36,7 @@ from planner.models import (
 )
 from planner.services import cadence as cadence_service
 from planner.services.cadence import _CHUNK, DueInfo, _as_date, _as_utc, _chunks, _raw
+from planner.services.matching import tag_term
 
 DEFAULT_PITCH_MIN_GIVES = 3
 DEFAULT_PITCH_MIN_DAYS = 30
@@ -338,7 +339,7 @@ def _embedding_matches(
     out: dict[int, tuple[float, int, list[str]]] = {}
     for start in range(0, len(persons), 1000):  # bounds the people x entries array
         part = persons[start:start + 1000]
-        terms = [[t.replace("-", " ").replace("_", " ") for t in tags.get(cid, [])] for cid in part]
+        terms = [[tag_term(t) for t in tags.get(cid, [])] for cid in part]
         scores, shared_terms = score_entries([(people[cid][-1], terms[k]) for k, cid in enumerate(part)], vectors)
         for k, cid in enumerate(part):
             row = scores[k]
@@ -413,7 +414,7 @@ def suggest_actions(session: Session, connection_ids: list[int], now: datetime) 
                 )
                 continue
         interest = _Interest(
-            tags={w for t in tags.get(cid, []) for w in words(t.replace("-", " ").replace("_", " "))},
+            tags={w for t in tags.get(cid, []) for w in words(tag_term(t))},
             notes=words(notes), role=words(f"{position} {headline}"),
         )
         # 2. a recent entry that matches their interests, not shared with them before: by the
