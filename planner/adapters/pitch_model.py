@@ -38,24 +38,21 @@ def load_examples(path: Path = EXAMPLES) -> list[dict]:
 
 
 class SemanticPitchModel:
-    def __init__(self, extractor: Any, examples: list[dict] | None = None) -> None:
+    def __init__(self, extractor: Any) -> None:
+        """Trained once per process and model (the editor builds one per check)."""
         import numpy as np
 
-        rows = examples if examples is not None else load_examples()
-        key = f"{extractor.model_name}/{extractor.precision}/{len(rows)}"
         self._extractor = extractor
+        key = f"{extractor.model_name}/{extractor.precision}"
         with _lock:
-            if examples is None and key in _trained:
-                self._w, self._b, self._pitch_vectors, self._pitch_texts = _trained[key]
-                return
-            vectors = extractor.embed([r["text"] for r in rows])
-            labels = np.array([1.0 if r["pitch"] else 0.0 for r in rows])
-            self._w, self._b = _fit(vectors, labels)
-            pitches = labels == 1.0
-            self._pitch_vectors = vectors[pitches]
-            self._pitch_texts = [r["text"] for r, p in zip(rows, pitches, strict=True) if p]
-            if examples is None:
-                _trained[key] = (self._w, self._b, self._pitch_vectors, self._pitch_texts)
+            if key not in _trained:
+                rows = load_examples()
+                vectors = extractor.embed([r["text"] for r in rows])
+                labels = np.array([1.0 if r["pitch"] else 0.0 for r in rows])
+                pitches = labels == 1.0
+                _trained[key] = (*_fit(vectors, labels), vectors[pitches],
+                                 [r["text"] for r, p in zip(rows, pitches, strict=True) if p])
+            self._w, self._b, self._pitch_vectors, self._pitch_texts = _trained[key]
 
     def judge(self, texts: list[str]) -> list[SemanticVerdict]:
         import numpy as np
