@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-import click
 import typer
 from rich.console import Console
 from typer.core import TyperGroup
@@ -57,7 +56,7 @@ class PlannerGroup(TyperGroup):
     ``--debug`` (or PLANNER_DEBUG=1) lets the traceback through instead.
     """
 
-    def invoke(self, ctx: click.Context):
+    def invoke(self, ctx: typer.Context):
         try:
             return super().invoke(ctx)
         except PlannerError as exc:
@@ -76,7 +75,7 @@ class PlannerGroup(TyperGroup):
             raise typer.Exit(1) from None
 
 
-def _debug(ctx: click.Context) -> bool:
+def _debug(ctx: typer.Context) -> bool:
     import os
 
     root = ctx.find_root()
