@@ -3,8 +3,8 @@
     python bench/startup.py [--runs 5]
 
 Builds a synthetic database (10,000 people, 50,000 entries, 2,000 posts, 20,000 touchpoints),
-then starts a fresh Python process per run that imports the app, opens the database, runs the
-TUI headless and stops as soon as Today has rendered its agenda. The parent measures wall time
+then starts a fresh Python process per run that runs the real entry point (`planner --db URL`:
+Typer, settings, the TUI) headless and stops as soon as Today has rendered its agenda. The parent measures wall time
 from spawn to that moment; the child reports its peak RSS. Goal: ≤ 0.4 s and ≤ 150 MB.
 For reference the same run times a bare `python -c pass` and `python -c "import textual.app"`.
 CPU seconds (user + system of the child) are printed too: on a shared machine wall time
@@ -28,13 +28,11 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 CHILD = r"""
 import resource, sys, time, json
-from planner.config import load_settings
-from planner.tui.app import make_app
-
-settings = load_settings(db=sys.argv[1])
-app = make_app(settings)
+from textual.app import App
+import planner.tui.app as tui
 
 async def until_ready(pilot):
+    app = pilot.app
     while True:
         screen = app.screen
         if getattr(screen, "agenda", None) is not None:
@@ -45,7 +43,11 @@ async def until_ready(pilot):
                       "items": len(screen.agenda.items)}), flush=True)
     app.exit()
 
-app.run(headless=True, auto_pilot=until_ready, size=(120, 40))
+# the real entry point (`planner --db URL`, Typer and all), only run headless with the probe above
+tui.PlannerApp.run = lambda self, **_: App.run(self, headless=True, auto_pilot=until_ready, size=(120, 40))
+sys.argv = ["planner", "--db", sys.argv[1]]
+from planner.cli import main
+main()
 """
 
 

@@ -57,7 +57,8 @@ from planner.models import (
 )
 from planner.services.network import GiveAskRatio
 from planner.services.posts import first_line
-from planner.services.timeutil import iso_week, parse_iso_week, user_timezone, week_bounds
+from planner.services.timeutil import iso_week, last_full_week, parse_iso_week, user_timezone, week_bounds
+from planner.services.today import review_due  # re-exported: the review's own question, asked by Today
 
 KEPT_THRESHOLD = 0.8
 STREAK_MAX_WEEKS = 52
@@ -356,12 +357,6 @@ def _strategy(session: Session) -> tuple[ZoneInfo, dict[str, float]]:
     except PlannerError:
         mix = parse_pillar_mix(Strategy().pillar_mix)
     return zone, mix
-
-
-def last_full_week(now: datetime, zone: ZoneInfo) -> date:
-    """The Monday of the most recent week that has ended, in ``zone``."""
-    today = now.astimezone(zone).date()
-    return today - timedelta(days=today.weekday() + 7)
 
 
 def _check_monday(week_monday: date) -> None:
@@ -873,15 +868,6 @@ def save_review(session: Session, week: str, decisions: dict, now: datetime) -> 
     session.add(row)
     session.flush()
     return SavedReview(_aware(row.completed_at), json.loads(text))
-
-
-def review_due(session: Session, now: datetime, tz: ZoneInfo | None = None) -> str | None:
-    """"Weekly review for 2026-W47 is due" when the last full week (in `tz`, default the
-    strategy's zone) has no completed review."""
-    monday = last_full_week(now, tz or user_timezone(session))
-    week = iso_week(monday)
-    done = session.exec(select(Review.id).where(Review.week == week, Review.completed_at.is_not(None))).first()
-    return None if done is not None else f"Weekly review for {week} is due"
 
 
 __all__ = [

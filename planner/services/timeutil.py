@@ -36,13 +36,19 @@ def week_bounds(monday: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
     return start.astimezone(timezone.utc), end.astimezone(timezone.utc)
 
 
-def user_timezone(session, default: str = "UTC") -> ZoneInfo:
-    """The planning zone: the strategy's timezone (shared by a team), else the settings' default."""
-    from sqlmodel import select
+def last_full_week(now: datetime, zone: ZoneInfo) -> date:
+    """The Monday of the most recent week that has ended, in ``zone``."""
+    today = now.astimezone(zone).date()
+    return today - timedelta(days=today.weekday() + 7)
 
-    from planner.models import Strategy
 
-    name = session.exec(select(Strategy.timezone).order_by(Strategy.id)).first() or default
+def user_timezone(source, default: str = "UTC") -> ZoneInfo:
+    """The planning zone: the strategy's timezone (shared by a team), else the settings' default.
+    ``source`` is a session or a store.reader Reader (Today's first frame reads it without the ORM)."""
+    from planner.store.reader import as_reader
+
+    rows = as_reader(source).rows("SELECT timezone FROM strategy ORDER BY id LIMIT 1")
+    name = (rows[0][0] if rows else None) or default
     try:
         return ZoneInfo(name)
     except (KeyError, ValueError):

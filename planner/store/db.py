@@ -19,13 +19,9 @@ from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlmodel import Session, create_engine
 
 from planner.errors import PlannerError
+from planner.store.reader import BUSY_TIMEOUT_MS, HEAD_REVISION
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
-# The newest migration. Opening a database already at this revision skips Alembic entirely
-# (importing it and reading the scripts costs more than the rest of start-up); a test keeps this
-# constant equal to the scripts' head.
-HEAD_REVISION = "0004"
-BUSY_TIMEOUT_MS = 15_000
 T = TypeVar("T")
 
 

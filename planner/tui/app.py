@@ -1,14 +1,16 @@
 """The Textual application: sections as modes, one worker-error handler, the command palette.
 
 ``make_app(settings)`` is the one factory; the CLI and the tests both call it. Screens ask
-services for data through ``app.store.call`` in thread workers; they never build queries.
+services for data through ``app.store.call`` in thread workers (Today's first frame excepted:
+``app.read_first_frame``); they never build queries.
 """
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Callable, Iterable
+from typing import Callable, Iterable, TypeVar
 
 from textual import on, work
 from textual.app import App, SystemCommand
@@ -19,6 +21,9 @@ from textual.worker import Worker, WorkerState
 
 from planner.config import Settings
 from planner.errors import PlannerError
+
+T = TypeVar("T")
+FIRST_FRAME_WAIT_S = 0.1  # a locked file is read by a worker instead of stalling the first frame
 
 
 @dataclass(frozen=True)
@@ -72,6 +77,7 @@ class PlannerApp(App):
     def __init__(self, settings: Settings, store=None, clock: Callable[[], datetime] | None = None):
         self.settings = settings
         self._store = store
+        self._store_lock = threading.Lock()
         self._tz = None
         self.keyword_progress: tuple[int, int] | None = None
         self.clock = clock or (lambda: datetime.now(timezone.utc))
@@ -86,10 +92,46 @@ class PlannerApp(App):
     @property
     def store(self):
         if self._store is None:
-            from planner.store import open_store
+            with self._store_lock:  # workers may ask at once; open (and migrate) only once
+                if self._store is None:
+                    from planner.store import open_store
 
-            self._store = open_store(self.settings.db_url)
+                    self._store = open_store(self.settings.db_url)
         return self._store
+
+    def read_first_frame(self, fn: Callable[..., T], *args) -> T | None:
+        """Start-up only: ``fn(reader, tz, *args)``, a bounded read-only service written against
+        store.reader, run on the UI thread so the first screen is drawn with its data.
+
+        Importing SQLAlchemy, SQLModel and the tables takes 0.3 s; a SQLite file already at the
+        head revision is read through the stdlib driver instead (about 10 ms on the scale world),
+        and the store opens in a worker once that frame is drawn. None when that is not possible
+        (the store is open already, PostgreSQL, a schema to migrate, a file locked beyond a short
+        wait, a bad timezone): the caller loads in a worker through the store as usual."""
+        if self._store is not None:
+            return None
+        import sqlite3
+
+        from planner.services.timeutil import user_timezone
+        from planner.store.reader import open_sqlite_reader
+
+        reader = open_sqlite_reader(self.settings.db_url, timeout=FIRST_FRAME_WAIT_S)
+        if reader is None:
+            return None
+        try:
+            with reader:
+                tz = self._tz or user_timezone(reader, self.settings.timezone)
+                result = fn(reader, tz, *args)
+        except (sqlite3.Error, PlannerError):
+            return None  # the worker's read through the store reports it properly
+        self._tz = tz
+        self.call_after_refresh(self._open_store)
+        return result
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="store-open")
+    def _open_store(self) -> None:
+        """Open the store ahead of the first action (marking an item done, another section)."""
+        self.store
 
     def now(self) -> datetime:
         return self.clock()

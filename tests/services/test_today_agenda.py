@@ -25,3 +25,41 @@ def test_agenda_caps_overdue_but_keeps_everything_due_today(store):
     assert result.items[0].due_at == oldest  # the most overdue come first
     unlimited = store.call(agenda, FIXED_NOW, ZoneInfo("UTC"), limit=None)
     assert len(unlimited.items) == 33 and unlimited.more == 0
+
+
+def test_agenda_is_the_same_through_the_stdlib_reader_ties_and_day_edges_included(store):
+    """The plain SQL runs on a session (SQLite or PostgreSQL) and on store.reader's stdlib
+    connection (Today's first frame); both give the same items, order, counts and caps."""
+    from planner.models import Post
+    from planner.store.reader import open_sqlite_reader
+    from planner.services.timeutil import local_day_bounds
+
+    tz = ZoneInfo("Europe/London")
+    start, end = local_day_bounds(FIXED_NOW, tz)
+    with store.transaction() as session:
+        person = Connection(first_name="Ada", last_name="L")
+        session.add(person)
+        session.flush()
+        tie = start - timedelta(days=2)
+        session.add(Post(title="tied post", pillar="content_share", status="scheduled", scheduled_at=tie))
+        session.add(Touchpoint(connection_id=person.id, kind="check_in", due_at=tie))  # same instant
+        session.add(Touchpoint(connection_id=person.id, kind="thank", due_at=start))  # first instant of today
+        session.add(Touchpoint(connection_id=person.id, kind="congrats", due_at=start - timedelta(microseconds=1)))
+        session.add(Touchpoint(connection_id=person.id, kind="intro", due_at=end))  # tomorrow: not due
+        session.add(Post(title="later today", pillar="thought_leadership", status="scheduled", scheduled_at=end - timedelta(minutes=1)))
+        for days in range(3, 9):
+            session.add(Touchpoint(connection_id=person.id, kind="check_in", due_at=start - timedelta(days=days)))
+    full = store.call(agenda, FIXED_NOW, tz, limit=None)
+    assert [(i.kind, i.overdue) for i in full.items][:9] == [("touchpoint", True)] * 6 + [
+        ("post", True), ("touchpoint", True), ("touchpoint", True)]  # oldest first; a tie puts the post first
+    assert [i.title for i in full.items[-2:]] == ["Thank · Ada L", "later today"]
+    assert full.overdue == 9 and full.more == 0 and full.counts["scheduled"] == 2
+    capped = store.call(agenda, FIXED_NOW, tz, limit=4)
+    assert [i.overdue for i in capped.items] == [True, True, False, False] and capped.more == 7
+    assert capped.items[:2] == full.items[:2]
+    tiny = store.call(agenda, FIXED_NOW, tz, limit=1)  # today's items are never dropped
+    assert [i.overdue for i in tiny.items] == [False, False] and tiny.more == 9
+    if store.is_sqlite:
+        for limit, expected in ((None, full), (4, capped), (1, tiny)):
+            with open_sqlite_reader(store.url) as reader:
+                assert agenda(reader, FIXED_NOW, tz, limit=limit) == expected

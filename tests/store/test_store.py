@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 import sqlalchemy as sa
 from sqlmodel import select
@@ -59,5 +61,28 @@ def test_reopening_a_current_database_changes_nothing(settings, store):
 
 def test_head_revision_constant_matches_the_migration_scripts():
     from planner.store.db import HEAD_REVISION
+    from planner.store.reader import HEAD_REVISION as READER_HEAD
 
-    assert HEAD_REVISION == head_revision()
+    assert HEAD_REVISION == READER_HEAD == head_revision()
+
+
+def test_sqlite_reader_opens_only_a_plain_sqlite_file_at_head(tmp_path, store, settings):
+    """store.reader serves Today's first frame without SQLAlchemy; anything it cannot read safely
+    (no file, memory, other dialects, URL options, an old or foreign schema) gives None."""
+    import sqlite3
+
+    from planner.store.reader import open_sqlite_reader, sqlite_file
+
+    assert sqlite_file("sqlite:////abs/planner.db") == Path("/abs/planner.db")
+    assert sqlite_file("sqlite:///rel dir/p.db") == Path("rel dir/p.db")
+    for url in ("sqlite://", "sqlite:///:memory:", "sqlite:///x.db?mode=ro", "postgresql+psycopg://u@h/db"):
+        assert sqlite_file(url) is None and open_sqlite_reader(url) is None
+    assert open_sqlite_reader(f"sqlite:///{tmp_path / 'missing.db'}") is None
+    foreign = tmp_path / "foreign.db"
+    sqlite3.connect(foreign).execute("CREATE TABLE t (x)").connection.close()
+    assert open_sqlite_reader(f"sqlite:///{foreign}") is None
+    if store.is_sqlite:
+        with open_sqlite_reader(settings.db_url) as reader:
+            assert reader.rows("SELECT version_num FROM alembic_version") == [(head_revision(),)]
+            with pytest.raises(sqlite3.OperationalError):  # read-only: PRAGMA query_only
+                reader.rows("DELETE FROM post")

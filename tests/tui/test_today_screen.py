@@ -90,3 +90,52 @@ async def test_a_failing_screen_worker_is_reported_not_silent(demo_settings):
         app.screen.run_worker(fail, thread=True, exit_on_error=False)
         await _ready(app, pilot)
         assert any(n.message == "the store said no" for n in app._notifications)
+
+
+def _record_store_open_at_show(monkeypatch) -> list[bool]:
+    """For each time Today shows an agenda: was the ORM store open by then?"""
+    from planner.tui.screens.today import TodayScreen
+
+    seen: list[bool] = []
+    original = TodayScreen.show
+
+    def show(self, result):
+        seen.append(self.app._store is not None)
+        original(self, result)
+
+    monkeypatch.setattr(TodayScreen, "show", show)
+    return seen
+
+
+async def test_first_frame_is_read_before_the_orm_store_opens_and_equals_the_store_read(demo_settings, monkeypatch):
+    """Start-up: Today's first frame comes from the stdlib SQLite reader (store.reader) on the UI
+    thread, so it is drawn with its data before SQLAlchemy is needed; the store opens in a worker
+    right after, and what it computes is the same agenda."""
+    from planner.services.today import agenda
+
+    store_open_at_show = _record_store_open_at_show(monkeypatch)
+    app = make_app(demo_settings, clock=lambda: FIXED_NOW)
+    async with app.run_test(size=(120, 40)) as pilot:
+        first = app.screen.agenda  # set in on_mount: no worker has run yet
+        assert first is not None and first.items
+        await _ready(app, pilot)
+        assert store_open_at_show == [False], "one read, before the store was open"
+        assert app._store is not None, "the store opens in the background after the first frame"
+        assert app.store.call(agenda, FIXED_NOW, app.tz) == first
+        await pilot.press("r")  # later reads go through the store
+        await _ready(app, pilot)
+        assert store_open_at_show == [False, True] and app.screen.agenda == first
+
+
+async def test_a_schema_not_at_head_skips_the_first_frame_reader_and_still_loads(demo_settings, monkeypatch):
+    """A database the reader does not know to be at the head revision (one the store must migrate
+    first, say) is never read by it: Today loads through the store in a worker instead."""
+    from planner.store import reader
+
+    monkeypatch.setattr(reader, "HEAD_REVISION", "9999")  # as if the file were one migration behind
+    store_open_at_show = _record_store_open_at_show(monkeypatch)
+    app = make_app(demo_settings, clock=lambda: FIXED_NOW)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _ready(app, pilot)
+        assert store_open_at_show == [True], "read once, by the worker, through the store"
+        assert app.screen.agenda is not None and app.screen.agenda.items

@@ -22,6 +22,7 @@ class TodayScreen(PlannerScreen):
     def __init__(self) -> None:
         super().__init__()
         self.agenda: today_service.TodayAgenda | None = None
+        self._left = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -35,10 +36,19 @@ class TodayScreen(PlannerScreen):
 
     def on_mount(self) -> None:
         self.sub_title = "Today"
-        self.load()
+        now = self.app.now()
+        first = self.app.read_first_frame(lambda reader, tz: today_service.agenda(reader, now, tz))
+        if first is None:
+            self.load()
+        else:
+            self.show(first)
+
+    def on_screen_suspend(self) -> None:
+        self._left = True
 
     def on_screen_resume(self) -> None:
-        if self.agenda is not None:
+        if self._left:  # back from another section: what is due may have changed there
+            self._left = False
             self.load()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="today-load")
