@@ -15,10 +15,11 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import DataTable, Footer, Header, Input, ProgressBar, Static, Tree
+from textual.widgets import DataTable, Header, Input, ProgressBar, Static, Tree
 
 from planner.services import feeds as feed_service
 from planner.tui.screens.base import PlannerScreen
+from planner.tui.widgets.footer import PlannerFooter
 
 PAGE = 200
 
@@ -72,7 +73,7 @@ class DiscoverScreen(PlannerScreen):
                 with VerticalScroll(classes="detail", id="discover-detail-box"):
                     yield Static("", id="discover-keywords")
                     yield Static("", id="discover-detail")
-        yield Footer()
+        yield PlannerFooter()
 
     def on_mount(self) -> None:
         self.sub_title = "Discover"

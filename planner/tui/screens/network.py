@@ -15,10 +15,11 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.widgets import DataTable, Header, Input, Static
 
 from planner.services import network as network_service
 from planner.tui.screens.base import PlannerScreen
+from planner.tui.widgets.footer import PlannerFooter
 
 PAGE = 200
 FILTERS = (None, "due", "cold")
@@ -48,6 +49,7 @@ class NetworkScreen(PlannerScreen):
         self.query_state = Query()
         self.rows: list[network_service.NetworkRow] = []
         self.total = 0
+        self.drawn_query: Query | None = None  # the query self.rows answer
         self.exhausted = False
         self.loading_page = False
         self.detail: network_service.PersonDetail | None = None
@@ -61,7 +63,7 @@ class NetworkScreen(PlannerScreen):
         yield table
         with VerticalScroll(classes="detail", id="network-detail-box"):
             yield Static("", id="network-detail")
-        yield Footer()
+        yield PlannerFooter()
 
     def on_mount(self) -> None:
         self.sub_title = "Network"
@@ -85,7 +87,6 @@ class NetworkScreen(PlannerScreen):
     def reload_rows(self, keep_cursor: bool = False) -> None:
         table = self.query_one("#network-table", DataTable)
         self._keep = table.cursor_row if keep_cursor else 0
-        self.rows = []
         self.exhausted = False
         self.loading_page = True
         self.load_page(0, max(PAGE, self._keep + 1))
@@ -98,11 +99,22 @@ class NetworkScreen(PlannerScreen):
         self.app.call_from_thread(self.append_rows, offset, page, q)
 
     def append_rows(self, offset: int, page: network_service.NetworkPage, q: Query) -> None:
-        if q != self.query_state or offset != len(self.rows):  # a stale page from before a filter change
+        if q != self.query_state:  # a stale page from before a filter change
             return
         table = self.query_one("#network-table", DataTable)
-        if offset == 0:
+        if offset == 0:  # a (re)load: the rows shown so far stay until it arrives
+            if (q, page.total, page.rows) == (self.drawn_query, self.total, self.rows):
+                # back from another section and nothing changed: keep the table as drawn
+                self.loading_page = False
+                self.exhausted = len(self.rows) >= page.total
+                if self.rows:
+                    self.load_detail(self.rows[table.cursor_row].id)
+                return
             table.clear()
+            self.rows = []
+            self.drawn_query = q
+        elif offset != len(self.rows):  # a page from before a reload
+            return
         tz = self.app.tz
         for row in page.rows:
             table.add_row(*self._cells(row, tz), key=str(row.id))
@@ -171,8 +183,8 @@ class NetworkScreen(PlannerScreen):
 
     def show_detail(self, d: network_service.PersonDetail) -> None:
         row = self.current()
-        if row is not None and row.id != d.id:
-            return  # the cursor moved on
+        if (row is not None and row.id != d.id) or d == self.detail:
+            return  # the cursor moved on, or it is what the pane shows
         self.detail = d
         tz = self.app.tz
         t = Text()

@@ -11,11 +11,12 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import ContentSwitcher, DataTable, Footer, Header, Static
+from textual.widgets import ContentSwitcher, DataTable, Header, Static
 
 from planner.services import planning
 from planner.services import today as today_service
 from planner.tui.screens.base import PlannerScreen
+from planner.tui.widgets.footer import PlannerFooter
 from planner.tui.widgets.week_grid import DAY_NAMES, TOUCH_PER_DAY, WeekGrid, item_text
 
 MOVE_STEP = timedelta(minutes=30)
@@ -67,6 +68,7 @@ class PlanScreen(PlannerScreen):
         super().__init__()
         self.monday: date | None = None
         self.view: planning.WeekView | None = None
+        self.shown: tuple[planning.WeekView, date] | None = None  # what grid and agenda show, and the day they marked today
         self.select_after: tuple[str, int] | None = None
         self.agenda_shown = 0  # view.items[:agenda_shown] are the agenda's rows, in order
 
@@ -80,7 +82,7 @@ class PlanScreen(PlannerScreen):
             agenda.add_columns("day", "time", "what", "item", "status")
             yield agenda
         yield Static("", classes="detail", id="plan-detail")
-        yield Footer()
+        yield PlannerFooter()
 
     def on_mount(self) -> None:
         self.sub_title = "Plan"
@@ -109,9 +111,11 @@ class PlanScreen(PlannerScreen):
         return view
 
     def show(self, view: planning.WeekView) -> None:
-        self.view = view
         zone = ZoneInfo(view.timezone)
         today = self.app.now().astimezone(zone).date()
+        if (view, today) == self.shown and self.select_after is None:
+            return  # back from another section and nothing changed: keep grid and agenda as drawn
+        self.view, self.shown = view, (view, today)
         sunday = view.monday + timedelta(days=6)
         self.query_one("#plan-title", Static).update(
             Text(f"Plan · {view.week} · {view.monday:%d %b} – {sunday:%d %b %Y} · {view.timezone}")

@@ -11,13 +11,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Footer, Header, Input, Label, Static, TextArea
+from textual.widgets import DataTable, Header, Input, Label, Static, TextArea
 
 from planner.models import Pillar, PostStatus
 from planner.services import posts as post_service
 from planner.services.hashtags import suggest_hashtags
 from planner.services.pitch import SEMANTIC_THRESHOLD, pitch_score
 from planner.tui.screens.base import PlannerScreen
+from planner.tui.widgets.footer import PlannerFooter
 from planner.tui.widgets.week_grid import PILLAR_STYLES
 
 PILLARS = [p.value for p in Pillar]
@@ -98,7 +99,7 @@ class PostEditorScreen(PlannerScreen):
             with VerticalScroll(id="editor-side"):
                 yield Static("", id="editor-meta")
                 yield Static("", id="editor-entry")
-        yield Footer()
+        yield PlannerFooter()
 
     def on_mount(self) -> None:
         self.sub_title = "Post editor"
@@ -334,7 +335,7 @@ class PostsScreen(PlannerScreen):
         table.add_columns("status", "when", "pillar", "title", "flags")
         yield table
         yield Static("", classes="detail", id="posts-detail")
-        yield Footer()
+        yield PlannerFooter()
 
     def on_mount(self) -> None:
         self.sub_title = "Posts"

@@ -20,10 +20,11 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import ContentSwitcher, DataTable, Footer, Header, Input, Label, Static
+from textual.widgets import ContentSwitcher, DataTable, Header, Input, Label, Static
 
 from planner.services import review as review_service
 from planner.tui.screens.base import PlannerScreen
+from planner.tui.widgets.footer import PlannerFooter
 from planner.tui.widgets.review_charts import GiveAskChart, PillarMixChart, TouchesChart
 
 STEPS = (
@@ -126,7 +127,7 @@ class ReviewScreen(PlannerScreen):
                 yield Label("Folder for the calendar files (ICS, CSV, Markdown) and the review report:")
                 yield Input(id="export-folder")
                 yield Static("", classes="counts", id="export-result")
-        yield Footer()
+        yield PlannerFooter()
 
     def on_mount(self) -> None:
         self.sub_title = "Review"

@@ -6,10 +6,11 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from planner.services import today as today_service
 from planner.tui.screens.base import PlannerScreen
+from planner.tui.widgets.footer import PlannerFooter
 
 
 class TodayScreen(PlannerScreen):
@@ -32,7 +33,7 @@ class TodayScreen(PlannerScreen):
         table.add_columns("when", "what", "item", "detail")
         yield table
         yield Static("", classes="empty", id="today-empty")
-        yield Footer()
+        yield PlannerFooter()
 
     def on_mount(self) -> None:
         self.sub_title = "Today"
@@ -58,6 +59,8 @@ class TodayScreen(PlannerScreen):
         return agenda
 
     def show(self, agenda: today_service.TodayAgenda) -> None:
+        if agenda == self.agenda:
+            return  # back from another section and nothing changed: keep the table as drawn
         self.agenda = agenda
         table = self.query_one("#today-table", DataTable)
         keep = table.cursor_row
