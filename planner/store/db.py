@@ -8,6 +8,7 @@ timestamped backup beside it. ``create_all`` is never used on a user database.
 from __future__ import annotations
 
 import sqlite3
+import threading
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
@@ -64,6 +65,8 @@ class Store:
     def __init__(self, engine: Engine, url: str):
         self.engine = engine
         self.url = url
+        self._token_conn: sqlite3.Connection | None = None
+        self._token_lock = threading.Lock()
 
     @property
     def is_sqlite(self) -> bool:
@@ -126,7 +129,31 @@ class Store:
             command.upgrade(_alembic_config(conn), revision)
         return backup_path
 
+    def data_token(self) -> object | None:
+        """A value that changes whenever any connection commits a change to the data, so that a
+        cache of reads (tui.app's) stays valid exactly while it does not; None where there is none.
+
+        SQLite: ``PRAGMA data_version`` of a connection kept for it (it counts commits by every
+        other connection, this process's pool included). PostgreSQL: the server's WAL insert
+        position, which every committed change advances (other activity may too: a cache then
+        misses, never serves stale data)."""
+        if self.is_sqlite:
+            path = self.sqlite_path
+            if path is None:
+                return None
+            with self._token_lock:
+                if self._token_conn is None:
+                    self._token_conn = sqlite3.connect(str(path), check_same_thread=False)
+                return self._token_conn.execute("PRAGMA data_version").fetchone()[0]
+        from sqlalchemy import text
+
+        with self.engine.connect() as conn:
+            return conn.execute(text("SELECT pg_current_wal_insert_lsn()")).scalar()
+
     def dispose(self) -> None:
+        if self._token_conn is not None:
+            self._token_conn.close()
+            self._token_conn = None
         self.engine.dispose()
 
 

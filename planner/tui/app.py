@@ -8,6 +8,7 @@ services for data through ``app.store.call`` in thread workers (Today's first fr
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Callable, Iterable, TypeVar
@@ -23,6 +24,7 @@ from planner.config import Settings
 from planner.errors import PlannerError
 
 T = TypeVar("T")
+CACHE_MAX_AGE_S = 600  # see PlannerApp.cached
 FIRST_FRAME_WAIT_S = 0.1  # a locked file is read by a worker instead of stalling the first frame
 
 
@@ -31,36 +33,43 @@ class Section:
     key: str  # the digit that opens it
     mode: str
     title: str
-    factory: Callable[[], Screen]
+    factory: _Lazy
     description: str
 
 
-def _lazy(path: str) -> Callable[[], Screen]:
-    """A screen factory that imports its module on first use: start-up pays only for Today."""
+class _Lazy:
+    """A screen factory that imports its module on first use: start-up pays only for Today.
+    ``preload`` imports it ahead of time (in the background, once Today is drawn)."""
 
-    def factory() -> Screen:
+    def __init__(self, path: str):
+        self.path = path
+
+    def preload(self) -> type[Screen]:
         from importlib import import_module
 
-        module, name = path.split(":")
-        return getattr(import_module(module), name)()
+        module, name = self.path.split(":")
+        return getattr(import_module(module), name)
 
-    factory.__qualname__ = f"lazy({path})"
-    return factory
+    def __call__(self) -> Screen:
+        return self.preload()()
+
+    def __repr__(self) -> str:
+        return f"lazy({self.path})"
 
 
 def _sections() -> list[Section]:
     """The sections that exist. A section whose feature has not landed is simply absent."""
     return [
-        Section("1", "today", "Today", _lazy("planner.tui.screens.today:TodayScreen"), "What is due today and overdue"),
-        Section("2", "plan", "Plan", _lazy("planner.tui.screens.plan:PlanScreen"),
+        Section("1", "today", "Today", _Lazy("planner.tui.screens.today:TodayScreen"), "What is due today and overdue"),
+        Section("2", "plan", "Plan", _Lazy("planner.tui.screens.plan:PlanScreen"),
                 "The week: posts by pillar and touchpoints; auto-plan, move, export"),
-        Section("3", "posts", "Posts", _lazy("planner.tui.screens.posts:PostsScreen"),
+        Section("3", "posts", "Posts", _Lazy("planner.tui.screens.posts:PostsScreen"),
                 "Ideas, drafts, scheduled and published posts; the editor"),
-        Section("4", "network", "Network", _lazy("planner.tui.screens.network:NetworkScreen"),
+        Section("4", "network", "Network", _Lazy("planner.tui.screens.network:NetworkScreen"),
                 "People due, going cold, and what to send them"),
-        Section("5", "discover", "Discover", _lazy("planner.tui.screens.discover:DiscoverScreen"),
+        Section("5", "discover", "Discover", _Lazy("planner.tui.screens.discover:DiscoverScreen"),
                 "Topics, feeds and fresh entries"),
-        Section("6", "review", "Review", _lazy("planner.tui.screens.review:ReviewScreen"),
+        Section("6", "review", "Review", _Lazy("planner.tui.screens.review:ReviewScreen"),
                 "The weekly review: last week, network, rising, next week, export"),
     ]
 
@@ -79,6 +88,7 @@ class PlannerApp(App):
         self._store = store
         self._store_lock = threading.Lock()
         self._tz = None
+        self._cache: dict[tuple, tuple[object, float, object]] = {}  # key → (data token, when, result)
         self.keyword_progress: tuple[int, int] | None = None
         self.clock = clock or (lambda: datetime.now(timezone.utc))
         self.sections = _sections()
@@ -128,10 +138,35 @@ class PlannerApp(App):
         self.call_after_refresh(self._open_store)
         return result
 
+    def cached(self, key: tuple, fn: Callable[..., T], *args, **kwargs) -> T:
+        """``store.call(fn, *args, **kwargs)``, remembered while the database does not change
+        (``Store.data_token``) and for at most ``CACHE_MAX_AGE_S``. For the reads that cost
+        0.2–0.6 s on a big store (Review's week, Discover's trends), so that opening a section
+        again, or after the background prefetch, does not pay for them again. ``key`` names the
+        call and every argument but ``now``, whose effect the age limit bounds."""
+        store = self.store
+        token = store.data_token()
+        started = time.monotonic()
+        hit = self._cache.get(key)
+        if hit is not None and token is not None and hit[0] == token and started - hit[1] < CACHE_MAX_AGE_S:
+            return hit[2]
+        result = store.call(fn, *args, **kwargs)
+        if token is not None:  # read before the call: a change made meanwhile misses next time
+            self._cache[key] = (token, started, result)
+        return result
+
     @work(thread=True, exclusive=True, exit_on_error=False, group="store-open")
     def _open_store(self) -> None:
-        """Open the store ahead of the first action (marking an item done, another section)."""
+        """While Today is on screen: open the store, import the table classes and the other
+        sections' modules (0.1–0.2 s each the first time), then let each section prefetch what it
+        reads slowly, ahead of the first action or section switch."""
         self.store
+        import planner.models  # noqa: F401
+
+        for section in self.sections:
+            prefetch = getattr(section.factory.preload(), "prefetch", None)
+            if prefetch is not None:
+                prefetch(self)
 
     def now(self) -> datetime:
         return self.clock()

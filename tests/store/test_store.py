@@ -86,3 +86,23 @@ def test_sqlite_reader_opens_only_a_plain_sqlite_file_at_head(tmp_path, store, s
             assert reader.rows("SELECT version_num FROM alembic_version") == [(head_revision(),)]
             with pytest.raises(sqlite3.OperationalError):  # read-only: PRAGMA query_only
                 reader.rows("DELETE FROM post")
+
+
+def test_data_token_moves_with_every_committed_change_from_any_connection(store, settings):
+    """tui.app's read cache is valid exactly while Store.data_token does not move."""
+    from planner.models import Topic
+
+    first = store.data_token()
+    assert first is not None
+    if store.is_sqlite:  # PostgreSQL's WAL position may also move with the server's own work
+        store.call(lambda session: session.exec(select(Post)).all())
+        assert store.data_token() == first, "a read is not a change"
+    with store.transaction() as session:
+        session.add(Topic(name="through this store"))
+    second = store.data_token()
+    assert second != first
+    other = open_store(settings.db_url)  # another engine: as a cron refresh or a teammate would be
+    with other.transaction() as session:
+        session.add(Topic(name="through another connection"))
+    other.dispose()
+    assert store.data_token() != second

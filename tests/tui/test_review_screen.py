@@ -231,3 +231,31 @@ async def test_a_busy_week_adds_rows_as_the_cursor_nears_the_end_and_step_4_load
         await settle(app, pilot)
         assert screen.step == 3 and screen.week_view is not None
         assert screen.query_one("#next-items").row_count == min(len(screen.week_view.items), PAGE)
+
+
+async def test_review_is_prefetched_after_start_up_and_recomputed_after_a_change(demo_settings, monkeypatch):
+    """Last week's review is computed in the background once Today is drawn; the first open shows
+    that result, and any change to the data makes the next read compute it again."""
+    from planner.services import review as review_service
+    from planner.services.today import mark_item
+
+    calls: list = []
+    original = review_service.review_week
+
+    def counting(session, monday, now):
+        calls.append(monday)
+        return original(session, monday, now)
+
+    monkeypatch.setattr(review_service, "review_week", counting)
+    app = make_app(demo_settings, clock=lambda: FIXED_NOW)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(app, pilot)
+        assert len(calls) == 1, "prefetched while Today was on screen"
+        screen = await open_review(app, pilot)
+        assert len(calls) == 1, "the first open used the prefetched review"
+        before = screen.review
+        item = before.missed_items[0]
+        app.store.call(mark_item, item.kind, item.id, True, FIXED_NOW)
+        screen.load()
+        await settle(app, pilot)
+        assert len(calls) == 2 and screen.review != before, "a change in between is never served stale"

@@ -33,6 +33,12 @@ class Filter:
     starred: bool = False
 
 
+def _trends(app, topic: str | None):
+    from planner.services.keywords import topic_trends
+
+    return app.cached(("topic_trends", topic), topic_trends, app.now(), topic, limit=12)
+
+
 class DiscoverScreen(PlannerScreen):
     BINDINGS = [
         Binding("R", "refresh_feeds", "Refresh feeds", key_display="R"),
@@ -232,12 +238,16 @@ class DiscoverScreen(PlannerScreen):
             chips.append(" ")
         self.query_one("#discover-keywords", Static).update(chips)
 
+    @staticmethod
+    def prefetch(app) -> None:
+        """The trends of every topic take 0.1–0.3 s on a big store: computed in the background
+        after start-up (tui.app), the first open shows them at once."""
+        _trends(app, None)
+
     @work(thread=True, exclusive=True, exit_on_error=False, group="discover-trends")
     def load_trends(self) -> None:
-        from planner.services.keywords import topic_trends
-
         topic = self.filter.topic
-        trends = self.app.store.call(topic_trends, self.app.now(), topic, limit=12)
+        trends = _trends(self.app, topic)
         self.app.call_from_thread(self.show_trends, topic, trends)
 
     def show_trends(self, topic: str | None, trends) -> None:

@@ -54,6 +54,10 @@ def _short(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
+def _week_review(app, monday: date, now) -> review_service.WeekReview:
+    return app.cached(("review_week", monday), review_service.review_week, monday, now)
+
+
 class ReviewScreen(PlannerScreen):
     BINDINGS = [
         Binding("n", "step(1)", "Next step"),
@@ -147,12 +151,19 @@ class ReviewScreen(PlannerScreen):
 
     # --- loading ---------------------------------------------------------------------------------
 
+    @staticmethod
+    def prefetch(app) -> None:
+        """Last week's review takes 0.5 s on a big store: computed in the background after
+        start-up (tui.app), the first open shows it at once."""
+        now = app.now()
+        _week_review(app, review_service.last_full_week(now, app.tz), now)
+
     @work(thread=True, exclusive=True, exit_on_error=False, group="review-load")
     def load(self) -> review_service.WeekReview:
         now = self.app.now()
         if self.week_monday is None:
             self.week_monday = review_service.last_full_week(now, self.app.tz)
-        review = self.app.store.call(review_service.review_week, self.week_monday, now)
+        review = _week_review(self.app, self.week_monday, now)
         if self.plan_monday is None:
             today = now.astimezone(ZoneInfo(review.timezone)).date()
             self.plan_monday = max(review.next_monday, today - timedelta(days=today.weekday()))
