@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 from typing import Optional
 
@@ -181,6 +182,10 @@ app.command("review")(_review.review)
 
 
 def main() -> None:
+    # Start-up and the big listings allocate hundreds of thousands of objects that stay alive
+    # (modules, rows): at the default gen-0 threshold of 700 the collector keeps re-scanning them.
+    # Measured: `people list --json` on 10,000 people 1.20 s -> 1.10 s; no change in peak memory.
+    gc.set_threshold(10_000, 50, 100)
     app(prog_name="planner")
 
 

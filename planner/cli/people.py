@@ -27,7 +27,8 @@ def _print_rows(rows) -> None:
     import json
     import sys
 
-    sys.stdout.write("[" + ",\n ".join(json.dumps(row, ensure_ascii=False) for row in rows) + "]\n")
+    encode = json.JSONEncoder(ensure_ascii=False).encode  # one encoder, not one per row as json.dumps(…, ensure_ascii=False) builds
+    sys.stdout.write("[" + ",\n ".join(encode(row) for row in rows) + "]\n")
 
 
 @app.command("list")

@@ -180,8 +180,10 @@ def due_infos(
     now: datetime,
     connection_ids: list[int] | None = None,
     include_archived: bool = False,
+    contacts: dict[int, datetime] | None = None,
 ) -> list[DueInfo]:
-    """Cadence facts for the given people (all people when ``connection_ids`` is None), by id."""
+    """Cadence facts for the given people (all people when ``connection_ids`` is None), by id.
+    ``contacts`` is ``last_contacts`` for them, when the caller has read it already."""
     tiers = tier_cadences(session)
     q = select(
         Connection.id, Connection.first_name, Connection.last_name, Connection.tier, Connection.cadence_days,
@@ -191,7 +193,8 @@ def due_infos(
         q = q.where(Connection.archived == False)
     people = list(_rows(session, q, Connection.id, connection_ids))
     ids = None if connection_ids is None else [p[0] for p in people]
-    contacts = last_contacts(session, ids)
+    if contacts is None:
+        contacts = last_contacts(session, ids)
     tag_days = tag_cadences(session, ids)
     out = []
     for cid, first, last, tier, own_days, connected_on, created_at in people:

@@ -876,7 +876,11 @@ def network_page(
         if limit:
             q = q.limit(limit)
         ids = list(session.exec(q.offset(offset)))
-        dues = {d.connection_id: d for d in cadence_service.due_infos(session, now, ids)}
+        books = ledgers(session, ids, now)
+        # a ledger's last give or ask is the last contact: one pass over the touchpoints, not two
+        contacts = {cid: max(t for t in (b.last_give_at, b.last_ask_at) if t)
+                    for cid, b in books.items() if b.last_give_at or b.last_ask_at}
+        dues = {d.connection_id: d for d in cadence_service.due_infos(session, now, ids, contacts=contacts)}
     else:
         if search or tag:
             ids_all = list(session.exec(_filtered_ids(session, search, tag, order_by_name=False)))
@@ -889,12 +893,12 @@ def network_page(
         keep = keep[offset: offset + limit] if limit else keep[offset:]
         ids = [d.connection_id for d in keep]
         dues = {d.connection_id: d for d in keep}
+        books = ledgers(session, ids, now)
     wanted = set(ids)
     q = select(Connection.id, Connection.company, Connection.position, Connection.first_name, Connection.last_name,
                Connection.profile_url, Connection.connected_on)
     people = {row[0]: row for row in _rows_for(session, q, Connection.id, sorted(wanted), wanted)}
     tags = _tags_by_person(session, ids)
-    books = ledgers(session, ids, now)
     rows = [
         NetworkRow(cid, dues[cid].name, people[cid][1], people[cid][2], dues[cid].tier, tags.get(cid, []), dues[cid],
                    books.get(cid, Ledger()), *people[cid][3:])

@@ -226,3 +226,25 @@ def test_ledgers_for_many_people_match_ledgers_page_by_page(store):
     assert many[ids[0]].as_json() == {
         "gives": 1, "asks": 1, "planned": 1, "last_give_at": FIXED_NOW.isoformat(), "last_ask_at": FIXED_NOW.isoformat(),
         "days_connected": (FIXED_NOW.date() - date(2025, 1, 1)).days, "ratio": 1.0, "ratio_text": "1:1"}
+
+
+def test_network_page_cadence_equals_due_infos_with_contacts_taken_from_the_ledger(store):
+    """network_page reads last contact from the ledger's pass over the touchpoints; every row's
+    cadence facts equal due_infos' own reading, gives, asks, plans and skips mixed."""
+    from planner.services.cadence import due_infos
+
+    with store.transaction() as s:
+        ids = [_person(s, FIXED_NOW.date() - timedelta(days=40 * i), first_name=f"P{i:02d}") for i in range(8)]
+        for n, (cid, kind, status) in enumerate([
+            (ids[0], "share_content", "done"), (ids[0], "pitch", "done"), (ids[1], "pitch", "done"),
+            (ids[2], "congrats", "skipped"), (ids[3], "check_in", "planned"), (ids[4], "thank", "done"),
+            (ids[4], "check_in", "done"),
+        ]):
+            at = FIXED_NOW - timedelta(days=3 * n + 1)
+            s.add(Touchpoint(connection_id=cid, kind=kind, status=status, due_at=at,
+                             done_at=at if status == "done" else None))
+        s.flush()
+        page = network.network_page(s, FIXED_NOW, limit=None)
+        expected = {d.connection_id: d for d in due_infos(s, FIXED_NOW, ids)}
+        assert {r.id: r.due for r in page.rows} == expected
+        assert sum(1 for d in expected.values() if d.last_contact_at) == 3
