@@ -25,6 +25,7 @@ from planner.errors import PlannerError
 
 T = TypeVar("T")
 CACHE_MAX_AGE_S = 600  # see PlannerApp.cached
+CACHE_ENTRIES = 256
 FIRST_FRAME_WAIT_S = 0.1  # a locked file is read by a worker instead of stalling the first frame
 
 
@@ -152,7 +153,13 @@ class PlannerApp(App):
             return hit[2]
         result = store.call(fn, *args, **kwargs)
         if token is not None:  # read before the call: a change made meanwhile misses next time
-            self._cache[key] = (token, started, result)
+            cache = self._cache
+            if any(entry[0] != token for entry in cache.values()):  # a change: nothing older can serve
+                cache = self._cache = {k: v for k, v in cache.items() if v[0] == token}
+            cache.pop(key, None)
+            cache[key] = (token, started, result)
+            while len(cache) > CACHE_ENTRIES:  # the oldest first (a person's detail per cursor stop)
+                cache.pop(next(iter(cache)))
         return result
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="store-open")

@@ -33,6 +33,15 @@ class Filter:
     starred: bool = False
 
 
+def _tree(app) -> tuple[list, list]:
+    return app.cached(("list_topics",), feed_service.list_topics), app.cached(("list_feeds",), feed_service.list_feeds)
+
+
+def _entries(app, f: Filter, after) -> list[feed_service.EntryRow]:
+    return app.cached(("list_entries", f, after), feed_service.list_entries, topic=f.topic, feed_id=f.feed_id,
+                      unread=f.unread, starred=f.starred, search=f.search, limit=PAGE, with_summary=True, after=after)
+
+
 def _trends(app, topic: str | None):
     from planner.services.keywords import topic_trends
 
@@ -100,8 +109,7 @@ class DiscoverScreen(PlannerScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="discover-tree")
     def load_tree(self) -> None:
-        topics = self.app.store.call(feed_service.list_topics)
-        feeds = self.app.store.call(feed_service.list_feeds)
+        topics, feeds = _tree(self.app)
         self.app.call_from_thread(self.show_tree, topics, feeds)
 
     def show_tree(self, topics, feeds) -> None:
@@ -139,11 +147,7 @@ class DiscoverScreen(PlannerScreen):
     def load_page(self, offset: int) -> None:
         f = self.filter
         last = self.rows[offset - 1] if 0 < offset <= len(self.rows) else None
-        rows = self.app.store.call(
-            feed_service.list_entries, topic=f.topic, feed_id=f.feed_id, unread=f.unread, starred=f.starred,
-            search=f.search, limit=PAGE, with_summary=True,
-            after=(last.published_at, last.id) if last is not None else None,
-        )
+        rows = _entries(self.app, f, (last.published_at, last.id) if last is not None else None)
         self.app.call_from_thread(self.append_rows, offset, rows)
 
     def append_rows(self, offset: int, rows: list[feed_service.EntryRow]) -> None:
@@ -240,8 +244,10 @@ class DiscoverScreen(PlannerScreen):
 
     @staticmethod
     def prefetch(app) -> None:
-        """The trends of every topic take 0.1–0.3 s on a big store: computed in the background
-        after start-up (tui.app), the first open shows them at once."""
+        """What the first open shows, read in the background after start-up (tui.app): the tree,
+        the first page and the trends of every topic (0.1–0.3 s on a big store)."""
+        _tree(app)
+        _entries(app, Filter(), None)
         _trends(app, None)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="discover-trends")

@@ -32,6 +32,15 @@ class Query:
     only: str | None = None
 
 
+def _page(app, q: Query, limit: int, offset: int) -> network_service.NetworkPage:
+    return app.cached(("network_page", q, limit, offset), network_service.network_page, app.now(),
+                      search=q.search, only=q.only, limit=limit, offset=offset)
+
+
+def _detail(app, person_id: int) -> network_service.PersonDetail:
+    return app.cached(("person_detail", person_id), network_service.person_detail, person_id, app.now())
+
+
 class NetworkScreen(PlannerScreen):
     BINDINGS = [
         Binding("a", "accept", "Accept suggestion"),
@@ -53,6 +62,7 @@ class NetworkScreen(PlannerScreen):
         self.exhausted = False
         self.loading_page = False
         self.detail: network_service.PersonDetail | None = None
+        self.detail_asked: int | None = None  # the person whose detail was last asked for
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -64,6 +74,14 @@ class NetworkScreen(PlannerScreen):
         with VerticalScroll(classes="detail", id="network-detail-box"):
             yield Static("", id="network-detail")
         yield PlannerFooter()
+
+    @staticmethod
+    def prefetch(app) -> None:
+        """The first page and its first person, read in the background after start-up (tui.app):
+        the first open draws them at once instead of waiting on queries slowed by the drawing."""
+        page = _page(app, Query(), PAGE, 0)
+        if page.rows:
+            _detail(app, page.rows[0].id)
 
     def on_mount(self) -> None:
         self.sub_title = "Network"
@@ -94,8 +112,7 @@ class NetworkScreen(PlannerScreen):
     @work(thread=True, exclusive=True, exit_on_error=False, group="network-page")
     def load_page(self, offset: int, limit: int = PAGE) -> None:
         q = self.query_state
-        page = self.app.store.call(network_service.network_page, self.app.now(), search=q.search, only=q.only,
-                                   limit=limit, offset=offset)
+        page = _page(self.app, q, limit, offset)
         self.app.call_from_thread(self.append_rows, offset, page, q)
 
     def append_rows(self, offset: int, page: network_service.NetworkPage, q: Query) -> None:
@@ -170,15 +187,19 @@ class NetworkScreen(PlannerScreen):
     @on(DataTable.RowHighlighted, "#network-table")
     def highlighted(self, event: DataTable.RowHighlighted) -> None:
         row = self.current()
-        if row is not None:
+        if row is not None and row.id != self.detail_asked:  # a (re)load asked for it already
             self.load_detail(row.id)
         if not self.exhausted and not self.loading_page and event.cursor_row >= len(self.rows) - 20:
             self.loading_page = True
             self.load_page(len(self.rows))
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="network-detail")
     def load_detail(self, person_id: int) -> None:
-        detail = self.app.store.call(network_service.person_detail, person_id, self.app.now())
+        self.detail_asked = person_id
+        self._load_detail(person_id)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="network-detail")
+    def _load_detail(self, person_id: int) -> None:
+        detail = _detail(self.app, person_id)
         self.app.call_from_thread(self.show_detail, detail)
 
     def show_detail(self, d: network_service.PersonDetail) -> None:

@@ -44,6 +44,10 @@ def write_calendar_files(store, now: datetime, folder: Path) -> list[Path]:
     return [ics, md]
 
 
+def _week(app, monday: date) -> planning.WeekView:
+    return app.cached(("week_view", monday), planning.week_view, monday, app.now())
+
+
 class PlanScreen(PlannerScreen):
     BINDINGS = [
         Binding("n", "week(1)", "Next week"),
@@ -84,6 +88,11 @@ class PlanScreen(PlannerScreen):
         yield Static("", classes="detail", id="plan-detail")
         yield PlannerFooter()
 
+    @staticmethod
+    def prefetch(app) -> None:
+        """This week, read in the background after start-up (tui.app), so the first open draws it at once."""
+        _week(app, planning.week_monday(app.now().astimezone(app.tz).date()))
+
     def on_mount(self) -> None:
         self.sub_title = "Plan"
         self.monday = planning.week_monday(self.app.now().astimezone(self.zone()).date())
@@ -106,7 +115,7 @@ class PlanScreen(PlannerScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="plan-load")
     def load(self) -> planning.WeekView:
-        view = self.app.store.call(planning.week_view, self.monday, self.app.now())
+        view = _week(self.app, self.monday)
         self.app.call_from_thread(self.show, view)
         return view
 

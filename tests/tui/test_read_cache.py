@@ -1,0 +1,35 @@
+"""tui.app's read cache: a result is served again only while the database has not changed."""
+
+from __future__ import annotations
+
+import pytest
+
+from planner.models import Topic
+from planner.tui import app as app_module
+from planner.tui.app import make_app
+
+
+@pytest.mark.sqlite_only  # PostgreSQL's token may also move with the server's own work (test_store covers it)
+def test_cached_reads_are_served_until_a_change_and_stay_bounded(settings, monkeypatch):
+    app = make_app(settings)
+    calls: list[int] = []
+
+    def double(session, x: int) -> int:
+        calls.append(x)
+        return 2 * x
+
+    assert app.cached(("double", 1), double, 1) == 2
+    assert app.cached(("double", 1), double, 1) == 2 and calls == [1], "served from the cache"
+    with app.store.transaction() as session:
+        session.add(Topic(name="a change"))
+    assert app.cached(("double", 2), double, 2) == 4
+    assert ("double", 1) not in app._cache, "a change drops what was read before it"
+    assert app.cached(("double", 1), double, 1) == 2 and calls == [1, 2, 1], "read again after the change"
+    monkeypatch.setattr(app_module, "CACHE_ENTRIES", 3)
+    for x in range(10, 15):
+        app.cached(("double", x), double, x)
+    assert list(app._cache) == [("double", 12), ("double", 13), ("double", 14)], "bounded, the oldest go first"
+    monkeypatch.setattr(app_module.time, "monotonic", lambda: 10**9)  # much later: too old to serve
+    app.cached(("double", 14), double, 14)
+    assert calls[-1] == 14 and calls.count(14) == 2
+    app.store.dispose()
