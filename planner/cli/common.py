@@ -112,6 +112,19 @@ def print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, default=_default, ensure_ascii=False, indent=indent, separators=separators) + "\n")
 
 
+# A person reading a table reads the first screens of it: a list that could hold thousands of
+# rows (people, posts) shows this many unless --limit says otherwise; --json always gives them all.
+# (Rich lays out every row: 10,000 people took 9 s to print.)
+HUMAN_ROWS = 200
+
+
+def shown_of(shown: int, total: int, limited_by_default: bool) -> None:
+    """The "200 of 10,000 shown" line under a table that does not hold every row."""
+    if total > shown:
+        hint = f"; --limit {total} for all of them, --json for scripts" if limited_by_default else ""
+        say(f"{shown:,} of {total:,} shown{hint}")
+
+
 def table(columns: list[str], rows: list[list[Any]], title: str | None = None) -> None:
     """A Rich table whose cells are literal text (names and titles from outside are not markup)."""
     from rich.table import Table

@@ -6,7 +6,7 @@ from typing import List, Optional
 
 import typer
 
-from planner.cli.common import new_app, print_json, say, state, table
+from planner.cli.common import HUMAN_ROWS, new_app, print_json, say, shown_of, state, table
 
 app = new_app("Your connections: cadence, ledger, tiers and tags.")
 
@@ -46,7 +46,9 @@ def people_list(
 
     st = state(ctx)
     only = "cold" if cold else "due" if due else None
-    page = st.store.call(network_page, _now(ctx), search=search, tag=tag, only=only, limit=limit, offset=0)
+    by_default = limit is None and not json
+    page = st.store.call(network_page, _now(ctx), search=search, tag=tag, only=only,
+                         limit=HUMAN_ROWS if by_default else limit, offset=0)
     if json:
         _print_rows(r.as_json() for r in page.rows)
         return
@@ -55,8 +57,7 @@ def people_list(
         [[r.id, r.due.marker, r.name, r.company, r.tier, f"{r.due.cadence_days}d", _local(r.due.last_contact_at, st.settings),
           _local(r.due.next_due_at, st.settings), r.ledger.ratio_text] for r in page.rows],
     )
-    if limit and page.total > len(page.rows):
-        say(f"{len(page.rows)} of {page.total} shown")
+    shown_of(len(page.rows), page.total, by_default)
 
 
 @app.command("show")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from planner.cli.common import new_app, print_json, say, state, table
+from planner.cli.common import HUMAN_ROWS, new_app, print_json, say, shown_of, state, table
 from planner.errors import PlannerError
 
 strategy_app = new_app("Your strategy: time zone, posting slots, pillar mix, capacity, guard thresholds.")
@@ -86,17 +86,24 @@ def posts_list(
     json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Posts in pipeline order: scheduled, drafts, ideas, published, skipped."""
-    from planner.services.posts import list_posts
+    from planner.services.posts import count_posts, list_posts, parse_status
 
-    rows = state(ctx).store.call(list_posts, status=status, pillar=pillar, limit=limit)
+    by_default = limit is None and not json
+    store = state(ctx).store
+    rows = store.call(list_posts, status=status, pillar=pillar, limit=HUMAN_ROWS + 1 if by_default else limit)
     if json:
         print_json([r.as_json() for r in rows])
         return
+    more = by_default and len(rows) > HUMAN_ROWS
+    rows = rows[:HUMAN_ROWS] if by_default else rows
     zone = _zone(ctx)
     table(["id", "status", "when", "pillar", "title", "channel", "flags"],
           [[p.id, p.status, _local(p.scheduled_at, zone), p.pillar, p.display_title, p.channel,
             " ".join(f for f in ("manual" if p.manual else "", "evergreen" if p.evergreen else "",
                                  f"p{p.priority}" if p.priority else "") if f)] for p in rows])
+    if more:
+        counts = store.call(count_posts, pillar=pillar)
+        shown_of(len(rows), counts.get(parse_status(status), 0) if status else sum(counts.values()), by_default)
 
 
 @posts_app.command("add")

@@ -95,3 +95,25 @@ def test_demo_no_tui_builds_the_world(tmp_path):
 def test_python_dash_m_entry_point():
     result = run_planner("--version")
     assert result.returncode == 0 and result.stdout.startswith("planner ")
+
+
+def test_human_tables_of_big_lists_show_the_first_rows_and_say_how_many_more(settings, monkeypatch):
+    """people/posts list print at most HUMAN_ROWS rows in a table unless --limit is given (Rich lays
+    out every row: 10,000 people took 9 s); --json always gives every row."""
+    from planner.cli import people as people_cli
+    from planner.cli import plan as plan_cli
+
+    monkeypatch.setattr(people_cli, "HUMAN_ROWS", 5)
+    monkeypatch.setattr(plan_cli, "HUMAN_ROWS", 2)
+    invoke(settings, "import", "linkedin", str(EXAMPLES / "Connections.csv"))
+    total = len(json.loads(invoke(settings, "people", "list", "--json").output))
+    assert total > 5
+    shown = invoke(settings, "people", "list").output
+    assert f"5 of {total} shown; --limit {total} for all of them, --json for scripts" in shown
+    limited = invoke(settings, "people", "list", "--limit", "7").output
+    assert f"7 of {total} shown\n" in limited and "--limit" not in limited.splitlines()[-1]
+    for title in ("one", "two", "three"):
+        invoke(settings, "posts", "add", title)
+    assert "2 of 3 shown" in invoke(settings, "posts", "list").output
+    assert len(json.loads(invoke(settings, "posts", "list", "--json").output)) == 3
+    assert "shown" not in invoke(settings, "posts", "list", "--limit", "3").output
