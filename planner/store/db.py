@@ -146,9 +146,13 @@ class Store:
                     self._token_conn = sqlite3.connect(str(path), check_same_thread=False)
                 return self._token_conn.execute("PRAGMA data_version").fetchone()[0]
         from sqlalchemy import text
+        from sqlalchemy.exc import DBAPIError
 
-        with self.engine.connect() as conn:
-            return conn.execute(text("SELECT pg_current_wal_insert_lsn()")).scalar()
+        try:
+            with self.engine.connect() as conn:
+                return conn.execute(text("SELECT pg_current_wal_insert_lsn()")).scalar()
+        except DBAPIError:  # a standby in recovery has no insert position: no cache, every read fresh
+            return None
 
     def dispose(self) -> None:
         if self._token_conn is not None:
