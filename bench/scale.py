@@ -7,9 +7,10 @@ Builds (or reuses, with --db pointing at an existing file) a world of 10,000 peo
 
 * screens: a child process runs the TUI headless (Pilot) and times, for every section the app
   registers, ``switch_mode`` → its load workers complete and the data is on screen; first open
-  and re-open (median of --runs). Goal ≤ 0.4 s. The first opens come after start-up has settled,
-  as a person's first key press does: Today drawn, then the store opened and each section's first
-  view read in the background (tui.app's prefetch and read cache).
+  and re-open (median of --runs). Goal ≤ 0.4 s. The first opens come after start-up has settled:
+  Today drawn, then the store opened and each section's first view read in the background
+  (tui.app's prefetch and read cache). A second row per section opens it right at start-up, in a
+  new app, before any of that (one run each): what a key pressed in the first second costs.
 * paging: Discover and Network load the next page (offset 200) and a deep page (offset 20,000
   and 5,000). Goal ≤ 0.4 s.
 * commands: every ``list`` sub-command the CLI has (its table and ``--json``), plus ``stats`` and
@@ -99,6 +100,15 @@ async def main():
         out["errors"] = [n.message for n in app._notifications if n.severity == "error"]
         app.exit()
     out["rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    out["early"] = {}
+    for mode in sections[1:]:  # a key pressed right at start-up: before the background prefetch
+        app = make_app(settings, clock=lambda: NOW)
+        async with app.run_test(size=(160, 50)) as pilot:
+            t = time.perf_counter()
+            app.switch_mode(mode)
+            await settle(app, pilot)
+            out["early"][mode] = time.perf_counter() - t
+            app.exit()
 
 asyncio.run(main())
 print(json.dumps(out))
@@ -198,6 +208,8 @@ def main() -> None:
         again = statistics.median(t["again"])
         rows.append(("screen", f"{mode} (first open / re-open)", t["first"], None,
                       f"{t['first']:.3f} / {again:.3f} s"))
+    for mode, seconds in child["early"].items():
+        rows.append(("screen", f"{mode} (opened right at start-up)", seconds, None, f"{seconds:.3f} s"))
     for what, times in child["paging"].items():
         rows.append(("paging", what, statistics.median(times), None, f"{statistics.median(times):.3f} s"))
     for command in listing_commands(env):
@@ -211,7 +223,7 @@ def main() -> None:
     for kind, what, seconds, _rss, shown in rows:
         goal = COMMAND_GOAL if kind in ("command", "baseline") else SCREEN_GOAL
         worst = seconds
-        if kind == "screen":
+        if kind == "screen" and "first open" in what:
             worst = max(child["screens"][what.split()[0]]["first"], statistics.median(child["screens"][what.split()[0]]["again"]))
         lines.append(f"| {kind} | {what} | {shown} | ≤ {goal:g} s | {'yes' if worst <= goal else '**no**'} |")
     cmd_rss = max((r[3] for r in rows if r[3] is not None), default=0)
