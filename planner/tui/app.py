@@ -90,6 +90,7 @@ class PlannerApp(App):
         self._store_lock = threading.Lock()
         self._tz = None
         self._cache: dict[tuple, tuple[object, float, object]] = {}  # key → (data token, when, result)
+        self._warming = False
         self.keyword_progress: tuple[int, int] | None = None
         self.clock = clock or (lambda: datetime.now(timezone.utc))
         self.sections = _sections()
@@ -118,7 +119,8 @@ class PlannerApp(App):
         head revision is read through the stdlib driver instead (about 10 ms on the scale world),
         and the store opens in a worker once that frame is drawn. None when that is not possible
         (the store is open already, PostgreSQL, a schema to migrate, a file locked beyond a short
-        wait, a bad timezone): the caller loads in a worker through the store as usual."""
+        wait, a bad timezone): the caller loads in a worker through the store as usual. Either
+        way the screen calls ``warm_up`` once its data is drawn."""
         if self._store is not None:
             return None
         import sqlite3
@@ -136,14 +138,13 @@ class PlannerApp(App):
         except (sqlite3.Error, PlannerError):
             return None  # the worker's read through the store reports it properly
         self._tz = tz
-        self.call_after_refresh(self._open_store)
         return result
 
     def cached(self, key: tuple, fn: Callable[..., T], *args, **kwargs) -> T:
         """``store.call(fn, *args, **kwargs)``, remembered while the database does not change
-        (``Store.data_token``) and for at most ``CACHE_MAX_AGE_S``. For the reads that cost
-        0.2–0.6 s on a big store (Review's week, Discover's trends), so that opening a section
-        again, or after the background prefetch, does not pay for them again. ``key`` names the
+        (``Store.data_token``) and for at most ``CACHE_MAX_AGE_S``. For each section's first view
+        (Review's week and Discover's trends cost 0.2–0.6 s on a big store), so that opening it
+        after the background prefetch, or again, does not wait on the query. ``key`` names the
         call and every argument but ``now``, whose effect the age limit bounds."""
         store = self.store
         token = store.data_token()
@@ -162,8 +163,15 @@ class PlannerApp(App):
                 cache.pop(next(iter(cache)))
         return result
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="store-open")
-    def _open_store(self) -> None:
+    def warm_up(self) -> None:
+        """Once Today has drawn its data (the first frame, or the worker's read on PostgreSQL):
+        start ``_warm_up``, once."""
+        if not self._warming:
+            self._warming = True
+            self._warm_up()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="warm-up")
+    def _warm_up(self) -> None:
         """While Today is on screen: open the store, import the table classes and the other
         sections' modules (0.1–0.2 s each the first time), and let each section prefetch its first
         view into the read cache, ahead of the first action or section switch. Stops prefetching

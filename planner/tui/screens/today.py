@@ -97,6 +97,7 @@ class TodayScreen(PlannerScreen):
         table.display = bool(agenda.items)
         if agenda.items:
             table.focus()
+        self.app.call_after_refresh(self.app.warm_up)  # Today is drawn: the rest may load now
 
     def selected(self) -> today_service.AgendaItem | None:
         if not self.agenda or not self.agenda.items:
