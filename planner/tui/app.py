@@ -90,6 +90,7 @@ class PlannerApp(App):
         self._store_lock = threading.Lock()
         self._tz = None
         self._cache: dict[tuple, tuple[object, float, object]] = {}  # key → (data token, when, result)
+        self._cache_lock = threading.Lock()
         self._warming = False
         self.keyword_progress: tuple[int, int] | None = None
         self.clock = clock or (lambda: datetime.now(timezone.utc))
@@ -149,18 +150,20 @@ class PlannerApp(App):
         store = self.store
         token = store.data_token()
         started = time.monotonic()
-        hit = self._cache.get(key)
+        with self._cache_lock:  # workers read and fill it at once (the prefetch, a screen's load)
+            hit = self._cache.get(key)
         if hit is not None and token is not None and hit[0] == token and started - hit[1] < CACHE_MAX_AGE_S:
             return hit[2]
         result = store.call(fn, *args, **kwargs)
         if token is not None:  # read before the call: a change made meanwhile misses next time
-            cache = self._cache
-            if any(entry[0] != token for entry in cache.values()):  # a change: nothing older can serve
-                cache = self._cache = {k: v for k, v in cache.items() if v[0] == token}
-            cache.pop(key, None)
-            cache[key] = (token, started, result)
-            while len(cache) > CACHE_ENTRIES:  # the oldest first (a person's detail per cursor stop)
-                cache.pop(next(iter(cache)))
+            with self._cache_lock:
+                cache = self._cache
+                if any(entry[0] != token for entry in cache.values()):  # a change: nothing older can serve
+                    cache = self._cache = {k: v for k, v in cache.items() if v[0] == token}
+                cache.pop(key, None)
+                cache[key] = (token, started, result)
+                while len(cache) > CACHE_ENTRIES:  # the oldest first (a person's detail per cursor stop)
+                    cache.pop(next(iter(cache)))
         return result
 
     def warm_up(self) -> None:
