@@ -111,6 +111,7 @@ class Entry(SQLModel, table=True):
         sa.UniqueConstraint("feed_id", "guid", name="uq_entry_feed_guid"),
         sa.Index("ix_entry_feed_published", "feed_id", "published_at"),
         sa.Index("ix_entry_feed_flags", "feed_id", "is_read", "is_dismissed"),  # covering: unread counts per feed
+        sa.Index("ix_entry_published_feed", "published_at", "feed_id"),  # covering: a trends window by topic (0005)
     )
 
     id: Optional[int] = Field(default=None, primary_key=True)
@@ -141,6 +142,9 @@ class Keyword(SQLModel, table=True):
 
 
 class EntryKeyword(SQLModel, table=True):
+    # covering: an entry's top-ranked keywords, for trends (0005)
+    __table_args__ = (sa.Index("ix_entrykeyword_entry_rank", "entry_id", "rank", "keyword_id"),)
+
     entry_id: int = Field(foreign_key="entry.id", primary_key=True, ondelete="CASCADE")
     keyword_id: int = Field(foreign_key="keyword.id", primary_key=True, index=True, ondelete="CASCADE")
     score: float = 0.0
