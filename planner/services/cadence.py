@@ -36,6 +36,7 @@ from planner.models import (
     Touchpoint,
     TouchStatus,
 )
+from planner.store.reader import utc_value
 
 # overdue by at least this share of the cadence: shown as "cold" rather than just "due"
 COLD_RATIO = 0.5
@@ -116,7 +117,7 @@ def last_contacts(session: Session, connection_ids: list[int] | None = None) -> 
         .where(Touchpoint.status == TouchStatus.DONE.value, Touchpoint.done_at.is_not(None))
         .group_by(Touchpoint.connection_id)
     )
-    return _grouped(session, q, Touchpoint.connection_id, connection_ids, _as_utc)
+    return _grouped(session, q, Touchpoint.connection_id, connection_ids, utc_value)
 
 
 def tag_cadences(session: Session, connection_ids: list[int] | None = None) -> dict[int, tuple[int, str]]:
@@ -137,14 +138,6 @@ def _raw(column):
     """The column as the driver returns it, without SQLAlchemy's per-row result conversion (on
     SQLite a regex parse per value): ISO text on SQLite, datetime/date objects on PostgreSQL."""
     return type_coerce(column, String)
-
-
-def _as_utc(value):
-    if isinstance(value, str):  # SQLite returns stored text for raw and aggregate columns
-        value = datetime.fromisoformat(value)
-    if value is not None and value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value
 
 
 def _as_date(value):
@@ -210,7 +203,7 @@ def due_infos(
         elif connected_on is not None:
             anchor = _start_of(_as_date(connected_on))
         else:
-            anchor = _as_utc(created_at) or now
+            anchor = utc_value(created_at) or now
         next_due = anchor + timedelta(days=cadence)
         overdue = (now - next_due).total_seconds() / 86400
         out.append(DueInfo(

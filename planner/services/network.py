@@ -35,8 +35,9 @@ from planner.models import (
     TouchStatus,
 )
 from planner.services import cadence as cadence_service
-from planner.services.cadence import _CHUNK, DueInfo, _as_date, _as_utc, _chunks, _raw
+from planner.services.cadence import _CHUNK, DueInfo, _as_date, _chunks, _raw
 from planner.services.matching import tag_term
+from planner.store.reader import utc_value
 
 DEFAULT_PITCH_MIN_GIVES = 3
 DEFAULT_PITCH_MIN_DAYS = 30
@@ -124,7 +125,7 @@ def ledgers(session: Session, connection_ids: list[int], now: datetime) -> dict[
     for cid, gives, asks, planned, last_give, last_ask in _rows_for(session, q, Touchpoint.connection_id, ids, wanted):
         ledger = out.setdefault(cid, Ledger())
         ledger.gives, ledger.asks, ledger.planned = int(gives or 0), int(asks or 0), int(planned or 0)
-        ledger.last_give_at, ledger.last_ask_at = _as_utc(last_give), _as_utc(last_ask)
+        ledger.last_give_at, ledger.last_ask_at = utc_value(last_give), utc_value(last_ask)
     return out
 
 
@@ -384,7 +385,7 @@ def suggest_actions(session: Session, connection_ids: list[int], now: datetime) 
             if event_id:
                 invited.add((cid, event_id))
             if kind == TouchKind.CONGRATULATE.value:
-                at = _as_utc(done_at or created_at)
+                at = utc_value(done_at or created_at)
                 if at and (cid not in congratulated_at or at > congratulated_at[cid]):
                     congratulated_at[cid] = at
     entries = _recent_entries(session, now)
@@ -393,7 +394,7 @@ def suggest_actions(session: Session, connection_ids: list[int], now: datetime) 
         .where(Event.starts_at > now, Event.starts_at <= now + timedelta(days=EVENT_WINDOW_DAYS))
         .order_by(Event.starts_at, Event.id)
     ).all()
-    events = [(eid, title, _as_utc(starts), role, words(title)) for eid, title, starts, role in events]
+    events = [(eid, title, utc_value(starts), role, words(title)) for eid, title, starts, role in events]
     embedded = _embedding_matches(people, tags, entries, shared)
 
     out: dict[int, Suggestion] = {}
@@ -402,7 +403,7 @@ def suggest_actions(session: Session, connection_ids: list[int], now: datetime) 
             continue
         _, first, last, company, position, headline, notes, tier, job_changed_at, connected_on, _ = people[cid]
         first = first or last or "there"
-        job_changed_at = _as_utc(job_changed_at)
+        job_changed_at = utc_value(job_changed_at)
         # 1. a recent job change not yet congratulated
         if job_changed_at and now - job_changed_at <= timedelta(days=JOB_CHANGE_WINDOW_DAYS):
             if congratulated_at.get(cid) is None or congratulated_at[cid] < job_changed_at:

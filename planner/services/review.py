@@ -58,7 +58,8 @@ from planner.models import (
 from planner.services.network import GiveAskRatio
 from planner.services.posts import first_line
 from planner.services.timeutil import iso_week, last_full_week, parse_iso_week, user_timezone, week_bounds
-from planner.services.today import review_due  # re-exported: the review's own question, asked by Today
+from planner.services.today import review_due  # noqa: F401 (re-exported: the review's question, asked by Today)
+from planner.store.reader import utc_value
 
 KEPT_THRESHOLD = 0.8
 STREAK_MAX_WEEKS = 52
@@ -337,14 +338,6 @@ KEPT_DEFINITION = (
 # --- helpers ---------------------------------------------------------------------------------------
 
 
-def _aware(value):
-    if isinstance(value, str):  # SQLite aggregates skip the column type
-        value = datetime.fromisoformat(value)
-    if value is not None and value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value
-
-
 def _strategy(session: Session) -> tuple[ZoneInfo, dict[str, float]]:
     """The zone and the target pillar mix, without creating a strategy (a review only reads)."""
     from planner.services.strategy import parse_pillar_mix
@@ -386,7 +379,7 @@ def _posts(session: Session, start: datetime, end: datetime, now: datetime, mix:
     ).all()
     items = []
     for pid, at, title, body, pillar, status, version in rows:
-        at = _aware(at)
+        at = utc_value(at)
         shown = title or first_line(body) or f"({_label(pillar)} post)"
         items.append(ReviewItem("post", pid, at, shown, pillar, None, None, status,
                                 _outcome(status, at, now, PostStatus.PUBLISHED.value), version))
@@ -417,7 +410,7 @@ def _touches(session: Session, start: datetime, end: datetime, now: datetime) ->
     ).all()
     items = []
     for tid, at, kind, status, version, first, last in rows:
-        at = _aware(at)
+        at = utc_value(at)
         name = f"{first} {last}".strip() or "someone"
         items.append(ReviewItem("touchpoint", tid, at, f"{_label(kind).capitalize()} · {name}", None, name, kind, status,
                                 _outcome(status, at, now, TouchStatus.DONE.value), version))
@@ -449,7 +442,7 @@ def _planned_touches(session: Session, ids: list[int], zone: ZoneInfo) -> dict[i
     ).all()
     for cid, kind, due in rows:
         if cid not in out:
-            due = _aware(due)
+            due = utc_value(due)
             out[cid] = f"{_label(kind)}" + (f" on {due.astimezone(zone):%a %d %b}" if due else "")
     return out
 
@@ -530,7 +523,7 @@ def _rising(session: Session, as_of: datetime) -> list[TopicRising]:
             key = merge_key or keyword_key(phrase)
             if key not in keys:
                 continue
-            e = found.setdefault(eid, {"title": title, "link": link, "published": _aware(published), "keywords": set()})
+            e = found.setdefault(eid, {"title": title, "link": link, "published": utc_value(published), "keywords": set()})
             e["keywords"].add(keys[key])
         ideas = set(session.exec(
             select(Post.source_entry_id).where(Post.source_entry_id.in_(sorted(found)))
@@ -758,7 +751,7 @@ def _saved(session: Session, week: str) -> SavedReview | None:
         decisions = json.loads(row.decisions or "{}")
     except ValueError:
         decisions = {}
-    return SavedReview(_aware(row.completed_at), decisions if isinstance(decisions, dict) else {})
+    return SavedReview(utc_value(row.completed_at), decisions if isinstance(decisions, dict) else {})
 
 
 def review_for(session: Session, week: str | None, now: datetime) -> WeekReview:
@@ -794,12 +787,12 @@ def mark_happened(session: Session, kind: str, item_id: int, now: datetime, expe
     row = _missed_row(session, kind, item_id, now, expected_version)
     if kind == "post":
         row.status = PostStatus.PUBLISHED.value
-        row.published_at = min(_aware(row.scheduled_at) or now, now)
+        row.published_at = min(utc_value(row.scheduled_at) or now, now)
         label = row.title or f"post {item_id}"
         verdict = "published"
     else:
         row.status = TouchStatus.DONE.value
-        row.done_at = min(_aware(row.due_at) or now, now)
+        row.done_at = min(utc_value(row.due_at) or now, now)
         label = f"{_label(row.kind)} touchpoint"
         verdict = "done"
     bump(row, now)
@@ -867,7 +860,7 @@ def save_review(session: Session, week: str, decisions: dict, now: datetime) -> 
     row.decisions = text
     session.add(row)
     session.flush()
-    return SavedReview(_aware(row.completed_at), json.loads(text))
+    return SavedReview(utc_value(row.completed_at), json.loads(text))
 
 
 __all__ = [
