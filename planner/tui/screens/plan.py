@@ -72,7 +72,7 @@ class PlanScreen(PlannerScreen):
         super().__init__()
         self.monday: date | None = None
         self.view: planning.WeekView | None = None
-        self.shown: tuple[planning.WeekView, date] | None = None  # what grid and agenda show, and the day they marked today
+        self.drawn_day: date | None = None  # the day grid and agenda marked as today
         self.select_after: tuple[str, int] | None = None
         self.agenda_shown = 0  # view.items[:agenda_shown] are the agenda's rows, in order
 
@@ -122,9 +122,9 @@ class PlanScreen(PlannerScreen):
     def show(self, view: planning.WeekView) -> None:
         zone = ZoneInfo(view.timezone)
         today = self.app.now().astimezone(zone).date()
-        if (view, today) == self.shown and self.select_after is None:
+        if (view, today) == (self.view, self.drawn_day) and self.select_after is None:
             return  # back from another section and nothing changed: keep grid and agenda as drawn
-        self.view, self.shown = view, (view, today)
+        self.view, self.drawn_day = view, today
         sunday = view.monday + timedelta(days=6)
         self.query_one("#plan-title", Static).update(
             Text(f"Plan · {view.week} · {view.monday:%d %b} – {sunday:%d %b %Y} · {view.timezone}")
