@@ -2,6 +2,8 @@
 
 ``review_week(session, monday, now)`` gathers everything the review shows into a plain dataclass
 tree (``WeekReview.as_json()`` is stable: every list has a fixed order ending on an id or a name).
+It is two reads, which the review screen draws as they come: ``last_week`` (the first step, a
+small part of the cost) and ``complete_review`` (people going cold, what is rising, suggestions).
 The review is read-only; the actions the review screen takes are the small functions at the end
 (``mark_happened``, ``carry_forward``, ``drop_item``, ``save_review``) plus the services it builds on
 (``network.accept_suggestion``, ``feeds.idea_from_entry``, ``planning.plan_week``).
@@ -300,7 +302,13 @@ class SavedReview(_Json):
 
 
 @dataclass
-class WeekReview(_Json):
+class LastWeek(_Json):
+    """The review's first step: the week's own posts and touchpoints, give:ask, the charts, the
+    streak and the saved review. A small part of the cost of the whole (posts and touchpoints of
+    one week, a few grouped counts), so the review screen draws it before ``complete_review`` has
+    gathered the rest (people going cold and what is rising read every person and a month of
+    keywords)."""
+
     week: str
     monday: date
     sunday: date
@@ -310,13 +318,7 @@ class WeekReview(_Json):
     touchpoints: TouchesReview
     give_ask_week: GiveAsk
     give_ask_90_days: GiveAsk
-    going_cold: list[ColdPerson]
-    going_cold_total: int
-    new_connections: list[NewConnection]
-    rising: list[TopicRising]
-    failing_feeds: list[FeedProblem]
     streak: Streak
-    suggestions: list[str]
     charts: Charts
     saved: SavedReview | None = None
 
@@ -327,6 +329,18 @@ class WeekReview(_Json):
     @property
     def next_monday(self) -> date:
         return self.monday + timedelta(days=7)
+
+
+@dataclass(kw_only=True)
+class WeekReview(LastWeek):
+    """The whole review: ``LastWeek`` and the rest (see ``complete_review``)."""
+
+    going_cold: list[ColdPerson]
+    going_cold_total: int
+    new_connections: list[NewConnection]
+    rising: list[TopicRising]
+    failing_feeds: list[FeedProblem]
+    suggestions: list[str]
 
 
 KEPT_DEFINITION = (
@@ -711,28 +725,42 @@ def _suggestions(review: WeekReview, backlog: dict[str, int], capacity: int | No
 def review_week(session: Session, week_monday: date, now: datetime) -> WeekReview:
     """Everything the weekly review shows for the week starting on `week_monday` (see the module
     docstring for the definitions)."""
+    return complete_review(session, last_week(session, week_monday, now))
+
+
+def last_week(session: Session, week_monday: date, now: datetime) -> LastWeek:
+    """The first step of the review of the week starting on `week_monday` (see ``LastWeek``)."""
     _check_monday(week_monday)
     if now.tzinfo is None:
         raise PlannerError("review_week needs an aware 'now'")
     zone, mix = _strategy(session)
     start, end = week_bounds(week_monday, zone)
     posts = _posts(session, start, end, now, mix)
-    touches = _touches(session, start, end, now)
-    cold, cold_total = _going_cold(session, now, zone)
     charts, counts = _charts(session, week_monday, zone, posts)
-    review = WeekReview(
+    return LastWeek(
         week=iso_week(week_monday), monday=week_monday, sunday=week_monday + timedelta(days=6), timezone=zone.key,
-        now=now, posts=posts, touchpoints=touches,
+        now=now, posts=posts, touchpoints=_touches(session, start, end, now),
         give_ask_week=_give_ask(session, start, end),
         give_ask_90_days=_give_ask(session, end - timedelta(days=LEDGER_DAYS), end),
-        going_cold=cold, going_cold_total=cold_total,
-        new_connections=_new_connections(session, week_monday, now, zone),
-        rising=_rising(session, min(end, now)),
-        failing_feeds=_failing_feeds(session),
         streak=_streak(session, week_monday, zone, counts),
-        suggestions=[],
         charts=charts,
         saved=_saved(session, iso_week(week_monday)),
+    )
+
+
+def complete_review(session: Session, last: LastWeek) -> WeekReview:
+    """`last` and the rest of the review: people going cold and new ones as of `last.now`, what
+    rose in the week, failing feeds, and the suggestions drawn from all of it."""
+    zone, now = ZoneInfo(last.timezone), last.now
+    _start, end = week_bounds(last.monday, zone)
+    cold, cold_total = _going_cold(session, now, zone)
+    review = WeekReview(
+        **{f.name: getattr(last, f.name) for f in fields(LastWeek)},
+        going_cold=cold, going_cold_total=cold_total,
+        new_connections=_new_connections(session, last.monday, now, zone),
+        rising=_rising(session, min(end, now)),
+        failing_feeds=_failing_feeds(session),
+        suggestions=[],
     )
     backlog = dict(session.exec(
         select(Post.pillar, func.count()).where(Post.status.in_((PostStatus.IDEA.value, PostStatus.DRAFT.value)))
@@ -865,11 +893,14 @@ def save_review(session: Session, week: str, decisions: dict, now: datetime) -> 
 
 __all__ = [
     "KEPT_DEFINITION",
+    "LastWeek",
     "WeekReview",
     "carry_forward",
     "carry_target",
+    "complete_review",
     "drop_item",
     "last_full_week",
+    "last_week",
     "mark_happened",
     "review_due",
     "review_for",

@@ -92,6 +92,7 @@ class PlannerApp(App):
         self._cache: dict[tuple, tuple[object, float, object]] = {}  # key → (data token, when, result)
         self._cache_lock = threading.Lock()
         self._warming = False
+        self._asked_mode: str | None = None
         self.keyword_progress: tuple[int, int] | None = None
         self.clock = clock or (lambda: datetime.now(timezone.utc))
         self.sections = _sections()
@@ -183,16 +184,22 @@ class PlannerApp(App):
         import planner.models  # noqa: F401
 
         for section in self.sections:
-            prefetch = getattr(section.factory.preload(), "prefetch", None)
-            if self.current_mode != self.sections[0].mode:
-                # the person went to a section already: leave the CPU to what it reads (measured:
-                # prefetching on made a section opened in the first second take 0.9-1.5 s, not 0.3-0.5)
+            if self._asked_mode != self.sections[0].mode:
+                # the person asked for a section already: leave the CPU to it (measured: prefetching
+                # on made a section opened in the first second take 0.9-1.5 s, not 0.3-0.5)
                 break
+            prefetch = getattr(section.factory.preload(), "prefetch", None)
             if prefetch is not None:
                 prefetch(self)
 
     def now(self) -> datetime:
         return self.clock()
+
+    def switch_mode(self, mode: str):
+        # noted before the switch builds the screen, which at start-up first imports its module and
+        # the tables (0.3 s): the warm-up stops when a section is asked for, not once it is shown
+        self._asked_mode = mode
+        return super().switch_mode(mode)
 
     @property
     def tz(self):

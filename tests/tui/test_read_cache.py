@@ -33,3 +33,39 @@ def test_cached_reads_are_served_until_a_change_and_stay_bounded(settings, monke
     app.cached(("double", 14), double, 14)
     assert calls[-1] == 14 and calls.count(14) == 2
     app.store.dispose()
+
+
+async def test_the_background_prefetch_stops_once_a_section_is_asked_for(demo_settings, monkeypatch):
+    """After start-up a worker reads each section's first view ahead of time; a key that asks for a
+    section stops it there, so it never competes with what the person opened."""
+    import threading
+
+    from planner.tui.screens.network import NetworkScreen
+
+    prefetched: list[str] = []
+    release = threading.Event()
+    for section in make_app(demo_settings).sections[1:]:
+        screen = section.factory.preload()
+        original = getattr(screen, "prefetch", None)
+        if original is None:
+            continue
+
+        def recording(app, _name=screen.__name__, _original=original):
+            prefetched.append(_name)
+            if _name == "PlanScreen":  # the first one: hold it until the key below is pressed
+                assert release.wait(10), "never released"
+            _original(app)
+
+        monkeypatch.setattr(screen, "prefetch", staticmethod(recording))
+    app = make_app(demo_settings)
+    async with app.run_test(size=(120, 40)) as pilot:
+        for _ in range(100):
+            await pilot.pause(0.01)
+            if prefetched:
+                break
+        assert prefetched == ["PlanScreen"], "started once Today was drawn"
+        await pilot.press("4")
+        release.set()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, NetworkScreen) and prefetched == ["PlanScreen"], "stopped at the key"

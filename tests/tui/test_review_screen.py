@@ -240,22 +240,60 @@ async def test_review_is_prefetched_after_start_up_and_recomputed_after_a_change
     from planner.services.today import mark_item
 
     calls: list = []
-    original = review_service.review_week
-
-    def counting(session, monday, now):
-        calls.append(monday)
-        return original(session, monday, now)
-
-    monkeypatch.setattr(review_service, "review_week", counting)
+    for name in ("last_week", "complete_review"):
+        original = getattr(review_service, name)
+        monkeypatch.setattr(review_service, name,
+                            lambda session, *a, _o=original, _n=name: (calls.append(_n), _o(session, *a))[1])
     app = make_app(demo_settings, clock=lambda: FIXED_NOW)
     async with app.run_test(size=(160, 50)) as pilot:
         await settle(app, pilot)
-        assert len(calls) == 1, "prefetched while Today was on screen"
+        assert calls == ["last_week", "complete_review"], "prefetched while Today was on screen"
         screen = await open_review(app, pilot)
-        assert len(calls) == 1, "the first open used the prefetched review"
+        assert len(calls) == 2, "the first open used the prefetched review"
         before = screen.review
         item = before.missed_items[0]
         app.store.call(mark_item, item.kind, item.id, True, FIXED_NOW)
         screen.load()
         await settle(app, pilot)
-        assert len(calls) == 2 and screen.review != before, "a change in between is never served stale"
+        assert calls[2:] == ["last_week", "complete_review"] and screen.review != before, \
+            "a change in between is never served stale"
+
+
+async def test_step_1_is_drawn_before_the_rest_of_the_review_is_read(demo_settings, monkeypatch):
+    """Going cold and rising keywords cost most of a review on a big network: the first step does
+    not wait for them, and the later steps say they are loading until they arrive."""
+    import threading
+
+    from planner.services import review as review_service
+
+    release = threading.Event()
+    original = review_service.complete_review
+
+    def held(session, last):
+        assert release.wait(10), "the test never released the rest of the review"
+        return original(session, last)
+
+    monkeypatch.setattr(review_service, "complete_review", held)
+    app = make_app(demo_settings, clock=lambda: FIXED_NOW)
+    async with app.run_test(size=(120, 40)) as pilot:
+        for _ in range(3):  # Today's background prefetch is held too: leave it waiting
+            await pilot.pause()
+        await pilot.press("6")
+        screen = app.screen
+        assert isinstance(screen, ReviewScreen)
+        for _ in range(200):
+            await pilot.pause(0.01)
+            if screen.last is not None:
+                break
+        assert screen.last is not None and screen.review is None
+        assert screen.query_one("#last-items").row_count == len(screen.last.posts.items) + len(screen.last.touchpoints.items)
+        assert "Loading" in str(screen.query_one("#network-summary").render())
+        missed = screen.last.missed_items[0]
+        select_row(screen, "#last-items", f"{missed.kind}:{missed.id}")
+        await pilot.press("d")  # step 1 acts already: a missed item marked as happened
+        release.set()
+        await settle(app, pilot)
+        assert screen.review is not None and screen.review.week == screen.last.week
+        assert "going cold" in str(screen.query_one("#network-summary").render())
+        assert screen.decisions["marked"] == [[missed.kind, missed.id]]
+        assert missed.id not in {i.id for i in screen.last.missed_items if i.kind == missed.kind}

@@ -54,8 +54,12 @@ def _short(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def _week_review(app, monday: date, now) -> review_service.WeekReview:
-    return app.cached(("review_week", monday), review_service.review_week, monday, now)
+def _last_week(app, monday: date, now) -> review_service.LastWeek:
+    return app.cached(("review_last_week", monday), review_service.last_week, monday, now)
+
+
+def _week_review(app, last: review_service.LastWeek) -> review_service.WeekReview:
+    return app.cached(("review_week", last.monday), review_service.complete_review, last)
 
 
 class ReviewScreen(PlannerScreen):
@@ -80,7 +84,8 @@ class ReviewScreen(PlannerScreen):
     def __init__(self, week_monday: date | None = None) -> None:
         super().__init__()
         self.week_monday = week_monday
-        self.review: review_service.WeekReview | None = None
+        self.last: review_service.LastWeek | None = None  # step 1, drawn first
+        self.review: review_service.WeekReview | None = None  # the rest (steps 2-4), drawn once read
         self.step = 0
         self.plan_monday: date | None = None
         self.week_view = None
@@ -108,7 +113,7 @@ class ReviewScreen(PlannerScreen):
                 with Horizontal(classes="review-charts"):
                     yield PillarMixChart(id="chart-mix")
             with Vertical(id="step-network"):
-                yield Static("", classes="counts", id="network-summary")
+                yield Static("Loading…", classes="counts", id="network-summary")
                 table = DataTable(id="network-people", cursor_type="row", zebra_stripes=True)
                 table.add_columns("who", "why", "suggested", "already planned")
                 yield table
@@ -117,7 +122,7 @@ class ReviewScreen(PlannerScreen):
                     yield TouchesChart(id="chart-touches")
                     yield GiveAskChart(id="chart-give-ask")
             with Vertical(id="step-discover"):
-                yield Static("", classes="counts", id="discover-summary")
+                yield Static("Loading…", classes="counts", id="discover-summary")
                 table = DataTable(id="discover-entries", cursor_type="row", zebra_stripes=True)
                 table.add_columns("topic", "entry", "rising", "idea")
                 yield table
@@ -138,10 +143,11 @@ class ReviewScreen(PlannerScreen):
         from planner.tui.screens.plan import export_folder
 
         self.query_one("#export-folder", Input).value = str(export_folder(self.app))
+        self._show_step()
         self.load()
 
     def zone(self) -> ZoneInfo:
-        return ZoneInfo(self.review.timezone) if self.review else self.app.tz
+        return ZoneInfo(self.last.timezone) if self.last else self.app.tz
 
     def palette_commands(self):
         from textual.app import SystemCommand
@@ -153,20 +159,24 @@ class ReviewScreen(PlannerScreen):
 
     @staticmethod
     def prefetch(app) -> None:
-        """Last week's review takes 0.5 s on a big store: computed in the background after
+        """Last week's review takes 0.3-0.5 s on a big store: computed in the background after
         start-up (tui.app), the first open shows it at once."""
         now = app.now()
-        _week_review(app, review_service.last_full_week(now, app.tz), now)
+        _week_review(app, _last_week(app, review_service.last_full_week(now, app.tz), now))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="review-load")
     def load(self) -> review_service.WeekReview:
+        """Step 1 first (a tenth of the cost), then the rest: the review opens on its first step
+        while the people going cold and the rising keywords are still being read."""
         now = self.app.now()
         if self.week_monday is None:
             self.week_monday = review_service.last_full_week(now, self.app.tz)
-        review = _week_review(self.app, self.week_monday, now)
+        last = _last_week(self.app, self.week_monday, now)
         if self.plan_monday is None:
-            today = now.astimezone(ZoneInfo(review.timezone)).date()
-            self.plan_monday = max(review.next_monday, today - timedelta(days=today.weekday()))
+            today = now.astimezone(ZoneInfo(last.timezone)).date()
+            self.plan_monday = max(last.next_monday, today - timedelta(days=today.weekday()))
+        self.app.call_from_thread(self.show_last, last)
+        review = _week_review(self.app, last)
         self.app.call_from_thread(self.show, review)
         return review
 
@@ -182,22 +192,27 @@ class ReviewScreen(PlannerScreen):
 
     def _show_next_week(self, view) -> None:
         self.week_view = view
-        if self.review is not None:
-            self._show_next(self.review, view)
+        self._show_next(view)
 
-    def show(self, review: review_service.WeekReview) -> None:
-        self.review = review
-        saved = " · reviewed" if review.saved and review.saved.completed_at else ""
+    def show_last(self, last: review_service.LastWeek) -> None:
+        self.last = last
+        saved = " · reviewed" if last.saved and last.saved.completed_at else ""
         self.query_one("#review-title", Static).update(
-            Text(f"Review · {review.week} · {review.monday:%d %b} – {review.sunday:%d %b %Y} · {review.timezone}{saved}")
+            Text(f"Review · {last.week} · {last.monday:%d %b} – {last.sunday:%d %b %Y} · {last.timezone}{saved}")
         )
-        self._show_last(review)
-        self._show_network(review)
-        self._show_discover(review)
-        self._show_suggestions(review)
+        self._show_last(last)
+        self.query_one(TouchesChart).show(last.charts.weeks)
+        self.query_one(GiveAskChart).show(last.charts.weeks)
         self._show_step()
         if self.step == 3 and self.plan_monday is not None:
             self.load_next_week(self.plan_monday)
+
+    def show(self, review: review_service.WeekReview) -> None:
+        """Steps 2-4, once the whole review is read (step 1 is on screen already)."""
+        self.review = review
+        self._show_network(review)
+        self._show_discover(review)
+        self._show_suggestions(review)
 
     def _show_step(self) -> None:
         steps = Text()
@@ -222,7 +237,7 @@ class ReviewScreen(PlannerScreen):
 
     # step 1 -------------------------------------------------------------------------------------------
 
-    def _show_last(self, r: review_service.WeekReview) -> None:
+    def _show_last(self, r: review_service.LastWeek) -> None:
         p, t, kept = r.posts, r.touchpoints, r.streak.this_week
         text = Text()
         text.append(f"Posts {p.published}/{p.planned} published", style="bold")
@@ -253,7 +268,7 @@ class ReviewScreen(PlannerScreen):
 
     def _more_last(self, count: int = PAGE) -> None:
         table = self.query_one("#last-items", DataTable)
-        zone = ZoneInfo(self.review.timezone)
+        zone = ZoneInfo(self.last.timezone)
         for item in self.last_items[table.row_count: table.row_count + count]:
             style = {"missed": "bold red", "published": "green", "done": "green", "skipped": "dim"}.get(item.outcome, "")
             local = item.at.astimezone(zone)
@@ -284,13 +299,13 @@ class ReviewScreen(PlannerScreen):
             self._more_next()
 
     def _selected_item(self) -> review_service.ReviewItem | None:
-        if self.review is None:
+        if self.last is None:
             return None
         table = self.query_one("#last-items", DataTable)
         if not table.row_count or table.cursor_row < 0:
             return None
         key = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value
-        return next((i for i in self.review.posts.items + self.review.touchpoints.items if f"{i.kind}:{i.id}" == key), None)
+        return next((i for i in self.last.posts.items + self.last.touchpoints.items if f"{i.kind}:{i.id}" == key), None)
 
     def _missed_selected(self) -> review_service.ReviewItem | None:
         item = self._selected_item()
@@ -357,8 +372,6 @@ class ReviewScreen(PlannerScreen):
                           key=f"person:{person.connection_id}")
         if table.row_count:
             table.move_cursor(row=min(max(keep, 0), table.row_count - 1))
-        self.query_one(TouchesChart).show(r.charts.weeks)
-        self.query_one(GiveAskChart).show(r.charts.weeks)
         self._show_person_detail()
 
     def _selected_person(self):
@@ -505,7 +518,7 @@ class ReviewScreen(PlannerScreen):
         if self.week_view is None:
             self.query_one("#next-summary", Static).update(Text("Loading the week…", style="dim"))
 
-    def _show_next(self, r: review_service.WeekReview, view) -> None:
+    def _show_next(self, view) -> None:
         posts = [i for i in view.items if i.kind == "post"]
         touches = [i for i in view.items if i.kind == "touchpoint"]
         self.query_one("#next-summary", Static).update(Text(
@@ -563,6 +576,9 @@ class ReviewScreen(PlannerScreen):
         self.action_export()
 
     def action_export(self) -> None:
+        if self.review is None:
+            self.notify("The review is still being read: try again in a moment", severity="warning")
+            return
         raw = self.query_one("#export-folder", Input).value.strip()
         if not raw:
             self.notify("Type a folder to write to", severity="warning")
@@ -617,13 +633,13 @@ class ReviewScreen(PlannerScreen):
         self.load()
 
     def action_finish(self) -> None:
-        if self.review is not None:
-            self.finish(self.review.week, self.week_monday)
+        if self.last is not None:
+            self.finish(self.last.week, self.week_monday)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="review-finish")
     def finish(self, week: str, monday: date):
         now = self.app.now()
-        fresh = self.app.store.call(review_service.review_week, monday, now)
+        fresh = self.app.store.call(review_service.last_week, monday, now)
         kept = fresh.streak.this_week.counts()
         # an item carried out of the week was still planned there and did not happen in it
         for kind, *_ in self.decisions["carried"]:
