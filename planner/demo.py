@@ -104,7 +104,7 @@ def build_demo(settings, store, examples: Path = EXAMPLES_DIR, now: datetime | N
     report.notes += [f"Connections.csv: {p}" for p in parsed.problems]
 
     # feeds: copied beside the database with fresh dates, then refreshed by the real fetcher
-    feed_dir = _feed_folder(store)
+    feed_dir = _feed_folder(settings, store)
     shift = (today - FEEDS_WRITTEN_ON).days
     with store.transaction() as session:
         for topic in world.get("topics", []):
@@ -126,8 +126,10 @@ def build_demo(settings, store, examples: Path = EXAMPLES_DIR, now: datetime | N
     return report
 
 
-def _feed_folder(store) -> Path:
-    base = store.sqlite_path.parent if store.sqlite_path else Path.cwd()
+def _feed_folder(settings, store) -> Path:
+    """Beside a SQLite demo database; for a server database, in the data folder (never the
+    current directory: a demo run from a checkout once left its feeds in the repository)."""
+    base = store.sqlite_path.parent if store.sqlite_path else settings.data_dir
     folder = base / "demo-feeds"
     if folder.exists():
         shutil.rmtree(folder)

@@ -56,14 +56,18 @@ db_app = new_app("The database: where it is, and its schema.")
 app.add_typer(db_app, name="db")
 
 
+def _where(url: str) -> str:
+    """A database as a person reads it: a SQLite file's path, else the URL without its password."""
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    return parsed.database if parsed.get_backend_name() == "sqlite" else parsed.render_as_string(hide_password=True)
+
+
 @db_app.command("path")
 def db_path(ctx: typer.Context) -> None:
     """Print the database URL in use (a file path for SQLite)."""
-    from sqlalchemy.engine import make_url
-
-    url = state(ctx).settings.db_url
-    parsed = make_url(url)
-    say(parsed.database if parsed.get_backend_name() == "sqlite" else parsed.render_as_string(hide_password=True))
+    say(_where(state(ctx).settings.db_url))
 
 
 @db_app.command("upgrade")
@@ -141,7 +145,7 @@ def demo(
     report = build_demo(st.settings, st.store)
     for line in report.lines():
         say(line)
-    say(f"demo database: {st.settings.db_url}")
+    say(f"demo database: {_where(st.settings.db_url)}")
     if not no_tui:
         st.store.dispose()
         run_tui(st.settings)

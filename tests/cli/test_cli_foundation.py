@@ -1,10 +1,11 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from typer.testing import CliRunner
 
-from helpers import EXAMPLES, run_planner
+from helpers import EXAMPLES, ROOT, run_planner
 from planner.cli import app
 
 runner = CliRunner()
@@ -81,14 +82,21 @@ def test_db_path_and_upgrade(tmp_path, monkeypatch):
     assert runner.invoke(app, ["db", "upgrade"]).output.startswith("schema is current")
 
 
-def test_demo_no_tui_builds_the_world(tmp_path):
-    db = tmp_path / "demo.db"
-    result = run_planner("--db", str(db), "demo", "--no-tui")
+def test_demo_no_tui_builds_the_world(settings):
+    from sqlalchemy.engine import make_url
+
+    url = make_url(settings.db_url)
+    result = run_planner("--db", settings.db_url, "demo", "--no-tui")
     assert result.returncode == 0, result.stderr
-    assert "demo world built" in result.stdout and str(db) in result.stdout
-    stats = json.loads(run_planner("--db", str(db), "stats", "--json").stdout)
+    shown = url.database if url.get_backend_name() == "sqlite" else url.render_as_string(hide_password=True)
+    assert "demo world built" in result.stdout and f"demo database: {shown}\n" in result.stdout
+    assert not url.password or url.password not in result.stdout
+    stats = json.loads(run_planner("--db", settings.db_url, "stats", "--json").stdout)
     assert stats["connection"] >= 40 and stats["entry"] >= 60 and stats["post"] >= 10 and stats["touchpoint"] >= 20
-    again = run_planner("--db", str(db), "demo", "--no-tui")
+    # the demo's feed files: beside a SQLite file, in the data folder for a server; never where it ran
+    feeds = (Path(url.database).parent if url.get_backend_name() == "sqlite" else settings.data_dir) / "demo-feeds"
+    assert len(list(feeds.iterdir())) == 6 and not (ROOT / "demo-feeds").exists()
+    again = run_planner("--db", settings.db_url, "demo", "--no-tui")
     assert again.returncode == 1 and "already holds data" in again.stderr
 
 
