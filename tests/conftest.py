@@ -15,6 +15,7 @@ def settings(tmp_path, monkeypatch):
     from planner.config import load_settings
 
     monkeypatch.setenv("PLANNER_CONFIG", str(tmp_path / "config.toml"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))  # exports beside a PostgreSQL store land here
     monkeypatch.delenv("PLANNER_DB", raising=False)
     settings = load_settings(db=_test_db_url(tmp_path))
     settings.auto_extract = False  # a test that wants background extraction turns it on
@@ -28,8 +29,9 @@ def _test_db_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'planner.db'}"
 
 
-def _fresh_pg_database(base_url: str, tmp_path: Path) -> str:
-    """A new empty PostgreSQL database per test, dropped at the end of the session."""
+def _fresh_pg_database(base_url: str, tmp_path: Path | None = None, template: str | None = None) -> str:
+    """A new PostgreSQL database per test (empty, or a copy of the database `template` names),
+    dropped at the end of the session."""
     import uuid
 
     import sqlalchemy as sa
@@ -38,20 +40,20 @@ def _fresh_pg_database(base_url: str, tmp_path: Path) -> str:
     name = "planner_test_" + uuid.uuid4().hex[:12]
     admin = sa.create_engine(base_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else "")))
     admin.dispose()
     _PG_DATABASES.append(name)
     return make_url(base_url).set(database=name).render_as_string(hide_password=False)
 
 
 _PG_DATABASES: list[str] = []
-DB_FIXTURES = {"settings", "store"}
+DB_FIXTURES = {"settings", "store", "demo_settings", "hostile_db"}
 
 
 def pytest_collection_modifyitems(config, items):
-    """With PLANNER_TEST_PG, run every test that uses the configurable database (the ``settings``
-    or ``store`` fixture) against PostgreSQL; tests that never touch it (pure functions, the demo
-    copies, which are SQLite files) already ran in the SQLite pass and are deselected."""
+    """With PLANNER_TEST_PG, run every test that uses the configurable database (the ``settings``,
+    ``store`` or ``demo_settings`` fixture, or the hostile world) against PostgreSQL; tests that
+    never touch it (pure functions, adapters) already ran in the SQLite pass and are deselected."""
     if not os.environ.get("PLANNER_TEST_PG"):
         return
     keep, drop = [], []
@@ -91,21 +93,26 @@ def now():
 
 
 @pytest.fixture(scope="session")
-def demo_template(tmp_path_factory):
-    """The demo world built once per session (a SQLite file); tests copy it."""
+def demo_template(tmp_path_factory) -> str:
+    """The demo world built once per session, tests copy it: a SQLite file, or with
+    PLANNER_TEST_PG a PostgreSQL database used as a template. Its URL."""
     from planner.config import load_settings
     from planner.demo import build_demo
     from planner.store import open_store
 
     folder = tmp_path_factory.mktemp("demo")
-    settings = load_settings(db=f"sqlite:///{folder / 'demo.db'}", config=folder / "config.toml")
+    pg = os.environ.get("PLANNER_TEST_PG")
+    url = _fresh_pg_database(pg) if pg else f"sqlite:///{folder / 'demo.db'}"
+    settings = load_settings(db=url, config=folder / "config.toml")
     store = open_store(settings.db_url)
-    build_demo(settings, store, now=FIXED_NOW)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("XDG_DATA_HOME", str(folder / "data"))  # the feed files of a demo on PostgreSQL
+        build_demo(settings, store, now=FIXED_NOW)
     from planner.services.keywords import extract_pending
 
     extract_pending(store, keyword_extractor())  # once per session: screens show real keywords
-    store.dispose()
-    return folder / "demo.db"
+    store.dispose()  # a template database takes no other connection while it is copied
+    return url
 
 
 @pytest.fixture
@@ -113,12 +120,19 @@ def demo_settings(demo_template, tmp_path, monkeypatch):
     """Settings pointing at a private copy of the demo database."""
     import shutil
 
+    from sqlalchemy.engine import make_url
+
     from planner.config import load_settings
 
-    db = tmp_path / "demo.db"
-    shutil.copy(demo_template, db)
+    pg = os.environ.get("PLANNER_TEST_PG")
+    if pg:
+        url = _fresh_pg_database(pg, template=make_url(demo_template).database)
+    else:
+        shutil.copy(make_url(demo_template).database, tmp_path / "demo.db")
+        url = f"sqlite:///{tmp_path / 'demo.db'}"
     monkeypatch.setenv("PLANNER_CONFIG", str(tmp_path / "config.toml"))
-    settings = load_settings(db=f"sqlite:///{db}")
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    settings = load_settings(db=url)
     settings.auto_extract = False
     return settings
 

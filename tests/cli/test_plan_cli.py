@@ -31,17 +31,16 @@ class Done:
 
 
 @pytest.fixture
-def cli(tmp_path):
+def cli(settings, tmp_path):
     from typer.testing import CliRunner
 
     from planner.cli import app
 
-    db = tmp_path / "cli.db"
     env = {"PLANNER_CONFIG": str(tmp_path / "config.toml")}
     runner = CliRunner()
 
     def run(*args: str, ok: bool = True):
-        result = runner.invoke(app, ["--db", str(db), *args], env=env)
+        result = runner.invoke(app, ["--db", settings.db_url, *args], env=env)
         done = Done(result.exit_code, result.stdout, result.stderr)
         if ok:
             assert done.returncode == 0, done.stderr + done.stdout

@@ -72,9 +72,15 @@ def _reference_url(tmp_path, name: str) -> str:
 # --- refresh ------------------------------------------------------------------------------------
 
 
+class FeedServer:
+    def __init__(self, url: str):
+        self.url = url
+        self.served = 0  # feeds answered in full so far
+
+
 @pytest.fixture
 def slow_static_feeds():
-    """FEEDS feeds of ITEMS items each, the same on every request, each answered after 30 ms."""
+    """FEEDS feeds of ITEMS items each, the same on every request, each answered after 0.2 s."""
 
     def body(feed: int) -> bytes:
         base = datetime(2026, 11, 24, tzinfo=timezone.utc)
@@ -93,26 +99,33 @@ def slow_static_feeds():
             if data is None:
                 self.send_error(404)
                 return
-            time.sleep(0.5)  # a refresh spans seconds, so the random kills land inside it on a fast machine too
+            time.sleep(0.2)  # a refresh spans seconds, so a random kill lands inside it on a fast machine too
             self.send_response(200)
             self.send_header("Content-Type", "application/rss+xml")
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()
-            self.wfile.write(data)
+            try:
+                self.wfile.write(data)
+            except (BrokenPipeError, ConnectionResetError):  # the refresh was killed meanwhile
+                return
+            with lock:
+                feeds.served += 1
 
         def log_message(self, *args):
             pass
 
+    lock = threading.Lock()
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}"
+    feeds = FeedServer(f"http://127.0.0.1:{server.server_port}")
+    yield feeds
     server.shutdown()
     server.server_close()
 
 
-def _follow(store, base: str) -> None:
+def _follow(store, feeds: FeedServer) -> None:
     for i in range(FEEDS):
-        store.call(add_feed, f"{base}/{i}.xml", topic="Crash")
+        store.call(add_feed, f"{feeds.url}/{i}.xml", topic="Crash")
 
 
 def _refresh_state(store) -> tuple[int, int, dict[int, int]]:
@@ -123,19 +136,61 @@ def _refresh_state(store) -> tuple[int, int, dict[int, int]]:
     return total, fetched, per_feed
 
 
+def _writing(store) -> bool:
+    """Whether another connection is inside a transaction that may write, seen from outside
+    (SQLite: its lock refuses ours, which every transaction of the store takes with BEGIN
+    IMMEDIATE; PostgreSQL: a session of this database holds a transaction id, which a
+    transaction gets at its first write)."""
+    if store.is_sqlite:
+        import sqlite3
+
+        probe = sqlite3.connect(str(store.sqlite_path), timeout=0, isolation_level=None)
+        try:
+            probe.execute("BEGIN IMMEDIATE")
+            probe.execute("ROLLBACK")
+            return False
+        except sqlite3.OperationalError:  # database is locked
+            return True
+        finally:
+            probe.close()
+    with store.engine.connect() as conn:
+        return conn.exec_driver_sql(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND backend_xid IS NOT NULL AND pid <> pg_backend_pid()").scalar() > 0
+
+
 def test_killed_refresh_leaves_all_or_nothing_and_the_next_run_completes(store, settings, slow_static_feeds, tmp_path):
     rng = random.Random(SEED)
     _follow(store, slow_static_feeds)
-    killed = 0
-    for _ in range(3):
-        proc = _planner(settings.db_url, "feeds", "refresh", "--json")
-        killed += _kill_after(proc, rng.uniform(0.3, 2.0))
+
+    def killed_state() -> tuple[int, int]:
         _assert_intact(store)
         total, fetched, per_feed = _refresh_state(store)
         # one transaction: either nothing of a refresh is stored or all of it, feed health included
         assert (total, fetched) in ((0, 0), (FEEDS * ITEMS, FEEDS)), (total, fetched)
         assert all(n == ITEMS for n in per_feed.values())
-    assert killed >= 2, "the refresh finished before the kill every time: nothing was tested"
+        return total, fetched
+
+    # killed at a random moment of start-up or fetching
+    assert _kill_after(_planner(settings.db_url, "feeds", "refresh", "--json"), rng.uniform(0.3, 1.5)), \
+        "the refresh finished before the kill"
+    assert killed_state() == (0, 0)
+    # killed at a random moment inside its write transaction: the one that begins once every feed
+    # has been answered
+    inside = 0
+    for _ in range(6):
+        answered = slow_static_feeds.served + FEEDS
+        proc = _planner(settings.db_url, "feeds", "refresh", "--json")
+        while proc.poll() is None and not (slow_static_feeds.served >= answered and _writing(store)):
+            time.sleep(0.001)
+        time.sleep(rng.uniform(0.0, 0.01))  # it holds its lock for 35-50 ms here
+        writing = _writing(store)
+        ran = _kill_after(proc, 0)
+        state = killed_state()
+        inside += ran and writing and state == (0, 0)  # rolled back: the kill came before the commit
+        if state != (0, 0) or inside == 2:  # stored in full: no write left to interrupt
+            break
+    assert inside >= 1, "no kill landed inside the refresh's write: nothing was tested"
     _finish(_planner(settings.db_url, "feeds", "refresh", "--json"))
     _assert_intact(store)
 

@@ -10,7 +10,7 @@ from sqlmodel import select
 
 from planner.models import Post, Touchpoint
 from planner.tui.app import make_app
-from planner.tui.screens.plan import PlanScreen
+from planner.tui.screens.plan import PlanScreen, export_folder
 from planner.tui.widgets.week_grid import WeekGrid
 
 
@@ -126,7 +126,7 @@ async def test_export_from_the_tui_writes_ics_that_parses(demo_settings):
         await open_plan(app, pilot)
         await pilot.press("x")
         await settle(app, pilot)
-        folder = app.store.sqlite_path.parent / "exports"
+        folder = export_folder(app)  # beside a SQLite file; on PostgreSQL in the (test's) data folder
         ics = folder / "planner-2026-11-25.ics"
         assert ics.exists() and (folder / "planner-2026-11-25.md").exists()
         cal = IcsCalendarStream.calendar_from_ics(ics.read_text(encoding="utf-8"))

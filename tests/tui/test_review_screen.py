@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
+import pytest
+
 from helpers import FIXED_NOW
 from sqlmodel import select
 
@@ -233,6 +235,7 @@ async def test_a_busy_week_adds_rows_as_the_cursor_nears_the_end_and_step_4_load
         assert screen.query_one("#next-items").row_count == min(len(screen.week_view.items), PAGE)
 
 
+@pytest.mark.sqlite_only  # PostgreSQL's data token also moves with the server's own work: a miss there is allowed
 async def test_review_is_prefetched_after_start_up_and_recomputed_after_a_change(demo_settings, monkeypatch):
     """Last week's review is computed in the background once Today is drawn; the first open shows
     that result, and any change to the data makes the next read compute it again."""

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import pytest
 from sqlmodel import select
 
 from helpers import FIXED_NOW
@@ -107,6 +108,7 @@ def _record_store_open_at_show(monkeypatch) -> list[bool]:
     return seen
 
 
+@pytest.mark.sqlite_only  # the stdlib reader is SQLite's; on PostgreSQL the first frame is the worker's read
 async def test_first_frame_is_read_before_the_orm_store_opens_and_equals_the_store_read(demo_settings, monkeypatch):
     """Start-up: Today's first frame comes from the stdlib SQLite reader (store.reader) on the UI
     thread, so it is drawn with its data before SQLAlchemy is needed; the store opens in a worker
