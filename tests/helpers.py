@@ -90,3 +90,34 @@ def populate_world(session, now: datetime = FIXED_NOW) -> dict[str, int]:
     session.add(m.Review(week="2026-W47", completed_at=now, decisions='{"carried": [1]}'))
     session.flush()
     return {"people": 1}
+
+
+WORDS = ("observability incident response error budget platform engineering kubernetes cost on-call postmortem "
+         "developer experience tracing latency reliability chaos engineering capacity planning migration terraform "
+         "security alerting dashboards ownership runbook automation").split()
+
+
+def word_entries(url: str, entries: int, seed: int) -> None:
+    """One feed of `entries` entries of random field words, for keyword extraction to work on."""
+    import random
+
+    import sqlalchemy as sa
+
+    from planner.models import Entry, Feed
+    from planner.store import open_store
+
+    store = open_store(url)
+    rng = random.Random(seed)
+    with store.transaction() as session:
+        feed = Feed(url="https://words.example/feed.xml", title="Words")
+        session.add(feed)
+        session.flush()
+        session.execute(sa.insert(Entry), [
+            {"feed_id": feed.id, "guid": f"id:{i}", "link": f"https://words.example/{i}",
+             "title": " ".join(rng.choice(WORDS) for _ in range(7)).capitalize(),
+             "summary": ". ".join(" ".join(rng.choice(WORDS) for _ in range(12)) for _ in range(4)),
+             "published_at": FIXED_NOW - timedelta(minutes=i), "fetched_at": FIXED_NOW, "content_hash": f"h{i}",
+             "is_read": False, "is_starred": False, "is_dismissed": False}
+            for i in range(entries)
+        ])
+    store.dispose()

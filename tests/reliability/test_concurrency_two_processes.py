@@ -1,16 +1,20 @@
-"""Two processes on one database: a cron-style refresh loop while the TUI reads and writes.
+"""Two processes on one database: a cron job (a refresh loop; keyword extraction) while the TUI
+reads and writes.
 
-The writer is a real process refreshing feeds in a loop from a loopback HTTP server whose feeds
-change on every request (new items arrive, old ones are edited). The other real process does what
-the TUI does through ``open_store(...).call(...)``: loads Today and a Discover page, stars
-entries, turns entries into post ideas, marks touchpoints done with the version it loaded, plans
-new touchpoints. Both loops are bounded. At the end: neither saw "database is locked", and every
-write either made is in the database (rows counted against what each side reports it did).
+The refresh writer is a real process refreshing feeds in a loop from a loopback HTTP server whose
+feeds change on every request (new items arrive, old ones are edited); the extraction writer is
+the real `planner keywords extract`, which stores keywords batch by batch on the entries the other
+side is starring. The other real process does what the TUI does through
+``open_store(...).call(...)``: loads Today and a Discover page, stars entries, turns entries into
+post ideas, marks touchpoints done with the version it loaded, plans new touchpoints. Both loops
+are bounded. At the end: neither saw "database is locked", and every write either made is in the
+database (rows counted against what each side reports it did).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import threading
@@ -21,8 +25,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from sqlmodel import func, select
 
-from helpers import ROOT
-from planner.models import Connection, Entry, Post, Touchpoint
+from helpers import ROOT, word_entries
+from planner.models import Connection, Entry, EntryKeyword, Post, Touchpoint
 from planner.services.feeds import add_feed
 
 FEEDS = 8
@@ -56,14 +60,17 @@ from planner.services import feeds, today
 from planner.services.network import plan_touch
 
 url, go, rounds, person = sys.argv[1], Path(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+stop = Path(sys.argv[5]) if len(sys.argv) > 5 else None  # a file the test makes when the cron side is done
 store = open_store(url)
 rng = random.Random(8)
 now = lambda: datetime.now(timezone.utc)
-done = {"starred": [], "ideas": [], "marked": [], "planned": 0, "reads": 0}
+done = {"starred": [], "ideas": [], "marked": [], "planned": 0, "reads": 0, "rounds": 0}
 while not go.exists():
     time.sleep(0.01)
 done["t0"] = time.time()
 for i in range(rounds):
+    if stop is not None and stop.exists():
+        break
     agenda = store.call(today.agenda, now(), ZoneInfo("UTC"))
     page = store.call(feeds.list_entries, limit=50, offset=0, with_summary=True)
     done["reads"] += 1
@@ -84,6 +91,7 @@ for i in range(rounds):
         done["marked"].append(item.id)
     store.call(plan_touch, person, "check_in", now() + timedelta(days=30), now(), note=f"round {i}")
     done["planned"] += 1
+    done["rounds"] += 1
     time.sleep(rng.random() * 0.05)
 done["t1"] = time.time()
 print(json.dumps(done))
@@ -149,19 +157,40 @@ def _spawn(script: str, *args: str) -> subprocess.Popen:
                             stderr=subprocess.PIPE, text=True)
 
 
-def test_refresh_loop_and_tui_writes_in_two_processes(store, settings, changing_server, tmp_path):
-    feeds_server, base = changing_server
-    for i in range(FEEDS):
-        store.call(add_feed, f"{base}/{i}.xml", topic="Concurrency")
+def _someone_with_touches_due(store) -> int:
+    """A person with 30 planned touchpoints already due: the TUI side marks them done one a round."""
     now = datetime.now(timezone.utc)
     with store.transaction() as session:
         person = Connection(first_name="Ada", last_name="Lovelace", profile_url="https://www.linkedin.com/in/ada")
         session.add(person)
         session.flush()
-        person_id = person.id
         for k in range(30):
-            session.add(Touchpoint(connection_id=person_id, kind="share_content", status="planned",
+            session.add(Touchpoint(connection_id=person.id, kind="share_content", status="planned",
                                    due_at=now - timedelta(hours=k + 1), note=f"planned {k}"))
+        return person.id
+
+
+def _tui_writes_are_all_there(store, did: dict) -> None:
+    """Everything the TUI side reports it wrote is in the database, and nothing more."""
+    with store.session() as session:
+        starred = set(session.exec(select(Entry.id).where(Entry.is_starred == True)).all())  # noqa: E712
+        ideas = set(session.exec(select(Post.source_entry_id).where(Post.source_entry_id.is_not(None))).all())
+        done = set(session.exec(select(Touchpoint.id).where(Touchpoint.status == "done")).all())
+        planned_new = session.exec(select(func.count()).select_from(Touchpoint)
+                                   .where(Touchpoint.note.like("round %"))).one()
+        versions = dict(session.exec(select(Touchpoint.id, Touchpoint.version).where(Touchpoint.id.in_(did["marked"]))).all())
+    assert starred == set(did["starred"])
+    assert ideas == set(did["ideas"])
+    assert done == set(did["marked"]) and len(done) == len(did["marked"])
+    assert all(v == 2 for v in versions.values())
+    assert planned_new == did["planned"] == did["rounds"]
+
+
+def test_refresh_loop_and_tui_writes_in_two_processes(store, settings, changing_server, tmp_path):
+    feeds_server, base = changing_server
+    for i in range(FEEDS):
+        store.call(add_feed, f"{base}/{i}.xml", topic="Concurrency")
+    person_id = _someone_with_touches_due(store)
     go = tmp_path / "go"
     writer = _spawn(WRITER, settings.db_url, str(go), "10")
     tui = _spawn(TUI, settings.db_url, str(go), "30", str(person_id))
@@ -178,20 +207,38 @@ def test_refresh_loop_and_tui_writes_in_two_processes(store, settings, changing_
     assert overlap > 0, "the two loops did not run at the same time"
     assert len(summaries) == 10 and all(s["errors"] == 0 for s in summaries), summaries
     assert sum(s["updated"] for s in summaries) > 0  # the writer edited rows the TUI was flagging
-    assert did["reads"] == 30 and did["marked"] and did["starred"] and did["ideas"]
-
+    assert did["reads"] == did["rounds"] == 30 and did["marked"] and did["starred"] and did["ideas"]
+    # nothing the refresh fetched is missing, nothing either side wrote was overwritten
     with store.session() as session:
         guids = set(session.exec(select(Entry.guid)).all())
-        starred = set(session.exec(select(Entry.id).where(Entry.is_starred == True)).all())  # noqa: E712
-        ideas = set(session.exec(select(Post.source_entry_id).where(Post.source_entry_id.is_not(None))).all())
-        done = set(session.exec(select(Touchpoint.id).where(Touchpoint.status == "done")).all())
-        planned_new = session.exec(select(func.count()).select_from(Touchpoint)
-                                   .where(Touchpoint.note.like("round %"))).one()
-        versions = dict(session.exec(select(Touchpoint.id, Touchpoint.version).where(Touchpoint.id.in_(did["marked"]))).all())
-    # nothing the refresh fetched is missing, nothing either side wrote was overwritten
     assert guids == {f"id:{g}" for g in feeds_server.served}
-    assert starred == set(did["starred"])
-    assert ideas == set(did["ideas"])
-    assert done == set(did["marked"]) and len(done) == len(did["marked"])
-    assert all(v == 2 for v in versions.values())
-    assert planned_new == did["planned"] == 30
+    _tui_writes_are_all_there(store, did)
+
+
+@pytest.mark.slow
+def test_keyword_extraction_and_tui_writes_in_two_processes(store, settings, tmp_path):
+    """`planner keywords extract` from cron (the real model, batch commits) while the TUI stars the
+    same entries, makes ideas of them and plans and logs touches, until the extraction is done."""
+    entries = 240
+    word_entries(settings.db_url, entries, seed=11)
+    person_id = _someone_with_touches_due(store)
+    go, stop = tmp_path / "go", tmp_path / "stop"
+    tui = _spawn(TUI, settings.db_url, str(go), "400", str(person_id), str(stop))
+    go.touch()
+    extract = subprocess.Popen([sys.executable, "-m", "planner", "--db", settings.db_url, "keywords", "extract", "--json"],
+                               cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               env={**os.environ, "PLANNER_CONFIG": str(tmp_path / "none.toml")})
+    e_out, e_err = extract.communicate(timeout=600)
+    stop.touch()
+    t_out, t_err = tui.communicate(timeout=120)
+    assert "locked" not in e_err + t_err, (e_err + t_err)[-3000:]
+    assert extract.returncode == 0, e_err[-3000:]
+    assert tui.returncode == 0, t_err[-3000:]
+    did = json.loads(t_out.strip().splitlines()[-1])
+    assert did["rounds"] < 400, "the TUI side stopped before the extraction was done: no overlap at the end"
+    assert did["marked"] and did["starred"] and did["ideas"]
+    with store.session() as session:
+        extracted = session.exec(select(func.count()).select_from(Entry).where(Entry.keywords_model.is_not(None))).one()
+        linked = session.exec(select(func.count(func.distinct(EntryKeyword.entry_id)))).one()
+    assert extracted == linked == entries, (extracted, linked)  # every entry's keywords, none lost to the TUI's writes
+    _tui_writes_are_all_there(store, did)

@@ -21,10 +21,9 @@ from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-import sqlalchemy as sa
 from sqlmodel import func, select
 
-from helpers import ROOT
+from helpers import ROOT, word_entries
 from planner.models import Connection, Entry, EntryKeyword, Feed, Touchpoint
 from planner.services.feeds import add_feed
 from planner.store import open_store
@@ -254,30 +253,6 @@ def test_killed_linkedin_import_is_all_or_nothing_and_the_rerun_completes(store,
 
 # --- keyword extraction -------------------------------------------------------------------------
 
-WORDS = ("observability incident response error budget platform engineering kubernetes cost on-call postmortem "
-         "developer experience tracing latency reliability chaos engineering capacity planning migration terraform "
-         "security alerting dashboards ownership runbook automation").split()
-
-
-def _extraction_world(url: str, entries: int) -> None:
-    store = open_store(url)
-    rng = random.Random(SEED + 2)
-    now = datetime(2026, 11, 25, 9, 30, tzinfo=timezone.utc)
-    with store.transaction() as session:
-        feed = Feed(url="https://words.example/feed.xml", title="Words")
-        session.add(feed)
-        session.flush()
-        session.execute(sa.insert(Entry), [
-            {"feed_id": feed.id, "guid": f"id:{i}", "link": f"https://words.example/{i}",
-             "title": " ".join(rng.choice(WORDS) for _ in range(7)).capitalize(),
-             "summary": ". ".join(" ".join(rng.choice(WORDS) for _ in range(12)) for _ in range(4)),
-             "published_at": now - timedelta(minutes=i), "fetched_at": now, "content_hash": f"h{i}",
-             "is_read": False, "is_starred": False, "is_dismissed": False}
-            for i in range(entries)
-        ])
-    store.dispose()
-
-
 def _extraction_state(store) -> tuple[int, int, set[int]]:
     with store.session() as session:
         done = session.exec(select(func.count()).select_from(Entry).where(Entry.keywords_model.is_not(None))).one()
@@ -299,7 +274,7 @@ def test_killed_keyword_extraction_resumes_where_it_stopped(store, settings, tmp
     if not _has_keywords_command():
         pytest.skip("`planner keywords extract` does not exist yet")
     entries = 200
-    _extraction_world(settings.db_url, entries)
+    word_entries(settings.db_url, entries, seed=SEED + 2)
     rng = random.Random(SEED + 3)
     kills = 0
     for _ in range(2):
@@ -331,7 +306,7 @@ def test_killed_keyword_extraction_resumes_where_it_stopped(store, settings, tmp
     assert done == entries and links > 0
 
     reference_url = _reference_url(tmp_path, "keywords")
-    _extraction_world(reference_url, entries)
+    word_entries(reference_url, entries, seed=SEED + 2)
     _finish(_planner(reference_url, "keywords", "extract", "--json"))
     reference = open_store(reference_url)
     ref_done, ref_links, _ = _extraction_state(reference)
