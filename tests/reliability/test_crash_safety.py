@@ -1,4 +1,5 @@
-"""kill -9 at random (seeded) moments: the database stays consistent and the next run finishes.
+"""kill -9 at random (seeded) moments of a refresh, an import (LinkedIn CSV, OPML) and keyword
+extraction: the database stays consistent and the next run finishes.
 
 Each command runs as a real subprocess (``python -m planner --db … …``) and is killed with
 SIGKILL part-way. After every kill: SQLite's integrity check passes, the store holds either the
@@ -24,7 +25,7 @@ import pytest
 from sqlmodel import func, select
 
 from helpers import ROOT, word_entries
-from planner.models import Connection, Entry, EntryKeyword, Feed, Touchpoint
+from planner.models import Connection, Entry, EntryKeyword, Feed, Topic, Touchpoint
 from planner.services.feeds import add_feed
 from planner.store import open_store
 
@@ -249,6 +250,43 @@ def test_killed_linkedin_import_is_all_or_nothing_and_the_rerun_completes(store,
     _finish(_planner(reference.url, "import", "linkedin", str(second)))
     assert _people_state(store) == _people_state(reference) == after
     reference.dispose()
+
+
+def _opml(path, folders: int, per_folder: int) -> None:
+    outlines = "\n".join(
+        f'<outline text="Folder {f}">' + "".join(
+            f'<outline type="rss" text="Feed {f}-{i}" xmlUrl="https://f{f}.example/{i}.xml"/>' for i in range(per_folder)
+        ) + "</outline>" for f in range(folders)
+    )
+    path.write_text(f'<?xml version="1.0"?><opml version="2.0"><head><title>big</title></head><body>{outlines}'
+                    "</body></opml>", encoding="utf-8")
+
+
+def _subscriptions(store) -> tuple[int, int]:
+    with store.session() as session:
+        return (session.exec(select(func.count()).select_from(Feed)).one(),
+                session.exec(select(func.count()).select_from(Topic)).one())
+
+
+def test_killed_opml_import_is_all_or_nothing_and_the_rerun_completes(store, settings, tmp_path):
+    rng = random.Random(SEED + 4)
+    big = tmp_path / "subscriptions.opml"
+    _opml(big, folders=50, per_folder=300)  # about 2 s here, start-up included
+    complete = (15_000, 50)
+    killed = 0
+    for _ in range(3):
+        killed += _kill_after(_planner(settings.db_url, "import", "opml", str(big)), rng.uniform(0.5, 2.0))
+        _assert_intact(store)
+        state = _subscriptions(store)
+        assert state in ((0, 0), complete), state  # never a half-imported list
+        if state == complete:
+            break
+    assert killed >= 1, "the import finished before the kill every time: nothing was tested"
+    _finish(_planner(settings.db_url, "import", "opml", str(big)))
+    _assert_intact(store)
+    assert _subscriptions(store) == complete
+    _finish(_planner(settings.db_url, "import", "opml", str(big)))  # and again: nothing added twice
+    assert _subscriptions(store) == complete
 
 
 # --- keyword extraction -------------------------------------------------------------------------
