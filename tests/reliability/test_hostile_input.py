@@ -501,6 +501,66 @@ def test_linkedin_csv_fuzz_garbage_is_a_clear_error_or_an_import(store, text):
     store.call(import_connections, result.records, now=FIXED_NOW)
 
 
+@st.composite
+def address_book_csvs(draw):
+    """Any address-book CSV: headers drawn from the known names and from hostile text, rows of
+    hostile cells, a delimiter, and sometimes an unbalanced quote."""
+    delimiter = draw(st.sampled_from([",", ";", "\t"]))
+    header = draw(st.lists(st.one_of(st.sampled_from(["Name", "First Name", "Last Name", "E-mail", "Org", "Tags",
+                                                      "Tier", "Notes", "Connected On", "URL"]), hostile_text),
+                           min_size=1, max_size=6))
+    rows = draw(st.lists(st.lists(hostile_text, max_size=7), max_size=6))
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=delimiter)
+    writer.writerow(header)
+    writer.writerows(rows)
+    text = out.getvalue()
+    if text and draw(st.booleans()):
+        cut = draw(st.integers(0, len(text) - 1))
+        text = text[:cut] + '"' + text[cut:]
+    return text, header
+
+
+@FUZZ
+@given(doc=address_book_csvs(), spec=st.one_of(st.none(), hostile_text,
+                                                st.sampled_from(["Name=name", "Org=company,Tags=tags", "x=nope", "=name"])))
+def test_address_book_csv_fuzz_is_a_clear_error_or_an_import(store, doc, spec):
+    """`planner import csv FILE [--map SPEC]`: whatever the file and the map, a PlannerError that
+    names the file or --map, or an import of the rows it accepted."""
+    from planner.adapters.csv_import import parse_address_book, parse_mapping
+    from planner.services.address_book import import_address_book
+
+    text, _header = doc
+    try:
+        parsed = parse_address_book(text, parse_mapping(spec), "contacts.csv")
+    except PlannerError as exc:
+        assert str(exc).startswith(("contacts.csv", "--map")), exc
+        return
+    for problem in parsed.problems:
+        assert problem.startswith("contacts.csv line "), problem
+    _clear(store)
+    report = store.call(import_address_book, parsed, FIXED_NOW)
+    assert report.added + report.updated + report.unchanged <= len(parsed.records)
+
+
+@FUZZ
+@given(text=st.one_of(hostile_text, st.text(_chars, max_size=300), st.lists(hostile_text, max_size=5).map(
+    lambda cells: "Date,ShareLink,ShareCommentary,SharedUrl\r\n2025-03-14 09:12:45," + ",".join(cells) + "\r\n")))
+def test_shares_csv_fuzz_is_a_clear_error_or_an_import(store, text):
+    from planner.adapters.shares import parse_shares
+    from planner.services.shares import import_shares
+
+    try:
+        parsed = parse_shares(text, "Shares.csv")
+    except PlannerError as exc:
+        assert str(exc).startswith("Shares.csv"), exc
+        return
+    for problem in parsed.problems:
+        assert problem.startswith("Shares.csv line "), problem
+    _clear(store)
+    store.call(import_shares, parsed.records, now=FIXED_NOW)
+
+
 def test_csv_url_cell_with_a_bracket_does_not_break_the_import():
     # found by the garbage fuzzer: urlsplit calls "https://[" an invalid IPv6 URL
     result = parse_connections("FIRST NAME,LAST NAME,URL\r0,,[\r\nAlan,Turing,\r\n", "Connections.csv")
