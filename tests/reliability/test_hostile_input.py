@@ -490,15 +490,23 @@ def test_linkedin_csv_fuzz_imports_every_valid_row(store, doc):
                       connection_csvs().flatmap(lambda d: st.integers(0, max(len(d[0]) - 1, 0)).map(
                           lambda cut: d[0][:cut] + '"' + d[0][cut:]))))  # an unbalanced quote anywhere
 def test_linkedin_csv_fuzz_garbage_is_a_clear_error_or_an_import(store, text):
+    _clear_error_or_import(store, lambda: parse_connections(text, "Connections.csv"), ("Connections.csv",),
+                           lambda session, parsed: import_connections(session, parsed.records, now=FIXED_NOW))
+
+
+def _clear_error_or_import(store, parse, names: tuple[str, ...], load):
+    """``parse()`` raises a PlannerError that starts with one of ``names`` (the file, or --map),
+    or returns a result whose problems name the file and line and which ``load(session, result)``
+    stores in an emptied store. What ``load`` returned, or None after an error."""
     try:
-        result = parse_connections(text, "Connections.csv")
+        parsed = parse()
     except PlannerError as exc:
-        assert str(exc).startswith("Connections.csv"), exc
-        return
-    for problem in result.problems:
-        assert problem.startswith("Connections.csv line "), problem
+        assert str(exc).startswith(names), exc
+        return None
+    for problem in parsed.problems:
+        assert problem.startswith(f"{names[0]} line "), problem
     _clear(store)
-    store.call(import_connections, result.records, now=FIXED_NOW)
+    return store.call(load, parsed)
 
 
 @st.composite
@@ -531,16 +539,12 @@ def test_address_book_csv_fuzz_is_a_clear_error_or_an_import(store, doc, spec):
     from planner.services.address_book import import_address_book
 
     text, _header = doc
-    try:
-        parsed = parse_address_book(text, parse_mapping(spec), "contacts.csv")
-    except PlannerError as exc:
-        assert str(exc).startswith(("contacts.csv", "--map")), exc
-        return
-    for problem in parsed.problems:
-        assert problem.startswith("contacts.csv line "), problem
-    _clear(store)
-    report = store.call(import_address_book, parsed, FIXED_NOW)
-    assert report.added + report.updated + report.unchanged <= len(parsed.records)
+    parsed: list = []
+    report = _clear_error_or_import(store, lambda: parse_address_book(text, parse_mapping(spec), "contacts.csv"),
+                                    ("contacts.csv", "--map"),
+                                    lambda session, p: (parsed.append(p), import_address_book(session, p, FIXED_NOW))[1])
+    if report is not None:
+        assert report.added + report.updated + report.unchanged <= len(parsed[0].records)
 
 
 @FUZZ
@@ -550,15 +554,8 @@ def test_shares_csv_fuzz_is_a_clear_error_or_an_import(store, text):
     from planner.adapters.shares import parse_shares
     from planner.services.shares import import_shares
 
-    try:
-        parsed = parse_shares(text, "Shares.csv")
-    except PlannerError as exc:
-        assert str(exc).startswith("Shares.csv"), exc
-        return
-    for problem in parsed.problems:
-        assert problem.startswith("Shares.csv line "), problem
-    _clear(store)
-    store.call(import_shares, parsed.records, now=FIXED_NOW)
+    _clear_error_or_import(store, lambda: parse_shares(text, "Shares.csv"), ("Shares.csv",),
+                           lambda session, parsed: import_shares(session, parsed.records, now=FIXED_NOW))
 
 
 def test_csv_url_cell_with_a_bracket_does_not_break_the_import():
