@@ -77,6 +77,10 @@ def paint(self):
     painted.append((time.perf_counter(), there))
 Screen._compositor_refresh = paint
 
+def rss_now():
+    with open("/proc/self/status") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith("VmRSS")) / 1024
+
 async def settle(app, pilot):
     await pilot.pause()
     await app.workers.wait_for_complete()
@@ -137,8 +141,18 @@ async def main():
                     screen.rows[offset - 1] = app.store.call(list_entries, limit=1, offset=offset - 1)[0]
                 out["paging"][f"{mode} page at offset {offset:,}"] = [await timed_page(app, pilot, screen, offset)]
         out["errors"] = [n.message for n in app._notifications if n.severity == "error"]
+        out["rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        if "discover" in sections:  # scrolling far: every row scrolled past stays in the table
+            app.switch_mode("discover")
+            screen = app.screen
+            screen.reload_entries()
+            await settle(app, pilot)
+            before = rss_now()
+            while len(screen.rows) < 10_000 and not screen.exhausted:
+                screen.load_page(len(screen.rows))
+                await settle(app, pilot)
+            out["scroll"] = {"rows": len(screen.rows), "mb": rss_now() - before}
         app.exit()
-    out["rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 asyncio.run(open_early(early) if early else main())
 print(json.dumps(out))
@@ -266,6 +280,11 @@ def main() -> None:
         lines.append(f"| {kind} | {what} | {shown} | ≤ {goal:g} s | {'yes' if seconds <= goal else '**no**'} |")
     cmd_rss = max((r[3] for r in rows if r[3] is not None), default=0)
     lines.append(f"| memory | TUI child, all sections opened and paged | {child['rss_mb']:.0f} MB peak RSS | bounded | |")
+    if "scroll" in child:
+        scroll = child["scroll"]
+        lines.append(f"| memory | Discover scrolled to {scroll['rows']:,} entries (every row kept in the table) | "
+                     f"+{scroll['mb']:.0f} MB ({1000 * scroll['mb'] / scroll['rows']:.1f} MB per 1,000 rows) | "
+                     f"grows with rows scrolled, not with the store | |")
     lines.append(f"| memory | largest listing command | {cmd_rss:.0f} MB peak RSS | bounded | |")
     table = "\n".join(lines)
     load = os.getloadavg()

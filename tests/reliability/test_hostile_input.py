@@ -564,6 +564,14 @@ def test_csv_url_cell_with_a_bracket_does_not_break_the_import():
     assert [(r.first_name, r.url) for r in result.records] == [("0", None), ("Alan", None)]
 
 
+def test_opml_nested_50000_folders_deep_imports_its_feed_without_recursion():
+    depth = 50_000
+    doc = ('<opml version="2.0"><body>' + '<outline text="f">' * depth
+           + '<outline type="rss" text="a" xmlUrl="https://a.example/rss"/>' + "</outline>" * depth + "</body></opml>")
+    result = parse_opml(doc.encode(), "deep.opml")
+    assert [(f.url, f.topic) for f in result.feeds] == [("https://a.example/rss", "f")]
+
+
 def test_opml_with_a_broken_html_url_still_imports_the_feed():
     doc = b'<opml version="2.0"><body><outline type="rss" text="a" xmlUrl="https://a.example/rss" htmlUrl="http://[x"/></body></opml>'
     result = parse_opml(doc, "subs.opml")
