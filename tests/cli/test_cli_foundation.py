@@ -57,24 +57,27 @@ def test_backup_restore_round_trip_via_cli(settings, tmp_path):
     assert a == b
 
 
-def test_user_errors_are_one_line_without_traceback(tmp_path):
-    db = tmp_path / "x.db"
-    result = run_planner("--db", str(db), "import", "linkedin", str(tmp_path / "missing.csv"))
+def test_user_errors_are_one_line_without_traceback(settings, tmp_path):
+    db = settings.db_url
+    result = run_planner("--db", db, "import", "linkedin", str(tmp_path / "missing.csv"))
     assert result.returncode == 1
     assert result.stderr.strip() == f"planner: no such file: {tmp_path / 'missing.csv'}"
     assert "Traceback" not in result.stderr
     bad = run_planner("--db", "nosuchdriver://x", "stats")
     assert bad.returncode == 1 and "Traceback" not in bad.stderr and bad.stderr.startswith("planner:")
-    debug = run_planner("--debug", "--db", str(db), "import", "linkedin", str(tmp_path / "missing.csv"))
+    debug = run_planner("--debug", "--db", db, "import", "linkedin", str(tmp_path / "missing.csv"))
     assert debug.returncode == 1 and "Traceback" in debug.stderr
 
 
-def test_db_path_and_upgrade(tmp_path, monkeypatch):
-    db = tmp_path / "env.db"
-    monkeypatch.setenv("PLANNER_DB", str(db))
-    monkeypatch.setenv("PLANNER_CONFIG", str(tmp_path / "none.toml"))
+def test_db_path_and_upgrade(settings, monkeypatch):
+    from sqlalchemy.engine import make_url
+
+    url = make_url(settings.db_url)
+    monkeypatch.setenv("PLANNER_DB", settings.db_url)
     result = runner.invoke(app, ["db", "path"])
-    assert result.output.strip() == str(db)
+    # a SQLite file's path; a server's URL without its password
+    assert result.output.strip() == (url.database if url.get_backend_name() == "sqlite"
+                                     else url.render_as_string(hide_password=True))
     result = runner.invoke(app, ["db", "upgrade"])
     from planner.store.db import HEAD_REVISION
 

@@ -49,9 +49,8 @@ def cli(settings, tmp_path):
     return run
 
 
-def test_one_real_subprocess(tmp_path):
-    db = tmp_path / "sub.db"
-    done = run_planner("--db", str(db), "strategy", "show", "--json", env={"PLANNER_CONFIG": str(tmp_path / "c.toml")})
+def test_one_real_subprocess(settings, tmp_path):
+    done = run_planner("--db", settings.db_url, "strategy", "show", "--json", env={"PLANNER_CONFIG": str(tmp_path / "c.toml")})
     assert done.returncode == 0, done.stderr
     assert "timezone" in json.loads(done.stdout)
 
