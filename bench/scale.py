@@ -168,17 +168,22 @@ def run_child(url: str, config: Path, runs: int, early: str | None = None) -> di
 
 
 def timed_command(args: list[str], env: dict) -> tuple[float, float, int, str]:
-    """Wall seconds, peak RSS (MB) and exit code of one `planner …` subprocess."""
+    """Wall seconds, peak RSS (MB) and exit code of one `planner …` subprocess: its own peak, from
+    wait4 (RUSAGE_CHILDREN would be the largest child so far, the TUI children included)."""
+    import threading
+
     start = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-m", "planner", *args], cwd=ROOT, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    out, err = proc.communicate()
+    err: list[bytes] = []
+    reader = threading.Thread(target=lambda: err.append(proc.stderr.read()))
+    reader.start()
+    proc.stdout.read()
+    reader.join()
+    _pid, status, usage = os.wait4(proc.pid, 0)
     elapsed = time.perf_counter() - start
-    # the child is reaped by communicate(); RUSAGE_CHILDREN holds the largest child's peak so far
-    import resource
-
-    rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    return elapsed, rss, proc.returncode, (err or b"").decode(errors="replace")[-300:]
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    return elapsed, usage.ru_maxrss / 1024, proc.returncode, b"".join(err).decode(errors="replace")[-300:]
 
 
 def listing_commands(env: dict) -> list[list[str]]:
