@@ -748,6 +748,12 @@ def last_week(session: Session, week_monday: date, now: datetime) -> LastWeek:
     )
 
 
+def built_from(review: WeekReview, last: LastWeek) -> bool:
+    """Whether `review` is `last` completed (its first step holds exactly `last`'s values): a
+    review completed from an older first step must not be shown beside a newer one."""
+    return all(getattr(review, f.name) == getattr(last, f.name) for f in fields(LastWeek))
+
+
 def complete_review(session: Session, last: LastWeek) -> WeekReview:
     """`last` and the rest of the review: people going cold and new ones as of `last.now`, what
     rose in the week, failing feeds, and the suggestions drawn from all of it."""
@@ -895,6 +901,7 @@ __all__ = [
     "KEPT_DEFINITION",
     "LastWeek",
     "WeekReview",
+    "built_from",
     "carry_forward",
     "carry_target",
     "complete_review",

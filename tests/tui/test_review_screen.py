@@ -284,7 +284,7 @@ async def test_step_1_is_drawn_before_the_rest_of_the_review_is_read(demo_settin
         await pilot.press("6")
         screen = app.screen
         assert isinstance(screen, ReviewScreen)
-        for _ in range(200):
+        for _ in range(1000):
             await pilot.pause(0.01)
             if screen.last is not None:
                 break
@@ -300,3 +300,6 @@ async def test_step_1_is_drawn_before_the_rest_of_the_review_is_read(demo_settin
         assert "going cold" in str(screen.query_one("#network-summary").render())
         assert screen.decisions["marked"] == [[missed.kind, missed.id]]
         assert missed.id not in {i.id for i in screen.last.missed_items if i.kind == missed.kind}
+        # steps 2-4 are those of the review after the change, not of the load it replaced
+        assert missed.id not in {i.id for i in screen.review.missed_items if i.kind == missed.kind}
+        assert review_service.built_from(screen.review, screen.last)

@@ -21,6 +21,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import ContentSwitcher, DataTable, Header, Input, Label, Static
+from textual.worker import get_current_worker
 
 from planner.services import review as review_service
 from planner.tui.screens.base import PlannerScreen
@@ -59,7 +60,10 @@ def _last_week(app, monday: date, now) -> review_service.LastWeek:
 
 
 def _week_review(app, last: review_service.LastWeek) -> review_service.WeekReview:
-    return app.cached(("review_week", last.monday), review_service.complete_review, last)
+    review = app.cached(("review_week", last.monday), review_service.complete_review, last)
+    if not review_service.built_from(review, last):  # completed from a first step read before a change
+        review = app.store.call(review_service.complete_review, last)
+    return review
 
 
 class ReviewScreen(PlannerScreen):
@@ -177,7 +181,8 @@ class ReviewScreen(PlannerScreen):
             self.plan_monday = max(last.next_monday, today - timedelta(days=today.weekday()))
         self.app.call_from_thread(self.show_last, last)
         review = _week_review(self.app, last)
-        self.app.call_from_thread(self.show, review)
+        if not get_current_worker().is_cancelled:  # a newer load (after an action) draws its own
+            self.app.call_from_thread(self.show, review)
         return review
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="review-next")
@@ -209,6 +214,8 @@ class ReviewScreen(PlannerScreen):
 
     def show(self, review: review_service.WeekReview) -> None:
         """Steps 2-4, once the whole review is read (step 1 is on screen already)."""
+        if self.last is not None and not review_service.built_from(review, self.last):
+            return  # the rest of an older first step than the one on screen: its own load draws it
         self.review = review
         self._show_network(review)
         self._show_discover(review)
