@@ -22,6 +22,7 @@ from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+import sqlalchemy as sa
 from sqlmodel import func, select
 
 from helpers import ROOT, word_entries
@@ -159,6 +160,21 @@ def _writing(store) -> bool:
             "AND backend_xid IS NOT NULL AND pid <> pg_backend_pid()").scalar() > 0
 
 
+def _kill_inside_write(proc: subprocess.Popen, store, rng: random.Random, within: float, ready=lambda: True,
+                       steady: int = 1) -> bool:
+    """SIGKILL `proc` at a random moment up to `within` s after its write transaction is seen
+    (`ready()` and `_writing` true at `steady` polls in a row, so that a start-up transaction of a
+    millisecond does not count). True when it was still inside that transaction just before."""
+    seen = 0
+    while proc.poll() is None and seen < steady:
+        seen = seen + 1 if ready() and _writing(store) else 0
+        if seen < steady:
+            time.sleep(0.002)
+    time.sleep(rng.uniform(0.0, within))
+    writing = _writing(store)
+    return _kill_after(proc, 0) and writing
+
+
 def test_killed_refresh_leaves_all_or_nothing_and_the_next_run_completes(store, settings, slow_static_feeds, tmp_path):
     rng = random.Random(SEED)
     _follow(store, slow_static_feeds)
@@ -178,18 +194,21 @@ def test_killed_refresh_leaves_all_or_nothing_and_the_next_run_completes(store, 
     # killed at a random moment inside its write transaction: the one that begins once every feed
     # has been answered
     inside = 0
-    for _ in range(6):
+    for _ in range(8):
         answered = slow_static_feeds.served + FEEDS
         proc = _planner(settings.db_url, "feeds", "refresh", "--json")
-        while proc.poll() is None and not (slow_static_feeds.served >= answered and _writing(store)):
-            time.sleep(0.001)
-        time.sleep(rng.uniform(0.0, 0.01))  # it holds its lock for 35-50 ms here
-        writing = _writing(store)
-        ran = _kill_after(proc, 0)
+        # it holds its lock for 35-50 ms here
+        killed = _kill_inside_write(proc, store, rng, 0.005, ready=lambda: slow_static_feeds.served >= answered)
         state = killed_state()
-        inside += ran and writing and state == (0, 0)  # rolled back: the kill came before the commit
-        if state != (0, 0) or inside == 2:  # stored in full: no write left to interrupt
+        inside += killed and state == (0, 0)  # rolled back: the kill came before the commit
+        if inside == 2:
             break
+        if state != (0, 0):  # stored in full, the kill came too late: start again from nothing
+            with store.engine.begin() as conn:
+                conn.execute(sa.delete(Entry))
+                conn.execute(sa.update(Feed).values(etag=None, last_modified=None, content_hash=None, last_fetched_at=None,
+                                                    last_status=None, last_http_status=None, last_error=None,
+                                                    last_warning=None, failure_count=0, retry_after_until=None))
     assert inside >= 1, "no kill landed inside the refresh's write: nothing was tested"
     _finish(_planner(settings.db_url, "feeds", "refresh", "--json"))
     _assert_intact(store)
@@ -273,15 +292,21 @@ def test_killed_opml_import_is_all_or_nothing_and_the_rerun_completes(store, set
     big = tmp_path / "subscriptions.opml"
     _opml(big, folders=50, per_folder=300)  # about 2 s here, start-up included
     complete = (15_000, 50)
-    killed = 0
-    for _ in range(3):
-        killed += _kill_after(_planner(settings.db_url, "import", "opml", str(big)), rng.uniform(0.5, 2.0))
+    inside = 0
+    for _ in range(6):
+        proc = _planner(settings.db_url, "import", "opml", str(big))
+        killed = _kill_inside_write(proc, store, rng, 0.3, steady=10)  # its transaction lasts about 1.5 s
         _assert_intact(store)
         state = _subscriptions(store)
         assert state in ((0, 0), complete), state  # never a half-imported list
-        if state == complete:
+        inside += killed and state == (0, 0)
+        if inside == 2:
             break
-    assert killed >= 1, "the import finished before the kill every time: nothing was tested"
+        if state == complete:  # the kill came too late: start again from nothing
+            with store.engine.begin() as conn:
+                conn.execute(sa.delete(Feed))
+                conn.execute(sa.delete(Topic))
+    assert inside >= 1, "no kill landed inside the import's transaction: nothing was tested"
     _finish(_planner(settings.db_url, "import", "opml", str(big)))
     _assert_intact(store)
     assert _subscriptions(store) == complete
