@@ -43,13 +43,15 @@ def import_opml(session: Session, parsed, topic: str | None = None) -> OpmlImpor
 
     report = OpmlImportReport(problems=list(parsed.problems))
     followed = set(session.exec(select(Feed.url)))
-    topic_ids: dict[str, int] = {}
+    # by the name as feeds.ensure_topic compares it (spaces collapsed, case folded)
+    topic_ids = {" ".join(name.split()).casefold(): tid for tid, name in session.exec(select(Topic.id, Topic.name))}
     new: list[Feed] = []
     for item in parsed.feeds:
         name = topic or item.topic
-        if name and name not in topic_ids:
-            found, created = ensure_topic(session, name)
-            topic_ids[name] = found.id
+        key = " ".join(name.split()).casefold() if name else None
+        if name and key not in topic_ids:
+            made, created = ensure_topic(session, name)  # names the error of an empty name
+            topic_ids[key] = made.id
             report.topics_added += int(created)
         try:
             url = normalize_feed_url(item.url, allow_local=False)
@@ -60,7 +62,7 @@ def import_opml(session: Session, parsed, topic: str | None = None) -> OpmlImpor
             report.existing += 1
             continue
         followed.add(url)
-        new.append(Feed(url=url, title=item.title or "", topic_id=topic_ids[name] if name else None))
+        new.append(Feed(url=url, title=item.title or "", topic_id=topic_ids[key] if name else None))
         report.added += 1
     session.add_all(new)
     session.flush()

@@ -267,3 +267,27 @@ def test_opml_versions_and_missing_version(head):
     result = parse_opml(data, "v.opml")
     assert [f.url for f in result.feeds] == ["http://f.example/"]
     assert result.problems == []
+
+
+def test_import_puts_feeds_in_existing_topics_whatever_the_case_and_spacing_and_adds_nothing_twice(store):
+    from planner.adapters.opml import parse_opml
+    from planner.models import Feed, Topic
+    from planner.services.feeds import ensure_topic
+    from planner.services.opml import import_opml
+    from sqlmodel import select
+
+    store.call(ensure_topic, "Platform Engineering")
+    doc = (b'<opml version="2.0"><body><outline text="platform  engineering">'
+           b'<outline type="rss" text="a" xmlUrl="https://a.example/rss"/>'
+           b'<outline type="rss" text="a again" xmlUrl="https://a.example/rss"/></outline>'
+           b'<outline text="SRE"><outline type="rss" text="b" xmlUrl="https://b.example/rss"/>'
+           b'<outline type="rss" text="bad" xmlUrl="ftp://c.example/rss"/></outline></body></opml>')
+    report = store.call(import_opml, parse_opml(doc, "subs.opml"))
+    assert (report.added, report.existing, report.topics_added) == (2, 0, 1)
+    assert len(report.problems) == 2  # the parser's: the ftp URL, the duplicate
+    with store.session() as s:
+        topics = {t.id: t.name for t in s.exec(select(Topic))}
+        assert sorted((f.url, topics[f.topic_id]) for f in s.exec(select(Feed))) == [
+            ("https://a.example/rss", "Platform Engineering"), ("https://b.example/rss", "SRE")]
+    again = store.call(import_opml, parse_opml(doc, "subs.opml"))
+    assert (again.added, again.existing, again.topics_added) == (0, 2, 0)
