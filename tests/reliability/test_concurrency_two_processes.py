@@ -18,6 +18,7 @@ import os
 import subprocess
 import sys
 import threading
+import time
 from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -64,7 +65,7 @@ stop = Path(sys.argv[5]) if len(sys.argv) > 5 else None  # a file the test makes
 store = open_store(url)
 rng = random.Random(8)
 now = lambda: datetime.now(timezone.utc)
-done = {"starred": [], "ideas": [], "marked": [], "planned": 0, "reads": 0, "rounds": 0}
+done = {"starred": [], "ideas": [], "marked": [], "planned": 0, "reads": 0, "rounds": 0, "entry_writes_at": []}
 while not go.exists():
     time.sleep(0.01)
 done["t0"] = time.time()
@@ -72,18 +73,20 @@ for i in range(rounds):
     if stop is not None and stop.exists():
         break
     agenda = store.call(today.agenda, now(), ZoneInfo("UTC"))
-    page = store.call(feeds.list_entries, limit=50, offset=0, with_summary=True)
+    page = store.call(feeds.list_entries, limit=50, offset=rng.choice((0, 0, 50, 100, 150, 200)), with_summary=True)
     done["reads"] += 1
     fresh = [e for e in page if e.id not in done["starred"]]
     if fresh:
         pick = rng.choice(fresh)
         store.call(feeds.set_entry_flags, pick.id, starred=True)
         done["starred"].append(pick.id)
+        done["entry_writes_at"].append(time.time())
     unused = [e for e in page if e.id not in done["ideas"]]
     if unused:
         pick = rng.choice(unused)
         store.call(feeds.idea_from_entry, pick.id, now())
         done["ideas"].append(pick.id)
+        done["entry_writes_at"].append(time.time())
     touches = [item for item in agenda.items if item.kind == "touchpoint"]
     if touches:
         item = touches[0]
@@ -224,11 +227,18 @@ def test_keyword_extraction_and_tui_writes_in_two_processes(store, settings, tmp
     person_id = _someone_with_touches_due(store)
     go, stop = tmp_path / "go", tmp_path / "stop"
     tui = _spawn(TUI, settings.db_url, str(go), "2000", str(person_id), str(stop))
-    go.touch()
     extract = subprocess.Popen([sys.executable, "-m", "planner", "--db", settings.db_url, "keywords", "extract", "--json"],
                                cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                env={**os.environ, "PLANNER_CONFIG": str(tmp_path / "none.toml")})
+    # the TUI side starts once the first batch is stored (the model takes seconds to load), so its
+    # writes to the entries fall among the extraction's batch commits
+    deadline = time.monotonic() + 300
+    while extract.poll() is None and time.monotonic() < deadline and not store.call(
+            lambda s: s.exec(select(func.count()).select_from(Entry).where(Entry.keywords_model.is_not(None))).one()):
+        time.sleep(0.02)
+    go.touch()
     e_out, e_err = extract.communicate(timeout=600)
+    extracted_by = time.time()
     stop.touch()
     t_out, t_err = tui.communicate(timeout=120)
     assert "locked" not in e_err + t_err, (e_err + t_err)[-3000:]
@@ -237,6 +247,8 @@ def test_keyword_extraction_and_tui_writes_in_two_processes(store, settings, tmp
     did = json.loads(t_out.strip().splitlines()[-1])
     assert did["rounds"] < 2000, "the TUI side stopped before the extraction was done: no overlap at the end"
     assert did["marked"] and did["starred"] and did["ideas"]
+    during = [t for t in did["entry_writes_at"] if t < extracted_by]
+    assert len(during) >= 5, f"only {len(during)} writes to entries while the extraction was storing"
     with store.session() as session:
         extracted = session.exec(select(func.count()).select_from(Entry).where(Entry.keywords_model.is_not(None))).one()
         linked = session.exec(select(func.count(func.distinct(EntryKeyword.entry_id)))).one()
