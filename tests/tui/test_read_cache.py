@@ -39,12 +39,21 @@ async def test_the_background_prefetch_stops_once_a_section_is_asked_for(demo_se
     """After start-up a worker reads each section's first view ahead of time; a key that asks for a
     section stops it there, so it never competes with what the person opened."""
     import threading
+    import time
 
     from planner.tui.screens.network import NetworkScreen
 
     prefetched: list[str] = []
     release = threading.Event()
-    for section in make_app(demo_settings).sections[1:]:
+    built = NetworkScreen.__init__
+
+    def building(self, *args, **kwargs):  # while the switch builds the section the key asked for
+        release.set()
+        time.sleep(0.5)  # the UI thread is busy here (as when it imports a section): the prefetch goes on
+        built(self, *args, **kwargs)
+
+    monkeypatch.setattr(NetworkScreen, "__init__", building)
+    for section in app_module._sections()[1:]:
         screen = section.factory.preload()
         original = getattr(screen, "prefetch", None)
         if original is None:
@@ -59,13 +68,12 @@ async def test_the_background_prefetch_stops_once_a_section_is_asked_for(demo_se
         monkeypatch.setattr(screen, "prefetch", staticmethod(recording))
     app = make_app(demo_settings)
     async with app.run_test(size=(120, 40)) as pilot:
-        for _ in range(100):
+        for _ in range(1000):
             await pilot.pause(0.01)
             if prefetched:
                 break
         assert prefetched == ["PlanScreen"], "started once Today was drawn"
         await pilot.press("4")
-        release.set()
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert isinstance(app.screen, NetworkScreen) and prefetched == ["PlanScreen"], "stopped at the key"
