@@ -182,7 +182,7 @@ class ReviewScreen(PlannerScreen):
         self.app.call_from_thread(self.show_last, last)
         review = _week_review(self.app, last)
         if not get_current_worker().is_cancelled:  # a newer load (after an action) draws its own
-            self.app.call_from_thread(self.show, review)
+            self.app.call_from_thread(self.show, review, last)
         return review
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="review-next")
@@ -212,9 +212,9 @@ class ReviewScreen(PlannerScreen):
         if self.step == 3 and self.plan_monday is not None:
             self.load_next_week(self.plan_monday)
 
-    def show(self, review: review_service.WeekReview) -> None:
-        """Steps 2-4, once the whole review is read (step 1 is on screen already)."""
-        if self.last is not None and not review_service.built_from(review, self.last):
+    def show(self, review: review_service.WeekReview, last: review_service.LastWeek) -> None:
+        """Steps 2-4 of `last`, once the whole review is read (step 1 is on screen already)."""
+        if last is not self.last:
             return  # the rest of an older first step than the one on screen: its own load draws it
         self.review = review
         self._show_network(review)
