@@ -106,3 +106,21 @@ def test_data_token_moves_with_every_committed_change_from_any_connection(store,
         session.add(Topic(name="through another connection"))
     other.dispose()
     assert store.data_token() != second
+
+
+def test_migration_0004_keeps_its_own_merge_key_equal_to_the_service_on_its_data():
+    """Migration 0004 backfilled merge keys with a frozen copy of the rule; on the phrases it
+    migrated (the demo's and the near-duplicate forms trends merge) both give the same key."""
+    import importlib.util
+
+    from planner.services.trends import keyword_key
+    from planner.store import db as store_db
+
+    path = Path(store_db.__file__).parent / "migrations" / "versions" / "0004_keyword_merge_key.py"
+    spec = importlib.util.spec_from_file_location("migration_0004", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    phrases = ["AI ops", "AIOps", "ai-ops", "SLOs", "slo", "C++ tooling", "C# services", "platform engineering",
+               "Incident Postmortems", "error budgets", "", "   ", "Ünïcode wörds", "k8s"]
+    for phrase in phrases:
+        assert module.frozen_keyword_key(phrase) == keyword_key(phrase), phrase

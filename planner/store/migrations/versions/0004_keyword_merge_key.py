@@ -4,6 +4,8 @@ Revision ID: 0004
 Revises: 0003
 """
 
+import re
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -16,9 +18,6 @@ depends_on = None
 def upgrade() -> None:
     op.add_column("keyword", sa.Column("merge_key", sa.String(length=300), nullable=True))
     op.create_index("ix_keyword_merge_key", "keyword", ["merge_key"])
-    # backfill with the same function new keywords get their key from
-    from planner.services.trends import keyword_key
-
     keyword = sa.table("keyword", sa.column("id", sa.Integer), sa.column("phrase", sa.String),
                        sa.column("merge_key", sa.String))
     bind = op.get_bind()
@@ -26,8 +25,19 @@ def upgrade() -> None:
     for start in range(0, len(rows), 1000):
         bind.execute(
             keyword.update().where(keyword.c.id == sa.bindparam("kid")).values(merge_key=sa.bindparam("key")),
-            [{"kid": kid, "key": keyword_key(phrase)} for kid, phrase in rows[start:start + 1000]],
+            [{"kid": kid, "key": frozen_keyword_key(phrase)} for kid, phrase in rows[start:start + 1000]],
         )
+
+
+def frozen_keyword_key(keyword: str) -> str:
+    """The merge key as it was defined when this migration was written (Porter stems of the
+    lower-cased words, joined). A migration must mean the same thing forever, so it keeps its own
+    copy instead of importing the service's, which may change; a test holds the two equal on the
+    data this migration backfills."""
+    import snowballstemmer
+
+    stemmer = snowballstemmer.stemmer("porter")
+    return "".join(stemmer.stemWords(re.findall(r"[a-z0-9+#]+", keyword.lower())))
 
 
 def downgrade() -> None:
