@@ -20,3 +20,22 @@ def test_plurals():
     assert count(2, "entry") == "2 entries"
     assert count(2, "touch") == "2 touches"
     assert plural(1, "idea") == "idea"
+
+
+def test_one_cleaning_rule_strips_what_is_dangerous_and_keeps_emoji_sequences():
+    from planner.text import clean_text, strip_controls
+
+    hostile = "a\x1b[31mred\x1b[0m \x9b31mcsi8 \u202eevil\u202c \x07bell\r\nnext"
+    assert strip_controls(hostile) == "ared csi8 evil bell\nnext"
+    assert strip_controls("👩\u200d💻  two  spaces\tkept") == "👩\u200d💻  two  spaces\tkept"
+    assert clean_text("  x  \n\n\n\ny ", single_line=False) == "x\n\ny"
+    assert clean_text("word " * 10, max_len=12) == "word word…"
+
+
+def test_exports_and_ingest_share_the_one_rule():
+    from planner.adapters import sanitize
+    from planner.adapters.export import common
+    from planner import text
+
+    assert sanitize.clean_text is text.clean_text
+    assert common.strip_controls is text.strip_controls

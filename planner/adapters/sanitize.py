@@ -11,58 +11,11 @@ import re
 from html import unescape
 from html.parser import HTMLParser
 
-__all__ = ["clean_text", "html_to_text"]
+from planner.text import clean_text
 
-# ESC-introduced sequences: CSI (ESC [ ... final), OSC (ESC ] ... BEL or ST), DCS/SOS/PM/APC
-# strings (ESC P/X/^/_ ... ST), then any other two-byte ESC sequence. The 8-bit C1 forms
-# (\x9b CSI, \x9d OSC, ...) are matched too, so their parameters go with them.
-_ESCAPES = re.compile(
-    r"""
-      (?:\x1b\[|\x9b) [0-?]* [ -/]* [@-~]                     # CSI
-    | (?:\x1b\]|\x9d) [^\x07\x1b\x9c]* (?:\x07|\x1b\\|\x9c)?    # OSC, terminated or not
-    | (?:\x1b[PX^_]|[\x90\x98\x9e\x9f]) [^\x1b\x9c]* (?:\x1b\\|\x9c)?  # DCS, SOS, PM, APC
-    | \x1b [ -/]* [0-~]?                                       # other ESC sequences
-    """,
-    re.VERBOSE,
-)
-# C0 controls except \t and \n, DEL, C1 controls, and the invisible characters that can
-# reorder or hide text in a terminal (bidi overrides/isolates, zero-width, BOM).
-_CONTROLS = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064"
-    "\u2066-\u2069\ufeff\ufff9-\ufffb]"
-)
-_SPACES = re.compile(r"[^\S\n]+")  # any whitespace except newline (tabs, NBSP, em space ...)
-_BLANK_LINES = re.compile(r"\n{3,}")
-_ELLIPSIS = "…"
+__all__ = ["clean_text", "html_to_text"]  # clean_text lives in planner.text, the one copy
+
 _HTML_SPACE = re.compile(r"[ \t\n\r\f]+")
-
-
-def clean_text(s: str | None, max_len: int = 4000, *, single_line: bool = False) -> str:
-    """Strip terminal escapes and control characters, normalize whitespace, cap the length.
-
-    Paragraph breaks survive (at most one blank line in a row) unless `single_line`, which
-    folds everything onto one line (titles, names). Text longer than `max_len` is cut at a
-    word boundary when one is near and ends with "…".
-    """
-    if not s:
-        return ""
-    s = s.replace("\r\n", "\n").replace("\r", "\n")
-    s = _ESCAPES.sub("", s)
-    s = _CONTROLS.sub("", s)
-    if single_line:
-        s = " ".join(s.split())
-    else:
-        s = _SPACES.sub(" ", s)
-        s = "\n".join(line.strip() for line in s.split("\n"))
-        s = _BLANK_LINES.sub("\n\n", s).strip()
-    if max_len and len(s) > max_len:
-        cut = s[: max_len - 1]
-        space = cut.rfind(" ", max(0, max_len - 40))
-        if space > 0:
-            cut = cut[:space]
-        s = cut.rstrip() + _ELLIPSIS
-    return s
-
 
 # Elements whose content is never text a reader should see.
 _DROP = frozenset({"script", "style", "head", "title", "template", "noscript", "iframe",

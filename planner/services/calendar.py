@@ -7,13 +7,14 @@ and drafts without a time are not on the calendar.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, select
 
-from planner.adapters.export import POST, TOUCHPOINT, CalendarItem
+from planner.adapters.export.common import DEFAULT_DURATION, KINDS, POST, TOUCHPOINT
 from planner.errors import PlannerError
 from planner.models import (
     CommunityGroup,
@@ -28,6 +29,53 @@ from planner.models import (
 from planner.services.strategy import get_strategy
 
 DEFAULT_WEEKS = 4
+
+
+@dataclass(frozen=True)
+class CalendarItem:
+    """One planned post or touchpoint, as plain data (the lead maps DB rows onto this).
+
+    `uid` must be stable across exports ("post-42@planner") so re-importing updates the event.
+    `duration` defaults to 30 min for posts and 15 min for touchpoints. Sequences are stored as
+    tuples so the item stays hashable; lists are accepted.
+    """
+
+    uid: str
+    kind: str
+    start: datetime
+    title: str
+    updated_at: datetime
+    duration: timedelta | None = None
+    pillar: str | None = None
+    person: str | None = None
+    action: str | None = None
+    body: str = ""
+    links: Sequence[str] = ()
+    hashtags: Sequence[str] = ()
+    channel: str | None = None
+    status: str = "planned"
+    categories: Sequence[str] = ()
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"{self.uid}: kind must be one of {KINDS}, got {self.kind!r}")
+        for name in ("start", "updated_at"):
+            value = getattr(self, name)
+            if value.tzinfo is None or value.utcoffset() is None:
+                raise ValueError(f"{self.uid}: {name} must be timezone-aware, got {value!r}")
+        if not self.uid or any(ch.isspace() for ch in self.uid):
+            raise ValueError(f"UID must be non-empty without whitespace, got {self.uid!r}")
+        if self.duration is None:
+            object.__setattr__(self, "duration", DEFAULT_DURATION[self.kind])
+        elif self.duration <= timedelta(0):
+            raise ValueError(f"{self.uid}: duration must be positive, got {self.duration}")
+        for name in ("links", "hashtags", "categories"):
+            object.__setattr__(self, name, tuple(getattr(self, name)))
+
+    @property
+    def end(self) -> datetime:
+        assert self.duration is not None
+        return self.start + self.duration
 
 
 @dataclass(frozen=True)

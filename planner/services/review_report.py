@@ -12,7 +12,7 @@ import json
 import re
 from zoneinfo import ZoneInfo
 
-from planner.adapters.export import clean_text
+from planner.text import clean_text
 from planner.services.review import WeekReview
 
 _MD_INLINE_RE = re.compile(r"([\\`*_\[\]<>|~#])")
@@ -22,7 +22,7 @@ BAR_WIDTH = 20
 
 def _md(text: str | None) -> str:
     """One line of untrusted text, escaped for Markdown."""
-    line = " ".join(clean_text(text or "").split())
+    line = clean_text(text, max_len=0, single_line=True)
     line = _MD_INLINE_RE.sub(r"\\\1", line)
     return _MD_LINE_START_RE.sub(lambda m: f"{m.group(1)}\\{m.group(2)}", line)
 

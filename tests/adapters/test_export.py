@@ -24,16 +24,11 @@ import icalendar
 import pytest
 from ical.calendar_stream import IcsCalendarStream
 
-from planner.adapters.export import (
-    CSV_COLUMNS,
-    HOOTSUITE_MAX_ROWS,
-    CalendarItem,
-    clean_text,
-    to_csv,
-    to_hootsuite,
-    to_ics,
-    to_markdown,
-)
+from planner.adapters.export import to_csv, to_hootsuite, to_ics, to_markdown
+from planner.adapters.export.csv import CSV_COLUMNS
+from planner.adapters.export.hootsuite import HOOTSUITE_MAX_ROWS
+from planner.services.calendar import CalendarItem
+from planner.text import strip_controls as clean_text
 
 GOLDEN = Path(__file__).parent / "golden"
 TZ = "Europe/Berlin"
