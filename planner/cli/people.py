@@ -119,7 +119,8 @@ def people_edit(
 ) -> None:
     """Change a person's tier, cadence override or tags."""
     from planner.errors import PlannerError
-    from planner.services.network import edit_person, person_detail
+    from planner.services.network import person_detail
+    from planner.services.people import edit_person
     from planner.services.people import resolve_person
 
     clear, days = False, None

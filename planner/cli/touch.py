@@ -60,7 +60,7 @@ def touch_log(
     json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Record a contact that happened."""
-    from planner.services.network import log_touch
+    from planner.services.touches import log_touch
     from planner.services.people import resolve_person
 
     st = state(ctx)
@@ -87,7 +87,7 @@ def touch_plan(
     json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Plan a touch for later."""
-    from planner.services.network import plan_touch
+    from planner.services.touches import plan_touch
     from planner.services.people import resolve_person
 
     st = state(ctx)

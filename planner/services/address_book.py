@@ -11,7 +11,7 @@ from planner.adapters.csv_import import AddressBookResult
 from planner.adapters.linkedin import normalize_profile_url
 from planner.models import Connection, utcnow
 from planner.services.cadence import tier_cadences
-from planner.services.network import edit_person
+from planner.services.people import edit_person
 from planner.services.people import import_connections
 
 

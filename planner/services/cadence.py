@@ -41,7 +41,7 @@ from planner.store.reader import utc_value
 # overdue by at least this share of the cadence: shown as "cold" rather than just "due"
 COLD_RATIO = 0.5
 # SQLite allows 32766 bound parameters; stay far below for IN (...) lists
-_CHUNK = 900
+CHUNK = 900
 
 
 @dataclass
@@ -105,15 +105,15 @@ def tier_cadences(session: Session) -> dict[str, int]:
     return cadences
 
 
-def _chunks(ids: list[int]) -> Iterable[list[int]]:
-    for i in range(0, len(ids), _CHUNK):
-        yield ids[i : i + _CHUNK]
+def chunks(ids: list[int]) -> Iterable[list[int]]:
+    for i in range(0, len(ids), CHUNK):
+        yield ids[i : i + CHUNK]
 
 
 def last_contacts(session: Session, connection_ids: list[int] | None = None) -> dict[int, datetime]:
     """connection id → latest done_at of a DONE touchpoint of any kind."""
     q = (
-        select(Touchpoint.connection_id, _raw(func.max(Touchpoint.done_at)))
+        select(Touchpoint.connection_id, raw(func.max(Touchpoint.done_at)))
         .where(Touchpoint.status == TouchStatus.DONE.value, Touchpoint.done_at.is_not(None))
         .group_by(Touchpoint.connection_id)
     )
@@ -128,23 +128,23 @@ def tag_cadences(session: Session, connection_ids: list[int] | None = None) -> d
         .where(Tag.cadence_days.is_not(None), Tag.cadence_days > 0)
     )
     out: dict[int, tuple[int, str]] = {}
-    for cid, days, name in _rows(session, q, ConnectionTag.connection_id, connection_ids):
+    for cid, days, name in rows_for_people(session, q, ConnectionTag.connection_id, connection_ids):
         if cid not in out or (days, name) < out[cid]:
             out[cid] = (int(days), name)
     return out
 
 
-def _raw(column):
+def raw(column):
     """The column as the driver returns it, without SQLAlchemy's per-row result conversion (on
     SQLite a regex parse per value): ISO text on SQLite, datetime/date objects on PostgreSQL."""
     return type_coerce(column, String)
 
 
-def _as_date(value):
+def as_date(value):
     return date.fromisoformat(value[:10]) if isinstance(value, str) else value
 
 
-def _rows(session: Session, q, column, ids: list[int] | None):
+def rows_for_people(session: Session, q, column, ids: list[int] | None):
     """Rows of `q` (first column: a connection id) for `ids`, all people when None. More ids than
     one IN list holds take one unfiltered pass, skipping other people here: a dozen IN queries
     over 10,000 people cost more than reading the table once."""
@@ -153,15 +153,15 @@ def _rows(session: Session, q, column, ids: list[int] | None):
         yield from run(q).all()
         return
     wanted = set(ids)
-    if len(wanted) > _CHUNK:
+    if len(wanted) > CHUNK:
         yield from (row for row in run(q).all() if row[0] in wanted)
         return
-    for chunk in _chunks(sorted(wanted)):
+    for chunk in chunks(sorted(wanted)):
         yield from run(q.where(column.in_(chunk))).all()
 
 
 def _grouped(session: Session, q, column, ids, convert) -> dict:
-    return {cid: convert(value) for cid, value in _rows(session, q, column, ids)}
+    return {cid: convert(value) for cid, value in rows_for_people(session, q, column, ids)}
 
 
 def _start_of(day: date) -> datetime:
@@ -180,11 +180,11 @@ def due_infos(
     tiers = tier_cadences(session)
     q = select(
         Connection.id, Connection.first_name, Connection.last_name, Connection.tier, Connection.cadence_days,
-        _raw(Connection.connected_on), _raw(Connection.created_at),
+        raw(Connection.connected_on), raw(Connection.created_at),
     )
     if not include_archived:
         q = q.where(Connection.archived == False)
-    people = list(_rows(session, q, Connection.id, connection_ids))
+    people = list(rows_for_people(session, q, Connection.id, connection_ids))
     ids = None if connection_ids is None else [p[0] for p in people]
     if contacts is None:
         contacts = last_contacts(session, ids)
@@ -201,7 +201,7 @@ def due_infos(
         if last_contact is not None:
             anchor = last_contact
         elif connected_on is not None:
-            anchor = _start_of(_as_date(connected_on))
+            anchor = _start_of(as_date(connected_on))
         else:
             anchor = utc_value(created_at) or now
         next_due = anchor + timedelta(days=cadence)

@@ -19,6 +19,7 @@ from planner.models import (
     TouchStatus,
     utcnow,
 )
+from planner.services.cadence import tier_cadences
 from planner.store.versioning import bump
 
 
@@ -204,3 +205,69 @@ __all__ = [
     "list_people",
     "resolve_person",
 ]
+
+
+def get_person(session: Session, connection_id: int) -> Connection:
+    """The person with that id, or an error that names the id."""
+    person = session.get(Connection, connection_id)
+    if person is None:
+        raise PlannerError(f"no person with id {connection_id}")
+    return person
+
+
+def valid_tiers(session: Session) -> list[str]:
+    return list(tier_cadences(session))
+
+
+def edit_person(
+    session: Session, connection_id: int, now: datetime, *, tier: str | None = None, cadence_days: int | None = None,
+    clear_cadence: bool = False, add_tags: list[str] | tuple = (), remove_tags: list[str] | tuple = (),
+    notes: str | None = None, expected_version: int | None = None,
+) -> Connection:
+    """Change a person's tier, cadence override, tags or notes (bumps ``version``)."""
+    from planner.store.versioning import bump, load_for_edit
+
+    person = load_for_edit(session, Connection, connection_id, expected_version)
+    if tier is not None:
+        tier = tier.strip().lower()
+        tiers = valid_tiers(session)
+        if tier not in tiers:
+            raise PlannerError(f"unknown tier {tier!r}: choose one of {', '.join(tiers)}")
+        person.tier = tier
+    if clear_cadence:
+        person.cadence_days = None
+    elif cadence_days is not None:
+        if cadence_days < 1 or cadence_days > 3650:
+            raise PlannerError(f"cadence must be between 1 and 3650 days, got {cadence_days}")
+        person.cadence_days = cadence_days
+    if notes is not None:
+        person.notes = notes
+    current = {name.lower(): tid for tid, name in session.exec(
+        select(Tag.id, Tag.name).join(ConnectionTag, ConnectionTag.tag_id == Tag.id).where(ConnectionTag.connection_id == person.id)
+    )}
+    for raw in add_tags:
+        name = " ".join(raw.split())
+        if not name:
+            continue
+        if len(name) > 100:
+            raise PlannerError(f"tag {name[:20]!r}… is longer than 100 characters")
+        if name.lower() in current:
+            continue
+        tag = session.exec(select(Tag).where(func.lower(Tag.name) == name.lower())).first()
+        if tag is None:
+            tag = Tag(name=name)
+            session.add(tag)
+            session.flush()
+        session.add(ConnectionTag(connection_id=person.id, tag_id=tag.id))
+        current[name.lower()] = tag.id
+    for raw in remove_tags:
+        name = " ".join(raw.split()).lower()
+        if name not in current:
+            raise PlannerError(f"{person.full_name} has no tag {raw!r}")
+        link = session.get(ConnectionTag, (person.id, current.pop(name)))
+        if link is not None:
+            session.delete(link)
+    bump(person, now)
+    session.add(person)
+    session.flush()
+    return person

@@ -392,14 +392,14 @@ class _PostPlanner:
 
 def _suggest(session: Session, ids: list[int], now: datetime) -> dict:
     try:
-        from planner.services.network import suggest_actions
+        from planner.services.suggestions import suggest_actions
     except ImportError:  # the network service has not landed: every due person gets a check-in
         return {}
     return suggest_actions(session, ids, now)
 
 
 def _guard(session: Session, connection_id: int, kind: str, now: datetime):
-    from planner.services.network import check_ask
+    from planner.services.ledger import check_ask
 
     return check_ask(session, connection_id, kind, now)
 

@@ -58,7 +58,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 from planner.store import open_store
 from planner.services import feeds, today
-from planner.services.network import plan_touch
+from planner.services.touches import plan_touch
 
 url, go, rounds, person = sys.argv[1], Path(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
 stop = Path(sys.argv[5]) if len(sys.argv) > 5 else None  # a file the test makes when the cron side is done

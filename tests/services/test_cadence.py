@@ -11,7 +11,7 @@ from sqlmodel import select
 from helpers import FIXED_NOW
 from planner.models import Connection, ConnectionTag, Strategy, Tag, Touchpoint
 from planner.services import cadence
-from planner.services.network import log_touch
+from planner.services.touches import log_touch
 
 
 def _person(session, first, tier="warm", connected=date(2026, 1, 1), cadence_days=None, tags=()):

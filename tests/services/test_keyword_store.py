@@ -120,7 +120,7 @@ def _add_person(store, **fields):
 
 def test_person_interests_are_embedded_incrementally(store, extractor):
     from planner.models import Connection
-    from planner.services import network
+    from planner.services import people
 
     pid = _add_person(store, first_name="Ada", position="Site Reliability Engineer", notes="on-call health")
     blank = _add_person(store, first_name="Bo")
@@ -133,14 +133,14 @@ def test_person_interests_are_embedded_incrementally(store, extractor):
         assert len(ada.interest_embedding) == 384 * 4 and ada.interest_hash
         assert bo.interest_embedding is None and bo.interest_hash  # nothing to embed, but looked at
     with store.transaction() as session:
-        network.edit_person(session, pid, FIXED_NOW, notes="now runs the developer community")
+        people.edit_person(session, pid, FIXED_NOW, notes="now runs the developer community")
     assert kw.refresh_person_vectors(store, extractor) == 1  # an edit is picked up by the next run
 
 
 def test_suggestions_share_what_the_embedding_matches(store, extractor):
     """No word of the person's interests occurs in the entry: only the embedding can match them."""
     from helpers import add_feed
-    from planner.services import network
+    from planner.services import suggestions, touches
 
     with store.transaction() as session:
         feed = add_feed(session, "Ops")
@@ -156,16 +156,16 @@ def test_suggestions_share_what_the_embedding_matches(store, extractor):
                       notes="cares about incident response and healthy on-call rotations")
     kw.extract_pending(store, extractor)
     with store.session() as session:
-        got = network.suggest_actions(session, [pid], FIXED_NOW)[pid]
+        got = suggestions.suggest_actions(session, [pid], FIXED_NOW)[pid]
         entry = session.get(Entry, got.entry_id) if got.entry_id else None
     assert got.kind == "share_content", got
     assert entry is not None and entry.title.startswith("Blameless postmortems")
     assert got.reason == "close to their interests (similar topic)"
     assert "Blameless postmortems" in got.message
     with store.transaction() as session:  # once shared, it is not suggested again
-        network.log_touch(session, pid, "share_content", FIXED_NOW, entry_id=got.entry_id)
+        touches.log_touch(session, pid, "share_content", FIXED_NOW, entry_id=got.entry_id)
     with store.session() as session:
-        assert network.suggest_actions(session, [pid], FIXED_NOW)[pid].entry_id != got.entry_id
+        assert suggestions.suggest_actions(session, [pid], FIXED_NOW)[pid].entry_id != got.entry_id
 
 
 def test_progress_counts_entries_then_people(store, extractor):

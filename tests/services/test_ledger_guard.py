@@ -10,7 +10,7 @@ from sqlmodel import select
 from helpers import FIXED_NOW
 from planner.errors import ConflictError, PlannerError
 from planner.models import Connection, Entry, Event, Feed, Strategy, Touchpoint
-from planner.services import network
+from planner.services import ledger, network, people, suggestions, touches
 from planner.services.pitch import pitch_score
 
 
@@ -36,8 +36,8 @@ def test_ledger_counts_gives_asks_and_last_ask(store):
         s.add(Touchpoint(connection_id=pid, kind="check_in", status="planned", due_at=FIXED_NOW))
         s.add(Touchpoint(connection_id=pid, kind="pitch", status="skipped", due_at=FIXED_NOW))
         s.flush()
-        lg = network.ledgers(s, [pid], FIXED_NOW)[pid]
-        overall = network.overall_ledger(s)
+        lg = ledger.ledgers(s, [pid], FIXED_NOW)[pid]
+        overall = ledger.overall_ledger(s)
     assert (lg.gives, lg.asks, lg.planned) == (3, 2, 1)
     assert lg.ratio == 1.5 and lg.ratio_text == "3:2"
     assert lg.last_ask_at == FIXED_NOW - timedelta(days=10)
@@ -49,19 +49,19 @@ def test_ledger_counts_gives_asks_and_last_ask(store):
 def test_ledger_without_asks_has_no_ratio(store):
     with store.transaction() as s:
         pid = _person(s, None)
-        lg = network.ledgers(s, [pid], FIXED_NOW)[pid]
+        lg = ledger.ledgers(s, [pid], FIXED_NOW)[pid]
     assert lg.ratio is None and lg.ratio_text == "0:0" and lg.days_connected is None
 
 
 def test_guard_blocks_early_asks_with_reasons(store):
     with store.transaction() as s:
         new = _person(s, FIXED_NOW.date() - timedelta(days=3), first_name="New")
-        result = network.check_ask(s, new, "pitch", FIXED_NOW)
+        result = ledger.check_ask(s, new, "pitch", FIXED_NOW)
         assert not result.allowed and result.value_first_given == 0 and result.days_connected == 3
         assert any("0 value-first" in r for r in result.reasons)
         assert any("connected 3 days ago" in r for r in result.reasons)
         # value-first kinds always pass
-        assert network.check_ask(s, new, "share_content", FIXED_NOW).allowed
+        assert ledger.check_ask(s, new, "share_content", FIXED_NOW).allowed
 
 
 def test_guard_allows_after_enough_gives_and_days(store):
@@ -69,11 +69,11 @@ def test_guard_allows_after_enough_gives_and_days(store):
         pid = _person(s, FIXED_NOW.date() - timedelta(days=45))
         for ago in (30, 20):
             _done(s, pid, "share_content", ago)
-        result = network.check_ask(s, pid, "meeting_request", FIXED_NOW)
+        result = ledger.check_ask(s, pid, "meeting_request", FIXED_NOW)
         assert not result.allowed and result.reasons == [
             "only 2 value-first touches given to Priya Shah (give at least 3 before asking)"]
         _done(s, pid, "introduce", 5)
-        assert network.check_ask(s, pid, "referral_request", FIXED_NOW).allowed
+        assert ledger.check_ask(s, pid, "referral_request", FIXED_NOW).allowed
 
 
 def test_guard_thresholds_come_from_strategy(store):
@@ -81,39 +81,39 @@ def test_guard_thresholds_come_from_strategy(store):
         s.add(Strategy(pitch_min_gives=1, pitch_min_days=7))
         pid = _person(s, FIXED_NOW.date() - timedelta(days=8))
         _done(s, pid, "thank", 1)
-        assert network.check_ask(s, pid, "pitch", FIXED_NOW).allowed
+        assert ledger.check_ask(s, pid, "pitch", FIXED_NOW).allowed
 
 
 def test_log_and_plan_refuse_early_asks_unless_forced(store):
     with store.transaction() as s:
         pid = _person(s, FIXED_NOW.date() - timedelta(days=2))
-        with pytest.raises(network.AskTooEarly) as err:
-            network.log_touch(s, pid, "pitch", FIXED_NOW)
+        with pytest.raises(ledger.AskTooEarly) as err:
+            touches.log_touch(s, pid, "pitch", FIXED_NOW)
         assert "--force" in str(err.value) and err.value.guard.reasons
-        with pytest.raises(network.AskTooEarly):
-            network.plan_touch(s, pid, "meeting_request", FIXED_NOW + timedelta(days=1), FIXED_NOW)
+        with pytest.raises(ledger.AskTooEarly):
+            touches.plan_touch(s, pid, "meeting_request", FIXED_NOW + timedelta(days=1), FIXED_NOW)
         assert s.exec(select(Touchpoint)).all() == []
-        forced = network.log_touch(s, pid, "pitch", FIXED_NOW, force=True, message="Can we book a demo of our platform?")
+        forced = touches.log_touch(s, pid, "pitch", FIXED_NOW, force=True, message="Can we book a demo of our platform?")
         assert forced.status == "done" and not forced.guard.allowed
         assert forced.lint["pitch"] is True
-        lg = network.ledgers(s, [pid], FIXED_NOW)[pid]
+        lg = ledger.ledgers(s, [pid], FIXED_NOW)[pid]
         assert lg.asks == 1
 
 
 def test_log_completes_a_planned_touch_and_rejects_future_dates(store):
     with store.transaction() as s:
         pid = _person(s, date(2025, 1, 1))
-        planned = network.plan_touch(s, pid, "check-in", FIXED_NOW + timedelta(days=2), FIXED_NOW)
-        logged = network.log_touch(s, pid, "Check in", FIXED_NOW, note="coffee")
+        planned = touches.plan_touch(s, pid, "check-in", FIXED_NOW + timedelta(days=2), FIXED_NOW)
+        logged = touches.log_touch(s, pid, "Check in", FIXED_NOW, note="coffee")
         assert logged.touchpoint_id == planned.touchpoint_id and logged.completed_planned
         done = s.get(Touchpoint, planned.touchpoint_id)
         assert (done.status, done.version, done.note) == ("done", 2, "coffee")  # an edit: the version moves
         with pytest.raises(PlannerError, match="in the future"):
-            network.log_touch(s, pid, "thank", FIXED_NOW, when=FIXED_NOW + timedelta(days=1))
+            touches.log_touch(s, pid, "thank", FIXED_NOW, when=FIXED_NOW + timedelta(days=1))
         with pytest.raises(PlannerError, match="unknown touch kind 'hug'"):
-            network.log_touch(s, pid, "hug", FIXED_NOW)
+            touches.log_touch(s, pid, "hug", FIXED_NOW)
         with pytest.raises(PlannerError, match="no person with id 999"):
-            network.log_touch(s, 999, "thank", FIXED_NOW)
+            touches.log_touch(s, 999, "thank", FIXED_NOW)
 
 
 def _world(s):
@@ -138,7 +138,7 @@ def test_suggestions_in_priority_order(store):
         inner = _person(s, date(2024, 1, 1), first_name="Inner", tier="inner")
         plain = _person(s, date(2024, 1, 1), first_name="Plain", company="Acme")
         recent = _person(s, FIXED_NOW.date() - timedelta(days=2), first_name="Recent")
-        got = network.suggest_actions(s, [changed, sre, inner, plain, recent], FIXED_NOW)
+        got = suggestions.suggest_actions(s, [changed, sre, inner, plain, recent], FIXED_NOW)
     assert got[changed].kind == "congratulate" and "Head of SRE at B" in got[changed].message
     assert got[sre].kind == "share_content" and got[sre].entry_id == entry.id
     assert "budget" in got[sre].reason or "slo" in got[sre].reason
@@ -153,39 +153,39 @@ def test_accept_suggestion_plans_once_and_then_moves_on(store):
     with store.transaction() as s:
         entry, _ = _world(s)
         pid = _person(s, date(2024, 1, 1), notes="SLO error budgets")
-        first = network.accept_suggestion(s, pid, FIXED_NOW)
-        again = network.accept_suggestion(s, pid, FIXED_NOW)
+        first = touches.accept_suggestion(s, pid, FIXED_NOW)
+        again = touches.accept_suggestion(s, pid, FIXED_NOW)
         t = s.get(Touchpoint, first.touchpoint_id)
         assert (t.kind, t.status, t.entry_id, t.source) == ("share_content", "planned", entry.id, "suggestion")
         assert first.created and not again.created and again.touchpoint_id == first.touchpoint_id
         # once shared, the same entry is not suggested again
-        network.log_touch(s, pid, "share_content", FIXED_NOW)
-        assert network.suggest_actions(s, [pid], FIXED_NOW)[pid].entry_id != entry.id
+        touches.log_touch(s, pid, "share_content", FIXED_NOW)
+        assert suggestions.suggest_actions(s, [pid], FIXED_NOW)[pid].entry_id != entry.id
 
 
 def test_job_change_congratulated_is_not_suggested_again(store):
     with store.transaction() as s:
         pid = _person(s, date(2024, 1, 1), job_changed_at=FIXED_NOW - timedelta(days=3))
-        network.log_touch(s, pid, "congratulate", FIXED_NOW)
-        assert network.suggest_actions(s, [pid], FIXED_NOW)[pid].kind != "congratulate"
+        touches.log_touch(s, pid, "congratulate", FIXED_NOW)
+        assert suggestions.suggest_actions(s, [pid], FIXED_NOW)[pid].kind != "congratulate"
 
 
 def test_edit_person_tier_cadence_tags_and_version(store):
     with store.transaction() as s:
         pid = _person(s, date(2024, 1, 1))
-        p = network.edit_person(s, pid, FIXED_NOW, tier="Inner", cadence_days=9, add_tags=["SRE", "friends", "sre"])
+        p = people.edit_person(s, pid, FIXED_NOW, tier="Inner", cadence_days=9, add_tags=["SRE", "friends", "sre"])
         assert (p.tier, p.cadence_days, p.version) == ("inner", 9, 2)
         detail = network.person_detail(s, pid, FIXED_NOW)
         assert sorted(detail.tags) == ["SRE", "friends"] and detail.due.cadence_source == "person"
-        network.edit_person(s, pid, FIXED_NOW, clear_cadence=True, remove_tags=["sre"])
+        people.edit_person(s, pid, FIXED_NOW, clear_cadence=True, remove_tags=["sre"])
         detail = network.person_detail(s, pid, FIXED_NOW)
         assert detail.tags == ["friends"] and detail.due.cadence_days == 14
         with pytest.raises(PlannerError, match="unknown tier 'vip'"):
-            network.edit_person(s, pid, FIXED_NOW, tier="vip")
+            people.edit_person(s, pid, FIXED_NOW, tier="vip")
         with pytest.raises(PlannerError, match="has no tag"):
-            network.edit_person(s, pid, FIXED_NOW, remove_tags=["nope"])
+            people.edit_person(s, pid, FIXED_NOW, remove_tags=["nope"])
         with pytest.raises(ConflictError):
-            network.edit_person(s, pid, FIXED_NOW, tier="warm", expected_version=1)
+            people.edit_person(s, pid, FIXED_NOW, tier="warm", expected_version=1)
 
 
 def test_network_page_filters_and_pages(store):
@@ -215,10 +215,10 @@ def test_ledgers_for_many_people_match_ledgers_page_by_page(store):
             s.add(Touchpoint(connection_id=pid, kind="check_in", status="planned", due_at=FIXED_NOW))
             s.add(Touchpoint(connection_id=pid, kind="pitch", status="skipped", due_at=FIXED_NOW))
         s.flush()
-        many = network.ledgers(s, ids[:-1], FIXED_NOW)
+        many = ledger.ledgers(s, ids[:-1], FIXED_NOW)
         paged = {}
         for i in range(0, len(ids) - 1, 50):
-            paged.update(network.ledgers(s, ids[i:i + 50][: len(ids) - 1 - i], FIXED_NOW))
+            paged.update(ledger.ledgers(s, ids[i:i + 50][: len(ids) - 1 - i], FIXED_NOW))
     assert len(ids) - 1 > 900 and set(many) == set(ids[:-1])
     assert many == paged
     assert sum(lg.gives for lg in many.values()) + sum(lg.asks for lg in many.values()) == 1000

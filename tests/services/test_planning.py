@@ -246,7 +246,8 @@ def test_touchpoints_this_week_start_today_after_now(store):
 
 
 def test_an_ask_the_guard_rejects_is_never_scheduled(store):
-    network = pytest.importorskip("planner.services.network")
+    from planner.services import ledger
+
     with store.transaction() as s:
         setup_strategy(s, capacity=5)
         fresh = person(s, "New Contact", connected_days_ago=400)
@@ -255,7 +256,7 @@ def test_an_ask_the_guard_rejects_is_never_scheduled(store):
     with store.transaction() as s:
         for t in s.exec(select(Touchpoint)).all():
             if t.kind in ASK_KINDS:
-                assert network.check_ask(s, t.connection_id, t.kind, NOW).allowed
+                assert ledger.check_ask(s, t.connection_id, t.kind, NOW).allowed
     for held in plan.held_asks:
         assert held.kind in ASK_KINDS and held.reasons
     assert fresh.id in {t.connection_id for t in plan.touchpoints} | {h.connection_id for h in plan.held_asks}
@@ -263,7 +264,8 @@ def test_an_ask_the_guard_rejects_is_never_scheduled(store):
 
 def test_guard_holds_back_a_suggested_pitch(store, monkeypatch):
     """A suggestion that is an ask goes through check_ask; a rejected one uses no capacity."""
-    network = pytest.importorskip("planner.services.network")
+    from planner.services import ledger, suggestions
+
     with store.transaction() as s:
         setup_strategy(s, capacity=1, working="mon")
         pitched = person(s, "Pitch Target", connected_days_ago=900)
@@ -271,12 +273,12 @@ def test_guard_holds_back_a_suggested_pitch(store, monkeypatch):
 
     def suggest(session, ids, now):
         kinds = {pitched.id: "pitch"}
-        return {i: network.Suggestion(i, kinds.get(i, "check_in"), "test reason", "hello") for i in ids}
+        return {i: suggestions.Suggestion(i, kinds.get(i, "check_in"), "test reason", "hello") for i in ids}
 
-    monkeypatch.setattr(network, "suggest_actions", suggest)
+    monkeypatch.setattr(suggestions, "suggest_actions", suggest)
     plan = store.call(plan_week, NEXT_MONDAY, NOW)
     with store.transaction() as s:
-        allowed = network.check_ask(s, pitched.id, "pitch", NOW).allowed
+        allowed = ledger.check_ask(s, pitched.id, "pitch", NOW).allowed
     assert not allowed, "a person with no value given must not be pitchable"
     assert [h.connection_id for h in plan.held_asks] == [pitched.id]
     assert [t.connection_id for t in plan.touchpoints] == [other.id]

@@ -17,7 +17,10 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Header, Input, Static
 
+from planner.services import ledger as ledger_service
 from planner.services import network as network_service
+from planner.services import people as people_service
+from planner.services import touches as touch_service
 from planner.tui.screens.base import PlannerScreen
 from planner.tui.widgets.footer import PlannerFooter
 
@@ -309,7 +312,7 @@ class NetworkScreen(PlannerScreen):
 
     @work(thread=True, exit_on_error=False, group="network-act")
     def accept(self, person_id: int) -> None:
-        result = self.app.store.call(network_service.accept_suggestion, person_id, self.app.now())
+        result = self.app.store.call(touch_service.accept_suggestion, person_id, self.app.now())
         verb = "Planned" if result.created else "Already planned"
         self.app.call_from_thread(self.app.notify, f"{verb}: {result.kind.replace('_', ' ')} with {result.person}",
                                   markup=False)
@@ -344,17 +347,17 @@ class NetworkScreen(PlannerScreen):
     def submit_touch(self, mode: str, person_id: int, name: str, form, force: bool) -> None:
         now = self.app.now()
         if not force:
-            guard = self.app.store.call(network_service.check_ask, person_id, form.kind, max(now, form.when))
+            guard = self.app.store.call(ledger_service.check_ask, person_id, form.kind, max(now, form.when))
             if not guard.allowed:
                 self.app.call_from_thread(self.confirm_ask, mode, person_id, name, form, guard)
                 return
         if mode == "log":
             when = min(form.when, now)
-            result = self.app.store.call(network_service.log_touch, person_id, form.kind, now, when=when, note=form.note,
+            result = self.app.store.call(touch_service.log_touch, person_id, form.kind, now, when=when, note=form.note,
                                          message=form.message, force=force)
             text = f"Logged {form.kind.replace('_', ' ')} with {name}"
         else:
-            result = self.app.store.call(network_service.plan_touch, person_id, form.kind, form.when, now,
+            result = self.app.store.call(touch_service.plan_touch, person_id, form.kind, form.when, now,
                                          note=form.note, message=form.message, force=force)
             text = f"Planned {form.kind.replace('_', ' ')} with {name}"
         if result.lint and result.lint["pitch"]:
@@ -362,7 +365,7 @@ class NetworkScreen(PlannerScreen):
         self.app.call_from_thread(self.app.notify, text, markup=False)
         self.app.call_from_thread(self.reload_rows, True)
 
-    def confirm_ask(self, mode: str, person_id: int, name: str, form, guard: network_service.GuardResult) -> None:
+    def confirm_ask(self, mode: str, person_id: int, name: str, form, guard: ledger_service.GuardResult) -> None:
         from planner.tui.widgets.confirm import ConfirmModal
 
         body = (
@@ -390,7 +393,7 @@ class NetworkScreen(PlannerScreen):
         override = d.due.cadence_days if d and d.due.cadence_source == "person" else None
         tags = d.tags if d else row.tags
         version = d.version if d else None
-        tiers = self.app.store.call(network_service.valid_tiers)
+        tiers = self.app.store.call(people_service.valid_tiers)
 
         def done(result) -> None:
             if result is not None:
@@ -401,7 +404,7 @@ class NetworkScreen(PlannerScreen):
     @work(thread=True, exit_on_error=False, group="network-act")
     def save_person(self, person_id: int, form, version: int | None) -> None:
         def edit(session) -> str:
-            return network_service.edit_person(
+            return people_service.edit_person(
                 session, person_id, self.app.now(), tier=form.tier, cadence_days=form.cadence_days,
                 clear_cadence=form.cadence_days is None, add_tags=form.add_tags, remove_tags=form.remove_tags,
                 expected_version=version,
