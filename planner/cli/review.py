@@ -27,7 +27,7 @@ def review(
     import sys
 
     from planner.services.review import review_for
-    from planner.services.review_report import to_json, to_markdown
+    from planner.services.review.report import to_json, to_markdown
 
     fmt = fmt.strip().lower()
     if fmt not in ("md", "json"):

@@ -25,7 +25,7 @@ from planner.models import (
     Touchpoint,
 )
 from planner.services.review import review_week, save_review
-from planner.services.review_report import to_json, to_markdown
+from planner.services.review.report import to_json, to_markdown
 
 GOLDEN = Path(__file__).parent / "golden_review"
 W47 = date(2026, 11, 16)

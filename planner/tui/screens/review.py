@@ -410,7 +410,7 @@ class ReviewScreen(PlannerScreen):
 
     @work(thread=True, exclusive=False, exit_on_error=False, group="review-accept")
     def accept(self, connection_id: int):
-        from planner.services.network import accept_suggestion
+        from planner.services.touches import accept_suggestion
 
         result = self.app.store.call(accept_suggestion, connection_id, self.app.now())
         verb = "planned" if result.created else "already planned"
@@ -440,7 +440,7 @@ class ReviewScreen(PlannerScreen):
 
     @work(thread=True, exclusive=False, exit_on_error=False, group="review-accept")
     def plan_adjusted(self, connection_id: int, form):
-        from planner.services.network import plan_touch
+        from planner.services.touches import plan_touch
 
         s = next((p.suggestion for p in self.people if p.connection_id == connection_id), None)
         same = s is not None and s.kind == form.kind
@@ -598,7 +598,7 @@ class ReviewScreen(PlannerScreen):
         from planner.adapters.export import to_csv, to_ics, to_markdown
         from planner.errors import PlannerError
         from planner.services.calendar import calendar
-        from planner.services.review_report import to_markdown as review_markdown
+        from planner.services.review.report import to_markdown as review_markdown
         from planner.services.timeutil import iso_week
 
         monday = self.plan_monday

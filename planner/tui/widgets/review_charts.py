@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from textual_plotext import PlotextPlot
 
-from planner.services.review import MixPoint, WeekPoint
+from planner.services.review.model import MixPoint, WeekPoint
 
 
 def _short(week: str) -> str:

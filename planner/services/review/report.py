@@ -12,8 +12,8 @@ import json
 import re
 from zoneinfo import ZoneInfo
 
-from planner.text import clean_text
-from planner.services.review import WeekReview
+from planner.services.review.model import WeekReview
+from planner.text import clean_text, label
 
 _MD_INLINE_RE = re.compile(r"([\\`*_\[\]<>|~#])")
 _MD_LINE_START_RE = re.compile(r"^(\s*)([>+=-]|\d+[.)])")
@@ -25,10 +25,6 @@ def _md(text: str | None) -> str:
     line = clean_text(text, max_len=0, single_line=True)
     line = _MD_INLINE_RE.sub(r"\\\1", line)
     return _MD_LINE_START_RE.sub(lambda m: f"{m.group(1)}\\{m.group(2)}", line)
-
-
-def _label(value: str | None) -> str:
-    return (value or "").replace("_", " ")
 
 
 def _pct(value: float) -> str:
@@ -72,12 +68,12 @@ def to_markdown(review: WeekReview) -> str:
             f"{p.published} of {p.planned} scheduled posts published · {p.skipped} skipped · {p.missed} missed"
             + (f" · {p.upcoming} still ahead" if p.upcoming else ""), ""]
     for row in p.pillars:
-        out.append(f"- {_label(row.pillar).capitalize()}: {row.published}/{row.planned} published · "
+        out.append(f"- {label(row.pillar).capitalize()}: {row.published}/{row.planned} published · "
                    f"{_pct(row.share)} of published vs {_pct(row.target)} target")
     if p.items:
         out.append("")
         for item in p.items:
-            out.append(f"- {local(item.at):%a %H:%M} · {_md(item.title)} · {_label(item.pillar)} · **{item.outcome}**")
+            out.append(f"- {local(item.at):%a %H:%M} · {_md(item.title)} · {label(item.pillar)} · **{item.outcome}**")
 
     # touchpoints
     t = review.touchpoints
@@ -100,7 +96,7 @@ def to_markdown(review: WeekReview) -> str:
         for person in review.going_cold:
             line = f"- **{_md(person.name)}** ({person.tier}, every {person.cadence_days} days) · {person.overdue_days:.0f} days overdue"
             if person.suggestion:
-                line += f" → {_label(person.suggestion.kind)}: {_md(person.suggestion.reason)}"
+                line += f" → {label(person.suggestion.kind)}: {_md(person.suggestion.reason)}"
             if person.planned:
                 line += f" · planned: {_md(person.planned)}"
             out.append(line)
@@ -111,7 +107,7 @@ def to_markdown(review: WeekReview) -> str:
         line = f"- **{_md(person.name)}**" + (f" ({_md(person.company)})" if person.company else "")
         line += f" · connected {person.connected_on:%a %d %b}"
         if person.suggestion:
-            line += f" → {_label(person.suggestion.kind)}"
+            line += f" → {label(person.suggestion.kind)}"
         if person.planned:
             line += f" · planned: {_md(person.planned)}"
         out.append(line)
@@ -139,7 +135,7 @@ def to_markdown(review: WeekReview) -> str:
     # charts, as text
     out += ["", "## Charts", "", "Pillar mix (published, last 4 weeks) vs target:", "", "```"]
     for m in review.charts.pillar_mix:
-        out.append(f"{_label(m.pillar):<20} {_bar(m.recent, 1)} {_pct(m.recent):>4}  target {_pct(m.target)}")
+        out.append(f"{label(m.pillar):<20} {_bar(m.recent, 1)} {_pct(m.recent):>4}  target {_pct(m.target)}")
     top = max((w.touches_done for w in review.charts.weeks), default=0) or 1
     out += ["```", "", "Touchpoints done and give:ask per week:", "", "```"]
     for w in review.charts.weeks:
@@ -153,7 +149,7 @@ def to_markdown(review: WeekReview) -> str:
         for key in sorted(review.saved.decisions):
             value = review.saved.decisions[key]
             shown = json.dumps(value, sort_keys=True, ensure_ascii=False)
-            out.append(f"- {_md(_label(key))}: {_md(shown)}")
+            out.append(f"- {_md(label(key))}: {_md(shown)}")
     return "\n".join(out) + "\n"
 
 
