@@ -184,6 +184,13 @@ from planner.cli import review as _review  # noqa: E402
 
 app.command("review")(_review.review)
 
+from planner.cli import notify as _notify  # noqa: E402
+from planner.cli import today as _today  # noqa: E402
+from planner.cli import vdir as _vdir  # noqa: E402,F401  (registers `export vdir`)
+
+app.command("today")(_today.today)
+app.command("notify")(_notify.notify)
+
 
 def main() -> None:
     # Start-up and the big listings allocate hundreds of thousands of objects that stay alive

@@ -50,11 +50,49 @@ def state(ctx: typer.Context) -> State:
     return root.obj
 
 
+# The root's options that may also come after the subcommand (`planner people list --db x.db`),
+# as git and kubectl allow: the option and whether it takes a value.
+GLOBAL_OPTIONS = {"--db": True, "--config": True, "--debug": False}
+
+
+def hoist_global_options(args: list[str]) -> list[str]:
+    """``args`` with the global options moved in front of the subcommand, where the root parses them.
+    Nothing after a ``--`` moves; an option missing its value stays put for click to report."""
+    front: list[str] = []
+    rest: list[str] = []
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if arg == "--":
+            rest.extend(args[i:])
+            break
+        name = arg.split("=", 1)[0]
+        if name in GLOBAL_OPTIONS:
+            if GLOBAL_OPTIONS[name] and "=" not in arg:
+                if i + 1 >= len(args):
+                    rest.append(arg)
+                    break
+                front.extend(args[i:i + 2])
+                i += 2
+                continue
+            front.append(arg)
+        else:
+            rest.append(arg)
+        i += 1
+    return front + rest
+
+
 class PlannerGroup(TyperGroup):
     """Turns a PlannerError anywhere below into one clear line and a non-zero exit.
 
-    ``--debug`` (or PLANNER_DEBUG=1) lets the traceback through instead.
+    ``--debug`` (or PLANNER_DEBUG=1) lets the traceback through instead. As the root, it also
+    accepts the global options after the subcommand (``hoist_global_options``).
     """
+
+    def parse_args(self, ctx, args: list[str]) -> list[str]:
+        if ctx.parent is None:
+            args = hoist_global_options(list(args))
+        return super().parse_args(ctx, args)
 
     def invoke(self, ctx: typer.Context):
         try:
