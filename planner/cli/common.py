@@ -164,16 +164,45 @@ def shown_of(shown: int, total: int, limited_by_default: bool) -> None:
 
 
 def table(columns: list[str], rows: list[list[Any]], title: str | None = None) -> None:
-    """A Rich table whose cells are literal text (names and titles from outside are not markup)."""
+    """Rows as a table whose cells are literal text (names and titles from outside are not markup).
+
+    At a terminal: a Rich table fitted to its width, wrapping at spaces and cutting a word too
+    long for its column with "…" (never folding it mid-word). Piped (grep, less, a file): one
+    record per line, columns aligned and nothing cut or wrapped, so each line is a whole row."""
+    cells = [["" if v is None else " ".join(str(v).split()) for v in row] for row in rows]
+    if not console.is_terminal:
+        _plain_table(columns, cells, title)
+        return
     from rich.table import Table
     from rich.text import Text
 
     t = Table(title=title, header_style="bold", show_edge=False, pad_edge=False)
     for col in columns:
-        t.add_column(col, overflow="fold")
-    for row in rows:
-        t.add_row(*[Text("" if v is None else str(v)) for v in row])
+        t.add_column(col, overflow="ellipsis")
+    for row in cells:
+        t.add_row(*[Text(v) for v in row])
     console.print(t)
+
+
+def _plain_table(columns: list[str], cells: list[list[str]], title: str | None) -> None:
+    from rich.cells import cell_len  # the width a terminal gives a string (emoji and CJK take two)
+
+    widths = [max([cell_len(c)] + [cell_len(row[i]) for row in cells if i < len(row)]) for i, c in enumerate(columns)]
+    out = [title] if title else []
+    for row in [columns, *cells]:
+        line = "  ".join(v + " " * (w - cell_len(v)) for v, w in zip(row, widths))
+        out.append(line.rstrip())
+    sys.stdout.write("\n".join(out) + "\n")
+
+
+def check_folder(target, what: str = "") -> None:
+    """Refuse to write ``target`` into a folder that does not exist (a typo should not become a
+    new tree of folders, as ``mkdir -p`` would make it)."""
+    from pathlib import Path
+
+    parent = Path(target).parent
+    if not parent.is_dir():
+        raise PlannerError(f"cannot write {what or target}: the folder {parent} does not exist")
 
 
 def say(message: str) -> None:

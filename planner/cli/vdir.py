@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from planner.cli.common import say, state
+from planner.cli.common import check_folder, say, state
 from planner.cli.feeds import export_app
 from planner.errors import PlannerError
 
@@ -41,8 +41,7 @@ def export_vdir(
     if folder.exists() and not folder.is_dir():
         raise PlannerError(f"{folder} is a file, not a folder: give the calendar's folder")
     if not folder.exists():
-        if not folder.parent.is_dir():
-            raise PlannerError(f"cannot write {folder}: the folder {folder.parent} does not exist")
+        check_folder(folder)  # the calendar's folder may be new; not a whole missing path to it
         folder.mkdir()
     try:
         report = write_vdir(folder, items, tz, alarm_minutes=alarm or None)
