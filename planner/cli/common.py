@@ -105,6 +105,12 @@ class PlannerGroup(TyperGroup):
         except KeyboardInterrupt:
             err_console.print("planner: interrupted", markup=False)
             raise typer.Exit(130) from None
+        except BrokenPipeError:
+            # the reader went away (`planner people list | head`): stop quietly, as `cat` does
+            import os
+
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit's flush
+            raise typer.Exit(141) from None
         except (OSError, UnicodeError) as exc:
             # not anticipated in the code path, but still the user's input or machine: keep it short
             if _debug(ctx):
