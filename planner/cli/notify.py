@@ -48,7 +48,7 @@ def notify_command(settings) -> str | list[str] | None:
 def _run(command: str | list[str], payload: str, env: dict[str, str]) -> str | None:
     """None when the command succeeded, else why it did not."""
     try:
-        done = subprocess.run(command, shell=isinstance(command, str), input=payload, text=True, env={**os.environ, **env},
+        done = subprocess.run(command, shell=isinstance(command, str), input=payload, text=True, env={**os.environ, **env}, check=False,
                               capture_output=True, timeout=COMMAND_TIMEOUT_S)
     except FileNotFoundError:
         return f"no such program: {command[0] if isinstance(command, list) else command}"

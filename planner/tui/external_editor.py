@@ -62,7 +62,7 @@ def edit_text(app, text: str, suffix: str = ".md") -> str:
 def _run(command: list[str], path: Path, quiet: bool = False) -> int:
     try:
         return subprocess.run([*command, str(path)], stdin=subprocess.DEVNULL if quiet else None,
-                              capture_output=quiet).returncode
+                              capture_output=quiet, check=False).returncode
     except FileNotFoundError:
         raise EditorError(f"No such editor: {command[0]} (from $EDITOR)") from None
     except OSError as exc:
