@@ -8,6 +8,7 @@ overrides. Nothing here creates an engine or a file: reading settings is side-ef
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -53,6 +54,7 @@ class Settings:
     timezone: str = "UTC"
     keyword_model: str | None = None  # None: the packaged all-MiniLM-L6-v2
     auto_extract: bool = True  # the TUI extracts keywords in the background when entries are pending
+    theme: str | None = None  # the TUI's theme, as last chosen in the palette (saved by save_setting)
     debug: bool = False
     extra: dict = field(default_factory=dict)
 
@@ -86,5 +88,48 @@ def load_settings(db: str | None = None, config: str | Path | None = None, debug
     keywords = data.get("keywords") if isinstance(data.get("keywords"), dict) else {}
     return Settings(
         db_url=db_url, config_path=config_path, timezone=tz, keyword_model=keywords.get("model"),
-        auto_extract=bool(keywords.get("auto_extract", True)), debug=debug, extra=data,
+        auto_extract=bool(keywords.get("auto_extract", True)),
+        theme=data["theme"] if isinstance(data.get("theme"), str) else None, debug=debug, extra=data,
     )
+
+
+_TOP_KEY = r"^[ \t]*{key}[ \t]*="
+_TABLE_HEADER = re.compile(r"^[ \t]*\[", re.MULTILINE)
+
+
+def save_setting(config_path: Path, key: str, value: str) -> None:
+    """Set a top-level string ``key = "value"`` in config.toml, keeping the rest of the file as the
+    person wrote it (comments, order, tables): the one line is replaced, or added before the first
+    table. The new text is checked by parsing it and written atomically; a file that is not valid
+    TOML is left alone (PlannerError)."""
+    import json
+    import tempfile
+
+    path = Path(config_path).expanduser()
+    try:
+        text = path.read_text(encoding="utf-8") if path.exists() else ""
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PlannerError(f"cannot read config {path}: {exc}") from exc
+    try:
+        tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise PlannerError(f"config {path} is not valid TOML, so {key} was not saved: {exc}") from exc
+    line = f"{key} = {json.dumps(value, ensure_ascii=False)}"
+    header = _TABLE_HEADER.search(text)
+    top, rest = (text[: header.start()], text[header.start():]) if header else (text, "")
+    pattern = re.compile(_TOP_KEY.format(key=re.escape(key)) + r".*$", re.MULTILINE)
+    if pattern.search(top):
+        top = pattern.sub(lambda _m: line, top, count=1)
+    else:
+        top = (top if not top or top.endswith("\n") else top + "\n") + line + "\n" + ("\n" if rest else "")
+    new = top + rest
+    if tomllib.loads(new).get(key) != value:  # e.g. a multi-line value the line edit cannot see
+        raise PlannerError(f"config {path}: could not set {key} without rewriting the file; set {line} by hand")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)  # the app's own config folder
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+            f.write(new)
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise PlannerError(f"cannot write config {path}: {exc.strerror or exc}") from exc

@@ -311,6 +311,32 @@ class Review(SQLModel, table=True):
     created_at: datetime = _created()
 
 
+
+# --- reminders ---------------------------------------------------------------------------------
+
+
+class Notification(SQLModel, table=True):
+    """An item `planner notify` has handed to the notify command (or printed), at the due time it
+    had then: each item is notified once, and again only if it is moved to a new time."""
+
+    __table_args__ = (sa.UniqueConstraint("kind", "item_id", "due_at", name="uq_notification_item"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    kind: str  # post | touchpoint
+    item_id: int  # no foreign key: the item may be deleted, the record of the reminder stays harmless
+    due_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    notified_at: datetime = _created()
+
+
+class NotifyRun(SQLModel, table=True):
+    """When `planner notify` last ran (one row): items that became due since then are new."""
+
+    __tablename__ = "notify_run"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    last_run_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+
+
 # Every table, in dependency order: backup/restore and stats walk this list.
 ALL_TABLES: tuple[type[SQLModel], ...] = (
     Topic,
@@ -328,4 +354,6 @@ ALL_TABLES: tuple[type[SQLModel], ...] = (
     Strategy,
     Slot,
     Review,
+    Notification,
+    NotifyRun,
 )

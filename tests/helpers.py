@@ -88,6 +88,8 @@ def populate_world(session, now: datetime = FIXED_NOW) -> dict[str, int]:
     session.flush()
     session.add(m.Slot(strategy_id=strategy.id, weekday=1, local_time="08:30", pillar="thought_leadership"))
     session.add(m.Review(week="2026-W47", completed_at=now, decisions='{"carried": [1]}'))
+    session.add(m.Notification(kind="post", item_id=post.id, due_at=post.scheduled_at, notified_at=now))
+    session.add(m.NotifyRun(last_run_at=now))
     session.flush()
     return {"people": 1}
 

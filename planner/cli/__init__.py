@@ -12,14 +12,14 @@ from typing import Optional
 import typer
 
 from planner import __version__
-from planner.cli.common import PlannerGroup, console, new_app, print_json, say, state, table
+from planner.cli.common import PlannerGroup, check_folder, console, new_app, print_json, say, state, table
 
 app = typer.Typer(
     help="planner — grow your network by giving value first: discover, publish, relate, review.",
     cls=PlannerGroup,
     invoke_without_command=True,
     pretty_exceptions_enable=False,
-    add_completion=False,
+    add_completion=True,  # --install-completion / --show-completion: bash, zsh, fish (Typer's own)
     rich_markup_mode=None,
 )
 
@@ -95,6 +95,7 @@ def backup(ctx: typer.Context, file: Path = typer.Argument(..., help="Where to w
     """Write the whole store as versioned JSON."""
     from planner.store.backup import write_backup
 
+    check_folder(file)
     counts = write_backup(state(ctx).store, file)
     say(f"wrote {file}: {sum(counts.values())} rows in {sum(1 for n in counts.values() if n)} tables")
 
@@ -130,25 +131,37 @@ def stats(ctx: typer.Context, json: bool = typer.Option(False, "--json", help="M
 @app.command()
 def demo(
     ctx: typer.Context,
-    no_tui: bool = typer.Option(False, "--no-tui", help="Only build the demo database and print where it is."),
+    no_tui: bool = typer.Option(False, "--no-tui", help="Only build the demo database and print where it is (kept)."),
+    keep: bool = typer.Option(False, "--keep", help="Keep the temporary demo folder when the app closes."),
 ) -> None:
-    """Build a fresh demo world (offline) and open the app on it."""
+    """Build a fresh demo world (offline) and open the app on it (in a temporary folder unless --db)."""
+    import shutil
     import tempfile
 
     from planner.config import sqlite_url
     from planner.demo import build_demo
 
     st = state(ctx)
+    folder = None
     if st.db is None:
         folder = Path(tempfile.mkdtemp(prefix="planner-demo-"))
         st.db = sqlite_url(folder / "demo.db")
-    report = build_demo(st.settings, st.store)
-    for line in report.lines():
-        say(line)
-    say(f"demo database: {_where(st.settings.db_url)}")
-    if not no_tui:
-        st.store.dispose()
-        run_tui(st.settings)
+        gone = "kept: nothing opens it now" if no_tui else ("kept (--keep)" if keep else "removed when the app closes; --keep keeps it")
+        say(f"demo folder: {folder} ({gone})")
+    try:
+        report = build_demo(st.settings, st.store)
+        for line in report.lines():
+            say(line)
+        say(f"demo database: {_where(st.settings.db_url)}")
+        if not no_tui:
+            st.store.dispose()
+            run_tui(st.settings)
+    finally:
+        if folder is not None and not keep and not no_tui:
+            if st._store is not None:
+                st.store.dispose()
+            shutil.rmtree(folder, ignore_errors=True)
+            say(f"removed the demo folder {folder}")
 
 
 # sub-command groups, each in its own module
@@ -183,6 +196,13 @@ app.add_typer(_plan.events_app, name="events")
 from planner.cli import review as _review  # noqa: E402
 
 app.command("review")(_review.review)
+
+from planner.cli import notify as _notify  # noqa: E402
+from planner.cli import today as _today  # noqa: E402
+from planner.cli import vdir as _vdir  # noqa: E402,F401  (registers `export vdir`)
+
+app.command("today")(_today.today)
+app.command("notify")(_notify.notify)
 
 
 def main() -> None:

@@ -50,11 +50,49 @@ def state(ctx: typer.Context) -> State:
     return root.obj
 
 
+# The root's options that may also come after the subcommand (`planner people list --db x.db`),
+# as git and kubectl allow: the option and whether it takes a value.
+GLOBAL_OPTIONS = {"--db": True, "--config": True, "--debug": False}
+
+
+def hoist_global_options(args: list[str]) -> list[str]:
+    """``args`` with the global options moved in front of the subcommand, where the root parses them.
+    Nothing after a ``--`` moves; an option missing its value stays put for click to report."""
+    front: list[str] = []
+    rest: list[str] = []
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if arg == "--":
+            rest.extend(args[i:])
+            break
+        name = arg.split("=", 1)[0]
+        if name in GLOBAL_OPTIONS:
+            if GLOBAL_OPTIONS[name] and "=" not in arg:
+                if i + 1 >= len(args):
+                    rest.append(arg)
+                    break
+                front.extend(args[i:i + 2])
+                i += 2
+                continue
+            front.append(arg)
+        else:
+            rest.append(arg)
+        i += 1
+    return front + rest
+
+
 class PlannerGroup(TyperGroup):
     """Turns a PlannerError anywhere below into one clear line and a non-zero exit.
 
-    ``--debug`` (or PLANNER_DEBUG=1) lets the traceback through instead.
+    ``--debug`` (or PLANNER_DEBUG=1) lets the traceback through instead. As the root, it also
+    accepts the global options after the subcommand (``hoist_global_options``).
     """
+
+    def parse_args(self, ctx, args: list[str]) -> list[str]:
+        if ctx.parent is None:
+            args = hoist_global_options(list(args))
+        return super().parse_args(ctx, args)
 
     def invoke(self, ctx: typer.Context):
         try:
@@ -67,6 +105,12 @@ class PlannerGroup(TyperGroup):
         except KeyboardInterrupt:
             err_console.print("planner: interrupted", markup=False)
             raise typer.Exit(130) from None
+        except BrokenPipeError:
+            # the reader went away (`planner people list | head`): stop quietly, as `cat` does
+            import os
+
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit's flush
+            raise typer.Exit(141) from None
         except (OSError, UnicodeError) as exc:
             # not anticipated in the code path, but still the user's input or machine: keep it short
             if _debug(ctx):
@@ -126,16 +170,45 @@ def shown_of(shown: int, total: int, limited_by_default: bool) -> None:
 
 
 def table(columns: list[str], rows: list[list[Any]], title: str | None = None) -> None:
-    """A Rich table whose cells are literal text (names and titles from outside are not markup)."""
+    """Rows as a table whose cells are literal text (names and titles from outside are not markup).
+
+    At a terminal: a Rich table fitted to its width, wrapping at spaces and cutting a word too
+    long for its column with "…" (never folding it mid-word). Piped (grep, less, a file): one
+    record per line, columns aligned and nothing cut or wrapped, so each line is a whole row."""
+    cells = [["" if v is None else " ".join(str(v).split()) for v in row] for row in rows]
+    if not console.is_terminal:
+        _plain_table(columns, cells, title)
+        return
     from rich.table import Table
     from rich.text import Text
 
     t = Table(title=title, header_style="bold", show_edge=False, pad_edge=False)
     for col in columns:
-        t.add_column(col, overflow="fold")
-    for row in rows:
-        t.add_row(*[Text("" if v is None else str(v)) for v in row])
+        t.add_column(col, overflow="ellipsis")
+    for row in cells:
+        t.add_row(*[Text(v) for v in row])
     console.print(t)
+
+
+def _plain_table(columns: list[str], cells: list[list[str]], title: str | None) -> None:
+    from rich.cells import cell_len  # the width a terminal gives a string (emoji and CJK take two)
+
+    widths = [max([cell_len(c)] + [cell_len(row[i]) for row in cells if i < len(row)]) for i, c in enumerate(columns)]
+    out = [title] if title else []
+    for row in [columns, *cells]:
+        line = "  ".join(v + " " * (w - cell_len(v)) for v, w in zip(row, widths))
+        out.append(line.rstrip())
+    sys.stdout.write("\n".join(out) + "\n")
+
+
+def check_folder(target, what: str = "") -> None:
+    """Refuse to write ``target`` into a folder that does not exist (a typo should not become a
+    new tree of folders, as ``mkdir -p`` would make it)."""
+    from pathlib import Path
+
+    parent = Path(target).parent
+    if not parent.is_dir():
+        raise PlannerError(f"cannot write {what or target}: the folder {parent} does not exist")
 
 
 def say(message: str) -> None:

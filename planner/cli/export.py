@@ -9,7 +9,7 @@ from pathlib import Path
 
 import typer
 
-from planner.cli.common import say, state
+from planner.cli.common import check_folder, say, state
 from planner.cli.feeds import export_app
 from planner.errors import PlannerError
 
@@ -36,8 +36,8 @@ def _write(text: str, output: Path | None, what: str, count: int) -> None:
     if output is None or str(output) == "-":
         typer.echo(text, nl=False)
         return
+    check_folder(output)
     try:
-        output.parent.mkdir(parents=True, exist_ok=True)
         output.write_text(text, encoding="utf-8", newline="")
     except OSError as exc:
         raise PlannerError(f"cannot write {output}: {exc.strerror or exc}") from exc
@@ -108,6 +108,10 @@ def export_hootsuite(
         raise PlannerError(str(exc)) from exc
     if output.suffix.lower() == ".csv" and len(export.files) > 1:
         say(f"{len(export.files)} files (one per profile or per 350 rows): writing them beside {output}")
+    if output.suffix.lower() != ".csv" and not output.is_dir():
+        check_folder(output)  # the folder itself may be new; not a whole missing path to it
+        if export.files:
+            output.mkdir()
     targets = []
     for f in export.files:
         if output.suffix.lower() == ".csv":

@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-from planner.cli.common import console, new_app, print_json, say, state, table
+from planner.cli.common import check_folder, console, new_app, print_json, say, state, table
 
 topics_app = new_app("Topics you follow (your areas of expertise).")
 feeds_app = new_app("RSS/Atom feeds: follow, check health, refresh.")
@@ -145,6 +145,7 @@ def export_opml_cmd(ctx: typer.Context, file: Path = typer.Argument(..., help="W
     """Write your subscriptions as OPML 2.0 (topics become folders)."""
     from planner.services.opml import export_opml
 
+    check_folder(file)
     text = state(ctx).store.call(export_opml)
     try:
         file.write_text(text, encoding="utf-8")

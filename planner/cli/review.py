@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from planner.cli.common import say, state
+from planner.cli.common import check_folder, say, state
 from planner.errors import PlannerError
 
 
@@ -37,8 +37,8 @@ def review(
     if output is None:
         sys.stdout.write(text)
         return
+    check_folder(output)
     try:
-        output.parent.mkdir(parents=True, exist_ok=True)
         output.write_text(text, encoding="utf-8")
     except OSError as exc:
         raise PlannerError(f"cannot write {output}: {exc.strerror or exc}") from None

@@ -170,3 +170,9 @@ def calendar(session: Session, now: datetime, first: date | None = None, last: d
     """The range (default: today + 4 weeks, local) and its items."""
     rng = calendar_range(session, now, first, last)
     return rng, calendar_items(session, rng.start, rng.end)
+
+
+def whole_calendar(session: Session, now: datetime) -> tuple[str, list[CalendarItem]]:
+    """The strategy's zone and every item with a time, past and future (a vdir mirrors them all)."""
+    tz_name = get_strategy(session, now).timezone
+    return tz_name, calendar_items(session, datetime(1900, 1, 1, tzinfo=UTC), datetime(9999, 1, 1, tzinfo=UTC))

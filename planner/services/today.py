@@ -59,6 +59,7 @@ class AgendaItem:
     detail: str
     overdue: bool
     version: int
+    send: str = ""  # a touchpoint's drafted message: what to send (detail shows the note first)
 
 
 @dataclass
@@ -97,7 +98,8 @@ def _items(reader, posts_sql: str, touches_sql: str, params: dict, overdue: bool
     for tid, due, kind, note, message, version, first, last in reader.rows(touches_sql, params):
         label = kind.replace("_", " ").capitalize()
         name = f"{first} {last}".strip()
-        items.append(AgendaItem("touchpoint", tid, utc_value(due), f"{label} · {name}", note or message or "", overdue, version))
+        items.append(AgendaItem("touchpoint", tid, utc_value(due), f"{label} · {name}", note or message or "", overdue, version,
+                                message or ""))
     items.sort(key=lambda i: (i.due_at, i.kind, i.id))
     return items
 

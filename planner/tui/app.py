@@ -217,9 +217,36 @@ class PlannerApp(App):
     # --- lifecycle -----------------------------------------------------------------------------
 
     def on_mount(self) -> None:
+        self._use_saved_theme()
         self.switch_mode(self.sections[0].mode)
         if self.settings.auto_extract:
             self.set_timer(0.5, self.start_extraction)  # after the first screen has its data
+
+    # --- the theme, remembered in config.toml ---------------------------------------------------
+
+    def _use_saved_theme(self) -> None:
+        """The theme last chosen in the palette (config.toml's ``theme``); a choice is saved there."""
+        name = self.settings.theme
+        if name and name != self.theme:
+            if name in self.available_themes:
+                self.theme = name
+            else:
+                self.notify(f"Theme {name!r} of {self.settings.config_path} is not known here; using {self.theme}",
+                            severity="warning", markup=False)
+        self._saved_theme = self.theme
+        self.theme_changed_signal.subscribe(self, self._theme_changed)
+
+    def _theme_changed(self, theme) -> None:
+        if theme.name != self._saved_theme:
+            self._saved_theme = theme.name
+            self.save_theme(theme.name)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="save-theme")
+    def save_theme(self, name: str) -> None:
+        from planner.config import save_setting
+
+        save_setting(self.settings.config_path, "theme", name)  # a PlannerError is notified as usual
+        self.settings.theme = name
 
     # --- keyword extraction in the background ------------------------------------------------
 

@@ -47,6 +47,7 @@ def test_json_for_a_given_week(invoke):
 
 def test_output_file(invoke, tmp_path):
     target = tmp_path / "notes" / "review.md"
+    target.parent.mkdir()  # a missing folder is an error (tests/cli/test_cli_manners.py), not made
     result = invoke("-o", str(target))
     assert f"wrote the 2026-W47 review to {target}" in result.stdout
     assert target.read_text(encoding="utf-8").startswith("# Weekly review 2026-W47")

@@ -73,6 +73,7 @@ class PostEditorScreen(PlannerScreen):
         Binding("f2", "set_status('draft')", "Draft", priority=True),
         Binding("ctrl+n", "cycle_pillar", "Pillar", priority=True),
         Binding("ctrl+g", "add_hashtags", "Add hashtags", priority=True),
+        Binding("ctrl+e", "external_editor", "$EDITOR", priority=True),  # over TextArea's line end (End still works)
         Binding("escape", "close", "Close", priority=True),
     ]
 
@@ -242,6 +243,23 @@ class PostEditorScreen(PlannerScreen):
         merged = post_service.normalize_hashtags(self.hashtags.split() + [t.lstrip("#") for t in self.suggested])
         self.hashtags = merged
         self.refresh_side()
+
+    def action_external_editor(self) -> None:
+        """The body in $EDITOR (the app suspended meanwhile); what it saved comes back into the
+        editor unsaved, like typing it: ctrl+s saves, and Esc asks before dropping it."""
+        from planner.tui.external_editor import EditorError, edit_text
+
+        if self.context is None:
+            return
+        body = self.query_one("#editor-body", TextArea)
+        try:
+            edited = edit_text(self.app, body.text)
+        except EditorError as exc:
+            self.notify(str(exc), title="$EDITOR", severity="warning", markup=False)
+            return
+        if edited != body.text:
+            body.replace(edited, body.document.start, body.document.end)  # one undoable edit
+        body.focus()
 
     def action_save(self) -> None:
         if self.context is not None:
