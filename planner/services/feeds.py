@@ -198,10 +198,21 @@ class RefreshSummary:
     updated_entries: int = 0
     duplicates: int = 0
     disabled: int = 0
+    merged: int = 0  # feeds that moved permanently onto a feed already followed
     problems: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what changed that is not a problem (merges)
 
     def as_dict(self) -> dict:
         return asdict(self)
+
+    def add(self, other: "RefreshSummary") -> None:
+        for name, value in asdict(other).items():
+            if name == "feeds":
+                continue
+            if isinstance(value, list):
+                getattr(self, name).extend(value)
+            else:
+                setattr(self, name, getattr(self, name) + value)
 
 
 def feed_requests(session: Session, topic: str | None = None, feed_ids: Iterable[int] | None = None):
@@ -220,7 +231,11 @@ def feed_requests(session: Session, topic: str | None = None, feed_ids: Iterable
 
 
 def apply_results(session: Session, results: list, now: datetime | None = None) -> RefreshSummary:
-    """Write fetch results back: feed health, new entries, edited entries updated in place."""
+    """Write fetch results back: feed health, new entries, edited entries updated in place.
+
+    Each feed's results are written in a savepoint of their own: one the database refuses is
+    reported as that feed's error and the others are kept. A permanent redirect onto a URL
+    already followed merges the two feeds (:func:`_merge_feed`)."""
     now = now or utcnow()
     summary = RefreshSummary(feeds=len(results))
     feeds = {f.id: f for f in session.exec(select(Feed).where(Feed.id.in_([r.feed_id for r in results])))}
@@ -236,34 +251,55 @@ def apply_results(session: Session, results: list, now: datetime | None = None) 
     known_links: set[str] = set()
     for chunk in _chunks(sorted(candidate_links), 500):
         known_links.update(session.exec(select(Entry.link).where(Entry.link.in_(chunk))).all())
-    inserts: list[dict] = []
-    updates: list[dict] = []
     for r in results:
         feed = feeds.get(r.feed_id)
-        if feed is None:  # removed while the refresh ran
+        if feed is None:  # removed while the refresh ran (or merged into another one just now)
             continue
-        _apply_feed_state(feed, r, now, summary)
-        seen_guids: set[str] = set()
-        for e in r.entries:
-            if e.guid in seen_guids:
-                continue
-            seen_guids.add(e.guid)
-            key = (feed.id, e.guid)
-            if key in existing:
-                eid, chash = existing[key]
-                if chash != e.content_hash:
-                    updates.append({"_id": eid, "title": e.title, "summary": e.summary, "link": e.link, "author": e.author,
-                                    "published_at": e.published_at, "content_hash": e.content_hash, "updated_at": now})
-                continue
-            if e.link and e.link in known_links:
-                summary.duplicates += 1
-                continue
-            if e.link:
-                known_links.add(e.link)
-            inserts.append({"feed_id": feed.id, "guid": e.guid, "link": e.link, "title": e.title, "summary": e.summary,
-                            "author": e.author, "published_at": e.published_at, "fetched_at": now,
-                            "content_hash": e.content_hash, "is_read": False, "is_starred": False, "is_dismissed": False})
-        session.add(feed)
+        part = RefreshSummary()
+        links: set[str] = set()
+        try:
+            with session.begin_nested():
+                _apply_one(session, feed, r, now, part, existing, known_links, links)
+        except sa.exc.SQLAlchemyError as exc:
+            _store_failure(session, r.feed_id, exc, now, summary)
+            continue
+        known_links |= links
+        summary.add(part)
+    return summary
+
+
+def _apply_one(session: Session, feed: Feed, r, now: datetime, part: RefreshSummary,
+               existing: dict[tuple[int, str], tuple[int, str]], known_links: set[str], links: set[str]) -> None:
+    if r.status not in ("error", "skipped") and r.new_url and r.new_url != feed.url:
+        target = session.exec(select(Feed).where(Feed.url == r.new_url, Feed.id != feed.id)).first()
+        if target is not None:
+            part.notes.append(_merge_feed(session, feed, target, existing))
+            part.merged += 1
+            feed = target  # what was fetched is the target's feed now
+    _apply_feed_state(feed, r, now, part)
+    inserts: list[dict] = []
+    updates: list[dict] = []
+    seen_guids: set[str] = set()
+    for e in r.entries:
+        if e.guid in seen_guids:
+            continue
+        seen_guids.add(e.guid)
+        key = (feed.id, e.guid)
+        if key in existing:
+            eid, chash = existing[key]
+            if chash != e.content_hash:
+                updates.append({"_id": eid, "title": e.title, "summary": e.summary, "link": e.link, "author": e.author,
+                                "published_at": e.published_at, "content_hash": e.content_hash, "updated_at": now})
+            continue
+        if e.link and (e.link in known_links or e.link in links):
+            part.duplicates += 1
+            continue
+        if e.link:
+            links.add(e.link)
+        inserts.append({"feed_id": feed.id, "guid": e.guid, "link": e.link, "title": e.title, "summary": e.summary,
+                        "author": e.author, "published_at": e.published_at, "fetched_at": now,
+                        "content_hash": e.content_hash, "is_read": False, "is_starred": False, "is_dismissed": False})
+    session.add(feed)
     session.flush()
     if inserts:
         session.execute(sa.insert(Entry), inserts)
@@ -275,9 +311,62 @@ def apply_results(session: Session, results: list, now: datetime | None = None) 
             .values({k: sa.bindparam(k) for k in ("title", "summary", "link", "author", "published_at", "content_hash", "updated_at")})
         )
         session.connection().execute(stmt, updates)
-    summary.new_entries = len(inserts)
-    summary.updated_entries = len(updates)
-    return summary
+    part.new_entries = len(inserts)
+    part.updated_entries = len(updates)
+
+
+def _merge_feed(session: Session, source: Feed, target: Feed, existing: dict[tuple[int, str], tuple[int, str]]) -> str:
+    """Fold ``source`` (which moved permanently to ``target``'s URL) into ``target``: its entries
+    move over, an entry both hold is kept once with what the user did to either copy (read,
+    starred, dismissed), ideas and touchpoints that pointed at a dropped copy point at the kept
+    one; then ``source`` goes. Returns the sentence for the refresh report."""
+    from planner.models import EntryKeyword, Touchpoint
+    from planner.text import count
+
+    entry = Entry.__table__
+    cols = (entry.c.id, entry.c.guid, entry.c.content_hash, entry.c.is_read, entry.c.is_starred, entry.c.is_dismissed)
+    kept = {row.guid: row for row in session.execute(sa.select(*cols).where(entry.c.feed_id == target.id))}
+    moved = twice = 0
+    for row in session.execute(sa.select(*cols).where(entry.c.feed_id == source.id)).all():
+        same = kept.get(row.guid)
+        existing.pop((source.id, row.guid), None)
+        if same is None:
+            session.execute(entry.update().where(entry.c.id == row.id).values(feed_id=target.id))
+            existing[(target.id, row.guid)] = (row.id, row.content_hash)
+            moved += 1
+            continue
+        twice += 1
+        session.execute(entry.update().where(entry.c.id == same.id).values(
+            is_read=same.is_read or row.is_read, is_starred=same.is_starred or row.is_starred,
+            is_dismissed=same.is_dismissed or row.is_dismissed))
+        session.execute(sa.update(Post).where(Post.source_entry_id == row.id).values(source_entry_id=same.id))
+        session.execute(sa.update(Touchpoint).where(Touchpoint.entry_id == row.id).values(entry_id=same.id))
+        session.execute(sa.delete(EntryKeyword).where(EntryKeyword.entry_id == row.id))
+        session.execute(entry.delete().where(entry.c.id == row.id))
+    for guid, row in kept.items():
+        existing.setdefault((target.id, guid), (row.id, row.content_hash))
+    target.topic_id = target.topic_id or source.topic_id
+    target.title = target.title or source.title
+    if source.enabled and not target.enabled:  # the URL answers again: follow it again
+        target.enabled, target.disabled_reason = True, None
+    what = source.title or source.url
+    session.delete(source)
+    session.flush()
+    return (f"{what} ({source.url}) moved permanently to {target.url}, which you already follow"
+            f"{f' as {target.title}' if target.title and target.title != what else ''}: merged "
+            f"({count(moved, 'entry')} moved over, {count(twice, 'entry')} both had kept once)")
+
+
+def _store_failure(session: Session, feed_id: int, exc: Exception, now: datetime, summary: RefreshSummary) -> None:
+    """The database refused this feed's results (the savepoint is rolled back): say so on the
+    feed, in words, and let the next refresh try again."""
+    reason = type(getattr(exc, "orig", None) or exc).__name__
+    message = f"could not store what was fetched (the database refused it: {reason}); the next refresh tries again"
+    session.execute(sa.update(Feed).where(Feed.id == feed_id).values(
+        last_status="error", last_error=message, last_fetched_at=now, failure_count=Feed.failure_count + 1))
+    feed = session.get(Feed, feed_id)
+    summary.errors += 1
+    summary.problems.append(f"{(feed.title or feed.url) if feed else feed_id}: {message}")
 
 
 def _apply_feed_state(feed: Feed, r, now: datetime, summary: RefreshSummary) -> None:
