@@ -378,6 +378,10 @@ def _apply_feed_state(feed: Feed, r, now: datetime, summary: RefreshSummary) -> 
         return
     feed.last_fetched_at = now
     feed.retry_after_until = r.retry_after
+    # the adapter hands back the validators to keep (the old ones after a failure, none when
+    # they were unfit to send or a server refused them)
+    feed.etag = r.etag
+    feed.last_modified = r.last_modified
     if r.status == "error":
         summary.errors += 1
         feed.last_error = r.error
@@ -390,10 +394,6 @@ def _apply_feed_state(feed: Feed, r, now: datetime, summary: RefreshSummary) -> 
     feed.last_error = None
     if r.new_url and r.new_url != feed.url:
         feed.url = r.new_url
-    if r.etag is not None or r.status == "ok":
-        feed.etag = r.etag
-    if r.last_modified is not None or r.status == "ok":
-        feed.last_modified = r.last_modified
     if r.content_hash:
         feed.content_hash = r.content_hash
     if r.status == "ok":

@@ -104,3 +104,22 @@ def test_one_feed_that_cannot_be_stored_does_not_roll_back_the_others(httpserver
         bad_feed = session.get(Feed, bad_id)
         assert bad_feed.last_status == "error" and "could not store" in bad_feed.last_error
         assert session.get(Feed, good_id).last_status == "ok"
+
+
+def test_a_stored_validator_no_server_takes_is_dropped_and_the_feed_recovers(httpserver, store):
+    from werkzeug.wrappers import Response
+
+    def picky(request):
+        if "If-None-Match" in request.headers:
+            return Response("Request Header Fields Too Large", status=431)
+        return Response(rss(("g1", "One")), content_type="application/rss+xml")
+
+    httpserver.expect_request("/feed").respond_with_handler(picky)
+    with store.transaction() as session:
+        feed, _ = feed_service.add_feed(session, httpserver.url_for("/feed"))
+        feed.etag = '"' + "a" * 100_000 + '\x1b"'
+        feed_id = feed.id
+    summary = feed_service.refresh(store, now=FIXED_NOW, use_pool=False)
+    assert summary.errors == 0 and summary.new_entries == 1, summary.problems
+    with store.session() as session:
+        assert session.get(Feed, feed_id).etag is None  # not stored, so never sent again
