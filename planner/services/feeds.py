@@ -95,15 +95,20 @@ def normalize_feed_url(url: str, allow_local: bool = True) -> str:
         raise PlannerError("empty feed URL")
     if len(url) > MAX_URL:
         raise PlannerError(f"feed URL longer than {MAX_URL} characters")
-    scheme = urlsplit(url).scheme.lower()
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018  (raises for a port that is not a number in range)
+    except ValueError as exc:  # "http://[::1" (an unclosed IPv6 address), "http://host:x/"
+        raise PlannerError(f"not a valid URL: {url!r} ({exc})") from None
+    scheme = parts.scheme.lower()
     if scheme in ("http", "https"):
-        if not urlsplit(url).netloc:
+        if not parts.netloc or any(c.isspace() or not c.isprintable() for c in url):
             raise PlannerError(f"not a valid URL: {url!r}")
         return url
     if not allow_local:
         raise PlannerError(f"only http(s) feed URLs are accepted here, got {url!r}")
     if scheme == "file":
-        path = Path(urlsplit(url).path)
+        path = Path(parts.path)
     elif scheme and len(scheme) > 1:
         raise PlannerError(f"unsupported URL scheme {scheme!r} in {url!r} (use http, https or a file path)")
     else:

@@ -25,14 +25,35 @@ class OpmlImportReport:
 def import_opml_file(session: Session, path: Path, topic: str | None = None) -> OpmlImportReport:
     from planner.adapters.opml import parse_opml
 
+    """Import the list in ``path``; a file that is not one (too large, or without a single feed
+    to follow) is a PlannerError naming it, and nothing is written."""
+    from planner.adapters.opml import MAX_INPUT, parse_opml
+    from planner.text import count
+
     path = Path(path)
     try:
-        data = path.read_bytes()
+        with path.open("rb") as fh:  # at most MAX_INPUT + 1 bytes: /dev/zero is not a list
+            data = fh.read(MAX_INPUT + 1)
     except FileNotFoundError:
         raise PlannerError(f"no such file: {path}") from None
     except OSError as exc:
         raise PlannerError(f"cannot read {path}: {exc.strerror or exc}") from exc
-    return import_opml(session, parse_opml(data, path.name), topic)
+    if len(data) > MAX_INPUT:
+        raise PlannerError(f"{path}: larger than {MAX_INPUT // 1_000_000} MB, which no subscription list is; "
+                           "nothing imported")
+    parsed = parse_opml(data, path.name)
+    report = import_opml(session, parsed, topic)
+    if not report.added and not report.existing:
+        problems = report.problems
+        if len(problems) == 1 and "no feeds found" in problems[0]:
+            why = " (no <outline> with a feed URL)"
+        elif problems:
+            why = f" ({count(len(problems), 'problem')}; the first: {problems[0]})"
+        else:
+            why = ""
+        # a PlannerError rolls the transaction back: the topics of refused feeds go too
+        raise PlannerError(f"{path}: no feeds to import{why}; nothing imported")
+    return report
 
 
 def import_opml(session: Session, parsed, topic: str | None = None) -> OpmlImportReport:
