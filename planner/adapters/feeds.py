@@ -78,6 +78,7 @@ class FeedRequest:
     content_hash: str | None = None  # sha256 hex of the last body parsed
     failure_count: int = 0  # consecutive failures before this fetch
     retry_after_until: datetime | None = None  # aware; don't fetch before this
+    http_fallback: bool = False  # an https URL whose scheme was guessed: on failure, try http
 
 
 @dataclass
@@ -960,7 +961,19 @@ async def fetch_all(
             if _is_local(req.url):
                 fetched = await asyncio.to_thread(_read_local, req, max_bytes)
             else:
-                fetched, req = await fetch_remote(client, req)
+                try:
+                    fetched, req = await fetch_remote(client, req)
+                except _FetchError as exc:
+                    if not (req.http_fallback and req.url.startswith("https://")):
+                        raise
+                    plain = replace(req, url="http://" + req.url[len("https://"):], http_fallback=False)
+                    try:
+                        fetched, req = await fetch_remote(client, plain)
+                    except _FetchError as exc2:
+                        raise _FetchError(f"{exc.message}; over http: {exc2.message}", exc2.http_status,
+                                          exc2.retry_after) from None
+                    # the feed is at the http URL from now on (a permanent move, as the store sees it)
+                    fetched = fetched._replace(new_url=fetched.new_url or plain.url)
             result.http_status = fetched.http_status
             result.new_url = fetched.new_url
             etag, last_modified = fetched.headers.get("etag"), fetched.headers.get("last-modified")

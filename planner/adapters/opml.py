@@ -42,6 +42,7 @@ class OpmlFeed:
     title: str
     topic: str | None
     html_url: str | None = None
+    scheme_guessed: bool = False  # the list gave no scheme (www.example.com/feed): https was put in
 
 
 @dataclass
@@ -119,7 +120,8 @@ class _Collector:
     def start(self, attrs: dict[str, str], line: int, self_closing: bool = False) -> None:
         low = {k.lower(): v for k, v in attrs.items()}
         kind = (low.get("type") or "").strip().lower()
-        url = (low.get("xmlurl") or "").strip()
+        # xmlUrl in any case (lowered above); some exporters write feedUrl
+        url = (low.get("xmlurl") or low.get("feedurl") or "").strip()
         if not url and kind in ("rss", "atom", "feed") and low.get("url"):
             url = low["url"].strip()
         text = clean_text(low.get("text") or low.get("title") or "", TITLE_MAX,
@@ -131,7 +133,7 @@ class _Collector:
             self.problem(line, f'outline of type "{kind}" points to another list or page, '
                                f"not a feed: {_shown(low['url'])} (skipped)")
             folder = None
-        elif "xmlurl" in low:
+        elif "xmlurl" in low or "feedurl" in low:
             self.problem(line, f"outline {_shown(text) if text else ''} has an empty "
                                "xmlUrl (skipped)".replace("  ", " "))
             folder = None
@@ -145,6 +147,13 @@ class _Collector:
             self.folders.pop()
 
     def _feed(self, url: str, title: str, low: dict[str, str], line: int) -> None:
+        if url[:9].lower() == "feed:http":  # feed:https://... names its scheme after the old prefix
+            url = url[5:]
+        guessed = _with_scheme(url)
+        if guessed is not None:
+            self.problem(line, f"feed URL {_shown(url)} has no http(s) scheme: taken as {_shown(guessed)} "
+                               "(http is tried if https fails on the first refresh)")
+            url = guessed
         try:
             parts = urlsplit(url)
             scheme, netloc = parts.scheme.lower(), parts.netloc
@@ -168,7 +177,7 @@ class _Collector:
         if html_url and _scheme(html_url) not in ("http", "https"):
             html_url = None
         self.feeds.append(OpmlFeed(url=url, title=title or (urlsplit(url).hostname or url),
-                                   topic=topic, html_url=html_url))
+                                   topic=topic, html_url=html_url, scheme_guessed=guessed is not None))
 
     def finish(self) -> None:
         for url, lines in self.duplicate_lines.items():
@@ -177,6 +186,30 @@ class _Collector:
             self.problem(lines[0], f"duplicate feed {_shown(url)} (first at line "
                                    f"{self.first_line[url]}; again at line{plural} {where}) "
                                    "kept once")
+
+
+# What a feed reader takes for a web address without its scheme: a host name with a dot (or
+# localhost, or an IPv4 address), an optional port, then a path, query or nothing.
+_BARE_HOST = re.compile(
+    r"(?:(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z][A-Za-z0-9-]{0,62}|localhost"
+    r"|\d{1,3}(?:\.\d{1,3}){3})(?::\d{1,5})?(?:[/?#]|$)", re.I)
+
+
+def _with_scheme(url: str) -> str | None:
+    """``https://`` + the URL when it has no scheme but reads as a web address
+    (``www.example.com/feed``, ``//example.com/feed``, the old ``feed://`` form); else None."""
+    low = url[:8].lower()
+    if low.startswith("feed://"):
+        url = url[7:]
+    elif low.startswith("feed:"):  # feed:https://... names the real scheme itself
+        return None
+    elif url.startswith("//"):
+        url = url[2:]
+    elif "://" in url[:12] or any(c.isspace() for c in url):
+        return None
+    if not _BARE_HOST.match(url):
+        return None
+    return "https://" + url
 
 
 def _shown(s: str) -> str:

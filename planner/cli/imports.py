@@ -52,7 +52,9 @@ def import_opml(
     from planner.text import count
 
     say(f"{file.name}: {count(report.added, 'feed')} added, {report.existing} already followed, "
-        f"{count(report.topics_added, 'topic')} added, {count(len(report.problems), 'problem')}")
+        f"{count(report.topics_added, 'topic')} added, {count(len(report.problems), 'problem')}"
+        + (f" ({count(report.scheme_guessed, 'feed')} without http(s) in the list: taken as https, http tried if that fails)"
+           if report.scheme_guessed else ""))
     for problem in report.problems:
         say(f"  {problem}")
 

@@ -21,6 +21,9 @@ from planner.errors import PlannerError
 from planner.models import Entry, Feed, Pillar, Post, PostStatus, Topic, utcnow
 
 MAX_URL = 2000
+# Set as a feed's last warning when an OPML list gave its URL without a scheme and https was put
+# in: until the first refresh, a failed https fetch is tried again over http (as feed readers do).
+SCHEME_GUESSED = "the subscription list gave this URL without http(s): https is tried first, then http"
 
 
 # --- topics -------------------------------------------------------------------------------------
@@ -230,7 +233,9 @@ def feed_requests(session: Session, topic: str | None = None, feed_ids: Iterable
         q = q.where(Feed.id.in_(list(feed_ids)))
     return [
         FeedRequest(feed_id=f.id, url=f.url, etag=f.etag, last_modified=f.last_modified, content_hash=f.content_hash,
-                    failure_count=f.failure_count, retry_after_until=f.retry_after_until)
+                    failure_count=f.failure_count, retry_after_until=f.retry_after_until,
+                    http_fallback=f.last_fetched_at is None and f.last_warning == SCHEME_GUESSED
+                    and f.url.startswith("https://"))
         for f in session.exec(q)
     ]
 

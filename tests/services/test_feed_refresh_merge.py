@@ -123,3 +123,49 @@ def test_a_stored_validator_no_server_takes_is_dropped_and_the_feed_recovers(htt
     assert summary.errors == 0 and summary.new_entries == 1, summary.problems
     with store.session() as session:
         assert session.get(Feed, feed_id).etag is None  # not stored, so never sent again
+
+
+def import_list(store, tmp_path, *urls: str):
+    from planner.services.opml import import_opml_file
+
+    body = "".join(f'<outline text="f{i}" xmlUrl="{u}"/>' for i, u in enumerate(urls))
+    path = tmp_path / "subs.opml"
+    path.write_text(f'<?xml version="1.0"?><opml version="2.0"><body>{body}</body></opml>')
+    return store.call(import_opml_file, path)
+
+
+def test_a_feed_listed_without_a_scheme_falls_back_to_http_on_its_first_refresh(httpserver, store, tmp_path):
+    httpserver.expect_request("/feed").respond_with_data(rss(("g1", "One")), content_type="application/rss+xml")
+    bare = f"localhost:{httpserver.port}/feed"
+    report = import_list(store, tmp_path, bare)
+    assert report.added == 1 and report.scheme_guessed == 1
+    assert any("has no http(s) scheme: taken as 'https://" in p for p in report.problems), report.problems
+    with store.session() as session:
+        assert session.exec(select(Feed.url)).all() == [f"https://{bare}"]
+    summary = feed_service.refresh(store, now=FIXED_NOW, use_pool=False)  # https fails: a plain HTTP server
+    assert summary.errors == 0 and summary.new_entries == 1, summary.problems
+    with store.session() as session:
+        feed = session.exec(select(Feed)).one()
+        assert feed.url == f"http://{bare}" and feed.last_warning is None
+
+
+def test_a_feed_with_its_scheme_never_falls_back_to_http(httpserver, store):
+    httpserver.expect_request("/feed").respond_with_data(rss(("g1", "One")), content_type="application/rss+xml")
+    with store.transaction() as session:
+        feed_service.add_feed(session, f"https://localhost:{httpserver.port}/feed")
+    summary = feed_service.refresh(store, now=FIXED_NOW, use_pool=False)
+    assert summary.errors == 1 and summary.new_entries == 0
+    assert len(httpserver.log) == 0 or all(r.scheme == "https" for r, _ in httpserver.log)
+
+
+def test_a_guessed_scheme_that_fails_both_ways_names_both(httpserver, store, tmp_path):
+    httpserver.expect_request("/feed").respond_with_data("gone", status=404)
+    import_list(store, tmp_path, f"localhost:{httpserver.port}/feed")
+    summary = feed_service.refresh(store, now=FIXED_NOW, use_pool=False)
+    assert summary.errors == 1
+    [problem] = summary.problems
+    assert "could not connect" in problem and "; over http: HTTP 404 Not Found" in problem, problem
+    with store.session() as session:
+        assert session.exec(select(Feed.url)).one().startswith("https://")  # kept as the list gave it
+    later = feed_service.refresh(store, now=FIXED_NOW, use_pool=False)  # only the first refresh falls back
+    assert "over http" not in later.problems[0]
