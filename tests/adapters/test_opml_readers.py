@@ -57,3 +57,54 @@ def test_a_guessed_url_and_the_same_feed_with_its_scheme_are_one_feed():
     result = parse_opml(outlines('text="A" xmlUrl="https://www.example.com/feed"',
                                  'text="B" xmlUrl="www.example.com/feed"'), "subs.opml")
     assert [f.url for f in result.feeds] == ["https://www.example.com/feed"]
+
+
+def test_salvage_of_a_long_one_line_file_reads_every_tag():
+    # the shape of the report's 900 KB file: one line, a stray quote, raw '&', </opml> missing
+    tags, expected = [], []
+    for i in range(12_000):
+        if i % 3 == 0:
+            tags.append(f'<outline text="It"s feed {i}" type="rss" xmlUrl="https://f{i}.example/rss"/>')
+            expected.append((f"https://f{i}.example/rss", f'It"s feed {i}', None))
+        elif i % 3 == 1:
+            tags.append(f'<outline text="News & views {i}" xmlUrl="https://f{i}.example/rss?a=1&b=2"/>')
+            expected.append((f"https://f{i}.example/rss?a=1&b=2", f"News & views {i}", None))
+        else:
+            tags.append(f'<outline text="Folder {i}"><outline text="t{i}" xmlUrl="https://g{i}.example/atom"/>'
+                        "</outline>")
+            expected.append((f"https://g{i}.example/atom", f"t{i}", f"Folder {i}"))
+    data = ('<?xml version="1.0"?><opml version="2.0"><head><title>Big &amp; broken</title></head><body>'
+            + "".join(tags) + "</body>").encode()
+    assert len(data) > 900_000 and data.count(b"\n") == 0
+    result = parse_opml(data, "big.opml")
+    assert result.method == "salvaged"
+    assert [(f.url, f.title, f.topic) for f in result.feeds] == expected
+    assert result.title == "Big & broken"
+    assert result.problems[0].startswith("big.opml line 1: ")
+
+
+def test_salvage_keeps_values_with_angle_brackets_and_line_numbers():
+    data = ('<opml version="2.0"><body>\n'
+            '<outline text="a > b < c" xmlUrl="https://a.example/rss"/>\n'
+            '<outline text="It"s" xmlUrl="https://b.example/rss"/> <outline text="ok" xmlUrl="https://c.example/rss"/>\n'
+            '<outline text="multi"\n   xmlUrl="https://d.example/rss?x=1&y=2"/>\n'
+            '<outline text="ftp" xmlUrl="ftp://e.example/rss"/>\n'
+            "</body>").encode()
+    result = parse_opml(data, "s.opml")
+    assert result.method == "salvaged"
+    assert [(f.url, f.title) for f in result.feeds] == [
+        ("https://a.example/rss", "a > b < c"), ("https://b.example/rss", 'It"s'),
+        ("https://c.example/rss", "ok"), ("https://d.example/rss?x=1&y=2", "multi")]
+    assert "s.opml line 6: not an http(s) feed URL: 'ftp://e.example/rss' (skipped)" in result.problems
+
+
+@pytest.mark.parametrize("junk", [
+    '<outline text="' * 20_000,  # quotes never closed
+    "<outline " + "a" * 200_000,  # no end at all
+    "<outline " + 'x="1" ' * 30_000 + ">",  # one huge tag
+    '<outline a="' + '" b="' * 30_000,
+    "<title>" * 30_000,
+], ids=["open-quotes", "no-end", "huge-tag", "quote-chain", "titles"])
+def test_salvage_of_pathological_tags_finishes_and_reports(junk):
+    result = parse_opml(("<opml><body>" + junk).encode(), "junk.opml")  # (time: bench/opml_salvage.py)
+    assert result.method == "salvaged" and result.problems
