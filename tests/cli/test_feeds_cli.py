@@ -72,3 +72,18 @@ def test_an_opml_import_with_one_good_feed_still_imports_and_reports_the_rest(se
     assert result.returncode == 0, result.stderr
     assert "mixed.opml: 1 feed added, 0 already followed, 0 topics added, 1 problem" in result.stdout
     assert feeds_of(settings) == ["https://example.com/feed"]
+
+
+@pytest.mark.slow
+def test_keywords_for_a_30_mb_single_token_file_is_bounded(settings, tmp_path):
+    # (loads the real model) the work is bounded: the file is read to 1 MB, the extractor looks
+    # at 45,000 characters, and a 64+ character "word" is never a keyword
+    blob = tmp_path / "blob.txt"
+    with blob.open("w") as fh:
+        for _ in range(30):
+            fh.write("x" * 1_000_000)
+    result = run_planner("--db", settings.db_url, "keywords", "for", "--file", str(blob), "--json")
+    assert result.returncode == 0, result.stderr
+    assert f"{blob}: keywords from its first 1 MB only" in result.stderr
+    [report] = json.loads(result.stdout)
+    assert report["keywords"] == []
