@@ -46,13 +46,13 @@ def malformed(size: int) -> bytes:
 
 _OLD_TAG = re.compile(
     r"""<(/?)\s*(?:[\w.-]+:)?(outline|title|body)\b((?:[^<>"']|"[^"]*"|'[^']*'){0,20000}?)(/?)>""",
-    re.I,
+    re.IGNORECASE,
 )
 _OLD_ATTR = re.compile(
     r"""([A-Za-z_][\w:.-]*)\s*=\s*(?:"(.*?)"(?=\s+[A-Za-z_][\w:.-]*\s*=|\s*/?\s*$)|'(.*?)'(?=\s+[A-Za-z_][\w:.-]*\s*=|\s*/?\s*$)|([^\s"'>]+))""",
-    re.S,
+    re.DOTALL,
 )
-_OLD_LOOSE_TAG = re.compile(r"<\s*(?:[\w.-]+:)?outline\b([^\n]{0,20000}?)(/?)>\s*$", re.I | re.M)
+_OLD_LOOSE_TAG = re.compile(r"<\s*(?:[\w.-]+:)?outline\b([^\n]{0,20000}?)(/?)>\s*$", re.IGNORECASE | re.MULTILINE)
 
 
 def old_salvage(text: str, collector) -> int:

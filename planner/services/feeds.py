@@ -213,7 +213,7 @@ class RefreshSummary:
     def as_dict(self) -> dict:
         return asdict(self)
 
-    def add(self, other: "RefreshSummary") -> None:
+    def add(self, other: RefreshSummary) -> None:
         for name, value in asdict(other).items():
             if name == "feeds":
                 continue

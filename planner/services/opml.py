@@ -24,8 +24,6 @@ class OpmlImportReport:
 
 
 def import_opml_file(session: Session, path: Path, topic: str | None = None) -> OpmlImportReport:
-    from planner.adapters.opml import parse_opml
-
     """Import the list in ``path``; a file that is not one (too large, or without a single feed
     to follow) is a PlannerError naming it, and nothing is written."""
     from planner.adapters.opml import MAX_INPUT, parse_opml

@@ -84,12 +84,12 @@ def test_salvage_of_a_long_one_line_file_reads_every_tag():
 
 
 def test_salvage_keeps_values_with_angle_brackets_and_line_numbers():
-    data = ('<opml version="2.0"><body>\n'
-            '<outline text="a > b < c" xmlUrl="https://a.example/rss"/>\n'
-            '<outline text="It"s" xmlUrl="https://b.example/rss"/> <outline text="ok" xmlUrl="https://c.example/rss"/>\n'
-            '<outline text="multi"\n   xmlUrl="https://d.example/rss?x=1&y=2"/>\n'
-            '<outline text="ftp" xmlUrl="ftp://e.example/rss"/>\n'
-            "</body>").encode()
+    data = (b'<opml version="2.0"><body>\n'
+            b'<outline text="a > b < c" xmlUrl="https://a.example/rss"/>\n'
+            b'<outline text="It"s" xmlUrl="https://b.example/rss"/> <outline text="ok" xmlUrl="https://c.example/rss"/>\n'
+            b'<outline text="multi"\n   xmlUrl="https://d.example/rss?x=1&y=2"/>\n'
+            b'<outline text="ftp" xmlUrl="ftp://e.example/rss"/>\n'
+            b"</body>")
     result = parse_opml(data, "s.opml")
     assert result.method == "salvaged"
     assert [(f.url, f.title) for f in result.feeds] == [
