@@ -359,12 +359,12 @@ def _merge_feed(session: Session, source: Feed, target: Feed, existing: dict[tup
     target.title = target.title or source.title
     if source.enabled and not target.enabled:  # the URL answers again: follow it again
         target.enabled, target.disabled_reason = True, None
-    what = source.title or source.url
+    what = f"{source.title} ({source.url})" if source.title else source.url
     session.delete(source)
     session.flush()
-    return (f"{what} ({source.url}) moved permanently to {target.url}, which you already follow"
-            f"{f' as {target.title}' if target.title and target.title != what else ''}: merged "
-            f"({count(moved, 'entry')} moved over, {count(twice, 'entry')} both had kept once)")
+    return (f"{what} moved permanently to {target.url}, which you already follow"
+            f"{f' as {target.title}' if target.title and target.title != source.title else ''}: merged "
+            f"({count(moved, 'entry')} moved over, {count(twice, 'entry')} held by both kept once)")
 
 
 def _store_failure(session: Session, feed_id: int, exc: Exception, now: datetime, summary: RefreshSummary) -> None:
