@@ -28,7 +28,7 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime, parsedate_to_datetime
 from http import HTTPStatus
@@ -48,7 +48,7 @@ from planner.adapters.sanitize import clean_text, html_to_text
 __all__ = [
     "FeedRequest", "ParsedEntry", "FetchResult", "ParsedFeed", "NotAFeedError",
     "fetch_all", "fetch_all_sync", "parse_feed_bytes", "parse_many", "canonical_link",
-    "shutdown_parse_pool", "USER_AGENT",
+    "shutdown_parse_pool", "USER_AGENT", "MAX_VALIDATOR", "valid_validator",
 ]
 
 USER_AGENT = "planner/0.1 (+feeds)"
@@ -62,6 +62,11 @@ POOL_MIN_FEEDS = 20
 # A Retry-After further away than this is treated as this (a hostile or buggy header must
 # not silence a feed for years).
 RETRY_AFTER_MAX = timedelta(days=7)
+# An ETag is a hash or a version (tens of characters), an HTTP-date 29: a longer validator is a
+# server's bug, and sent back on every request it can get the feed refused for good (431).
+MAX_VALIDATOR = 1024
+# RFC 9110: entity-tag characters and HTTP-dates are visible ASCII (spaces inside a date)
+_VALIDATOR = re.compile(r"[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?")
 
 
 @dataclass
@@ -73,6 +78,7 @@ class FeedRequest:
     content_hash: str | None = None  # sha256 hex of the last body parsed
     failure_count: int = 0  # consecutive failures before this fetch
     retry_after_until: datetime | None = None  # aware; don't fetch before this
+    http_fallback: bool = False  # an https URL whose scheme was guessed: on failure, try http
 
 
 @dataclass
@@ -669,6 +675,17 @@ def _parse_retry_after(value: str | None, now: datetime) -> datetime | None:
     return max(now, min(when, now + RETRY_AFTER_MAX))
 
 
+def valid_validator(value: str | None) -> str | None:
+    """An ETag or Last-Modified value fit to store and send back, else None: at most
+    `MAX_VALIDATOR` characters of visible ASCII (no control characters, nothing to inject)."""
+    if not value:
+        return None
+    value = value.strip(" \t")
+    if len(value) > MAX_VALIDATOR or not _VALIDATOR.fullmatch(value):
+        return None
+    return value
+
+
 def _is_local(url: str) -> bool:
     return url.startswith("file:") or "://" not in url
 
@@ -713,13 +730,10 @@ async def _fetch_http(client, req: FeedRequest, *, max_bytes: int, max_redirects
             async with client.stream("GET", url, headers=headers) as resp:
                 status = resp.status_code
                 if status in (301, 302, 303, 307, 308):
-                    location = resp.headers.get("location")
+                    location = (resp.headers.get("location") or "").strip()
                     if not location:
                         raise _FetchError(f"HTTP {status} redirect without a Location", status)
-                    target = str(resp.url.join(location))
-                    if urlsplit(target).scheme not in ("http", "https"):
-                        raise _FetchError(f"redirected to a non-http URL: {target[:200]}",
-                                          status)
+                    target = _redirect_target(resp.url, location, status)
                     if status in (301, 308) and permanent_chain:
                         new_url = target
                     else:
@@ -769,6 +783,28 @@ async def _fetch_http(client, req: FeedRequest, *, max_bytes: int, max_redirects
         except httpx.HTTPError as exc:
             raise _FetchError(f"{type(exc).__name__} from {host}: {_short(exc)}")
     raise _FetchError(f"more than {max_redirects} redirects (last: {url[:200]})")
+
+
+def _redirect_target(base, location: str, status: int) -> str:
+    """The absolute http(s) URL a redirect points to; an error naming the Location (as sent,
+    made printable) for another scheme or a URL that cannot be parsed."""
+    import httpx
+
+    shown = clean_text(location, 200, single_line=True)
+    try:
+        scheme = urlsplit(location).scheme.lower()
+    except ValueError:
+        scheme = ""
+    if scheme and scheme not in ("http", "https"):
+        raise _FetchError(f"redirected to a non-http URL: {shown}", status)
+    try:
+        target = str(base.join(location))
+    except (httpx.InvalidURL, ValueError) as exc:
+        raise _FetchError(f"redirected to an invalid URL: {shown!r} ({_short(exc)})", status)
+    if urlsplit(target).scheme not in ("http", "https"):
+        raise _FetchError(f"redirected to a non-http URL: {clean_text(target, 200, single_line=True)}",
+                          status)
+    return target
 
 
 def _reason(status: int, server_phrase: str | None) -> str:
@@ -880,8 +916,39 @@ async def fetch_all(
         async with in_process:
             return await asyncio.to_thread(_parse_job, data, headers, url, now)
 
+    async def fetch_remote(client, req: FeedRequest) -> tuple[_Fetched, FeedRequest]:
+        host = _host_of(req.url)
+        sem = host_sems.setdefault(host, asyncio.Semaphore(max(1, per_host)))
+
+        async def attempt(req: FeedRequest) -> _Fetched:
+            return await _fetch_http(client, req, max_bytes=max_bytes, max_redirects=max_redirects,
+                                     connect_timeout=connect_timeout, read_timeout=read_timeout,
+                                     now=now)
+
+        async def with_retry() -> tuple[_Fetched, FeedRequest]:
+            try:
+                return await attempt(req), req
+            except _FetchError as exc:
+                # a 400/431 to a conditional GET may be the validators themselves (too long,
+                # or a byte the server refuses): drop them and ask once more without
+                if exc.http_status not in (400, 431) or not (req.etag or req.last_modified):
+                    raise
+                bare = replace(req, etag=None, last_modified=None)
+                return await attempt(bare), bare
+
+        async with sem, global_sem:
+            try:
+                return await asyncio.wait_for(with_retry(), deadline)
+            except TimeoutError:
+                raise _FetchError(f"timed out after {deadline:g} s fetching "
+                                  f"{host or req.url[:200]}")
+
     async def one(client, req: FeedRequest) -> FetchResult:
         started = time.perf_counter()
+        # a validator no server should get back (huge, control characters) is dropped here,
+        # and so is not kept either
+        req = replace(req, etag=valid_validator(req.etag),
+                      last_modified=valid_validator(req.last_modified))
         result = FetchResult(feed_id=req.feed_id, status="ok",
                              failure_count=req.failure_count)
         if req.retry_after_until is not None and now < req.retry_after_until:
@@ -894,23 +961,25 @@ async def fetch_all(
             if _is_local(req.url):
                 fetched = await asyncio.to_thread(_read_local, req, max_bytes)
             else:
-                host = _host_of(req.url)
-                sem = host_sems.setdefault(host, asyncio.Semaphore(max(1, per_host)))
-                async with sem, global_sem:
+                try:
+                    fetched, req = await fetch_remote(client, req)
+                except _FetchError as exc:
+                    if not (req.http_fallback and req.url.startswith("https://")):
+                        raise
+                    plain = replace(req, url="http://" + req.url[len("https://"):], http_fallback=False)
                     try:
-                        fetched = await asyncio.wait_for(
-                            _fetch_http(client, req, max_bytes=max_bytes,
-                                        max_redirects=max_redirects,
-                                        connect_timeout=connect_timeout,
-                                        read_timeout=read_timeout, now=now),
-                            deadline)
-                    except TimeoutError:
-                        raise _FetchError(f"timed out after {deadline:g} s fetching "
-                                          f"{host or req.url[:200]}")
+                        fetched, req = await fetch_remote(client, plain)
+                    except _FetchError as exc2:
+                        raise _FetchError(f"{exc.message}; over http: {exc2.message}", exc2.http_status,
+                                          exc2.retry_after) from None
+                    # the feed is at the http URL from now on (a permanent move, as the store sees it)
+                    fetched = fetched._replace(new_url=fetched.new_url or plain.url)
             result.http_status = fetched.http_status
             result.new_url = fetched.new_url
-            result.etag = fetched.headers.get("etag") or req.etag
-            result.last_modified = fetched.headers.get("last-modified") or req.last_modified
+            etag, last_modified = fetched.headers.get("etag"), fetched.headers.get("last-modified")
+            result.etag = req.etag if etag is None else valid_validator(etag)
+            result.last_modified = (req.last_modified if last_modified is None
+                                    else valid_validator(last_modified))
             if fetched.body is None:
                 result.status = "not_modified"
                 result.content_hash = req.content_hash
@@ -953,7 +1022,8 @@ async def fetch_all(
             res = FetchResult(feed_id=req.feed_id, status="error",
                               error=f"internal error: {type(exc).__name__}: {_short(exc)}",
                               failure_count=req.failure_count + 1,
-                              etag=req.etag, last_modified=req.last_modified,
+                              etag=valid_validator(req.etag),
+                              last_modified=valid_validator(req.last_modified),
                               content_hash=req.content_hash)
         if progress is not None:
             try:
@@ -962,7 +1032,15 @@ async def fetch_all(
                 pass
         return res
 
+    async def check_redirect(response) -> None:
+        # httpx builds the next request of every redirect, followed or not, and fails on a
+        # Location it cannot make a URL of (javascript:..., too long) with an error that names
+        # the feed, not the target: check the target first, in our words
+        if response.has_redirect_location:
+            _redirect_target(response.url, response.headers["location"].strip(), response.status_code)
+
     async with httpx.AsyncClient(
+        event_hooks={"response": [check_redirect]},
         headers={"User-Agent": USER_AGENT,
                  "Accept": "application/rss+xml, application/atom+xml, application/rdf+xml, "
                            "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"},

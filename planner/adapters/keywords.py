@@ -40,6 +40,9 @@ PHRASE_MAX_TOKENS = 32
 PACK_TOKENS = 128  # word pieces per packed row at least (bench: 32-256 alike for phrases)
 ROWS_PER_PASS = 64  # rows per forward pass: bounds the (rows x width x width) attention mask
 SCAN_WORDS = 1500  # candidates come from the first words of very long bodies only
+# ... and from their first characters: 1,500 words are ~10,000 characters; a body of a few
+# huge tokens (a 30 MB one-word file) must not be scanned whole
+SCAN_CHARS = 30 * SCAN_WORDS
 DOC_BATCH = 64
 PRECISIONS = ("auto", "fp32", "bf16")
 
@@ -394,6 +397,7 @@ def _pack(ids: list[list[int]], capacity: int) -> tuple[list[list[int]], list[in
 
 
 def _head(text: str) -> str:
+    text = text[:SCAN_CHARS]
     words = text.split(" ")
     return text if len(words) <= SCAN_WORDS else " ".join(words[:SCAN_WORDS])
 

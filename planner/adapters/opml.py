@@ -20,6 +20,7 @@ pair round-trips.
 
 from __future__ import annotations
 
+import bisect
 import codecs
 import re
 from dataclasses import dataclass, field
@@ -42,6 +43,7 @@ class OpmlFeed:
     title: str
     topic: str | None
     html_url: str | None = None
+    scheme_guessed: bool = False  # the list gave no scheme (www.example.com/feed): https was put in
 
 
 @dataclass
@@ -119,7 +121,8 @@ class _Collector:
     def start(self, attrs: dict[str, str], line: int, self_closing: bool = False) -> None:
         low = {k.lower(): v for k, v in attrs.items()}
         kind = (low.get("type") or "").strip().lower()
-        url = (low.get("xmlurl") or "").strip()
+        # xmlUrl in any case (lowered above); some exporters write feedUrl
+        url = (low.get("xmlurl") or low.get("feedurl") or "").strip()
         if not url and kind in ("rss", "atom", "feed") and low.get("url"):
             url = low["url"].strip()
         text = clean_text(low.get("text") or low.get("title") or "", TITLE_MAX,
@@ -131,7 +134,7 @@ class _Collector:
             self.problem(line, f'outline of type "{kind}" points to another list or page, '
                                f"not a feed: {_shown(low['url'])} (skipped)")
             folder = None
-        elif "xmlurl" in low:
+        elif "xmlurl" in low or "feedurl" in low:
             self.problem(line, f"outline {_shown(text) if text else ''} has an empty "
                                "xmlUrl (skipped)".replace("  ", " "))
             folder = None
@@ -145,12 +148,19 @@ class _Collector:
             self.folders.pop()
 
     def _feed(self, url: str, title: str, low: dict[str, str], line: int) -> None:
+        if url[:9].lower() == "feed:http":  # feed:https://... names its scheme after the old prefix
+            url = url[5:]
+        guessed = _with_scheme(url)
+        if guessed is not None:
+            self.problem(line, f"feed URL {_shown(url)} has no http(s) scheme: taken as {_shown(guessed)} "
+                               "(http is tried if https fails on the first refresh)")
+            url = guessed
         try:
             parts = urlsplit(url)
             scheme, netloc = parts.scheme.lower(), parts.netloc
         except ValueError:
             scheme, netloc = "", ""
-        if scheme not in ("http", "https") or not netloc or any(c.isspace() for c in url):
+        if scheme not in ("http", "https") or not netloc or _SPACE.search(url):
             self.problem(line, f"not an http(s) feed URL: {_shown(url)} (skipped)")
             return
         key = url
@@ -167,8 +177,8 @@ class _Collector:
         html_url = (low.get("htmlurl") or "").strip() or None
         if html_url and _scheme(html_url) not in ("http", "https"):
             html_url = None
-        self.feeds.append(OpmlFeed(url=url, title=title or (urlsplit(url).hostname or url),
-                                   topic=topic, html_url=html_url))
+        self.feeds.append(OpmlFeed(url=url, title=title or (parts.hostname or url),
+                                   topic=topic, html_url=html_url, scheme_guessed=guessed is not None))
 
     def finish(self) -> None:
         for url, lines in self.duplicate_lines.items():
@@ -177,6 +187,31 @@ class _Collector:
             self.problem(lines[0], f"duplicate feed {_shown(url)} (first at line "
                                    f"{self.first_line[url]}; again at line{plural} {where}) "
                                    "kept once")
+
+
+_SPACE = re.compile(r"\s")
+# What a feed reader takes for a web address without its scheme: a host name with a dot (or
+# localhost, or an IPv4 address), an optional port, then a path, query or nothing.
+_BARE_HOST = re.compile(
+    r"(?:(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z][A-Za-z0-9-]{0,62}|localhost"
+    r"|\d{1,3}(?:\.\d{1,3}){3})(?::\d{1,5})?(?:[/?#]|$)", re.I)
+
+
+def _with_scheme(url: str) -> str | None:
+    """``https://`` + the URL when it has no scheme but reads as a web address
+    (``www.example.com/feed``, ``//example.com/feed``, the old ``feed://`` form); else None."""
+    low = url[:8].lower()
+    if low.startswith("feed://"):
+        url = url[7:]
+    elif low.startswith("feed:"):  # feed:https://... names the real scheme itself
+        return None
+    elif url.startswith("//"):
+        url = url[2:]
+    elif "://" in url[:12] or any(c.isspace() for c in url):
+        return None
+    if not _BARE_HOST.match(url):
+        return None
+    return "https://" + url
 
 
 def _shown(s: str) -> str:
@@ -240,16 +275,23 @@ def _repair(text: str, source: str) -> tuple[str, list[str]]:
     """Fix what can be fixed without changing line numbers; say what was changed."""
     notes: list[str] = []
 
-    def line_of(pos: int) -> int:
-        return text.count("\n", 0, pos) + 1
+    def lines_of(positions) -> list[int]:
+        # the positions come in order: count the newlines between them, not from the start
+        # each time (that was quadratic on a long one-line file)
+        lines, line, at = [], 1, 0
+        for pos in positions:
+            line += text.count("\n", at, pos)
+            at = pos
+            if not lines or lines[-1] != line:
+                lines.append(line)
+        return lines
 
     doctype = _DOCTYPE.search(text)
     if doctype:
-        notes.append(f"{source} line {line_of(doctype.start())}: DOCTYPE ignored "
+        notes.append(f"{source} line {lines_of([doctype.start()])[0]}: DOCTYPE ignored "
                      "(entity declarations are not expanded)")
-    amp_lines = sorted({line_of(m.start()) for m in _AMP.finditer(text)})
-    html_lines = sorted({line_of(m.start()) for m in _NAMED.finditer(text)
-                         if m.group(1) not in _XML_NAMED})
+    amp_lines = lines_of(m.start() for m in _AMP.finditer(text))
+    html_lines = lines_of(m.start() for m in _NAMED.finditer(text) if m.group(1) not in _XML_NAMED)
     if doctype:
         text = (text[: doctype.start()] + "\n" * doctype.group(0).count("\n")
                 + text[doctype.end():])
@@ -275,43 +317,69 @@ def _lines(lines: list[int]) -> str:
 # 3: salvage
 
 
-_TAG = re.compile(
-    r"""<(/?)\s*(?:[\w.-]+:)?(outline|title|body)\b((?:[^<>"']|"[^"]*"|'[^']*'){0,20000}?)(/?)>""",
-    re.I,
-)
+# Salvage reads in one pass, in time linear in the file: every tag start is found once, and
+# each tag is looked for only between its start and the next tag's (at most TAG_MAX characters),
+# so a stray quote cannot make one tag's search run over the rest of the file.
+TAG_MAX = 20_000
+_START = re.compile(r"<(/?)\s*(?:[\w.-]+:)?(outline|title|body)\b", re.I)
+# quote-aware: a tag ends at the first '>' outside quotes (values may hold '<', '>', newlines)
+_REST = re.compile(r"""(?:[^<>"']|"[^"]*"|'[^']*')*?>""")
+_ATTR_NAME = re.compile(r"(?<![\w:.-])([A-Za-z_][\w:.-]*)\s*=\s*")
 # An attribute value ends at the quote that is followed by the next attribute or the tag's
 # end, so `text="Газета "Коммерсантъ". Главное"` keeps its inner quotes.
-_ATTR = re.compile(
-    r"""([A-Za-z_][\w:.-]*)\s*=\s*(?:"(.*?)"(?=\s+[A-Za-z_][\w:.-]*\s*=|\s*/?\s*$)|'(.*?)'(?=\s+[A-Za-z_][\w:.-]*\s*=|\s*/?\s*$)|([^\s"'>]+))""",
-    re.S,
-)
-_LOOSE_TAG = re.compile(r"<\s*(?:[\w.-]+:)?outline\b([^\n]{0,20000}?)(/?)>\s*$", re.I | re.M)
+_VALUE_END = {q: re.compile(q + r"(?=\s+[A-Za-z_][\w:.-]*\s*=|\s*/?\s*$)") for q in "\"'"}
+_BARE_VALUE = re.compile(r"""[^\s"'>]+""")
+
+
+def _attributes(inner: str) -> dict[str, str]:
+    """The attributes of one tag's inside, the first of each name kept; tolerant of unescaped
+    quotes in values. Linear: the candidate ends of quoted values are found once, up front."""
+    inner = inner.strip()
+    ends = {q: [m.start() for m in pattern.finditer(inner)] if q in inner else []
+            for q, pattern in _VALUE_END.items()}
+    attrs: dict[str, str] = {}
+    pos = 0
+    while (m := _ATTR_NAME.search(inner, pos)) is not None:
+        at = m.end()
+        quote = inner[at:at + 1]
+        if quote in ('"', "'"):
+            candidates = ends[quote]
+            k = bisect.bisect_right(candidates, at)
+            if k == len(candidates):  # never closed: look for the next attribute after it
+                pos = at + 1
+                continue
+            value, pos = inner[at + 1:candidates[k]], candidates[k] + 1
+        else:
+            bare = _BARE_VALUE.match(inner, at)
+            if bare is None:
+                pos = max(at, m.start() + 1)
+                continue
+            value, pos = bare.group(0), bare.end()
+        attrs.setdefault(m.group(1), unescape(value) if "&" in value else value)
+    return attrs
 
 
 def _salvage(text: str, collector: _Collector) -> int:
     """Pull outline tags out of text that no XML parser accepts. Returns how many tags."""
     count = 0
-    pos_line = 1
-    last = 0
-    spans: list[tuple[int, int, str, str, bool]] = []
-    for m in _TAG.finditer(text):
-        spans.append((m.start(), m.end(), m.group(1), m.group(2).lower(),
-                      m.group(4) == "/" or m.group(3).rstrip().endswith("/")))
-    # Lines holding an outline the quote-aware pattern could not match (a stray quote):
-    # read them line by line.
-    matched_lines = set()
-    for start, _end, _close, name, _sc in spans:
-        if name == "outline":
-            matched_lines.add(text.count("\n", 0, start))
-    for m in _LOOSE_TAG.finditer(text):
-        ln = text.count("\n", 0, m.start())
-        if ln not in matched_lines:
-            spans.append((m.start(), m.end(), "", "outline-loose", m.group(2) == "/"))
-    spans.sort()
+    line, counted_to = 1, 0
     title_open: int | None = None
-    for start, end, closing, name, self_closing in spans:
-        pos_line += text.count("\n", last, start)
-        last = start
+    starts = list(_START.finditer(text))
+    for i, m in enumerate(starts):
+        start, name, closing = m.start(), m.group(2).lower(), m.group(1) == "/"
+        limit = min(starts[i + 1].start() if i + 1 < len(starts) else len(text), m.end() + TAG_MAX)
+        rest = _REST.match(text, m.end(), limit)
+        if rest is not None:
+            end = rest.end()
+        elif name == "outline" and not closing:
+            # a stray quote: the tag ends at the last '>' before the next tag
+            end = text.rfind(">", m.end(), limit) + 1
+            if not end:
+                continue
+        else:
+            continue
+        line += text.count("\n", counted_to, start)
+        counted_to = start
         if name == "title":
             if closing and title_open is not None and collector.title is None:
                 collector.title = clean_text(unescape(text[title_open:start]), TITLE_MAX,
@@ -323,15 +391,11 @@ def _salvage(text: str, collector: _Collector) -> int:
         if closing:
             collector.end()
             continue
-        inner = text[start:end]
-        inner = inner[inner.lower().index("outline") + len("outline"):-1]
+        inner = text[m.end():end - 1].rstrip()
+        self_closing = inner.endswith("/")
         if self_closing:
-            inner = inner.rstrip()[:-1] if inner.rstrip().endswith("/") else inner
-        attrs = {}
-        for a in _ATTR.finditer(inner.strip()):
-            value = next((v for v in a.groups()[1:] if v is not None), "")
-            attrs.setdefault(a.group(1), unescape(value) if "&" in value else value)
-        collector.start(attrs, pos_line, self_closing)
+            inner = inner[:-1]
+        collector.start(_attributes(inner), line, self_closing)
         count += 1
     return count
 

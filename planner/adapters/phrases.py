@@ -80,9 +80,12 @@ def tokenize(text: str) -> list[tuple[str, bool]]:
     return tokens
 
 
+MAX_WORD_CHARS = 64  # a longer "word" is a hash, a URL or a binary blob: never part of a phrase
+
+
 def _is_delimiter(word: str) -> bool:
     lower = word.lower()
-    if lower in STOP_WORDS or len(lower) < 2:
+    if lower in STOP_WORDS or len(lower) < 2 or len(lower) > MAX_WORD_CHARS:
         return True
     if lower.replace(".", "").replace("-", "").isdigit():
         return True

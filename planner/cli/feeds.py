@@ -112,7 +112,10 @@ def feeds_refresh(
         f"{summary.feeds} feeds: {summary.fetched} fetched, {summary.not_modified} not modified, "
         f"{summary.unchanged} unchanged, {summary.new_entries} new entries, {summary.updated_entries} updated, "
         f"{summary.errors} errors" + (f", {summary.disabled} disabled" if summary.disabled else "")
+        + (f", {summary.merged} merged" if summary.merged else "")
     )
+    for note in summary.notes:
+        say(f"  {note}")
     for problem in summary.problems:
         say(f"  {problem}")
 

@@ -49,7 +49,12 @@ def import_opml(
     if json:
         print_json(report.as_dict())
         return
-    say(f"{file.name}: {report.added} feeds added, {report.existing} already followed, {report.topics_added} topics added, {len(report.problems)} problems")
+    from planner.text import count
+
+    say(f"{file.name}: {count(report.added, 'feed')} added, {report.existing} already followed, "
+        f"{count(report.topics_added, 'topic')} added, {count(len(report.problems), 'problem')}"
+        + (f" ({count(report.scheme_guessed, 'feed')} without http(s) in the list: taken as https, http tried if that fails)"
+           if report.scheme_guessed else ""))
     for problem in report.problems:
         say(f"  {problem}")
 

@@ -7,8 +7,12 @@ from typing import List, Optional
 
 import typer
 
-from planner.cli.common import console, new_app, print_json, say, state, table
+from planner.cli.common import console, err_console, new_app, print_json, say, state, table
 from planner.errors import PlannerError
+
+# `keywords for` reads at most this much of each file (the extractor scans a text's first
+# 1,500 words, 45,000 characters, anyway): a 30 MB one-token file must not be read whole
+KEYWORDS_TEXT_MAX = 1_000_000
 
 app = new_app("Keywords: what your entries are about and what is rising in your topics.")
 
@@ -61,12 +65,17 @@ def keywords_for(
 
     sources: list[tuple[str, str]] = []
     if text:
-        sources.append(("text", text))
+        sources.append(("text", text[:KEYWORDS_TEXT_MAX]))
     for f in files or []:
         try:
-            sources.append((str(f), f.read_text(encoding="utf-8", errors="replace")))
+            with open(f, "rb") as fh:  # bounded: keywords come from a text's beginning anyway
+                data = fh.read(KEYWORDS_TEXT_MAX + 1)
         except OSError as exc:
             raise PlannerError(f"cannot read {f}: {exc.strerror or exc}") from exc
+        if len(data) > KEYWORDS_TEXT_MAX:
+            err_console.print(f"planner: {f}: keywords from its first {KEYWORDS_TEXT_MAX // 1_000_000} MB only",
+                              markup=False, highlight=False, soft_wrap=True)
+        sources.append((str(f), data[:KEYWORDS_TEXT_MAX].decode("utf-8", errors="replace")))
     if not sources:
         raise PlannerError("give TEXT or --file FILE")
     extractor = make_extractor(state(ctx).settings)

@@ -21,6 +21,9 @@ from planner.errors import PlannerError
 from planner.models import Entry, Feed, Pillar, Post, PostStatus, Topic, utcnow
 
 MAX_URL = 2000
+# Set as a feed's last warning when an OPML list gave its URL without a scheme and https was put
+# in: until the first refresh, a failed https fetch is tried again over http (as feed readers do).
+SCHEME_GUESSED = "the subscription list gave this URL without http(s): https is tried first, then http"
 
 
 # --- topics -------------------------------------------------------------------------------------
@@ -95,15 +98,20 @@ def normalize_feed_url(url: str, allow_local: bool = True) -> str:
         raise PlannerError("empty feed URL")
     if len(url) > MAX_URL:
         raise PlannerError(f"feed URL longer than {MAX_URL} characters")
-    scheme = urlsplit(url).scheme.lower()
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018  (raises for a port that is not a number in range)
+    except ValueError as exc:  # "http://[::1" (an unclosed IPv6 address), "http://host:x/"
+        raise PlannerError(f"not a valid URL: {url!r} ({exc})") from None
+    scheme = parts.scheme.lower()
     if scheme in ("http", "https"):
-        if not urlsplit(url).netloc:
+        if not parts.netloc or any(c.isspace() or not c.isprintable() for c in url):
             raise PlannerError(f"not a valid URL: {url!r}")
         return url
     if not allow_local:
         raise PlannerError(f"only http(s) feed URLs are accepted here, got {url!r}")
     if scheme == "file":
-        path = Path(urlsplit(url).path)
+        path = Path(parts.path)
     elif scheme and len(scheme) > 1:
         raise PlannerError(f"unsupported URL scheme {scheme!r} in {url!r} (use http, https or a file path)")
     else:
@@ -198,10 +206,21 @@ class RefreshSummary:
     updated_entries: int = 0
     duplicates: int = 0
     disabled: int = 0
+    merged: int = 0  # feeds that moved permanently onto a feed already followed
     problems: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what changed that is not a problem (merges)
 
     def as_dict(self) -> dict:
         return asdict(self)
+
+    def add(self, other: RefreshSummary) -> None:
+        for name, value in asdict(other).items():
+            if name == "feeds":
+                continue
+            if isinstance(value, list):
+                getattr(self, name).extend(value)
+            else:
+                setattr(self, name, getattr(self, name) + value)
 
 
 def feed_requests(session: Session, topic: str | None = None, feed_ids: Iterable[int] | None = None):
@@ -214,13 +233,19 @@ def feed_requests(session: Session, topic: str | None = None, feed_ids: Iterable
         q = q.where(Feed.id.in_(list(feed_ids)))
     return [
         FeedRequest(feed_id=f.id, url=f.url, etag=f.etag, last_modified=f.last_modified, content_hash=f.content_hash,
-                    failure_count=f.failure_count, retry_after_until=f.retry_after_until)
+                    failure_count=f.failure_count, retry_after_until=f.retry_after_until,
+                    http_fallback=f.last_fetched_at is None and f.last_warning == SCHEME_GUESSED
+                    and f.url.startswith("https://"))
         for f in session.exec(q)
     ]
 
 
 def apply_results(session: Session, results: list, now: datetime | None = None) -> RefreshSummary:
-    """Write fetch results back: feed health, new entries, edited entries updated in place."""
+    """Write fetch results back: feed health, new entries, edited entries updated in place.
+
+    Each feed's results are written in a savepoint of their own: one the database refuses is
+    reported as that feed's error and the others are kept. A permanent redirect onto a URL
+    already followed merges the two feeds (:func:`_merge_feed`)."""
     now = now or utcnow()
     summary = RefreshSummary(feeds=len(results))
     feeds = {f.id: f for f in session.exec(select(Feed).where(Feed.id.in_([r.feed_id for r in results])))}
@@ -236,34 +261,55 @@ def apply_results(session: Session, results: list, now: datetime | None = None) 
     known_links: set[str] = set()
     for chunk in _chunks(sorted(candidate_links), 500):
         known_links.update(session.exec(select(Entry.link).where(Entry.link.in_(chunk))).all())
-    inserts: list[dict] = []
-    updates: list[dict] = []
     for r in results:
         feed = feeds.get(r.feed_id)
-        if feed is None:  # removed while the refresh ran
+        if feed is None:  # removed while the refresh ran (or merged into another one just now)
             continue
-        _apply_feed_state(feed, r, now, summary)
-        seen_guids: set[str] = set()
-        for e in r.entries:
-            if e.guid in seen_guids:
-                continue
-            seen_guids.add(e.guid)
-            key = (feed.id, e.guid)
-            if key in existing:
-                eid, chash = existing[key]
-                if chash != e.content_hash:
-                    updates.append({"_id": eid, "title": e.title, "summary": e.summary, "link": e.link, "author": e.author,
-                                    "published_at": e.published_at, "content_hash": e.content_hash, "updated_at": now})
-                continue
-            if e.link and e.link in known_links:
-                summary.duplicates += 1
-                continue
-            if e.link:
-                known_links.add(e.link)
-            inserts.append({"feed_id": feed.id, "guid": e.guid, "link": e.link, "title": e.title, "summary": e.summary,
-                            "author": e.author, "published_at": e.published_at, "fetched_at": now,
-                            "content_hash": e.content_hash, "is_read": False, "is_starred": False, "is_dismissed": False})
-        session.add(feed)
+        part = RefreshSummary()
+        links: set[str] = set()
+        try:
+            with session.begin_nested():
+                _apply_one(session, feed, r, now, part, existing, known_links, links)
+        except sa.exc.SQLAlchemyError as exc:
+            _store_failure(session, r.feed_id, exc, now, summary)
+            continue
+        known_links |= links
+        summary.add(part)
+    return summary
+
+
+def _apply_one(session: Session, feed: Feed, r, now: datetime, part: RefreshSummary,
+               existing: dict[tuple[int, str], tuple[int, str]], known_links: set[str], links: set[str]) -> None:
+    if r.status not in ("error", "skipped") and r.new_url and r.new_url != feed.url:
+        target = session.exec(select(Feed).where(Feed.url == r.new_url, Feed.id != feed.id)).first()
+        if target is not None:
+            part.notes.append(_merge_feed(session, feed, target, existing))
+            part.merged += 1
+            feed = target  # what was fetched is the target's feed now
+    _apply_feed_state(feed, r, now, part)
+    inserts: list[dict] = []
+    updates: list[dict] = []
+    seen_guids: set[str] = set()
+    for e in r.entries:
+        if e.guid in seen_guids:
+            continue
+        seen_guids.add(e.guid)
+        key = (feed.id, e.guid)
+        if key in existing:
+            eid, chash = existing[key]
+            if chash != e.content_hash:
+                updates.append({"_id": eid, "title": e.title, "summary": e.summary, "link": e.link, "author": e.author,
+                                "published_at": e.published_at, "content_hash": e.content_hash, "updated_at": now})
+            continue
+        if e.link and (e.link in known_links or e.link in links):
+            part.duplicates += 1
+            continue
+        if e.link:
+            links.add(e.link)
+        inserts.append({"feed_id": feed.id, "guid": e.guid, "link": e.link, "title": e.title, "summary": e.summary,
+                        "author": e.author, "published_at": e.published_at, "fetched_at": now,
+                        "content_hash": e.content_hash, "is_read": False, "is_starred": False, "is_dismissed": False})
+    session.add(feed)
     session.flush()
     if inserts:
         session.execute(sa.insert(Entry), inserts)
@@ -275,9 +321,62 @@ def apply_results(session: Session, results: list, now: datetime | None = None) 
             .values({k: sa.bindparam(k) for k in ("title", "summary", "link", "author", "published_at", "content_hash", "updated_at")})
         )
         session.connection().execute(stmt, updates)
-    summary.new_entries = len(inserts)
-    summary.updated_entries = len(updates)
-    return summary
+    part.new_entries = len(inserts)
+    part.updated_entries = len(updates)
+
+
+def _merge_feed(session: Session, source: Feed, target: Feed, existing: dict[tuple[int, str], tuple[int, str]]) -> str:
+    """Fold ``source`` (which moved permanently to ``target``'s URL) into ``target``: its entries
+    move over, an entry both hold is kept once with what the user did to either copy (read,
+    starred, dismissed), ideas and touchpoints that pointed at a dropped copy point at the kept
+    one; then ``source`` goes. Returns the sentence for the refresh report."""
+    from planner.models import EntryKeyword, Touchpoint
+    from planner.text import count
+
+    entry = Entry.__table__
+    cols = (entry.c.id, entry.c.guid, entry.c.content_hash, entry.c.is_read, entry.c.is_starred, entry.c.is_dismissed)
+    kept = {row.guid: row for row in session.execute(sa.select(*cols).where(entry.c.feed_id == target.id))}
+    moved = twice = 0
+    for row in session.execute(sa.select(*cols).where(entry.c.feed_id == source.id)).all():
+        same = kept.get(row.guid)
+        existing.pop((source.id, row.guid), None)
+        if same is None:
+            session.execute(entry.update().where(entry.c.id == row.id).values(feed_id=target.id))
+            existing[(target.id, row.guid)] = (row.id, row.content_hash)
+            moved += 1
+            continue
+        twice += 1
+        session.execute(entry.update().where(entry.c.id == same.id).values(
+            is_read=same.is_read or row.is_read, is_starred=same.is_starred or row.is_starred,
+            is_dismissed=same.is_dismissed or row.is_dismissed))
+        session.execute(sa.update(Post).where(Post.source_entry_id == row.id).values(source_entry_id=same.id))
+        session.execute(sa.update(Touchpoint).where(Touchpoint.entry_id == row.id).values(entry_id=same.id))
+        session.execute(sa.delete(EntryKeyword).where(EntryKeyword.entry_id == row.id))
+        session.execute(entry.delete().where(entry.c.id == row.id))
+    for guid, row in kept.items():
+        existing.setdefault((target.id, guid), (row.id, row.content_hash))
+    target.topic_id = target.topic_id or source.topic_id
+    target.title = target.title or source.title
+    if source.enabled and not target.enabled:  # the URL answers again: follow it again
+        target.enabled, target.disabled_reason = True, None
+    what = f"{source.title} ({source.url})" if source.title else source.url
+    session.delete(source)
+    session.flush()
+    return (f"{what} moved permanently to {target.url}, which you already follow"
+            f"{f' as {target.title}' if target.title and target.title != source.title else ''}: merged "
+            f"({count(moved, 'entry')} moved over, {count(twice, 'entry')} held by both kept once)")
+
+
+def _store_failure(session: Session, feed_id: int, exc: Exception, now: datetime, summary: RefreshSummary) -> None:
+    """The database refused this feed's results (the savepoint is rolled back): say so on the
+    feed, in words, and let the next refresh try again."""
+    reason = type(getattr(exc, "orig", None) or exc).__name__
+    message = f"could not store what was fetched (the database refused it: {reason}); the next refresh tries again"
+    session.execute(sa.update(Feed).where(Feed.id == feed_id).values(
+        last_status="error", last_error=message, last_fetched_at=now, failure_count=Feed.failure_count + 1))
+    feed = session.get(Feed, feed_id)
+    summary.errors += 1
+    summary.problems.append(f"{(feed.title or feed.url) if feed else feed_id}: {message}")
 
 
 def _apply_feed_state(feed: Feed, r, now: datetime, summary: RefreshSummary) -> None:
@@ -289,6 +388,10 @@ def _apply_feed_state(feed: Feed, r, now: datetime, summary: RefreshSummary) -> 
         return
     feed.last_fetched_at = now
     feed.retry_after_until = r.retry_after
+    # the adapter hands back the validators to keep (the old ones after a failure, none when
+    # they were unfit to send or a server refused them)
+    feed.etag = r.etag
+    feed.last_modified = r.last_modified
     if r.status == "error":
         summary.errors += 1
         feed.last_error = r.error
@@ -301,10 +404,6 @@ def _apply_feed_state(feed: Feed, r, now: datetime, summary: RefreshSummary) -> 
     feed.last_error = None
     if r.new_url and r.new_url != feed.url:
         feed.url = r.new_url
-    if r.etag is not None or r.status == "ok":
-        feed.etag = r.etag
-    if r.last_modified is not None or r.status == "ok":
-        feed.last_modified = r.last_modified
     if r.content_hash:
         feed.content_hash = r.content_hash
     if r.status == "ok":

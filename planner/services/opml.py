@@ -16,6 +16,7 @@ class OpmlImportReport:
     added: int = 0
     existing: int = 0
     topics_added: int = 0
+    scheme_guessed: int = 0  # feeds whose URL had no scheme: taken as https (http on the first refresh if need be)
     problems: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict:
@@ -23,23 +24,42 @@ class OpmlImportReport:
 
 
 def import_opml_file(session: Session, path: Path, topic: str | None = None) -> OpmlImportReport:
-    from planner.adapters.opml import parse_opml
+    """Import the list in ``path``; a file that is not one (too large, or without a single feed
+    to follow) is a PlannerError naming it, and nothing is written."""
+    from planner.adapters.opml import MAX_INPUT, parse_opml
+    from planner.text import count
 
     path = Path(path)
     try:
-        data = path.read_bytes()
+        with path.open("rb") as fh:  # at most MAX_INPUT + 1 bytes: /dev/zero is not a list
+            data = fh.read(MAX_INPUT + 1)
     except FileNotFoundError:
         raise PlannerError(f"no such file: {path}") from None
     except OSError as exc:
         raise PlannerError(f"cannot read {path}: {exc.strerror or exc}") from exc
-    return import_opml(session, parse_opml(data, path.name), topic)
+    if len(data) > MAX_INPUT:
+        raise PlannerError(f"{path}: larger than {MAX_INPUT // 1_000_000} MB, which no subscription list is; "
+                           "nothing imported")
+    parsed = parse_opml(data, path.name)
+    report = import_opml(session, parsed, topic)
+    if not report.added and not report.existing:
+        problems = report.problems
+        if len(problems) == 1 and "no feeds found" in problems[0]:
+            why = " (no <outline> with a feed URL)"
+        elif problems:
+            why = f" ({count(len(problems), 'problem')}; the first: {problems[0]})"
+        else:
+            why = ""
+        # a PlannerError rolls the transaction back: the topics of refused feeds go too
+        raise PlannerError(f"{path}: no feeds to import{why}; nothing imported")
+    return report
 
 
 def import_opml(session: Session, parsed, topic: str | None = None) -> OpmlImportReport:
     """Each feed as ``feeds.add_feed`` adds one (the same URL rules, a folder's topic made even
     when its feed is refused), with the followed URLs and the topics read once and the new feeds
     written in one flush: 15,000 outlines took 12.8 s one feed at a time."""
-    from planner.services.feeds import ensure_topic, normalize_feed_url
+    from planner.services.feeds import SCHEME_GUESSED, ensure_topic, normalize_feed_url
 
     report = OpmlImportReport(problems=list(parsed.problems))
     followed = set(session.exec(select(Feed.url)))
@@ -62,8 +82,10 @@ def import_opml(session: Session, parsed, topic: str | None = None) -> OpmlImpor
             report.existing += 1
             continue
         followed.add(url)
-        new.append(Feed(url=url, title=item.title or "", topic_id=topic_ids[key] if name else None))
+        new.append(Feed(url=url, title=item.title or "", topic_id=topic_ids[key] if name else None,
+                        last_warning=SCHEME_GUESSED if item.scheme_guessed else None))
         report.added += 1
+        report.scheme_guessed += int(item.scheme_guessed)
     session.add_all(new)
     session.flush()
     return report

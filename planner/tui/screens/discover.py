@@ -403,7 +403,7 @@ class DiscoverScreen(PlannerScreen):
         message = (
             f"{summary.feeds} feeds: {summary.new_entries} new entries, {summary.not_modified + summary.unchanged} unchanged, "
             f"{summary.errors} errors"
-        )
+        ) + "".join(f"\n{note}" for note in summary.notes)
         self.app.call_from_thread(self.app.notify, message, title="Refresh done", markup=False,
                                   severity="warning" if summary.errors else "information")
         self.app.call_from_thread(self.after_refresh, summary)
