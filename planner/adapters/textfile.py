@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import csv
+import re
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Iterator
 
 from planner.errors import PlannerError
 
@@ -29,3 +33,71 @@ def read_text(path: Path, expected: str) -> str:
     except OSError as exc:
         raise PlannerError(f"cannot read {path}: {exc.strerror or exc}") from exc
     return decode(data, str(path))
+
+
+# csv's own default; a field longer than this is refused by name (the module's error names nothing)
+CSV_FIELD_LIMIT = 128 * 1024
+MAX_ROW_LINES = 500  # a quoted field may span this many lines, no more: a stray quote costs one row
+_PHYSICAL_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
+
+
+def physical_lines(text: str) -> list[str]:
+    """The file's lines with their endings, split only at CR/LF as csv does (not at U+2028 etc.)."""
+    return _PHYSICAL_LINE.findall(text)
+
+
+@dataclass
+class CsvRow:
+    line: int  # 1-based physical line the row starts on
+    cells: list[str] | None  # None: the row is bad, ``problem`` says why
+    problem: str = ""
+    span: int = 1  # physical lines the row takes
+
+
+def csv_rows(text: str, dialect: Any = "excel", *, width: int | None = None, first_line: int = 1,
+             allow_short: bool = False, multiline: bool = True) -> Iterator[CsvRow]:
+    """The rows of a CSV text, each with the line it starts on; a bad row is yielded with a problem
+    and reading resumes on the next line, so a stray quote costs one row, not the rest of the file.
+
+    The csv module, left alone, lets a quote that is never closed swallow every line after it into
+    one field. Here a row is bad when: a quote is not closed (on its line where the format has no
+    multi-line fields, ``multiline=False``; else within ``MAX_ROW_LINES``) or is followed by text
+    (strict quoting); it has more fields than ``width`` (or fewer, unless ``allow_short`` and it is one line); or a
+    field exceeds ``CSV_FIELD_LIMIT``. A bad row that spanned lines is retried from its next line.
+    """
+    lines = physical_lines(text)
+    i = 0
+    while i < len(lines):
+        if not lines[i].strip():
+            i += 1
+            continue
+        end = min(len(lines), i + (MAX_ROW_LINES if multiline else 1))
+        reader = csv.reader((lines[j] for j in range(i, end)), dialect, strict=True)
+        problem = ""
+        cells: list[str] | None = None
+        try:
+            cells = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            message = str(exc)
+            if "field larger than field limit" in message:
+                problem = f"a field is longer than {CSV_FIELD_LIMIT // 1024} KiB"
+            elif "unexpected end of data" in message:
+                where = (f"within {MAX_ROW_LINES} lines" if end < len(lines) else "before the end of the file") \
+                    if multiline else "on this line (fields of this file do not span lines)"
+                problem = f"a quote opens a field that is not closed {where}; a stray \"?"
+            else:
+                problem = f"unreadable row ({message})"
+        used = max(reader.line_num, 1)
+        if cells is not None:
+            if width is not None and (len(cells) > width or (len(cells) < width and (used > 1 or not allow_short))):
+                problem = f"{len(cells)} fields, expected {width}" + (
+                    " (an unquoted comma?)" if len(cells) > width and used == 1 else
+                    f" (a stray \" joined {used} lines?)" if used > 1 else "")
+        if problem:
+            yield CsvRow(i + first_line, None, problem)
+            i += 1 if used > 1 or cells is None else used
+        else:
+            yield CsvRow(i + first_line, cells, span=used)
+            i += used

@@ -453,12 +453,14 @@ def test_opml_fuzz_garbage_gives_problems_never_exceptions(store, data):
 
 @st.composite
 def connection_csvs(draw):
-    rows = draw(st.lists(st.tuples(hostile_text, hostile_text, hostile_text, hostile_text,
+    # LinkedIn's profile fields are one-line: a quoted line break is refused with its line (test_linkedin)
+    one_line = hostile_text.map(lambda s: s.replace("\r", " ").replace("\n", " "))
+    rows = draw(st.lists(st.tuples(one_line, one_line, one_line, one_line,
                                    st.sampled_from(["09 Oct 2024", "", "2024-10-09", "31 Feb 2024", "soon"])),
                          max_size=6))
     out = io.StringIO()
     out.write("Notes:\n\"export note\"\n\n")
-    writer = csv.writer(out, lineterminator="\r\n")  # as LinkedIn writes it (a lone \r in a cell is quoted)
+    writer = csv.writer(out, lineterminator="\r\n")  # as LinkedIn writes it
     writer.writerow(["First Name", "Last Name", "URL", "Email Address", "Company", "Position", "Connected On"])
     for i, (first, last, company, position, connected) in enumerate(rows):
         writer.writerow([first, last, f"https://www.linkedin.com/in/fuzz-{i}", "", company, position, connected])
