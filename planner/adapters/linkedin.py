@@ -15,6 +15,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 from planner.adapters.sanitize import clean_text
+from planner.dates import check_date_range
 from planner.adapters.textfile import csv_rows, physical_lines, read_text
 from planner.errors import PlannerError
 
@@ -75,9 +76,10 @@ def parse_date(value: str) -> date | None:
         return None
     for fmt in DATE_FORMATS:
         try:
-            return datetime.strptime(value, fmt).date()
+            parsed = datetime.strptime(value, fmt).date()
         except ValueError:
             continue
+        return check_date_range(parsed, "date")
     raise ValueError(f"unrecognised date {value!r} (expected like '09 Oct 2024')")
 
 

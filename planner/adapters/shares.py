@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from planner.adapters.sanitize import clean_text
+from planner.dates import check_date_range
 from planner.adapters.textfile import csv_rows, physical_lines, read_text
 from planner.errors import PlannerError
 
@@ -61,9 +62,10 @@ def parse_shared_at(value: str) -> datetime:
     value = value.strip()
     for fmt in DATE_FORMATS:
         try:
-            return datetime.strptime(value, fmt).replace(tzinfo=UTC)
+            parsed = datetime.strptime(value, fmt).replace(tzinfo=UTC)
         except ValueError:
             continue
+        return check_date_range(parsed, "date")
     raise ValueError(f"unrecognised date {value!r} (expected like '2025-03-14 09:12:45')")
 
 

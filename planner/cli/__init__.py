@@ -104,11 +104,13 @@ def restore(
     ctx: typer.Context,
     file: Path = typer.Argument(..., help="A backup written by `planner backup`."),
     replace: bool = typer.Option(False, "--replace", help="Overwrite a database that already holds data."),
+    partial: bool = typer.Option(False, "--partial", help="Restore a backup that lacks some tables: only the tables "
+                                 "it holds are replaced, the others keep their rows."),
 ) -> None:
     """Load a JSON backup into an empty database."""
     from planner.store.backup import restore_file
 
-    counts = restore_file(state(ctx).store, file, replace=replace)
+    counts = restore_file(state(ctx).store, file, replace=replace, partial=partial)
     say(f"restored {sum(counts.values())} rows from {file}")
 
 

@@ -29,10 +29,26 @@ def import_linkedin(
         print_json(report.as_dict())
         return
     say(f"{file.name}: {report.added} added, {report.updated} updated, {report.unchanged} unchanged, {len(report.skipped)} skipped")
+    say(f"  {report.match_line()}")
+    _name_matches(report)
     for change in report.job_changes:
         say(f"  job change: {change} (a congratulate touchpoint is planned)")
     for problem in report.skipped:
         say(f"  skipped {problem}")
+
+
+NAME_MATCHES_SHOWN = 20
+
+
+def _name_matches(report) -> None:
+    """The rows matched by name + company, which a person may want to check (the rest: --json)."""
+    from planner.services.people import MATCH_NAME
+
+    rows = [r for r in report.rows if r.matched_by == MATCH_NAME]
+    for row in rows[:NAME_MATCHES_SHOWN]:
+        say(f"  line {row.line}: {row.name} matched by name + company" + ("; profile URL filled in" if row.url_filled else ""))
+    if len(rows) > NAME_MATCHES_SHOWN:
+        say(f"  … and {len(rows) - NAME_MATCHES_SHOWN} more matched by name + company (--json lists every row)")
 
 
 @app.command("opml")
@@ -96,6 +112,8 @@ def import_csv_cmd(
     say(f"{file.name}: {report.added} added, {report.updated} updated, {report.unchanged} unchanged, "
         f"{report.tagged} tagged, {len(report.skipped)} skipped")
     say("  columns used: " + ", ".join(f"{c} → {f}" for c, f in parsed.mapping.items()))
+    say(f"  {report.match_line()}")
+    _name_matches(report)
     for change in report.job_changes:
         say(f"  job change: {change} (a congratulate touchpoint is planned)")
     for problem in report.skipped:

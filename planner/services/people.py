@@ -20,6 +20,20 @@ from planner.models import (
     utcnow,
 )
 from planner.store.versioning import bump
+from planner.text import count
+
+
+# how a row of an import found its person, in report order
+MATCH_URL, MATCH_NAME, MATCH_NEW = "url", "name + company", "new"
+
+
+@dataclass
+class RowMatch:
+    line: int
+    name: str
+    matched_by: str  # MATCH_URL, MATCH_NAME or MATCH_NEW
+    person_id: int
+    url_filled: bool = False  # matched by name: the row's profile URL was stored on the person
 
 
 @dataclass
@@ -29,13 +43,41 @@ class ImportReport:
     unchanged: int = 0
     skipped: list[str] = field(default_factory=list)
     job_changes: list[str] = field(default_factory=list)  # "Priya Shah: SRE Lead at A → Head of SRE at B"
+    rows: list[RowMatch] = field(default_factory=list)
+
+    def matched(self) -> dict[str, int]:
+        """{"url": n, "name + company": m, "new": k}: how the imported rows found their people."""
+        counts = {MATCH_URL: 0, MATCH_NAME: 0, MATCH_NEW: 0}
+        for row in self.rows:
+            counts[row.matched_by] += 1
+        return counts
+
+    def urls_filled(self) -> int:
+        return sum(row.url_filled for row in self.rows)
+
+    def match_line(self) -> str:
+        """One line for people: "matched 990 by profile URL, 10 by name + company (URL filled in), 3 new"."""
+        m = self.matched()
+        filled = self.urls_filled()
+        return (f"matched {m[MATCH_URL]} by profile URL, {m[MATCH_NAME]} by name + company"
+                + (f" ({count(filled, 'profile URL')} filled in)" if filled else "") + f", {m[MATCH_NEW]} new")
 
     def as_dict(self) -> dict:
-        return asdict(self)
+        return {**asdict(self), "matched": self.matched()}
 
 
 def _name_key(first: str, last: str, company: str) -> tuple[str, str, str]:
     return (first.casefold().strip(), last.casefold().strip(), company.casefold().strip())
+
+
+def _same_person_by_name(rec: ConnectionRecord, url: str | None, candidates: list[Connection]) -> Connection | None:
+    """The stored person a row without a URL match is, by name + company (+ connected-on): one whose
+    URL is unknown or is the row's own, and whose connected-on date, when both are known, agrees."""
+    fits = [c for c in candidates
+            if (not url or not c.profile_url or c.profile_url == url)
+            and (rec.connected_on is None or c.connected_on is None or c.connected_on == rec.connected_on)]
+    exact = [c for c in fits if rec.connected_on is not None and c.connected_on == rec.connected_on]
+    return (exact or fits or [None])[0]
 
 
 def import_connections(
@@ -43,20 +85,27 @@ def import_connections(
 ) -> ImportReport:
     """Add new people, update changed ones; nobody is added twice.
 
-    The key is the profile URL, else name + company. A changed company or position is kept as the
-    previous one, and a planned "congratulate" touchpoint is suggested for the job change.
+    A row is matched by its profile URL, else by name + company (+ connected-on when both dates are
+    known) to a person without a URL, whose URL is then filled in: an older export lacked the URL
+    column, a newer one has it. The report says how each row matched. A changed company or
+    position is kept as the previous one, and a planned "congratulate" touchpoint is suggested for
+    the job change.
     """
     now = now or utcnow()
     report = ImportReport()
-    people = session.exec(select(Connection)).all()
+    people = session.exec(select(Connection).order_by(Connection.id)).all()
     by_url = {c.profile_url: c for c in people if c.profile_url}
-    by_name = {_name_key(c.first_name, c.last_name, c.company): c for c in people}
+    by_name: dict[tuple[str, str, str], list[Connection]] = {}
+    for c in people:
+        by_name.setdefault(_name_key(c.first_name, c.last_name, c.company), []).append(c)
     seen: set[int] = set()
     for rec in records:
         url = normalize_profile_url(rec.url)
         person = by_url.get(url) if url else None
-        if person is None and not url:
-            person = by_name.get(_name_key(rec.first_name, rec.last_name, rec.company))
+        matched_by = MATCH_URL
+        if person is None:
+            person = _same_person_by_name(rec, url, by_name.get(_name_key(rec.first_name, rec.last_name, rec.company), []))
+            matched_by = MATCH_NAME
         if person is not None and person.id in seen:
             report.skipped.append(f"line {rec.line}: {rec.first_name} {rec.last_name} appears twice in the file; kept the first")
             continue
@@ -77,12 +126,19 @@ def import_connections(
             session.flush()
             if url:
                 by_url[url] = person
-            by_name[_name_key(person.first_name, person.last_name, person.company)] = person
+            by_name.setdefault(_name_key(person.first_name, person.last_name, person.company), []).append(person)
             report.added += 1
             seen.add(person.id)
+            report.rows.append(RowMatch(rec.line, person.full_name, MATCH_NEW, person.id))
             continue
+        match = RowMatch(rec.line, person.full_name, matched_by, person.id)
+        report.rows.append(match)
         seen.add(person.id)
         changed = False
+        if url and not person.profile_url:
+            person.profile_url = url
+            by_url[url] = person
+            match.url_filled = changed = True
         if (rec.company, rec.position) != (person.company, person.position) and (rec.company or rec.position):
             old = f"{person.position} at {person.company}".strip()
             new = f"{rec.position} at {rec.company}".strip()
@@ -199,6 +255,7 @@ def resolve_person(session: Session, ref: str) -> Connection:
 
 __all__ = [
     "ImportReport",
+    "RowMatch",
     "PersonRow",
     "import_connections",
     "list_people",

@@ -153,3 +153,28 @@ def test_a_quoted_line_break_is_refused_with_its_line_since_linkedin_fields_are_
                                source="Connections.csv")
     assert [r.last_name for r in result.records] == ["Two"]
     assert [p.split(":")[0] for p in result.problems] == ["Connections.csv line 5", "Connections.csv line 6"]
+
+
+def test_reimporting_an_export_that_gained_the_url_column_matches_by_name_and_fills_urls(store):
+    """Issue 15: an older export without URLs, then a newer one with them: everyone was added twice."""
+    old = csv_text("Ana,Silva,Brightwave,PM,03 Mar 2020", "Bo,Chen,Kestrel,SRE,04 Apr 2021",
+                   "Cy,Diaz,Acme,CTO,05 May 2022",
+                   header="First Name,Last Name,Company,Position,Connected On\n")
+    new = csv_text("Ana,Silva,https://www.linkedin.com/in/ana,,Brightwave,PM,03 Mar 2020",
+                   "Bo,Chen,https://www.linkedin.com/in/bo,,Kestrel,SRE,04 Apr 2021",
+                   "Cy,Diaz,https://www.linkedin.com/in/cy-other,,Acme,CTO,06 Jun 2023",  # another Cy Diaz
+                   "Di,Ek,https://www.linkedin.com/in/di,,Acme,PM,07 Jul 2024")
+    first = store.call(import_connections, parse_connections(old).records, now=FIXED_NOW)
+    assert first.added == 3
+    report = store.call(import_connections, parse_connections(new).records, now=FIXED_NOW)
+    assert (report.added, report.updated) == (2, 2)
+    assert [(r.line, r.matched_by, r.url_filled) for r in report.rows] == [
+        (5, "name + company", True), (6, "name + company", True), (7, "new", False), (8, "new", False)]
+    assert report.matched() == {"url": 0, "name + company": 2, "new": 2}
+    with store.session() as session:
+        people = session.exec(select(Connection).order_by(Connection.id)).all()
+    assert [(p.first_name, p.profile_url) for p in people] == [
+        ("Ana", "https://www.linkedin.com/in/ana"), ("Bo", "https://www.linkedin.com/in/bo"), ("Cy", None),
+        ("Cy", "https://www.linkedin.com/in/cy-other"), ("Di", "https://www.linkedin.com/in/di")]
+    again = store.call(import_connections, parse_connections(new).records, now=FIXED_NOW)
+    assert again.matched() == {"url": 4, "name + company": 0, "new": 0} and again.unchanged == 4
