@@ -119,7 +119,7 @@ def stats(ctx: typer.Context, json: bool = typer.Option(False, "--json", help="M
     """How many rows of each kind the store holds."""
     from planner.services.stats import table_counts
 
-    counts = state(ctx).store.call(table_counts)
+    counts = state(ctx).store.read(table_counts)
     if json:
         print_json(counts)
     else:

@@ -29,7 +29,7 @@ def _day(value: str | None, option: str) -> date | None:
 def _items(ctx: typer.Context, first: str | None, last: str | None):
     from planner.services.calendar import calendar
 
-    return state(ctx).store.call(calendar, datetime.now(UTC), _day(first, "--from"), _day(last, "--to"))
+    return state(ctx).store.read(calendar, datetime.now(UTC), _day(first, "--from"), _day(last, "--to"))
 
 
 def _write(text: str, output: Path | None, what: str, count: int) -> None:

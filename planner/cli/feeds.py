@@ -34,7 +34,7 @@ def topics_list(ctx: typer.Context, json: bool = typer.Option(False, "--json")) 
     """List topics with their feed and entry counts."""
     from planner.services.feeds import list_topics
 
-    rows = state(ctx).store.call(list_topics)
+    rows = state(ctx).store.read(list_topics)
     if json:
         print_json(rows)
         return
@@ -65,7 +65,7 @@ def feeds_list(
     """List feeds with their health: last status, last error, failures, entries."""
     from planner.services.feeds import list_feeds
 
-    rows = state(ctx).store.call(list_feeds, topic)
+    rows = state(ctx).store.read(list_feeds, topic)
     if json:
         print_json(rows)
         return
@@ -130,7 +130,7 @@ def entries_list(
     """Entries, newest first."""
     from planner.services.feeds import list_entries
 
-    rows = state(ctx).store.call(list_entries, topic=topic, feed_id=feed, unread=unread, starred=starred, limit=limit,
+    rows = state(ctx).store.read(list_entries, topic=topic, feed_id=feed, unread=unread, starred=starred, limit=limit,
                                  with_summary=json)
     if json:
         print_json([r.as_json() for r in rows])
@@ -145,7 +145,7 @@ def export_opml_cmd(ctx: typer.Context, file: Path = typer.Argument(..., help="W
     """Write your subscriptions as OPML 2.0 (topics become folders)."""
     from planner.services.opml import export_opml
 
-    text = state(ctx).store.call(export_opml)
+    text = state(ctx).store.read(export_opml)
     try:
         file.write_text(text, encoding="utf-8")
     except OSError as exc:

@@ -20,10 +20,12 @@ def import_linkedin(
 ) -> None:
     """Import LinkedIn connections; re-importing adds nobody twice and notes job changes."""
     from planner.adapters.linkedin import read_connections
-    from planner.services.people import import_connections
+    from planner.services.people import import_people
 
     parsed = read_connections(file)
-    report = state(ctx).store.call(import_connections, parsed.records)
+    store = state(ctx).store
+    with store.holding(f"importing {file.name}"):
+        report = import_people(store, parsed.records)
     report.skipped[:0] = parsed.problems
     if json:
         print_json(report.as_dict())
@@ -81,7 +83,9 @@ def import_shares_cmd(
     from planner.services.shares import import_shares
 
     parsed = read_shares(file)
-    report = state(ctx).store.call(import_shares, parsed.records)
+    store = state(ctx).store
+    with store.holding(f"importing {file.name}"):
+        report = store.call(import_shares, parsed.records)
     report.skipped[:0] = parsed.problems
     if json:
         print_json(report.as_dict())
@@ -102,10 +106,12 @@ def import_csv_cmd(
 ) -> None:
     """Import people from another address book; nobody is added twice."""
     from planner.adapters.csv_import import parse_mapping, read_address_book
-    from planner.services.address_book import import_address_book
+    from planner.services.address_book import import_address_book_batched
 
     parsed = read_address_book(file, parse_mapping(map))
-    report = state(ctx).store.call(import_address_book, parsed)
+    store = state(ctx).store
+    with store.holding(f"importing {file.name}"):
+        report = import_address_book_batched(store, parsed)
     if json:
         print_json({**report.as_dict(), "mapping": parsed.mapping})
         return

@@ -94,7 +94,7 @@ def trends(
     st = state(ctx)
     from datetime import datetime, timezone
 
-    rows = st.store.call(topic_trends, datetime.now(timezone.utc), topic, days=days, min_support=min_support)
+    rows = st.store.read(topic_trends, datetime.now(timezone.utc), topic, days=days, min_support=min_support)
     if json:
         print_json([{"keyword": t.keyword, "count": t.count, "baseline": t.baseline, "lift": t.lift, "series": list(t.series)}
                     for t in rows])

@@ -47,7 +47,7 @@ def people_list(
     st = state(ctx)
     only = "cold" if cold else "due" if due else None
     by_default = limit is None and not json
-    page = st.store.call(network_page, _now(ctx), search=search, tag=tag, only=only,
+    page = st.store.read(network_page, _now(ctx), search=search, tag=tag, only=only,
                          limit=HUMAN_ROWS if by_default else limit, offset=0)
     if json:
         _print_rows(r.as_json() for r in page.rows)
@@ -75,7 +75,7 @@ def people_show(
     def load(session):
         return person_detail(session, resolve_person(session, person).id, _now(ctx))
 
-    d = st.store.call(load)
+    d = st.store.read(load)
     if json:
         print_json(d.as_json())
         return

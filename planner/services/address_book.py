@@ -11,7 +11,7 @@ from planner.adapters.csv_import import AddressBookResult
 from planner.models import Connection, utcnow
 from planner.services.cadence import tier_cadences
 from planner.services.network import edit_person
-from planner.services.people import ImportReport, RowMatch, import_connections
+from planner.services.people import ImportReport, RowMatch, import_connections, import_people
 
 
 @dataclass
@@ -37,7 +37,18 @@ class AddressBookReport:
 def import_address_book(session: Session, parsed: AddressBookResult, now: datetime | None = None,
                         source: str = "csv") -> AddressBookReport:
     now = now or utcnow()
-    base = import_connections(session, parsed.records, now=now, source=source)
+    return _apply_extras(session, parsed, import_connections(session, parsed.records, now=now, source=source), now)
+
+
+def import_address_book_batched(store, parsed: AddressBookResult, now: datetime | None = None,
+                                source: str = "csv") -> AddressBookReport:
+    """The same through a store: people in bounded batches (services.people.import_people), then
+    tags, tiers and notes in one more transaction."""
+    now = now or utcnow()
+    return store.call(_apply_extras, parsed, import_people(store, parsed.records, now=now, source=source), now)
+
+
+def _apply_extras(session: Session, parsed: AddressBookResult, base: ImportReport, now: datetime) -> AddressBookReport:
     report = AddressBookReport(base.added, base.updated, base.unchanged, 0, list(parsed.problems) + base.skipped,
                                base.job_changes, base.rows)
     tiers = tier_cadences(session)

@@ -62,7 +62,7 @@ def _decoder(column: sa.Column):
 def dump(store: Store) -> dict:
     """Read every row of every table into a JSON-ready dict (sorted by primary key)."""
     tables: dict[str, list[dict]] = {}
-    with store.engine.connect() as conn:
+    with store.read_connection() as conn:
         for table in _tables():
             order = [c for c in table.primary_key.columns]
             rows = conn.execute(sa.select(table).order_by(*order)).mappings()
@@ -125,7 +125,7 @@ def read_backup(path: Path, max_bytes: int = MAX_BACKUP_BYTES) -> dict:
 
 
 def row_counts(store: Store) -> dict[str, int]:
-    with store.engine.connect() as conn:
+    with store.read_connection() as conn:
         return {t.name: conn.execute(sa.select(sa.func.count()).select_from(t)).scalar_one() for t in _tables()}
 
 

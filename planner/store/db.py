@@ -10,6 +10,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Iterator, TypeVar
@@ -20,7 +21,7 @@ from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlmodel import Session, create_engine
 
 from planner.errors import PlannerError
-from planner.store.reader import BUSY_TIMEOUT_MS, HEAD_REVISION
+from planner.store.reader import HEAD_REVISION, busy_timeout_ms
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 T = TypeVar("T")
@@ -42,13 +43,18 @@ def head_revision() -> str:
     return ScriptDirectory.from_config(_alembic_config()).get_current_head()
 
 
+# Set while Store.read runs: its transaction begins DEFERRED, so it takes no lock (WAL readers
+# need none) and never waits on a writer. Every other transaction may write and begins IMMEDIATE.
+_READING: ContextVar[bool] = ContextVar("planner_reading", default=False)
+
+
 def _on_sqlite_connect(dbapi_conn, _record):
     # isolation_level=None hands transaction control to SQLAlchemy's events below, so that a
     # write transaction starts with BEGIN IMMEDIATE and never dead-ends in "database is locked"
-    # when a reader upgrades to a writer.
+    # when a reader upgrades to a writer; a read (Store.read) begins DEFERRED and takes no lock.
     dbapi_conn.isolation_level = None
     cur = dbapi_conn.cursor()
-    cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    cur.execute(f"PRAGMA busy_timeout = {busy_timeout_ms()}")
     cur.execute("PRAGMA journal_mode = WAL")
     cur.execute("PRAGMA synchronous = NORMAL")
     cur.execute("PRAGMA foreign_keys = ON")
@@ -56,7 +62,47 @@ def _on_sqlite_connect(dbapi_conn, _record):
 
 
 def _on_sqlite_begin(conn):
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    conn.exec_driver_sql("BEGIN" if _READING.get() else "BEGIN IMMEDIATE")
+
+
+def _is_locked(exc: BaseException) -> bool:
+    orig = getattr(exc, "orig", exc)
+    return isinstance(orig, sqlite3.OperationalError) and "locked" in str(orig)
+
+
+def writer_note_path(db: Path) -> Path:
+    """Beside the database: who is holding its write lock for long (an import), for the message
+    another writer shows when it gives up waiting."""
+    return db.with_name(db.name + ".writer")
+
+
+def _pid_alive(pid: int) -> bool:
+    import os
+
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError, ValueError):
+        return pid > 0
+    return True
+
+
+def busy_message(db: Path | None) -> str:
+    """Why a write gave up: who holds the lock when a planner said so, and how long we waited."""
+    import json
+    import os
+
+    waited = f"waited {busy_timeout_ms() / 1000:g} s for it"
+    if db is not None:
+        try:
+            note = json.loads(writer_note_path(db).read_text(encoding="utf-8"))
+            pid, what = int(note["pid"]), str(note["what"])
+        except (OSError, ValueError, KeyError, TypeError):
+            note = None
+        if note is not None and pid != os.getpid() and _pid_alive(pid):
+            return f"the database is busy: another planner is {what} (pid {pid}); {waited}. Try again when it is done"
+    return f"the database is busy: another program is writing to it; {waited}. Try again in a moment"
 
 
 class Store:
@@ -84,11 +130,18 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        """A session that commits on success and rolls back on error."""
+        """A session that commits on success and rolls back on error. It may write: on SQLite it
+        takes the write lock at its first statement, waiting at most busy_timeout_ms() (15 s) for another
+        writer, then fails with a PlannerError that says who holds it (see ``holding``)."""
         with self.session() as session:
             try:
                 yield session
                 session.commit()
+            except OperationalError as exc:
+                session.rollback()
+                if self.is_sqlite and _is_locked(exc):
+                    raise PlannerError(busy_message(self.sqlite_path)) from exc
+                raise
             except BaseException:
                 session.rollback()
                 raise
@@ -98,11 +151,62 @@ class Store:
         with self.transaction() as session:
             return fn(session, *args, **kwargs)
 
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A session for reads only: on SQLite its transaction takes no lock, so it never waits on
+        a writer (an import, a refresh) and never makes one wait."""
+        token = _READING.set(True)
+        try:
+            # committed like any transaction: a read that creates a default on first use (the
+            # strategy row) keeps it; a read that wrote nothing commits nothing
+            with self.transaction() as session:
+                yield session
+        finally:
+            _READING.reset(token)
+
+    @contextmanager
+    def read_connection(self) -> Iterator:
+        """A Core connection for reads (dumps, counts, the schema revision): no lock, like ``reading``."""
+        token = _READING.set(True)
+        try:
+            with self.engine.connect() as conn:
+                yield conn
+        finally:
+            _READING.reset(token)
+
+    def read(self, fn: Callable[..., T], *args, **kwargs) -> T:
+        """Run a read-only service function ``fn(session, *args, **kwargs)`` (see ``reading``)."""
+        with self.reading() as session:
+            return fn(session, *args, **kwargs)
+
+    @contextmanager
+    def holding(self, what: str) -> Iterator[None]:
+        """Around a long write (``what``: "importing Connections.csv"): leaves a note beside a
+        SQLite file so that a writer that gives up waiting can say who holds the lock."""
+        import json
+        import os
+
+        path = self.sqlite_path
+        note = writer_note_path(path) if path is not None else None
+        if note is not None:
+            try:
+                note.write_text(json.dumps({"pid": os.getpid(), "what": what}), encoding="utf-8")
+            except OSError:  # a read-only folder: the message is vaguer, nothing else changes
+                note = None
+        try:
+            yield
+        finally:
+            if note is not None:
+                try:
+                    note.unlink()
+                except OSError:
+                    pass
+
     def current_revision(self) -> str | None:
         from sqlalchemy import text
         from sqlalchemy.exc import DBAPIError
 
-        with self.engine.connect() as conn:
+        with self.read_connection() as conn:
             try:
                 rows = conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
             except DBAPIError:  # no alembic_version table: an empty (or foreign) database
@@ -193,7 +297,7 @@ def make_engine(url: str) -> Engine:
                 parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
                 raise PlannerError(f"cannot create the folder for the database {db}: {exc}") from exc
-        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False})
+        engine = create_engine(url, connect_args={"timeout": busy_timeout_ms() / 1000, "check_same_thread": False})
         event.listen(engine, "connect", _on_sqlite_connect)
         event.listen(engine, "begin", _on_sqlite_begin)
         return engine
