@@ -223,10 +223,13 @@ class Store:
         target = head_revision() if revision == "head" else revision
         if current == target:
             return None
+        if current is not None and current not in known_revisions():
+            raise PlannerError(newer_schema_message(current, self.sqlite_path or self.url))
         backup_path = None
         path = self.sqlite_path
         if backup and path is not None and current is not None and path.exists():
             backup_path = backup_sqlite(path, reason=f"before-{target}")
+            prune_backups(path)
         from alembic import command
 
         with self.engine.begin() as conn:
@@ -263,6 +266,34 @@ class Store:
             self._token_conn.close()
             self._token_conn = None
         self.engine.dispose()
+
+
+def known_revisions() -> set[str]:
+    from alembic.script import ScriptDirectory
+
+    return {script.revision for script in ScriptDirectory.from_config(_alembic_config()).walk_revisions()}
+
+
+def newer_schema_message(current: str, where) -> str:
+    where = where if isinstance(where, Path) else make_url(str(where)).render_as_string(hide_password=True)
+    return (f"{where} was written by a newer planner (schema {current}; this one knows up to {HEAD_REVISION}): "
+            "upgrade planner to open it; nothing was changed")
+
+
+# Copies kept of a database before a migration: the last few, not one more per run
+KEEP_MIGRATION_BACKUPS = 3
+
+
+def prune_backups(path: Path, keep: int = KEEP_MIGRATION_BACKUPS) -> list[Path]:
+    """Remove all but the newest ``keep`` pre-migration copies of ``path`` (``*.before-*.bak``); the removed."""
+    copies = sorted(path.parent.glob(f"{path.name}.*.before-*.bak"), key=lambda p: (p.stat().st_mtime, p.name))
+    removed = copies[:-keep] if keep else copies
+    for old in removed:
+        try:
+            old.unlink()
+        except OSError:
+            pass
+    return removed
 
 
 def backup_sqlite(path: Path, reason: str = "backup") -> Path:
