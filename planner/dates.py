@@ -13,7 +13,7 @@ from datetime import date, datetime
 MIN_DATE = date(1900, 1, 1)
 MAX_DATE = date(2199, 12, 31)
 
-__all__ = ["MIN_DATE", "MAX_DATE", "check_date_range", "in_range"]
+__all__ = ["MAX_DATE", "MIN_DATE", "check_date_range", "in_range"]
 
 
 def in_range(value: date | datetime) -> bool:

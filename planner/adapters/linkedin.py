@@ -15,8 +15,8 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 from planner.adapters.sanitize import clean_text
-from planner.dates import check_date_range
 from planner.adapters.textfile import csv_rows, physical_lines, read_text
+from planner.dates import check_date_range
 from planner.errors import PlannerError
 
 COLUMNS = {

@@ -16,8 +16,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from planner.adapters.sanitize import clean_text
-from planner.dates import check_date_range
 from planner.adapters.textfile import csv_rows, physical_lines, read_text
+from planner.dates import check_date_range
 from planner.errors import PlannerError
 
 HEADER = ("date", "sharelink", "sharecommentary", "sharedurl", "mediaurl", "visibility")

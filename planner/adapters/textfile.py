@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import csv
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from planner.errors import PlannerError
 
@@ -90,11 +91,11 @@ def csv_rows(text: str, dialect: Any = "excel", *, width: int | None = None, fir
             else:
                 problem = f"unreadable row ({message})"
         used = max(reader.line_num, 1)
-        if cells is not None:
-            if width is not None and (len(cells) > width or (len(cells) < width and (used > 1 or not allow_short))):
-                problem = f"{len(cells)} fields, expected {width}" + (
-                    " (an unquoted comma?)" if len(cells) > width and used == 1 else
-                    f" (a stray \" joined {used} lines?)" if used > 1 else "")
+        if cells is not None and width is not None and (
+                len(cells) > width or (len(cells) < width and (used > 1 or not allow_short))):
+            problem = f"{len(cells)} fields, expected {width}" + (
+                " (an unquoted comma?)" if len(cells) > width and used == 1 else
+                f" (a stray \" joined {used} lines?)" if used > 1 else "")
         if problem:
             yield CsvRow(i + first_line, None, problem)
             i += 1 if used > 1 or cells is None else used

@@ -64,6 +64,11 @@ class PlannerGroup(TyperGroup):
                 raise
             err_console.print(f"planner: {exc}", markup=False, highlight=False, soft_wrap=True)
             raise typer.Exit(1) from None
+        except OverflowError as exc:  # a number or date past what Python, SQLite or PostgreSQL hold
+            if _debug(ctx):
+                raise
+            err_console.print(f"planner: a number or date is out of range ({exc})", markup=False, highlight=False)
+            raise typer.Exit(1) from None
         except KeyboardInterrupt:
             err_console.print("planner: interrupted", markup=False)
             raise typer.Exit(130) from None
@@ -116,6 +121,8 @@ def print_json(data: Any) -> None:
 # rows (people, posts) shows this many unless --limit says otherwise; --json always gives them all.
 # (Rich lays out every row: 10,000 people took 9 s to print.)
 HUMAN_ROWS = 200
+# --limit past this is not a number of rows anyone has (and overflowed the database's integer)
+MAX_LIMIT = 1_000_000_000
 
 
 def shown_of(shown: int, total: int, limited_by_default: bool) -> None:

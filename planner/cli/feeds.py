@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-from planner.cli.common import console, new_app, print_json, say, state, table
+from planner.cli.common import MAX_LIMIT, console, new_app, print_json, say, state, table
 
 topics_app = new_app("Topics you follow (your areas of expertise).")
 feeds_app = new_app("RSS/Atom feeds: follow, check health, refresh.")
@@ -124,7 +124,7 @@ def entries_list(
     feed: Optional[int] = typer.Option(None, "--feed", help="Feed id."),
     unread: bool = typer.Option(False, "--unread"),
     starred: bool = typer.Option(False, "--starred"),
-    limit: int = typer.Option(50, "--limit", min=1),
+    limit: int = typer.Option(50, "--limit", min=1, max=MAX_LIMIT),
     json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Entries, newest first."""

@@ -7,7 +7,7 @@ from typing import List, Optional
 
 import typer
 
-from planner.cli.common import console, new_app, print_json, say, state, table
+from planner.cli.common import MAX_LIMIT, console, new_app, print_json, say, state, table
 from planner.errors import PlannerError
 
 app = new_app("Keywords: what your entries are about and what is rising in your topics.")
@@ -17,7 +17,7 @@ app = new_app("Keywords: what your entries are about and what is rising in your 
 def extract(
     ctx: typer.Context,
     everything: bool = typer.Option(False, "--all", help="Re-extract every entry, not only new or changed ones."),
-    limit: Optional[int] = typer.Option(None, "--limit", min=1, help="At most this many entries (newest first)."),
+    limit: Optional[int] = typer.Option(None, "--limit", min=1, max=MAX_LIMIT, help="At most this many entries (newest first)."),
     json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Extract keywords for new or changed entries (incremental; a rerun does nothing)."""

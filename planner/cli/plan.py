@@ -7,7 +7,16 @@ from pathlib import Path
 
 import typer
 
-from planner.cli.common import HUMAN_ROWS, new_app, print_json, say, shown_of, state, table
+from planner.cli.common import (
+    HUMAN_ROWS,
+    MAX_LIMIT,
+    new_app,
+    print_json,
+    say,
+    shown_of,
+    state,
+    table,
+)
 from planner.errors import PlannerError
 
 strategy_app = new_app("Your strategy: time zone, posting slots, pillar mix, capacity, guard thresholds.")
@@ -82,7 +91,7 @@ def posts_list(
     ctx: typer.Context,
     status: str | None = typer.Option(None, "--status", help="idea, draft, scheduled, published or skipped."),
     pillar: str | None = typer.Option(None, "--pillar"),
-    limit: int | None = typer.Option(None, "--limit", min=1),
+    limit: int | None = typer.Option(None, "--limit", min=1, max=MAX_LIMIT),
     json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Posts in pipeline order: scheduled, drafts, ideas, published, skipped."""

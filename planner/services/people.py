@@ -22,7 +22,6 @@ from planner.models import (
 from planner.store.versioning import bump
 from planner.text import count
 
-
 # how a row of an import found its person, in report order
 MATCH_URL, MATCH_NAME, MATCH_NEW = "url", "name + company", "new"
 
@@ -365,7 +364,7 @@ def resolve_person(session: Session, ref: str) -> Connection:
     if not ref:
         raise PlannerError("no person given")
     if ref.isdigit():
-        person = session.get(Connection, int(ref))
+        person = session.get(Connection, int(ref)) if int(ref) < 2**63 else None
         if person is None:
             raise PlannerError(f"no person with id {ref}")
         return person
@@ -390,8 +389,8 @@ def resolve_person(session: Session, ref: str) -> Connection:
 
 __all__ = [
     "ImportReport",
-    "RowMatch",
     "PersonRow",
+    "RowMatch",
     "import_connections",
     "import_people",
     "list_people",

@@ -17,7 +17,7 @@ from typing import Callable, Iterator, TypeVar
 
 from sqlalchemy import event, inspect
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError, DatabaseError
 from sqlmodel import Session, create_engine
 
 from planner.errors import PlannerError
@@ -63,6 +63,23 @@ def _on_sqlite_connect(dbapi_conn, _record):
 
 def _on_sqlite_begin(conn):
     conn.exec_driver_sql("BEGIN" if _READING.get() else "BEGIN IMMEDIATE")
+
+
+def sqlite_problem(exc: BaseException, where) -> str | None:
+    """One line for a SQLite file that cannot serve: not a database, damaged, read-only. None for
+    anything else."""
+    orig = getattr(exc, "orig", exc)
+    if not isinstance(orig, sqlite3.DatabaseError):
+        return None
+    text = str(orig)
+    if "file is not a database" in text or "malformed" in text or "disk image" in text:
+        return (f"{where} is not a planner database or is damaged ({text}); restore it from a backup "
+                "(`planner restore FILE`) or a .bak copy beside it")
+    if "readonly" in text or "read-only" in text:
+        return f"{where} is read-only: it can be read, but this change cannot be saved ({text})"
+    if "unable to open database file" in text:
+        return f"cannot open {where}: not a file SQLite can open here (a folder? no permission?)"
+    return None
 
 
 def _is_locked(exc: BaseException) -> bool:
@@ -137,10 +154,13 @@ class Store:
             try:
                 yield session
                 session.commit()
-            except OperationalError as exc:
+            except DatabaseError as exc:
                 session.rollback()
                 if self.is_sqlite and _is_locked(exc):
                     raise PlannerError(busy_message(self.sqlite_path)) from exc
+                problem = sqlite_problem(exc, self.sqlite_path) if self.is_sqlite else None
+                if problem:
+                    raise PlannerError(problem) from exc
                 raise
             except BaseException:
                 session.rollback()
@@ -323,6 +343,8 @@ def make_engine(url: str) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         db = parsed.database
         if db and db != ":memory:":
+            if Path(db).expanduser().is_dir():
+                raise PlannerError(f"{db} is a folder, not a database file: give a file path (e.g. {Path(db) / 'planner.db'})")
             parent = Path(db).expanduser().parent
             try:
                 parent.mkdir(parents=True, exist_ok=True)
@@ -345,10 +367,11 @@ def open_store(url: str, migrate: bool = True) -> Store:
     try:
         if migrate:
             store.upgrade("head")
-    except OperationalError as exc:
+    except DatabaseError as exc:
         engine.dispose()
         safe = make_url(url).render_as_string(hide_password=True)
-        raise PlannerError(f"cannot open database {safe}: {exc.orig}") from exc
+        problem = sqlite_problem(exc, store.sqlite_path or safe) if store.is_sqlite else None
+        raise PlannerError(problem or f"cannot open database {safe}: {exc.orig}") from exc
     return store
 
 
