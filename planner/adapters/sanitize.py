@@ -11,7 +11,7 @@ import re
 from html import unescape
 from html.parser import HTMLParser
 
-__all__ = ["clean_text", "html_to_text"]
+__all__ = ["clean_text", "html_to_text", "terminal_safe"]
 
 # ESC-introduced sequences: CSI (ESC [ ... final), OSC (ESC ] ... BEL or ST), DCS/SOS/PM/APC
 # strings (ESC P/X/^/_ ... ST), then any other two-byte ESC sequence. The 8-bit C1 forms
@@ -37,6 +37,16 @@ _ELLIPSIS = "…"
 _HTML_SPACE = re.compile(r"[ \t\n\r\f]+")
 
 
+def terminal_safe(s: str) -> str:
+    """``s`` without terminal escapes and control characters (tabs and newlines kept), nothing
+    else changed: for text at the output edge, which may never have passed through ingest (a CLI
+    argument, a restored backup, a row another client wrote to a shared database)."""
+    if not s or s.isprintable():
+        return s
+    s = s.replace("\r\n", "\n").replace("\r", "\n")
+    return _CONTROLS.sub("", _ESCAPES.sub("", s))
+
+
 def clean_text(s: str | None, max_len: int = 4000, *, single_line: bool = False) -> str:
     """Strip terminal escapes and control characters, normalize whitespace, cap the length.
 
@@ -46,9 +56,7 @@ def clean_text(s: str | None, max_len: int = 4000, *, single_line: bool = False)
     """
     if not s:
         return ""
-    s = s.replace("\r\n", "\n").replace("\r", "\n")
-    s = _ESCAPES.sub("", s)
-    s = _CONTROLS.sub("", s)
+    s = terminal_safe(s)
     if single_line:
         s = " ".join(s.split())
     else:

@@ -12,6 +12,7 @@ import typer
 from rich.console import Console
 from typer.core import TyperGroup
 
+from planner.adapters.sanitize import terminal_safe
 from planner.config import Settings, load_settings
 from planner.errors import PlannerError
 
@@ -62,7 +63,7 @@ class PlannerGroup(TyperGroup):
         except PlannerError as exc:
             if _debug(ctx):
                 raise
-            err_console.print(f"planner: {exc}", markup=False, highlight=False, soft_wrap=True)
+            err_console.print(f"planner: {terminal_safe(str(exc))}", markup=False, highlight=False, soft_wrap=True)
             raise typer.Exit(1) from None
         except OverflowError as exc:  # a number or date past what Python, SQLite or PostgreSQL hold
             if _debug(ctx):
@@ -133,17 +134,19 @@ def shown_of(shown: int, total: int, limited_by_default: bool) -> None:
 
 
 def table(columns: list[str], rows: list[list[Any]], title: str | None = None) -> None:
-    """A Rich table whose cells are literal text (names and titles from outside are not markup)."""
+    """A Rich table whose cells are literal text (names and titles from outside are not markup)
+    without terminal escapes or control characters, whatever wrote them to the database."""
     from rich.table import Table
     from rich.text import Text
 
-    t = Table(title=title, header_style="bold", show_edge=False, pad_edge=False)
+    t = Table(title=terminal_safe(title) if title else None, header_style="bold", show_edge=False, pad_edge=False)
     for col in columns:
         t.add_column(col, overflow="fold")
     for row in rows:
-        t.add_row(*[Text("" if v is None else str(v)) for v in row])
+        t.add_row(*[Text("" if v is None else terminal_safe(str(v))) for v in row])
     console.print(t)
 
 
 def say(message: str) -> None:
-    console.print(message, markup=False, highlight=False, soft_wrap=True)
+    """A line for a person: literal (never markup), without terminal escapes or control characters."""
+    console.print(terminal_safe(message), markup=False, highlight=False, soft_wrap=True)
