@@ -15,7 +15,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 from planner.adapters.sanitize import clean_text
-from planner.adapters.textfile import csv_rows, physical_lines, read_text
+from planner.adapters.textfile import csv_rows, delimiter_of, physical_lines, read_text
 from planner.dates import check_date_range
 from planner.errors import PlannerError
 
@@ -83,6 +83,10 @@ def parse_date(value: str) -> date | None:
     raise ValueError(f"unrecognised date {value!r} (expected like '09 Oct 2024')")
 
 
+def _dialect(delimiter: str) -> type[csv.Dialect]:
+    return type("Export", (csv.excel,), {"delimiter": delimiter})
+
+
 def read_connections(path: Path) -> CsvReadResult:
     path = Path(path)
     return parse_connections(read_text(path, "a Connections.csv file"), source=path.name)
@@ -99,7 +103,8 @@ def parse_connections(text: str, source: str = "Connections.csv") -> CsvReadResu
             f"{source}: no header line starting with 'First Name' in the first 50 lines "
             "(is this LinkedIn's Connections.csv?)"
         )
-    header = next(csv.reader([lines[header_index]]))
+    delimiter = delimiter_of(lines[header_index])
+    header = next(csv.reader([lines[header_index]], delimiter=delimiter))
     header = [h.strip().lstrip("\ufeff").lower() for h in header]
     fields = [COLUMNS.get(h) for h in header]
     if "first_name" not in fields or "last_name" not in fields:
@@ -108,7 +113,8 @@ def parse_connections(text: str, source: str = "Connections.csv") -> CsvReadResu
     # LinkedIn's fields (names, company, position) never span lines: a quote left open on its
     # line is a stray one, and costs that row only
     body = "".join(lines[header_index + 1:])
-    for parsed in csv_rows(body, width=len(header), first_line=header_index + 2, multiline=False):
+    for parsed in csv_rows(body, _dialect(delimiter), width=len(header), first_line=header_index + 2,
+                           multiline=False):
         line, row = parsed.line, parsed.cells
         if row is None:
             result.problems.append(f"{source} line {line}: {parsed.problem}; row skipped")

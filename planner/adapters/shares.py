@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from planner.adapters.linkedin import _dialect
 from planner.adapters.sanitize import clean_text
-from planner.adapters.textfile import csv_rows, physical_lines, read_text
+from planner.adapters.textfile import csv_rows, delimiter_of, physical_lines, read_text
 from planner.dates import check_date_range
 from planner.errors import PlannerError
 
@@ -79,7 +80,8 @@ def parse_shares(text: str, source: str = "Shares.csv") -> SharesReadResult:
     first = next((i for i, ln in enumerate(lines) if ln.strip()), None)
     if first is None:
         raise PlannerError(f"{source}: the file is empty")
-    header = [h.strip().lstrip("\ufeff").lower() for h in next(csv.reader([lines[first]]))]
+    delimiter = delimiter_of(lines[first])
+    header = [h.strip().lstrip("\ufeff").lower() for h in next(csv.reader([lines[first]], delimiter=delimiter))]
     missing = [h for h in ("date", "sharecommentary") if h not in header]
     if missing:
         raise PlannerError(
@@ -89,7 +91,8 @@ def parse_shares(text: str, source: str = "Shares.csv") -> SharesReadResult:
     col = {name: header.index(name) for name in HEADER if name in header}
     result = SharesReadResult()
     # commentary spans lines, so a stray quote is caught by strict quoting and the field count
-    for parsed in csv_rows("".join(lines[first + 1:]), width=len(header), first_line=first + 2):
+    for parsed in csv_rows("".join(lines[first + 1:]), _dialect(delimiter), width=len(header),
+                           first_line=first + 2):
         line, row = parsed.line, parsed.cells
         if row is None:
             result.problems.append(f"{source} line {line}: {parsed.problem}; row skipped")

@@ -12,28 +12,61 @@ from typing import Any
 from planner.errors import PlannerError
 
 
+# An export of a whole network is a few MB; past this a file is not one (`import … /dev/zero`
+# read all of memory)
+MAX_IMPORT_BYTES = 100 * 1024 * 1024
+
+
 def decode(data: bytes, source: str) -> str:
-    """UTF-8 (with or without BOM), else Windows-1252, the two encodings exports arrive in."""
-    for encoding in ("utf-8-sig", "cp1252"):
+    """UTF-8 (with or without BOM), UTF-16 (Excel's "Unicode text", with a BOM or recognisable by
+    its zero bytes), else Windows-1252: the encodings exports arrive in."""
+    encodings = ["utf-8-sig", "cp1252"]
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        encodings = ["utf-16"]
+    elif len(data) >= 4 and data[1:200:2].count(0) > 0.9 * len(data[1:200:2]):
+        encodings = ["utf-16-le"]
+    elif len(data) >= 4 and data[0:200:2].count(0) > 0.9 * len(data[0:200:2]):
+        encodings = ["utf-16-be"]
+    for encoding in encodings:
         try:
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
+    if encodings[0].startswith("utf-16"):
+        raise PlannerError(f"{source}: looks like UTF-16 but does not decode as it; re-save it as UTF-8")
     raise PlannerError(f"{source}: cannot decode the file as UTF-8 or Windows-1252")
 
 
-def read_text(path: Path, expected: str) -> str:
-    """The file's text; ``expected`` names what it should be ("a Shares.csv file")."""
+def read_bytes(path: Path, expected: str, max_bytes: int = MAX_IMPORT_BYTES) -> bytes:
+    """The file's bytes, at most ``max_bytes`` (a larger file is refused, saying so)."""
     path = Path(path)
     try:
-        data = path.read_bytes()
+        with path.open("rb") as fh:
+            head = fh.read(4096)
+            if head and head.count(0) == len(head):  # /dev/zero, a disk image: not text, say so at once
+                raise PlannerError(f"{path}: not a text file (it starts with zero bytes), not {expected}")
+            data = head + fh.read(max(max_bytes + 1 - len(head), 0))
     except FileNotFoundError:
         raise PlannerError(f"no such file: {path}") from None
     except IsADirectoryError:
         raise PlannerError(f"{path} is a folder, not {expected}") from None
     except OSError as exc:
         raise PlannerError(f"cannot read {path}: {exc.strerror or exc}") from exc
-    return decode(data, str(path))
+    if len(data) > max_bytes:
+        size = f"{max_bytes // (1024 * 1024)} MB" if max_bytes >= 1024 * 1024 else f"{max_bytes} bytes"
+        raise PlannerError(f"{path}: larger than {size}, more than {expected} holds; not read")
+    return data
+
+
+def read_text(path: Path, expected: str, max_bytes: int = MAX_IMPORT_BYTES) -> str:
+    """The file's text; ``expected`` names what it should be ("a Shares.csv file")."""
+    return decode(read_bytes(path, expected, max_bytes), str(path))
+
+
+def delimiter_of(header_line: str) -> str:
+    """',' — or ';' for a header separated by semicolons (spreadsheets in locales whose decimal
+    mark is a comma save CSV so)."""
+    return ";" if header_line.count(";") > header_line.count(",") else ","
 
 
 # csv's own default; a field longer than this is refused by name (the module's error names nothing)

@@ -98,7 +98,10 @@ def read_backup(path: Path, max_bytes: int = MAX_BACKUP_BYTES) -> dict:
     path = Path(path)
     try:
         with path.open("rb") as fh:
-            raw = fh.read(max_bytes + 1)
+            head = fh.read(4096)
+            if head and not head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{"):  # /dev/zero: at once
+                raise PlannerError(f"{path}: not a planner backup (not a JSON object)")
+            raw = head + fh.read(max(max_bytes + 1 - len(head), 0))
     except FileNotFoundError:
         raise PlannerError(f"no such backup file: {path}") from None
     except IsADirectoryError:

@@ -107,8 +107,12 @@ def test_hand_edited_backups_are_refused_by_table_and_row_and_change_nothing(sto
 
 def test_deeply_nested_and_endless_backup_files_are_refused(tmp_path):
     deep = tmp_path / "deep.json"
-    deep.write_text("[" * 200_000 + "]" * 200_000)
+    deep.write_text('{"tables": ' + "[" * 200_000 + "]" * 200_000 + "}")
     with pytest.raises(PlannerError, match="nested too deeply"):
         read_backup(deep)
-    with pytest.raises(PlannerError, match="larger than 1 MB"):
-        read_backup("/dev/zero", max_bytes=1024 * 1024)
+    with pytest.raises(PlannerError, match="not a planner backup"):
+        read_backup("/dev/zero")  # refused from its first bytes, not after reading 512 MB
+    big = tmp_path / "big.json"
+    big.write_text("{" + " " * (2 * 1024 * 1024) + "}")
+    with pytest.raises(PlannerError, match="larger than 1 MB, more than any planner backup; not read"):
+        read_backup(big, max_bytes=1024 * 1024)
