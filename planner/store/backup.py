@@ -220,6 +220,17 @@ def _check_values(table: sa.Table, values: dict) -> None:
             raise ValueError(f"{name} holds a nested object, not a value")
         if isinstance(value, (date, datetime)):
             check_date_range(value, name)
+        if (table.name, name) == ("strategy", "timezone"):
+            _check_zone(value)
+
+
+def _check_zone(value: Any) -> None:
+    from zoneinfo import ZoneInfo
+
+    try:
+        ZoneInfo(str(value))
+    except (KeyError, ValueError):  # ZoneInfoNotFoundError is a KeyError
+        raise ValueError(f"timezone {value!r} is not a known time zone (expected like Europe/Berlin)") from None
 
 
 def _db_reason(exc: BaseException) -> str:

@@ -14,6 +14,7 @@ from contextvars import ContextVar
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Iterator, TypeVar
+from urllib.parse import quote
 
 from sqlalchemy import event, inspect
 from sqlalchemy.engine import Engine, make_url
@@ -61,6 +62,21 @@ def _on_sqlite_connect(dbapi_conn, _record):
     cur.close()
 
 
+def _on_read_only_connect(dbapi_conn, _record):
+    dbapi_conn.isolation_level = None
+    dbapi_conn.execute("PRAGMA query_only = ON")
+
+
+def read_only_location(path: Path) -> bool:
+    """An existing SQLite file that cannot be written where it is (a read-only file system, or a
+    file or folder without write permission for us)."""
+    import os
+
+    if not path.is_file():
+        return False
+    return not os.access(path, os.W_OK) or not os.access(path.parent, os.W_OK)
+
+
 def _on_sqlite_begin(conn):
     conn.exec_driver_sql("BEGIN" if _READING.get() else "BEGIN IMMEDIATE")
 
@@ -75,8 +91,8 @@ def sqlite_problem(exc: BaseException, where) -> str | None:
     if "file is not a database" in text or "malformed" in text or "disk image" in text:
         return (f"{where} is not a planner database or is damaged ({text}); restore it from a backup "
                 "(`planner restore FILE`) or a .bak copy beside it")
-    if "readonly" in text or "read-only" in text:
-        return f"{where} is read-only: it can be read, but this change cannot be saved ({text})"
+    if "readonly" in text or "read-only" in text or "query_only" in text:
+        return f"{where} is read-only: it can be read, but this change cannot be saved"
     if "unable to open database file" in text:
         return f"cannot open {where}: not a file SQLite can open here (a folder? no permission?)"
     return None
@@ -245,6 +261,10 @@ class Store:
             return None
         if current is not None and current not in known_revisions():
             raise PlannerError(newer_schema_message(current, self.sqlite_path or self.url))
+        if getattr(self.engine, "info_read_only", False):
+            raise PlannerError(f"{self.sqlite_path} is read-only and its schema is "
+                               f"{'empty' if current is None else current}, older than this planner's "
+                               f"{HEAD_REVISION}: copy it somewhere writable to upgrade it")
         backup_path = None
         path = self.sqlite_path
         if backup and path is not None and current is not None and path.exists():
@@ -270,7 +290,11 @@ class Store:
                 return None
             with self._token_lock:
                 if self._token_conn is None:
-                    self._token_conn = sqlite3.connect(str(path), check_same_thread=False)
+                    if read_only_location(path):
+                        uri = "file:" + quote(str(path.resolve())) + "?mode=ro&immutable=1"
+                        self._token_conn = sqlite3.connect(uri, uri=True, check_same_thread=False)
+                    else:
+                        self._token_conn = sqlite3.connect(str(path), check_same_thread=False)
                 return self._token_conn.execute("PRAGMA data_version").fetchone()[0]
         from sqlalchemy import text
         from sqlalchemy.exc import DBAPIError
@@ -350,6 +374,16 @@ def make_engine(url: str) -> Engine:
                 parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
                 raise PlannerError(f"cannot create the folder for the database {db}: {exc}") from exc
+        path = Path(db).expanduser() if db and db != ":memory:" else None
+        if path is not None and read_only_location(path):
+            # a read-only folder, disk or snapshot: SQLite cannot make the WAL's -shm file there,
+            # so open the file as immutable (nobody can change it there) and read only
+            uri = "file:" + quote(str(path.resolve())) + "?mode=ro&immutable=1"
+            engine = create_engine("sqlite://", creator=lambda: sqlite3.connect(uri, uri=True, check_same_thread=False))
+            engine.info_read_only = True  # type: ignore[attr-defined]
+            event.listen(engine, "connect", _on_read_only_connect)
+            event.listen(engine, "begin", _on_sqlite_begin)
+            return engine
         engine = create_engine(url, connect_args={"timeout": busy_timeout_ms() / 1000, "check_same_thread": False})
         event.listen(engine, "connect", _on_sqlite_connect)
         event.listen(engine, "begin", _on_sqlite_begin)

@@ -7,6 +7,9 @@ Every case runs the real CLI in a subprocess.
 
 from __future__ import annotations
 
+import json
+
+import pytest
 import sqlalchemy as sa
 
 from helpers import FIXED_NOW, run_planner
@@ -83,3 +86,47 @@ def test_files_that_are_not_databases_are_one_line(tmp_path):
     damaged = tmp_path / "damaged.db"
     damaged.write_bytes(bytes(data))
     _one_line_error(run_planner("--db", str(damaged), "people", "list"), "is not a planner database or is damaged")
+
+
+def _read_only_folder(tmp_path):
+    """A folder nobody can write to: permissions for a normal user; a read-only bind mount for
+    root (whom permissions do not stop). None where neither can be made."""
+    import os
+    import shutil
+    import subprocess
+
+    src, ro = tmp_path / "src", tmp_path / "ro"
+    src.mkdir()
+    ro.mkdir()
+    if os.geteuid() != 0:
+        return src, src, lambda: (os.chmod(src / "planner.db", 0o444), os.chmod(src, 0o555)), \
+            lambda: os.chmod(src, 0o755)
+    if not shutil.which("mount"):
+        return None
+
+    def lock():
+        subprocess.run(["mount", "--bind", str(src), str(ro)], check=True, capture_output=True)
+        subprocess.run(["mount", "-o", "remount,bind,ro", str(ro)], check=True, capture_output=True)
+
+    return src, ro, lock, lambda: subprocess.run(["umount", str(ro)], capture_output=True)
+
+
+@pytest.mark.sqlite_only
+def test_a_read_only_location_reads_and_says_read_only_for_a_change(tmp_path):
+    made = _read_only_folder(tmp_path)
+    if made is None:
+        pytest.skip("no way to make a read-only folder here")
+    src, ro, lock, unlock = made
+    assert run_planner("--db", str(src / "planner.db"), "import", "linkedin", "examples/Connections.csv").returncode == 0
+    try:
+        lock()
+    except Exception as exc:  # no CAP_SYS_ADMIN in this container
+        pytest.skip(f"cannot make a read-only folder: {exc}")
+    try:
+        db = ("--db", str(ro / "planner.db"))
+        stats = run_planner(*db, "stats", "--json")
+        assert stats.returncode == 0 and json.loads(stats.stdout)["connection"] > 0, stats.stderr
+        _one_line_error(run_planner(*db, "touch", "log", "1", "--kind", "check_in"),
+                        f"{ro / 'planner.db'} is read-only: it can be read, but this change cannot be saved")
+    finally:
+        unlock()

@@ -95,6 +95,7 @@ def test_replace_with_a_backup_missing_tables_is_refused_unless_partial(store, t
     (lambda t: t["connection"][0].update(id=99999999999999999999999), "table connection row 1: id 9+ is too large"),
     (lambda t: t["connection"][0].update(connected_on="9999-12-31"), "connected_on 9999-12-31 is outside 1900–2199"),
     (lambda t: t["connection"][0].update(first_name={"a": [1]}), "table connection row 1: first_name holds a nested"),
+    (lambda t: t["strategy"][0].update(timezone="Mars/Olympus_Mons"), "table strategy row 1: timezone 'Mars/Olympus_Mons' is not"),
 ])
 def test_hand_edited_backups_are_refused_by_table_and_row_and_change_nothing(store, tmp_path, damage, message):
     data = _world_backup(store, tmp_path)
