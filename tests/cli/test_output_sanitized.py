@@ -9,8 +9,8 @@ import sqlalchemy as sa
 from helpers import run_planner
 from planner.models import Connection, Topic
 
-EVIL = "Eve\x1b]52;c;cm0gLXJmIH4=\x07\x1b[31mRed\x9b2J\u202eTxet\x00"
-RAW = ("\x1b", "\x07", "\x9b", "\u202e", "\x00")
+EVIL = "Eve\x1b]52;c;cm0gLXJmIH4=\x07\x1b[31mRed\x9b2J\u202eTxet\x01"  # no NUL: PostgreSQL text cannot hold one
+RAW = ("\x1b", "\x07", "\x9b", "\u202e", "\x01")
 
 
 def test_human_tables_and_lines_never_print_raw_control_characters(store, settings):
