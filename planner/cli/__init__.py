@@ -110,7 +110,9 @@ def restore(
     """Load a JSON backup into an empty database."""
     from planner.store.backup import restore_file
 
-    counts = restore_file(state(ctx).store, file, replace=replace, partial=partial)
+    store = state(ctx).store
+    with store.holding(f"restoring {file.name}"):
+        counts = restore_file(store, file, replace=replace, partial=partial)
     say(f"restored {sum(counts.values())} rows from {file}")
 
 
