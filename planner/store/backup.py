@@ -152,7 +152,7 @@ def load(store: Store, data: dict, replace: bool = False, source: str = "backup"
     if missing and not partial:
         held = [name for name in missing if counts.get(name)]
         effect = (f"restoring it would empty {', '.join(held)}" if replace and held
-                  else "they would be left empty")
+                  else f"{'it' if len(missing) == 1 else 'they'} would be left empty")
         raise PlannerError(f"{source}: the backup has no {', '.join(missing)} "
                            f"{'table' if len(missing) == 1 else 'tables'}; {effect}. "
                            "Use --partial to restore only the tables it holds")
