@@ -78,8 +78,17 @@ def load_settings(db: str | None = None, config: str | Path | None = None, debug
             raise PlannerError(f"cannot read config {config_path}: {exc}") from exc
         except tomllib.TOMLDecodeError as exc:
             raise PlannerError(f"config {config_path} is not valid TOML: {exc}") from exc
-    db_value = db or os.environ.get("PLANNER_DB") or data.get("db")
+    if db is not None and not db.strip():
+        # `--db ""` (an unset shell variable) silently opened the default database
+        raise PlannerError("--db is empty: give a database URL or a SQLite file path")
+    configured = data.get("db")
+    if configured is not None and (not isinstance(configured, str) or not configured.strip()):
+        raise PlannerError(f"config {config_path}: db must be a file path or database URL in quotes, got {configured!r}")
+    db_value = db or os.environ.get("PLANNER_DB") or configured
     db_url = normalize_db_url(db_value) if db_value else sqlite_url(default_data_dir() / "planner.db")
+    if not isinstance(data.get("timezone", "UTC"), str):
+        raise PlannerError(f"config {config_path}: timezone must be a name in quotes like \"Europe/Berlin\", "
+                           f"got {data['timezone']!r}")
     tz = str(data.get("timezone", "UTC"))
     try:
         ZoneInfo(tz)

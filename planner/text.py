@@ -72,6 +72,8 @@ def strip_controls(s: str | None) -> str:
     Everything else stays verbatim (exports keep a draft exactly as written)."""
     if not s:
         return ""
+    if s.isprintable():  # the usual case at the output edge: nothing to strip
+        return s
     s = s.replace("\r\n", "\n").replace("\r", "\n")
     return _CONTROLS.sub("", _ESCAPES.sub("", s))
 

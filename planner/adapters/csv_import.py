@@ -9,7 +9,6 @@ position, connected_on, tags (separated by ; or |), tier, notes.
 from __future__ import annotations
 
 import csv
-import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,7 +16,7 @@ from pathlib import Path
 from planner.adapters.linkedin import COLUMNS as LINKEDIN_COLUMNS
 from planner.adapters.linkedin import ConnectionRecord, normalize_profile_url, parse_date
 from planner.adapters.sanitize import clean_text
-from planner.adapters.textfile import read_text
+from planner.adapters.textfile import csv_rows, physical_lines, read_text
 from planner.errors import PlannerError
 
 FIELDS = ("first_name", "last_name", "name", "url", "email", "company", "position", "connected_on", "tags", "tier", "notes")
@@ -72,24 +71,33 @@ def parse_address_book(text: str, mapping: dict[str, str], source: str = "contac
         dialect = csv.Sniffer().sniff(sample, delimiters=",;\t") if sample.strip() else csv.excel
     except csv.Error:
         dialect = csv.excel
-    reader = csv.reader(io.StringIO(text, newline=""), dialect)
-    try:
-        header = [h.strip().lstrip("\ufeff") for h in next(reader)]
-    except StopIteration:
-        raise PlannerError(f"{source}: the file is empty") from None
+    rows = csv_rows(text, dialect)
+    head = next(rows, None)
+    if head is None:
+        raise PlannerError(f"{source}: the file is empty")
+    if head.cells is None:
+        raise PlannerError(f"{source} line {head.line}: the header: {head.problem}")
+    header = [h.strip().lstrip("\ufeff") for h in head.cells]
     lower = [h.lower() for h in header]
     unknown = [c for c in mapping if c not in lower]
     if unknown:
-        raise PlannerError(f"{source} line 1: no column {', '.join(repr(c) for c in unknown)} (columns are {', '.join(header)})")
+        raise PlannerError(f"{source} line {head.line}: no column {', '.join(repr(c) for c in unknown)} (columns are {', '.join(header)})")
     fields: list[str | None] = []
     for h in lower:
         fld = mapping.get(h) or (None if mapping and h in mapping else _ALIASES.get(h) or (h if h in FIELDS else None))
         fields.append(fld)
     result = AddressBookResult(mapping={header[i]: f for i, f in enumerate(fields) if f})
     if not ({"name", "first_name", "last_name"} & set(fields)):
-        raise PlannerError(f"{source} line 1: no column maps to a name; use --map COLUMN=name (or first_name/last_name)")
-    for row in reader:
-        line = reader.line_num
+        raise PlannerError(f"{source} line {head.line}: no column maps to a name; use --map COLUMN=name (or first_name/last_name)")
+    # notes may span lines; a stray quote is caught by strict quoting and the field count. Some
+    # address books drop trailing empty fields, so a short one-line row is fine.
+    body_start = head.line - 1 + head.span  # 0-based index of the line after the header
+    body = "".join(physical_lines(text)[body_start:])
+    for parsed in csv_rows(body, dialect, width=len(header), first_line=body_start + 1, allow_short=True):
+        line, row = parsed.line, parsed.cells
+        if row is None:
+            result.problems.append(f"{source} line {line}: {parsed.problem}; row skipped")
+            continue
         if not any(c.strip() for c in row):
             continue
         values: dict[str, str] = {}

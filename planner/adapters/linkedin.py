@@ -9,14 +9,14 @@ row becomes a problem naming its line; the other rows still come through.
 from __future__ import annotations
 
 import csv
-import io
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 from planner.adapters.sanitize import clean_text
-from planner.adapters.textfile import read_text
+from planner.adapters.textfile import csv_rows, delimiter_of, physical_lines, read_text
+from planner.dates import check_date_range
 from planner.errors import PlannerError
 
 COLUMNS = {
@@ -76,10 +76,15 @@ def parse_date(value: str) -> date | None:
         return None
     for fmt in DATE_FORMATS:
         try:
-            return datetime.strptime(value, fmt).date()
+            parsed = datetime.strptime(value, fmt).date()
         except ValueError:
             continue
+        return check_date_range(parsed, "date")
     raise ValueError(f"unrecognised date {value!r} (expected like '09 Oct 2024')")
+
+
+def _dialect(delimiter: str) -> type[csv.Dialect]:
+    return type("Export", (csv.excel,), {"delimiter": delimiter})
 
 
 def read_connections(path: Path) -> CsvReadResult:
@@ -88,7 +93,7 @@ def read_connections(path: Path) -> CsvReadResult:
 
 
 def parse_connections(text: str, source: str = "Connections.csv") -> CsvReadResult:
-    lines = text.splitlines(keepends=True)
+    lines = physical_lines(text)
     header_index = next(
         (i for i, line in enumerate(lines[:50]) if line.lstrip("\ufeff \"").lower().startswith("first name")),
         None,
@@ -98,20 +103,23 @@ def parse_connections(text: str, source: str = "Connections.csv") -> CsvReadResu
             f"{source}: no header line starting with 'First Name' in the first 50 lines "
             "(is this LinkedIn's Connections.csv?)"
         )
-    reader = csv.reader(io.StringIO("".join(lines[header_index:]), newline=""))
-    header = [h.strip().lstrip("\ufeff").lower() for h in next(reader)]
+    delimiter = delimiter_of(lines[header_index])
+    header = next(csv.reader([lines[header_index]], delimiter=delimiter))
+    header = [h.strip().lstrip("\ufeff").lower() for h in header]
     fields = [COLUMNS.get(h) for h in header]
     if "first_name" not in fields or "last_name" not in fields:
         raise PlannerError(f"{source} line {header_index + 1}: the header needs 'First Name' and 'Last Name' columns")
     result = CsvReadResult()
-    for row in reader:
-        # line_num counts physical lines read so far, so a quoted multi-line cell is named by
-        # the line the row ends on; 1-based in the whole file
-        line = header_index + reader.line_num
-        if not any(cell.strip() for cell in row):
+    # LinkedIn's fields (names, company, position) never span lines: a quote left open on its
+    # line is a stray one, and costs that row only
+    body = "".join(lines[header_index + 1:])
+    for parsed in csv_rows(body, _dialect(delimiter), width=len(header), first_line=header_index + 2,
+                           multiline=False):
+        line, row = parsed.line, parsed.cells
+        if row is None:
+            result.problems.append(f"{source} line {line}: {parsed.problem}; row skipped")
             continue
-        if len(row) > len(header):
-            result.problems.append(f"{source} line {line}: {len(row)} fields, expected {len(header)} (unquoted comma?); row skipped")
+        if not any(cell.strip() for cell in row):
             continue
         values = {f: cell for f, cell in zip(fields, row) if f}
         first = clean_text(values.get("first_name", ""), 200, single_line=True)

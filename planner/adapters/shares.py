@@ -11,13 +11,14 @@ Dates are UTC ``YYYY-MM-DD HH:MM:SS``. A bad row becomes a problem naming its li
 from __future__ import annotations
 
 import csv
-import io
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from planner.adapters.linkedin import _dialect
 from planner.adapters.sanitize import clean_text
-from planner.adapters.textfile import read_text
+from planner.adapters.textfile import csv_rows, delimiter_of, physical_lines, read_text
+from planner.dates import check_date_range
 from planner.errors import PlannerError
 
 HEADER = ("date", "sharelink", "sharecommentary", "sharedurl", "mediaurl", "visibility")
@@ -62,9 +63,10 @@ def parse_shared_at(value: str) -> datetime:
     value = value.strip()
     for fmt in DATE_FORMATS:
         try:
-            return datetime.strptime(value, fmt).replace(tzinfo=UTC)
+            parsed = datetime.strptime(value, fmt).replace(tzinfo=UTC)
         except ValueError:
             continue
+        return check_date_range(parsed, "date")
     raise ValueError(f"unrecognised date {value!r} (expected like '2025-03-14 09:12:45')")
 
 
@@ -74,21 +76,27 @@ def read_shares(path: Path) -> SharesReadResult:
 
 
 def parse_shares(text: str, source: str = "Shares.csv") -> SharesReadResult:
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = [h.strip().lstrip("\ufeff").lower() for h in next(reader)]
-    except StopIteration:
-        raise PlannerError(f"{source}: the file is empty") from None
+    lines = physical_lines(text)
+    first = next((i for i, ln in enumerate(lines) if ln.strip()), None)
+    if first is None:
+        raise PlannerError(f"{source}: the file is empty")
+    delimiter = delimiter_of(lines[first])
+    header = [h.strip().lstrip("\ufeff").lower() for h in next(csv.reader([lines[first]], delimiter=delimiter))]
     missing = [h for h in ("date", "sharecommentary") if h not in header]
     if missing:
         raise PlannerError(
-            f"{source} line 1: expected a header like {','.join(h.title() for h in HEADER)} "
+            f"{source} line {first + 1}: expected a header like {','.join(h.title() for h in HEADER)} "
             f"(missing {', '.join(missing)}; is this LinkedIn's Shares.csv?)"
         )
     col = {name: header.index(name) for name in HEADER if name in header}
     result = SharesReadResult()
-    for row in reader:
-        line = reader.line_num
+    # commentary spans lines, so a stray quote is caught by strict quoting and the field count
+    for parsed in csv_rows("".join(lines[first + 1:]), _dialect(delimiter), width=len(header),
+                           first_line=first + 2):
+        line, row = parsed.line, parsed.cells
+        if row is None:
+            result.problems.append(f"{source} line {line}: {parsed.problem}; row skipped")
+            continue
         if not any(cell.strip() for cell in row):
             continue
 

@@ -105,11 +105,15 @@ def restore(
     ctx: typer.Context,
     file: Path = typer.Argument(..., help="A backup written by `planner backup`."),
     replace: bool = typer.Option(False, "--replace", help="Overwrite a database that already holds data."),
+    partial: bool = typer.Option(False, "--partial", help="Restore a backup that lacks some tables: only the tables "
+                                 "it holds are replaced, the others keep their rows."),
 ) -> None:
     """Load a JSON backup into an empty database."""
     from planner.store.backup import restore_file
 
-    counts = restore_file(state(ctx).store, file, replace=replace)
+    store = state(ctx).store
+    with store.holding(f"restoring {file.name}"):
+        counts = restore_file(store, file, replace=replace, partial=partial)
     say(f"restored {sum(counts.values())} rows from {file}")
 
 
@@ -118,7 +122,7 @@ def stats(ctx: typer.Context, json: bool = typer.Option(False, "--json", help="M
     """How many rows of each kind the store holds."""
     from planner.services.stats import table_counts
 
-    counts = state(ctx).store.call(table_counts)
+    counts = state(ctx).store.read(table_counts)
     if json:
         print_json(counts)
     else:

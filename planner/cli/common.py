@@ -12,6 +12,7 @@ import typer
 from rich.console import Console
 from typer.core import TyperGroup
 
+from planner.text import strip_controls
 from planner.config import Settings, load_settings
 from planner.errors import PlannerError
 
@@ -100,7 +101,12 @@ class PlannerGroup(TyperGroup):
         except PlannerError as exc:
             if _debug(ctx):
                 raise
-            err_console.print(f"planner: {exc}", markup=False, highlight=False, soft_wrap=True)
+            err_console.print(f"planner: {strip_controls(str(exc))}", markup=False, highlight=False, soft_wrap=True)
+            raise typer.Exit(1) from None
+        except OverflowError as exc:  # a number or date past what Python, SQLite or PostgreSQL hold
+            if _debug(ctx):
+                raise
+            err_console.print(f"planner: a number or date is out of range ({exc})", markup=False, highlight=False)
             raise typer.Exit(1) from None
         except KeyboardInterrupt:
             err_console.print("planner: interrupted", markup=False)
@@ -160,6 +166,8 @@ def print_json(data: Any) -> None:
 # rows (people, posts) shows this many unless --limit says otherwise; --json always gives them all.
 # (Rich lays out every row: 10,000 people took 9 s to print.)
 HUMAN_ROWS = 200
+# --limit past this is not a number of rows anyone has (and overflowed the database's integer)
+MAX_LIMIT = 1_000_000_000
 
 
 def shown_of(shown: int, total: int, limited_by_default: bool) -> None:
@@ -170,19 +178,20 @@ def shown_of(shown: int, total: int, limited_by_default: bool) -> None:
 
 
 def table(columns: list[str], rows: list[list[Any]], title: str | None = None) -> None:
-    """Rows as a table whose cells are literal text (names and titles from outside are not markup).
+    """Rows as a table whose cells are literal text (names and titles from outside are not markup),
+    without terminal escapes or control characters, whatever wrote them to the database.
 
     At a terminal: a Rich table fitted to its width, wrapping at spaces and cutting a word too
     long for its column with "…" (never folding it mid-word). Piped (grep, less, a file): one
     record per line, columns aligned and nothing cut or wrapped, so each line is a whole row."""
-    cells = [["" if v is None else " ".join(str(v).split()) for v in row] for row in rows]
+    cells = [["" if v is None else " ".join(strip_controls(str(v)).split()) for v in row] for row in rows]
     if not console.is_terminal:
         _plain_table(columns, cells, title)
         return
     from rich.table import Table
     from rich.text import Text
 
-    t = Table(title=title, header_style="bold", show_edge=False, pad_edge=False)
+    t = Table(title=strip_controls(title) if title else None, header_style="bold", show_edge=False, pad_edge=False)
     for col in columns:
         t.add_column(col, overflow="ellipsis")
     for row in cells:
@@ -212,4 +221,5 @@ def check_folder(target, what: str = "") -> None:
 
 
 def say(message: str) -> None:
-    console.print(message, markup=False, highlight=False, soft_wrap=True)
+    """A line for a person: literal (never markup), without terminal escapes or control characters."""
+    console.print(strip_controls(message), markup=False, highlight=False, soft_wrap=True)

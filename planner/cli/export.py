@@ -11,6 +11,7 @@ import typer
 
 from planner.cli.common import check_folder, say, state
 from planner.cli.feeds import export_app
+from planner.dates import check_date_range
 from planner.errors import PlannerError
 
 _FROM = typer.Option(None, "--from", help="First local day, YYYY-MM-DD (default: today).")
@@ -21,15 +22,17 @@ def _day(value: str | None, option: str) -> date | None:
     if value is None:
         return None
     try:
-        return date.fromisoformat(value.strip())
-    except ValueError:
+        return check_date_range(date.fromisoformat(value.strip()), option)
+    except ValueError as exc:
+        if "outside" in str(exc):
+            raise PlannerError(str(exc)) from None
         raise PlannerError(f"{option}: {value!r} is not a date like 2026-12-01") from None
 
 
 def _items(ctx: typer.Context, first: str | None, last: str | None):
     from planner.services.calendar import calendar
 
-    return state(ctx).store.call(calendar, datetime.now(UTC), _day(first, "--from"), _day(last, "--to"))
+    return state(ctx).store.read(calendar, datetime.now(UTC), _day(first, "--from"), _day(last, "--to"))
 
 
 def _write(text: str, output: Path | None, what: str, count: int) -> None:

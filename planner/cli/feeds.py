@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-from planner.cli.common import check_folder, console, new_app, print_json, say, state, table
+from planner.cli.common import MAX_LIMIT, check_folder, console, new_app, print_json, say, state, table
 
 topics_app = new_app("Topics you follow (your areas of expertise).")
 feeds_app = new_app("RSS/Atom feeds: follow, check health, refresh.")
@@ -34,7 +34,7 @@ def topics_list(ctx: typer.Context, json: bool = typer.Option(False, "--json")) 
     """List topics with their feed and entry counts."""
     from planner.services.feeds import list_topics
 
-    rows = state(ctx).store.call(list_topics)
+    rows = state(ctx).store.read(list_topics)
     if json:
         print_json(rows)
         return
@@ -65,7 +65,7 @@ def feeds_list(
     """List feeds with their health: last status, last error, failures, entries."""
     from planner.services.feeds import list_feeds
 
-    rows = state(ctx).store.call(list_feeds, topic)
+    rows = state(ctx).store.read(list_feeds, topic)
     if json:
         print_json(rows)
         return
@@ -127,13 +127,13 @@ def entries_list(
     feed: Optional[int] = typer.Option(None, "--feed", help="Feed id."),
     unread: bool = typer.Option(False, "--unread"),
     starred: bool = typer.Option(False, "--starred"),
-    limit: int = typer.Option(50, "--limit", min=1),
+    limit: int = typer.Option(50, "--limit", min=1, max=MAX_LIMIT),
     json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Entries, newest first."""
     from planner.services.feeds import list_entries
 
-    rows = state(ctx).store.call(list_entries, topic=topic, feed_id=feed, unread=unread, starred=starred, limit=limit,
+    rows = state(ctx).store.read(list_entries, topic=topic, feed_id=feed, unread=unread, starred=starred, limit=limit,
                                  with_summary=json)
     if json:
         print_json([r.as_json() for r in rows])
@@ -149,7 +149,7 @@ def export_opml_cmd(ctx: typer.Context, file: Path = typer.Argument(..., help="W
     from planner.services.opml import export_opml
 
     check_folder(file)
-    text = state(ctx).store.call(export_opml)
+    text = state(ctx).store.read(export_opml)
     try:
         file.write_text(text, encoding="utf-8")
     except OSError as exc:

@@ -20,19 +20,37 @@ def import_linkedin(
 ) -> None:
     """Import LinkedIn connections; re-importing adds nobody twice and notes job changes."""
     from planner.adapters.linkedin import read_connections
-    from planner.services.people import import_connections
+    from planner.services.people import import_people
 
     parsed = read_connections(file)
-    report = state(ctx).store.call(import_connections, parsed.records)
+    store = state(ctx).store
+    with store.holding(f"importing {file.name}"):
+        report = import_people(store, parsed.records)
     report.skipped[:0] = parsed.problems
     if json:
         print_json(report.as_dict())
         return
     say(f"{file.name}: {report.added} added, {report.updated} updated, {report.unchanged} unchanged, {len(report.skipped)} skipped")
+    say(f"  {report.match_line()}")
+    _name_matches(report)
     for change in report.job_changes:
         say(f"  job change: {change} (a congratulate touchpoint is planned)")
     for problem in report.skipped:
         say(f"  skipped {problem}")
+
+
+NAME_MATCHES_SHOWN = 20
+
+
+def _name_matches(report) -> None:
+    """The rows matched by name + company, which a person may want to check (the rest: --json)."""
+    from planner.services.people import MATCH_NAME
+
+    rows = [r for r in report.rows if r.matched_by == MATCH_NAME]
+    for row in rows[:NAME_MATCHES_SHOWN]:
+        say(f"  line {row.line}: {row.name} matched by name + company" + ("; profile URL filled in" if row.url_filled else ""))
+    if len(rows) > NAME_MATCHES_SHOWN:
+        say(f"  … and {len(rows) - NAME_MATCHES_SHOWN} more matched by name + company (--json lists every row)")
 
 
 @app.command("opml")
@@ -70,7 +88,9 @@ def import_shares_cmd(
     from planner.services.shares import import_shares
 
     parsed = read_shares(file)
-    report = state(ctx).store.call(import_shares, parsed.records)
+    store = state(ctx).store
+    with store.holding(f"importing {file.name}"):
+        report = store.call(import_shares, parsed.records)
     report.skipped[:0] = parsed.problems
     if json:
         print_json(report.as_dict())
@@ -91,16 +111,20 @@ def import_csv_cmd(
 ) -> None:
     """Import people from another address book; nobody is added twice."""
     from planner.adapters.csv_import import parse_mapping, read_address_book
-    from planner.services.address_book import import_address_book
+    from planner.services.address_book import import_address_book_batched
 
     parsed = read_address_book(file, parse_mapping(map))
-    report = state(ctx).store.call(import_address_book, parsed)
+    store = state(ctx).store
+    with store.holding(f"importing {file.name}"):
+        report = import_address_book_batched(store, parsed)
     if json:
         print_json({**report.as_dict(), "mapping": parsed.mapping})
         return
     say(f"{file.name}: {report.added} added, {report.updated} updated, {report.unchanged} unchanged, "
         f"{report.tagged} tagged, {len(report.skipped)} skipped")
     say("  columns used: " + ", ".join(f"{c} → {f}" for c, f in parsed.mapping.items()))
+    say(f"  {report.match_line()}")
+    _name_matches(report)
     for change in report.job_changes:
         say(f"  job change: {change} (a congratulate touchpoint is planned)")
     for problem in report.skipped:

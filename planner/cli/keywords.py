@@ -7,7 +7,7 @@ from typing import List, Optional
 
 import typer
 
-from planner.cli.common import console, err_console, new_app, print_json, say, state, table
+from planner.cli.common import MAX_LIMIT, console, err_console, new_app, print_json, say, state, table
 from planner.errors import PlannerError
 
 # `keywords for` reads at most this much of each file (the extractor scans a text's first
@@ -21,7 +21,7 @@ app = new_app("Keywords: what your entries are about and what is rising in your 
 def extract(
     ctx: typer.Context,
     everything: bool = typer.Option(False, "--all", help="Re-extract every entry, not only new or changed ones."),
-    limit: Optional[int] = typer.Option(None, "--limit", min=1, help="At most this many entries (newest first)."),
+    limit: Optional[int] = typer.Option(None, "--limit", min=1, max=MAX_LIMIT, help="At most this many entries (newest first)."),
     json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Extract keywords for new or changed entries (incremental; a rerun does nothing)."""
@@ -103,7 +103,7 @@ def trends(
     st = state(ctx)
     from datetime import datetime, timezone
 
-    rows = st.store.call(topic_trends, datetime.now(timezone.utc), topic, days=days, min_support=min_support)
+    rows = st.store.read(topic_trends, datetime.now(timezone.utc), topic, days=days, min_support=min_support)
     if json:
         print_json([{"keyword": t.keyword, "count": t.count, "baseline": t.baseline, "lift": t.lift, "series": list(t.series)}
                     for t in rows])

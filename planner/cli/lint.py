@@ -7,10 +7,15 @@ from typing import Optional
 
 import typer
 
+from planner.adapters.textfile import decode, read_bytes
 from planner.cli.common import err_console, print_json, say, state
 from planner.errors import PlannerError
 
 KINDS = ("message", "connection_note", "post")
+
+
+# A draft is a message or a post; past this it is not one (`lint --file /dev/zero` read all memory)
+MAX_DRAFT_BYTES = 1024 * 1024
 
 
 def lint(
@@ -36,14 +41,13 @@ def lint(
     if (text is None) == (file is None):
         raise PlannerError("give the draft as TEXT or with --file (one of them)")
     if file is not None:
-        try:
-            body = file.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise PlannerError(f"no such file: {file}") from None
-        except (OSError, UnicodeError) as exc:
-            raise PlannerError(f"cannot read {file}: {exc}") from exc
+        body = decode(read_bytes(file, "a draft", MAX_DRAFT_BYTES), str(file))
+    elif text == "-":
+        body = sys.stdin.read(MAX_DRAFT_BYTES + 1)
+        if len(body) > MAX_DRAFT_BYTES:
+            raise PlannerError(f"stdin: more than {MAX_DRAFT_BYTES // (1024 * 1024)} MB, more than a draft holds; not read")
     else:
-        body = sys.stdin.read() if text == "-" else text
+        body = text
     verdict = None if fast or not body.strip() else _semantic(ctx, body)
     result = pitch_score(body, semantic=verdict)
     over = kind == "connection_note" and len(body.strip()) > CONNECTION_NOTE_LIMIT

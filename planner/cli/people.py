@@ -6,7 +6,7 @@ from typing import List, Optional
 
 import typer
 
-from planner.cli.common import HUMAN_ROWS, new_app, print_json, say, shown_of, state, table
+from planner.cli.common import MAX_LIMIT, HUMAN_ROWS, new_app, print_json, say, shown_of, state, table
 
 app = new_app("Your connections: cadence, ledger, tiers and tags.")
 
@@ -38,7 +38,7 @@ def people_list(
     cold: bool = typer.Option(False, "--cold", help="Only people overdue (going cold), most overdue relative to cadence first."),
     tag: Optional[str] = typer.Option(None, "--tag", help="Only people with this tag."),
     search: Optional[str] = typer.Option(None, "--search", "-s", help="Name, company or position contains this."),
-    limit: Optional[int] = typer.Option(None, "--limit", min=1),
+    limit: Optional[int] = typer.Option(None, "--limit", min=1, max=MAX_LIMIT),
     json: bool = typer.Option(False, "--json"),
 ) -> None:
     """List people with tier, last contact, next due date and give:ask ledger."""
@@ -47,7 +47,7 @@ def people_list(
     st = state(ctx)
     only = "cold" if cold else "due" if due else None
     by_default = limit is None and not json
-    page = st.store.call(network_page, _now(ctx), search=search, tag=tag, only=only,
+    page = st.store.read(network_page, _now(ctx), search=search, tag=tag, only=only,
                          limit=HUMAN_ROWS if by_default else limit, offset=0)
     if json:
         _print_rows(r.as_json() for r in page.rows)
@@ -75,7 +75,7 @@ def people_show(
     def load(session):
         return person_detail(session, resolve_person(session, person).id, _now(ctx))
 
-    d = st.store.call(load)
+    d = st.store.read(load)
     if json:
         print_json(d.as_json())
         return

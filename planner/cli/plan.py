@@ -7,7 +7,16 @@ from pathlib import Path
 
 import typer
 
-from planner.cli.common import HUMAN_ROWS, new_app, print_json, say, shown_of, state, table
+from planner.cli.common import (
+    HUMAN_ROWS,
+    MAX_LIMIT,
+    new_app,
+    print_json,
+    say,
+    shown_of,
+    state,
+    table,
+)
 from planner.errors import PlannerError
 
 strategy_app = new_app("Your strategy: time zone, posting slots, pillar mix, capacity, guard thresholds.")
@@ -24,7 +33,7 @@ def _now() -> datetime:
 def _zone(ctx: typer.Context):
     from planner.services.strategy import show_strategy
 
-    return state(ctx).store.call(show_strategy, _now()).zone
+    return state(ctx).store.read(show_strategy, _now()).zone
 
 
 def _local(dt: datetime | None, zone) -> str:
@@ -50,7 +59,7 @@ def strategy_show(ctx: typer.Context, json: bool = typer.Option(False, "--json")
     """Every setting, as `strategy set` takes it, and the posting slots."""
     from planner.services.strategy import show_strategy
 
-    view = state(ctx).store.call(show_strategy, _now())
+    view = state(ctx).store.read(show_strategy, _now())
     if json:
         print_json(view.as_json())
         return
@@ -82,7 +91,7 @@ def posts_list(
     ctx: typer.Context,
     status: str | None = typer.Option(None, "--status", help="idea, draft, scheduled, published or skipped."),
     pillar: str | None = typer.Option(None, "--pillar"),
-    limit: int | None = typer.Option(None, "--limit", min=1),
+    limit: int | None = typer.Option(None, "--limit", min=1, max=MAX_LIMIT),
     json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Posts in pipeline order: scheduled, drafts, ideas, published, skipped."""
@@ -90,7 +99,7 @@ def posts_list(
 
     by_default = limit is None and not json
     store = state(ctx).store
-    rows = store.call(list_posts, status=status, pillar=pillar, limit=HUMAN_ROWS + 1 if by_default else limit)
+    rows = store.read(list_posts, status=status, pillar=pillar, limit=HUMAN_ROWS + 1 if by_default else limit)
     if json:
         print_json([r.as_json() for r in rows])
         return
@@ -102,7 +111,7 @@ def posts_list(
             " ".join(f for f in ("manual" if p.manual else "", "evergreen" if p.evergreen else "",
                                  f"p{p.priority}" if p.priority else "") if f)] for p in rows])
     if more:
-        counts = store.call(count_posts, pillar=pillar)
+        counts = store.read(count_posts, pillar=pillar)
         shown_of(len(rows), counts.get(parse_status(status), 0) if status else sum(counts.values()), by_default)
 
 
@@ -241,7 +250,7 @@ def groups_list(ctx: typer.Context, json: bool = typer.Option(False, "--json")) 
     """Groups with their cadence and when they are next due."""
     from planner.services.community import list_groups
 
-    rows = state(ctx).store.call(list_groups)
+    rows = state(ctx).store.read(list_groups)
     if json:
         print_json([g.as_json() for g in rows])
         return
@@ -313,7 +322,7 @@ def events_list(
     """Upcoming events (all with --all)."""
     from planner.services.community import list_events
 
-    rows = state(ctx).store.call(list_events, None if all_ else _now())
+    rows = state(ctx).store.read(list_events, None if all_ else _now())
     if json:
         print_json([e.as_json() for e in rows])
         return

@@ -32,7 +32,7 @@ def review(
     fmt = fmt.strip().lower()
     if fmt not in ("md", "json"):
         raise PlannerError(f"--format {fmt!r}: expected md or json")
-    result = state(ctx).store.call(review_for, week, _now())
+    result = state(ctx).store.read(review_for, week, _now())
     text = to_json(result) if fmt == "json" else to_markdown(result)
     if output is None:
         sys.stdout.write(text)

@@ -8,6 +8,7 @@ from typing import Optional
 import typer
 
 from planner.cli.common import new_app, print_json, say, state
+from planner.dates import MAX_DATE, MIN_DATE, in_range
 from planner.errors import PlannerError
 
 app = new_app("Log or plan touchpoints (value-first first; asks are checked by the pitch guard).")
@@ -24,11 +25,11 @@ def parse_when(value: str, tz, option: str, default_time: time = time(12, 0)) ->
     if raw == "tomorrow":
         return datetime.combine(date.fromordinal(today.toordinal() + 1), default_time, tz).astimezone(timezone.utc)
     try:
-        if len(raw) == 10:
-            return datetime.combine(date.fromisoformat(raw), default_time, tz).astimezone(timezone.utc)
-        dt = datetime.fromisoformat(value.strip())
+        dt = datetime.combine(date.fromisoformat(raw), default_time) if len(raw) == 10 else datetime.fromisoformat(value.strip())
     except ValueError:
         raise PlannerError(f"{option}: expected a date like 2026-11-20 (or 2026-11-20T09:30), got {value!r}") from None
+    if not in_range(dt):
+        raise PlannerError(f"{option}: {value!r} is outside {MIN_DATE.year}–{MAX_DATE.year}")
     return (dt if dt.tzinfo else dt.replace(tzinfo=tz)).astimezone(timezone.utc)
 
 

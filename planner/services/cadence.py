@@ -27,6 +27,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import String, func, type_coerce
 from sqlmodel import Session, select
 
+from planner.dates import in_range
 from planner.models import (
     DEFAULT_TIER_CADENCE_DAYS,
     Connection,
@@ -141,7 +142,14 @@ def raw(column):
 
 
 def as_date(value):
-    return date.fromisoformat(value[:10]) if isinstance(value, str) else value
+    """A stored date (text on SQLite); None for one outside the accepted years (planner.dates),
+    which an older planner or a hand edit may have stored: readers treat it as unknown rather
+    than overflow on it."""
+    try:
+        day = date.fromisoformat(value[:10]) if isinstance(value, str) else value
+    except ValueError:
+        return None
+    return day if day is None or in_range(day) else None
 
 
 def rows_for_people(session: Session, q, column, ids: list[int] | None):
@@ -198,10 +206,13 @@ def due_infos(
         else:
             cadence, source = tiers.get(tier, tiers.get("warm", 60)), "tier"
         last_contact = contacts.get(cid)
+        if last_contact is not None and not in_range(last_contact):
+            last_contact = None  # stored out of range: unknown, as as_date does
+        connected_on = as_date(connected_on)
         if last_contact is not None:
             anchor = last_contact
         elif connected_on is not None:
-            anchor = _start_of(as_date(connected_on))
+            anchor = _start_of(connected_on)
         else:
             anchor = utc_value(created_at) or now
         next_due = anchor + timedelta(days=cadence)

@@ -21,6 +21,19 @@ from planner.models import (
 )
 from planner.services.cadence import tier_cadences
 from planner.store.versioning import bump
+from planner.text import count
+
+# how a row of an import found its person, in report order
+MATCH_URL, MATCH_NAME, MATCH_NEW = "url", "name + company", "new"
+
+
+@dataclass
+class RowMatch:
+    line: int
+    name: str
+    matched_by: str  # MATCH_URL, MATCH_NAME or MATCH_NEW
+    person_id: int
+    url_filled: bool = False  # matched by name: the row's profile URL was stored on the person
 
 
 @dataclass
@@ -30,35 +43,159 @@ class ImportReport:
     unchanged: int = 0
     skipped: list[str] = field(default_factory=list)
     job_changes: list[str] = field(default_factory=list)  # "Priya Shah: SRE Lead at A → Head of SRE at B"
+    rows: list[RowMatch] = field(default_factory=list)
+
+    def matched(self) -> dict[str, int]:
+        """{"url": n, "name + company": m, "new": k}: how the imported rows found their people."""
+        counts = {MATCH_URL: 0, MATCH_NAME: 0, MATCH_NEW: 0}
+        for row in self.rows:
+            counts[row.matched_by] += 1
+        return counts
+
+    def urls_filled(self) -> int:
+        return sum(row.url_filled for row in self.rows)
+
+    def match_line(self) -> str:
+        """One line for people: "matched 990 by profile URL, 10 by name + company (URL filled in), 3 new"."""
+        m = self.matched()
+        filled = self.urls_filled()
+        return (f"matched {m[MATCH_URL]} by profile URL, {m[MATCH_NAME]} by name + company"
+                + (f" ({count(filled, 'profile URL')} filled in)" if filled else "") + f", {m[MATCH_NEW]} new")
 
     def as_dict(self) -> dict:
-        return asdict(self)
+        return {**asdict(self), "matched": self.matched()}
 
 
 def _name_key(first: str, last: str, company: str) -> tuple[str, str, str]:
     return (first.casefold().strip(), last.casefold().strip(), company.casefold().strip())
 
 
+@dataclass
+class _Known:
+    """What an import knows of a stored person, kept across its batches (sessions)."""
+
+    id: int
+    url: str | None
+    connected_on: date | None
+
+
+@dataclass
+class PeopleIndex:
+    """Stored people by profile URL and by name + company: loaded once per import, kept current
+    by it, so that a batched import does not read every person again for each batch."""
+
+    by_url: dict[str, _Known] = field(default_factory=dict)
+    by_name: dict[tuple[str, str, str], list[_Known]] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, session: Session) -> PeopleIndex:
+        index = cls()
+        rows = session.exec(select(Connection.id, Connection.profile_url, Connection.connected_on, Connection.first_name,
+                                   Connection.last_name, Connection.company).order_by(Connection.id))
+        for pid, url, connected_on, first, last, company in rows:
+            index.add(_Known(pid, url, connected_on), _name_key(first, last, company))
+        return index
+
+    def add(self, known: _Known, key: tuple[str, str, str]) -> None:
+        if known.url:
+            self.by_url[known.url] = known
+        self.by_name.setdefault(key, []).append(known)
+
+    def find(self, rec: ConnectionRecord, url: str | None) -> tuple[_Known | None, str]:
+        known = self.by_url.get(url) if url else None
+        if known is not None:
+            return known, MATCH_URL
+        return _same_person_by_name(rec, url, self.by_name.get(_name_key(rec.first_name, rec.last_name, rec.company), [])), MATCH_NAME
+
+
+@dataclass
+class ImportUndo:
+    """What an import changed, so that a batched import that fails part-way can take it all back:
+    the people it added, the touchpoints it planned, and each updated person as it was before."""
+
+    added: list[int] = field(default_factory=list)
+    touchpoints: list[int] = field(default_factory=list)
+    before: dict[int, dict] = field(default_factory=dict)  # person id -> its fields before the import
+    after_version: dict[int, int] = field(default_factory=dict)  # the version the import left
+
+    def merge(self, other: ImportUndo) -> None:
+        self.added += other.added
+        self.touchpoints += other.touchpoints
+        for pid, fields in other.before.items():
+            self.before.setdefault(pid, fields)
+        self.after_version.update(other.after_version)
+
+    def apply(self, session: Session) -> int:
+        """Undo, in one transaction; a person someone else edited since is left as they made it.
+        How many people were left so."""
+        for tid in self.touchpoints:
+            row = session.get(Touchpoint, tid)
+            if row is not None:
+                session.delete(row)
+        for pid in self.added:
+            row = session.get(Connection, pid)
+            if row is not None:
+                session.delete(row)
+        kept = 0
+        for pid, fields in self.before.items():
+            row = session.get(Connection, pid)
+            if row is None or row.version != self.after_version.get(pid):
+                kept += row is not None
+                continue
+            for attr, value in fields.items():
+                setattr(row, attr, value)
+            session.add(row)
+        session.flush()
+        return kept
+
+
+_UNDO_FIELDS = ("first_name", "last_name", "email", "connected_on", "profile_url", "company", "position",
+                "previous_company", "previous_position", "job_changed_at", "version", "updated_at")
+
+
+def _same_person_by_name(rec: ConnectionRecord, url: str | None, candidates: list[_Known]) -> _Known | None:
+    """The stored person a row without a URL match is, by name + company (+ connected-on): one whose
+    URL is unknown or is the row's own, and whose connected-on date, when both are known, agrees."""
+    fits = [c for c in candidates
+            if (not url or not c.url or c.url == url)
+            and (rec.connected_on is None or c.connected_on is None or c.connected_on == rec.connected_on)]
+    exact = [c for c in fits if rec.connected_on is not None and c.connected_on == rec.connected_on]
+    return (exact or fits or [None])[0]
+
+
 def import_connections(
-    session: Session, records: list[ConnectionRecord], now: datetime | None = None, source: str = "linkedin"
+    session: Session, records: list[ConnectionRecord], now: datetime | None = None, source: str = "linkedin", *,
+    index: PeopleIndex | None = None, seen: set[int] | None = None, undo: ImportUndo | None = None,
 ) -> ImportReport:
     """Add new people, update changed ones; nobody is added twice.
 
-    The key is the profile URL, else name + company. A changed company or position is kept as the
-    previous one, and a planned "congratulate" touchpoint is suggested for the job change.
+    A row is matched by its profile URL, else by name + company (+ connected-on when both dates are
+    known) to a person without a URL, whose URL is then filled in: an older export lacked the URL
+    column, a newer one has it. The report says how each row matched. A changed company or
+    position is kept as the previous one, and a planned "congratulate" touchpoint is suggested for
+    the job change. ``index``, ``seen`` and ``undo`` carry an import across batches (import_people).
     """
     now = now or utcnow()
     report = ImportReport()
-    people = session.exec(select(Connection)).all()
-    by_url = {c.profile_url: c for c in people if c.profile_url}
-    by_name = {_name_key(c.first_name, c.last_name, c.company): c for c in people}
-    seen: set[int] = set()
-    for rec in records:
-        url = normalize_profile_url(rec.url)
-        person = by_url.get(url) if url else None
-        if person is None and not url:
-            person = by_name.get(_name_key(rec.first_name, rec.last_name, rec.company))
-        if person is not None and person.id in seen:
+    index = index if index is not None else PeopleIndex.load(session)
+    seen = seen if seen is not None else set()
+    # which stored person each row is, then those people in one query instead of one per row
+    found = [(rec, normalize_profile_url(rec.url)) for rec in records]
+    matches = [index.find(rec, url) for rec, url in found]
+    wanted = sorted({k.id for k, _ in matches if k is not None})
+    people: dict[int, Connection] = {}
+    for chunk in range(0, len(wanted), 500):
+        for c in session.exec(select(Connection).where(Connection.id.in_(wanted[chunk:chunk + 500]))):
+            people[c.id] = c
+    pending: dict[object, tuple[ConnectionRecord, Connection]] = {}  # new people of this batch, by key
+    new_rows: list[tuple[ConnectionRecord, Connection]] = []
+    touchpoints: list[Touchpoint] = []
+    for (rec, url), (known, matched_by) in zip(found, matches):
+        key = _name_key(rec.first_name, rec.last_name, rec.company)
+        person = people.get(known.id) if known is not None else None
+        twice = (person is not None and person.id in seen) or (
+            person is None and ((url and ("url", url) in pending) or (not url and ("name", key) in pending)))
+        if twice:
             report.skipped.append(f"line {rec.line}: {rec.first_name} {rec.last_name} appears twice in the file; kept the first")
             continue
         if person is None:
@@ -75,15 +212,20 @@ def import_connections(
                 updated_at=now,
             )
             session.add(person)
-            session.flush()
-            if url:
-                by_url[url] = person
-            by_name[_name_key(person.first_name, person.last_name, person.company)] = person
+            pending[("url", url) if url else ("name", key)] = (rec, person)
+            new_rows.append((rec, person))
             report.added += 1
-            seen.add(person.id)
             continue
         seen.add(person.id)
+        match = RowMatch(rec.line, person.full_name, matched_by, person.id)
+        report.rows.append(match)
+        before = {attr: getattr(person, attr) for attr in _UNDO_FIELDS}
         changed = False
+        if url and not person.profile_url:
+            person.profile_url = url
+            known.url = url
+            index.by_url[url] = known
+            match.url_filled = changed = True
         if (rec.company, rec.position) != (person.company, person.position) and (rec.company or rec.position):
             old = f"{person.position} at {person.company}".strip()
             new = f"{rec.position} at {rec.company}".strip()
@@ -91,7 +233,7 @@ def import_connections(
             person.company, person.position = rec.company, rec.position
             person.job_changed_at = now
             report.job_changes.append(f"{person.full_name}: {old} → {new}")
-            session.add(
+            touchpoints.append(
                 Touchpoint(
                     connection_id=person.id,
                     kind=TouchKind.CONGRATULATE.value,
@@ -114,9 +256,57 @@ def import_connections(
             bump(person, now)
             session.add(person)
             report.updated += 1
+            if undo is not None:
+                undo.before.setdefault(person.id, before)
+                undo.after_version[person.id] = person.version
         else:
             report.unchanged += 1
-    session.flush()
+    session.add_all(touchpoints)
+    session.flush()  # one flush for the batch: ids for the new people and touchpoints
+    for rec, person in new_rows:
+        seen.add(person.id)
+        index.add(_Known(person.id, person.profile_url, person.connected_on),
+                  _name_key(person.first_name, person.last_name, person.company))
+        report.rows.append(RowMatch(rec.line, person.full_name, MATCH_NEW, person.id))
+    report.rows.sort(key=lambda r: r.line)
+    if undo is not None:
+        undo.added.extend(p.id for _, p in new_rows)
+        undo.touchpoints.extend(t.id for t in touchpoints)
+    return report
+
+
+# Rows per transaction of a batched import: each holds the write lock for well under a second,
+# so a refresh or a touch logged meanwhile waits that long, not for the whole file
+IMPORT_BATCH = 500
+
+
+def import_people(store, records: list[ConnectionRecord], now: datetime | None = None, source: str = "linkedin",
+                  batch: int = IMPORT_BATCH) -> ImportReport:
+    """``import_connections`` over a store, ``batch`` rows per transaction, all or nothing: if a
+    batch fails (or the import is interrupted), what the earlier ones did is taken back in one
+    more transaction (``ImportUndo``) before the error goes on. Killed outright, the batches
+    already committed stay: each is consistent, and importing the file again completes it."""
+    now = now or utcnow()
+    report = ImportReport()
+    index = store.read(PeopleIndex.load)
+    seen: set[int] = set()
+    undo = ImportUndo()
+    try:
+        for start in range(0, max(len(records), 1), batch):
+            done = ImportUndo()  # this batch's, kept once it has committed
+            part = store.call(import_connections, records[start:start + batch], now=now, source=source,
+                              index=index, seen=seen, undo=done)
+            undo.merge(done)
+            report.added += part.added
+            report.updated += part.updated
+            report.unchanged += part.unchanged
+            report.skipped += part.skipped
+            report.job_changes += part.job_changes
+            report.rows += part.rows
+    except BaseException:
+        if undo.added or undo.before or undo.touchpoints:
+            store.call(undo.apply)
+        raise
     return report
 
 
@@ -175,7 +365,7 @@ def resolve_person(session: Session, ref: str) -> Connection:
     if not ref:
         raise PlannerError("no person given")
     if ref.isdigit():
-        person = session.get(Connection, int(ref))
+        person = session.get(Connection, int(ref)) if int(ref) < 2**63 else None
         if person is None:
             raise PlannerError(f"no person with id {ref}")
         return person
@@ -201,7 +391,9 @@ def resolve_person(session: Session, ref: str) -> Connection:
 __all__ = [
     "ImportReport",
     "PersonRow",
+    "RowMatch",
     "import_connections",
+    "import_people",
     "list_people",
     "resolve_person",
 ]

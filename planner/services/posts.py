@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import case, func
 from sqlmodel import Session, select
 
+from planner.dates import MAX_DATE, MIN_DATE, in_range
 from planner.errors import PlannerError
 from planner.models import CommunityGroup, Entry, Event, Pillar, Post, PostStatus, utcnow
 from planner.services.strategy import parse_pillar
@@ -115,6 +116,8 @@ def parse_when(value: str, tz: ZoneInfo, where: str = "when") -> datetime:
             moment = datetime.combine(date.fromisoformat(value.strip()), time(9, 0))
         except ValueError:
             raise PlannerError(f"{where}: {value!r} is not a date and time like 2026-12-01 09:00") from None
+    if not in_range(moment):
+        raise PlannerError(f"{where}: {value!r} is outside {MIN_DATE.year}–{MAX_DATE.year}")
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=tz)
     return moment.astimezone(UTC)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
+from planner.dates import MAX_DATE, MIN_DATE, check_date_range
 from planner.errors import PlannerError
 
 
@@ -20,9 +21,13 @@ def parse_iso_week(value: str) -> date:
     """'2026-W49' → the Monday of that ISO week."""
     try:
         year, week = value.upper().split("-W")
-        return date.fromisocalendar(int(year), int(week), 1)
+        monday = date.fromisocalendar(int(year), int(week), 1)
     except ValueError:
         raise PlannerError(f"not an ISO week: {value!r} (expected like 2026-W49)") from None
+    try:
+        return check_date_range(monday)
+    except ValueError:
+        raise PlannerError(f"week {value!r} is outside {MIN_DATE.year}–{MAX_DATE.year}") from None
 
 
 def iso_week(day: date) -> str:

@@ -10,17 +10,19 @@ from __future__ import annotations
 import sqlite3
 import threading
 from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Iterator, TypeVar
+from urllib.parse import quote
 
 from sqlalchemy import event, inspect
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError, DatabaseError
 from sqlmodel import Session, create_engine
 
 from planner.errors import PlannerError
-from planner.store.reader import BUSY_TIMEOUT_MS, HEAD_REVISION
+from planner.store.reader import HEAD_REVISION, busy_timeout_ms
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 T = TypeVar("T")
@@ -42,21 +44,98 @@ def head_revision() -> str:
     return ScriptDirectory.from_config(_alembic_config()).get_current_head()
 
 
+# Set while Store.read runs: its transaction begins DEFERRED, so it takes no lock (WAL readers
+# need none) and never waits on a writer. Every other transaction may write and begins IMMEDIATE.
+_READING: ContextVar[bool] = ContextVar("planner_reading", default=False)
+
+
 def _on_sqlite_connect(dbapi_conn, _record):
     # isolation_level=None hands transaction control to SQLAlchemy's events below, so that a
     # write transaction starts with BEGIN IMMEDIATE and never dead-ends in "database is locked"
-    # when a reader upgrades to a writer.
+    # when a reader upgrades to a writer; a read (Store.read) begins DEFERRED and takes no lock.
     dbapi_conn.isolation_level = None
     cur = dbapi_conn.cursor()
-    cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    cur.execute(f"PRAGMA busy_timeout = {busy_timeout_ms()}")
     cur.execute("PRAGMA journal_mode = WAL")
     cur.execute("PRAGMA synchronous = NORMAL")
     cur.execute("PRAGMA foreign_keys = ON")
     cur.close()
 
 
+def _on_read_only_connect(dbapi_conn, _record):
+    dbapi_conn.isolation_level = None
+    dbapi_conn.execute("PRAGMA query_only = ON")
+
+
+def read_only_location(path: Path) -> bool:
+    """An existing SQLite file that cannot be written where it is (a read-only file system, or a
+    file or folder without write permission for us)."""
+    import os
+
+    if not path.is_file():
+        return False
+    return not os.access(path, os.W_OK) or not os.access(path.parent, os.W_OK)
+
+
 def _on_sqlite_begin(conn):
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    conn.exec_driver_sql("BEGIN" if _READING.get() else "BEGIN IMMEDIATE")
+
+
+def sqlite_problem(exc: BaseException, where) -> str | None:
+    """One line for a SQLite file that cannot serve: not a database, damaged, read-only. None for
+    anything else."""
+    orig = getattr(exc, "orig", exc)
+    if not isinstance(orig, sqlite3.DatabaseError):
+        return None
+    text = str(orig)
+    if "file is not a database" in text or "malformed" in text or "disk image" in text:
+        return (f"{where} is not a planner database or is damaged ({text}); restore it from a backup "
+                "(`planner restore FILE`) or a .bak copy beside it")
+    if "readonly" in text or "read-only" in text or "query_only" in text:
+        return f"{where} is read-only: it can be read, but this change cannot be saved"
+    if "unable to open database file" in text:
+        return f"cannot open {where}: not a file SQLite can open here (a folder? no permission?)"
+    return None
+
+
+def _is_locked(exc: BaseException) -> bool:
+    orig = getattr(exc, "orig", exc)
+    return isinstance(orig, sqlite3.OperationalError) and "locked" in str(orig)
+
+
+def writer_note_path(db: Path) -> Path:
+    """Beside the database: who is holding its write lock for long (an import), for the message
+    another writer shows when it gives up waiting."""
+    return db.with_name(db.name + ".writer")
+
+
+def _pid_alive(pid: int) -> bool:
+    import os
+
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError, ValueError):
+        return pid > 0
+    return True
+
+
+def busy_message(db: Path | None) -> str:
+    """Why a write gave up: who holds the lock when a planner said so, and how long we waited."""
+    import json
+    import os
+
+    waited = f"waited {busy_timeout_ms() / 1000:g} s for it"
+    if db is not None:
+        try:
+            note = json.loads(writer_note_path(db).read_text(encoding="utf-8"))
+            pid, what = int(note["pid"]), str(note["what"])
+        except (OSError, ValueError, KeyError, TypeError):
+            note = None
+        if note is not None and pid != os.getpid() and _pid_alive(pid):
+            return f"the database is busy: another planner is {what} (pid {pid}); {waited}. Try again when it is done"
+    return f"the database is busy: another program is writing to it; {waited}. Try again in a moment"
 
 
 class Store:
@@ -84,11 +163,21 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        """A session that commits on success and rolls back on error."""
+        """A session that commits on success and rolls back on error. It may write: on SQLite it
+        takes the write lock at its first statement, waiting at most busy_timeout_ms() (15 s) for another
+        writer, then fails with a PlannerError that says who holds it (see ``holding``)."""
         with self.session() as session:
             try:
                 yield session
                 session.commit()
+            except DatabaseError as exc:
+                session.rollback()
+                if self.is_sqlite and _is_locked(exc):
+                    raise PlannerError(busy_message(self.sqlite_path)) from exc
+                problem = sqlite_problem(exc, self.sqlite_path) if self.is_sqlite else None
+                if problem:
+                    raise PlannerError(problem) from exc
+                raise
             except BaseException:
                 session.rollback()
                 raise
@@ -98,11 +187,62 @@ class Store:
         with self.transaction() as session:
             return fn(session, *args, **kwargs)
 
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A session for reads only: on SQLite its transaction takes no lock, so it never waits on
+        a writer (an import, a refresh) and never makes one wait."""
+        token = _READING.set(True)
+        try:
+            # committed like any transaction: a read that creates a default on first use (the
+            # strategy row) keeps it; a read that wrote nothing commits nothing
+            with self.transaction() as session:
+                yield session
+        finally:
+            _READING.reset(token)
+
+    @contextmanager
+    def read_connection(self) -> Iterator:
+        """A Core connection for reads (dumps, counts, the schema revision): no lock, like ``reading``."""
+        token = _READING.set(True)
+        try:
+            with self.engine.connect() as conn:
+                yield conn
+        finally:
+            _READING.reset(token)
+
+    def read(self, fn: Callable[..., T], *args, **kwargs) -> T:
+        """Run a read-only service function ``fn(session, *args, **kwargs)`` (see ``reading``)."""
+        with self.reading() as session:
+            return fn(session, *args, **kwargs)
+
+    @contextmanager
+    def holding(self, what: str) -> Iterator[None]:
+        """Around a long write (``what``: "importing Connections.csv"): leaves a note beside a
+        SQLite file so that a writer that gives up waiting can say who holds the lock."""
+        import json
+        import os
+
+        path = self.sqlite_path
+        note = writer_note_path(path) if path is not None else None
+        if note is not None:
+            try:
+                note.write_text(json.dumps({"pid": os.getpid(), "what": what}), encoding="utf-8")
+            except OSError:  # a read-only folder: the message is vaguer, nothing else changes
+                note = None
+        try:
+            yield
+        finally:
+            if note is not None:
+                try:
+                    note.unlink()
+                except OSError:
+                    pass
+
     def current_revision(self) -> str | None:
         from sqlalchemy import text
         from sqlalchemy.exc import DBAPIError
 
-        with self.engine.connect() as conn:
+        with self.read_connection() as conn:
             try:
                 rows = conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
             except DBAPIError:  # no alembic_version table: an empty (or foreign) database
@@ -119,10 +259,17 @@ class Store:
         target = head_revision() if revision == "head" else revision
         if current == target:
             return None
+        if current is not None and current not in known_revisions():
+            raise PlannerError(newer_schema_message(current, self.sqlite_path or self.url))
+        if getattr(self.engine, "info_read_only", False):
+            raise PlannerError(f"{self.sqlite_path} is read-only and its schema is "
+                               f"{'empty' if current is None else current}, older than this planner's "
+                               f"{HEAD_REVISION}: copy it somewhere writable to upgrade it")
         backup_path = None
         path = self.sqlite_path
         if backup and path is not None and current is not None and path.exists():
             backup_path = backup_sqlite(path, reason=f"before-{target}")
+            prune_backups(path)
         from alembic import command
 
         with self.engine.begin() as conn:
@@ -143,7 +290,11 @@ class Store:
                 return None
             with self._token_lock:
                 if self._token_conn is None:
-                    self._token_conn = sqlite3.connect(str(path), check_same_thread=False)
+                    if read_only_location(path):
+                        uri = "file:" + quote(str(path.resolve())) + "?mode=ro&immutable=1"
+                        self._token_conn = sqlite3.connect(uri, uri=True, check_same_thread=False)
+                    else:
+                        self._token_conn = sqlite3.connect(str(path), check_same_thread=False)
                 return self._token_conn.execute("PRAGMA data_version").fetchone()[0]
         from sqlalchemy import text
         from sqlalchemy.exc import DBAPIError
@@ -159,6 +310,34 @@ class Store:
             self._token_conn.close()
             self._token_conn = None
         self.engine.dispose()
+
+
+def known_revisions() -> set[str]:
+    from alembic.script import ScriptDirectory
+
+    return {script.revision for script in ScriptDirectory.from_config(_alembic_config()).walk_revisions()}
+
+
+def newer_schema_message(current: str, where) -> str:
+    where = where if isinstance(where, Path) else make_url(str(where)).render_as_string(hide_password=True)
+    return (f"{where} was written by a newer planner (schema {current}; this one knows up to {HEAD_REVISION}): "
+            "upgrade planner to open it; nothing was changed")
+
+
+# Copies kept of a database before a migration: the last few, not one more per run
+KEEP_MIGRATION_BACKUPS = 3
+
+
+def prune_backups(path: Path, keep: int = KEEP_MIGRATION_BACKUPS) -> list[Path]:
+    """Remove all but the newest ``keep`` pre-migration copies of ``path`` (``*.before-*.bak``); the removed."""
+    copies = sorted(path.parent.glob(f"{path.name}.*.before-*.bak"), key=lambda p: (p.stat().st_mtime, p.name))
+    removed = copies[:-keep] if keep else copies
+    for old in removed:
+        try:
+            old.unlink()
+        except OSError:
+            pass
+    return removed
 
 
 def backup_sqlite(path: Path, reason: str = "backup") -> Path:
@@ -188,12 +367,24 @@ def make_engine(url: str) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         db = parsed.database
         if db and db != ":memory:":
+            if Path(db).expanduser().is_dir():
+                raise PlannerError(f"{db} is a folder, not a database file: give a file path (e.g. {Path(db) / 'planner.db'})")
             parent = Path(db).expanduser().parent
             try:
                 parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
                 raise PlannerError(f"cannot create the folder for the database {db}: {exc}") from exc
-        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False})
+        path = Path(db).expanduser() if db and db != ":memory:" else None
+        if path is not None and read_only_location(path):
+            # a read-only folder, disk or snapshot: SQLite cannot make the WAL's -shm file there,
+            # so open the file as immutable (nobody can change it there) and read only
+            uri = "file:" + quote(str(path.resolve())) + "?mode=ro&immutable=1"
+            engine = create_engine("sqlite://", creator=lambda: sqlite3.connect(uri, uri=True, check_same_thread=False))
+            engine.info_read_only = True  # type: ignore[attr-defined]
+            event.listen(engine, "connect", _on_read_only_connect)
+            event.listen(engine, "begin", _on_sqlite_begin)
+            return engine
+        engine = create_engine(url, connect_args={"timeout": busy_timeout_ms() / 1000, "check_same_thread": False})
         event.listen(engine, "connect", _on_sqlite_connect)
         event.listen(engine, "begin", _on_sqlite_begin)
         return engine
@@ -210,10 +401,11 @@ def open_store(url: str, migrate: bool = True) -> Store:
     try:
         if migrate:
             store.upgrade("head")
-    except OperationalError as exc:
+    except DatabaseError as exc:
         engine.dispose()
         safe = make_url(url).render_as_string(hide_password=True)
-        raise PlannerError(f"cannot open database {safe}: {exc.orig}") from exc
+        problem = sqlite_problem(exc, store.sqlite_path or safe) if store.is_sqlite else None
+        raise PlannerError(problem or f"cannot open database {safe}: {exc.orig}") from exc
     return store
 
 

@@ -24,6 +24,21 @@ from urllib.parse import unquote
 # constant equal to the scripts' head.
 HEAD_REVISION = "0007"
 BUSY_TIMEOUT_MS = 15_000
+
+
+def busy_timeout_ms() -> int:
+    """How long a writer waits for another's lock: BUSY_TIMEOUT_MS, or PLANNER_LOCK_TIMEOUT seconds
+    (0-600) for a cron job that would rather wait longer, or a test that would rather not."""
+    import os
+
+    value = os.environ.get("PLANNER_LOCK_TIMEOUT")
+    try:
+        seconds = float(value) if value else None
+    except ValueError:
+        seconds = None
+    if seconds is None or not 0 <= seconds <= 600:
+        return BUSY_TIMEOUT_MS
+    return int(seconds * 1000)
 # how SQLAlchemy's SQLite dialect stores a DateTime (naive UTC here: see models.UTCDateTime)
 SQLITE_TIME_FORMAT = "%Y-%m-%d %H:%M:%S.%f"
 

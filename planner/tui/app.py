@@ -143,7 +143,7 @@ class PlannerApp(App):
         return result
 
     def cached(self, key: tuple, fn: Callable[..., T], *args, **kwargs) -> T:
-        """``store.call(fn, *args, **kwargs)``, remembered while the database does not change
+        """``store.read(fn, *args, **kwargs)``, remembered while the database does not change
         (``Store.data_token``) and for at most ``CACHE_MAX_AGE_S``. For each section's first view
         (Review's week and Discover's trends cost 0.2–0.6 s on a big store), so that opening it
         after the background prefetch, or again, does not wait on the query. ``key`` names the
@@ -155,7 +155,7 @@ class PlannerApp(App):
             hit = self._cache.get(key)
         if hit is not None and token is not None and hit[0] == token and started - hit[1] < CACHE_MAX_AGE_S:
             return hit[2]
-        result = store.call(fn, *args, **kwargs)
+        result = store.read(fn, *args, **kwargs)
         if token is not None:  # read before the call: a change made meanwhile misses next time
             with self._cache_lock:
                 cache = self._cache

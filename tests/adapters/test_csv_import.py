@@ -62,3 +62,26 @@ def test_import_applies_tags_and_tier_and_is_idempotent(store, now):
         detail = person_detail(s, mary.id, now)
     assert detail.tier == "inner" and sorted(detail.tags) == ["friends", "sre"]
     assert detail.due.cadence_days == 14
+
+
+def test_a_stray_quote_costs_its_row_not_the_rest_of_the_file():
+    """Issue 15: `import csv` with a quote opening row 3 imported 3 people, the rest inside one name."""
+    from planner.adapters.csv_import import parse_address_book
+
+    rows = [f"Person {i},p{i}@example.com,Org {i}\n" for i in range(1000)]
+    rows[2] = '"' + rows[2]
+    result = parse_address_book("Name,Email,Organization\n" + "".join(rows), {}, source="contacts.csv")
+    assert len(result.records) == 999
+    assert result.problems == ["contacts.csv line 4: a quote opens a field that is not closed within 500 lines; "
+                               "a stray \"?; row skipped"]
+
+
+def test_notes_may_span_lines_and_short_rows_import():
+    from planner.adapters.csv_import import parse_address_book
+
+    text = 'Name,Email,Notes\nAna Silva,ana@example.com,"met at SREcon\nlikes bikes"\nBo Chen,bo@example.com\n'
+    result = parse_address_book(text, {}, source="contacts.csv")
+    assert result.problems == []
+    assert [r.last_name for r in result.records] == ["Silva", "Chen"]
+    assert result.extras[2].notes == "met at SREcon\nlikes bikes"
+    assert [r.line for r in result.records] == [2, 4]

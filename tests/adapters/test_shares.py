@@ -72,3 +72,14 @@ def test_import_creates_published_posts_and_dedupes(store, now):
     records[0].commentary = "Edited."
     changed = store.call(import_shares, records, now)
     assert (changed.added, changed.updated) == (0, 1)
+
+
+def test_a_stray_quote_costs_its_row_not_the_rest_of_the_file():
+    """Issue 15: a quote opening a row's date swallowed every later share into one field."""
+    rows = [f"2025-03-{1 + i % 28:02d} 09:00:00,https://www.linkedin.com/feed/update/urn:li:share:{i},"
+            f"Post number {i},,,MEMBER_NETWORK\n" for i in range(300)]
+    rows[2] = '"' + rows[2]
+    result = parse_shares("Date,ShareLink,ShareCommentary,SharedUrl,MediaUrl,Visibility\n" + "".join(rows))
+    assert len(result.records) == 299
+    assert len(result.problems) == 1 and result.problems[0].startswith("Shares.csv line 4: ")
+    assert all(r.commentary.startswith("Post number") and "\n" not in r.commentary for r in result.records)

@@ -242,3 +242,43 @@ def _with_a_second_migration(folder, monkeypatch) -> None:
     monkeypatch.setattr(store_db, "MIGRATIONS_DIR", folder)
     monkeypatch.setattr(store_db, "HEAD_REVISION", "9999")
     assert store_db.head_revision() == "9999"
+
+
+def _stamped(store, revision: str) -> None:
+    with store.engine.begin() as conn:
+        conn.execute(sa.text("UPDATE alembic_version SET version_num = :r"), {"r": revision})
+
+
+def test_a_database_from_a_newer_planner_is_one_line_and_no_backup(settings, tmp_path):
+    """Issue 15: every command tracebacked (Can't locate revision) and each run wrote another .bak."""
+    from helpers import run_planner
+
+    store = open_store(settings.db_url)
+    _stamped(store, "0099")
+    store.dispose()
+    for _ in range(2):
+        result = run_planner("--db", settings.db_url, "stats")
+        assert result.returncode == 1
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and "was written by a newer planner (schema 0099; this one knows up to" in lines[0], result.stderr
+    assert not list(tmp_path.glob("**/*.bak"))
+
+
+@pytest.mark.sqlite_only
+def test_only_the_last_few_migration_backups_are_kept(tmp_path):
+    import os
+
+    from planner.store.db import KEEP_MIGRATION_BACKUPS, prune_backups
+
+    db = tmp_path / "planner.db"
+    db.write_bytes(b"")
+    made = []
+    for i in range(6):
+        copy = tmp_path / f"planner.db.2026010{i}T000000Z.before-000{i}.bak"
+        copy.write_bytes(b"x")
+        os.utime(copy, (1_700_000_000 + i, 1_700_000_000 + i))
+        made.append(copy)
+    (tmp_path / "planner.db.mine.bak").write_bytes(b"kept: not a pre-migration copy")
+    prune_backups(db)
+    assert sorted(tmp_path.glob("planner.db.*before-*.bak")) == made[-KEEP_MIGRATION_BACKUPS:]
+    assert (tmp_path / "planner.db.mine.bak").exists()
