@@ -199,6 +199,17 @@ def posts_publish(
     say(f"post {p.id} published {_local(p.published_at, zone)}: {p.display_title}")
 
 
+@posts_app.command("copy")
+def posts_copy(ctx: typer.Context, post_id: int = typer.Argument(..., metavar="ID")) -> None:
+    """Print the post's text alone, exactly as it goes out (pipe it: | wl-copy, | pbcopy)."""
+    import sys
+
+    from planner.services.send import send_item
+
+    item = state(ctx).store.call(send_item, "post", post_id)
+    sys.stdout.write(item.text + "\n")
+
+
 # --- plan -------------------------------------------------------------------------------------
 
 

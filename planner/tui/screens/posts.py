@@ -73,6 +73,9 @@ class PostEditorScreen(PlannerScreen):
         Binding("f2", "set_status('draft')", "Draft", priority=True),
         Binding("ctrl+n", "cycle_pillar", "Pillar", priority=True),
         Binding("ctrl+g", "add_hashtags", "Add hashtags", priority=True),
+        # plain c/o would type into the text: the editor copies and opens with ctrl
+        Binding("ctrl+y", "send('copy')", "Copy text", priority=True),
+        Binding("ctrl+o", "send('open')", "Open on LinkedIn", priority=True),
         Binding("escape", "close", "Close", priority=True),
     ]
 
@@ -298,6 +301,16 @@ class PostEditorScreen(PlannerScreen):
 
         self.app.push_screen(ScheduleDialog(current, str(self.zone())), chosen)
 
+    def action_send(self, how: str) -> None:
+        if self.context is None:
+            return
+        if self.dirty():
+            self.notify("Save first (ctrl+s): what goes out is the saved text", severity="warning")
+            return
+        from planner.tui import send
+
+        send.start(self, how, "post", self.context.post.id, then=self.load)
+
     def action_close(self) -> None:
         if self.dirty() and not self.warned_unsaved:
             self.warned_unsaved = True
@@ -314,6 +327,8 @@ class PostsScreen(PlannerScreen):
         Binding("f", "cycle_filter", "Filter status"),
         Binding("d", "status('draft')", "Draft"),
         Binding("s", "status('skipped')", "Skip"),
+        Binding("c", "send('copy')", "Copy text"),
+        Binding("o", "send('open')", "Open on LinkedIn"),
         Binding("r", "reload", "Reload", show=False),
     ]
 
@@ -432,6 +447,15 @@ class PostsScreen(PlannerScreen):
         p = self.current()
         if p is not None:
             self.app.push_screen(PostEditorScreen(p.id))
+
+    def action_send(self, how: str) -> None:
+        p = self.current()
+        if p is None:
+            self.notify("No post selected", severity="warning")
+            return
+        from planner.tui import send
+
+        send.start(self, how, "post", p.id, then=self.load)
 
     def action_cycle_filter(self) -> None:
         self.filter = STATUS_FILTERS[(STATUS_FILTERS.index(self.filter) + 1) % len(STATUS_FILTERS)]

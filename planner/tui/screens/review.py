@@ -38,7 +38,7 @@ STEPS = (
 # which step each action belongs to (None: every step)
 ACTION_STEP = {
     "happened": 0, "carry": 0, "drop": 0,
-    "accept": 1, "adjust": 1,
+    "accept": 1, "adjust": 1, "send": 1,
     "share": 2, "write_about": 2,
     "auto_plan": 3, "move": 3,
     "export": 4,
@@ -81,6 +81,8 @@ class ReviewScreen(PlannerScreen):
         Binding("shift+left", "move(-1)", "Day earlier", key_display="⇧←"),
         Binding("shift+right", "move(1)", "Day later", key_display="⇧→"),
         Binding("o", "export", "Write files"),
+        Binding("c", "send('copy')", "Copy message"),
+        Binding("o", "send('open')", "Open profile"),
         Binding("f", "finish", "Finish"),
         Binding("r", "reload", "Reload", show=False),
     ]
@@ -325,6 +327,15 @@ class ReviewScreen(PlannerScreen):
         item = self._missed_selected()
         if item:
             self.change_item("marked", item, None)
+
+    def action_send(self, how: str) -> None:
+        person = self._selected_person()
+        if person is None:
+            self.notify("Nobody selected", severity="warning")
+            return
+        from planner.tui import send
+
+        send.start(self, how, "person", person.connection_id, then=self.load)
 
     def action_carry(self) -> None:
         item = self._missed_selected()
