@@ -183,6 +183,7 @@ app.add_typer(_plan.events_app, name="events")
 from planner.cli import review as _review  # noqa: E402
 
 app.command("review")(_review.review)
+app.command("audit")(_review.audit)
 
 
 def main() -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from planner.cli.common import say, state
+from planner.cli.common import print_json, say, state
 from planner.errors import PlannerError
 
 
@@ -43,3 +43,31 @@ def review(
     except OSError as exc:
         raise PlannerError(f"cannot write {output}: {exc.strerror or exc}") from None
     say(f"wrote the {result.week} review to {output}")
+
+
+def audit(ctx: typer.Context, json: bool = typer.Option(False, "--json", help='{"early_pitches": [...], "give_ask": ..., '
+                                                          '"first_messages": ..., "reply_rates": ...}')) -> None:
+    """Your own "connect and pitch" record, from the imported LinkedIn archive."""
+    from planner.services.audit import pitch_audit
+
+    a = state(ctx).store.call(pitch_audit)
+    if json:
+        print_json(a.as_json())
+        return
+    from planner.text import count
+
+    say(f"Give:ask over your history {a.give_ask}")
+    share = f"{a.value_first_share:.0%}" if a.value_first_share is not None else "—"
+    say(f"First messages: {a.value_first_first} of {a.first_messages} value-first ({share})")
+    for label_, r in (("value-first", a.value_first_replies), ("pitch", a.pitch_replies)):
+        rate = f"{r.rate:.0%}" if r.rate is not None else "—"
+        say(f"  replies to {label_} first messages: {r.replied}/{r.sent} ({rate})")
+    say(f"Asked or pitched before giving (invitation note, or a message within {a.window_days} days of connecting): "
+        f"{count(len(a.early_pitches), 'person')}")
+    for p in a.early_pitches:
+        days = f"{p.days_after_connecting} days after connecting" if p.days_after_connecting is not None else "connection date unknown"
+        say(f"  {p.name} · {p.channel} · {days} · {p.at:%Y-%m-%d}")
+        for reason in p.reasons:
+            say(f"    - {reason}")
+        excerpt = " ".join(p.text.split())
+        say(f"    \u201c{excerpt[:117] + '…' if len(excerpt) > 118 else excerpt}\u201d")

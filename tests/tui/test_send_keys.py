@@ -151,3 +151,28 @@ async def test_other_sections_copy_and_ask(demo_settings, recorder, section, key
         await pilot.press("o")
         await _ready(app, pilot)
         assert len(recorder.opened) == 1 and recorder.opened[0].startswith("https://www.linkedin.com/")
+
+
+async def test_review_step_2_copies_a_message_and_shows_the_pitch_audit(demo_settings, recorder, tmp_path):
+    import archive_fixture as fx
+    from planner.services.linkedin_archive import import_archive
+
+    store = open_store(demo_settings.db_url)
+    import_archive(store, fx.write_zip(tmp_path / "archive.zip"), now=FIXED_NOW)
+    store.dispose()
+    app = make_app(demo_settings, clock=lambda: FIXED_NOW)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await _ready(app, pilot)
+        await pilot.press("6")
+        await _ready(app, pilot)
+        await pilot.press("n")  # step 2: network
+        await _ready(app, pilot)
+        panel = str(app.screen.query_one("#review-audit").render())
+        assert "Pitch audit" in panel and "pitched before giving" in panel and "Sam Reed (invitation, day 0)" in panel
+        await pilot.press("c")
+        await _ready(app, pilot)
+        assert isinstance(app.screen, SentPrompt) and app.screen.question == "Sent?"
+        assert app.clipboard.strip()
+        await pilot.press("n")
+        await _ready(app, pilot)
+        assert app.screen.step == 1, "c copied in step 2 instead of carrying forward"

@@ -124,6 +124,7 @@ class ReviewScreen(PlannerScreen):
                 table.add_columns("who", "why", "suggested", "already planned")
                 yield table
                 yield Static("", classes="detail", id="review-person-detail")
+                yield Static("", classes="detail", id="review-audit")
                 with Horizontal(classes="review-charts"):
                     yield TouchesChart(id="chart-touches")
                     yield GiveAskChart(id="chart-give-ask")
@@ -182,10 +183,40 @@ class ReviewScreen(PlannerScreen):
             today = now.astimezone(ZoneInfo(last.timezone)).date()
             self.plan_monday = max(last.next_monday, today - timedelta(days=today.weekday()))
         self.app.call_from_thread(self.show_last, last)
+        self.app.call_from_thread(self.load_audit)
         review = _week_review(self.app, last)
         if not get_current_worker().is_cancelled:  # a newer load (after an action) draws its own
             self.app.call_from_thread(self.show, review, last)
         return review
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="review-audit")
+    def load_audit(self):
+        from planner.services.audit import pitch_audit
+
+        audit = self.app.store.call(pitch_audit)
+        self.app.call_from_thread(self.show_audit, audit)
+        return audit
+
+    def show_audit(self, audit) -> None:
+        """The pitch audit panel of step 2 (from the imported LinkedIn archive)."""
+        panel = self.query_one("#review-audit", Static)
+        if not audit.first_messages and not audit.early_pitches:
+            panel.update(Text("Pitch audit: import your LinkedIn archive (planner import linkedin-archive) to see it.",
+                              style="dim"))
+            return
+        text = Text()
+        text.append("Pitch audit ", style="bold")
+        share = f"{audit.value_first_share:.0%}" if audit.value_first_share is not None else "—"
+        text.append(f"give:ask {audit.give_ask} · first messages value-first {audit.value_first_first}/"
+                    f"{audit.first_messages} ({share})")
+        rates = [(name, r) for name, r in (("value-first", audit.value_first_replies), ("pitch", audit.pitch_replies)) if r.sent]
+        if rates:
+            text.append(" · replies " + ", ".join(f"{name} {r.rate:.0%} of {r.sent}" for name, r in rates))
+        early = audit.early_pitches
+        text.append(f"\n{len(early)} pitched before giving" + (": " if early else ""), style="yellow" if early else "green")
+        text.append(", ".join(f"{p.name} ({p.channel}, day {p.days_after_connecting if p.days_after_connecting is not None else '?'})"
+                              for p in early[:5]) + (f" and {len(early) - 5} more (planner audit)" if len(early) > 5 else ""))
+        panel.update(text)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="review-next")
     def load_next_week(self, monday: date):
