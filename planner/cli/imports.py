@@ -143,3 +143,29 @@ def _pitch_judge(st):
         err_console.print(f"planner: semantic pitch check skipped: {exc}", markup=False)
         return None
     return model.judge
+
+
+@app.command("linkedin-analytics")
+def import_linkedin_analytics(
+    ctx: typer.Context,
+    file: Path = typer.Argument(..., help="LinkedIn's creator analytics export (Analytics → Export, .xlsx)."),
+    json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Import impressions, engagements and followers; overlapping exports merge (latest wins)."""
+    from planner.adapters.linkedin_analytics import read_analytics
+    from planner.services.analytics import import_analytics
+
+    parsed = read_analytics(file)
+    report = state(ctx).store.call(import_analytics, parsed)
+    if json:
+        print_json(report.as_dict())
+        return
+    say(f"{file.name}: days {report.days_added} added, {report.days_updated} updated, {report.days_unchanged} unchanged; "
+        f"posts {report.posts_added} added, {report.posts_updated} updated, {report.posts_unchanged} unchanged; "
+        f"{len(report.matched)} matched to your posts, {len(report.unmatched)} not matched")
+    if report.total_followers is not None:
+        say(f"  total followers {report.total_followers:,}")
+    for line in report.unmatched:
+        say(f"  not matched: {line}")
+    for problem in report.skipped:
+        say(f"  skipped {problem}")

@@ -92,7 +92,11 @@ def posts_list(
     store = state(ctx).store
     rows = store.call(list_posts, status=status, pillar=pillar, limit=HUMAN_ROWS + 1 if by_default else limit)
     if json:
-        print_json([r.as_json() for r in rows])
+        from planner.services.analytics import post_metrics
+
+        metrics = store.call(post_metrics, [r.id for r in rows])
+        print_json([{**r.as_json(), "impressions": metrics.get(r.id, (None, None))[0],
+                     "engagements": metrics.get(r.id, (None, None))[1]} for r in rows])
         return
     more = by_default and len(rows) > HUMAN_ROWS
     rows = rows[:HUMAN_ROWS] if by_default else rows

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import typer
@@ -32,8 +32,21 @@ def review(
     fmt = fmt.strip().lower()
     if fmt not in ("md", "json"):
         raise PlannerError(f"--format {fmt!r}: expected md or json")
-    result = state(ctx).store.call(review_for, week, _now())
+    from planner.services.analytics import has_results, results, results_markdown
+
+    store = state(ctx).store
+    result = store.call(review_for, week, _now())
     text = to_json(result) if fmt == "json" else to_markdown(result)
+    measured = store.call(results, result.monday, result.sunday + timedelta(days=1))
+    if has_results(measured):  # only with imported analytics: reports without them stay as they were
+        if fmt == "json":
+            import json
+
+            data = json.loads(text)
+            data["results"] = measured.as_json()
+            text = json.dumps(data, sort_keys=True, ensure_ascii=False, indent=2) + "\n"
+        else:
+            text += results_markdown(measured)
     if output is None:
         sys.stdout.write(text)
         return
