@@ -17,6 +17,7 @@ from planner.adapters.linkedin_analytics import AnalyticsFile, activity_id, cano
 from planner.enums import PostStatus
 from planner.models import AnalyticsDay, Post, PostResult, utcnow
 from planner.services.timeutil import user_timezone
+from planner.text import count
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
@@ -259,7 +260,7 @@ def has_results(r: Results) -> bool:
 def results_markdown(r: Results) -> str:
     """The review's results section (LinkedIn analytics), Markdown."""
     out = ["", "## Results (LinkedIn analytics)", "",
-           f"{r.posts_measured} posts measured: {r.impressions:,} impressions, {r.engagements:,} engagements."]
+           f"{count(r.posts_measured, 'post')} measured: {r.impressions:,} impressions, {r.engagements:,} engagements."]
     if r.best_post:
         b = r.best_post
         out.append(f"Best post: {b['title']} (post {b['id']}) — {b['impressions']:,} impressions, {b['engagements']:,} engagements.")

@@ -116,6 +116,7 @@ class ReviewScreen(PlannerScreen):
                 table = DataTable(id="last-items", cursor_type="row", zebra_stripes=True)
                 table.add_columns("when", "what", "item", "outcome")
                 yield table
+                yield Static("", classes="detail", id="last-results")
                 with Horizontal(classes="review-charts"):
                     yield PillarMixChart(id="chart-mix")
             with Vertical(id="step-network"):
@@ -184,10 +185,47 @@ class ReviewScreen(PlannerScreen):
             self.plan_monday = max(last.next_monday, today - timedelta(days=today.weekday()))
         self.app.call_from_thread(self.show_last, last)
         self.app.call_from_thread(self.load_audit)
+        self.app.call_from_thread(self.load_results, last.monday, last.sunday)
         review = _week_review(self.app, last)
         if not get_current_worker().is_cancelled:  # a newer load (after an action) draws its own
             self.app.call_from_thread(self.show, review, last)
         return review
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="review-results")
+    def load_results(self, monday: date, sunday: date):
+        from planner.services.analytics import results
+
+        measured = self.app.store.call(results, monday, sunday + timedelta(days=1))
+        self.app.call_from_thread(self.show_results, measured)
+        return measured
+
+    def show_results(self, r) -> None:
+        """Step 1's results (LinkedIn analytics): impressions and engagement per pillar and per
+        slot, the week's best post, follower growth as a one-line chart."""
+        from planner.services.analytics import has_results, sparkline
+        from planner.text import count
+
+        panel = self.query_one("#last-results", Static)
+        if not has_results(r):
+            panel.update(Text("Results: import LinkedIn's analytics export (planner import linkedin-analytics FILE.xlsx) "
+                              "to see impressions and engagement here.", style="dim"))
+            return
+        text = Text()
+        text.append("Results ", style="bold")
+        text.append(f"{count(r.posts_measured, 'post')} measured · {r.impressions:,} impressions · {r.engagements:,} engagements")
+        if r.best_post:
+            text.append(" · best: ")
+            text.append(f"{r.best_post['title']} ({r.best_post['impressions']:,})", style="bold")
+        if r.pillars:
+            text.append("\nper pillar: " + ", ".join(f"{b.label.replace('_', ' ')} {b.impressions:,}/{b.engagements:,}"
+                                                      for b in r.pillars))
+        if r.slots:
+            text.append("\nper slot: " + ", ".join(f"{b.label} {b.impressions:,}/{b.engagements:,}" for b in r.slots))
+        if r.followers:
+            total = f" (total {r.total_followers:,})" if r.total_followers is not None else ""
+            text.append(f"\nfollowers +{r.follower_growth:,}{total} ")
+            text.append(sparkline([n for _d, n in r.followers]), style="green")
+        panel.update(text)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="review-audit")
     def load_audit(self):
