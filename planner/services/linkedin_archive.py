@@ -194,17 +194,20 @@ def import_messages(session: Session, parsed: archive_io.Parsed, owner: tuple[st
         else:
             cid = matcher.match(m.sender_url, m.from_name)
             plan.append((m, False, [cid] if cid else []))
-    texts = [m.content for m, out, people in plan if out and people]
+    # only what is new is judged: a re-import runs no pitch check
+    keyed = [(m, out, people, _digest(m.conversation_id, m.sent_at.isoformat(), m.sender_url, m.from_name, m.content))
+             for m, out, people in plan]
+    texts = [m.content for m, out, people, digest in keyed
+             if out and any(f"msg:{digest}:{cid}" not in done for cid in people)]
     scores = _verdicts(texts, judge)
     touches: list[dict] = []
     records: list[dict] = []
-    for m, out, people in plan:
+    for m, out, people, digest in keyed:
         if not people:
             who = ", ".join(m.to_names) if out else m.from_name
             report.skipped.append(f"{source} line {m.line}: {who or 'someone'} is not a connection; no person added")
             continue
         report.matched += 1
-        digest = _digest(m.conversation_id, m.sent_at.isoformat(), m.sender_url, m.from_name, m.content)
         fresh = [cid for cid in people if f"msg:{digest}:{cid}" not in done]
         if not fresh:
             report.unchanged += 1
