@@ -44,7 +44,7 @@ def make_xlsx(path, *, engagement=None, posts=None, followers=None, performance_
     ]:
         ws.append([*left, None, *right])
     ws = wb.create_sheet("FOLLOWERS")
-    ws.append([f"Total followers on 8/31/2026:", total])
+    ws.append(["Total followers on 8/31/2026:", total])
     ws.append([])
     ws.append(["Date", "New followers"])
     for row in followers if followers is not None else [["8/3/2026", 5], ["8/4/2026", 2], [datetime(2026, 8, 5), "11"]]:
