@@ -176,3 +176,27 @@ async def test_review_step_2_copies_a_message_and_shows_the_pitch_audit(demo_set
         await pilot.press("n")
         await _ready(app, pilot)
         assert app.screen.step == 1, "c copied in step 2 instead of carrying forward"
+
+
+async def test_the_editor_copies_the_saved_text_and_refuses_unsaved_changes(demo_settings, recorder):
+    from planner.services.send import post_text
+
+    app = make_app(demo_settings, clock=lambda: FIXED_NOW)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _ready(app, pilot)
+        await pilot.press("3")
+        await _ready(app, pilot)
+        post = app.screen.current()
+        await pilot.press("enter")
+        await _ready(app, pilot)
+        await pilot.press("ctrl+r")
+        await _ready(app, pilot)
+        assert isinstance(app.screen, SentPrompt)
+        assert app.clipboard == post_text(post.body, post.hashtags)
+        await pilot.press("n")
+        await _ready(app, pilot)
+        await pilot.press("x")  # an unsaved change
+        await pilot.press("ctrl+o")
+        await _ready(app, pilot)
+        assert not isinstance(app.screen, SentPrompt) and recorder.opened == []
+        assert any("Save first" in n.message for n in app._notifications)

@@ -73,8 +73,9 @@ class PostEditorScreen(PlannerScreen):
         Binding("f2", "set_status('draft')", "Draft", priority=True),
         Binding("ctrl+n", "cycle_pillar", "Pillar", priority=True),
         Binding("ctrl+g", "add_hashtags", "Add hashtags", priority=True),
-        # plain c/o would type into the text: the editor copies and opens with ctrl
-        Binding("ctrl+y", "send('copy')", "Copy text", priority=True),
+        # plain c/o would type into the text: the editor copies and opens with ctrl (ctrl+y is
+        # the text area's redo)
+        Binding("ctrl+r", "send('copy')", "Copy text", priority=True),
         Binding("ctrl+o", "send('open')", "Open on LinkedIn", priority=True),
         Binding("escape", "close", "Close", priority=True),
     ]
