@@ -288,6 +288,8 @@ class Strategy(SQLModel, table=True):
     pitch_min_gives: int = 3
     pitch_min_days: int = 30
     tier_cadences: str = '{"inner": 14, "active": 30, "warm": 60, "dormant": 180}'
+    # plan week prefers slots whose posts did better (imported analytics); off by default (0006)
+    slot_learning: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
     updated_at: datetime = _created()
     version: int = 1
 
@@ -310,6 +312,62 @@ class Review(SQLModel, table=True):
     decisions: str = "{}"  # JSON
     created_at: datetime = _created()
 
+
+# --- what happened on LinkedIn (imported from its exports; 0006) ----------------------------------
+
+
+class LinkedInRecord(SQLModel, table=True):
+    """One fact from a LinkedIn "copy of your data" archive: a message sent or received, an
+    invitation, an endorsement or recommendation given, the owner. ``key`` makes a re-import add
+    nothing twice. A message the owner sent is also a Touchpoint (``touchpoint_id``); one the
+    connection sent is an interaction that moves their last contact."""
+
+    __tablename__ = "linkedin_record"
+    __table_args__ = (sa.Index("ix_linkedin_record_person_kind_at", "connection_id", "kind", "at"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    key: str = Field(sa_column_kwargs={"unique": True}, max_length=200)
+    # owner / message_sent / message_received / invitation_sent / invitation_received / endorsement / recommendation
+    kind: str = Field(max_length=40)
+    at: Optional[datetime] = _ts()
+    connection_id: Optional[int] = Field(default=None, foreign_key="connection.id", ondelete="CASCADE")
+    conversation_id: Optional[str] = Field(default=None, index=True, max_length=300)
+    url: Optional[str] = Field(default=None, max_length=500)  # the counterpart's (or the owner's) profile
+    name: str = ""  # as the export names them
+    text: str = ""  # sanitized: untrusted
+    pitch: Optional[bool] = None  # the pitch check's verdict on what the owner wrote
+    reasons: str = ""  # JSON list of the pitch check's reasons
+    touchpoint_id: Optional[int] = Field(default=None, foreign_key="touchpoint.id", ondelete="SET NULL")
+    created_at: datetime = _created()
+
+
+class AnalyticsDay(SQLModel, table=True):
+    """A day of the creator analytics export: the latest export's value wins."""
+
+    __tablename__ = "analytics_day"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    day: date = Field(sa_column_kwargs={"unique": True})
+    impressions: Optional[int] = None
+    engagements: Optional[int] = None
+    new_followers: Optional[int] = None
+    total_followers: Optional[int] = None  # the "Total followers on …" line, on its day
+    updated_at: datetime = _created()
+
+
+class PostResult(SQLModel, table=True):
+    """A post's totals from the analytics export's TOP POSTS, matched to our post when possible."""
+
+    __tablename__ = "post_result"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    url: str = Field(sa_column_kwargs={"unique": True}, max_length=2000)
+    activity_id: Optional[str] = Field(default=None, index=True, max_length=40)  # the number of urn:li:activity:N
+    published_on: Optional[date] = None
+    impressions: Optional[int] = None
+    engagements: Optional[int] = None
+    post_id: Optional[int] = Field(default=None, foreign_key="post.id", ondelete="SET NULL", index=True)
+    updated_at: datetime = _created()
 
 
 # --- reminders ---------------------------------------------------------------------------------
@@ -354,6 +412,10 @@ ALL_TABLES: tuple[type[SQLModel], ...] = (
     Strategy,
     Slot,
     Review,
+    LinkedInRecord,
+    AnalyticsDay,
+    PostResult,
+
     Notification,
     NotifyRun,
 )

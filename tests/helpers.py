@@ -91,6 +91,14 @@ def populate_world(session, now: datetime = FIXED_NOW) -> dict[str, int]:
     session.add(m.Notification(kind="post", item_id=post.id, due_at=post.scheduled_at, notified_at=now))
     session.add(m.NotifyRun(last_run_at=now))
     session.flush()
+    session.add(m.LinkedInRecord(key="msg:1", kind="message_received", at=now - timedelta(days=2), connection_id=person.id,
+                                 conversation_id="2-abc==", url="https://www.linkedin.com/in/priya", name="Priya Shah",
+                                 text="Thanks!\n[bold]not markup[/] \u2014 ok", pitch=None, reasons=""))
+    session.add(m.AnalyticsDay(day=date(2026, 11, 20), impressions=1200, engagements=31, new_followers=4))
+    session.add(m.PostResult(url="https://www.linkedin.com/feed/update/urn:li:activity:7000000000000000001",
+                             activity_id="7000000000000000001", published_on=date(2026, 11, 20), impressions=900,
+                             engagements=20, post_id=post.id))
+    session.flush()
     return {"people": 1}
 
 

@@ -200,6 +200,7 @@ app.add_typer(_plan.events_app, name="events")
 from planner.cli import review as _review  # noqa: E402
 
 app.command("review")(_review.review)
+app.command("audit")(_review.audit)
 
 from planner.cli import notify as _notify  # noqa: E402
 from planner.cli import today as _today  # noqa: E402

@@ -129,3 +129,72 @@ def import_csv_cmd(
         say(f"  job change: {change} (a congratulate touchpoint is planned)")
     for problem in report.skipped:
         say(f"  skipped {problem}")
+
+
+@app.command("linkedin-archive")
+def import_linkedin_archive(
+    ctx: typer.Context,
+    path: Path = typer.Argument(..., help="LinkedIn's 'Get a copy of your data' zip, or the folder it unpacks to."),
+    fast: bool = typer.Option(False, "--fast", help="Pitch check by phrase rules only (skips the semantic model's load)."),
+    json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Import what happened on LinkedIn: messages, invitations, endorsements, recommendations,
+    connections and shares; each file on its own, re-importing adds nothing twice."""
+    from planner.services.linkedin_archive import import_archive
+
+    st = state(ctx)
+    judge = None if fast else _pitch_judge(st)
+    report = import_archive(st.store, path, judge=judge)
+    if json:
+        print_json(report.as_dict())
+        return
+    say(f"{path.name}: owner {report.owner or 'unknown'}" + (f" ({report.owner_url})" if report.owner_url else ""))
+    for f in report.files:
+        say(f"  {f.file}: {f.read} read, {f.imported} imported, {f.matched} matched, {f.unchanged} already imported, "
+            f"{len(f.skipped)} skipped")
+        for problem in f.skipped[:20]:
+            say(f"    skipped {problem}")
+        if len(f.skipped) > 20:
+            say(f"    … and {len(f.skipped) - 20} more (--json lists them all)")
+
+
+def _pitch_judge(st):
+    """The semantic pitch model's batch verdicts, or None (rules only) when it cannot load."""
+    from planner.cli.common import err_console
+    from planner.errors import PlannerError
+
+    try:
+        from planner.adapters.pitch_model import SemanticPitchModel
+        from planner.services.keywords import make_embedder
+
+        model = SemanticPitchModel(make_embedder(st.settings))
+    except PlannerError as exc:
+        err_console.print(f"planner: semantic pitch check skipped: {exc}", markup=False)
+        return None
+    return model.judge
+
+
+@app.command("linkedin-analytics")
+def import_linkedin_analytics(
+    ctx: typer.Context,
+    file: Path = typer.Argument(..., help="LinkedIn's creator analytics export (Analytics → Export, .xlsx)."),
+    json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Import impressions, engagements and followers; overlapping exports merge (latest wins)."""
+    from planner.adapters.linkedin_analytics import read_analytics
+    from planner.services.analytics import import_analytics
+
+    parsed = read_analytics(file)
+    report = state(ctx).store.call(import_analytics, parsed)
+    if json:
+        print_json(report.as_dict())
+        return
+    say(f"{file.name}: days {report.days_added} added, {report.days_updated} updated, {report.days_unchanged} unchanged; "
+        f"posts {report.posts_added} added, {report.posts_updated} updated, {report.posts_unchanged} unchanged; "
+        f"{len(report.matched)} matched to your posts, {len(report.unmatched)} not matched")
+    if report.total_followers is not None:
+        say(f"  total followers {report.total_followers:,}")
+    for line in report.unmatched:
+        say(f"  not matched: {line}")
+    for problem in report.skipped:
+        say(f"  skipped {problem}")

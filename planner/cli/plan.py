@@ -101,7 +101,11 @@ def posts_list(
     store = state(ctx).store
     rows = store.read(list_posts, status=status, pillar=pillar, limit=HUMAN_ROWS + 1 if by_default else limit)
     if json:
-        print_json([r.as_json() for r in rows])
+        from planner.services.analytics import post_metrics
+
+        metrics = store.call(post_metrics, [r.id for r in rows])
+        print_json([{**r.as_json(), "impressions": metrics.get(r.id, (None, None))[0],
+                     "engagements": metrics.get(r.id, (None, None))[1]} for r in rows])
         return
     more = by_default and len(rows) > HUMAN_ROWS
     rows = rows[:HUMAN_ROWS] if by_default else rows
@@ -206,6 +210,17 @@ def posts_publish(
     when = parse_when(at, zone, "--at") if at else None
     p = state(ctx).store.call(publish_post, post_id, now=_now(), at=when, url=url)
     say(f"post {p.id} published {_local(p.published_at, zone)}: {p.display_title}")
+
+
+@posts_app.command("copy")
+def posts_copy(ctx: typer.Context, post_id: int = typer.Argument(..., metavar="ID")) -> None:
+    """Print the post's text alone, exactly as it goes out (pipe it: | wl-copy, | pbcopy)."""
+    import sys
+
+    from planner.services.send import send_item
+
+    item = state(ctx).store.call(send_item, "post", post_id)
+    sys.stdout.write(item.text + "\n")
 
 
 # --- plan -------------------------------------------------------------------------------------

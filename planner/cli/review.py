@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import typer
 
-from planner.cli.common import check_folder, say, state
+from planner.cli.common import check_folder, print_json, say, state
 from planner.errors import PlannerError
 
 
@@ -32,8 +32,21 @@ def review(
     fmt = fmt.strip().lower()
     if fmt not in ("md", "json"):
         raise PlannerError(f"--format {fmt!r}: expected md or json")
-    result = state(ctx).store.read(review_for, week, _now())
+    from planner.services.analytics import has_results, results, results_markdown
+
+    store = state(ctx).store
+    result = store.read(review_for, week, _now())
     text = to_json(result) if fmt == "json" else to_markdown(result)
+    measured = store.read(results, result.monday, result.sunday + timedelta(days=1))
+    if has_results(measured):  # only with imported analytics: reports without them stay as they were
+        if fmt == "json":
+            import json
+
+            data = json.loads(text)
+            data["results"] = measured.as_json()
+            text = json.dumps(data, sort_keys=True, ensure_ascii=False, indent=2) + "\n"
+        else:
+            text += results_markdown(measured)
     if output is None:
         sys.stdout.write(text)
         return
@@ -43,3 +56,31 @@ def review(
     except OSError as exc:
         raise PlannerError(f"cannot write {output}: {exc.strerror or exc}") from None
     say(f"wrote the {result.week} review to {output}")
+
+
+def audit(ctx: typer.Context, json: bool = typer.Option(False, "--json", help='{"early_pitches": [...], "give_ask": ..., '
+                                                          '"first_messages": ..., "reply_rates": ...}')) -> None:
+    """Your own "connect and pitch" record, from the imported LinkedIn archive."""
+    from planner.services.audit import pitch_audit
+
+    a = state(ctx).store.read(pitch_audit)
+    if json:
+        print_json(a.as_json())
+        return
+    from planner.text import count
+
+    say(f"Give:ask over your history {a.give_ask}")
+    share = f"{a.value_first_share:.0%}" if a.value_first_share is not None else "—"
+    say(f"First messages: {a.value_first_first} of {a.first_messages} value-first ({share})")
+    for label_, r in (("value-first", a.value_first_replies), ("pitch", a.pitch_replies)):
+        rate = f"{r.rate:.0%}" if r.rate is not None else "—"
+        say(f"  replies to {label_} first messages: {r.replied}/{r.sent} ({rate})")
+    say(f"Asked or pitched before giving (invitation note, or a message within {a.window_days} days of connecting): "
+        f"{count(len(a.early_pitches), 'person')}")
+    for p in a.early_pitches:
+        days = f"{p.days_after_connecting} days after connecting" if p.days_after_connecting is not None else "connection date unknown"
+        say(f"  {p.name} · {p.channel} · {days} · {p.at:%Y-%m-%d}")
+        for reason in p.reasons:
+            say(f"    - {reason}")
+        excerpt = " ".join(p.text.split())
+        say(f"    \u201c{excerpt[:117] + '…' if len(excerpt) > 118 else excerpt}\u201d")

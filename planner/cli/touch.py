@@ -99,3 +99,26 @@ def touch_plan(
         return plan_touch(session, resolve_person(session, person).id, kind, due_at, now, message=message, note=note, force=force)
 
     _report(st.store.call(run), json, "planned", st.settings)
+
+
+@app.command("send")
+def touch_send(
+    ctx: typer.Context,
+    touch_id: int = typer.Argument(..., metavar="ID", help="A planned touchpoint's id."),
+    done: bool = typer.Option(False, "--done", help="It went out: log the touch done now."),
+    json: bool = typer.Option(False, "--json", help='{"text": …, "url": the profile page, …}'),
+) -> None:
+    """Print the touch's message alone (to paste into LinkedIn); --done logs it as sent now."""
+    import sys
+
+    from planner.services.send import confirm_sent, send_item
+
+    store = state(ctx).store
+    item = store.call(send_item, "touchpoint", touch_id)
+    if json:
+        print_json(item.as_json())
+    else:
+        sys.stdout.write(item.text + "\n")
+    if done:
+        message = store.call(confirm_sent, "touchpoint", touch_id, datetime.now(timezone.utc))
+        typer.echo(message, err=True)  # stdout stays the message alone

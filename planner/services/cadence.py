@@ -112,13 +112,25 @@ def chunks(ids: list[int]) -> Iterable[list[int]]:
 
 
 def last_contacts(session: Session, connection_ids: list[int] | None = None) -> dict[int, datetime]:
-    """connection id → latest done_at of a DONE touchpoint of any kind."""
+    """connection id → the latest contact: a DONE touchpoint of any kind, or a message they sent
+    (imported from LinkedIn's archive: an interaction restarts the cadence too)."""
+    from planner.models import LinkedInRecord
+
     q = (
         select(Touchpoint.connection_id, raw(func.max(Touchpoint.done_at)))
         .where(Touchpoint.status == TouchStatus.DONE.value, Touchpoint.done_at.is_not(None))
         .group_by(Touchpoint.connection_id)
     )
-    return _grouped(session, q, Touchpoint.connection_id, connection_ids, utc_value)
+    out = _grouped(session, q, Touchpoint.connection_id, connection_ids, utc_value)
+    received = (
+        select(LinkedInRecord.connection_id, raw(func.max(LinkedInRecord.at)))
+        .where(LinkedInRecord.kind == "message_received", LinkedInRecord.connection_id.is_not(None))
+        .group_by(LinkedInRecord.connection_id)
+    )
+    for cid, at in _grouped(session, received, LinkedInRecord.connection_id, connection_ids, utc_value).items():
+        if at is not None and (out.get(cid) is None or at > out[cid]):
+            out[cid] = at
+    return out
 
 
 def tag_cadences(session: Session, connection_ids: list[int] | None = None) -> dict[int, tuple[int, str]]:

@@ -200,8 +200,22 @@ class _PostPlanner:
         for pillar, n in placed_per_pillar.items():
             quota[pillar] = quota.get(pillar, 0) - n
 
+        # slot learning (strategy.slot_learning, with imported analytics): a pillar with fewer
+        # posts to place than empty slots takes its better-performing slots first, and the best
+        # slots are filled first (they get the pick of the backlog)
+        scores = {}
+        if self.strategy.slot_learning:
+            from planner.services.analytics import slot_scores
+
+            scores = slot_scores(session, self.now)
+
+        def rank(item):
+            at, s = item
+            score = scores.get((s.weekday, s.local_time))
+            return (-(score.ratio if score else 1.0), at, s.id)
+
         to_fill = []
-        for at, s in slots:
+        for at, s in sorted(slots, key=rank) if scores else slots:
             if at in occupied or quota.get(s.pillar, 0) <= 0:
                 continue
             if at <= self.now:
@@ -219,6 +233,9 @@ class _PostPlanner:
                 self.plan.open_slots.append(OpenSlot(at, s.pillar, self._why_open(s.pillar)))
                 continue
             post, source, reason = picked
+            score = scores.get((s.weekday, s.local_time))
+            if score is not None:
+                reason = f"{reason}; {score.reason}"
             post.status = PostStatus.SCHEDULED.value
             post.scheduled_at = at
             post.manual = False
@@ -233,6 +250,8 @@ class _PostPlanner:
             self.plan.posts.append(
                 PlannedPost(post.id, at, s.pillar, post.pillar, post.title or "(untitled)", source, reason)
             )
+        if scores:
+            self.plan.posts.sort(key=lambda p: (p.at, p.post_id or 0))  # filled best-first, listed by time
 
     # candidates ---------------------------------------------------------------------------------
 

@@ -37,6 +37,7 @@ KEYS = (
     "cadence.<tier>",
     "slots.add",
     "slots.remove",
+    "slot_learning",
 )
 MIX_TOLERANCE = 0.01
 _TIME_RE = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
@@ -67,6 +68,7 @@ class StrategyView:
     tier_cadences: dict[str, int]
     slots: list[SlotView] = field(default_factory=list)
     version: int = 1
+    slot_learning: bool = False  # plan week prefers slots whose posts did better (analytics)
 
     @property
     def zone(self) -> ZoneInfo:
@@ -90,6 +92,7 @@ class StrategyView:
             ("pillar_mix", ",".join(f"{k}={v:g}" for k, v in self.pillar_mix.items())),
             ("pitch_min_gives", str(self.pitch_min_gives)),
             ("pitch_min_days", str(self.pitch_min_days)),
+            ("slot_learning", "on" if self.slot_learning else "off"),
         ]
         rows += [(f"cadence.{k}", str(v)) for k, v in self.tier_cadences.items()]
         rows += [(f"slot {s.id}", s.label()) for s in self.slots]
@@ -128,6 +131,7 @@ def _view(session: Session, s: Strategy) -> StrategyView:
         tier_cadences=parse_tier_cadences(s.tier_cadences, where="stored strategy tier_cadences"),
         slots=_slots(session, s.id),
         version=s.version,
+        slot_learning=bool(s.slot_learning),
     )
 
 
@@ -268,6 +272,11 @@ def set_strategy(
             raise PlannerError(f"{key}: unknown tier {tier!r} (expected {', '.join(current)})")
         current[tier] = parse_int(value, key, 1, 3650)
         s.tier_cadences = json.dumps(current, sort_keys=True)
+    elif key == "slot_learning":
+        flag = value.strip().lower()
+        if flag not in ("on", "off", "true", "false", "yes", "no", "1", "0"):
+            raise PlannerError(f"slot_learning: expected on or off, got {value!r}")
+        s.slot_learning = flag in ("on", "true", "yes", "1")
     elif key in ("slots.add", "slot.add"):
         add_slot(session, s, value)
     elif key in ("slots.remove", "slot.remove"):

@@ -23,7 +23,6 @@ from planner.store.db import head_revision
 
 FIRST = "0001"
 # tables a later migration made (empty after the upgrade; their own tests fill them)
-LATER_TABLES = {"notification": "0007", "notify_run": "0007"}
 BASE_TIME = datetime(2026, 11, 25, 9, 30, 12, 345678, tzinfo=timezone.utc)
 
 
@@ -101,6 +100,11 @@ def _normal(value):
     if isinstance(value, memoryview):
         return bytes(value)
     return value
+
+
+# tables later migrations added (a downgrade past their migration drops them, rows and all)
+LATER_TABLES = {"linkedin_record": "0006", "analytics_day": "0006", "post_result": "0006",
+                "notification": "0007", "notify_run": "0007"}
 
 
 def _at_first_migration(url: str):

@@ -50,6 +50,8 @@ class NetworkScreen(PlannerScreen):
         Binding("l", "log_touch", "Log touch"),
         Binding("p", "plan_touch", "Plan touch"),
         Binding("e", "edit_person", "Edit tier/tags"),
+        Binding("c", "send('copy')", "Copy message"),
+        Binding("o", "send('open')", "Open profile"),
         Binding("f", "cycle_filter", "All/due/cold"),
         Binding("slash", "search", "Search", key_display="/"),
         Binding("escape", "clear_search", "Clear search", show=False),
@@ -304,6 +306,13 @@ class NetworkScreen(PlannerScreen):
         if row is None:
             self.notify("Nobody selected", severity="warning")
         return row
+
+    def action_send(self, how: str) -> None:
+        row = self._selected_or_warn()
+        if row is not None:
+            from planner.tui import send
+
+            send.start(self, how, "person", row.id, then=lambda: self.reload_rows(True))
 
     def action_accept(self) -> None:
         row = self._selected_or_warn()

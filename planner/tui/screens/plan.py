@@ -56,7 +56,8 @@ class PlanScreen(PlannerScreen):
         Binding("a", "auto_plan", "Auto-plan"),
         Binding("v", "toggle_view", "Grid/agenda"),
         Binding("enter", "open", "Open", show=False),
-        Binding("o", "open", "Open"),
+        Binding("c", "send('copy')", "Copy text"),
+        Binding("o", "send('open')", "Open on LinkedIn"),
         Binding("d", "mark(True)", "Done"),
         Binding("s", "mark(False)", "Skip"),
         Binding("shift+left", "move(-1, 0)", "Day earlier", key_display="⇧←"),
@@ -312,6 +313,15 @@ class PlanScreen(PlannerScreen):
             self.app.push_screen(PostEditorScreen(item.id))
         else:
             self.notify(f"{item.title}\n{item.detail}", title="d: done · s: skip", markup=False)
+
+    def action_send(self, how: str) -> None:
+        item = self.selected()
+        if item is None:
+            self.notify("Nothing selected", severity="warning")
+            return
+        from planner.tui import send
+
+        send.start(self, how, item.kind, item.id, then=self.load)
 
     def action_mark(self, done: bool) -> None:
         item = self.selected()

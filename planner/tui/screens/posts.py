@@ -74,6 +74,10 @@ class PostEditorScreen(PlannerScreen):
         Binding("ctrl+n", "cycle_pillar", "Pillar", priority=True),
         Binding("ctrl+g", "add_hashtags", "Add hashtags", priority=True),
         Binding("ctrl+e", "external_editor", "$EDITOR", priority=True),  # over TextArea's line end (End still works)
+        # plain c/o would type into the text: the editor copies and opens with ctrl (ctrl+y is
+        # the text area's redo)
+        Binding("ctrl+r", "send('copy')", "Copy text", priority=True),
+        Binding("ctrl+o", "send('open')", "Open on LinkedIn", priority=True),
         Binding("escape", "close", "Close", priority=True),
     ]
 
@@ -316,6 +320,16 @@ class PostEditorScreen(PlannerScreen):
 
         self.app.push_screen(ScheduleDialog(current, str(self.zone())), chosen)
 
+    def action_send(self, how: str) -> None:
+        if self.context is None:
+            return
+        if self.dirty():
+            self.notify("Save first (ctrl+s): what goes out is the saved text", severity="warning")
+            return
+        from planner.tui import send
+
+        send.start(self, how, "post", self.context.post.id, then=self.load)
+
     def action_close(self) -> None:
         if self.dirty() and not self.warned_unsaved:
             self.warned_unsaved = True
@@ -332,6 +346,8 @@ class PostsScreen(PlannerScreen):
         Binding("f", "cycle_filter", "Filter status"),
         Binding("d", "status('draft')", "Draft"),
         Binding("s", "status('skipped')", "Skip"),
+        Binding("c", "send('copy')", "Copy text"),
+        Binding("o", "send('open')", "Open on LinkedIn"),
         Binding("r", "reload", "Reload", show=False),
     ]
 
@@ -450,6 +466,15 @@ class PostsScreen(PlannerScreen):
         p = self.current()
         if p is not None:
             self.app.push_screen(PostEditorScreen(p.id))
+
+    def action_send(self, how: str) -> None:
+        p = self.current()
+        if p is None:
+            self.notify("No post selected", severity="warning")
+            return
+        from planner.tui import send
+
+        send.start(self, how, "post", p.id, then=self.load)
 
     def action_cycle_filter(self) -> None:
         self.filter = STATUS_FILTERS[(STATUS_FILTERS.index(self.filter) + 1) % len(STATUS_FILTERS)]

@@ -38,7 +38,7 @@ STEPS = (
 # which step each action belongs to (None: every step)
 ACTION_STEP = {
     "happened": 0, "carry": 0, "drop": 0,
-    "accept": 1, "adjust": 1,
+    "accept": 1, "adjust": 1, "send": 1,
     "share": 2, "write_about": 2,
     "auto_plan": 3, "move": 3,
     "export": 4,
@@ -81,6 +81,8 @@ class ReviewScreen(PlannerScreen):
         Binding("shift+left", "move(-1)", "Day earlier", key_display="⇧←"),
         Binding("shift+right", "move(1)", "Day later", key_display="⇧→"),
         Binding("o", "export", "Write files"),
+        Binding("c", "send('copy')", "Copy message"),
+        Binding("o", "send('open')", "Open profile"),
         Binding("f", "finish", "Finish"),
         Binding("r", "reload", "Reload", show=False),
     ]
@@ -114,6 +116,7 @@ class ReviewScreen(PlannerScreen):
                 table = DataTable(id="last-items", cursor_type="row", zebra_stripes=True)
                 table.add_columns("when", "what", "item", "outcome")
                 yield table
+                yield Static("", classes="detail", id="last-results")
                 with Horizontal(classes="review-charts"):
                     yield PillarMixChart(id="chart-mix")
             with Vertical(id="step-network"):
@@ -122,6 +125,7 @@ class ReviewScreen(PlannerScreen):
                 table.add_columns("who", "why", "suggested", "already planned")
                 yield table
                 yield Static("", classes="detail", id="review-person-detail")
+                yield Static("", classes="detail", id="review-audit")
                 with Horizontal(classes="review-charts"):
                     yield TouchesChart(id="chart-touches")
                     yield GiveAskChart(id="chart-give-ask")
@@ -180,10 +184,77 @@ class ReviewScreen(PlannerScreen):
             today = now.astimezone(ZoneInfo(last.timezone)).date()
             self.plan_monday = max(last.next_monday, today - timedelta(days=today.weekday()))
         self.app.call_from_thread(self.show_last, last)
+        self.app.call_from_thread(self.load_audit)
+        self.app.call_from_thread(self.load_results, last.monday, last.sunday)
         review = _week_review(self.app, last)
         if not get_current_worker().is_cancelled:  # a newer load (after an action) draws its own
             self.app.call_from_thread(self.show, review, last)
         return review
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="review-results")
+    def load_results(self, monday: date, sunday: date):
+        from planner.services.analytics import results
+
+        measured = self.app.store.call(results, monday, sunday + timedelta(days=1))
+        self.app.call_from_thread(self.show_results, measured)
+        return measured
+
+    def show_results(self, r) -> None:
+        """Step 1's results (LinkedIn analytics): impressions and engagement per pillar and per
+        slot, the week's best post, follower growth as a one-line chart."""
+        from planner.services.analytics import has_results, sparkline
+        from planner.text import count
+
+        panel = self.query_one("#last-results", Static)
+        if not has_results(r):
+            panel.update(Text("Results: import LinkedIn's analytics export (planner import linkedin-analytics FILE.xlsx) "
+                              "to see impressions and engagement here.", style="dim"))
+            return
+        text = Text()
+        text.append("Results ", style="bold")
+        text.append(f"{count(r.posts_measured, 'post')} measured · {r.impressions:,} impressions · {r.engagements:,} engagements")
+        if r.best_post:
+            text.append(" · best: ")
+            text.append(f"{r.best_post['title']} ({r.best_post['impressions']:,})", style="bold")
+        if r.pillars:
+            text.append("\nper pillar: " + ", ".join(f"{b.label.replace('_', ' ')} {b.impressions:,}/{b.engagements:,}"
+                                                      for b in r.pillars))
+        if r.slots:
+            text.append("\nper slot: " + ", ".join(f"{b.label} {b.impressions:,}/{b.engagements:,}" for b in r.slots))
+        if r.followers:
+            total = f" (total {r.total_followers:,})" if r.total_followers is not None else ""
+            text.append(f"\nfollowers +{r.follower_growth:,}{total} ")
+            text.append(sparkline([n for _d, n in r.followers]), style="green")
+        panel.update(text)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="review-audit")
+    def load_audit(self):
+        from planner.services.audit import pitch_audit
+
+        audit = self.app.store.call(pitch_audit)
+        self.app.call_from_thread(self.show_audit, audit)
+        return audit
+
+    def show_audit(self, audit) -> None:
+        """The pitch audit panel of step 2 (from the imported LinkedIn archive)."""
+        panel = self.query_one("#review-audit", Static)
+        if not audit.first_messages and not audit.early_pitches:
+            panel.update(Text("Pitch audit: import your LinkedIn archive (planner import linkedin-archive) to see it.",
+                              style="dim"))
+            return
+        text = Text()
+        text.append("Pitch audit ", style="bold")
+        share = f"{audit.value_first_share:.0%}" if audit.value_first_share is not None else "—"
+        text.append(f"give:ask {audit.give_ask} · first messages value-first {audit.value_first_first}/"
+                    f"{audit.first_messages} ({share})")
+        rates = [(name, r) for name, r in (("value-first", audit.value_first_replies), ("pitch", audit.pitch_replies)) if r.sent]
+        if rates:
+            text.append(" · replies " + ", ".join(f"{name} {r.rate:.0%} of {r.sent}" for name, r in rates))
+        early = audit.early_pitches
+        text.append(f"\n{len(early)} pitched before giving" + (": " if early else ""), style="yellow" if early else "green")
+        text.append(", ".join(f"{p.name} ({p.channel}, day {p.days_after_connecting if p.days_after_connecting is not None else '?'})"
+                              for p in early[:5]) + (f" and {len(early) - 5} more (planner audit)" if len(early) > 5 else ""))
+        panel.update(text)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="review-next")
     def load_next_week(self, monday: date):
@@ -325,6 +396,15 @@ class ReviewScreen(PlannerScreen):
         item = self._missed_selected()
         if item:
             self.change_item("marked", item, None)
+
+    def action_send(self, how: str) -> None:
+        person = self._selected_person()
+        if person is None:
+            self.notify("Nobody selected", severity="warning")
+            return
+        from planner.tui import send
+
+        send.start(self, how, "person", person.connection_id, then=self.load)
 
     def action_carry(self) -> None:
         item = self._missed_selected()

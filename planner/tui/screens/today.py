@@ -17,6 +17,8 @@ class TodayScreen(PlannerScreen):
     BINDINGS = [
         Binding("d", "mark(True)", "Done"),
         Binding("s", "mark(False)", "Skip"),
+        Binding("c", "send('copy')", "Copy text"),
+        Binding("o", "send('open')", "Open on LinkedIn"),
         Binding("r", "reload", "Reload"),
     ]
 
@@ -110,6 +112,15 @@ class TodayScreen(PlannerScreen):
 
     def action_reload(self) -> None:
         self.load()
+
+    def action_send(self, how: str) -> None:
+        item = self.selected()
+        if item is None:
+            self.notify("Nothing selected", severity="warning")
+            return
+        from planner.tui import send
+
+        send.start(self, how, item.kind, item.id, then=self.load)
 
     def action_mark(self, done: bool) -> None:
         item = self.selected()

@@ -5,14 +5,14 @@ new time is notified again); `notify_run` holds the one time of the last run, so
 only what became due since. No foreign keys: a deleted item leaves a harmless row behind.
 
 Revision ID: 0007
-Revises: 0005 (the lead re-chains it after 0006)
+Revises: 0006
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0007"
-down_revision = "0005"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
