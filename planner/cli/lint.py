@@ -67,7 +67,7 @@ def lint(
 def _semantic(ctx: typer.Context, body: str):
     """The semantic model's verdict, or None (with a note on stderr) when the model can't load."""
     from planner.adapters.pitch_model import SemanticPitchModel
-    from planner.services.keywords import make_embedder
+    from planner.services.engines import make_embedder
 
     try:
         model = SemanticPitchModel(make_embedder(state(ctx).settings))
