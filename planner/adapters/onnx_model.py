@@ -122,7 +122,7 @@ class OnnxEncoder:
         config = json.loads((self.model_dir / "config.json").read_text(encoding="utf-8"))
         self.dimension = int(config["hidden_size"])
         self.tokenizer = packing.load_tokenizer(self.model_dir)
-        self.session = self._verified_session(build)
+        self._session = self._verified_session(build)
 
     # -- loading and verification --------------------------------------------------------
     def _verified_session(self, build: bool) -> Any:
