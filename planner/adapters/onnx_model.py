@@ -27,6 +27,10 @@ CACHE_ENV = "PLANNER_CACHE_DIR"
 EXPORT_VERSION = 1  # bump when onnx_build's graph changes: old folders are then never read
 PRECISIONS = ("fp32",)  # int8 scales activations per batch: a text's vector would depend on its neighbours
 PROBE_MIN_COSINE = 0.9999
+# Rows per forward pass: ONNX Runtime's memory arena keeps the largest pass's activations for the
+# life of the session (12 heads x rows x width^2 floats and more): 64 rows kept ~200 MB more in
+# the TUI after its background pass, 8 keep ~50 MB at ~the same documents per CPU-second
+ROWS_PER_PASS = 8
 GRAPH = "model.onnx"
 MANIFEST = "manifest.json"
 PROBES: tuple[tuple[str, int], ...] = (  # (text, word-piece limit): phrases, documents, a query
@@ -183,7 +187,7 @@ def encode_with(session: Any, tokenizer: Any, dimension: int, texts: Sequence[st
     if not texts:
         return vectors
     ids = packing.token_ids(tokenizer, texts, max_tokens)
-    for one in packing.passes(ids):
+    for one in packing.passes(ids, ROWS_PER_PASS):
         (hidden,) = session.run(None, {"input_ids": one.input_ids, "position_ids": one.positions, "segment": one.segment})
         packing.pooled(hidden, one.spans, vectors)
     return packing.normalised(vectors)

@@ -75,13 +75,13 @@ class Pass:
     masked: bool  # False: every row is one text, unpadded (no mask needed)
 
 
-def passes(ids: list[list[int]]) -> Iterator[Pass]:
+def passes(ids: list[list[int]], rows_per_pass: int = ROWS_PER_PASS) -> Iterator[Pass]:
     import numpy as np
 
     rows, fill = pack(ids, max(PACK_TOKENS, max(len(x) for x in ids)))
-    for first in range(0, len(rows), ROWS_PER_PASS):
-        part = rows[first : first + ROWS_PER_PASS]
-        width = max(fill[first : first + ROWS_PER_PASS])
+    for first in range(0, len(rows), rows_per_pass):
+        part = rows[first : first + rows_per_pass]
+        width = max(fill[first : first + rows_per_pass])
         input_ids = np.zeros((len(part), width), dtype=np.int64)
         positions = np.zeros((len(part), width), dtype=np.int64)
         segment = np.empty((len(part), width), dtype=np.int64)
