@@ -179,9 +179,18 @@ class TorchEncoder:
 
     backend = "torch"
 
-    def __init__(self, target: str, name: str, precision: str) -> None:
-        self.model = _load_model(target, name)
+    def __init__(self, target: str, name: str, precision: str, transformer: Any = None) -> None:
+        """transformer: a transformers BertModel of the folder target (onnx_build passes one: it
+        spares the build sentence-transformers' import); by default sentence-transformers loads it."""
         self.precision = precision
+        if transformer is not None:
+            self.model = None
+            self.transformer = transformer
+            self.dimension = int(transformer.config.hidden_size)
+            self.tokenizer = packing.load_tokenizer(target)
+            return
+        self.model = _load_model(target, name)
+        self.transformer = self.model[0].auto_model
         # renamed in sentence-transformers 6; keep working with older releases
         getter = getattr(self.model, "get_embedding_dimension", None) or self.model.get_sentence_embedding_dimension
         self.dimension = int(getter())
@@ -197,7 +206,7 @@ class TorchEncoder:
         vectors = np.zeros((len(texts), self.dimension), dtype=np.float32)
         if not texts:
             return vectors
-        transformer = self.model[0].auto_model
+        transformer = self.transformer
         for one in packing.passes(self.token_ids(texts, max_tokens)):
             input_ids = torch.from_numpy(one.input_ids)
             mask = None  # rows that are one text each, unpadded, need no mask (the fast path)

@@ -34,7 +34,9 @@ def build(model_dir: Path, folder: Path, precision: str = "fp32") -> dict:
     started = time.perf_counter()
     folder.mkdir(parents=True, exist_ok=True)
     texts, limits = [t for t, _ in onnx_model.PROBES], [n for _, n in onnx_model.PROBES]
-    reference = TorchEncoder(str(model_dir), model_dir.name, "fp32").encode(texts, limits)
+    # the torch path as the app runs it (the module sentence-transformers wraps, default attention)
+    torch_path = AutoModel.from_pretrained(str(model_dir)).eval()
+    reference = TorchEncoder(str(model_dir), model_dir.name, "fp32", transformer=torch_path).encode(texts, limits)
 
     transformer = AutoModel.from_pretrained(str(model_dir), attn_implementation="eager").eval()
 
