@@ -25,7 +25,7 @@ def lint(
 
     Two checks: phrase rules that name what reads as a pitch, and a semantic model (MiniLM
     sentence vectors, trained on the labelled messages planner ships) that catches pitches worded
-    in ways no rule knows. The model takes a few seconds to load; --fast skips it."""
+    in ways no rule knows (ONNX Runtime: a fraction of a second); --fast skips it."""
     import sys
 
     from planner.services.pitch import CONNECTION_NOTE_LIMIT, pitch_score
