@@ -140,7 +140,7 @@ def main() -> None:
                   f"{cpu:.2f} | {cpu / help_cpu:.1f} | {max(r[2] for r in rows)} MB |")
         if args.skip_tui:
             return
-        out = subprocess.run([sys.executable, "-c", TUI_CHILD, f"sqlite:///{tmp}/demo.db"], capture_output=True,
+        out = subprocess.run([sys.executable, "-c", TUI_CHILD, f"sqlite:///{tmp}/demo.db"], check=False, capture_output=True,
                              text=True, env={**base, "XDG_DATA_HOME": f"{tmp}/tui"}, cwd=ROOT, timeout=900)
         line = next((x for x in out.stdout.splitlines() if x.startswith("RESULT")), None)
         if line is None:

@@ -38,8 +38,8 @@ PROBES: tuple[tuple[str, int], ...] = (  # (text, word-piece limit): phrases, do
     ("distributed tracing at scale", 32),
     ("a", 32),
     ("naïve café ☕ 日本語, e-mail", 32),
-    ("Our SRE team rebuilt its incident response process around observability: structured logs, "
-     "distributed tracing and service level objectives. On-call engineers now triage alerts.", 128),
+    (("Our SRE team rebuilt its incident response process around observability: structured logs, "
+      "distributed tracing and service level objectives. On-call engineers now triage alerts."), 128),
     ("Sourdough bread needs a lively starter, a long cold fermentation and a very hot oven. " * 12, 128),
     ("Engineering manager at a fintech; platform engineering, kubernetes, developer experience", 256),
 )
@@ -167,7 +167,7 @@ class OnnxEncoder:
             return "has an unreadable manifest"
         try:
             self._session = open_session(graph)
-        except Exception as exc:  # onnxruntime raises its own types for a bad graph
+        except Exception as exc:  # noqa: BLE001 - onnxruntime raises its own types for a bad graph
             return f"cannot be loaded ({type(exc).__name__}: {str(exc)[:200]})"
         return None
 

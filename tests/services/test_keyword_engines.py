@@ -6,10 +6,10 @@ import json
 
 import numpy as np
 import pytest
+from helpers import EXAMPLES, FIXED_NOW
 from sqlmodel import select
 from typer.testing import CliRunner
 
-from helpers import EXAMPLES, FIXED_NOW
 from planner.cli import app
 from planner.errors import PlannerError
 from planner.models import Entry
@@ -17,8 +17,8 @@ from planner.services import feeds as feed_service
 from planner.services import keywords as kw
 
 TEXTS = [
-    "Incident response at scale. Our SRE team rebuilt its incident response process around observability: "
-    "structured logs, distributed tracing and service level objectives. Every incident ends with a blameless postmortem.",
+    ("Incident response at scale. Our SRE team rebuilt its incident response process around observability: "
+     "structured logs, distributed tracing and service level objectives. Every incident ends with a blameless postmortem."),
     "Sourdough bread needs a lively starter, a long cold fermentation and a very hot oven. Bakers score the loaf.",
     "",
 ]
