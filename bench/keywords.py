@@ -27,7 +27,10 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-INSPEC = ROOT / ".." / "shared" / "data" / "inspec" / "validation.jsonl"
+INSPEC = next(
+    (p for p in (ROOT.parent / "shared", ROOT.parent.parent / "shared") if (p / "data" / "inspec").exists()),
+    ROOT.parent / "shared",
+) / "data" / "inspec" / "validation.jsonl"  # a worktree sits one level deeper than the main checkout
 sys.path.insert(0, str(ROOT))
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -68,11 +71,9 @@ def f1_at(predicted: list[str], gold: set[str], k: int) -> float:
     return 2 * precision * recall / (precision + recall)
 
 
-def quality(predictions: list[list[str]], golds: list[set[str]]) -> tuple[float, float]:
+def quality(predictions: list[list[str]], golds: list[set[str]]) -> tuple[float, float, float]:
     n = len(golds)
-    f5 = sum(f1_at(p, g, 5) for p, g in zip(predictions, golds, strict=True)) / n
-    f10 = sum(f1_at(p, g, 10) for p, g in zip(predictions, golds, strict=True)) / n
-    return 100 * f5, 100 * f10
+    return tuple(100 * sum(f1_at(p, g, k) for p, g in zip(predictions, golds, strict=True)) / n for k in (5, 10, 15))
 
 
 def load_inspec(limit: int | None) -> tuple[list[str], list[set[str]]]:
@@ -103,6 +104,8 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=None, help="Inspec docs for quality")
     parser.add_argument("--speed-docs", type=int, default=None, help="300-word docs timed")
     parser.add_argument("--skip-quality", action="store_true")
+    parser.add_argument("--baseline-limit", type=int, default=None,
+                        help="Inspec docs for the two KeyBERT rows of the quality table (they take ~2 s a doc)")
     args = parser.parse_args()
     if not INSPEC.exists():
         raise SystemExit(f"missing {INSPEC} (shared data)")
@@ -110,109 +113,120 @@ def main() -> None:
 
     from keybert import KeyBERT
 
-    from planner.adapters.keywords import KeywordExtractor
+    from planner.adapters.keybert_engine import KeyBERTExtractor
+    from planner.adapters.keywords import KeywordExtractor, resolve_precision
 
-    ours_probe = KeywordExtractor()  # loads the packaged model once for the process
-    st_model = ours_probe._model
+    torch_probe = KeywordExtractor(backend="torch", precision="fp32")  # loads the packaged model once
+    st_model = torch_probe._encoder.model
     vanilla = KeyBERT(model=st_model)
-    ours_probe.extract(["warm up the model and its kernels once"])
+    engine = KeyBERTExtractor()  # planner's `--engine keybert`: the same stock KeyBERT, stored our way
+    onnx_probe = KeywordExtractor(backend="onnx")  # opens (or builds) the ONNX graph once
+    for warm_up in (torch_probe, onnx_probe, KeywordExtractor(backend="torch", precision="bf16")):
+        warm_up.extract(["warm up the model and its kernels once"])
     vanilla.extract_keywords("warm up the model and its kernels once", top_n=10)
 
     docs300 = speed_docs(n_speed)
-    # The three systems run interleaved, chunk by chunk, so that load from other processes on a
-    # shared machine falls on all of them alike; CPU seconds (process time, all threads) are
-    # reported beside wall time because they barely move with load.
     # The systems run interleaved, chunk by chunk, so that load from other processes on a
     # shared machine falls on all of them alike; CPU seconds (process time, all threads) are
     # reported beside wall time because they barely move with load.
-    import contextlib
-
-    import torch
-
-    from planner.adapters.keywords import resolve_precision
-
-    shipped = resolve_precision(None)
-    bf16 = lambda: torch.autocast("cpu", dtype=torch.bfloat16)  # noqa: E731
-    systems = ["vanilla", "vanilla_bf16", "cold_fp32", "cold", "warm"]
+    bf16_native = resolve_precision("auto") == "bf16"
+    systems = ["vanilla", "engine", "torch_fp32", "torch_bf16", "cold", "warm"]
     wall = dict.fromkeys(systems, 0.0)
     cpu = dict(wall)
-    embedded = {"cold_fp32": 0, "cold": 0, "warm": 0}
+    embedded = {"torch_fp32": 0, "torch_bf16": 0, "cold": 0, "warm": 0}
+    outputs: dict[str, list] = {name: [] for name in systems}
     chunk = 10
     with tempfile.TemporaryDirectory() as tmp:
         for start in range(0, n_speed, chunk):
             part = docs300[start:start + chunk]
             cache = Path(tmp) / f"phrases-{start}.sqlite"
-            fp32 = KeywordExtractor(cache_path=Path(tmp) / f"fp32-{start}.sqlite", precision="fp32")
-            cold = KeywordExtractor(cache_path=cache)
+            fp32 = KeywordExtractor(cache_path=Path(tmp) / f"fp32-{start}.sqlite", backend="torch", precision="fp32")
+            bf16 = KeywordExtractor(cache_path=Path(tmp) / f"bf16-{start}.sqlite", backend="torch", precision="bf16")
+            cold = KeywordExtractor(cache_path=cache, backend="onnx")
             warm: list = []
 
-            def vanilla_run(ctx=contextlib.nullcontext):
-                with ctx():
-                    return [vanilla.extract_keywords(d, top_n=10) for d in part]
-
             def warm_run():
-                warm.append(KeywordExtractor(cache_path=cache))
+                warm.append(KeywordExtractor(cache_path=cache, backend="onnx"))
                 return warm[-1].extract(part, top_n=10)
 
             for name, run in (
-                ("vanilla", vanilla_run),
-                ("vanilla_bf16", lambda: vanilla_run(bf16)),
-                ("cold_fp32", lambda: fp32.extract(part, top_n=10)),
+                ("vanilla", lambda: [vanilla.extract_keywords(d, top_n=10) for d in part]),
+                ("engine", lambda: engine.extract(part, top_n=10)),
+                ("torch_fp32", lambda: fp32.extract(part, top_n=10)),
+                ("torch_bf16", lambda: bf16.extract(part, top_n=10)),
                 ("cold", lambda: cold.extract(part, top_n=10)),
                 ("warm", warm_run),
             ):
                 c0, w0 = time.process_time(), time.perf_counter()
-                run()
+                out = run()
                 wall[name] += time.perf_counter() - w0
                 cpu[name] += time.process_time() - c0
-            embedded["cold_fp32"] += fp32.phrases_embedded
+                outputs[name].extend(out)
+            embedded["torch_fp32"] += fp32.phrases_embedded
+            embedded["torch_bf16"] += bf16.phrases_embedded
             embedded["cold"] += cold.phrases_embedded
             embedded["warm"] += warm[-1].phrases_embedded
+
+    def same(a: str, b: str) -> str:
+        """Documents whose top 10 (phrases, in order) are identical between two systems."""
+        kw = lambda r: [p for p, _ in (r.keywords if hasattr(r, "keywords") else r)]  # noqa: E731
+        n = sum(kw(x) == kw(y) for x, y in zip(outputs[a], outputs[b], strict=True))
+        return f"{n}/{len(outputs[a])}"
+
     print(
         f"\nSpeed: {n_speed} docs of 300 words (Inspec abstracts concatenated), top_n=10, "
-        f"{os.cpu_count()} CPUs, systems interleaved in chunks of {chunk}; shipped precision "
-        f"here: {shipped}; load average now {os.getloadavg()[0]:.1f}\n"
+        f"{os.cpu_count()} CPUs, systems interleaved in chunks of {chunk}; native bf16 here: "
+        f"{bf16_native}; load average now {os.getloadavg()[0]:.1f}\n"
     )
-    print("| system | docs/s (wall) | × vanilla (wall) | CPU s/doc | × vanilla (CPU) | phrases embedded |")
-    print("|---|---:|---:|---:|---:|---:|")
+    print("| system | docs/s (wall) | × vanilla (wall) | CPU s/doc | × vanilla (CPU) | phrases embedded | same top 10 as torch fp32 |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
     for label, key in (
         ("vanilla KeyBERT (per doc, unigram CountVectorizer, fp32)", "vanilla"),
-        ("vanilla KeyBERT under bf16 autocast (for reference)", "vanilla_bf16"),
-        ("ours, fp32, cold phrase cache", "cold_fp32"),
-        (f"ours, as shipped ({shipped}), cold phrase cache", "cold"),
-        (f"ours, as shipped ({shipped}), warm phrase cache (file)", "warm"),
+        ("`--engine keybert` (stock KeyBERT, stored our way)", "engine"),
+        ("ours, torch fp32, cold phrase cache", "torch_fp32"),
+        ("ours, torch bf16 autocast, cold phrase cache", "torch_bf16"),
+        ("**ours, ONNX Runtime fp32 (shipped), cold phrase cache**", "cold"),
+        ("ours, ONNX Runtime fp32 (shipped), warm phrase cache (file)", "warm"),
     ):
         rate = n_speed / wall[key]
+        agree = same(key, "torch_fp32") if key not in ("vanilla", "engine") else same(key, "vanilla")
         print(
             f"| {label} | {rate:.2f} | {wall['vanilla'] / wall[key]:.1f} | {cpu[key] / n_speed:.3f} | "
-            f"{cpu['vanilla'] / cpu[key]:.1f} | {embedded.get(key, 'n/a')} |"
+            f"{cpu['vanilla'] / cpu[key]:.1f} | {embedded.get(key, 'n/a')} | {agree}{' (vs vanilla)' if key in ('vanilla', 'engine') else ''} |"
         )
 
     if args.skip_quality:
         return
     docs, golds = load_inspec(args.limit)
-    vanilla_pred, t_vq = timed(
-        lambda: [[k for k, _ in vanilla.extract_keywords(d, top_n=10)] for d in docs]
-    )
-    fresh = KeywordExtractor()
-    ours_res, t_oq = timed(lambda: fresh.extract(docs, top_n=10))
+    few = args.baseline_limit or len(docs)
+    vanilla_pred, t_vq = timed(lambda: [[k for k, _ in vanilla.extract_keywords(d, top_n=15)] for d in docs[:few]])
+    shipped = KeywordExtractor(backend="onnx")
+    ours_res, t_oq = timed(lambda: shipped.extract(docs, top_n=10))
     ours_pred = [[k for k, _ in r.keywords] for r in ours_res]
-    fp32_res = KeywordExtractor(precision="fp32").extract(docs, top_n=10)
-    fp32_pred = [[k for k, _ in r.keywords] for r in fp32_res]
-    mmr_res = fresh.extract(docs, top_n=10, diversity=0.3)
-    mmr_pred = [[k for k, _ in r.keywords] for r in mmr_res]
-    print(f"\nQuality: Inspec validation, {len(docs)} docs, stemmer: {STEMMER_NAME}\n")
-    print("| system | F1@5 | F1@10 | docs/s (abstracts) |")
-    print("|---|---:|---:|---:|")
+    # top_n sets how many candidates are kept (2 x top_n, at least 20): F1@15 comes from a
+    # top_n=15 run, F1@5/@10 from the top_n=10 run an extraction does
+    ours15 = [[k for k, _ in r.keywords] for r in shipped.extract(docs, top_n=15)]
+    fp32_pred = [[k for k, _ in r.keywords] for r in KeywordExtractor(backend="torch", precision="fp32").extract(docs, top_n=10)]
+    bf16_pred = [[k for k, _ in r.keywords] for r in KeywordExtractor(backend="torch", precision="bf16").extract(docs, top_n=10)]
+    mmr_pred = [[k for k, _ in r.keywords] for r in shipped.extract(docs, top_n=10, diversity=0.3)]
+    engine_pred = [[k for k, _ in r.keywords] for r in engine.extract(docs[:few], top_n=15)]
+    identical = sum(a[:10] == b[:10] for a, b in zip(ours_pred, fp32_pred, strict=True))
+    print(f"\nQuality: Inspec validation, {len(docs)} docs, stemmer: {STEMMER_NAME}; ONNX top 10 identical "
+          f"to torch fp32's on {identical}/{len(docs)} documents\n")
+    print("| system | F1@5 | F1@10 | F1@15 | docs/s (abstracts) |")
+    print("|---|---:|---:|---:|---:|")
+    print(f"| ours, ONNX Runtime fp32, top_n=15 run (F1@15) | – | – | {quality(ours15, golds)[2]:.1f} | – |")
     for label, pred, seconds in (
-        ("vanilla KeyBERT", vanilla_pred, t_vq),
-        (f"ours, as shipped ({shipped}, cold, in-memory cache)", ours_pred, t_oq),
-        ("ours, fp32", fp32_pred, None),
+        (f"vanilla KeyBERT (first {few} docs)", vanilla_pred, t_vq),
+        (f"`--engine keybert` (first {few} docs)", engine_pred, None),
+        ("**ours, ONNX Runtime fp32 (shipped)**", ours_pred, t_oq),
+        ("ours, torch fp32", fp32_pred, None),
+        ("ours, torch bf16", bf16_pred, None),
         ("ours + MMR diversity 0.3", mmr_pred, None),
     ):
-        f5, f10 = quality(pred, golds)
-        rate = f"{len(docs) / seconds:.2f}" if seconds else "–"
-        print(f"| {label} | {f5:.1f} | {f10:.1f} | {rate} |")
+        f5, f10, f15 = quality(pred, golds[: len(pred)])
+        rate = f"{len(pred) / seconds:.2f}" if seconds else "–"
+        print(f"| {label} | {f5:.1f} | {f10:.1f} | {f15:.1f} | {rate} |")
 
 
 if __name__ == "__main__":

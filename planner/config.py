@@ -19,6 +19,7 @@ import platformdirs
 from planner.errors import PlannerError
 
 APP_NAME = "planner"
+KEYWORD_ENGINES = ("planner", "keybert")
 
 
 def default_data_dir() -> Path:
@@ -53,6 +54,7 @@ class Settings:
     config_path: Path
     timezone: str = "UTC"
     keyword_model: str | None = None  # None: the packaged all-MiniLM-L6-v2
+    keyword_engine: str = "planner"  # or "keybert": stock KeyBERT (slower, less accurate; see README)
     auto_extract: bool = True  # the TUI extracts keywords in the background when entries are pending
     theme: str | None = None  # the TUI's theme, as last chosen in the palette (saved by save_setting)
     debug: bool = False
@@ -95,8 +97,12 @@ def load_settings(db: str | None = None, config: str | Path | None = None, debug
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise PlannerError(f"config {config_path}: unknown timezone {tz!r}") from exc
     keywords = data.get("keywords") if isinstance(data.get("keywords"), dict) else {}
+    engine = str(keywords.get("engine", "planner")).strip().lower()
+    if engine not in KEYWORD_ENGINES:
+        raise PlannerError(f"config {config_path}: [keywords] engine: expected one of {', '.join(KEYWORD_ENGINES)}, got {engine!r}")
     return Settings(
         db_url=db_url, config_path=config_path, timezone=tz, keyword_model=keywords.get("model"),
+        keyword_engine=engine,
         auto_extract=bool(keywords.get("auto_extract", True)),
         theme=data["theme"] if isinstance(data.get("theme"), str) else None, debug=debug, extra=data,
     )

@@ -10,6 +10,39 @@ import pytest
 from helpers import FIXED_NOW, ROOT  # noqa: F401  (tests/ is on pythonpath)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def model_cache(tmp_path_factory):
+    """The ONNX graph's cache folder for the whole session (subprocesses inherit it): never the
+    real user cache. Seeded with a copy of the graph `make setup` built there when it has one,
+    read only, so the session converts at most once (the truncated-graph test's rebuild)."""
+    import shutil
+
+    import platformdirs
+
+    from planner.adapters import onnx_model
+    from planner.adapters.keywords import _packaged_model_path
+
+    root = tmp_path_factory.mktemp("model-cache")
+    previous = os.environ.get(onnx_model.CACHE_ENV)
+    os.environ[onnx_model.CACHE_ENV] = str(root)
+    try:
+        folder = onnx_model.graph_folder(_packaged_model_path())
+        real = Path(platformdirs.user_cache_dir("planner", appauthor=False)) / "onnx" / folder.name
+        if previous:
+            real = Path(previous).expanduser() / "onnx" / folder.name
+        if (real / onnx_model.MANIFEST).exists() and (real / onnx_model.GRAPH).exists():
+            folder.mkdir(parents=True)
+            for name in (onnx_model.GRAPH, onnx_model.MANIFEST):
+                shutil.copyfile(real / name, folder / name)
+    except Exception:  # no packaged model: the keyword tests say so themselves
+        folder = None
+    yield root
+    if previous is None:
+        os.environ.pop(onnx_model.CACHE_ENV, None)
+    else:
+        os.environ[onnx_model.CACHE_ENV] = previous
+
+
 @pytest.fixture
 def settings(tmp_path, monkeypatch):
     from planner.config import load_settings

@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = ROOT.parent / "shared" / "data"
 EXAMPLES = ROOT / "examples"
 FIXED_NOW = datetime(2026, 11, 25, 9, 30, tzinfo=timezone.utc)
-HEAVY_MODULES = ("torch", "sentence_transformers", "keybert", "sklearn")
+HEAVY_MODULES = ("torch", "transformers", "sentence_transformers", "keybert", "sklearn")
 
 
 def shared_data(*parts: str) -> Path:

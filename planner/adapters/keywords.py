@@ -7,8 +7,10 @@ vectors live in a cache (in memory, optionally in an SQLite file) so a phrase is
 once per machine, not once per document. The score is the KeyBERT/EmbedRank cosine between
 phrase and document plus a small bonus for appearing early. See docs/BENCHMARKS-keywords.md.
 
-Heavy imports (torch, sentence_transformers) happen inside functions only: importing this
-module must stay cheap for the CLI and TUI.
+The vectors come from ONNX Runtime (planner.adapters.onnx_model; no torch in the process) or,
+with backend="torch", from sentence-transformers' module. Heavy imports (torch,
+sentence_transformers) happen inside the torch functions only: importing this module must stay
+cheap for the CLI and TUI.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from planner.adapters import packing
 from planner.adapters.phrases import Candidate, candidates
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -37,8 +40,6 @@ POSITION_WEIGHT = 0.2
 DOC_MAX_TOKENS = 128  # word pieces of title + lead used for the document vector
 QUERY_MAX_TOKENS = 256
 PHRASE_MAX_TOKENS = 32
-PACK_TOKENS = 128  # word pieces per packed row at least (bench: 32-256 alike for phrases)
-ROWS_PER_PASS = 64  # rows per forward pass: bounds the (rows x width x width) attention mask
 SCAN_WORDS = 1500  # candidates come from the first words of very long bodies only
 # ... and from their first characters: 1,500 words are ~10,000 characters; a body of a few
 # huge tokens (a 30 MB one-word file) must not be scanned whole
@@ -114,6 +115,47 @@ def resolve_precision(precision: str | None) -> str:
     return chosen
 
 
+BACKENDS = ("onnx", "torch")
+
+
+def resolve_backend(backend: str | None) -> str:
+    chosen = (backend or os.environ.get("PLANNER_KEYWORD_BACKEND") or "onnx").lower()
+    if chosen not in BACKENDS:
+        raise KeywordModelError(f"Unknown keyword backend '{chosen}' (expected one of: {', '.join(BACKENDS)}).")
+    return chosen
+
+
+def _onnx_encoder(target: str, name: str, precision: str | None) -> Any:
+    from planner.adapters.onnx_model import GraphError, OnnxEncoder
+
+    path = Path(target)
+    if not path.is_dir():
+        path = _local_snapshot(target)
+    if (precision or "auto").lower() not in ("auto", "fp32"):
+        raise KeywordModelError(f"The ONNX engine runs fp32 only (asked for {precision}); bf16 needs backend 'torch'.")
+    if not (path / "tokenizer.json").exists() or not (path / "config.json").exists():
+        raise KeywordModelError(
+            f"Could not load keyword model '{name}' from {path}: expected a sentence-transformers "
+            "folder with config.json, tokenizer.json and the weights."
+        )
+    try:
+        return OnnxEncoder(path)
+    except GraphError as exc:
+        raise KeywordModelError(f"Could not load keyword model '{name}': {exc}") from exc
+
+
+def _local_snapshot(hub_id: str) -> Path:
+    """A hub id's folder in the local Hugging Face cache (never downloaded: no network)."""
+    try:
+        from huggingface_hub import snapshot_download
+
+        return Path(snapshot_download(hub_id, local_files_only=True))
+    except Exception as exc:
+        raise KeywordModelError(
+            f"Keyword model '{hub_id}' is not in the local Hugging Face cache (planner never downloads): {exc}"
+        ) from exc
+
+
 def _load_model(target: str, name: str) -> Any:
     with _models_lock:
         if target in _models:
@@ -131,6 +173,70 @@ def _load_model(target: str, name: str) -> Any:
             ) from exc
         _models[target] = loaded
         return loaded
+
+
+class TorchEncoder:
+    """L2-normalised MiniLM vectors through sentence-transformers' torch module, packed rows
+    (planner.adapters.packing). Used to build and check the ONNX graph, and for bulk extraction
+    where it is the faster engine (BENCH_BULK_BACKEND); never on an interactive path."""
+
+    backend = "torch"
+
+    def __init__(self, target: str, name: str, precision: str, transformer: Any = None) -> None:
+        """transformer: a transformers BertModel of the folder target (onnx_build passes one: it
+        spares the build sentence-transformers' import); by default sentence-transformers loads it."""
+        self.precision = precision
+        if transformer is not None:
+            self.model = None
+            self.transformer = transformer
+            self.dimension = int(transformer.config.hidden_size)
+            self.tokenizer = packing.load_tokenizer(target)
+            return
+        self.model = _load_model(target, name)
+        self.transformer = self.model[0].auto_model
+        # renamed in sentence-transformers 6; keep working with older releases
+        getter = getattr(self.model, "get_embedding_dimension", None) or self.model.get_sentence_embedding_dimension
+        self.dimension = int(getter())
+        self.tokenizer = _plain_tokenizer(self.model.tokenizer)
+
+    def token_ids(self, texts: Sequence[str], max_tokens: Sequence[int]) -> list[list[int]]:
+        return packing.token_ids(self.tokenizer, texts, max_tokens)
+
+    def encode(self, texts: Sequence[str], max_tokens: Sequence[int]) -> np.ndarray:
+        import numpy as np
+        import torch
+
+        vectors = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        if not texts:
+            return vectors
+        transformer = self.transformer
+        for one in packing.passes(self.token_ids(texts, max_tokens)):
+            input_ids = torch.from_numpy(one.input_ids)
+            mask = None  # rows that are one text each, unpadded, need no mask (the fast path)
+            if one.masked:
+                segment = torch.from_numpy(one.segment)
+                blocked = segment[:, :, None] != segment[:, None, :]
+                mask = torch.zeros((len(segment), 1, *blocked.shape[1:]), dtype=torch.float32)
+                mask.masked_fill_(blocked[:, None], torch.finfo(torch.float32).min)
+            with _models_lock, torch.inference_mode(), self._autocast():
+                hidden = transformer(
+                    input_ids=input_ids,
+                    attention_mask=mask,
+                    position_ids=torch.from_numpy(one.positions),
+                    token_type_ids=torch.zeros_like(input_ids),
+                ).last_hidden_state.float()
+            packing.pooled(hidden.numpy(), one.spans, vectors)
+        return packing.normalised(vectors)
+
+    def _autocast(self) -> Any:
+        import contextlib
+
+        import torch
+
+        # autocast keeps layer norms, softmax and the pooling in fp32; matmuls run in bf16
+        if self.precision == "bf16":
+            return torch.autocast("cpu", dtype=torch.bfloat16)
+        return contextlib.nullcontext()
 
 
 _plain_tokenizers: dict[int, Any] = {}
@@ -207,108 +313,52 @@ class PhraseCache:
 
 
 class KeywordExtractor:
-    """Batch keyword extraction + document embeddings with one sentence-transformers model."""
+    """Batch keyword extraction + document embeddings with one MiniLM model.
+
+    backend "onnx" (the default: ONNX Runtime, no torch in the process, see onnx_model) or
+    "torch" (sentence-transformers' module; fp32 or bf16). PLANNER_KEYWORD_BACKEND overrides
+    the default. Both give the same vectors to a cosine of 0.9999 (the graph is checked so).
+    """
 
     def __init__(
-        self, model: str | None = None, cache_path: Path | None = None, precision: str | None = None
+        self, model: str | None = None, cache_path: Path | None = None, precision: str | None = None,
+        backend: str | None = None,
     ) -> None:
         target, self.model_name = _resolve(model)
-        self._model = _load_model(target, self.model_name)
-        self.precision = resolve_precision(precision)
-        # bf16 vectors differ from fp32 ones in the 5th decimal: cache them apart, so that a
-        # warm run always scores exactly like a cold one on the same machine
-        cache_key = self.model_name if self.precision == "fp32" else f"{self.model_name}@{self.precision}"
+        self.backend = resolve_backend(backend)
+        if self.backend == "onnx":
+            self._encoder: Any = _onnx_encoder(target, self.model_name, precision)
+        else:
+            self._encoder = TorchEncoder(target, self.model_name, resolve_precision(precision))
+        self.precision = self._encoder.precision
+        # vectors of another engine or precision differ in the 5th decimal: cache them apart, so
+        # that a warm run always scores exactly like a cold one on the same machine
+        if self.backend == "onnx":
+            cache_key = f"{self.model_name}@onnx-{self.precision}"
+        else:
+            cache_key = self.model_name if self.precision == "fp32" else f"{self.model_name}@{self.precision}"
         self.cache = PhraseCache(cache_key, cache_path)
         self.phrases_embedded = 0  # phrases sent to the model (cache misses), for tests/bench
         self.docs_embedded = 0
 
     @property
     def dimension(self) -> int:
-        model = self._model
-        # renamed in sentence-transformers 6; keep working with older releases
-        getter = getattr(model, "get_embedding_dimension", None)
-        getter = getter or model.get_sentence_embedding_dimension
-        return int(getter())
+        return int(self._encoder.dimension)
+
+    @property
+    def vector_cache_dir(self) -> Path | None:
+        """The folder of the ONNX graph: derived data keyed like it (the pitch model's) goes here."""
+        return getattr(self._encoder, "folder", None)
 
     # -- embeddings -------------------------------------------------------------------
     def _encode(self, texts: Sequence[str], max_tokens: Sequence[int]) -> np.ndarray:
-        """L2-normalised vectors for texts, each cut to its own number of word pieces.
-
-        Texts are packed several to a row (first-fit, rows of at least PACK_TOKENS): each keeps
-        its own [CLS] .. [SEP], position ids restart at 0 and a block-diagonal attention mask
-        keeps texts from seeing each other, so every vector is what encoding the text alone
-        gives (cosine 0.99995 against sentence-transformers' encode). Short phrases padded into
-        batches are mostly kernel overhead; packed, they cost what their word pieces cost, and
-        documents need no padding. Mean pooling over the text's word pieces
-        and L2 normalisation, as the MiniLM pipeline does.
-        """
-        import numpy as np
-        import torch
-
-        vectors = np.zeros((len(texts), self.dimension), dtype=np.float32)
-        if not texts:
-            return vectors
-        ids = self._token_ids(texts, max_tokens)
-        rows, fill = _pack(ids, max(PACK_TOKENS, max(len(x) for x in ids)))
-        transformer = self._model[0].auto_model
-        for first in range(0, len(rows), ROWS_PER_PASS):
-            part = rows[first : first + ROWS_PER_PASS]
-            width = max(fill[first : first + ROWS_PER_PASS])
-            input_ids = torch.zeros((len(part), width), dtype=torch.long)
-            positions = torch.zeros((len(part), width), dtype=torch.long)
-            segment = torch.empty((len(part), width), dtype=torch.long)
-            spans: list[tuple[int, int, int, int]] = []  # (text, row, start, length)
-            for r, members in enumerate(part):
-                at = 0
-                for k, i in enumerate(members):
-                    n = len(ids[i])
-                    input_ids[r, at : at + n] = torch.tensor(ids[i])
-                    positions[r, at : at + n] = torch.arange(n)
-                    segment[r, at : at + n] = k
-                    spans.append((i, r, at, n))
-                    at += n
-                # each padding slot is a segment of its own: no softmax row is ever empty
-                segment[r, at:] = torch.arange(width, 2 * width - at)
-            mask = None  # rows that are one text each, unpadded, need no mask (the fast path)
-            if any(len(members) > 1 or fill[first + r] < width for r, members in enumerate(part)):
-                blocked = segment[:, :, None] != segment[:, None, :]
-                mask = torch.zeros((len(part), 1, width, width), dtype=torch.float32)
-                mask.masked_fill_(blocked[:, None], torch.finfo(torch.float32).min)
-            with _models_lock, torch.inference_mode(), self._autocast():
-                hidden = transformer(
-                    input_ids=input_ids,
-                    attention_mask=mask,
-                    position_ids=positions,
-                    token_type_ids=torch.zeros_like(input_ids),
-                ).last_hidden_state.float()
-            for i, r, at, n in spans:
-                vectors[i] = hidden[r, at : at + n].mean(0).numpy()
-        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-        return vectors / np.maximum(norms, 1e-12)
+        """L2-normalised vectors for texts, each cut to its own number of word pieces (packed
+        several to a row, each as if alone: planner.adapters.packing). Mean pooling over the
+        text's word pieces and L2 normalisation, as the MiniLM pipeline does."""
+        return self._encoder.encode(texts, max_tokens)
 
     def _token_ids(self, texts: Sequence[str], max_tokens: Sequence[int]) -> list[list[int]]:
-        """[CLS] word pieces [SEP], cut to max_tokens: what the tokenizer's own truncation gives,
-        from the Rust tokenizer directly (the Python wrapper's per-text conversion cost more than
-        the phrases' forward pass). Texts are cut to max_tokens words first: every word is at
-        least one word piece, so the cut never changes the result and long bodies tokenize fast.
-        """
-        tokenizer = self._model.tokenizer
-        heads = [" ".join(t.split()[:limit]) for t, limit in zip(texts, max_tokens, strict=True)]
-        encoded = _plain_tokenizer(tokenizer).encode_batch(heads, add_special_tokens=False)
-        cls, sep = tokenizer.cls_token_id, tokenizer.sep_token_id
-        return [
-            [cls, *e.ids[: limit - 2], sep] for e, limit in zip(encoded, max_tokens, strict=True)
-        ]
-
-    def _autocast(self) -> Any:
-        import contextlib
-
-        import torch
-
-        # autocast keeps layer norms, softmax and the pooling in fp32; matmuls run in bf16
-        if self.precision == "bf16":
-            return torch.autocast("cpu", dtype=torch.bfloat16)
-        return contextlib.nullcontext()
+        return self._encoder.token_ids(texts, max_tokens)
 
     def embed(self, texts: list[str]) -> np.ndarray:
         """L2-normalised float32 vectors (rows) for free text such as a person's interests."""
@@ -377,23 +427,6 @@ class KeywordExtractor:
             keywords = _rank(cands, vectors, doc_vector, top_n, diversity) if cands else []
             results.append(ExtractionResult(keywords, doc_vector.astype(np.float32).tobytes()))
         return results
-
-
-def _pack(ids: list[list[int]], capacity: int) -> tuple[list[list[int]], list[int]]:
-    """First-fit decreasing: indexes of ids per row, and each row's length."""
-    rows: list[list[int]] = []
-    fill: list[int] = []
-    for i in sorted(range(len(ids)), key=lambda j: (-len(ids[j]), j)):
-        n = len(ids[i])
-        for r, used in enumerate(fill):
-            if used + n <= capacity:
-                rows[r].append(i)
-                fill[r] += n
-                break
-        else:
-            rows.append([i])
-            fill.append(n)
-    return rows, fill
 
 
 def _head(text: str) -> str:

@@ -4,9 +4,8 @@ trained on the labelled messages shipped in planner/data/pitch_messages.jsonl.
 The phrase rules in services.pitch explain themselves but only know the wordings they were
 written for (recall 0.3-0.4 on messages written after them); this model generalises from the
 labelled set (recall 0.65 at no false positive on the 40-message holdout in
-tests/services/pitch_holdout.jsonl). It needs the keyword model, so it is loaded lazily and
-only where a few seconds of loading are acceptable: `planner lint` (unless --fast) and the TUI
-editor's background check.
+tests/services/pitch_holdout.jsonl). It needs the keyword model (through ONNX Runtime: no torch),
+so it is loaded lazily: `planner lint` (unless --fast) and the TUI editor's background check.
 """
 
 from __future__ import annotations
@@ -17,7 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "data" / "pitch_messages.jsonl"
+DATA = Path(__file__).resolve().parent.parent / "data"
+EXAMPLES = DATA / "pitch_messages.jsonl"
+CACHE_VERSION = 1  # bump when what the cache holds, or how _fit fits, changes
 L2 = 1.0  # chosen by 5-fold cross-validation on the labelled set (0.1 and 1.0 tried)
 SCALE = 10.0  # cosine-sized inputs scaled so that plain gradient descent converges
 STEPS = 3000
@@ -39,19 +40,28 @@ def load_examples(path: Path = EXAMPLES) -> list[dict]:
 
 class SemanticPitchModel:
     def __init__(self, extractor: Any) -> None:
-        """Trained once per process and model (the editor builds one per check)."""
+        """Trained once per process and model (the editor builds one per check). The labelled
+        set's vectors and the fitted weights are cached beside the ONNX graph (same key, plus the
+        labelled data's checksum), so a cold `planner lint` embeds one text, not the whole set."""
         import numpy as np
 
         self._extractor = extractor
-        key = f"{extractor.model_name}/{extractor.precision}"
+        key = f"{extractor.model_name}/{extractor.backend}/{extractor.precision}"
         with _lock:
             if key not in _trained:
                 rows = load_examples()
-                vectors = extractor.embed([r["text"] for r in rows])
+                texts = [r["text"] for r in rows]
                 labels = np.array([1.0 if r["pitch"] else 0.0 for r in rows])
+                cache = _cache_file(extractor)
+                fitted = _read_cache(cache, len(rows), extractor.dimension) if cache else None
+                if fitted is None:
+                    vectors = extractor.embed(texts)
+                    fitted = (vectors, *_fit(vectors, labels))
+                    if cache is not None:
+                        _write_cache(cache, *fitted)
+                vectors, w, b = fitted
                 pitches = labels == 1.0
-                _trained[key] = (*_fit(vectors, labels), vectors[pitches],
-                                 [r["text"] for r, p in zip(rows, pitches, strict=True) if p])
+                _trained[key] = (w, b, vectors[pitches], [t for t, p in zip(texts, pitches, strict=True) if p])
             self._w, self._b, self._pitch_vectors, self._pitch_texts = _trained[key]
 
     def judge(self, texts: list[str]) -> list[SemanticVerdict]:
@@ -66,6 +76,48 @@ class SemanticPitchModel:
             SemanticVerdict(round(float(p), 4) if t else 0.0, self._pitch_texts[int(n)] if t else "")
             for t, p, n in zip(live, probabilities, nearest, strict=True)
         ]
+
+
+def data_checksum() -> str:
+    """sha256 over planner/data/*.jsonl (names and bytes): the labelled set, whoever adds to it."""
+    import hashlib
+
+    total = hashlib.sha256()
+    for path in sorted(DATA.glob("*.jsonl")):
+        total.update(path.name.encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
+    return total.hexdigest()
+
+
+def _cache_file(extractor: Any) -> Path | None:
+    folder = getattr(extractor, "vector_cache_dir", None)
+    return None if folder is None else Path(folder) / f"pitch-{data_checksum()[:20]}-v{CACHE_VERSION}.npz"
+
+
+def _read_cache(path: Path, rows: int, dimension: int) -> tuple[Any, Any, float] | None:
+    """The cached (vectors, w, b), or None when the file is missing, unreadable or not this set's."""
+    import numpy as np
+
+    try:
+        with np.load(path, allow_pickle=False) as found:
+            vectors, w, b = found["vectors"], found["w"], float(found["b"])
+    except (OSError, KeyError, ValueError, EOFError):
+        return None
+    if vectors.shape != (rows, dimension) or w.shape != (dimension,) or not np.isfinite(w).all():
+        return None
+    return vectors.astype(np.float32), w, b
+
+
+def _write_cache(path: Path, vectors: Any, w: Any, b: float) -> None:
+    import os
+
+    import numpy as np
+
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp.npz")
+    try:
+        np.savez(tmp, vectors=vectors, w=w, b=np.float64(b))
+        os.replace(tmp, path)
+    except OSError:  # a read-only cache folder: the model still works, just not faster next time
+        tmp.unlink(missing_ok=True)
 
 
 def _fit(vectors: Any, labels: Any) -> tuple[Any, float]:

@@ -13,6 +13,8 @@ from planner.errors import PlannerError
 # `keywords for` reads at most this much of each file (the extractor scans a text's first
 # 1,500 words, 45,000 characters, anyway): a 30 MB one-token file must not be read whole
 KEYWORDS_TEXT_MAX = 1_000_000
+ENGINE_HELP = ("planner (default: faster, more accurate) or keybert (stock KeyBERT, unigrams); "
+               "default: [keywords] engine in config.toml.")
 
 app = new_app("Keywords: what your entries are about and what is rising in your topics.")
 
@@ -23,6 +25,7 @@ def extract(
     everything: bool = typer.Option(False, "--all", help="Re-extract every entry, not only new or changed ones."),
     limit: Optional[int] = typer.Option(None, "--limit", min=1, max=MAX_LIMIT, help="At most this many entries (newest first)."),
     json: bool = typer.Option(False, "--json"),
+    engine: Optional[str] = typer.Option(None, "--engine", help=ENGINE_HELP),
 ) -> None:
     """Extract keywords for new or changed entries (incremental; a rerun does nothing)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -31,13 +34,13 @@ def extract(
 
     st = state(ctx)
     if json:
-        summary = extract_pending(st.store, make_extractor(st.settings, st.store), everything=everything, limit=limit)
+        summary = extract_pending(st.store, make_extractor(st.settings, st.store, engine), everything=everything, limit=limit)
         print_json(summary.as_dict())
         return
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=console, transient=True) as bar:
         task = bar.add_task("loading the keyword model", total=None)
-        extractor = make_extractor(st.settings, st.store)
+        extractor = make_extractor(st.settings, st.store, engine)
         bar.update(task, description="extracting keywords")
 
         def progress(done: int, total: int) -> None:
@@ -59,9 +62,12 @@ def keywords_for(
     files: Optional[List[Path]] = typer.Option(None, "--file", "-f", help="Read text from files; repeat for several."),
     top: int = typer.Option(10, "--top", min=1, max=50),
     json: bool = typer.Option(False, "--json"),
+    engine: Optional[str] = typer.Option(None, "--engine", help=ENGINE_HELP),
+    diversity: float = typer.Option(0.0, "--diversity", min=0.0, max=1.0,
+                                    help="Maximal marginal relevance: 0 = most relevant only, higher = more varied."),
 ) -> None:
     """Keywords for ad-hoc text — a draft, or several files in one go."""
-    from planner.services.keywords import make_extractor
+    from planner.services.engines import make_extractor
 
     sources: list[tuple[str, str]] = []
     if text:
@@ -78,8 +84,8 @@ def keywords_for(
         sources.append((str(f), data[:KEYWORDS_TEXT_MAX].decode("utf-8", errors="replace")))
     if not sources:
         raise PlannerError("give TEXT or --file FILE")
-    extractor = make_extractor(state(ctx).settings)
-    results = extractor.extract([body for _, body in sources], top_n=top)
+    extractor = make_extractor(state(ctx).settings, engine=engine)
+    results = extractor.extract([body for _, body in sources], top_n=top, diversity=diversity)
     if json:
         print_json([{"source": name, "keywords": [[p, s] for p, s in r.keywords]} for (name, _), r in zip(sources, results)])
         return

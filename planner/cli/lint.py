@@ -30,7 +30,7 @@ def lint(
 
     Two checks: phrase rules that name what reads as a pitch, and a semantic model (MiniLM
     sentence vectors, trained on the labelled messages planner ships) that catches pitches worded
-    in ways no rule knows. The model takes a few seconds to load; --fast skips it."""
+    in ways no rule knows (ONNX Runtime: a fraction of a second); --fast skips it."""
     import sys
 
     from planner.services.pitch import CONNECTION_NOTE_LIMIT, pitch_score
@@ -71,7 +71,7 @@ def lint(
 def _semantic(ctx: typer.Context, body: str):
     """The semantic model's verdict, or None (with a note on stderr) when the model can't load."""
     from planner.adapters.pitch_model import SemanticPitchModel
-    from planner.services.keywords import make_embedder
+    from planner.services.engines import make_embedder
 
     try:
         model = SemanticPitchModel(make_embedder(state(ctx).settings))

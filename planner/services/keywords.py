@@ -1,7 +1,8 @@
 """Keyword intelligence over the store: incremental extraction, trends, and matching people to entries.
 
 The extractor (``planner.adapters.keywords``) is the only thing that touches the model; it is
-passed in, or built lazily by :func:`make_extractor`, so importing this module stays cheap.
+passed in, or built lazily by :func:`make_extractor` (services.engines), so importing this
+module stays cheap.
 Extraction runs batch by batch, each batch its own transaction: a run killed half-way keeps what
 it finished, and the next run picks up exactly the entries still pending (new, edited, or
 extracted with another model).
@@ -11,7 +12,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Callable
 
 import sqlalchemy as sa
@@ -21,31 +21,13 @@ from sqlmodel import Session, select
 from planner.errors import PlannerError
 from planner.models import Connection, ConnectionTag, Entry, EntryKeyword, Feed, Keyword, Tag
 
+# the extractor's factories live in services.engines (no ORM there: `lint` and `keywords for`
+# start without SQLAlchemy); re-exported for the callers that have a store anyway
+from planner.services.engines import BULK_BACKEND, engine_model_name, engine_name, make_embedder, make_extractor  # noqa: E402,F401
+
 BATCH = 64
 PEOPLE_BATCH = 256
 TOP_N = 10
-
-
-def make_extractor(settings, store=None):
-    """The configured extractor, with its phrase cache beside the database (or in the data dir)."""
-    from planner.adapters.keywords import KeywordExtractor, KeywordModelError
-
-    cache_dir = store.sqlite_path.parent if store is not None and store.sqlite_path else settings.data_dir
-    try:
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        return KeywordExtractor(model=settings.keyword_model, cache_path=Path(cache_dir) / "planner-phrase-cache.sqlite")
-    except KeywordModelError as exc:
-        raise PlannerError(f"keyword model unavailable: {exc}") from exc
-
-
-def make_embedder(settings):
-    """The configured model for embedding ad-hoc text only (no phrase cache, nothing written)."""
-    from planner.adapters.keywords import KeywordExtractor, KeywordModelError
-
-    try:
-        return KeywordExtractor(model=settings.keyword_model)
-    except KeywordModelError as exc:
-        raise PlannerError(f"keyword model unavailable: {exc}") from exc
 
 
 def entry_text(title: str, summary: str) -> str:

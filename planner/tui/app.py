@@ -263,10 +263,9 @@ class PlannerApp(App):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="keywords")
     def extract_keywords(self) -> None:
-        from planner.adapters.keywords import DEFAULT_MODEL_NAME
         from planner.services import keywords as keyword_service
 
-        model_name = self.settings.keyword_model or DEFAULT_MODEL_NAME
+        model_name = keyword_service.engine_model_name(self.settings)
         pending = self.store.call(keyword_service.count_pending, model_name)
         people = self.store.call(keyword_service.count_people_pending)
         if not pending and not people:

@@ -126,13 +126,15 @@ def test_import_does_not_load_heavy_modules():
     assert out.stdout.strip() == ""
 
 
-def test_packed_vectors_equal_sentence_transformers_encode():
-    """Packing phrases several to a row must not change any vector (fp32: no precision noise)."""
-    ex = KeywordExtractor(precision="fp32")
+@pytest.mark.parametrize("backend", ["onnx", "torch"])
+def test_packed_vectors_equal_sentence_transformers_encode(backend):
+    """Packing phrases several to a row must not change any vector (fp32: no precision noise),
+    on either engine."""
+    ex = KeywordExtractor(precision="fp32", backend=backend)
     texts = ["incident response", "on-call engineers", "a", "distributed tracing at scale", INCIDENT_TEXT]
     limits = [32, 32, 32, 32, 128]
     ours = ex._encode(texts, limits)
-    model = ex._model
+    model = KeywordExtractor(precision="fp32", backend="torch")._encoder.model
     previous = model.max_seq_length
     try:
         model.max_seq_length = 32
@@ -146,7 +148,8 @@ def test_packed_vectors_equal_sentence_transformers_encode():
 
 
 def test_token_ids_match_the_tokenizers_truncation(extractor):
-    tokenizer = extractor._model.tokenizer
+    """The ONNX engine's tokenizer (tokenizer.json, Rust) cuts exactly as the model's own does."""
+    tokenizer = KeywordExtractor(backend="torch", precision="fp32")._encoder.model.tokenizer
     texts = [INCIDENT_TEXT * 3, "naïve café ☕ 日本語, e-mail", "", "a\u00a0b\u2003c"]
     for limit in (8, 32, 128):
         expected = [
