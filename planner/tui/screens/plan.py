@@ -266,19 +266,24 @@ class PlanScreen(PlannerScreen):
 
         settable = [(k, v) for k, v in view.settings() if not k.startswith("slot ")]
         slots = [f"{s.id}: {s.label()}" for s in view.slots]
+        self.app.push_screen(StrategyForm(settable, slots, lambda changes, form: self.save_strategy(changes, view.version, form)))
 
-        def saved(changes: dict[str, str] | None) -> None:
-            if changes:
-                self.save_strategy(changes, view.version)
-
-        self.app.push_screen(StrategyForm(settable, slots), saved)
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="plan-strategy")
-    def save_strategy(self, changes: dict[str, str], version: int) -> None:
+    @work(thread=True, exclusive=True, exit_on_error=False, group="strategy-save")
+    def save_strategy(self, changes: dict[str, str], version: int, form) -> None:
+        """All the form's changes or none; a bad value keeps the form open with that field marked."""
+        from planner.errors import FieldError
         from planner.services.strategy import apply_strategy_changes
 
-        self.app.store.call(apply_strategy_changes, changes, self.app.now(), expected_version=version)
+        try:
+            self.app.store.call(apply_strategy_changes, changes, self.app.now(), expected_version=version)
+        except FieldError as exc:
+            self.app.call_from_thread(form.refused, exc.field, exc.reason)
+            return
+        except Exception as exc:
+            self.app.call_from_thread(form.refused, None, "")
+            raise  # reported by the app's worker-error handler; the form stays open
         self.app.forget_timezone()
+        self.app.call_from_thread(form.saved, changes)
         self.app.call_from_thread(self.app.notify, "Strategy saved: " + ", ".join(changes), markup=False)
         self.app.call_from_thread(self.load)
 
