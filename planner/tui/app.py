@@ -347,9 +347,36 @@ class PlannerApp(App):
 
     # --- undo ----------------------------------------------------------------------------------
 
-    def remember(self, change) -> None:
-        """A screen's undoable change (a services.undo.Change), for `u`."""
-        self.undo_stack.push(change)
+    def undoable(self, kind: str, item_id: int, change: Callable) -> str:
+        """From a worker: ``change(session)`` (a service call on one post or touchpoint: mark,
+        move, drop, delete), remembered so that `u` undoes it. Returns the change's message."""
+        from planner.services.undo import run_undoable
+
+        message, undo = self.store.call(run_undoable, kind, item_id, change)
+        self.undo_stack.push(undo)
+        return message
+
+    def confirm_delete(self, kind: str, item_id: int, title: str, version: int | None, after: Callable[[], None]) -> None:
+        """Ask, then delete the post or touchpoint (undo brings it back); ``after`` reloads."""
+        from planner.tui.widgets.confirm import ConfirmModal
+
+        what = "post" if kind == "post" else "touchpoint"
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._delete(kind, item_id, version, after)
+
+        self.push_screen(ConfirmModal(f"Delete this {what}?", f"{title}\n\nu undoes it afterwards.",
+                                      confirm_label="Delete", cancel_label="Keep it"), answered)
+
+    @work(thread=True, exclusive=False, exit_on_error=False, group="delete")
+    def _delete(self, kind: str, item_id: int, version: int | None, after: Callable[[], None]) -> str:
+        from planner.services.undo import delete_item
+
+        message = self.undoable(kind, item_id, lambda s: delete_item(s, kind, item_id, expected_version=version))
+        self.call_from_thread(self.notify, f"{message[:1].upper()}{message[1:]} · u undoes it", markup=False)
+        self.call_from_thread(after)
+        return message
 
     def action_undo(self) -> None:
         change = self.undo_stack.pop()
@@ -380,13 +407,33 @@ class PlannerApp(App):
             self.push_screen(HelpScreen(self.screen))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
+        """Every action of the screen below and of the app, each with its key (issue 14); then
+        the screen's actions that have no key (``palette_commands``) and Textual's own, less its
+        key panel (Help shows this app's keys)."""
         for s in self.sections:
-            yield SystemCommand(f"Go to {s.title}", f"{s.description} (key {s.key})", lambda m=s.mode: self.action_switch_section(m))
-        yield SystemCommand("Help: keys", "Every key binding of this screen", self.action_help)
+            yield SystemCommand(f"Go to {s.title}", f"key {s.key} · {s.description}", lambda m=s.mode: self.action_switch_section(m))
+        yield from self.binding_commands(screen)
         extra = getattr(screen, "palette_commands", None)
         if extra:
             yield from extra()
+        for command in super().get_system_commands(screen):
+            if command.title not in ("Keys", "Quit"):  # ours: Help, and the Quit that asks first
+                yield command
+
+    def binding_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """A command per action bound on ``screen`` (those its current state allows) and on the app."""
+        from functools import partial
+
+        from planner.tui.screens.help import keys_of
+
+        title = screen.sub_title or type(screen).__name__.removesuffix("Screen")
+        seen: set[str] = set()
+        for node, bindings, prefix in ((screen, type(screen).BINDINGS, f"{title}: "), (self, type(self).BINDINGS, "")):
+            for action, keys, description in keys_of(bindings, self):
+                if action in seen or node.check_action(action.partition("(")[0], ()) is False:
+                    continue
+                seen.add(action)
+                yield SystemCommand(f"{prefix}{description}", f"key {keys}", partial(self.run_action, action, node))
 
     @on(Worker.StateChanged)
     def report_worker_error(self, event: Worker.StateChanged) -> None:

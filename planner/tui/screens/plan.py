@@ -17,6 +17,7 @@ from planner.services import planning
 from planner.services import today as today_service
 from planner.tui.screens.base import PlannerScreen
 from planner.tui.widgets.footer import PlannerFooter
+from planner.tui.widgets.lists import PlannerTable
 from planner.tui.widgets.week_grid import DAY_NAMES, TOUCH_PER_DAY, WeekGrid, item_text
 
 MOVE_STEP = timedelta(minutes=30)
@@ -55,14 +56,14 @@ class PlanScreen(PlannerScreen):
         Binding("t", "this_week", "This week"),
         Binding("a", "auto_plan", "Auto-plan"),
         Binding("v", "toggle_view", "Grid/agenda"),
-        Binding("enter", "open", "Open", show=False),
-        Binding("o", "open", "Open"),
+        Binding("enter", "open", "Open", key_display="⏎"),
         Binding("d", "mark(True)", "Done"),
         Binding("s", "mark(False)", "Skip"),
         Binding("shift+left", "move(-1, 0)", "Day earlier", key_display="⇧←"),
         Binding("shift+right", "move(1, 0)", "Day later", key_display="⇧→"),
         Binding("shift+up", "move(0, -1)", "30 min earlier", key_display="⇧↑", show=False),
         Binding("shift+down", "move(0, 1)", "30 min later", key_display="⇧↓", show=False),
+        Binding("delete", "delete", "Delete", key_display="del"),
         Binding("x", "export", "Export"),
         Binding("S", "edit_strategy", "Strategy", key_display="S"),
         Binding("r", "reload", "Reload", show=False),
@@ -82,7 +83,7 @@ class PlanScreen(PlannerScreen):
         yield Static("Loading…", classes="counts", id="plan-counts")
         with ContentSwitcher(initial="plan-grid", id="plan-views"):
             yield WeekGrid(id="plan-grid")
-            agenda = DataTable(id="plan-agenda", cursor_type="row", zebra_stripes=True)
+            agenda = PlannerTable(id="plan-agenda", cursor_type="row", zebra_stripes=True)
             agenda.add_columns("day", "time", "what", "item", "status")
             yield agenda
         yield Static("", classes="detail", id="plan-detail")
@@ -105,11 +106,6 @@ class PlanScreen(PlannerScreen):
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.view.timezone) if self.view else self.app.tz
 
-    def palette_commands(self):
-        from textual.app import SystemCommand
-
-        yield SystemCommand("Plan: auto-plan this week", "Fill empty slots and schedule due touchpoints", self.action_auto_plan)
-        yield SystemCommand("Plan: export calendar", "ICS and Markdown of the next 4 weeks", self.action_export)
 
     # --- loading -------------------------------------------------------------------------------
 
@@ -316,7 +312,15 @@ class PlanScreen(PlannerScreen):
 
             self.app.push_screen(PostEditorScreen(item.id))
         else:
-            self.notify(f"{item.title}\n{item.detail}", title="d: done · s: skip", markup=False)
+            self.open_touch(item.id)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="plan-detail")
+    def open_touch(self, touch_id: int) -> None:
+        from planner.services.network import touch_detail
+        from planner.tui.widgets.detail import DetailModal, touch_text
+
+        d = self.app.store.call(touch_detail, touch_id)
+        self.app.call_from_thread(self.app.push_screen, DetailModal("Touchpoint", touch_text(d, self.zone())))
 
     def action_mark(self, done: bool) -> None:
         item = self.selected()
@@ -327,8 +331,9 @@ class PlanScreen(PlannerScreen):
 
     @work(thread=True, exclusive=False, exit_on_error=False, group="plan-mark")
     def mark(self, item: planning.WeekItem, done: bool) -> str:
-        message = self.app.store.call(today_service.mark_item, item.kind, item.id, done, self.app.now(),
-                                      expected_version=item.version)
+        now = self.app.now()
+        message = self.app.undoable(item.kind, item.id, lambda s: today_service.mark_item(
+            s, item.kind, item.id, done, now, expected_version=item.version))
         self.select_after = (item.kind, item.id)
         self.app.call_from_thread(self.app.notify, message, markup=False)
         self.app.call_from_thread(self.load)
@@ -348,8 +353,9 @@ class PlanScreen(PlannerScreen):
 
     @work(thread=True, exclusive=False, exit_on_error=False, group="plan-move")
     def move(self, item: planning.WeekItem, when: datetime) -> str:
-        message = self.app.store.call(planning.move_item, item.kind, item.id, when, self.app.now(),
-                                      expected_version=item.version)
+        now = self.app.now()
+        message = self.app.undoable(item.kind, item.id, lambda s: planning.move_item(
+            s, item.kind, item.id, when, now, expected_version=item.version))
         new_monday = planning.week_monday(when.astimezone(self.zone()).date())
 
         def after() -> None:
@@ -359,6 +365,13 @@ class PlanScreen(PlannerScreen):
 
         self.app.call_from_thread(after)
         return message
+
+    def action_delete(self) -> None:
+        item = self.selected()
+        if item is None:
+            self.notify("Select an item to delete", severity="warning")
+            return
+        self.app.confirm_delete(item.kind, item.id, item.title, item.version, self.load)
 
     def action_export(self) -> None:
         self.export()

@@ -18,6 +18,7 @@ from planner.services.hashtags import suggest_hashtags
 from planner.services.pitch import SEMANTIC_THRESHOLD, pitch_score
 from planner.tui.screens.base import PlannerScreen
 from planner.tui.widgets.footer import PlannerFooter
+from planner.tui.widgets.lists import PlannerTable
 from planner.tui.widgets.unsaved import EditForm
 from planner.tui.widgets.week_grid import PILLAR_STYLES
 
@@ -346,6 +347,7 @@ class PostsScreen(PlannerScreen):
         Binding("f", "cycle_filter", "Filter status"),
         Binding("d", "status('draft')", "Draft"),
         Binding("s", "status('skipped')", "Skip"),
+        Binding("delete", "delete", "Delete", key_display="del"),
         Binding("r", "reload", "Reload", show=False),
     ]
 
@@ -363,7 +365,7 @@ class PostsScreen(PlannerScreen):
         yield Header()
         yield Static("Posts", classes="section-title", id="posts-title")
         yield Static("Loading…", classes="counts", id="posts-counts")
-        table = DataTable(id="posts-table", cursor_type="row", zebra_stripes=True)
+        table = PlannerTable(id="posts-table", cursor_type="row", zebra_stripes=True)
         table.add_columns("status", "when", "pillar", "title", "flags")
         yield table
         yield Static("", classes="detail", id="posts-detail")
@@ -482,8 +484,17 @@ class PostsScreen(PlannerScreen):
         self.change_status(p, status)
 
     @work(thread=True, exclusive=False, exit_on_error=False, group="posts-status")
-    def change_status(self, p: post_service.PostView, status: str) -> post_service.PostView:
-        view = self.app.store.call(post_service.set_status, p.id, status, self.app.now(), expected_version=p.version)
-        self.app.call_from_thread(self.app.notify, f"{view.display_title}: {view.status}", markup=False)
+    def change_status(self, p: post_service.PostView, status: str) -> str:
+        now = self.app.now()
+        message = self.app.undoable("post", p.id, lambda s: (lambda v: f"{v.display_title}: {v.status}")(
+            post_service.set_status(s, p.id, status, now, expected_version=p.version)))
+        self.app.call_from_thread(self.app.notify, message, markup=False)
         self.app.call_from_thread(self.load)
-        return view
+        return message
+
+    def action_delete(self) -> None:
+        p = self.current()
+        if p is None:
+            self.notify("Nothing selected", severity="warning")
+            return
+        self.app.confirm_delete("post", p.id, p.display_title, p.version, self.load)
