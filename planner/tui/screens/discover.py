@@ -431,10 +431,16 @@ class DiscoverScreen(PlannerScreen):
         def progress(done: int, total: int, _result) -> None:
             self.app.call_from_thread(bar.update, total=total, progress=done)
 
-        try:
-            summary = feed_service.refresh(self.app.store, progress=progress, now=self.app.now())
-        finally:
+        from planner.tui.detached import Abandoned, run_detached
+
+        try:  # detached: quitting mid-refresh does not wait for the slowest feed (each is stored alone)
+            summary = run_detached(feed_service.refresh, self.app.store, progress=progress, now=self.app.now())
+        except Abandoned:
+            return  # quitting: no more calls into the app
+        except BaseException:
             self.app.call_from_thread(setattr, bar, "display", False)
+            raise
+        self.app.call_from_thread(setattr, bar, "display", False)
         message = (
             f"{summary.feeds} feeds: {summary.new_entries} new entries, {summary.not_modified + summary.unchanged} unchanged, "
             f"{summary.errors} errors"

@@ -208,17 +208,18 @@ class PostEditorScreen(PlannerScreen):
     def semantic_check(self, text: str, generation: int) -> None:
         """The semantic pitch model on the draft, off the UI thread, once typing pauses (the first
         run loads the model: seconds). A check whose text was edited since simply returns."""
-        import time
+        from planner.tui.detached import Abandoned, pause, run_detached
 
-        time.sleep(0.6)
-        if generation != self.pitch_generation:
+        if not pause(0.6) or generation != self.pitch_generation:
             return
         from planner.adapters.pitch_model import SemanticPitchModel
         from planner.errors import PlannerError
         from planner.services.keywords import make_embedder
 
-        try:
-            verdict = SemanticPitchModel(make_embedder(self.app.settings)).judge([text])[0]
+        try:  # detached: quitting while the model loads does not wait for it
+            verdict = run_detached(lambda: SemanticPitchModel(make_embedder(self.app.settings)).judge([text])[0])
+        except Abandoned:
+            return
         except PlannerError:
             _semantic_state["usable"] = False  # no model here: the rules alone, silently
             self.app.call_from_thread(self.show_pitch, text)
