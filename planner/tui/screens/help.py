@@ -126,7 +126,7 @@ class HelpScreen(ModalScreen[None]):
         for group in screen_groups(self.app, self.under):
             table = Table(title=group.title, title_justify="left", title_style="bold", show_header=False,
                           show_edge=False, expand=True, box=None, padding=(0, 1))
-            table.add_column("key", style="bold cyan", no_wrap=True, min_width=14)
+            table.add_column("key", style="bold cyan", no_wrap=True, width=18)
             table.add_column("does")
             for keys, does in group.rows:
                 table.add_row(Text(keys), Text(does))
@@ -137,7 +137,7 @@ class HelpScreen(ModalScreen[None]):
     def _legend(self) -> Table:
         table = Table(title="What the symbols mean", title_justify="left", title_style="bold", show_header=False,
                       show_edge=False, expand=True, box=None, padding=(0, 1))
-        table.add_column("symbol", style="bold", no_wrap=True, min_width=14)
+        table.add_column("symbol", style="bold", no_wrap=True, width=18)
         table.add_column("means")
         for symbol, means in LEGEND:
             table.add_row(symbol if isinstance(symbol, Text) else Text(symbol), Text(means))

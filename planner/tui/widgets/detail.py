@@ -60,7 +60,9 @@ def touch_text(d, tz: tzinfo) -> Text:
     out.append(f"{words.label(t.kind).capitalize()} · {t.status} · due {due}")
     if t.done_at:
         out.append(f" · done {t.done_at.astimezone(tz):%a %d %b %Y %H:%M}")
-    out.append(f"\nplanned by {words.label(t.source)}\n", style="dim")
+    source = {"manual": "added by hand", "plan": "planned by auto-plan", "suggestion": "from an accepted suggestion",
+              "import": "imported"}.get(t.source, words.label(t.source))
+    out.append(f"\n{source}\n", style="dim")
     if t.message:
         out.append("\nMessage\n", style="bold")
         out.append(t.message + "\n")
