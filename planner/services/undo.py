@@ -10,15 +10,15 @@ since is not overwritten (ConflictError), a row deleted since cannot be restored
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Callable
 
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from planner.errors import ConflictError, PlannerError
 from planner import text
+from planner.errors import ConflictError, PlannerError
 from planner.models import Post, Touchpoint, utcnow
 
 MODELS = {"post": Post, "touchpoint": Touchpoint}

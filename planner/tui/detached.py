@@ -12,7 +12,8 @@ whatever was not stored is simply still pending next time. The CLI ends the proc
 from __future__ import annotations
 
 import threading
-from typing import Callable, TypeVar
+from collections.abc import Callable
+from typing import TypeVar
 
 from textual.worker import get_current_worker
 
@@ -34,7 +35,7 @@ def run_detached(fn: Callable[..., T], *args, **kwargs) -> T:
     def target() -> None:
         try:
             box["result"] = fn(*args, **kwargs)
-        except BaseException as exc:  # handed to the waiting worker, which reports it
+        except BaseException as exc:  # noqa: BLE001 - handed to the waiting worker, which reports it
             box["error"] = exc
 
     thread = threading.Thread(target=target, name=f"planner-{getattr(fn, '__name__', 'work')}", daemon=True)

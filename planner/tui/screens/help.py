@@ -60,9 +60,9 @@ def keys_of(bindings, app) -> list[tuple[str, str, str]]:
     for b in bindings:
         if not isinstance(b, Binding) or b.system:
             continue
-        shown = b.key_display or app.get_key_display(b)
-        keys, description = by_action.setdefault(b.action, ([], b.description or b.action))
-        for key in [shown] if b.key_display else [app.get_key_display(Binding(k, b.action)) for k in b.key.split(",")]:
+        keys, _ = by_action.setdefault(b.action, ([], b.description or b.action))
+        shown = [b.key_display] if b.key_display else [app.get_key_display(Binding(k, b.action)) for k in b.key.split(",")]
+        for key in shown:
             if key not in keys:
                 keys.append(key)
     return [(action, ", ".join(keys), description) for action, (keys, description) in by_action.items()]
@@ -127,7 +127,7 @@ class HelpScreen(ModalScreen[None]):
             table = Table(title=group.title, title_justify="left", title_style="bold", show_header=False,
                           show_edge=False, expand=True, box=None, padding=(0, 1))
             table.add_column("key", style="bold cyan", no_wrap=True, width=18)
-            table.add_column("does")
+            table.add_column("does", ratio=1)
             for keys, does in group.rows:
                 table.add_row(Text(keys), Text(does))
             tables.append(table)
@@ -138,7 +138,7 @@ class HelpScreen(ModalScreen[None]):
         table = Table(title="What the symbols mean", title_justify="left", title_style="bold", show_header=False,
                       show_edge=False, expand=True, box=None, padding=(0, 1))
         table.add_column("symbol", style="bold", no_wrap=True, width=18)
-        table.add_column("means")
+        table.add_column("means", ratio=1)
         for symbol, means in LEGEND:
             table.add_row(symbol if isinstance(symbol, Text) else Text(symbol), Text(means))
         return table

@@ -275,7 +275,7 @@ class PlanScreen(PlannerScreen):
         except FieldError as exc:
             self.app.call_from_thread(form.refused, exc.field, exc.reason)
             return
-        except Exception as exc:
+        except Exception:
             self.app.call_from_thread(form.refused, None, "")
             raise  # reported by the app's worker-error handler; the form stays open
         self.app.forget_timezone()

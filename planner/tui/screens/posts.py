@@ -3,7 +3,7 @@ score with its reasons, suggested hashtags, the linked entry beside the text).""
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from rich.text import Text
 from textual import on, work
@@ -487,8 +487,11 @@ class PostsScreen(PlannerScreen):
     @work(thread=True, exclusive=False, exit_on_error=False, group="posts-status")
     def change_status(self, p: post_service.PostView, status: str) -> str:
         now = self.app.now()
-        message = self.app.undoable("post", p.id, lambda s: (lambda v: f"{v.display_title}: {v.status}")(
-            post_service.set_status(s, p.id, status, now, expected_version=p.version)))
+        def change(session) -> str:
+            view = post_service.set_status(session, p.id, status, now, expected_version=p.version)
+            return f"{view.display_title}: {view.status}"
+
+        message = self.app.undoable("post", p.id, change)
         self.app.call_from_thread(self.app.notify, message, markup=False)
         self.app.call_from_thread(self.load)
         return message
