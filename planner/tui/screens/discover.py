@@ -57,7 +57,7 @@ class DiscoverScreen(PlannerScreen):
         Binding("x", "dismiss_entry", "Dismiss"),
         Binding("o", "open_link", "Open link"),
         Binding("i", "make_idea", "Post idea"),
-        Binding("u", "toggle_unread", "Unread only"),
+        Binding("U", "toggle_unread", "Unread only", key_display="U"),  # u is undo, everywhere
         Binding("slash", "search", "Filter", key_display="/"),
         Binding("escape", "clear_search", "Clear filter", show=False),
         Binding("tab", "focus_next", "Next pane", show=False),
