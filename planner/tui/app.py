@@ -103,9 +103,7 @@ class PlannerApp(App):
         self._asked_mode: str | None = None
         self.keyword_progress: tuple[int, int] | None = None
         self.clock = clock or (lambda: datetime.now(timezone.utc))
-        from planner.services.undo import UndoStack
-
-        self.undo_stack = UndoStack()  # this session's done / skip / move / drop / delete, for `u`
+        self._undo_stack = None  # this session's done / skip / move / drop / delete, for `u`
         self.sections = _sections()
         self.MODES = {s.mode: s.factory for s in self.sections}  # instance-level: sections can vary
         super().__init__()
@@ -346,6 +344,15 @@ class PlannerApp(App):
         self.run_worker(after_saves(), group="quit", exit_on_error=False)
 
     # --- undo ----------------------------------------------------------------------------------
+
+    @property
+    def undo_stack(self):
+        """services.undo.UndoStack, made on first use (its module imports SQLAlchemy: not at start-up)."""
+        if self._undo_stack is None:
+            from planner.services.undo import UndoStack
+
+            self._undo_stack = UndoStack()
+        return self._undo_stack
 
     def undoable(self, kind: str, item_id: int, change: Callable) -> str:
         """From a worker: ``change(session)`` (a service call on one post or touchpoint: mark,
