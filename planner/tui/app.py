@@ -398,11 +398,13 @@ class PlannerApp(App):
 
         message = self.store.call(undo_change, change, self.now())
         self.call_from_thread(self.notify, message, title="Undo", markup=False)
-        self.call_from_thread(self._reload_screen)
+        self.call_from_thread(self._reload_screen, change)
         return message
 
-    def _reload_screen(self) -> None:
+    def _reload_screen(self, change) -> None:
         for screen in reversed(self.screen_stack):
+            if hasattr(screen, "undone"):
+                screen.undone(change)  # e.g. Review forgets the decision it had recorded
             if hasattr(screen, "action_reload"):
                 screen.action_reload()
                 return

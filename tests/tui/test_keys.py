@@ -231,3 +231,27 @@ async def test_refresh_keeps_the_cursor_on_the_entry(demo_settings):
         assert discover.current().id == before and table.cursor_row == 7
         with app.store.session() as s:
             assert s.exec(select(Post)).first() is not None
+
+
+async def test_u_in_review_undoes_a_drop_and_forgets_the_decision(demo_settings):
+    app = make_app(demo_settings, clock=lambda: FIXED_NOW)
+    async with app.run_test(size=(120, 40)) as pilot:
+        review = await go(app, pilot, "6")
+        for _ in range(100):
+            if review.review is not None:
+                break
+            await pilot.pause(0.05)
+        missed = review.review.missed_items[0]
+        table = review.query_one("#last-items")
+        table.move_cursor(row=next(n for n in range(table.row_count)
+                                   if table.coordinate_to_cell_key((n, 0)).row_key.value == f"{missed.kind}:{missed.id}"))
+        await pilot.press("x")
+        await settle(app, pilot)
+        assert review.decisions["dropped"] == [[missed.kind, missed.id]]
+        await pilot.press("u")
+        await settle(app, pilot)
+        assert review.decisions["dropped"] == []
+        model = Post if missed.kind == "post" else Touchpoint
+        with app.store.session() as s:
+            assert s.get(model, missed.id).status in ("planned", "scheduled")
+        assert any(i.id == missed.id for i in review.last.missed_items)

@@ -347,6 +347,15 @@ class ReviewScreen(PlannerScreen):
         self.app.call_from_thread(self._record, what, entry, message)
         return message
 
+    def undone(self, change) -> None:
+        """`u` undid a change made here: the review no longer records it as a decision."""
+        for what in ("marked", "carried", "dropped", "moved"):
+            entries = self.decisions[what]
+            for n in range(len(entries) - 1, -1, -1):
+                if entries[n][:2] == [change.kind, change.id]:
+                    del entries[n]
+                    return
+
     def _record(self, what: str, entry, message: str) -> None:
         self.decisions[what].append(entry)
         self.notify(message, markup=False)
