@@ -46,8 +46,22 @@ def root(
 
 def run_tui(settings) -> None:
     from planner.tui.app import make_app
+    from planner.tui.detached import still_running
 
-    make_app(settings).run()
+    app = make_app(settings)
+    app.run()
+    if still_running():
+        # a model load or an extraction batch abandoned by quit: every save is done (quit waited
+        # for them), and finalizing the interpreter would wait seconds for the model's threads
+        import os
+        import sys
+
+        feeds = sys.modules.get("planner.adapters.feeds")
+        if feeds is not None:
+            feeds.shutdown_parse_pool()  # its atexit hook is skipped below
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(app.return_code or 0)
 
 
 # --- db --------------------------------------------------------------------------------------

@@ -100,6 +100,34 @@ class PersonDetail:
         }
 
 
+@dataclass(frozen=True)
+class TouchDetail:
+    """One touchpoint with who it is for: what Enter opens on Today and Plan."""
+
+    touch: TouchView
+    person_id: int
+    person: str
+    role: str  # "position at company"
+    entry_link: str | None
+
+
+def touch_detail(session: Session, touch_id: int) -> TouchDetail:
+    row = session.exec(
+        select(Touchpoint, Entry.title, Entry.link, Event.title)
+        .outerjoin(Entry, Entry.id == Touchpoint.entry_id)
+        .outerjoin(Event, Event.id == Touchpoint.event_id)
+        .where(Touchpoint.id == touch_id)
+    ).first()
+    if row is None:
+        raise PlannerError(f"no touchpoint with id {touch_id}")
+    t, etitle, elink, evtitle = row
+    person = get_person(session, t.connection_id)
+    view = TouchView(t.id, t.kind, t.status, t.due_at, t.done_at, t.note, t.message, t.entry_id, t.event_id, etitle,
+                     evtitle, t.source, t.version)
+    role = " at ".join(p for p in (person.position, person.company) if p)
+    return TouchDetail(view, person.id, person.full_name, role, elink)
+
+
 def person_detail(session: Session, connection_id: int, now: datetime) -> PersonDetail:
     person = get_person(session, connection_id)
     due = cadence_service.due_infos(session, now, [person.id], include_archived=True)[0]

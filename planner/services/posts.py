@@ -433,6 +433,22 @@ def editor_context(session: Session, post_id: int) -> EditorContext:
     return EditorContext(post, keywords, get_strategy(session).timezone, seeds)
 
 
+def new_post_context(session: Session) -> EditorContext:
+    """The editor's context for a new idea that is not stored yet (id None): nothing is created
+    until the person saves it (add_post)."""
+    from planner.models import Topic
+    from planner.services.strategy import get_strategy
+
+    now = utcnow()
+    post = PostView(id=None, title="", body="", pillar=Pillar.THOUGHT_LEADERSHIP.value, status=S.IDEA.value,  # type: ignore[arg-type]
+                    channel="profile", hashtags=[], scheduled_at=None, published_at=None, evergreen=False,
+                    cooldown_days=90, priority=0, manual=False, source_entry_id=None, entry_title=None,
+                    entry_link=None, entry_summary=None, group_id=None, event_id=None, created_at=now,
+                    updated_at=now, version=0)
+    seeds = sorted({k.strip() for ks in session.exec(select(Topic.keywords)) for k in (ks or "").split(",") if k.strip()})
+    return EditorContext(post, [], get_strategy(session).timezone, seeds)
+
+
 def save_post(
     session: Session, post_id: int, title: str, body: str, hashtags: str, pillar: str, now: datetime | None = None,
     expected_version: int | None = None,

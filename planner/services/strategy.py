@@ -335,7 +335,14 @@ def apply_strategy_changes(
     session: Session, changes: dict[str, str], now: datetime | None = None, expected_version: int | None = None
 ) -> StrategyView:
     """Several `set_strategy` changes in one transaction: all are saved, or none (the TUI's form)."""
+    from planner.errors import ConflictError, FieldError
+
     view = show_strategy(session, now)
     for i, (key, value) in enumerate(changes.items()):
-        view = set_strategy(session, key, value, now, expected_version=expected_version if i == 0 else None)
+        try:
+            view = set_strategy(session, key, value, now, expected_version=expected_version if i == 0 else None)
+        except ConflictError:
+            raise
+        except PlannerError as exc:  # names the field, so a form can mark it (and keep every value)
+            raise FieldError(key, str(exc)) from exc
     return view

@@ -26,6 +26,13 @@ from planner.errors import PlannerError
 T = TypeVar("T")
 CACHE_MAX_AGE_S = 600  # see PlannerApp.cached
 CACHE_ENTRIES = 256
+# workers quit cancels without waiting: reads, and long detached work (see tui.detached); any
+# other worker is a save, which quitting lets finish
+NOT_WAITED_FOR = {
+    "keywords", "warm-up", "pitch-semantic", "discover-refresh", "today-load", "plan-load", "posts-load",
+    "editor-load", "network-page", "network-detail", "discover-tree", "discover-page", "discover-keywords",
+    "discover-trends", "review-load", "review-next",
+}
 FIRST_FRAME_WAIT_S = 0.1  # a locked file is read by a worker instead of stalling the first frame
 
 
@@ -82,6 +89,7 @@ class PlannerApp(App):
     BINDINGS = [
         Binding("question_mark", "help", "Help", key_display="?"),
         Binding("q", "quit", "Quit"),
+        Binding("u", "undo", "Undo", show=False),
     ]
 
     def __init__(self, settings: Settings, store=None, clock: Callable[[], datetime] | None = None):
@@ -95,6 +103,7 @@ class PlannerApp(App):
         self._asked_mode: str | None = None
         self.keyword_progress: tuple[int, int] | None = None
         self.clock = clock or (lambda: datetime.now(timezone.utc))
+        self._undo_stack = None  # this session's done / skip / move / drop / delete, for `u`
         self.sections = _sections()
         self.MODES = {s.mode: s.factory for s in self.sections}  # instance-level: sections can vary
         super().__init__()
@@ -263,6 +272,14 @@ class PlannerApp(App):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="keywords")
     def extract_keywords(self) -> None:
+        from planner.tui.detached import Abandoned, run_detached
+
+        try:
+            run_detached(self._extract_keywords)
+        except Abandoned:
+            pass  # quitting: what was stored stays, the rest is still pending next time
+
+    def _extract_keywords(self) -> None:
         from planner.services import keywords as keyword_service
 
         model_name = keyword_service.engine_model_name(self.settings)
@@ -289,7 +306,134 @@ class PlannerApp(App):
 
     def action_switch_section(self, mode: str) -> None:
         if mode in self.MODES and self.current_mode != mode:
-            self.switch_mode(mode)
+            self.leave_safely(lambda: self.switch_mode(mode))
+
+    # --- never lose an edit -------------------------------------------------------------------
+
+    def unsaved_screens(self, every_section: bool = False) -> list[Screen]:
+        """Screens holding an unsaved edit: in the current section, or in every section's stack."""
+        from planner.tui.widgets.unsaved import HoldsEdits
+
+        stacks = self._screen_stacks.values() if every_section else [self.screen_stack]
+        return [s for stack in stacks for s in stack if isinstance(s, HoldsEdits) and s.unsaved_changes()]
+
+    def leave_safely(self, then: Callable[[], None], every_section: bool = False, screens: list | None = None) -> None:
+        """Run ``then`` (quit, switch section, close) once no edit would be lost by it: for each
+        screen with unsaved changes (the current section's, every section's, or ``screens``), ask
+        save / discard / keep editing. Keep editing cancels."""
+        from planner.tui.widgets.unsaved import DISCARD, KEEP, SAVE, UnsavedModal
+
+        if isinstance(self.screen, UnsavedModal):
+            return  # asking already: one question at a time
+        if screens is None:
+            dirty = self.unsaved_screens(every_section)
+        else:
+            dirty = [s for s in screens if s.unsaved_changes()]
+        if not dirty:
+            then()
+            return
+        screen = dirty[-1]
+        if screen not in self.screen_stack:  # an edit left open in another section: show it first
+            mode = next(m for m, stack in self._screen_stacks.items() if screen in stack)
+            super().switch_mode(mode)
+
+        def answered(choice: str | None) -> None:
+            if choice == SAVE:
+                screen.save_then(lambda: self.leave_safely(then, every_section, screens))
+            elif choice == DISCARD:
+                screen.discard_edits()
+                self.leave_safely(then, every_section, screens)
+            elif choice != KEEP:
+                return
+
+        self.push_screen(UnsavedModal(screen.unsaved_changes()), answered)
+
+    def action_quit(self) -> None:  # type: ignore[override]
+        """q, ctrl+q and the palette's Quit: ask about unsaved edits, then quit at once."""
+        self.leave_safely(self._quit_now, every_section=True)
+
+    def _quit_now(self) -> None:
+        """Reads, keyword extraction and model loads are cancelled (tui.detached: their threads
+        do not hold the exit); a save still running finishes first."""
+        busy = [w for w in self.workers if w.is_running and w.group not in NOT_WAITED_FOR]
+        for worker in self.workers:
+            if worker not in busy:
+                worker.cancel()
+        if not busy:
+            self.exit()
+            return
+
+        async def after_saves() -> None:
+            await self.workers.wait_for_complete(busy)
+            self.exit()
+
+        self.run_worker(after_saves(), group="quit", exit_on_error=False)
+
+    # --- undo ----------------------------------------------------------------------------------
+
+    @property
+    def undo_stack(self):
+        """services.undo.UndoStack, made on first use (its module imports SQLAlchemy: not at start-up)."""
+        if self._undo_stack is None:
+            from planner.services.undo import UndoStack
+
+            self._undo_stack = UndoStack()
+        return self._undo_stack
+
+    def undoable(self, kind: str, item_id: int, change: Callable) -> str:
+        """From a worker: ``change(session)`` (a service call on one post or touchpoint: mark,
+        move, drop, delete), remembered so that `u` undoes it. Returns the change's message."""
+        from planner.services.undo import run_undoable
+
+        message, undo = self.store.call(run_undoable, kind, item_id, change)
+        self.undo_stack.push(undo)
+        return message
+
+    def confirm_delete(self, kind: str, item_id: int, title: str, version: int | None, after: Callable[[], None]) -> None:
+        """Ask, then delete the post or touchpoint (undo brings it back); ``after`` reloads."""
+        from planner.tui.widgets.confirm import ConfirmModal
+
+        what = "post" if kind == "post" else "touchpoint"
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._delete(kind, item_id, version, after)
+
+        self.push_screen(ConfirmModal(f"Delete this {what}?", f"{title}\n\nu undoes it afterwards.",
+                                      confirm_label="Delete", cancel_label="Keep it"), answered)
+
+    @work(thread=True, exclusive=False, exit_on_error=False, group="delete")
+    def _delete(self, kind: str, item_id: int, version: int | None, after: Callable[[], None]) -> str:
+        from planner.services.undo import delete_item
+
+        message = self.undoable(kind, item_id, lambda s: delete_item(s, kind, item_id, expected_version=version))
+        self.call_from_thread(self.notify, f"{message[:1].upper()}{message[1:]} · u undoes it", markup=False)
+        self.call_from_thread(after)
+        return message
+
+    def action_undo(self) -> None:
+        change = self.undo_stack.pop()
+        if change is None:
+            self.notify("Nothing to undo in this session", severity="warning")
+            return
+        self._undo(change)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="undo")
+    def _undo(self, change) -> str:
+        from planner.services.undo import undo_change
+
+        message = self.store.call(undo_change, change, self.now())
+        self.call_from_thread(self.notify, message, title="Undo", markup=False)
+        self.call_from_thread(self._reload_screen, change)
+        return message
+
+    def _reload_screen(self, change) -> None:
+        for screen in reversed(self.screen_stack):
+            if hasattr(screen, "undone"):
+                screen.undone(change)  # e.g. Review forgets the decision it had recorded
+            if hasattr(screen, "action_reload"):
+                screen.action_reload()
+                return
 
     def action_help(self) -> None:
         from planner.tui.screens.help import HelpScreen
@@ -298,13 +442,33 @@ class PlannerApp(App):
             self.push_screen(HelpScreen(self.screen))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
+        """Every action of the screen below and of the app, each with its key (issue 14); then
+        the screen's actions that have no key (``palette_commands``) and Textual's own, less its
+        key panel (Help shows this app's keys)."""
         for s in self.sections:
-            yield SystemCommand(f"Go to {s.title}", f"{s.description} (key {s.key})", lambda m=s.mode: self.action_switch_section(m))
-        yield SystemCommand("Help: keys", "Every key binding of this screen", self.action_help)
+            yield SystemCommand(f"Go to {s.title}", f"key {s.key} · {s.description}", lambda m=s.mode: self.action_switch_section(m))
+        yield from self.binding_commands(screen)
         extra = getattr(screen, "palette_commands", None)
         if extra:
             yield from extra()
+        for command in super().get_system_commands(screen):
+            if command.title not in ("Keys", "Quit"):  # ours: Help, and the Quit that asks first
+                yield command
+
+    def binding_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """A command per action bound on ``screen`` (those its current state allows) and on the app."""
+        from functools import partial
+
+        from planner.tui.screens.help import keys_of
+
+        title = screen.sub_title or type(screen).__name__.removesuffix("Screen")
+        seen: set[str] = set()
+        for node, bindings, prefix in ((screen, type(screen).BINDINGS, f"{title}: "), (self, type(self).BINDINGS, "")):
+            for action, keys, description in keys_of(bindings, self):
+                if action in seen or node.check_action(action.partition("(")[0], ()) is False:
+                    continue
+                seen.add(action)
+                yield SystemCommand(f"{prefix}{description}", f"key {keys}", partial(self.run_action, action, node))
 
     @on(Worker.StateChanged)
     def report_worker_error(self, event: Worker.StateChanged) -> None:

@@ -225,3 +225,20 @@ def test_groups_and_events_crud_and_validation(store):
     assert store.call(community.remove_event, "Meetup") == "Meetup"
     assert store.call(community.remove_group, g.id) == "Guild"
     assert store.call(community.list_events) == [] and store.call(community.list_groups) == []
+
+
+def test_strategy_changes_are_all_or_none_and_a_bad_one_names_its_field(store):
+    """The TUI's strategy form marks the field the service names (FieldError); nothing is saved."""
+    from planner.errors import FieldError
+    from planner.services.strategy import apply_strategy_changes
+
+    now = datetime(2026, 11, 25, 9, 30, tzinfo=UTC)
+    before = store.call(show_strategy, now)
+    with pytest.raises(FieldError) as caught:
+        store.call(apply_strategy_changes, {"timezone": "Europe/Paris", "daily_touch_capacity": "lots"}, now,
+                   expected_version=before.version)
+    assert caught.value.field == "daily_touch_capacity" and caught.value.reason
+    after = store.call(show_strategy, now)
+    assert (after.timezone, after.version) == (before.timezone, before.version)
+    with pytest.raises(ConflictError):  # a stale version stays a conflict, not a field's fault
+        store.call(apply_strategy_changes, {"timezone": "Europe/Paris"}, now, expected_version=before.version + 5)

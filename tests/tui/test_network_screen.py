@@ -77,7 +77,7 @@ async def test_early_ask_shows_the_pitch_guard_confirmation(demo_settings):
 
         form.query_one("#touch-kind", Select).value = "meeting_request"
         await pilot.pause()
-        form.save()
+        form.submit()
         await pilot.pause()
         await app.workers.wait_for_complete()
         await pilot.pause()
@@ -95,7 +95,7 @@ async def test_early_ask_shows_the_pitch_guard_confirmation(demo_settings):
         await pilot.pause()
         app.screen.query_one("#touch-kind", Select).value = "meeting_request"
         await pilot.pause()
-        app.screen.save()
+        app.screen.submit()
         await pilot.pause()
         await app.workers.wait_for_complete()
         await pilot.pause()

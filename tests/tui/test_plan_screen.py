@@ -224,15 +224,17 @@ async def test_strategy_is_editable_from_the_plan_screen(demo_settings):
             assert session.exec(select(Slot).where(Slot.weekday == 5, Slot.local_time == "10:00")).first() is not None
             version = strategy.version
 
-        # an invalid value saves nothing and says why
+        # an invalid value saves nothing, keeps the form open and says why beside the field
         await pilot.press("S")
         await settle(app, pilot)
-        app.screen.query_one("#strategy-daily_touch_capacity").value = "4"
-        app.screen.query_one("#strategy-pillar_mix").value = "thought_leadership=0.9"
-        app.screen.query_one("#strategy-save").press()
+        form = app.screen
+        form.query_one("#strategy-daily_touch_capacity").value = "4"
+        form.query_one("#strategy-pillar_mix").value = "thought_leadership=0.9"
+        form.query_one("#strategy-save").press()
         await settle(app, pilot)
         with store.session() as session:
             strategy = session.exec(select(Strategy)).one()
             assert strategy.daily_touch_capacity == 5 and strategy.version == version
-        assert any("must sum to 1" in n.message for n in app._notifications)
+        assert app.screen is form and form.query_one("#strategy-daily_touch_capacity").value == "4"
+        assert "must sum to 1" in str(form.query_one("#strategy-pillar_mix-error").render())
         store.dispose()

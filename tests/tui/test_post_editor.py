@@ -114,7 +114,9 @@ async def test_editor_hashtags_pillar_status_and_schedule(demo_settings):
         assert isinstance(app.screen, PostEditorScreen)  # a bad time is a notification, not a crash
 
 
-async def test_escape_warns_about_unsaved_text_then_discards(demo_settings):
+async def test_escape_asks_about_unsaved_text_then_discards(demo_settings):
+    from planner.tui.widgets.unsaved import UnsavedModal
+
     app = make_app(demo_settings, clock=lambda: FIXED_NOW)
     async with app.run_test(size=(120, 40)) as pilot:
         editor = await open_editor(app, pilot, status="draft")
@@ -123,8 +125,8 @@ async def test_escape_warns_about_unsaved_text_then_discards(demo_settings):
         await pilot.pause()
         await pilot.press("escape")
         await pilot.pause()
-        assert app.screen is editor
-        await pilot.press("escape")
+        assert isinstance(app.screen, UnsavedModal)
+        await pilot.press("d")
         await settle(app, pilot)
         assert isinstance(app.screen, PostsScreen)
         with app.store.transaction() as s:
@@ -147,9 +149,9 @@ async def test_posts_list_filter_new_and_hostile_titles(demo_settings):
         assert screen.filter == "idea" and {p.status for p in screen.rows} == {"idea"}
         await pilot.press("n")
         await settle(app, pilot)
-        assert isinstance(app.screen, PostEditorScreen)
-        with app.store.transaction() as s:
-            assert s.exec(select(Post).where(Post.title.like("New idea%"))).first() is not None
+        assert isinstance(app.screen, PostEditorScreen) and app.screen.context.post.id is None
+        with app.store.transaction() as s:  # a new idea is stored only when saved
+            assert s.exec(select(Post).where(Post.title.like("New idea%"))).first() is None
 
 
 async def test_posts_list_loads_a_page_then_the_next_near_the_end_and_keeps_the_cursor(demo_settings):

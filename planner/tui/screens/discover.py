@@ -20,6 +20,7 @@ from textual.widgets import DataTable, Header, Input, ProgressBar, Static, Tree
 from planner.services import feeds as feed_service
 from planner.tui.screens.base import PlannerScreen
 from planner.tui.widgets.footer import PlannerFooter
+from planner.tui.widgets.lists import PlannerTable, PlannerTree
 
 PAGE = 200
 
@@ -56,7 +57,7 @@ class DiscoverScreen(PlannerScreen):
         Binding("x", "dismiss_entry", "Dismiss"),
         Binding("o", "open_link", "Open link"),
         Binding("i", "make_idea", "Post idea"),
-        Binding("u", "toggle_unread", "Unread only"),
+        Binding("U", "toggle_unread", "Unread only", key_display="U"),  # u is undo, everywhere
         Binding("slash", "search", "Filter", key_display="/"),
         Binding("escape", "clear_search", "Clear filter", show=False),
         Binding("tab", "focus_next", "Next pane", show=False),
@@ -68,13 +69,14 @@ class DiscoverScreen(PlannerScreen):
         self.rows: list[feed_service.EntryRow] = []
         self.exhausted = False
         self.loading_page = False
+        self.keep: tuple[int, int] | None = None  # (entry id, row) the cursor returns to after a reload
 
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal():
             with Vertical(id="discover-left"):
                 yield Static("Topics & feeds", classes="section-title")
-                yield Tree("All entries", id="discover-tree")
+                yield PlannerTree("All entries", id="discover-tree")
                 yield Static("Rising this week", classes="section-title")
                 yield Static("", id="discover-trends")
             with Vertical(id="discover-right"):
@@ -82,7 +84,7 @@ class DiscoverScreen(PlannerScreen):
                 yield ProgressBar(id="discover-progress", show_eta=False)
                 yield Static("", classes="counts", id="discover-keyword-status")
                 yield Static("", classes="counts", id="discover-status")
-                table = DataTable(id="discover-entries", cursor_type="row", zebra_stripes=True)
+                table = PlannerTable(id="discover-entries", cursor_type="row", zebra_stripes=True)
                 table.add_columns("date", "feed", "title")
                 yield table
                 with VerticalScroll(classes="detail", id="discover-detail-box"):
@@ -99,10 +101,9 @@ class DiscoverScreen(PlannerScreen):
         self.show_keyword_progress(self.app.keyword_progress)
 
     def palette_commands(self):
+        """Actions without a key (the keyed ones are listed from the bindings)."""
         from textual.app import SystemCommand
 
-        yield SystemCommand("Refresh feeds", "Fetch every enabled feed now", self.action_refresh_feeds)
-        yield SystemCommand("Show unread only", "Toggle the unread filter", self.action_toggle_unread)
         yield SystemCommand("Extract keywords now", "Run keyword extraction for new entries", self.app.start_extraction)
 
     # --- loading -------------------------------------------------------------------------------
@@ -136,12 +137,31 @@ class DiscoverScreen(PlannerScreen):
             label.append(" ⚠", style="bold red")
         return label
 
-    def reload_entries(self) -> None:
+    def reload_entries(self, keep_cursor: bool = False) -> None:
+        """Entries from the top; ``keep_cursor``: the cursor stays on the entry it was on (pages
+        are loaded until it is found, up to a page past where it was), else on the same row."""
+        current = self.current() if keep_cursor else None
+        table = self.query_one("#discover-entries", DataTable)
+        self.keep = (current.id, table.cursor_row) if current is not None else None
         self.rows = []
         self.exhausted = False
-        table = self.query_one("#discover-entries", DataTable)
         table.clear()
         self.load_page(0)
+
+    def _restore_cursor(self) -> None:
+        if self.keep is None:
+            return
+        entry_id, row = self.keep
+        index = next((n for n, r in enumerate(self.rows) if r.id == entry_id), None)
+        if index is None and not self.exhausted and len(self.rows) <= row + PAGE:
+            self.loading_page = True
+            self.load_page(len(self.rows))  # not in these pages yet: the next one
+            return
+        self.keep = None
+        if self.rows:
+            self.query_one("#discover-entries", DataTable).move_cursor(
+                row=index if index is not None else min(row, len(self.rows) - 1))
+            self.show_detail()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="discover-page")
     def load_page(self, offset: int) -> None:
@@ -178,6 +198,7 @@ class DiscoverScreen(PlannerScreen):
             self.show_detail()
             # after the entries, not beside them: both threads would share one interpreter
             self.load_trends()
+        self._restore_cursor()
 
     @staticmethod
     def _title(row: feed_service.EntryRow) -> Text:
@@ -210,6 +231,20 @@ class DiscoverScreen(PlannerScreen):
         if row is None:
             detail.update(Text("No entries here yet. Press R to refresh your feeds.", style="dim"))
             return
+        detail.update(self.entry_text(row))
+
+    @on(DataTable.RowSelected, "#discover-entries")
+    def open_entry(self, _event: DataTable.RowSelected) -> None:
+        """Enter: the entry in a view of its own (the whole summary)."""
+        from planner.tui.widgets.detail import DetailModal
+
+        row = self.current()
+        if row is not None:
+            body = self.entry_text(row)
+            body.append("\n\no: open the link · i: make it a post idea (on the list)", style="dim")
+            self.app.push_screen(DetailModal("Entry", body))
+
+    def entry_text(self, row: feed_service.EntryRow) -> Text:
         text = Text()
         text.append(row.title or "(untitled)", style="bold")
         text.append("\n")
@@ -223,7 +258,7 @@ class DiscoverScreen(PlannerScreen):
             text.append("\n")
         text.append("\n")
         text.append(row.summary or "(no summary)")
-        detail.update(text)
+        return text
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="discover-keywords")
     def load_keywords(self, entry_id: int) -> None:
@@ -396,10 +431,16 @@ class DiscoverScreen(PlannerScreen):
         def progress(done: int, total: int, _result) -> None:
             self.app.call_from_thread(bar.update, total=total, progress=done)
 
-        try:
-            summary = feed_service.refresh(self.app.store, progress=progress, now=self.app.now())
-        finally:
+        from planner.tui.detached import Abandoned, run_detached
+
+        try:  # detached: quitting mid-refresh does not wait for the slowest feed (each is stored alone)
+            summary = run_detached(feed_service.refresh, self.app.store, progress=progress, now=self.app.now())
+        except Abandoned:
+            return  # quitting: no more calls into the app
+        except BaseException:
             self.app.call_from_thread(setattr, bar, "display", False)
+            raise
+        self.app.call_from_thread(setattr, bar, "display", False)
         message = (
             f"{summary.feeds} feeds: {summary.new_entries} new entries, {summary.not_modified + summary.unchanged} unchanged, "
             f"{summary.errors} errors"
@@ -410,7 +451,7 @@ class DiscoverScreen(PlannerScreen):
 
     def after_refresh(self, summary) -> None:
         self.load_tree()
-        self.reload_entries()
+        self.reload_entries(keep_cursor=True)  # R: the cursor stays on the entry it was on
         if summary.new_entries or summary.updated_entries:
             self.app.start_extraction()
 

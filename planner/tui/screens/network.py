@@ -23,6 +23,7 @@ from planner.services import people as people_service
 from planner.services import touches as touch_service
 from planner.tui.screens.base import PlannerScreen
 from planner.tui.widgets.footer import PlannerFooter
+from planner.tui.widgets.lists import PlannerTable
 
 PAGE = 200
 FILTERS = (None, "due", "cold")
@@ -73,7 +74,7 @@ class NetworkScreen(PlannerScreen):
         yield Header()
         yield Input(placeholder="search names, companies, positions… (enter to apply, esc to clear)", id="network-search")
         yield Static("Loading…", classes="counts", id="network-status")
-        table = DataTable(id="network-table", cursor_type="row", zebra_stripes=True)
+        table = PlannerTable(id="network-table", cursor_type="row", zebra_stripes=True)
         table.add_columns("", "name", "company", "tier", "last contact", "next due", "give:ask")
         yield table
         with VerticalScroll(classes="detail", id="network-detail-box"):
@@ -212,7 +213,19 @@ class NetworkScreen(PlannerScreen):
         if (row is not None and row.id != d.id) or d == self.detail:
             return  # the cursor moved on, or it is what the pane shows
         self.detail = d
-        tz = self.app.tz
+        self.query_one("#network-detail", Static).update(self.person_text(d, self.app.tz))
+
+    @on(DataTable.RowSelected, "#network-table")
+    def open_person(self, _event: DataTable.RowSelected) -> None:
+        """Enter: the person's whole detail (profile, ledger, suggestion, timeline) in a view of its own."""
+        from planner.tui.widgets.detail import DetailModal
+
+        row = self.current()
+        if row is not None and self.detail is not None and self.detail.id == row.id:
+            self.app.push_screen(DetailModal(self.detail.name, self.person_text(self.detail, self.app.tz, timeline=200)))
+
+    @staticmethod
+    def person_text(d: network_service.PersonDetail, tz, timeline: int = 30) -> Text:
         t = Text()
         t.append(d.name, style="bold")
         role = " at ".join(p for p in (d.position, d.company) if p)
@@ -250,7 +263,7 @@ class NetworkScreen(PlannerScreen):
         t.append("\nTimeline\n", style="bold")
         if not d.touchpoints:
             t.append("no touchpoints yet\n", style="dim")
-        for tp in d.touchpoints[:30]:
+        for tp in d.touchpoints[:timeline]:
             when = tp.when.astimezone(tz).strftime("%d %b %Y") if tp.when else "undated"
             style = {"planned": "cyan", "skipped": "dim strike"}.get(tp.status, "")
             t.append(f"{when}  {tp.status:<7} ", style=style)
@@ -259,7 +272,7 @@ class NetworkScreen(PlannerScreen):
             if about:
                 t.append(f" — {about[:90]}", style="dim")
             t.append("\n")
-        self.query_one("#network-detail", Static).update(t)
+        return t
 
     # --- search and filters -------------------------------------------------------------------------
 

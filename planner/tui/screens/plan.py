@@ -17,6 +17,7 @@ from planner.services import planning
 from planner.services import today as today_service
 from planner.tui.screens.base import PlannerScreen
 from planner.tui.widgets.footer import PlannerFooter
+from planner.tui.widgets.lists import PlannerTable
 from planner.tui.widgets.week_grid import DAY_NAMES, TOUCH_PER_DAY, WeekGrid, item_text
 
 MOVE_STEP = timedelta(minutes=30)
@@ -55,7 +56,7 @@ class PlanScreen(PlannerScreen):
         Binding("t", "this_week", "This week"),
         Binding("a", "auto_plan", "Auto-plan"),
         Binding("v", "toggle_view", "Grid/agenda"),
-        Binding("enter", "open", "Open", show=False),
+        Binding("enter", "open", "Open", key_display="⏎"),
         Binding("c", "send('copy')", "Copy text"),
         Binding("o", "send('open')", "Open on LinkedIn"),
         Binding("d", "mark(True)", "Done"),
@@ -64,6 +65,7 @@ class PlanScreen(PlannerScreen):
         Binding("shift+right", "move(1, 0)", "Day later", key_display="⇧→"),
         Binding("shift+up", "move(0, -1)", "30 min earlier", key_display="⇧↑", show=False),
         Binding("shift+down", "move(0, 1)", "30 min later", key_display="⇧↓", show=False),
+        Binding("delete", "delete", "Delete", key_display="del"),
         Binding("x", "export", "Export"),
         Binding("S", "edit_strategy", "Strategy", key_display="S"),
         Binding("r", "reload", "Reload", show=False),
@@ -83,7 +85,7 @@ class PlanScreen(PlannerScreen):
         yield Static("Loading…", classes="counts", id="plan-counts")
         with ContentSwitcher(initial="plan-grid", id="plan-views"):
             yield WeekGrid(id="plan-grid")
-            agenda = DataTable(id="plan-agenda", cursor_type="row", zebra_stripes=True)
+            agenda = PlannerTable(id="plan-agenda", cursor_type="row", zebra_stripes=True)
             agenda.add_columns("day", "time", "what", "item", "status")
             yield agenda
         yield Static("", classes="detail", id="plan-detail")
@@ -106,11 +108,6 @@ class PlanScreen(PlannerScreen):
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.view.timezone) if self.view else self.app.tz
 
-    def palette_commands(self):
-        from textual.app import SystemCommand
-
-        yield SystemCommand("Plan: auto-plan this week", "Fill empty slots and schedule due touchpoints", self.action_auto_plan)
-        yield SystemCommand("Plan: export calendar", "ICS and Markdown of the next 4 weeks", self.action_export)
 
     # --- loading -------------------------------------------------------------------------------
 
@@ -267,19 +264,24 @@ class PlanScreen(PlannerScreen):
 
         settable = [(k, v) for k, v in view.settings() if not k.startswith("slot ")]
         slots = [f"{s.id}: {s.label()}" for s in view.slots]
+        self.app.push_screen(StrategyForm(settable, slots, lambda changes, form: self.save_strategy(changes, view.version, form)))
 
-        def saved(changes: dict[str, str] | None) -> None:
-            if changes:
-                self.save_strategy(changes, view.version)
-
-        self.app.push_screen(StrategyForm(settable, slots), saved)
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="plan-strategy")
-    def save_strategy(self, changes: dict[str, str], version: int) -> None:
+    @work(thread=True, exclusive=True, exit_on_error=False, group="strategy-save")
+    def save_strategy(self, changes: dict[str, str], version: int, form) -> None:
+        """All the form's changes or none; a bad value keeps the form open with that field marked."""
+        from planner.errors import FieldError
         from planner.services.strategy import apply_strategy_changes
 
-        self.app.store.call(apply_strategy_changes, changes, self.app.now(), expected_version=version)
+        try:
+            self.app.store.call(apply_strategy_changes, changes, self.app.now(), expected_version=version)
+        except FieldError as exc:
+            self.app.call_from_thread(form.refused, exc.field, exc.reason)
+            return
+        except Exception:
+            self.app.call_from_thread(form.refused, None, "")
+            raise  # reported by the app's worker-error handler; the form stays open
         self.app.forget_timezone()
+        self.app.call_from_thread(form.saved, changes)
         self.app.call_from_thread(self.app.notify, "Strategy saved: " + ", ".join(changes), markup=False)
         self.app.call_from_thread(self.load)
 
@@ -312,7 +314,15 @@ class PlanScreen(PlannerScreen):
 
             self.app.push_screen(PostEditorScreen(item.id))
         else:
-            self.notify(f"{item.title}\n{item.detail}", title="d: done · s: skip", markup=False)
+            self.open_touch(item.id)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="plan-detail")
+    def open_touch(self, touch_id: int) -> None:
+        from planner.services.network import touch_detail
+        from planner.tui.widgets.detail import DetailModal, touch_text
+
+        d = self.app.store.call(touch_detail, touch_id)
+        self.app.call_from_thread(self.app.push_screen, DetailModal("Touchpoint", touch_text(d, self.zone())))
 
     def action_send(self, how: str) -> None:
         item = self.selected()
@@ -332,8 +342,9 @@ class PlanScreen(PlannerScreen):
 
     @work(thread=True, exclusive=False, exit_on_error=False, group="plan-mark")
     def mark(self, item: planning.WeekItem, done: bool) -> str:
-        message = self.app.store.call(today_service.mark_item, item.kind, item.id, done, self.app.now(),
-                                      expected_version=item.version)
+        now = self.app.now()
+        message = self.app.undoable(item.kind, item.id, lambda s: today_service.mark_item(
+            s, item.kind, item.id, done, now, expected_version=item.version))
         self.select_after = (item.kind, item.id)
         self.app.call_from_thread(self.app.notify, message, markup=False)
         self.app.call_from_thread(self.load)
@@ -353,8 +364,9 @@ class PlanScreen(PlannerScreen):
 
     @work(thread=True, exclusive=False, exit_on_error=False, group="plan-move")
     def move(self, item: planning.WeekItem, when: datetime) -> str:
-        message = self.app.store.call(planning.move_item, item.kind, item.id, when, self.app.now(),
-                                      expected_version=item.version)
+        now = self.app.now()
+        message = self.app.undoable(item.kind, item.id, lambda s: planning.move_item(
+            s, item.kind, item.id, when, now, expected_version=item.version))
         new_monday = planning.week_monday(when.astimezone(self.zone()).date())
 
         def after() -> None:
@@ -364,6 +376,13 @@ class PlanScreen(PlannerScreen):
 
         self.app.call_from_thread(after)
         return message
+
+    def action_delete(self) -> None:
+        item = self.selected()
+        if item is None:
+            self.notify("Select an item to delete", severity="warning")
+            return
+        self.app.confirm_delete(item.kind, item.id, item.title, item.version, self.load)
 
     def action_export(self) -> None:
         self.export()

@@ -3,14 +3,13 @@ score with its reasons, suggested hashtags, the linked entry beside the text).""
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Callable
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import DataTable, Header, Input, Label, Static, TextArea
 
 from planner.models import Pillar, PostStatus
@@ -19,6 +18,8 @@ from planner.services.hashtags import suggest_hashtags
 from planner.services.pitch import SEMANTIC_THRESHOLD, pitch_score
 from planner.tui.screens.base import PlannerScreen
 from planner.tui.widgets.footer import PlannerFooter
+from planner.tui.widgets.lists import PlannerTable
+from planner.tui.widgets.unsaved import EditForm
 from planner.tui.widgets.week_grid import PILLAR_STYLES
 
 PILLARS = [p.value for p in Pillar]
@@ -39,26 +40,32 @@ def length_report(text: str) -> Text:
     return out
 
 
-class ScheduleDialog(ModalScreen[str | None]):
+class ScheduleDialog(EditForm):
     """Ask for a local date and time."""
-
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
     def __init__(self, current: str, zone: str) -> None:
         super().__init__()
         self.current, self.zone = current, zone
+        self.what = "the schedule time"
 
     def compose(self) -> ComposeResult:
         with Vertical(id="schedule-dialog"):
             yield Label(Text(f"Schedule at (local time, {self.zone}), e.g. 2026-12-01 09:00"))
             yield Input(value=self.current, id="schedule-input")
 
-    @on(Input.Submitted)
-    def submit(self, event: Input.Submitted) -> None:
-        self.dismiss(event.value.strip() or None)
+    def initial_values(self) -> tuple:
+        return (self.current,)
 
-    def action_cancel(self) -> None:
-        self.dismiss(None)
+    def values(self) -> tuple:
+        return (self.query_one("#schedule-input", Input).value,)
+
+    @on(Input.Submitted)
+    def _submitted(self, _event: Input.Submitted) -> None:
+        self.submit()
+
+    def submit(self) -> bool:
+        self.dismiss(self.query_one("#schedule-input", Input).value.strip() or None)
+        return True
 
 
 _semantic_state = {"usable": True}  # False once the model failed to load in this process
@@ -81,13 +88,13 @@ class PostEditorScreen(PlannerScreen):
         Binding("escape", "close", "Close", priority=True),
     ]
 
-    def __init__(self, post_id: int) -> None:
+    def __init__(self, post_id: int | None) -> None:
+        """``post_id`` None: a new idea, stored only when saved (Esc before that creates nothing)."""
         super().__init__()
         self.post_id = post_id
         self.context: post_service.EditorContext | None = None
         self.pillar = PILLARS[0]
         self.suggested: list[str] = []
-        self.warned_unsaved = False
         self.semantic: tuple[str, object] | None = None  # (text, the model's verdict on it)
         self.pitch_generation = 0  # bumped on every edit: older semantic checks are stale
 
@@ -101,7 +108,9 @@ class PostEditorScreen(PlannerScreen):
                 yield Static("", id="editor-count")
                 yield Static("", id="editor-pitch")
                 yield Static("", id="editor-hashtags")
-            with VerticalScroll(id="editor-side"):
+            # not focusable: Tab moves between the title and the text only, so letters typed after
+            # a Tab land in a text entry, never on the app's keys (issue 14)
+            with VerticalScroll(id="editor-side", can_focus=False):
                 yield Static("", id="editor-meta")
                 yield Static("", id="editor-entry")
         yield PlannerFooter()
@@ -116,9 +125,14 @@ class PostEditorScreen(PlannerScreen):
         return ZoneInfo(self.context.timezone) if self.context else self.app.tz
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="editor-load")
-    def load(self) -> post_service.EditorContext:
-        context = self.app.store.call(post_service.editor_context, self.post_id)
+    def load(self, then: Callable[[], None] | None = None) -> post_service.EditorContext:
+        if self.post_id is None:
+            context = self.app.store.call(post_service.new_post_context)
+        else:
+            context = self.app.store.call(post_service.editor_context, self.post_id)
         self.app.call_from_thread(self.show, context)
+        if then is not None:
+            self.app.call_from_thread(then)
         return context
 
     def show(self, context: post_service.EditorContext) -> None:
@@ -129,7 +143,6 @@ class PostEditorScreen(PlannerScreen):
         body = self.query_one("#editor-body", TextArea)
         body.load_text(p.body)
         self.hashtags = " ".join(p.hashtags)
-        self.warned_unsaved = False
         self.refresh_side()
         self.analyse()
         body.focus()
@@ -139,7 +152,7 @@ class PostEditorScreen(PlannerScreen):
         zone = self.zone()
         when = p.scheduled_at.astimezone(zone).strftime("%a %d %b %Y %H:%M") if p.scheduled_at else "not scheduled"
         meta = Text()
-        meta.append(f"Post {p.id} · {p.status}\n", style="bold")
+        meta.append(f"Post {p.id} · {p.status}\n" if p.id is not None else "New idea · not saved yet\n", style="bold")
         meta.append(self.pillar.replace("_", " "), style=PILLAR_STYLES.get(self.pillar, ""))
         meta.append(f" · {p.channel}\n{when}\n")
         meta.append(f"hashtags: {' '.join('#' + h for h in self.hashtags.split()) or '(none)'}\n")
@@ -200,17 +213,18 @@ class PostEditorScreen(PlannerScreen):
     def semantic_check(self, text: str, generation: int) -> None:
         """The semantic pitch model on the draft, off the UI thread, once typing pauses (the first
         run loads the model: seconds). A check whose text was edited since simply returns."""
-        import time
+        from planner.tui.detached import Abandoned, pause, run_detached
 
-        time.sleep(0.6)
-        if generation != self.pitch_generation:
+        if not pause(0.6) or generation != self.pitch_generation:
             return
         from planner.adapters.pitch_model import SemanticPitchModel
         from planner.errors import PlannerError
         from planner.services.keywords import make_embedder
 
-        try:
-            verdict = SemanticPitchModel(make_embedder(self.app.settings)).judge([text])[0]
+        try:  # detached: quitting while the model loads does not wait for it
+            verdict = run_detached(lambda: SemanticPitchModel(make_embedder(self.app.settings)).judge([text])[0])
+        except Abandoned:
+            return
         except PlannerError:
             _semantic_state["usable"] = False  # no model here: the rules alone, silently
             self.app.call_from_thread(self.show_pitch, text)
@@ -270,13 +284,18 @@ class PostEditorScreen(PlannerScreen):
             self.save(then=None)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="editor-save")
-    def save(self, then: tuple[str, str | None] | None) -> post_service.PostView:
-        """Save the text; then (optionally) change the status: ('status', value) or ('schedule', when)."""
+    def save(self, then: tuple[str, str | None] | None, after: Callable[[], None] | None = None) -> post_service.PostView:
+        """Save the text; then (optionally) change the status: ('status', value) or ('schedule', when).
+        ``after`` runs on the UI thread once saved and shown (a failed save never runs it)."""
         store, now, p = self.app.store, self.app.now(), self.context.post
         title = self.app.call_from_thread(lambda: self.query_one("#editor-title-input", Input).value)
         body = self.app.call_from_thread(lambda: self.query_one("#editor-body", TextArea).text)
         view = p
-        if self.dirty_snapshot(title, body):
+        if p.id is None:  # a new idea: stored now, for the first time
+            view = store.call(post_service.add_post, title, body=body, pillar=self.pillar, hashtags=self.hashtags, now=now)
+            self.post_id = view.id
+            p = view
+        elif self.dirty_snapshot(title, body):
             view = store.call(post_service.save_post, p.id, title, body, self.hashtags, self.pillar, now,
                               expected_version=p.version)
         message = "saved"
@@ -293,7 +312,7 @@ class PostEditorScreen(PlannerScreen):
                 view = store.call(post_service.set_status, p.id, value, now, expected_version=view.version)
                 message = f"now {view.status}"
         self.app.call_from_thread(self.app.notify, message, markup=False)
-        self.app.call_from_thread(self.load)
+        self.app.call_from_thread(self.load, after)
         return view
 
     def dirty_snapshot(self, title: str, body: str) -> bool:
@@ -331,11 +350,26 @@ class PostEditorScreen(PlannerScreen):
         send.start(self, how, "post", self.context.post.id, then=self.load)
 
     def action_close(self) -> None:
-        if self.dirty() and not self.warned_unsaved:
-            self.warned_unsaved = True
-            self.notify("Unsaved changes: ctrl+s saves, escape again discards", severity="warning")
-            return
-        self.app.pop_screen()
+        self.app.leave_safely(self._close, screens=[self])
+
+    def _close(self) -> None:
+        if self.app.screen is self:
+            self.app.pop_screen()
+
+    # --- unsaved work (widgets.unsaved.HoldsEdits) ----------------------------------------------
+
+    def unsaved_changes(self) -> str | None:
+        if not self.is_mounted or not self.dirty():
+            return None
+        p = self.context.post
+        return "this new idea" if p.id is None else f"the post “{p.display_title}”"
+
+    def save_then(self, then: Callable[[], None]) -> None:
+        self.save(then=None, after=then)
+
+    def discard_edits(self) -> None:
+        if self.context is not None:
+            self.show(self.context)  # back to what is stored
 
 
 class PostsScreen(PlannerScreen):
@@ -348,6 +382,7 @@ class PostsScreen(PlannerScreen):
         Binding("s", "status('skipped')", "Skip"),
         Binding("c", "send('copy')", "Copy text"),
         Binding("o", "send('open')", "Open on LinkedIn"),
+        Binding("delete", "delete", "Delete", key_display="del"),
         Binding("r", "reload", "Reload", show=False),
     ]
 
@@ -365,7 +400,7 @@ class PostsScreen(PlannerScreen):
         yield Header()
         yield Static("Posts", classes="section-title", id="posts-title")
         yield Static("Loading…", classes="counts", id="posts-counts")
-        table = DataTable(id="posts-table", cursor_type="row", zebra_stripes=True)
+        table = PlannerTable(id="posts-table", cursor_type="row", zebra_stripes=True)
         table.add_columns("status", "when", "pillar", "title", "flags")
         yield table
         yield Static("", classes="detail", id="posts-detail")
@@ -484,14 +519,7 @@ class PostsScreen(PlannerScreen):
         self.load()
 
     def action_new(self) -> None:
-        self.new_post()
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="posts-new")
-    def new_post(self) -> post_service.PostView:
-        now: datetime = self.app.now()
-        view = self.app.store.call(post_service.add_post, f"New idea {now.astimezone(self.app.tz):%d %b %H:%M}", now=now)
-        self.app.call_from_thread(self.app.push_screen, PostEditorScreen(view.id))
-        return view
+        self.app.push_screen(PostEditorScreen(None))  # stored only once saved
 
     def action_status(self, status: str) -> None:
         p = self.current()
@@ -500,8 +528,20 @@ class PostsScreen(PlannerScreen):
         self.change_status(p, status)
 
     @work(thread=True, exclusive=False, exit_on_error=False, group="posts-status")
-    def change_status(self, p: post_service.PostView, status: str) -> post_service.PostView:
-        view = self.app.store.call(post_service.set_status, p.id, status, self.app.now(), expected_version=p.version)
-        self.app.call_from_thread(self.app.notify, f"{view.display_title}: {view.status}", markup=False)
+    def change_status(self, p: post_service.PostView, status: str) -> str:
+        now = self.app.now()
+        def change(session) -> str:
+            view = post_service.set_status(session, p.id, status, now, expected_version=p.version)
+            return f"{view.display_title}: {view.status}"
+
+        message = self.app.undoable("post", p.id, change)
+        self.app.call_from_thread(self.app.notify, message, markup=False)
         self.app.call_from_thread(self.load)
-        return view
+        return message
+
+    def action_delete(self) -> None:
+        p = self.current()
+        if p is None:
+            self.notify("Nothing selected", severity="warning")
+            return
+        self.app.confirm_delete("post", p.id, p.display_title, p.version, self.load)

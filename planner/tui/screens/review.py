@@ -26,6 +26,7 @@ from textual.worker import get_current_worker
 from planner.services import review as review_service
 from planner.tui.screens.base import PlannerScreen
 from planner.tui.widgets.footer import PlannerFooter
+from planner.tui.widgets.lists import PlannerTable
 from planner.tui.widgets.review_charts import GiveAskChart, PillarMixChart, TouchesChart
 
 STEPS = (
@@ -113,7 +114,7 @@ class ReviewScreen(PlannerScreen):
         with ContentSwitcher(initial="step-last", id="review-switcher"):
             with Vertical(id="step-last"):
                 yield Static("Loading…", classes="counts", id="last-summary")
-                table = DataTable(id="last-items", cursor_type="row", zebra_stripes=True)
+                table = PlannerTable(id="last-items", cursor_type="row", zebra_stripes=True)
                 table.add_columns("when", "what", "item", "outcome")
                 yield table
                 yield Static("", classes="detail", id="last-results")
@@ -121,7 +122,7 @@ class ReviewScreen(PlannerScreen):
                     yield PillarMixChart(id="chart-mix")
             with Vertical(id="step-network"):
                 yield Static("Loading…", classes="counts", id="network-summary")
-                table = DataTable(id="network-people", cursor_type="row", zebra_stripes=True)
+                table = PlannerTable(id="network-people", cursor_type="row", zebra_stripes=True)
                 table.add_columns("who", "why", "suggested", "already planned")
                 yield table
                 yield Static("", classes="detail", id="review-person-detail")
@@ -131,13 +132,13 @@ class ReviewScreen(PlannerScreen):
                     yield GiveAskChart(id="chart-give-ask")
             with Vertical(id="step-discover"):
                 yield Static("Loading…", classes="counts", id="discover-summary")
-                table = DataTable(id="discover-entries", cursor_type="row", zebra_stripes=True)
+                table = PlannerTable(id="discover-entries", cursor_type="row", zebra_stripes=True)
                 table.add_columns("topic", "entry", "rising", "idea")
                 yield table
             with Vertical(id="step-next"):
                 yield Static("", classes="counts", id="next-suggestions")
                 yield Static("", classes="counts", id="next-summary")
-                table = DataTable(id="next-items", cursor_type="row", zebra_stripes=True)
+                table = PlannerTable(id="next-items", cursor_type="row", zebra_stripes=True)
                 table.add_columns("day", "time", "what", "item", "status")
                 yield table
             with Vertical(id="step-export"):
@@ -157,11 +158,6 @@ class ReviewScreen(PlannerScreen):
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.last.timezone) if self.last else self.app.tz
 
-    def palette_commands(self):
-        from textual.app import SystemCommand
-
-        yield SystemCommand("Review: finish and save", "Save this week's review with the decisions made", self.action_finish)
-        yield SystemCommand("Review: auto-plan next week", "Fill next week's slots and due touchpoints", self.action_auto_plan)
 
     # --- loading ---------------------------------------------------------------------------------
 
@@ -418,17 +414,27 @@ class ReviewScreen(PlannerScreen):
 
     @work(thread=True, exclusive=False, exit_on_error=False, group="review-item")
     def change_item(self, what: str, item: review_service.ReviewItem, to: datetime | None) -> str:
-        store, now = self.app.store, self.app.now()
-        if what == "marked":
-            message = store.call(review_service.mark_happened, item.kind, item.id, now, expected_version=item.version)
-        elif what == "carried":
-            message = store.call(review_service.carry_forward, item.kind, item.id, to, now, expected_version=item.version)
+        now, v = self.app.now(), item.version
+        change = {
+            "marked": lambda s: review_service.mark_happened(s, item.kind, item.id, now, expected_version=v),
+            "carried": lambda s: review_service.carry_forward(s, item.kind, item.id, to, now, expected_version=v),
+            "dropped": lambda s: review_service.drop_item(s, item.kind, item.id, now, expected_version=v),
+        }[what]
+        message = self.app.undoable(item.kind, item.id, change)  # u undoes it
+        if what == "carried":
             message = f"{message.split(' to ')[0]} to {to.astimezone(self.zone()):%a %d %b %H:%M}"
-        else:
-            message = store.call(review_service.drop_item, item.kind, item.id, now, expected_version=item.version)
         entry = [item.kind, item.id] + ([to.isoformat()] if to else [])
         self.app.call_from_thread(self._record, what, entry, message)
         return message
+
+    def undone(self, change) -> None:
+        """`u` undid a change made here: the review no longer records it as a decision."""
+        for what in ("marked", "carried", "dropped", "moved"):
+            entries = self.decisions[what]
+            for n in range(len(entries) - 1, -1, -1):
+                if entries[n][:2] == [change.kind, change.id]:
+                    del entries[n]
+                    return
 
     def _record(self, what: str, entry, message: str) -> None:
         self.decisions[what].append(entry)
@@ -652,7 +658,9 @@ class ReviewScreen(PlannerScreen):
     def move(self, item, when: datetime) -> str:
         from planner.services.planning import move_item
 
-        message = self.app.store.call(move_item, item.kind, item.id, when, self.app.now(), expected_version=item.version)
+        now = self.app.now()
+        message = self.app.undoable(item.kind, item.id, lambda s: move_item(
+            s, item.kind, item.id, when, now, expected_version=item.version))
         self.app.call_from_thread(self._record, "moved", [item.kind, item.id, when.isoformat()], message)
         return message
 

@@ -11,6 +11,7 @@ from textual.widgets import DataTable, Header, Static
 from planner.services import today as today_service
 from planner.tui.screens.base import PlannerScreen
 from planner.tui.widgets.footer import PlannerFooter
+from planner.tui.widgets.lists import PlannerTable
 
 
 class TodayScreen(PlannerScreen):
@@ -19,6 +20,7 @@ class TodayScreen(PlannerScreen):
         Binding("s", "mark(False)", "Skip"),
         Binding("c", "send('copy')", "Copy text"),
         Binding("o", "send('open')", "Open on LinkedIn"),
+        Binding("delete", "delete", "Delete", key_display="del"),
         Binding("r", "reload", "Reload"),
     ]
 
@@ -31,7 +33,7 @@ class TodayScreen(PlannerScreen):
         yield Header()
         yield Static("Today", classes="section-title", id="today-title")
         yield Static("Loading…", classes="counts", id="today-counts")
-        table = DataTable(id="today-table", cursor_type="row", zebra_stripes=True)
+        table = PlannerTable(id="today-table", cursor_type="row", zebra_stripes=True)
         table.add_columns("when", "what", "item", "detail")
         yield table
         yield Static("", classes="empty", id="today-empty")
@@ -129,17 +131,39 @@ class TodayScreen(PlannerScreen):
             return
         self.mark(item, done)
 
+    def action_delete(self) -> None:
+        item = self.selected()
+        if item is None:
+            self.notify("Nothing selected", severity="warning")
+            return
+        self.app.confirm_delete(item.kind, item.id, item.title, item.version, self.load)
+
     @work(thread=True, exclusive=False, exit_on_error=False, group="today-mark")
     def mark(self, item: today_service.AgendaItem, done: bool) -> str:
-        message = self.app.store.call(
-            today_service.mark_item, item.kind, item.id, done, self.app.now(), expected_version=item.version
-        )
+        now = self.app.now()
+        message = self.app.undoable(item.kind, item.id, lambda s: today_service.mark_item(
+            s, item.kind, item.id, done, now, expected_version=item.version))
         self.app.call_from_thread(self.app.notify, message, markup=False)
         self.app.call_from_thread(self.load)
         return message
 
     @on(DataTable.RowSelected, "#today-table")
     def open_item(self, _event: DataTable.RowSelected) -> None:
+        """Enter: the post editor for a post, the detail view for a touchpoint."""
         item = self.selected()
-        if item is not None:
-            self.notify(f"{item.title}\n{item.detail}", title="d: done · s: skip", markup=False)
+        if item is None:
+            return
+        if item.kind == "post":
+            from planner.tui.screens.posts import PostEditorScreen
+
+            self.app.push_screen(PostEditorScreen(item.id))
+        else:
+            self.open_touch(item.id)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="today-detail")
+    def open_touch(self, touch_id: int) -> None:
+        from planner.services.network import touch_detail
+        from planner.tui.widgets.detail import DetailModal, touch_text
+
+        d = self.app.store.call(touch_detail, touch_id)
+        self.app.call_from_thread(self.app.push_screen, DetailModal("Touchpoint", touch_text(d, self.app.tz)))

@@ -9,8 +9,9 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
+
+from planner.tui.widgets.unsaved import EditForm
 
 
 @dataclass
@@ -21,7 +22,7 @@ class PersonFormResult:
     remove_tags: list[str]
 
 
-class PersonForm(ModalScreen[PersonFormResult | None]):
+class PersonForm(EditForm):
     DEFAULT_CSS = """
     PersonForm { align: center middle; }
     PersonForm > Vertical { width: 70; max-width: 95%; height: auto; border: thick $primary; background: $panel; padding: 1 2; }
@@ -39,6 +40,14 @@ class PersonForm(ModalScreen[PersonFormResult | None]):
         self.tiers = tiers if tier in tiers else [*tiers, tier]
         self.cadence_days = cadence_days
         self.tags = tags
+        self.what = f"the changes to {person}"
+
+    def initial_values(self) -> tuple:
+        return (self.tier, str(self.cadence_days or ""), ", ".join(self.tags))
+
+    def values(self) -> tuple:
+        return (str(self.query_one("#person-tier", Select).value), self.query_one("#person-cadence", Input).value,
+                self.query_one("#person-tags", Input).value)
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -55,7 +64,10 @@ class PersonForm(ModalScreen[PersonFormResult | None]):
 
     @on(Input.Submitted)
     @on(Button.Pressed, "#person-save")
-    def save(self) -> None:
+    def _save(self) -> None:
+        self.submit()
+
+    def submit(self) -> bool:
         raw = self.query_one("#person-cadence", Input).value.strip()
         days = None
         if raw:
@@ -63,7 +75,7 @@ class PersonForm(ModalScreen[PersonFormResult | None]):
                 days = int(raw)
             except ValueError:
                 self.notify(f"Cadence must be a number of days, not {raw!r}", severity="error", markup=False)
-                return
+                return False
         wanted = [t.strip() for t in self.query_one("#person-tags", Input).value.split(",") if t.strip()]
         have = {t.lower() for t in self.tags}
         want = {t.lower() for t in wanted}
@@ -73,7 +85,8 @@ class PersonForm(ModalScreen[PersonFormResult | None]):
             add_tags=[t for t in wanted if t.lower() not in have],
             remove_tags=[t for t in self.tags if t.lower() not in want],
         ))
+        return True
 
     @on(Button.Pressed, "#person-cancel")
-    def action_cancel(self) -> None:
-        self.dismiss(None)
+    def _cancel_pressed(self) -> None:
+        self.action_cancel()

@@ -10,10 +10,10 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
 from planner.models import ASK_KINDS, TouchKind
+from planner.tui.widgets.unsaved import EditForm
 
 
 @dataclass
@@ -30,7 +30,7 @@ def kind_options() -> list[tuple[str, str]]:
     return give + ask
 
 
-class TouchForm(ModalScreen[TouchFormResult | None]):
+class TouchForm(EditForm):
     """``mode`` is "log" (a date in the past or today) or "plan" (a due date)."""
 
     DEFAULT_CSS = """
@@ -52,6 +52,14 @@ class TouchForm(ModalScreen[TouchFormResult | None]):
         self.tz = tz
         self.initial_kind = kind
         self.initial_message = message
+        self.what = f"this touch with {person}"
+
+    def initial_values(self) -> tuple:
+        return (self.initial_kind, self.today.isoformat(), "", self.initial_message)
+
+    def values(self) -> tuple:
+        return (str(self.query_one("#touch-kind", Select).value), self.query_one("#touch-date", Input).value,
+                self.query_one("#touch-note", Input).value, self.query_one("#touch-message", Input).value)
 
     def compose(self) -> ComposeResult:
         verb = "Log a touch with" if self.mode == "log" else "Plan a touch with"
@@ -93,23 +101,23 @@ class TouchForm(ModalScreen[TouchFormResult | None]):
 
     @on(Input.Submitted)
     def _submitted(self) -> None:
-        self.save()
+        self.submit()
 
     @on(Button.Pressed, "#touch-save")
     def _save_pressed(self) -> None:
-        self.save()
+        self.submit()
 
     @on(Button.Pressed, "#touch-cancel")
-    def action_cancel(self) -> None:
-        self.dismiss(None)
+    def _cancel_pressed(self) -> None:
+        self.action_cancel()
 
-    def save(self) -> None:
+    def submit(self) -> bool:
         raw = self.query_one("#touch-date", Input).value.strip()
         try:
             day = date.fromisoformat(raw)
         except ValueError:
             self.notify(f"Not a date: {raw!r} (expected YYYY-MM-DD)", severity="error", markup=False)
-            return
+            return False
         when = datetime.combine(day, time(12, 0) if self.mode == "log" else time(9, 0), self.tz).astimezone(timezone.utc)
         self.dismiss(TouchFormResult(
             kind=str(self.query_one("#touch-kind", Select).value),
@@ -117,3 +125,4 @@ class TouchForm(ModalScreen[TouchFormResult | None]):
             note=self.query_one("#touch-note", Input).value.strip(),
             message=self.query_one("#touch-message", Input).value.strip(),
         ))
+        return True

@@ -12,7 +12,9 @@ from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 from rich.text import Text
-from textual.widgets import DataTable
+from textual.binding import Binding
+
+from planner.tui.widgets.lists import PlannerTable
 
 from planner.services.planning import WeekItem, WeekView
 
@@ -76,8 +78,13 @@ def item_text(item: WeekItem, width: int = 22) -> Text:
     return text
 
 
-class WeekGrid(DataTable):
-    """Rows are local times (HH:MM), columns the seven days of the week."""
+class WeekGrid(PlannerTable):
+    """Rows are local times (HH:MM), columns the seven days of the week. h/j/k/l move the cursor."""
+
+    BINDINGS = [
+        Binding("h", "cursor_left", "Left", show=False),
+        Binding("l", "cursor_right", "Right", show=False),
+    ]
 
     def __init__(self, **kwargs) -> None:
         super().__init__(cursor_type="cell", zebra_stripes=True, **kwargs)
