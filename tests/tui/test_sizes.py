@@ -5,11 +5,11 @@ and give:ask columns; cut cells end with "…". On the demo world, fixed now."""
 from __future__ import annotations
 
 import pytest
+from helpers import FIXED_NOW
 from rich.text import Text
 from textual.app import App
 from textual.widgets._footer import FooterKey
 
-from helpers import FIXED_NOW
 from planner.tui.app import make_app
 from planner.tui.widgets.fit_table import FitTable
 from planner.tui.widgets.footer import PlannerFooter

@@ -10,8 +10,8 @@ After a deliberate change of layout or wording, regenerate them and look at the 
 from __future__ import annotations
 
 import pytest
-
 from helpers import FIXED_NOW
+
 from planner.tui.app import make_app
 
 SIZES = {"80x24": (80, 24), "160x45": (160, 45)}

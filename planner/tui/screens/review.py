@@ -27,8 +27,8 @@ from planner.services import review as review_service
 from planner.tui.screens.base import PlannerScreen
 from planner.tui.widgets.fit_table import FitTable
 from planner.tui.widgets.footer import PlannerFooter
-from planner.tui.widgets.section_bar import SectionBar
 from planner.tui.widgets.review_charts import GiveAskChart, PillarMixChart, TouchesChart
+from planner.tui.widgets.section_bar import SectionBar
 
 STEPS = (
     ("step-last", "Last week"),
