@@ -86,6 +86,10 @@ class PlannerApp(App):
     CSS_PATH = "app.tcss"
     TITLE = "planner"
     ENABLE_COMMAND_PALETTE = True
+    # media-like classes on every screen (app.tcss): below 100 columns layouts narrow (the Discover
+    # tree, the week grid's labels); below 30 rows the Review charts give way to the items
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
     BINDINGS = [
         Binding("question_mark", "help", "Help", key_display="?"),
         Binding("q", "quit", "Quit"),

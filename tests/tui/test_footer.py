@@ -34,7 +34,8 @@ async def test_footer_follows_the_screen_and_skips_rebuilds_that_change_nothing(
 
     monkeypatch.setattr(PlannerFooter, "recompose", counting)
     app = make_app(demo_settings, clock=lambda: FIXED_NOW)
-    async with app.run_test(size=(140, 40)) as pilot:
+    # wide enough for every key of these screens: what a narrower footer leaves out is test_sizes'
+    async with app.run_test(size=(240, 40)) as pilot:
         await _settle(app, pilot)
         assert {"Done", "Skip"} <= _keys(app.screen) == _expected(app.screen)
         await pilot.press("4")

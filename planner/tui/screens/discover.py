@@ -15,12 +15,14 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import DataTable, Header, Input, ProgressBar, Static, Tree
+from textual.widgets import DataTable, Input, ProgressBar, Static, Tree
 
 from planner.services import feeds as feed_service
 from planner.tui.screens.base import PlannerScreen
+from planner.tui.widgets.fit_table import FitTable
+from planner.tui.widgets.fit_tree import FitTree
 from planner.tui.widgets.footer import PlannerFooter
-from planner.tui.widgets.lists import PlannerTable, PlannerTree
+from planner.tui.widgets.section_bar import SectionBar
 
 PAGE = 200
 
@@ -72,11 +74,11 @@ class DiscoverScreen(PlannerScreen):
         self.keep: tuple[int, int] | None = None  # (entry id, row) the cursor returns to after a reload
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield SectionBar()
         with Horizontal():
             with Vertical(id="discover-left"):
                 yield Static("Topics & feeds", classes="section-title")
-                yield PlannerTree("All entries", id="discover-tree")
+                yield FitTree("All entries", id="discover-tree")
                 yield Static("Rising this week", classes="section-title")
                 yield Static("", id="discover-trends")
             with Vertical(id="discover-right"):
@@ -84,7 +86,8 @@ class DiscoverScreen(PlannerScreen):
                 yield ProgressBar(id="discover-progress", show_eta=False)
                 yield Static("", classes="counts", id="discover-keyword-status")
                 yield Static("", classes="counts", id="discover-status")
-                table = PlannerTable(id="discover-entries", cursor_type="row", zebra_stripes=True)
+                table = FitTable(id="discover-entries", cursor_type="row", zebra_stripes=True,
+                                 shrink=(("feed", 8), ("title", 16), ("feed", 5), ("title", 10)))
                 table.add_columns("date", "feed", "title")
                 yield table
                 with VerticalScroll(classes="detail", id="discover-detail-box"):
@@ -177,7 +180,7 @@ class DiscoverScreen(PlannerScreen):
         tz = self.app.tz
         for row in rows:
             date = row.published_at.astimezone(tz).strftime("%d %b %H:%M") if row.published_at else ""
-            table.add_row(Text(date), Text(row.feed_title[:28]), self._title(row), key=str(row.id))
+            table.add_row(Text(date), Text(row.feed_title), self._title(row), key=str(row.id))
         self.rows.extend(rows)
         self.exhausted = len(rows) < PAGE
         self.loading_page = False

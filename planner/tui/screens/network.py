@@ -15,15 +15,16 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import DataTable, Header, Input, Static
+from textual.widgets import DataTable, Input, Static
 
 from planner.services import ledger as ledger_service
 from planner.services import network as network_service
 from planner.services import people as people_service
 from planner.services import touches as touch_service
 from planner.tui.screens.base import PlannerScreen
+from planner.tui.widgets.fit_table import FitTable
 from planner.tui.widgets.footer import PlannerFooter
-from planner.tui.widgets.lists import PlannerTable
+from planner.tui.widgets.section_bar import SectionBar
 
 PAGE = 200
 FILTERS = (None, "due", "cold")
@@ -71,10 +72,12 @@ class NetworkScreen(PlannerScreen):
         self.detail_asked: int | None = None  # the person whose detail was last asked for
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield SectionBar()
         yield Input(placeholder="search names, companies, positions… (enter to apply, esc to clear)", id="network-search")
         yield Static("Loading…", classes="counts", id="network-status")
-        table = PlannerTable(id="network-table", cursor_type="row", zebra_stripes=True)
+        # next due and give:ask are why one looks here: company and name give way first
+        table = FitTable(id="network-table", cursor_type="row", zebra_stripes=True,
+                         shrink=(("company", 8), ("name", 16), ("company", 0)))
         table.add_columns("", "name", "company", "tier", "last contact", "next due", "give:ask")
         yield table
         with VerticalScroll(classes="detail", id="network-detail-box"):
@@ -175,7 +178,7 @@ class NetworkScreen(PlannerScreen):
         return [
             Text(marker or "·", style=style),
             Text(row.name),
-            Text(row.company[:30]),
+            Text(row.company),
             Text(row.tier),
             Text(last, style="dim" if not row.due.last_contact_at else ""),
             Text(nxt, style=style),

@@ -11,13 +11,14 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import ContentSwitcher, DataTable, Header, Static
+from textual.widgets import ContentSwitcher, DataTable, Static
 
 from planner.services import planning
 from planner.services import today as today_service
 from planner.tui.screens.base import PlannerScreen
+from planner.tui.widgets.fit_table import FitTable
 from planner.tui.widgets.footer import PlannerFooter
-from planner.tui.widgets.lists import PlannerTable
+from planner.tui.widgets.section_bar import SectionBar
 from planner.tui.widgets.week_grid import DAY_NAMES, TOUCH_PER_DAY, WeekGrid, item_text
 
 MOVE_STEP = timedelta(minutes=30)
@@ -80,12 +81,12 @@ class PlanScreen(PlannerScreen):
         self.agenda_shown = 0  # view.items[:agenda_shown] are the agenda's rows, in order
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield SectionBar()
         yield Static("Plan", classes="section-title", id="plan-title")
         yield Static("Loading…", classes="counts", id="plan-counts")
         with ContentSwitcher(initial="plan-grid", id="plan-views"):
             yield WeekGrid(id="plan-grid")
-            agenda = PlannerTable(id="plan-agenda", cursor_type="row", zebra_stripes=True)
+            agenda = FitTable(id="plan-agenda", cursor_type="row", zebra_stripes=True, shrink=(("item", 16),))
             agenda.add_columns("day", "time", "what", "item", "status")
             yield agenda
         yield Static("", classes="detail", id="plan-detail")

@@ -10,16 +10,17 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import DataTable, Header, Input, Label, Static, TextArea
+from textual.widgets import DataTable, Input, Label, Static, TextArea
 
 from planner.models import Pillar, PostStatus
 from planner.services import posts as post_service
 from planner.services.hashtags import suggest_hashtags
 from planner.services.pitch import SEMANTIC_THRESHOLD, pitch_score
 from planner.tui.screens.base import PlannerScreen
+from planner.tui.widgets.fit_table import FitTable
 from planner.tui.widgets.footer import PlannerFooter
-from planner.tui.widgets.lists import PlannerTable
 from planner.tui.widgets.unsaved import EditForm
+from planner.tui.widgets.section_bar import SectionBar
 from planner.tui.widgets.week_grid import PILLAR_STYLES
 
 PILLARS = [p.value for p in Pillar]
@@ -99,7 +100,7 @@ class PostEditorScreen(PlannerScreen):
         self.pitch_generation = 0  # bumped on every edit: older semantic checks are stale
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield SectionBar()
         yield Static("Post", classes="section-title", id="editor-title")
         with Horizontal(id="editor-main"):
             with Vertical(id="editor-left"):
@@ -397,10 +398,11 @@ class PostsScreen(PlannerScreen):
         self.generation = 0  # bumped by every reload: a page from before it is dropped
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield SectionBar()
         yield Static("Posts", classes="section-title", id="posts-title")
         yield Static("Loading…", classes="counts", id="posts-counts")
-        table = PlannerTable(id="posts-table", cursor_type="row", zebra_stripes=True)
+        table = FitTable(id="posts-table", cursor_type="row", zebra_stripes=True,
+                         shrink=(("title", 24), ("pillar", 8), ("flags", 2), ("title", 12)))
         table.add_columns("status", "when", "pillar", "title", "flags")
         yield table
         yield Static("", classes="detail", id="posts-detail")

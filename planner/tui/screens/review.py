@@ -20,14 +20,15 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import ContentSwitcher, DataTable, Header, Input, Label, Static
+from textual.widgets import ContentSwitcher, DataTable, Input, Label, Static
 from textual.worker import get_current_worker
 
 from planner.services import review as review_service
 from planner.tui.screens.base import PlannerScreen
+from planner.tui.widgets.fit_table import FitTable
 from planner.tui.widgets.footer import PlannerFooter
-from planner.tui.widgets.lists import PlannerTable
 from planner.tui.widgets.review_charts import GiveAskChart, PillarMixChart, TouchesChart
+from planner.tui.widgets.section_bar import SectionBar
 
 STEPS = (
     ("step-last", "Last week"),
@@ -108,13 +109,13 @@ class ReviewScreen(PlannerScreen):
     # --- layout ----------------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield SectionBar()
         yield Static("Review", classes="section-title", id="review-title")
         yield Static("", id="review-steps")
         with ContentSwitcher(initial="step-last", id="review-switcher"):
             with Vertical(id="step-last"):
                 yield Static("Loading…", classes="counts", id="last-summary")
-                table = PlannerTable(id="last-items", cursor_type="row", zebra_stripes=True)
+                table = FitTable(id="last-items", cursor_type="row", zebra_stripes=True, shrink=(("item", 16),))
                 table.add_columns("when", "what", "item", "outcome")
                 yield table
                 yield Static("", classes="detail", id="last-results")
@@ -122,7 +123,8 @@ class ReviewScreen(PlannerScreen):
                     yield PillarMixChart(id="chart-mix")
             with Vertical(id="step-network"):
                 yield Static("Loading…", classes="counts", id="network-summary")
-                table = PlannerTable(id="network-people", cursor_type="row", zebra_stripes=True)
+                table = FitTable(id="network-people", cursor_type="row", zebra_stripes=True,
+                                 shrink=(("already planned", 12), ("why", 20), ("who", 14), ("already planned", 0)))
                 table.add_columns("who", "why", "suggested", "already planned")
                 yield table
                 yield Static("", classes="detail", id="review-person-detail")
@@ -132,13 +134,14 @@ class ReviewScreen(PlannerScreen):
                     yield GiveAskChart(id="chart-give-ask")
             with Vertical(id="step-discover"):
                 yield Static("Loading…", classes="counts", id="discover-summary")
-                table = PlannerTable(id="discover-entries", cursor_type="row", zebra_stripes=True)
+                table = FitTable(id="discover-entries", cursor_type="row", zebra_stripes=True,
+                                 shrink=(("rising", 12), ("entry", 20), ("topic", 10)))
                 table.add_columns("topic", "entry", "rising", "idea")
                 yield table
             with Vertical(id="step-next"):
                 yield Static("", classes="counts", id="next-suggestions")
                 yield Static("", classes="counts", id="next-summary")
-                table = PlannerTable(id="next-items", cursor_type="row", zebra_stripes=True)
+                table = FitTable(id="next-items", cursor_type="row", zebra_stripes=True, shrink=(("item", 16),))
                 table.add_columns("day", "time", "what", "item", "status")
                 yield table
             with Vertical(id="step-export"):
@@ -289,7 +292,7 @@ class ReviewScreen(PlannerScreen):
         self._show_suggestions(review)
 
     def _show_step(self) -> None:
-        steps = Text()
+        steps = Text(no_wrap=True, overflow="ellipsis")  # the keys are in the footer too
         for i, (_, title) in enumerate(STEPS):
             if i:
                 steps.append("  ›  ", style="dim")
@@ -334,7 +337,9 @@ class ReviewScreen(PlannerScreen):
         table = self.query_one("#last-items", DataTable)
         keep, shown = table.cursor_row, table.row_count
         table.clear()
-        self.last_items = sorted(p.items + t.items, key=lambda i: (i.at, i.kind, i.id))
+        # the missed items first: what this step asks you to act on stays at the top, in view at
+        # any size and in a week of thousands (rows load a page at a time); then the rest by time
+        self.last_items = sorted(p.items + t.items, key=lambda i: (not i.missed, i.at, i.kind, i.id))
         self._more_last(max(PAGE, shown, keep + 1))
         if table.row_count:
             table.move_cursor(row=min(max(keep, 0), table.row_count - 1))

@@ -6,12 +6,13 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Header, Static
+from textual.widgets import DataTable, Static
 
 from planner.services import today as today_service
 from planner.tui.screens.base import PlannerScreen
+from planner.tui.widgets.fit_table import FitTable
 from planner.tui.widgets.footer import PlannerFooter
-from planner.tui.widgets.lists import PlannerTable
+from planner.tui.widgets.section_bar import SectionBar
 
 
 class TodayScreen(PlannerScreen):
@@ -30,10 +31,11 @@ class TodayScreen(PlannerScreen):
         self._left = False
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield SectionBar()
         yield Static("Today", classes="section-title", id="today-title")
         yield Static("Loading…", classes="counts", id="today-counts")
-        table = PlannerTable(id="today-table", cursor_type="row", zebra_stripes=True)
+        table = FitTable(id="today-table", cursor_type="row", zebra_stripes=True,
+                         shrink=(("detail", 16), ("item", 20), ("detail", 0)))
         table.add_columns("when", "what", "item", "detail")
         yield table
         yield Static("", classes="empty", id="today-empty")
@@ -79,7 +81,7 @@ class TodayScreen(PlannerScreen):
                 Text(("overdue · " if item.overdue else "") + when, style=style),
                 Text("post" if item.kind == "post" else "touch"),
                 Text(item.title),
-                Text(item.detail.replace("\n", " ")[:120], style="dim"),
+                Text(" ".join(item.detail.split())[:200], style="dim"),
                 key=f"{item.kind}:{item.id}",
             )
         if agenda.items:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
+from rich.cells import cell_len, set_cell_size
 from rich.text import Text
 from textual.binding import Binding
 
@@ -51,8 +52,50 @@ def grid_items(view: WeekView, zone: ZoneInfo, per_day: int = TOUCH_PER_DAY) -> 
     return shown, hidden
 
 
+def fit(label: str, width: int) -> str:
+    """``label`` in ``width`` cells, cut with "…" when longer."""
+    label = " ".join(label.split())
+    if cell_len(label) <= width:
+        return label
+    return set_cell_size(label, max(0, width - 1)) + "…" if width > 0 else ""
+
+
+def short_name(name: str, width: int) -> str:
+    """A person's name in ``width`` cells: whole, else first name and initial ("Grace O."), else cut."""
+    name = " ".join(name.split())
+    parts = name.split(" ")
+    if cell_len(name) > width and len(parts) > 1 and cell_len(f"{parts[0]} {parts[-1][0]}.") <= width:
+        return f"{parts[0]} {parts[-1][0]}."
+    return fit(name, width)
+
+
+def day_label(day: date, width: int) -> str:
+    """"Mon 23 Nov", "Mon 23" or "Mon", whichever fits."""
+    for label in (f"{DAY_NAMES[day.weekday()]} {day:%d %b}", f"{DAY_NAMES[day.weekday()]} {day:%d}"):
+        if len(label) <= width:
+            return label
+    return DAY_NAMES[day.weekday()]
+
+
+def slot_label(pillar: str, width: int) -> str:
+    """An empty slot: "· thought leadership slot", "· TL slot" or "· TL", whichever fits."""
+    mark = PILLAR_MARKS.get(pillar, "P")
+    for label in (f"· {pillar.replace('_', ' ')} slot", f"· {mark} slot"):
+        if cell_len(label) <= width:
+            return label
+    return f"· {mark}"
+
+
+def cell_width(room: int) -> int:
+    """The width of each day column when a grid has ``room`` cells: a 5-cell time column and seven
+    day columns, each with a cell of padding either side."""
+    return max(5, (room - 7) // 7 - 2)
+
+
 def item_text(item: WeekItem, width: int = 22) -> Text:
-    """One cell: a mark (pillar or 'touch'), the title; done/published dim, skipped struck through."""
+    """One cell in ``width`` cells: a mark (pillar or ☺ for a touchpoint), the title (a touchpoint:
+    the person's name) cut with "…"; ✎ placed by hand; done/published dim with ✓, skipped struck
+    through."""
     if item.kind == "post":
         mark = PILLAR_MARKS.get(item.pillar or "", "P")
         style = PILLAR_STYLES.get(item.pillar or "", "bold")
@@ -60,19 +103,21 @@ def item_text(item: WeekItem, width: int = 22) -> Text:
         mark = "☺"
         style = "bold white" if item.action not in ("pitch", "meeting_request", "referral_request") else "bold red"
     # a touchpoint cell names the person (the action is in the detail line and the agenda)
-    title = item.person if item.kind == "touchpoint" and item.person else item.title
-    label = title.replace("\n", " ")
-    width -= 2
-    if len(label) > width:
-        label = label[: width - 1] + "…"
-    text = Text()
+    manual = item.manual and item.kind == "post"
+    finished = item.status in ("done", "published")
+    room = width - cell_len(mark) - 1 - 2 * (manual + finished)
+    if item.kind == "touchpoint" and item.person:
+        label = short_name(item.person, room)
+    else:
+        label = fit(item.title, room)
+    text = Text(no_wrap=True, overflow="ellipsis")
     text.append(mark + " ", style=style)
     text.append(label)
-    if item.manual and item.kind == "post":
+    if manual:
         text.append(" ✎", style="dim")
     if item.status in ("skipped",):
         text.stylize("strike dim")
-    elif item.status in ("done", "published"):
+    elif finished:
         text.stylize("dim")
         text.append(" ✓", style="green")
     return text
@@ -93,20 +138,29 @@ class WeekGrid(PlannerTable):
         self.more: dict[tuple[int, int], int] = {}  # (row, day) → touchpoints the day does not show
         self.row_times: list[str] = []
         self.cell_width = 20
+        self.today: date | None = None
+
+    def _room(self) -> int:
+        room = self.scrollable_content_region.width
+        return room if room > 0 else self.app.size.width - 1  # not laid out yet: the screen's width
+
+    def on_resize(self) -> None:
+        if self.view is not None and cell_width(self._room()) != self.cell_width:
+            self.show_week(self.view, self.today)
 
     def show_week(self, view: WeekView, today: date | None = None) -> None:
         keep = self.cursor_coordinate
-        self.view = view
+        self.view, self.today = view, today
         zone = ZoneInfo(view.timezone)
         self.clear(columns=True)
-        # seven day columns share the width (each cell also has 2 columns of padding)
-        width = max(12, (self.app.size.width - 9) // 7 - 2)
+        # the seven days share the width, all visible down to 80 columns (short labels there)
+        width = cell_width(self._room())
         self.cell_width = width
         self.add_column(Text("time"), key="time", width=5)
         for n in range(7):
             day = view.monday + timedelta(days=n)
             style = "bold reverse" if day == today else ("dim" if n not in view.working_days else "bold")
-            self.add_column(Text(f"{DAY_NAMES[n]} {day:%d %b}", style=style), key=f"d{n}", width=width)
+            self.add_column(Text(day_label(day, width), style=style), key=f"d{n}", width=width)
         # rows: every slot time and item time; a second item at the same day+time gets its own row
         by_time: dict[str, list[list[WeekItem | None]]] = {}
         for _weekday, hhmm, _pillar in view.slots:
@@ -137,10 +191,10 @@ class WeekGrid(PlannerTable):
                 for day, item in enumerate(row):
                     if item is not None:
                         self.cells[(len(self.row_times), day)] = item
-                        cells.append(item_text(item, width=width - 3))
+                        cells.append(item_text(item, width=width))
                     elif (day, hhmm) in slot_at and n == 0:
                         pillar = slot_at[(day, hhmm)]
-                        cells.append(Text(f"· {pillar.replace('_', ' ')} slot", style=f"dim {PILLAR_STYLES.get(pillar, '')}"))
+                        cells.append(Text(slot_label(pillar, width), style=f"dim {PILLAR_STYLES.get(pillar, '')}"))
                     else:
                         cells.append(Text(""))
                 self.add_row(*cells, key=f"r{len(self.row_times)}")
@@ -152,7 +206,8 @@ class WeekGrid(PlannerTable):
             for day, n in enumerate(hidden):
                 if n:
                     self.more[(row, day)] = n
-                cells.append(Text(f"+{n:,} more" if n else "", style="bold dim"))
+                more = f"+{n:,} more" if len(f"+{n:,} more") <= width else f"+{n:,}"
+                cells.append(Text(more if n else "", style="bold dim"))
             self.add_row(*cells, key="more")
             self.row_times.append("more")
         if self.row_count:
