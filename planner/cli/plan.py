@@ -120,12 +120,13 @@ def posts_add(
     cooldown: int = typer.Option(90, "--cooldown", help="Days before an evergreen post may come back."),
     priority: int = typer.Option(0, "--priority"),
     entry: int | None = typer.Option(None, "--entry", help="Link to a feed entry (id)."),
-    at: str | None = typer.Option(None, "--at", help="Schedule at a local time: '2026-12-01 09:00'."),
+    at: str | None = typer.Option(None, "--at", help="Schedule at a local time: '2026-12-01 09:00', 'tomorrow 9am', 'fri 10:00'."),
 ) -> None:
     """Add a post."""
-    from planner.services.posts import add_post, parse_when
+    from planner.services.posts import add_post
+    from planner.services.when import parse_when
 
-    when = parse_when(at, _zone(ctx), "--at") if at else None
+    when = parse_when(at, _now(), _zone(ctx), what="--at") if at else None
     p = state(ctx).store.call(
         add_post, title, body=_read_body(body, body_file) or "", pillar=pillar, status=status, channel=channel,
         hashtags=hashtags, evergreen=evergreen, cooldown_days=cooldown, priority=priority, source_entry_id=entry,
@@ -173,13 +174,14 @@ def posts_edit(
 def posts_schedule(
     ctx: typer.Context,
     post_id: int = typer.Argument(..., metavar="ID"),
-    when: str = typer.Argument(..., help="Local time in the strategy's zone: '2026-12-01 09:00'."),
+    when: str = typer.Argument(..., help="Local time in the strategy's zone: '2026-12-01 09:00', 'tomorrow 9am', 'next monday', '+2d'."),
 ) -> None:
     """Schedule (or move) a post by hand."""
-    from planner.services.posts import parse_when, schedule_post
+    from planner.services.posts import schedule_post
+    from planner.services.when import parse_when
 
     zone = _zone(ctx)
-    p = state(ctx).store.call(schedule_post, post_id, parse_when(when, zone), now=_now())
+    p = state(ctx).store.call(schedule_post, post_id, parse_when(when, _now(), zone, what="WHEN"), now=_now())
     say(f"post {p.id} scheduled {_local(p.scheduled_at, zone)}: {p.display_title}")
 
 
@@ -187,14 +189,15 @@ def posts_schedule(
 def posts_publish(
     ctx: typer.Context,
     post_id: int = typer.Argument(..., metavar="ID"),
-    at: str | None = typer.Option(None, "--at", help="When it went out (default: now)."),
+    at: str | None = typer.Option(None, "--at", help="When it went out (default: now), e.g. 'yesterday 17:00' or '2 hours ago'."),
     url: str | None = typer.Option(None, "--url", help="Where it was published."),
 ) -> None:
     """Mark a post published."""
-    from planner.services.posts import parse_when, publish_post
+    from planner.services.posts import publish_post
+    from planner.services.when import parse_when
 
     zone = _zone(ctx)
-    when = parse_when(at, zone, "--at") if at else None
+    when = parse_when(at, _now(), zone, what="--at") if at else None
     p = state(ctx).store.call(publish_post, post_id, now=_now(), at=when, url=url)
     say(f"post {p.id} published {_local(p.published_at, zone)}: {p.display_title}")
 
@@ -205,17 +208,17 @@ def posts_publish(
 @plan_app.command("week")
 def plan_week_cmd(
     ctx: typer.Context,
-    week: str | None = typer.Option(None, "--week", help="ISO week like 2026-W49 (default: this week)."),
+    week: str | None = typer.Option(None, "--week", help="ISO week like 2026-W49, 'next week' or a day in it (default: this week)."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Show what would be planned; change nothing."),
     json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Fill the week's empty slots and schedule due touchpoints (never moves what you placed)."""
     from planner.services.planning import plan_week, week_monday
-    from planner.services.timeutil import parse_iso_week
+    from planner.services.when import parse_week
 
     now = _now()
     zone = _zone(ctx)
-    monday = parse_iso_week(week) if week else week_monday(now.astimezone(zone).date())
+    monday = parse_week(week, now, zone, what="--week") if week else week_monday(now.astimezone(zone).date())
     plan = state(ctx).store.call(plan_week, monday, now, dry_run=dry_run)
     if json:
         print_json(plan.as_json())
@@ -325,7 +328,7 @@ def events_list(
 def events_add(
     ctx: typer.Context,
     title: str = typer.Argument(...),
-    when: str = typer.Argument(..., help="Local start: '2026-12-03 16:00'."),
+    when: str = typer.Argument(..., help="Local start: '2026-12-03 16:00' or 'thu 16:00'."),
     duration: int = typer.Option(60, "--duration", help="Minutes."),
     url: str | None = typer.Option(None, "--url"),
     role: str = typer.Option("attending", "--role", help="hosting or attending."),
@@ -333,10 +336,10 @@ def events_add(
 ) -> None:
     """Add an event."""
     from planner.services.community import add_event
-    from planner.services.posts import parse_when
+    from planner.services.when import parse_when
 
     zone = _zone(ctx)
-    e = state(ctx).store.call(add_event, title, parse_when(when, zone), duration_minutes=duration, url=url, role=role,
+    e = state(ctx).store.call(add_event, title, parse_when(when, _now(), zone, what="WHEN"), duration_minutes=duration, url=url, role=role,
                               notes=notes, now=_now())
     say(f"added event {e.id}: {e.title} ({e.role}) {_local(e.starts_at, zone)}")
 
@@ -353,10 +356,10 @@ def events_edit(
 ) -> None:
     """Change an event."""
     from planner.services.community import edit_event
-    from planner.services.posts import parse_when
+    from planner.services.when import parse_when
 
     zone = _zone(ctx)
-    starts = parse_when(when, zone, "--when") if when else None
+    starts = parse_when(when, _now(), zone, what="--when") if when else None
     e = state(ctx).store.call(edit_event, event, title=title, starts_at=starts, url=url, role=role, notes=notes)
     say(f"event {e.id}: {e.title} ({e.role}) {_local(e.starts_at, zone)}")
 

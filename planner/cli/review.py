@@ -17,8 +17,8 @@ def _now() -> datetime:
 
 def review(
     ctx: typer.Context,
-    week: str | None = typer.Option(None, "--week", help="ISO week, e.g. 2026-W48 (default: the last full week).",
-                                       metavar="YYYY-Www"),
+    week: str | None = typer.Option(None, "--week", help="ISO week, e.g. 2026-W48, 'last week' or a day in it (default: the last full week).",
+                                       metavar="WEEK"),
     fmt: str = typer.Option("md", "--format", help="md (Markdown report) or json.", metavar="md|json"),
     output: Path | None = typer.Option(None, "-o", "--output", help="Write to this file instead of printing."),
 ) -> None:
@@ -32,7 +32,14 @@ def review(
     fmt = fmt.strip().lower()
     if fmt not in ("md", "json"):
         raise PlannerError(f"--format {fmt!r}: expected md or json")
-    result = state(ctx).store.call(review_for, week, _now())
+    now = _now()
+    if week:
+        from planner.services.timeutil import iso_week, user_timezone
+        from planner.services.when import parse_week
+
+        st = state(ctx)
+        week = iso_week(parse_week(week, now, st.store.call(user_timezone, st.settings.timezone), what="--week"))
+    result = state(ctx).store.call(review_for, week, now)
     text = to_json(result) if fmt == "json" else to_markdown(result)
     if output is None:
         sys.stdout.write(text)

@@ -105,21 +105,6 @@ def parse_status(value: str) -> str:
     return key
 
 
-def parse_when(value: str, tz: ZoneInfo, where: str = "when") -> datetime:
-    """'2026-12-01 09:00' / '2026-12-01T09:00' (local to tz) or with an offset → aware UTC."""
-    text = value.strip().replace(" ", "T", 1)
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        try:
-            moment = datetime.combine(date.fromisoformat(value.strip()), time(9, 0))
-        except ValueError:
-            raise PlannerError(f"{where}: {value!r} is not a date and time like 2026-12-01 09:00") from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=tz)
-    return moment.astimezone(UTC)
-
-
 def _views(session: Session, posts: list[Post]) -> list[PostView]:
     entry_ids = {p.source_entry_id for p in posts if p.source_entry_id}
     entries = {}
