@@ -631,8 +631,12 @@ def accept_suggestion(session: Session, connection_id: int, now: datetime, due_a
     ).first()
     if existing is not None:
         return TouchResult(existing.id, existing.kind, existing.status, person.full_name, person.id, guard, created=False)
+    if due_at is None:  # the next free working-hours time within the daily capacity, not this minute
+        from planner.services.planning import next_touch_slot
+
+        due_at = next_touch_slot(session, now)
     result = plan_touch(
-        session, person.id, suggestion.kind, due_at or now, now, message=suggestion.message, note=suggestion.reason,
+        session, person.id, suggestion.kind, due_at, now, message=suggestion.message, note=suggestion.reason,
         entry_id=suggestion.entry_id, event_id=suggestion.event_id, source="suggestion",
     )
     return result

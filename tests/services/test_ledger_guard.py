@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, timedelta
 
 import pytest
 from sqlmodel import select
@@ -161,6 +161,27 @@ def test_accept_suggestion_plans_once_and_then_moves_on(store):
         # once shared, the same entry is not suggested again
         network.log_touch(s, pid, "share_content", FIXED_NOW)
         assert network.suggest_actions(s, [pid], FIXED_NOW)[pid].entry_id != entry.id
+
+
+def test_accepted_suggestions_take_free_working_hours_within_the_daily_capacity(store):
+    """Five accepted on a Wednesday morning with a capacity of 3: never this minute, never a fourth
+    touch in a day, always between 10:00 and 18:00 local on a working day."""
+    from collections import Counter
+
+    from planner.services.strategy import show_strategy
+
+    with store.transaction() as s:
+        _world(s)
+        strategy = show_strategy(s, FIXED_NOW)
+        zone, capacity = strategy.zone, strategy.daily_touch_capacity
+        ids = [_person(s, date(2024, 1, 1), first_name=f"P{n}") for n in range(capacity + 2)]
+        results = [network.accept_suggestion(s, pid, FIXED_NOW) for pid in ids]
+        dues = [s.get(Touchpoint, r.touchpoint_id).due_at for r in results]
+    local = [d.replace(tzinfo=d.tzinfo or UTC).astimezone(zone) for d in dues]
+    assert all(d > FIXED_NOW for d in dues) and len(set(dues)) == len(dues)
+    assert all(d.weekday() in strategy.working_days and 10 <= d.hour < 18 for d in local)
+    per_day = Counter(d.date() for d in local)
+    assert max(per_day.values()) <= capacity and len(per_day) >= 2
 
 
 def test_job_change_congratulated_is_not_suggested_again(store):

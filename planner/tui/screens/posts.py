@@ -4,6 +4,7 @@ score with its reasons, suggested hashtags, the linked entry beside the text).""
 from __future__ import annotations
 
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from rich.text import Text
 from textual import on, work
@@ -17,6 +18,7 @@ from planner.models import Pillar, PostStatus
 from planner.services import posts as post_service
 from planner.services.hashtags import suggest_hashtags
 from planner.services.pitch import SEMANTIC_THRESHOLD, pitch_score
+from planner.text import label
 from planner.tui.screens.base import PlannerScreen
 from planner.tui.widgets.footer import PlannerFooter
 from planner.tui.widgets.week_grid import PILLAR_STYLES
@@ -30,32 +32,52 @@ def length_report(text: str) -> Text:
     """'1,234 chars · post ✓ 3,000 · comment ✗ 1,250 · note ✗ 300' with over-limit parts in red."""
     n = len(text)
     out = Text(f"{n:,} characters", style="bold")
-    for label, limit in post_service.LIMITS.items():
+    for name, limit in post_service.LIMITS.items():
         ok = n <= limit
         out.append(" · ")
-        out.append(f"{label} {'✓' if ok else '✗'} {limit:,}", style="green" if ok else "bold red")
-        if not ok and label == "post":
+        out.append(f"{name} {'✓' if ok else '✗'} {limit:,}", style="green" if ok else "bold red")
+        if not ok and name == "post":
             out.append(f" ({n - limit:,} over)", style="bold red")
     return out
 
 
-class ScheduleDialog(ModalScreen[str | None]):
-    """Ask for a local date and time."""
+class ScheduleDialog(ModalScreen[datetime | None]):
+    """Ask for a local date and time as people say it (services.when), proposing the next free slot
+    of the post's pillar. A time it cannot read keeps the dialog open with the reason."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, current: str, zone: str) -> None:
+    def __init__(self, current: str, zone: ZoneInfo, now: datetime, proposal: datetime | None = None,
+                 pillar: str | None = None) -> None:
         super().__init__()
-        self.current, self.zone = current, zone
+        self.current, self.zone, self.now, self.proposal, self.pillar = current, zone, now, proposal, pillar
 
     def compose(self) -> ComposeResult:
         with Vertical(id="schedule-dialog"):
-            yield Label(Text(f"Schedule at (local time, {self.zone}), e.g. 2026-12-01 09:00"))
-            yield Input(value=self.current, id="schedule-input")
+            yield Static(Text(f"Schedule at (local time, {self.zone.key})", style="bold"))
+            yield Static(Text("e.g. 2026-12-01 09:00 · tomorrow 9am · fri 10:00 · next monday · +2d", style="dim"))
+            value = self.current
+            if self.proposal is not None:
+                local = self.proposal.astimezone(self.zone)
+                yield Static(Text(f"next free {label(self.pillar)} slot: {local:%a %d %b %H:%M}"), id="schedule-proposal")
+                value = value or f"{local:%Y-%m-%d %H:%M}"
+            yield Input(value=value, id="schedule-input")
+            yield Static("", id="schedule-error")
 
     @on(Input.Submitted)
     def submit(self, event: Input.Submitted) -> None:
-        self.dismiss(event.value.strip() or None)
+        from planner.errors import PlannerError
+        from planner.services.when import parse_when
+
+        if not event.value.strip():
+            self.dismiss(None)
+            return
+        try:
+            when = parse_when(event.value, self.now, self.zone, what="schedule")
+        except PlannerError as exc:
+            self.query_one("#schedule-error", Static).update(Text(str(exc), style="bold red"))
+            return
+        self.dismiss(when)
 
     def action_cancel(self) -> None:
         self.dismiss(None)
@@ -248,8 +270,8 @@ class PostEditorScreen(PlannerScreen):
             self.save(then=None)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="editor-save")
-    def save(self, then: tuple[str, str | None] | None) -> post_service.PostView:
-        """Save the text; then (optionally) change the status: ('status', value) or ('schedule', when)."""
+    def save(self, then: tuple[str, str | datetime | None] | None) -> post_service.PostView:
+        """Save the text; then (optionally) change the status: ('status', value) or ('schedule', aware when)."""
         store, now, p = self.app.store, self.app.now(), self.context.post
         title = self.app.call_from_thread(lambda: self.query_one("#editor-title-input", Input).value)
         body = self.app.call_from_thread(lambda: self.query_one("#editor-body", TextArea).text)
@@ -261,7 +283,7 @@ class PostEditorScreen(PlannerScreen):
         if then is not None:
             action, value = then
             if action == "schedule":
-                when = post_service.parse_when(value, self.zone(), "schedule")
+                when = value
                 view = store.call(post_service.schedule_post, p.id, when, now, expected_version=view.version)
                 message = f"scheduled {when.astimezone(self.zone()):%a %d %b %H:%M}"
             elif value == PostStatus.PUBLISHED.value:
@@ -292,11 +314,15 @@ class PostEditorScreen(PlannerScreen):
         p = self.context.post
         current = p.scheduled_at.astimezone(self.zone()).strftime("%Y-%m-%d %H:%M") if p.scheduled_at else ""
 
-        def chosen(value: str | None) -> None:
-            if value:
+        from planner.services.planning import next_post_slot
+
+        def chosen(value: datetime | None) -> None:
+            if value is not None:
                 self.save(then=("schedule", value))
 
-        self.app.push_screen(ScheduleDialog(current, str(self.zone())), chosen)
+        now = self.app.now()
+        proposal = self.app.store.call(next_post_slot, self.pillar, now, ignore_post=p.id)
+        self.app.push_screen(ScheduleDialog(current, self.zone(), now, proposal, self.pillar), chosen)
 
     def action_close(self) -> None:
         if self.dirty() and not self.warned_unsaved:
