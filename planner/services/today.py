@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -57,8 +57,9 @@ class AgendaItem:
     due_at: datetime
     title: str
     detail: str
-    overdue: bool
+    overdue: bool  # due before today
     version: int
+    late: bool = False  # its time has passed: every overdue item, and today's earlier ones ("this morning's")
 
 
 @dataclass
@@ -79,7 +80,7 @@ def agenda(source, now: datetime, tz: ZoneInfo, limit: int | None = 200) -> Toda
     reader = as_reader(source)
     start, end = local_day_bounds(now, tz)
     bound = {"start": reader.bind_time(start), "end": reader.bind_time(end), **STATUSES}
-    today = _items(reader, POSTS_TODAY, TOUCHES_TODAY, bound, overdue=False)
+    today = [replace(i, late=i.due_at < now) for i in _items(reader, POSTS_TODAY, TOUCHES_TODAY, bound, overdue=False)]
     ((overdue,),) = reader.rows(OVERDUE_COUNT, bound)
     # keep everything due today, then the most overdue of the rest
     room = overdue if limit is None or len(today) + overdue <= limit else max(0, limit - len(today))
@@ -93,11 +94,13 @@ def agenda(source, now: datetime, tz: ZoneInfo, limit: int | None = 200) -> Toda
 def _items(reader, posts_sql: str, touches_sql: str, params: dict, overdue: bool) -> list[AgendaItem]:
     items: list[AgendaItem] = []
     for pid, when, title, pillar, version in reader.rows(posts_sql, params):
-        items.append(AgendaItem("post", pid, utc_value(when), title or "(untitled post)", pillar.replace("_", " "), overdue, version))
+        items.append(AgendaItem("post", pid, utc_value(when), title or "(untitled post)", pillar.replace("_", " "), overdue, version,
+                                late=overdue))
     for tid, due, kind, note, message, version, first, last in reader.rows(touches_sql, params):
         label = kind.replace("_", " ").capitalize()
         name = f"{first} {last}".strip()
-        items.append(AgendaItem("touchpoint", tid, utc_value(due), f"{label} · {name}", note or message or "", overdue, version))
+        items.append(AgendaItem("touchpoint", tid, utc_value(due), f"{label} · {name}", note or message or "", overdue, version,
+                                late=overdue))
     items.sort(key=lambda i: (i.due_at, i.kind, i.id))
     return items
 
