@@ -80,6 +80,12 @@ def keywords_for(
         table(["keyword", "score"], [[p, f"{s:.3f}"] for p, s in r.keywords])
 
 
+def _now():
+    from datetime import datetime, timezone
+
+    return datetime.now(timezone.utc)
+
+
 @app.command("trends")
 def trends(
     ctx: typer.Context,
@@ -92,9 +98,7 @@ def trends(
     from planner.services.keywords import topic_trends
 
     st = state(ctx)
-    from datetime import datetime, timezone
-
-    rows = st.store.call(topic_trends, datetime.now(timezone.utc), topic, days=days, min_support=min_support)
+    rows = st.store.call(topic_trends, _now(), topic, days=days, min_support=min_support)
     if json:
         print_json([{"keyword": t.keyword, "count": t.count, "baseline": t.baseline, "lift": t.lift, "series": list(t.series)}
                     for t in rows])

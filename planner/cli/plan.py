@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import typer
@@ -234,6 +234,36 @@ def plan_week_cmd(
         say(f"held back: {h.kind.replace('_', ' ')} to {h.name}: {'; '.join(h.reasons)}")
     for o in plan.open_slots:
         say(f"open slot {_local(o.at, zone)} ({o.pillar.replace('_', ' ')}): {o.why}")
+
+
+@plan_app.command("show")
+def plan_show(
+    ctx: typer.Context,
+    week: str | None = typer.Option(None, "--week", help="ISO week like 2026-W49, 'next week' or a day in it (default: this week)."),
+    json: bool = typer.Option(False, "--json"),
+) -> None:
+    """The week as the Plan screen shows it: its figures (posts, open slots, touchpoints) and items."""
+    from planner.services.planning import week_figures, week_monday, week_view
+    from planner.services.when import parse_week
+    from planner.text import label
+
+    now, zone = _now(), _zone(ctx)
+    monday = parse_week(week, now, zone, what="--week") if week else week_monday(now.astimezone(zone).date())
+    view = state(ctx).store.call(week_view, monday, now)
+    figures = week_figures(view)
+    if json:
+        print_json({"week": view.week, **figures.as_json(),
+                    "items": [{"kind": i.kind, "id": i.id, "at": i.at, "title": i.title, "status": i.status}
+                              for i in view.items]})
+        return
+    say(f"{view.week}: {figures.summary()}")
+    for weekday, hhmm, pillar in figures.open_slots:
+        day = monday + timedelta(days=weekday)
+        say(f"  open slot {day:%a %d %b} {hhmm} ({label(pillar)})")
+    if view.items:
+        table(["when", "what", "title", "status"],
+              [[_local(i.at, zone), "post" if i.kind == "post" else label(i.action), i.title, label(i.status)]
+               for i in view.items])
 
 
 # --- groups -------------------------------------------------------------------------------------

@@ -57,6 +57,7 @@ from planner.models import (
 )
 from planner.services.strategy import WEEKDAY_NAMES, StrategyView, show_strategy
 from planner.services.timeutil import iso_week, local_day_bounds, week_bounds
+from planner.text import count
 
 TOUCH_DAY_START = time(10, 0)  # first touchpoint of a day, local
 TOUCH_DAY_END = time(18, 0)  # nothing is planned after this, local
@@ -669,6 +670,44 @@ def week_view(session: Session, monday: date, now: datetime) -> WeekView:
     return WeekView(monday, iso_week(monday), strategy.timezone,
                     [(s.weekday, s.local_time, s.pillar) for s in strategy.slots], strategy.working_days,
                     strategy.daily_touch_capacity, items)
+
+
+@dataclass(frozen=True)
+class WeekFigures:
+    """The counts the Plan header, the grid and `planner plan show` share (one definition each)."""
+
+    posts: int  # scheduled or published in the week; skipped ones are shown struck through, not counted
+    open_slots: tuple[tuple[int, str, str], ...]  # (weekday, HH:MM, pillar): no scheduled/published post at that time
+    touchpoints: int  # planned or done in the week; skipped ones are shown struck through, not counted
+    capacity: int  # touchpoints a working day
+
+    def summary(self) -> str:
+        """'3 posts (1 slot open) · 12 touchpoints (capacity 3 a working day)'."""
+        return (f"{count(self.posts, 'post')} ({count(len(self.open_slots), 'slot')} open) · "
+                f"{count(self.touchpoints, 'touchpoint')} (capacity {self.capacity} a working day)")
+
+    def as_json(self) -> dict:
+        return {"posts": self.posts, "open_slots": [list(s) for s in self.open_slots],
+                "touchpoints": self.touchpoints, "capacity": self.capacity}
+
+
+def week_figures(view: WeekView) -> WeekFigures:
+    """A slot is open when no scheduled or published post sits at its local day and time: a post
+    moved off its slot leaves it open, one moved onto another slot fills that one."""
+    zone = ZoneInfo(view.timezone)
+    held = set()
+    posts = touches = 0
+    for item in view.items:
+        if item.status == PostStatus.SKIPPED.value or item.status == TouchStatus.SKIPPED.value:
+            continue
+        if item.kind == "post":
+            posts += 1
+            local = item.at.astimezone(zone)
+            held.add((local.weekday(), f"{local:%H:%M}"))
+        else:
+            touches += 1
+    open_slots = tuple(sorted(s for s in view.slots if (s[0], s[1]) not in held))
+    return WeekFigures(posts, open_slots, touches, view.capacity)
 
 
 def move_item(

@@ -129,15 +129,12 @@ class PlanScreen(PlannerScreen):
         self.query_one("#plan-title", Static).update(
             Text(f"Plan · {view.week} · {view.monday:%d %b} – {sunday:%d %b %Y} · {view.timezone}")
         )
-        posts = [i for i in view.items if i.kind == "post"]
-        touches = len(view.items) - len(posts)
-        open_slots = len(view.slots) - len(posts)
+        figures = planning.week_figures(view)
         grid = self.query_one(WeekGrid)
-        grid.show_week(view, today)
+        grid.show_week(view, today, figures.open_slots)
         capped = f" · grid: {TOUCH_PER_DAY} a day, most overdue first" if grid.more else ""
         self.query_one("#plan-counts", Static).update(
-            Text(f"{len(posts)} posts ({max(0, open_slots)} slots open) · {touches:,} touchpoints "
-                 f"(capacity {view.capacity}/working day){capped} · a: auto-plan · v: agenda · ⇧←/→ move a day · x: export")
+            Text(f"{figures.summary()}{capped} · a: auto-plan · v: agenda · ⇧←/→ move a day · x: export")
         )
         agenda = self.query_one("#plan-agenda", DataTable)
         agenda.clear()

@@ -14,7 +14,8 @@ from zoneinfo import ZoneInfo
 from rich.text import Text
 from textual.widgets import DataTable
 
-from planner.services.planning import WeekItem, WeekView
+from planner.services.planning import WeekItem, WeekView, week_figures
+from planner.text import label
 
 PILLAR_STYLES = {
     "thought_leadership": "bold magenta",
@@ -87,7 +88,10 @@ class WeekGrid(DataTable):
         self.row_times: list[str] = []
         self.cell_width = 20
 
-    def show_week(self, view: WeekView, today: date | None = None) -> None:
+    def show_week(self, view: WeekView, today: date | None = None,
+                  open_slots: tuple[tuple[int, str, str], ...] | None = None) -> None:
+        """``open_slots``: planning.week_figures' open slots (computed here when not given), each shown
+        as "· pillar slot" in the first row of its time, so the grid and the header count the same."""
         keep = self.cursor_coordinate
         self.view = view
         zone = ZoneInfo(view.timezone)
@@ -101,9 +105,15 @@ class WeekGrid(DataTable):
             style = "bold reverse" if day == today else ("dim" if n not in view.working_days else "bold")
             self.add_column(Text(f"{DAY_NAMES[n]} {day:%d %b}", style=style), key=f"d{n}", width=width)
         # rows: every slot time and item time; a second item at the same day+time gets its own row
-        by_time: dict[str, list[list[WeekItem | None]]] = {}
+        if open_slots is None:
+            open_slots = week_figures(view).open_slots
+        by_time: dict[str, list[list[WeekItem | str | None]]] = {}
         for _weekday, hhmm, _pillar in view.slots:
             by_time.setdefault(hhmm, [])
+        for weekday, hhmm, pillar in open_slots:
+            rows = by_time[hhmm] or [[None] * 7]
+            rows[0][weekday] = pillar  # the open slot keeps its cell: other items at that time go below
+            by_time[hhmm] = rows
         shown, hidden = grid_items(view, zone)
         for item in shown:
             local = item.at.astimezone(zone)
@@ -120,7 +130,6 @@ class WeekGrid(DataTable):
                 row = [None] * 7
                 row[day] = item
                 rows.append(row)
-        slot_at = {(weekday, hhmm): pillar for weekday, hhmm, pillar in view.slots}
         self.cells = {}
         self.row_times = []
         for hhmm in sorted(by_time):
@@ -128,12 +137,11 @@ class WeekGrid(DataTable):
             for n, row in enumerate(rows):
                 cells: list[Text] = [Text(hhmm if n == 0 else "", style="bold")]
                 for day, item in enumerate(row):
-                    if item is not None:
+                    if isinstance(item, str):  # an open slot (see planning.week_figures)
+                        cells.append(Text(f"· {label(item)} slot", style=f"dim {PILLAR_STYLES.get(item, '')}"))
+                    elif item is not None:
                         self.cells[(len(self.row_times), day)] = item
                         cells.append(item_text(item, width=width - 3))
-                    elif (day, hhmm) in slot_at and n == 0:
-                        pillar = slot_at[(day, hhmm)]
-                        cells.append(Text(f"· {pillar.replace('_', ' ')} slot", style=f"dim {PILLAR_STYLES.get(pillar, '')}"))
                     else:
                         cells.append(Text(""))
                 self.add_row(*cells, key=f"r{len(self.row_times)}")

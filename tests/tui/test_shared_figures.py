@@ -1,0 +1,90 @@
+"""One figure, one definition: each count shown both in the TUI and by the CLI is the same on the demo
+world (fixed now: Wed 25 Nov 2026 09:30 UTC, the CLI's clock pinned to it too)."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+
+import pytest
+from typer.testing import CliRunner
+
+from helpers import FIXED_NOW
+from planner.cli import app as cli_app
+from planner.tui.app import make_app
+from planner.tui.widgets.week_grid import WeekGrid
+
+
+@pytest.fixture
+def cli(demo_settings, monkeypatch):
+    import planner.cli.keywords
+    import planner.cli.people
+    import planner.cli.plan
+    import planner.cli.review
+
+    for module in (planner.cli.plan, planner.cli.review, planner.cli.keywords):
+        monkeypatch.setattr(module, "_now", lambda: FIXED_NOW)
+    monkeypatch.setattr(planner.cli.people, "_now", lambda ctx: FIXED_NOW)
+    runner = CliRunner()
+
+    def run(*args: str) -> str:
+        result = runner.invoke(cli_app, ["--db", demo_settings.db_url, *args])
+        assert result.exit_code == 0, result.stderr + result.stdout
+        return result.stdout
+
+    return run
+
+
+async def settle(app, pilot) -> None:
+    for _ in range(3):
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+def grid_slot_cells(grid: WeekGrid) -> int:
+    return sum(1 for row in grid.rows for cell in grid.get_row(row) if str(cell).startswith("· ") and str(cell).endswith(" slot"))
+
+
+async def test_open_slots_and_touchpoints_after_moving_a_post_off_its_slot(demo_settings, cli):
+    from planner.services import posts as post_service
+    from planner.services.planning import week_figures, week_view
+
+    app = make_app(demo_settings, clock=lambda: FIXED_NOW)
+    view = app.store.call(week_view, datetime(2026, 11, 23).date(), FIXED_NOW)
+    zone = app.tz
+    # put a post on the week's first future open slot, then move it a day later in the Plan grid
+    weekday, hhmm, pillar = next(s for s in week_figures(view).open_slots
+                                 if datetime.combine(view.monday + timedelta(days=s[0]),
+                                                     datetime.strptime(s[1], "%H:%M").time(), zone) > FIXED_NOW)
+    h, m = map(int, hhmm.split(":"))
+    at = datetime.combine(view.monday + timedelta(days=weekday), datetime.min.time().replace(hour=h, minute=m), zone)
+    post = app.store.call(post_service.add_post, "On the slot", pillar=pillar, status="draft", now=FIXED_NOW)
+    app.store.call(post_service.schedule_post, post.id, at, now=FIXED_NOW)
+    from planner.services.today import mark_item
+
+    planned = next(i for i in view.items if i.kind == "touchpoint" and i.status == "planned")
+    app.store.call(mark_item, "touchpoint", planned.id, False, FIXED_NOW)  # skipped: struck through, not counted
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("2")
+        await settle(app, pilot)
+        screen = app.screen
+        grid = screen.query_one(WeekGrid)
+        before = str(screen.query_one("#plan-counts").render())
+        grid.select_item("post", post.id)
+        await pilot.pause()
+        await pilot.press("shift+right")
+        await settle(app, pilot)
+        header = str(screen.query_one("#plan-counts").render())
+        figures = week_figures(screen.view)
+        assert header != before
+        assert f"{len(figures.open_slots)} slot" in header and len(figures.open_slots) == grid_slot_cells(grid) >= 1
+        # skipped touchpoints are shown struck through, not counted
+        skipped = sum(1 for i in screen.view.items if i.kind == "touchpoint" and i.status == "skipped")
+        shown = sum(1 for i in screen.view.items if i.kind == "touchpoint")
+        assert skipped and figures.touchpoints == shown - skipped
+    out = cli("plan", "show", "--week", "2026-W48")
+    assert out.splitlines()[0] == f"2026-W48: {figures.summary()}"
+    assert header.startswith(figures.summary())
+    data = json.loads(cli("plan", "show", "--week", "2026-W48", "--json"))
+    assert (data["posts"], len(data["open_slots"]), data["touchpoints"]) == (figures.posts, len(figures.open_slots), figures.touchpoints)
