@@ -95,10 +95,10 @@ def trends(
     json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Keywords rising in a topic (this window vs the previous four)."""
-    from planner.services.keywords import topic_trends
+    from planner.services.keywords import rising_now
 
     st = state(ctx)
-    rows = st.store.call(topic_trends, _now(), topic, days=days, min_support=min_support)
+    rows = st.store.call(rising_now, _now(), topic, days=days, min_support=min_support)
     if json:
         print_json([{"keyword": t.keyword, "count": t.count, "baseline": t.baseline, "lift": t.lift, "series": list(t.series)}
                     for t in rows])

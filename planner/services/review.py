@@ -26,8 +26,9 @@ Definitions (all weeks are ISO weeks, Monday 00:00 to Monday 00:00 in the strate
   week afterwards does not turn it into a kept week. The streak is the number of consecutive kept
   weeks ending with the reviewed week (0 when the reviewed week was not kept), at most 52.
 * People going cold, their suggestions and new connections without a value-first touch are as of
-  ``now`` (what to do next); rising keywords are those of the reviewed week (its 7 days against
-  the four weeks before, see services.trends).
+  ``now`` (what to do next); so are the rising keywords, for planning next week: the very list
+  Discover and `planner keywords trends` show (``keywords.rising_now``: the last 7 days against
+  the four weeks before, see services.trends), each under the topics whose entries mention it.
 """
 
 from __future__ import annotations
@@ -511,45 +512,55 @@ def _new_connections(session: Session, monday: date, now: datetime, zone: ZoneIn
     ]
 
 
-def _rising(session: Session, as_of: datetime) -> list[TopicRising]:
-    from planner.services.keywords import trends_by_topic
+def _rising(session: Session, now: datetime) -> list[TopicRising]:
+    """What is rising now (``keywords.rising_now``, the list Discover and the CLI show), by topic:
+    a topic lists the rising keywords its entries of the last 7 days mention, and those entries."""
+    from planner.services.keywords import TREND_DAYS, TREND_PER_ENTRY, rising_now
     from planner.services.trends import keyword_key
 
-    out = []
-    topics = session.exec(select(Topic.id, Topic.name).order_by(Topic.name, Topic.id)).all()
-    rising = trends_by_topic(session, as_of, days=7, limit=RISING_PER_TOPIC)  # every topic in one pass
-    for topic_id, name in topics:
-        trends = rising.get(topic_id, [])
-        if not trends:
+    trends = rising_now(session, now)
+    if not trends:
+        return []
+    keys = {keyword_key(t.keyword): t for t in trends}
+    order = {t.keyword: n for n, t in enumerate(trends)}
+    rows = session.exec(
+        select(Topic.id, Topic.name, Entry.id, Entry.title, Entry.link, Entry.published_at, Entry.is_dismissed,
+               Keyword.phrase, Keyword.merge_key)
+        .join(Feed, Feed.topic_id == Topic.id)
+        .join(Entry, Entry.feed_id == Feed.id)
+        .join(EntryKeyword, EntryKeyword.entry_id == Entry.id)
+        .join(Keyword, Keyword.id == EntryKeyword.keyword_id)
+        .where(Entry.published_at > now - timedelta(days=TREND_DAYS), Entry.published_at <= now,
+               EntryKeyword.rank <= TREND_PER_ENTRY,
+               or_(Keyword.merge_key.in_(sorted(keys)), Keyword.merge_key.is_(None)))  # the rising ones only
+    ).all()
+    topics: dict[int, dict] = {}
+    for topic_id, name, eid, title, link, published, dismissed, phrase, merge_key in rows:
+        trend = keys.get(merge_key or keyword_key(phrase))
+        if trend is None:
             continue
-        keys = {keyword_key(t.keyword): t.keyword for t in trends}
-        rows = session.exec(
-            select(Entry.id, Entry.title, Entry.link, Entry.published_at, Keyword.phrase, Keyword.merge_key)
-            .join(Feed, Feed.id == Entry.feed_id)
-            .join(EntryKeyword, EntryKeyword.entry_id == Entry.id)
-            .join(Keyword, Keyword.id == EntryKeyword.keyword_id)
-            .where(Feed.topic_id == topic_id, Entry.is_dismissed == False,
-                   Entry.published_at > as_of - timedelta(days=7), Entry.published_at <= as_of, EntryKeyword.rank <= 5,
-                   or_(Keyword.merge_key.in_(sorted(keys)), Keyword.merge_key.is_(None)))  # the rising ones only
-        ).all()
-        found: dict[int, dict] = {}
-        for eid, title, link, published, phrase, merge_key in rows:
-            key = merge_key or keyword_key(phrase)
-            if key not in keys:
-                continue
-            e = found.setdefault(eid, {"title": title, "link": link, "published": utc_value(published), "keywords": set()})
-            e["keywords"].add(keys[key])
-        ideas = set(session.exec(
-            select(Post.source_entry_id).where(Post.source_entry_id.in_(sorted(found)))
-        ).all()) if found else set()
-        ranked = sorted(found.items(), key=lambda kv: (-len(kv[1]["keywords"]), -kv[1]["published"].timestamp(), kv[0]))
+        topic = topics.setdefault(topic_id, {"name": name, "keywords": set(), "entries": {}})
+        topic["keywords"].add(trend.keyword)
+        if not dismissed:
+            e = topic["entries"].setdefault(eid, {"title": title, "link": link, "published": utc_value(published),
+                                                  "keywords": set()})
+            e["keywords"].add(trend.keyword)
+    found = [eid for t in topics.values() for eid in t["entries"]]
+    ideas = set(session.exec(select(Post.source_entry_id).where(Post.source_entry_id.in_(sorted(set(found))))).all()) \
+        if found else set()
+    out = []
+    for _topic_id, topic in sorted(topics.items(), key=lambda kv: (kv[1]["name"], kv[0])):
+        ranked = sorted(topic["entries"].items(),
+                        key=lambda kv: (-len(kv[1]["keywords"]), -kv[1]["published"].timestamp(), kv[0]))
         entries = [
-            EntryPick(eid, e["title"] or "(untitled entry)", e["link"], e["published"], sorted(e["keywords"]), eid in ideas)
+            EntryPick(eid, e["title"] or "(untitled entry)", e["link"], e["published"],
+                      sorted(e["keywords"], key=order.__getitem__), eid in ideas)
             for eid, e in ranked[:ENTRIES_PER_TOPIC]
         ]
-        out.append(TopicRising(
-            name, [RisingKeyword(t.keyword, t.count, t.baseline, t.lift, list(t.series)) for t in trends], entries,
-        ))
+        words = sorted(topic["keywords"], key=order.__getitem__)[:RISING_PER_TOPIC]
+        out.append(TopicRising(topic["name"], [
+            RisingKeyword(t.keyword, t.count, t.baseline, t.lift, list(t.series)) for t in (keys[keyword_key(w)] for w in words)
+        ], entries))
     return out
 
 
@@ -758,13 +769,12 @@ def complete_review(session: Session, last: LastWeek) -> WeekReview:
     """`last` and the rest of the review: people going cold and new ones as of `last.now`, what
     rose in the week, failing feeds, and the suggestions drawn from all of it."""
     zone, now = ZoneInfo(last.timezone), last.now
-    _start, end = week_bounds(last.monday, zone)
     cold, cold_total = _going_cold(session, now, zone)
     review = WeekReview(
         **{f.name: getattr(last, f.name) for f in fields(LastWeek)},
         going_cold=cold, going_cold_total=cold_total,
         new_connections=_new_connections(session, last.monday, now, zone),
-        rising=_rising(session, min(end, now)),
+        rising=_rising(session, now),
         failing_feeds=_failing_feeds(session),
         suggestions=[],
     )

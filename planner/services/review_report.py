@@ -119,7 +119,7 @@ def to_markdown(review: WeekReview) -> str:
     # discover
     out += ["", "## Rising", ""]
     if not review.rising:
-        out.append("Nothing rising in your topics this week.")
+        out.append("Nothing rising in your topics right now.")
     for topic in review.rising:
         words = ", ".join(f"{_md(k.keyword)} ({k.count}, ×{k.lift:g})" for k in topic.keywords)
         out.append(f"- **{_md(topic.topic)}**: {words}")

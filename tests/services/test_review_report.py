@@ -70,7 +70,7 @@ def build(session) -> None:
     keyword = Keyword(phrase="toil budget")
     session.add(keyword)
     session.flush()
-    for day in (18, 19, 20):
+    for day in (19, 20, 21):  # rising now (the review's "rising" is the last 7 days before its now)
         e = Entry(feed_id=feed.id, guid=f"g{day}", title=f"Toil budget #{day}", link=f"https://feed.example/{day}",
                   published_at=at(11, day, 7), content_hash=f"h{day}")
         session.add(e)

@@ -88,3 +88,29 @@ async def test_open_slots_and_touchpoints_after_moving_a_post_off_its_slot(demo_
     assert header.startswith(figures.summary())
     data = json.loads(cli("plan", "show", "--week", "2026-W48", "--json"))
     assert (data["posts"], len(data["open_slots"]), data["touchpoints"]) == (figures.posts, len(figures.open_slots), figures.touchpoints)
+
+
+async def test_rising_keywords_are_the_same_in_discover_review_and_the_cli(demo_settings, cli):
+    """Review's step 3 is what is rising now (for planning next week), as Discover and the CLI say."""
+    cli_rising = [t["keyword"] for t in json.loads(cli("keywords", "trends", "--json"))]
+    assert cli_rising, "the demo has rising keywords once its entries are extracted"
+    review = json.loads(cli("review", "--format", "json"))
+    in_review = {k["keyword"] for topic in review["rising"] for k in topic["keywords"]}
+    assert in_review == set(cli_rising)
+    app = make_app(demo_settings, clock=lambda: FIXED_NOW)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("5")
+        await settle(app, pilot)
+        panel = str(app.screen.query_one("#discover-trends").render())
+        assert [line.split(" ", 1)[1].rsplit(" ×", 1)[0] for line in panel.strip().splitlines()] == cli_rising
+        await pilot.press("6")
+        await settle(app, pilot)
+        screen = app.screen
+        for _ in range(50):
+            if screen.review is not None and hasattr(screen.review, "rising"):
+                break
+            await pilot.pause(0.1)
+            await settle(app, pilot)
+        shown = {k.keyword for topic in screen.review.rising for k in topic.keywords}
+        assert shown == set(cli_rising)

@@ -43,9 +43,9 @@ def _entries(app, f: Filter, after) -> list[feed_service.EntryRow]:
 
 
 def _trends(app, topic: str | None):
-    from planner.services.keywords import topic_trends
+    from planner.services.keywords import rising_now
 
-    return app.cached(("topic_trends", topic), topic_trends, app.now(), topic, limit=12)
+    return app.cached(("rising_now", topic), rising_now, app.now(), topic)
 
 
 class DiscoverScreen(PlannerScreen):

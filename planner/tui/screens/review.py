@@ -457,7 +457,7 @@ class ReviewScreen(PlannerScreen):
     def _show_discover(self, r: review_service.WeekReview) -> None:
         text = Text()
         if not r.rising:
-            text.append("Nothing rising in your topics this week.\n", style="dim")
+            text.append("Nothing rising in your topics right now.\n", style="dim")
         for topic in r.rising:
             text.append(f"{topic.topic}: ", style="bold")
             text.append(", ".join(f"{k.keyword} ({k.count}, ×{k.lift:g})" for k in topic.keywords) + "\n")
