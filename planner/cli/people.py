@@ -35,7 +35,7 @@ def _print_rows(rows) -> None:
 def people_list(
     ctx: typer.Context,
     due: bool = typer.Option(False, "--due", help="Only people due for a touch (or overdue), most overdue first."),
-    cold: bool = typer.Option(False, "--cold", help="Only people overdue (going cold), most overdue relative to cadence first."),
+    cold: bool = typer.Option(False, "--cold", help="Only people going cold (overdue by half their cadence or more), most overdue relative to cadence first."),
     tag: Optional[str] = typer.Option(None, "--tag", help="Only people with this tag."),
     search: Optional[str] = typer.Option(None, "--search", "-s", help="Name, company or position contains this."),
     limit: Optional[int] = typer.Option(None, "--limit", min=1),

@@ -232,8 +232,10 @@ def people_due(
 
 
 def going_cold(session: Session, now: datetime, limit: int | None = None) -> list[DueInfo]:
-    """Overdue people only, the most overdue relative to their cadence first."""
-    ranked = _ranked([d for d in due_infos(session, now) if d.overdue_days > 0])
+    """People going cold (``DueInfo.is_cold``: overdue by COLD_RATIO of their cadence or more), the
+    most overdue relative to their cadence first. The one definition Network's "cold" marker and
+    filter, `people list --cold` and the weekly review share."""
+    ranked = _ranked([d for d in due_infos(session, now) if d.is_cold])
     return ranked[:limit] if limit else ranked
 
 

@@ -114,3 +114,35 @@ async def test_rising_keywords_are_the_same_in_discover_review_and_the_cli(demo_
             await settle(app, pilot)
         shown = {k.keyword for topic in screen.review.rising for k in topic.keywords}
         assert shown == set(cli_rising)
+
+
+async def test_due_and_cold_people_and_give_ask_are_the_same_in_network_review_and_the_cli(demo_settings, cli):
+    from planner.tui.screens.network import NetworkScreen
+
+    by_cli = {only: json.loads(cli("people", "list", f"--{only}", "--json")) for only in ("due", "cold")}
+    everyone = {r["id"]: r for r in json.loads(cli("people", "list", "--json"))}
+    assert by_cli["cold"] and len(by_cli["due"]) > len(by_cli["cold"]), "the demo has people due and going cold"
+    assert all(r["status"] == "cold" for r in by_cli["cold"])
+    review = json.loads(cli("review", "--format", "json"))
+    assert review["going_cold_total"] == len(by_cli["cold"])
+    assert [p["connection_id"] for p in review["going_cold"]] == [r["id"] for r in by_cli["cold"]][:len(review["going_cold"])]
+    app = make_app(demo_settings, clock=lambda: FIXED_NOW)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("4")
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, NetworkScreen)
+        table = screen.query_one("#network-table")
+        for only in ("due", "cold"):
+            screen.set_filter(only)
+            await settle(app, pilot)
+            assert screen.total == len(by_cli[only])
+            assert [r.id for r in screen.rows] == [r["id"] for r in by_cli[only]]
+            markers = [str(table.get_row_at(n)[0]) for n in range(table.row_count)]
+            assert markers == [r["status"] for r in by_cli[only]]
+        screen.set_filter(None)
+        await settle(app, pilot)
+        give_ask = {r.id: str(table.get_row_at(n)[-1]) for n, r in enumerate(screen.rows)}
+        assert give_ask == {pid: everyone[pid]["ledger"]["ratio_text"] for pid in give_ask}
+        assert any(text != "0:0" for text in give_ask.values())
