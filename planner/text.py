@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from enum import Enum
 
-__all__ = ["label", "plural", "count"]
+__all__ = ["label", "heading", "plural", "count"]
 
 # Words whose plural is not the word plus "s".
 _IRREGULAR = {"person": "people", "entry": "entries", "reply": "replies", "company": "companies",
@@ -21,6 +21,13 @@ def label(value: Enum | str | None) -> str:
         return ""
     raw = value.value if isinstance(value, Enum) else value
     return str(raw).replace("_", " ")
+
+
+def heading(value: Enum | str | None) -> str:
+    """A setting or field name as a form label: ``daily_touch_capacity`` -> ``Daily touch capacity``,
+    ``cadence.inner`` -> ``Cadence · inner``."""
+    text = " · ".join(label(part) for part in label(value).split("."))
+    return text[:1].upper() + text[1:]
 
 
 def plural(n: int, word: str, many: str | None = None) -> str:

@@ -9,6 +9,7 @@ import typer
 
 from planner.cli.common import console, new_app, print_json, say, state, table
 from planner.errors import PlannerError
+from planner.text import count
 
 app = new_app("Keywords: what your entries are about and what is rising in your topics.")
 
@@ -43,9 +44,9 @@ def extract(
     if summary.extracted == 0:
         say("nothing to extract: every entry is up to date")
     else:
-        say(f"extracted keywords for {summary.extracted} entries ({summary.keywords} keywords, model {summary.model})")
+        say(f"extracted keywords for {count(summary.extracted, 'entry')} ({count(summary.keywords, 'keyword')}, model {summary.model})")
     if summary.people:
-        say(f"embedded the interests of {summary.people} people, for matching entries to them")
+        say(f"embedded the interests of {count(summary.people, 'person')}, for matching entries to them")
 
 
 @app.command("for")

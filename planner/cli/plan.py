@@ -9,6 +9,7 @@ import typer
 
 from planner.cli.common import HUMAN_ROWS, new_app, print_json, say, shown_of, state, table
 from planner.errors import PlannerError
+from planner.text import label
 
 strategy_app = new_app("Your strategy: time zone, posting slots, pillar mix, capacity, guard thresholds.")
 posts_app = new_app("Posts: idea → draft → scheduled → published (or skipped).")
@@ -98,7 +99,7 @@ def posts_list(
     rows = rows[:HUMAN_ROWS] if by_default else rows
     zone = _zone(ctx)
     table(["id", "status", "when", "pillar", "title", "channel", "flags"],
-          [[p.id, p.status, _local(p.scheduled_at, zone), p.pillar, p.display_title, p.channel,
+          [[p.id, label(p.status), _local(p.scheduled_at, zone), label(p.pillar), p.display_title, p.channel,
             " ".join(f for f in ("manual" if p.manual else "", "evergreen" if p.evergreen else "",
                                  f"p{p.priority}" if p.priority else "") if f)] for p in rows])
     if more:
@@ -226,14 +227,14 @@ def plan_week_cmd(
     say(plan.summary())
     if plan.posts:
         table(["when", "pillar", "post", "from", "why"],
-              [[_local(p.at, zone), p.pillar, p.title, p.source, p.reason] for p in plan.posts], title="posts")
+              [[_local(p.at, zone), label(p.pillar), p.title, p.source, p.reason] for p in plan.posts], title="posts")
     if plan.touchpoints:
         table(["when", "person", "action", "why"],
-              [[_local(t.at, zone), t.name, t.kind.replace("_", " "), t.reason] for t in plan.touchpoints], title="touchpoints")
+              [[_local(t.at, zone), t.name, label(t.kind), t.reason] for t in plan.touchpoints], title="touchpoints")
     for h in plan.held_asks:
-        say(f"held back: {h.kind.replace('_', ' ')} to {h.name}: {'; '.join(h.reasons)}")
+        say(f"held back: {label(h.kind)} to {h.name}: {'; '.join(h.reasons)}")
     for o in plan.open_slots:
-        say(f"open slot {_local(o.at, zone)} ({o.pillar.replace('_', ' ')}): {o.why}")
+        say(f"open slot {_local(o.at, zone)} ({label(o.pillar)}): {o.why}")
 
 
 @plan_app.command("show")
@@ -245,7 +246,6 @@ def plan_show(
     """The week as the Plan screen shows it: its figures (posts, open slots, touchpoints) and items."""
     from planner.services.planning import week_figures, week_monday, week_view
     from planner.services.when import parse_week
-    from planner.text import label
 
     now, zone = _now(), _zone(ctx)
     monday = parse_week(week, now, zone, what="--week") if week else week_monday(now.astimezone(zone).date())

@@ -8,8 +8,8 @@ from typing import Optional
 import typer
 
 from planner.cli.common import new_app, print_json, say, state
-from planner.errors import PlannerError
 from planner.services.when import parse_when
+from planner.text import label
 
 app = new_app("Log or plan touchpoints (value-first first; asks are checked by the pitch guard).")
 
@@ -25,7 +25,7 @@ def _report(result, json: bool, verb: str, settings) -> None:
     if json:
         print_json(result.as_json())
         return
-    kind = result.kind.replace("_", " ")
+    kind = label(result.kind)
     extra = " (completed the planned one)" if result.completed_planned else ""
     say(f"{verb} {kind} with {result.person}{extra} [touchpoint {result.touchpoint_id}]")
     if result.guard.reasons:

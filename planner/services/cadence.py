@@ -37,6 +37,7 @@ from planner.models import (
     TouchStatus,
 )
 from planner.store.reader import utc_value
+from planner.text import count
 
 # overdue by at least this share of the cadence: shown as "cold" rather than just "due"
 COLD_RATIO = 0.5
@@ -70,6 +71,19 @@ class DueInfo:
         if self.is_cold:
             return "cold"
         return "due" if self.is_due else ""
+
+    @property
+    def standing(self) -> str:
+        """Where the person stands, in words: "never contacted" (no day count from the date the
+        cadence starts at), "going cold (41 days overdue)", "due today", "not due (in 3 days)"."""
+        if self.last_contact_at is None:
+            return "never contacted"
+        days = int(abs(self.overdue_days))
+        if self.is_cold:
+            return f"going cold ({count(days, 'day')} overdue)"
+        if self.is_due:
+            return "due today" if days == 0 else f"due ({count(days, 'day')} overdue)"
+        return "not due (tomorrow)" if days == 0 else f"not due (in {count(days, 'day')})"
 
     def as_json(self) -> dict:
         return {

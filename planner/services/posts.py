@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import case, func
 from sqlmodel import Session, select
@@ -19,6 +18,7 @@ from sqlmodel import Session, select
 from planner.errors import PlannerError
 from planner.models import CommunityGroup, Entry, Event, Pillar, Post, PostStatus, utcnow
 from planner.services.strategy import parse_pillar
+from planner.text import label
 
 # LinkedIn's limits, in characters (the post editor counts against these).
 LIMITS = {"post": 3000, "comment": 1250, "connection note": 300}
@@ -61,7 +61,7 @@ class PostView:
 
     @property
     def display_title(self) -> str:
-        return self.title or first_line(self.body) or f"(untitled {self.pillar.replace('_', ' ')} post)"
+        return self.title or first_line(self.body) or f"(untitled {label(self.pillar)} post)"
 
     def as_json(self) -> dict:
         """Every field, by name (explicit: dataclasses.asdict deep-copies each value, 5,000 posts

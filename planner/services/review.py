@@ -63,6 +63,7 @@ from planner.services.posts import first_line
 from planner.services.timeutil import iso_week, last_full_week, parse_iso_week, user_timezone, week_bounds
 from planner.services.today import review_due  # noqa: F401 (re-exported: the review's question, asked by Today)
 from planner.store.reader import utc_value
+from planner.text import count, label
 
 KEPT_THRESHOLD = 0.8
 STREAK_MAX_WEEKS = 52
@@ -381,7 +382,7 @@ def _outcome(status: str, at: datetime, now: datetime, done: str) -> str:
 
 
 def _label(value: str) -> str:
-    return value.replace("_", " ")
+    return label(value)
 
 
 # --- the parts ----------------------------------------------------------------------------------------
@@ -698,7 +699,8 @@ def _suggestions(review: WeekReview, backlog: dict[str, int], capacity: int | No
     t = review.touchpoints
     if t.planned and t.done < KEPT_THRESHOLD * t.planned:
         extra = f" (capacity is {capacity} a day)" if capacity else ""
-        out.append(f"Only {t.done} of {t.planned} touchpoints were done: plan fewer, or block time for them{extra}.")
+        out.append(f"Only {t.done} of {count(t.planned, 'touchpoint')} {'was' if t.done == 1 else 'were'} done: "
+                   f"plan fewer, or block time for them{extra}.")
     if review.going_cold:
         names = ", ".join(
             f"{p.name} ({_label(p.suggestion.kind) if p.suggestion else 'check in'})" for p in review.going_cold[:3]

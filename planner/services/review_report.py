@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from planner.adapters.export import clean_text
 from planner.services.review import WeekReview
+from planner.text import count, label
 
 _MD_INLINE_RE = re.compile(r"([\\`*_\[\]<>|~#])")
 _MD_LINE_START_RE = re.compile(r"^(\s*)([>+=-]|\d+[.)])")
@@ -28,7 +29,7 @@ def _md(text: str | None) -> str:
 
 
 def _label(value: str | None) -> str:
-    return (value or "").replace("_", " ")
+    return label(value or "")
 
 
 def _pct(value: float) -> str:
@@ -95,10 +96,12 @@ def to_markdown(review: WeekReview) -> str:
         out.append("Nobody is overdue.")
     else:
         n = review.going_cold_total
-        out.append(f"{n} {'person' if n == 1 else 'people'} overdue; the most overdue first:")
+        out.append(f"{count(n, 'person')} going cold; the most overdue first:")
         out.append("")
         for person in review.going_cold:
-            line = f"- **{_md(person.name)}** ({person.tier}, every {person.cadence_days} days) · {person.overdue_days:.0f} days overdue"
+            since = ("never contacted" if person.last_contact_at is None
+                     else f"{count(int(person.overdue_days), 'day')} overdue")
+            line = f"- **{_md(person.name)}** ({person.tier}, every {count(person.cadence_days, 'day')}) · {since}"
             if person.suggestion:
                 line += f" → {_label(person.suggestion.kind)}: {_md(person.suggestion.reason)}"
             if person.planned:

@@ -11,6 +11,7 @@ from planner.enums import PostStatus, TouchStatus
 from planner.errors import PlannerError
 from planner.services.timeutil import iso_week, last_full_week, local_day_bounds, user_timezone
 from planner.store.reader import as_reader, utc_value
+from planner.text import label
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -94,12 +95,12 @@ def agenda(source, now: datetime, tz: ZoneInfo, limit: int | None = 200) -> Toda
 def _items(reader, posts_sql: str, touches_sql: str, params: dict, overdue: bool) -> list[AgendaItem]:
     items: list[AgendaItem] = []
     for pid, when, title, pillar, version in reader.rows(posts_sql, params):
-        items.append(AgendaItem("post", pid, utc_value(when), title or "(untitled post)", pillar.replace("_", " "), overdue, version,
+        items.append(AgendaItem("post", pid, utc_value(when), title or "(untitled post)", label(pillar), overdue, version,
                                 late=overdue))
     for tid, due, kind, note, message, version, first, last in reader.rows(touches_sql, params):
-        label = kind.replace("_", " ").capitalize()
+        action = label(kind).capitalize()
         name = f"{first} {last}".strip()
-        items.append(AgendaItem("touchpoint", tid, utc_value(due), f"{label} · {name}", note or message or "", overdue, version,
+        items.append(AgendaItem("touchpoint", tid, utc_value(due), f"{action} · {name}", note or message or "", overdue, version,
                                 late=overdue))
     items.sort(key=lambda i: (i.due_at, i.kind, i.id))
     return items
@@ -133,13 +134,13 @@ def mark_item(session: Session, kind: str, item_id: int, done: bool, now: dateti
         row.status = PostStatus.PUBLISHED.value if done else PostStatus.SKIPPED.value
         if done:
             row.published_at = now
-        label = row.title or f"post {item_id}"
+        what = row.title or f"post {item_id}"
     else:
         row.status = TouchStatus.DONE.value if done else TouchStatus.SKIPPED.value
         if done:
             row.done_at = now
-        label = f"{row.kind.replace('_', ' ')} touchpoint"
+        what = f"{label(row.kind)} touchpoint"
     bump(row, now)
     session.add(row)
     session.flush()
-    return f"{label}: {'done' if done else 'skipped'}"
+    return f"{what}: {'done' if done else 'skipped'}"

@@ -118,7 +118,7 @@ def test_untrusted_text_cannot_become_markdown(review):
     assert "\\`code\\` and \\[link\\](http://x) \\| pipes" in md
     assert "\\- looks like a list" in md
     assert "Ops \\<script\\>" in md
-    assert "**Cold \\[i\\]Case\\[/i\\]** (inner, every 14 days) · 41 days overdue → check in" in md
+    assert "**Cold \\[i\\]Case\\[/i\\]** (inner, every 14 days) · never contacted → check in" in md
     assert not any(line.startswith("# ") for line in md.splitlines()[1:])
 
 

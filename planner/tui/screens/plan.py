@@ -18,6 +18,7 @@ from planner.services import today as today_service
 from planner.tui.screens.base import PlannerScreen
 from planner.tui.widgets.footer import PlannerFooter
 from planner.tui.widgets.week_grid import DAY_NAMES, TOUCH_PER_DAY, WeekGrid, item_text
+from planner.text import label
 
 MOVE_STEP = timedelta(minutes=30)
 AGENDA_PAGE = 200  # agenda rows added at a time: the next ones as the cursor nears the end
@@ -160,7 +161,7 @@ class PlanScreen(PlannerScreen):
             local = item.at.astimezone(zone)
             agenda.add_row(
                 Text(f"{DAY_NAMES[local.weekday()]} {local:%d %b}"), Text(f"{local:%H:%M}"),
-                Text("post" if item.kind == "post" else (item.action or "touch").replace("_", " ")),
+                Text("post" if item.kind == "post" else label(item.action or "touch")),
                 item_text(item, width=60), Text(item.status),
                 key=f"{item.kind}:{item.id}",
             )

@@ -12,13 +12,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Header, Input, Label, Static, TextArea
+from textual.widgets import DataTable, Header, Input, Static, TextArea
 
 from planner.models import Pillar, PostStatus
 from planner.services import posts as post_service
 from planner.services.hashtags import suggest_hashtags
 from planner.services.pitch import SEMANTIC_THRESHOLD, pitch_score
-from planner.text import label
+from planner.text import label, plural
 from planner.tui.screens.base import PlannerScreen
 from planner.tui.widgets.footer import PlannerFooter
 from planner.tui.widgets.week_grid import PILLAR_STYLES
@@ -157,7 +157,7 @@ class PostEditorScreen(PlannerScreen):
         when = p.scheduled_at.astimezone(zone).strftime("%a %d %b %Y %H:%M") if p.scheduled_at else "not scheduled"
         meta = Text()
         meta.append(f"Post {p.id} · {p.status}\n", style="bold")
-        meta.append(self.pillar.replace("_", " "), style=PILLAR_STYLES.get(self.pillar, ""))
+        meta.append(label(self.pillar), style=PILLAR_STYLES.get(self.pillar, ""))
         meta.append(f" · {p.channel}\n{when}\n")
         meta.append(f"hashtags: {' '.join('#' + h for h in self.hashtags.split()) or '(none)'}\n")
         if p.evergreen:
@@ -405,7 +405,7 @@ class PostsScreen(PlannerScreen):
             when = p.scheduled_at.astimezone(zone).strftime("%a %d %b %H:%M") if p.scheduled_at else ""
             flags = " ".join(f for f in ("✎" if p.manual else "", "evergreen" if p.evergreen else "",
                                          f"p{p.priority}" if p.priority else "") if f)
-            table.add_row(Text(p.status), Text(when), Text(p.pillar.replace("_", " "), style=PILLAR_STYLES.get(p.pillar, "")),
+            table.add_row(Text(p.status), Text(when), Text(label(p.pillar), style=PILLAR_STYLES.get(p.pillar, "")),
                           Text(p.display_title), Text(flags, style="dim"), key=str(p.id))
         self.rows.extend(rows)
         self.exhausted = len(rows) < limit
@@ -418,8 +418,8 @@ class PostsScreen(PlannerScreen):
             self.show_detail()
 
     def show_counts(self) -> None:
-        shown = f"{len(self.rows):,}{'' if self.exhausted else '+'} posts"
-        summary = " · ".join(f"{n:,} {s}" for s, n in self.counts.items()) or "no posts"
+        shown = f"{len(self.rows):,}{'' if self.exhausted else '+'} {plural(len(self.rows), 'post')}"
+        summary = " · ".join(f"{n:,} {label(s)}" for s, n in self.counts.items()) or "no posts"
         self.query_one("#posts-counts", Static).update(
             Text(f"{shown} · {summary} · filter: {self.filter or 'all'} (f) · enter: edit · n: new idea")
         )

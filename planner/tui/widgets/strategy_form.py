@@ -10,6 +10,8 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
+from planner.text import heading
+
 
 class StrategyForm(ModalScreen[dict[str, str] | None]):
     """Returns the changed settings as {key: value} (``slots.add``/``slots.remove`` when filled)."""
@@ -33,7 +35,7 @@ class StrategyForm(ModalScreen[dict[str, str] | None]):
         with VerticalScroll():
             yield Static("Strategy", classes="form-title")
             for key, value in self.settings:
-                yield Label(key)
+                yield Label(heading(key))
                 yield Input(value=value, id=f"strategy-{key.replace('.', '-')}", name=key)
             yield Label("Slots: " + ("; ".join(self.slots) if self.slots else "none"))
             yield Label('Add a slot (e.g. "tue 09:00 thought_leadership")')
