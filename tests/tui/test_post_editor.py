@@ -229,5 +229,5 @@ async def test_editor_semantic_check_flags_a_pitch_no_rule_names(demo_settings):
                 break
         await pilot.pause()
         pitch = static_text(editor, "#editor-pitch")
-        assert "reads like a pitch" in pitch and "reads like the labelled sales messages" in pitch
+        assert "reads like a pitch" in pitch and "reads like a sales message: the semantic check is" in pitch
         assert "semantic check running" not in pitch

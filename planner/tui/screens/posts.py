@@ -210,7 +210,8 @@ class PostEditorScreen(PlannerScreen):
         if text.strip() and _semantic_state["usable"] and verdict is None:
             pitch.append("\n  semantic check running…", style="dim italic")
         elif verdict is not None and verdict[1].probability < SEMANTIC_THRESHOLD:
-            pitch.append(f"\n  semantic check: no sales tone (p = {verdict[1].probability:.2f})", style="dim")
+            pitch.append(f"\n  semantic check: does not read like a sales message (it counts from "
+                         f"{SEMANTIC_THRESHOLD:.0%} sure; this one: {verdict[1].probability:.0%})", style="dim")
         self.query_one("#editor-pitch", Static).update(pitch)
 
     @work(thread=True, group="pitch-semantic", exit_on_error=False)
