@@ -32,6 +32,7 @@ from planner.models import (
     Tag,
     Touchpoint,
 )
+from planner.text import count
 
 EXAMPLES_DIR = Path(__file__).resolve().parent.parent / "examples"
 # the day the example feed files were written: their dates are shifted by (today - this)
@@ -122,7 +123,7 @@ def build_demo(settings, store, examples: Path = EXAMPLES_DIR, now: datetime | N
     with store.transaction() as session:
         _load_world(session, world, tz, today, now)
     report.counts = {k: v for k, v in store.call(table_counts).items() if v and k not in ("connection_tag", "entrykeyword", "keyword")}
-    report.notes.insert(0, f"{imported.added} people imported from Connections.csv")
+    report.notes.insert(0, f"{count(imported.added, 'person')} imported from Connections.csv")
     return report
 
 

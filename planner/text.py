@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from enum import Enum
 
-__all__ = ["clean_text", "count", "label", "plural", "strip_controls"]
+__all__ = ["clean_text", "count", "heading", "label", "plural", "strip_controls"]
 
 # ESC-introduced sequences: CSI (ESC [ ... final), OSC (ESC ] ... BEL or ST), DCS/SOS/PM/APC
 # strings (ESC P/X/^/_ ... ST), then any other two-byte ESC sequence. The 8-bit C1 forms
@@ -46,6 +46,13 @@ def label(value: Enum | str | None) -> str:
         return ""
     raw = value.value if isinstance(value, Enum) else value
     return str(raw).replace("_", " ")
+
+
+def heading(value: Enum | str | None) -> str:
+    """A setting or field name as a form label: ``daily_touch_capacity`` -> ``Daily touch capacity``,
+    ``cadence.inner`` -> ``Cadence · inner``."""
+    text = " · ".join(label(part) for part in label(value).split("."))
+    return text[:1].upper() + text[1:]
 
 
 def plural(n: int, word: str, many: str | None = None) -> str:

@@ -39,3 +39,22 @@ def test_exports_and_ingest_share_the_one_rule():
 
     assert sanitize.clean_text is text.clean_text
     assert common.strip_controls is text.strip_controls
+
+
+def test_headings_for_form_labels_and_compound_nouns():
+    from planner.text import heading
+
+    assert heading("daily_touch_capacity") == "Daily touch capacity"
+    assert heading("cadence.inner") == "Cadence · inner"
+    assert count(1, "value-first touch") == "1 value-first touch"
+    assert count(0, "value-first touch") == "0 value-first touches"
+
+
+def test_count_ticks_are_whole_numbers():
+    from planner.tui.widgets.review_charts import count_ticks
+
+    assert count_ticks(2) == [0, 1, 2]
+    assert count_ticks(0) == [0, 1]
+    assert count_ticks(9) == [0, 3, 6, 9]
+    assert all(isinstance(t, int) for t in count_ticks(1234)) and count_ticks(1234)[-1] >= 1234
+    assert len(count_ticks(1234)) <= 5

@@ -140,7 +140,9 @@ def stats(ctx: typer.Context, json: bool = typer.Option(False, "--json", help="M
     if json:
         print_json(counts)
     else:
-        table(["kind", "rows"], [[k, v] for k, v in counts.items()])
+        from planner.text import label
+
+        table(["kind", "rows"], [[label(k), v] for k, v in counts.items()])
 
 
 # --- demo -----------------------------------------------------------------------------------------

@@ -11,28 +11,26 @@ import typer
 
 from planner.cli.common import check_folder, say, state
 from planner.cli.feeds import export_app
-from planner.dates import check_date_range
 from planner.errors import PlannerError
 
-_FROM = typer.Option(None, "--from", help="First local day, YYYY-MM-DD (default: today).")
-_TO = typer.Option(None, "--to", help="Last local day, inclusive (default: 4 weeks from --from).")
+_FROM = typer.Option(None, "--from", help="First local day: 2026-12-01, 'tomorrow', 'next monday' (default: today).")
+_TO = typer.Option(None, "--to", help="Last local day, inclusive: 2026-12-31, '+2w' (default: 4 weeks from --from).")
 
 
-def _day(value: str | None, option: str) -> date | None:
-    if value is None:
-        return None
-    try:
-        return check_date_range(date.fromisoformat(value.strip()), option)
-    except ValueError as exc:
-        if "outside" in str(exc):
-            raise PlannerError(str(exc)) from None
-        raise PlannerError(f"{option}: {value!r} is not a date like 2026-12-01") from None
+def _day(value: str | None, option: str, now: datetime, zone) -> date | None:
+    from planner.services.when import parse_day
+
+    return None if value is None else parse_day(value, now, zone, what=option)
 
 
 def _items(ctx: typer.Context, first: str | None, last: str | None):
     from planner.services.calendar import calendar
 
-    return state(ctx).store.read(calendar, datetime.now(UTC), _day(first, "--from"), _day(last, "--to"))
+    from planner.services.timeutil import user_timezone
+
+    st, now = state(ctx), datetime.now(UTC)
+    zone = st.store.read(user_timezone, st.settings.timezone) if first or last else None
+    return st.store.read(calendar, now, _day(first, "--from", now, zone), _day(last, "--to", now, zone))
 
 
 def _write(text: str, output: Path | None, what: str, count: int) -> None:

@@ -8,6 +8,7 @@ from typing import Optional
 import typer
 
 from planner.cli.common import new_app, print_json, say, state
+from planner.text import count
 
 app = new_app("Import connections and subscriptions from files.")
 
@@ -95,7 +96,7 @@ def import_shares_cmd(
     if json:
         print_json(report.as_dict())
         return
-    say(f"{file.name}: {report.added} posts added, {report.updated} updated, {report.unchanged} unchanged, {len(report.skipped)} skipped")
+    say(f"{file.name}: {count(report.added, 'post')} added, {report.updated} updated, {report.unchanged} unchanged, {len(report.skipped)} skipped")
     for problem in report.skipped:
         say(f"  skipped {problem}")
 

@@ -9,6 +9,7 @@ import typer
 
 from planner.cli.common import MAX_LIMIT, console, err_console, new_app, print_json, say, state, table
 from planner.errors import PlannerError
+from planner.text import count
 
 # `keywords for` reads at most this much of each file (the extractor scans a text's first
 # 1,500 words, 45,000 characters, anyway): a 30 MB one-token file must not be read whole
@@ -50,9 +51,9 @@ def extract(
     if summary.extracted == 0:
         say("nothing to extract: every entry is up to date")
     else:
-        say(f"extracted keywords for {summary.extracted} entries ({summary.keywords} keywords, model {summary.model})")
+        say(f"extracted keywords for {count(summary.extracted, 'entry')} ({count(summary.keywords, 'keyword')}, model {summary.model})")
     if summary.people:
-        say(f"embedded the interests of {summary.people} people, for matching entries to them")
+        say(f"embedded the interests of {count(summary.people, 'person')}, for matching entries to them")
 
 
 @app.command("for")
@@ -95,6 +96,12 @@ def keywords_for(
         table(["keyword", "score"], [[p, f"{s:.3f}"] for p, s in r.keywords])
 
 
+def _now():
+    from datetime import datetime, timezone
+
+    return datetime.now(timezone.utc)
+
+
 @app.command("trends")
 def trends(
     ctx: typer.Context,
@@ -104,12 +111,10 @@ def trends(
     json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Keywords rising in a topic (this window vs the previous four)."""
-    from planner.services.keywords import topic_trends
+    from planner.services.keywords import rising_now
 
     st = state(ctx)
-    from datetime import datetime, timezone
-
-    rows = st.store.read(topic_trends, datetime.now(timezone.utc), topic, days=days, min_support=min_support)
+    rows = st.store.read(rising_now, _now(), topic, days=days, min_support=min_support)
     if json:
         print_json([{"keyword": t.keyword, "count": t.count, "baseline": t.baseline, "lift": t.lift, "series": list(t.series)}
                     for t in rows])

@@ -7,6 +7,7 @@ from typing import List, Optional
 import typer
 
 from planner.cli.common import MAX_LIMIT, HUMAN_ROWS, new_app, print_json, say, shown_of, state, table
+from planner.text import label
 
 app = new_app("Your connections: cadence, ledger, tiers and tags.")
 
@@ -35,7 +36,7 @@ def _print_rows(rows) -> None:
 def people_list(
     ctx: typer.Context,
     due: bool = typer.Option(False, "--due", help="Only people due for a touch (or overdue), most overdue first."),
-    cold: bool = typer.Option(False, "--cold", help="Only people overdue (going cold), most overdue relative to cadence first."),
+    cold: bool = typer.Option(False, "--cold", help="Only people going cold (overdue by half their cadence or more), most overdue relative to cadence first."),
     tag: Optional[str] = typer.Option(None, "--tag", help="Only people with this tag."),
     search: Optional[str] = typer.Option(None, "--search", "-s", help="Name, company or position contains this."),
     limit: Optional[int] = typer.Option(None, "--limit", min=1, max=MAX_LIMIT),
@@ -89,20 +90,19 @@ def people_show(
     if d.profile_url:
         say(f"  {d.profile_url}")
     say(f"tier {d.tier} · every {d.due.cadence_days} days ({d.due.cadence_source}) · tags: {', '.join(d.tags) or '—'}")
-    status = {"cold": "going cold", "due": "due"}.get(d.due.marker, "not due")
-    say(f"connected {d.connected_on or '—'} · last contact {_local(d.due.last_contact_at, st.settings)} · "
-        f"next due {_local(d.due.next_due_at, st.settings)} ({status}, {d.due.overdue_days:+.0f} days)")
+    say(f"connected {d.connected_on or '—'} · last contact {_local(d.due.last_contact_at, st.settings) if d.due.last_contact_at else 'never'} · "
+        f"next due {_local(d.due.next_due_at, st.settings)} ({d.due.standing})")
     lg = d.ledger
     say(f"ledger: {lg.gives} given, {lg.asks} asked (give:ask {lg.ratio_text}), last ask {_local(lg.last_ask_at, st.settings)}, "
         f"{lg.planned} planned · asks need {d.guard_min_gives} gives and {d.guard_min_days} days connected")
     if d.notes:
         say(f"notes: {d.notes}")
     if d.suggestion:
-        say(f"suggested: {d.suggestion.kind.replace('_', ' ')} — {d.suggestion.reason}")
+        say(f"suggested: {label(d.suggestion.kind)} — {d.suggestion.reason}")
         say(f"  draft: {d.suggestion.message}")
     if d.touchpoints:
         table(["id", "when", "status", "kind", "note / message"],
-              [[t.id, _local(t.when, st.settings), t.status, t.kind.replace("_", " ") + (" (ask)" if t.is_ask else ""),
+              [[t.id, _local(t.when, st.settings), t.status, label(t.kind) + (" (ask)" if t.is_ask else ""),
                 (t.note or t.message or t.entry_title or t.event_title or "")[:80]] for t in d.touchpoints])
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import typer
@@ -18,6 +18,7 @@ from planner.cli.common import (
     table,
 )
 from planner.errors import PlannerError
+from planner.text import label
 
 strategy_app = new_app("Your strategy: time zone, posting slots, pillar mix, capacity, guard thresholds.")
 posts_app = new_app("Posts: idea → draft → scheduled → published (or skipped).")
@@ -111,7 +112,7 @@ def posts_list(
     rows = rows[:HUMAN_ROWS] if by_default else rows
     zone = _zone(ctx)
     table(["id", "status", "when", "pillar", "title", "channel", "flags"],
-          [[p.id, p.status, _local(p.scheduled_at, zone), p.pillar, p.display_title, p.channel,
+          [[p.id, label(p.status), _local(p.scheduled_at, zone), label(p.pillar), p.display_title, p.channel,
             " ".join(f for f in ("manual" if p.manual else "", "evergreen" if p.evergreen else "",
                                  f"p{p.priority}" if p.priority else "") if f)] for p in rows])
     if more:
@@ -133,12 +134,13 @@ def posts_add(
     cooldown: int = typer.Option(90, "--cooldown", help="Days before an evergreen post may come back."),
     priority: int = typer.Option(0, "--priority"),
     entry: int | None = typer.Option(None, "--entry", help="Link to a feed entry (id)."),
-    at: str | None = typer.Option(None, "--at", help="Schedule at a local time: '2026-12-01 09:00'."),
+    at: str | None = typer.Option(None, "--at", help="Schedule at a local time: '2026-12-01 09:00', 'tomorrow 9am', 'fri 10:00'."),
 ) -> None:
     """Add a post."""
-    from planner.services.posts import add_post, parse_when
+    from planner.services.posts import add_post
+    from planner.services.when import parse_when
 
-    when = parse_when(at, _zone(ctx), "--at") if at else None
+    when = parse_when(at, _now(), _zone(ctx), what="--at") if at else None
     p = state(ctx).store.call(
         add_post, title, body=_read_body(body, body_file) or "", pillar=pillar, status=status, channel=channel,
         hashtags=hashtags, evergreen=evergreen, cooldown_days=cooldown, priority=priority, source_entry_id=entry,
@@ -186,13 +188,14 @@ def posts_edit(
 def posts_schedule(
     ctx: typer.Context,
     post_id: int = typer.Argument(..., metavar="ID"),
-    when: str = typer.Argument(..., help="Local time in the strategy's zone: '2026-12-01 09:00'."),
+    when: str = typer.Argument(..., help="Local time in the strategy's zone: '2026-12-01 09:00', 'tomorrow 9am', 'next monday', '+2d'."),
 ) -> None:
     """Schedule (or move) a post by hand."""
-    from planner.services.posts import parse_when, schedule_post
+    from planner.services.posts import schedule_post
+    from planner.services.when import parse_when
 
     zone = _zone(ctx)
-    p = state(ctx).store.call(schedule_post, post_id, parse_when(when, zone), now=_now())
+    p = state(ctx).store.call(schedule_post, post_id, parse_when(when, _now(), zone, what="WHEN"), now=_now())
     say(f"post {p.id} scheduled {_local(p.scheduled_at, zone)}: {p.display_title}")
 
 
@@ -200,14 +203,15 @@ def posts_schedule(
 def posts_publish(
     ctx: typer.Context,
     post_id: int = typer.Argument(..., metavar="ID"),
-    at: str | None = typer.Option(None, "--at", help="When it went out (default: now)."),
+    at: str | None = typer.Option(None, "--at", help="When it went out (default: now), e.g. 'yesterday 17:00' or '2 hours ago'."),
     url: str | None = typer.Option(None, "--url", help="Where it was published."),
 ) -> None:
     """Mark a post published."""
-    from planner.services.posts import parse_when, publish_post
+    from planner.services.posts import publish_post
+    from planner.services.when import parse_when
 
     zone = _zone(ctx)
-    when = parse_when(at, zone, "--at") if at else None
+    when = parse_when(at, _now(), zone, what="--at") if at else None
     p = state(ctx).store.call(publish_post, post_id, now=_now(), at=when, url=url)
     say(f"post {p.id} published {_local(p.published_at, zone)}: {p.display_title}")
 
@@ -229,17 +233,17 @@ def posts_copy(ctx: typer.Context, post_id: int = typer.Argument(..., metavar="I
 @plan_app.command("week")
 def plan_week_cmd(
     ctx: typer.Context,
-    week: str | None = typer.Option(None, "--week", help="ISO week like 2026-W49 (default: this week)."),
+    week: str | None = typer.Option(None, "--week", help="ISO week like 2026-W49, 'next week' or a day in it (default: this week)."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Show what would be planned; change nothing."),
     json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Fill the week's empty slots and schedule due touchpoints (never moves what you placed)."""
     from planner.services.planning import plan_week, week_monday
-    from planner.services.timeutil import parse_iso_week
+    from planner.services.when import parse_week
 
     now = _now()
     zone = _zone(ctx)
-    monday = parse_iso_week(week) if week else week_monday(now.astimezone(zone).date())
+    monday = parse_week(week, now, zone, what="--week") if week else week_monday(now.astimezone(zone).date())
     plan = state(ctx).store.call(plan_week, monday, now, dry_run=dry_run)
     if json:
         print_json(plan.as_json())
@@ -247,14 +251,43 @@ def plan_week_cmd(
     say(plan.summary())
     if plan.posts:
         table(["when", "pillar", "post", "from", "why"],
-              [[_local(p.at, zone), p.pillar, p.title, p.source, p.reason] for p in plan.posts], title="posts")
+              [[_local(p.at, zone), label(p.pillar), p.title, p.source, p.reason] for p in plan.posts], title="posts")
     if plan.touchpoints:
         table(["when", "person", "action", "why"],
-              [[_local(t.at, zone), t.name, t.kind.replace("_", " "), t.reason] for t in plan.touchpoints], title="touchpoints")
+              [[_local(t.at, zone), t.name, label(t.kind), t.reason] for t in plan.touchpoints], title="touchpoints")
     for h in plan.held_asks:
-        say(f"held back: {h.kind.replace('_', ' ')} to {h.name}: {'; '.join(h.reasons)}")
+        say(f"held back: {label(h.kind)} to {h.name}: {'; '.join(h.reasons)}")
     for o in plan.open_slots:
-        say(f"open slot {_local(o.at, zone)} ({o.pillar.replace('_', ' ')}): {o.why}")
+        say(f"open slot {_local(o.at, zone)} ({label(o.pillar)}): {o.why}")
+
+
+@plan_app.command("show")
+def plan_show(
+    ctx: typer.Context,
+    week: str | None = typer.Option(None, "--week", help="ISO week like 2026-W49, 'next week' or a day in it (default: this week)."),
+    json: bool = typer.Option(False, "--json"),
+) -> None:
+    """The week as the Plan screen shows it: its figures (posts, open slots, touchpoints) and items."""
+    from planner.services.planning import week_figures, week_monday, week_view
+    from planner.services.when import parse_week
+
+    now, zone = _now(), _zone(ctx)
+    monday = parse_week(week, now, zone, what="--week") if week else week_monday(now.astimezone(zone).date())
+    view = state(ctx).store.call(week_view, monday, now)
+    figures = week_figures(view)
+    if json:
+        print_json({"week": view.week, **figures.as_json(),
+                    "items": [{"kind": i.kind, "id": i.id, "at": i.at, "title": i.title, "status": i.status}
+                              for i in view.items]})
+        return
+    say(f"{view.week}: {figures.summary()}")
+    for weekday, hhmm, pillar in figures.open_slots:
+        day = monday + timedelta(days=weekday)
+        say(f"  open slot {day:%a %d %b} {hhmm} ({label(pillar)})")
+    if view.items:
+        table(["when", "what", "title", "status"],
+              [[_local(i.at, zone), "post" if i.kind == "post" else label(i.action), i.title, label(i.status)]
+               for i in view.items])
 
 
 # --- groups -------------------------------------------------------------------------------------
@@ -349,7 +382,7 @@ def events_list(
 def events_add(
     ctx: typer.Context,
     title: str = typer.Argument(...),
-    when: str = typer.Argument(..., help="Local start: '2026-12-03 16:00'."),
+    when: str = typer.Argument(..., help="Local start: '2026-12-03 16:00' or 'thu 16:00'."),
     duration: int = typer.Option(60, "--duration", help="Minutes."),
     url: str | None = typer.Option(None, "--url"),
     role: str = typer.Option("attending", "--role", help="hosting or attending."),
@@ -357,10 +390,10 @@ def events_add(
 ) -> None:
     """Add an event."""
     from planner.services.community import add_event
-    from planner.services.posts import parse_when
+    from planner.services.when import parse_when
 
     zone = _zone(ctx)
-    e = state(ctx).store.call(add_event, title, parse_when(when, zone), duration_minutes=duration, url=url, role=role,
+    e = state(ctx).store.call(add_event, title, parse_when(when, _now(), zone, what="WHEN"), duration_minutes=duration, url=url, role=role,
                               notes=notes, now=_now())
     say(f"added event {e.id}: {e.title} ({e.role}) {_local(e.starts_at, zone)}")
 
@@ -377,10 +410,10 @@ def events_edit(
 ) -> None:
     """Change an event."""
     from planner.services.community import edit_event
-    from planner.services.posts import parse_when
+    from planner.services.when import parse_when
 
     zone = _zone(ctx)
-    starts = parse_when(when, zone, "--when") if when else None
+    starts = parse_when(when, _now(), zone, what="--when") if when else None
     e = state(ctx).store.call(edit_event, event, title=title, starts_at=starts, url=url, role=role, notes=notes)
     say(f"event {e.id}: {e.title} ({e.role}) {_local(e.starts_at, zone)}")
 

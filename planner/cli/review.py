@@ -17,8 +17,8 @@ def _now() -> datetime:
 
 def review(
     ctx: typer.Context,
-    week: str | None = typer.Option(None, "--week", help="ISO week, e.g. 2026-W48 (default: the last full week).",
-                                       metavar="YYYY-Www"),
+    week: str | None = typer.Option(None, "--week", help="ISO week, e.g. 2026-W48, 'last week' or a day in it (default: the last full week).",
+                                       metavar="WEEK"),
     fmt: str = typer.Option("md", "--format", help="md (Markdown report) or json.", metavar="md|json"),
     output: Path | None = typer.Option(None, "-o", "--output", help="Write to this file instead of printing."),
 ) -> None:
@@ -34,8 +34,13 @@ def review(
         raise PlannerError(f"--format {fmt!r}: expected md or json")
     from planner.services.analytics import has_results, results, results_markdown
 
-    store = state(ctx).store
-    result = store.read(review_for, week, _now())
+    now, store = _now(), state(ctx).store
+    if week:
+        from planner.services.timeutil import iso_week, user_timezone
+        from planner.services.when import parse_week
+
+        week = iso_week(parse_week(week, now, store.read(user_timezone, state(ctx).settings.timezone), what="--week"))
+    result = store.read(review_for, week, now)
     text = to_json(result) if fmt == "json" else to_markdown(result)
     measured = store.read(results, result.monday, result.sunday + timedelta(days=1))
     if has_results(measured):  # only with imported analytics: reports without them stay as they were

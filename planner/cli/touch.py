@@ -2,42 +2,30 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timezone
+from datetime import datetime, time, timezone
 from typing import Optional
 
 import typer
 
 from planner.cli.common import new_app, print_json, say, state
-from planner.dates import MAX_DATE, MIN_DATE, in_range
-from planner.errors import PlannerError
+from planner.services.when import parse_when
+from planner.text import label
 
 app = new_app("Log or plan touchpoints (value-first first; asks are checked by the pitch guard).")
 
 
-def parse_when(value: str, tz, option: str, default_time: time = time(12, 0)) -> datetime:
-    """'2026-11-20' (noon local) or '2026-11-20T09:30' (local) or 'today'/'yesterday' → UTC."""
-    raw = value.strip().lower()
-    today = datetime.now(tz).date()
-    if raw in ("today", "now"):
-        return datetime.now(timezone.utc) if raw == "now" else datetime.combine(today, default_time, tz).astimezone(timezone.utc)
-    if raw == "yesterday":
-        return datetime.combine(date.fromordinal(today.toordinal() - 1), default_time, tz).astimezone(timezone.utc)
-    if raw == "tomorrow":
-        return datetime.combine(date.fromordinal(today.toordinal() + 1), default_time, tz).astimezone(timezone.utc)
-    try:
-        dt = datetime.combine(date.fromisoformat(raw), default_time) if len(raw) == 10 else datetime.fromisoformat(value.strip())
-    except ValueError:
-        raise PlannerError(f"{option}: expected a date like 2026-11-20 (or 2026-11-20T09:30), got {value!r}") from None
-    if not in_range(dt):
-        raise PlannerError(f"{option}: {value!r} is outside {MIN_DATE.year}–{MAX_DATE.year}")
-    return (dt if dt.tzinfo else dt.replace(tzinfo=tz)).astimezone(timezone.utc)
+def _zone(st):
+    """The strategy's zone (the one planning and the TUI use), else the config's."""
+    from planner.services.timeutil import user_timezone
+
+    return st.store.call(user_timezone, st.settings.timezone)
 
 
 def _report(result, json: bool, verb: str, settings) -> None:
     if json:
         print_json(result.as_json())
         return
-    kind = result.kind.replace("_", " ")
+    kind = label(result.kind)
     extra = " (completed the planned one)" if result.completed_planned else ""
     say(f"{verb} {kind} with {result.person}{extra} [touchpoint {result.touchpoint_id}]")
     if result.guard.reasons:
@@ -54,7 +42,7 @@ def touch_log(
     person: str = typer.Argument(..., help="An id, a profile URL or an unambiguous name."),
     kind: str = typer.Option(..., "--kind", "-k", help="share_content, comment_on_post, congratulate, introduce, "
                              "invite_to_event, recommend, thank, check_in; asks: pitch, meeting_request, referral_request."),
-    when: Optional[str] = typer.Option(None, "--date", help="When it happened (default now); a past date restarts the cadence from it."),
+    when: Optional[str] = typer.Option(None, "--date", help="When it happened (default now), e.g. 'yesterday', '2026-11-20 14:00' or '2 days ago'; a past date restarts the cadence from it."),
     note: str = typer.Option("", "--note"),
     message: str = typer.Option("", "--message", help="What you sent (linted for pitch language)."),
     force: bool = typer.Option(False, "--force", help="Record an ask even if the pitch guard says it is too early."),
@@ -66,8 +54,9 @@ def touch_log(
 
     st = state(ctx)
     now = datetime.now(timezone.utc)
-    at = parse_when(when, st.settings.tz, "--date") if when else None
-    if at is not None and at > now and at.astimezone(st.settings.tz).date() == now.astimezone(st.settings.tz).date():
+    zone = _zone(st) if when else None
+    at = parse_when(when, now, zone, default_time=time(12, 0), what="--date") if when else None
+    if at is not None and at > now and at.astimezone(zone).date() == now.astimezone(zone).date():
         at = now  # "today" logged in the morning: noon would be in the future
 
     def run(session):
@@ -81,7 +70,7 @@ def touch_plan(
     ctx: typer.Context,
     person: str = typer.Argument(..., help="An id, a profile URL or an unambiguous name."),
     kind: str = typer.Option(..., "--kind", "-k", help="A touch kind (see `touch log --help`)."),
-    due: str = typer.Option(..., "--due", help="Due date, e.g. 2026-12-01 (or tomorrow)."),
+    due: str = typer.Option(..., "--due", help="When it is due, e.g. 2026-12-01, 'tomorrow 9am', 'next monday' or '+2d'."),
     message: str = typer.Option("", "--message", help="A draft of what to send (linted for pitch language)."),
     note: str = typer.Option("", "--note"),
     force: bool = typer.Option(False, "--force", help="Plan an ask even if the pitch guard says it is too early."),
@@ -93,7 +82,7 @@ def touch_plan(
 
     st = state(ctx)
     now = datetime.now(timezone.utc)
-    due_at = parse_when(due, st.settings.tz, "--due", default_time=time(9, 0))
+    due_at = parse_when(due, now, _zone(st), default_time=time(9, 0), what="--due")
 
     def run(session):
         return plan_touch(session, resolve_person(session, person).id, kind, due_at, now, message=message, note=note, force=force)

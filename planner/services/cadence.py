@@ -38,6 +38,7 @@ from planner.models import (
     TouchStatus,
 )
 from planner.store.reader import utc_value
+from planner.text import count
 
 # overdue by at least this share of the cadence: shown as "cold" rather than just "due"
 COLD_RATIO = 0.5
@@ -71,6 +72,19 @@ class DueInfo:
         if self.is_cold:
             return "cold"
         return "due" if self.is_due else ""
+
+    @property
+    def standing(self) -> str:
+        """Where the person stands, in words: "never contacted" (no day count from the date the
+        cadence starts at), "going cold (41 days overdue)", "due today", "not due (in 3 days)"."""
+        if self.last_contact_at is None:
+            return "never contacted"
+        days = int(abs(self.overdue_days))
+        if self.is_cold:
+            return f"going cold ({count(days, 'day')} overdue)"
+        if self.is_due:
+            return "due today" if days == 0 else f"due ({count(days, 'day')} overdue)"
+        return "not due (tomorrow)" if days == 0 else f"not due (in {count(days, 'day')})"
 
     def as_json(self) -> dict:
         return {
@@ -255,8 +269,10 @@ def people_due(
 
 
 def going_cold(session: Session, now: datetime, limit: int | None = None) -> list[DueInfo]:
-    """Overdue people only, the most overdue relative to their cadence first."""
-    ranked = _ranked([d for d in due_infos(session, now) if d.overdue_days > 0])
+    """People going cold (``DueInfo.is_cold``: overdue by COLD_RATIO of their cadence or more), the
+    most overdue relative to their cadence first. The one definition Network's "cold" marker and
+    filter, `people list --cold` and the weekly review share."""
+    ranked = _ranked([d for d in due_infos(session, now) if d.is_cold])
     return ranked[:limit] if limit else ranked
 
 

@@ -27,6 +27,7 @@ from planner.models import (
     Touchpoint,
 )
 from planner.services.strategy import get_strategy
+from planner.text import label
 
 DEFAULT_WEEKS = 4
 
@@ -101,7 +102,7 @@ def calendar_range(session: Session, now: datetime, first: date | None = None, l
 
 
 def _label(value: str) -> str:
-    return value.replace("_", " ")
+    return label(value)
 
 
 def calendar_items(session: Session, start: datetime, end: datetime) -> list[CalendarItem]:

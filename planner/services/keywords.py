@@ -142,6 +142,19 @@ def entry_keywords(session: Session, entry_id: int, limit: int = TOP_N) -> list[
 # --- trends ---------------------------------------------------------------------------------------
 
 
+TREND_DAYS = 7  # the window "rising" compares with the four before it
+TREND_PER_ENTRY = 5  # an entry's top keywords that count
+RISING_LIMIT = 12  # keywords a "what is rising" list shows
+
+
+def rising_now(session: Session, now: datetime, topic: str | None = None, limit: int = RISING_LIMIT,
+               days: int = TREND_DAYS, min_support: int = 3):
+    """What is rising now: the one list Discover's panel, `planner keywords trends` and the weekly
+    review's step 3 show (the last TREND_DAYS days against the four windows before)."""
+    return topic_trends(session, now, topic, days=days, min_support=min_support, per_entry=TREND_PER_ENTRY,
+                        limit=limit)
+
+
 def topic_trends(session: Session, now: datetime, topic: str | None = None, days: int = 7, min_support: int = 3,
                  per_entry: int = 5, limit: int = 20):
     """Keywords rising in a topic (all topics together when None): this window vs the previous
@@ -151,20 +164,13 @@ def topic_trends(session: Session, now: datetime, topic: str | None = None, days
         from planner.services.feeds import get_topic
 
         topic_id = get_topic(session, topic).id
-    found = _trends(session, now, days, min_support, per_entry, topic_id=topic_id, per_topic=False)
+    found = _trends(session, now, days, min_support, per_entry, topic_id=topic_id)
     return found.get(None, [])[:limit]
 
 
-def trends_by_topic(session: Session, now: datetime, days: int = 7, min_support: int = 3, per_entry: int = 5,
-                    limit: int = 20) -> dict[int, list]:
-    """topic id → its rising keywords, every topic in one pass (the weekly review's step 3)."""
-    found = _trends(session, now, days, min_support, per_entry, topic_id=None, per_topic=True)
-    return {tid: trends[:limit] for tid, trends in found.items()}
-
-
 def _trends(session: Session, now: datetime, days: int, min_support: int, per_entry: int, *,
-            topic_id: int | None, per_topic: bool) -> dict:
-    """Counted in SQL, per window, grouped by the keywords' stored merge key (and topic): only the
+            topic_id: int | None) -> dict:
+    """Counted in SQL, per window, grouped by the keywords' stored merge key: only the
     groups with enough support this window come back to Python (100,000 entries: 2.6 s in Python
     before, see docs/BENCHMARKS.md). Keywords without a stored key (restored from an old backup)
     are keyed here."""
@@ -176,7 +182,7 @@ def _trends(session: Session, now: datetime, days: int, min_support: int, per_en
     oldest = bounds[0] - timedelta(days=days)
     unkeyed = "="  # prefix of the rows whose key is computed here (a key is only [a-z0-9+#])
     key = func.coalesce(Keyword.merge_key, unkeyed + Keyword.phrase)
-    group_topic = Feed.topic_id if per_topic else sa.null()
+    group_topic = sa.null()  # one group of all topics (or the one asked for): the rows keep their shape
     windows = [
         func.sum(case((and_(Entry.published_at > (bounds[i - 1] if i else oldest), Entry.published_at <= bound), 1),
                       else_=0))
@@ -186,16 +192,14 @@ def _trends(session: Session, now: datetime, days: int, min_support: int, per_en
     def scoped(q):
         q = (q.join(EntryKeyword, EntryKeyword.keyword_id == Keyword.id).join(Entry, Entry.id == EntryKeyword.entry_id)
              .where(Entry.published_at > oldest, Entry.published_at <= now, EntryKeyword.rank <= per_entry))
-        if per_topic or topic_id is not None:
-            q = q.join(Feed, Feed.id == Entry.feed_id)
         if topic_id is not None:
-            q = q.where(Feed.topic_id == topic_id)
+            q = q.join(Feed, Feed.id == Entry.feed_id).where(Feed.topic_id == topic_id)
         return q
 
     def merged(raw: str) -> str:
         return keyword_key(raw[1:]) if raw.startswith(unkeyed) else raw
 
-    groups = [group_topic, key] if per_topic else [key]
+    groups = [key]
     # 1. the groups with enough support this window (a fifth of the rows, grouped by the key)
     current = scoped(select(group_topic, key, func.count())).where(Entry.published_at > bounds[-2]).group_by(
         *groups).having(sa.or_(func.count() >= min_support, func.min(key).like(unkeyed + "%")))

@@ -26,6 +26,7 @@ from planner.models import (
 )
 from planner.services.cadence import as_date, raw, rows_for_people
 from planner.store.reader import utc_value
+from planner.text import count, label
 
 DEFAULT_PITCH_MIN_GIVES = 3
 DEFAULT_PITCH_MIN_DAYS = 30
@@ -175,12 +176,10 @@ def check_ask(session: Session, connection_id: int, kind: str, now: datetime) ->
     min_gives, min_days = guard_settings(session)
     reasons = []
     if ledger.gives < min_gives:
-        reasons.append(
-            f"only {ledger.gives} value-first touch{'es' if ledger.gives != 1 else ''} given to {person.full_name} "
-            f"(give at least {min_gives} before asking)"
-        )
+        given = f"only {count(ledger.gives, 'value-first touch')}" if ledger.gives else "no value-first touch yet"
+        reasons.append(f"{given} given to {person.full_name} (give at least {min_gives} before asking)")
     if days is not None and days < min_days:
-        reasons.append(f"connected {days} day{'s' if days != 1 else ''} ago (wait at least {min_days} days before asking)")
+        reasons.append(f"connected {count(days, 'day')} ago (wait at least {min_days} days before asking)")
     return GuardResult(not reasons, reasons, ledger.gives, days)
 
 
@@ -190,6 +189,6 @@ class AskTooEarly(PlannerError):
     def __init__(self, person: str, kind: str, guard: GuardResult):
         self.guard = guard
         super().__init__(
-            f"a {kind.replace('_', ' ')} to {person} looks too early: " + "; ".join(guard.reasons)
+            f"a {label(kind)} to {person} looks too early: " + "; ".join(guard.reasons)
             + " — give first, or use --force to record it anyway"
         )

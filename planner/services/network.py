@@ -213,7 +213,7 @@ def network_page(
     limit: int | None = 100, offset: int = 0,
 ) -> NetworkPage:
     """A page of people with cadence and ledger. ``only`` = "due" (due or overdue) or "cold"
-    (overdue), both ranked most overdue first; otherwise by name. Queries are per page, not
+    (``DueInfo.is_cold``, as cadence.going_cold), both ranked most overdue first; otherwise by name. Queries are per page, not
     per person; the due/cold filters compute cadence for the matching people set-wise."""
     if only not in (None, "due", "cold"):
         raise PlannerError(f"unknown filter {only!r}: use due or cold")
@@ -234,7 +234,7 @@ def network_page(
             infos = cadence_service.due_infos(session, now, ids_all)
         else:
             infos = cadence_service.due_infos(session, now)
-        keep = [d for d in infos if (d.overdue_days >= 0 if only == "due" else d.overdue_days > 0)]
+        keep = [d for d in infos if (d.is_due if only == "due" else d.is_cold)]
         keep.sort(key=lambda d: (-d.overdue_ratio, d.connection_id))
         total = len(keep)
         keep = keep[offset: offset + limit] if limit else keep[offset:]

@@ -93,7 +93,11 @@ SIGNALS: tuple[Signal, ...] = (
               r"|\bsend you the details\b|\bwant the details\b|\bsave your (?:spot|seat)\b|\bseats are going\b"
               r"|\bone-pager\b|\bthe deck\b|\btop of your inbox\b")),
     Signal("buyer", 0.5, 'looks for the buyer ("{match}")',
-           _p(r"\bdecision[- ]makers?\b|\bright person to talk to\b|\bwho (?:handles|buys|is in charge of)\b|\bvendor selection\b"
+           # a decision-maker sought ("are you the decision-maker", "reaching out to decision makers"),
+           # not one named ("the moment it's treated as a decision-maker": the demo's own draft)
+           _p(r"\b(?:are you|who(?:'s| is| are)?|reach(?:ing)? out to|speak(?:ing)? (?:to|with)|talk(?:ing)? (?:to|with)"
+              r"|connect(?:ing)? (?:me )?with|introduce (?:me|us) to|in front of)\s+(?:[\w-]+\s+){0,2}?decision[- ]makers?\b"
+              r"|\bright person to talk to\b|\bwho (?:handles|buys|is in charge of)\b|\bvendor selection\b"
               r"|\bprocurement\b|\bbuying process\b|\bbudget (?:set aside|for)\b"
               r"|\b(?:are you|who is) (?:responsible for|in charge of)\b|\bown the budget\b|\bwho should i (?:speak|talk) to\b"
               r"|\byour (?:\w+ )?needs\b|\ba priority for you\b|\bbe on your (?:short)?list\b")),
@@ -163,7 +167,8 @@ def pitch_score(text: str, threshold: float = PITCH_THRESHOLD, semantic: Any = N
         weights.append(semantic.probability)
         closest = semantic.nearest_pitch
         closest = closest if len(closest) <= 70 else closest[:67].rstrip() + "..."
-        reasons.append(f"reads like the labelled sales messages (p = {semantic.probability:.2f}; closest: \u201c{closest}\u201d)")
+        reasons.append(f"reads like a sales message: the semantic check is {semantic.probability:.0%} sure "
+                       f"(closest labelled pitch: \u201c{closest}\u201d)")
     remaining = 1.0
     for w in weights:
         remaining *= 1.0 - w

@@ -57,6 +57,7 @@ from planner.models import (
 )
 from planner.services.strategy import WEEKDAY_NAMES, StrategyView, show_strategy
 from planner.services.timeutil import iso_week, local_day_bounds, week_bounds
+from planner.text import count, label
 
 TOUCH_DAY_START = time(10, 0)  # first touchpoint of a day, local
 TOUCH_DAY_END = time(18, 0)  # nothing is planned after this, local
@@ -129,10 +130,10 @@ class WeekPlan:
     def summary(self) -> str:
         verb = "would add" if self.dry_run else "added"
         return (
-            f"{self.week}: {verb} {len(self.posts)} posts and {len(self.touchpoints)} touchpoints "
-            f"(kept {self.kept_posts} posts and {self.kept_touchpoints} touchpoints already planned)"
-            + (f"; {len(self.held_asks)} asks held back by the pitch guard" if self.held_asks else "")
-            + (f"; {len(self.open_slots)} slots left open" if self.open_slots else "")
+            f"{self.week}: {verb} {count(len(self.posts), 'post')} and {count(len(self.touchpoints), 'touchpoint')} "
+            f"(kept {count(self.kept_posts, 'post')} and {count(self.kept_touchpoints, 'touchpoint')} already planned)"
+            + (f"; {count(len(self.held_asks), 'ask')} held back by the pitch guard" if self.held_asks else "")
+            + (f"; {count(len(self.open_slots), 'slot')} left open" if self.open_slots else "")
         )
 
 
@@ -395,7 +396,7 @@ class _PostPlanner:
         if mix.get(pillar, 0.0) <= 0:
             return None  # never fill with a pillar the user wants none of
         best = self._best(pillar)
-        return best.post, "mix", f"no {slot_pillar.replace('_', ' ')} in the backlog; {pillar.replace('_', ' ')} is furthest below its target share"
+        return best.post, "mix", f"no {label(slot_pillar)} in the backlog; {label(pillar)} is furthest below its target share"
 
     def _why_open(self, pillar: str) -> str:
         hint = {
@@ -663,7 +664,7 @@ def week_view(session: Session, monday: date, now: datetime) -> WeekView:
         .order_by(Post.scheduled_at, Post.id)
     ).all()
     posts = [
-        WeekItem("post", pid, at, title or f"({pillar.replace('_', ' ')} post)", pillar, status, manual, version,
+        WeekItem("post", pid, at, title or f"({label(pillar)} post)", pillar, status, manual, version,
                  detail=body)
         for pid, at, title, pillar, status, manual, version, body in post_rows
     ]
@@ -674,12 +675,12 @@ def week_view(session: Session, monday: date, now: datetime) -> WeekView:
         .where(Touchpoint.due_at >= start, Touchpoint.due_at < end)
         .order_by(Touchpoint.due_at, Touchpoint.id)
     ).all()
-    labels = {k.value: k.value.replace("_", " ").capitalize() for k in TouchKind}
+    labels = {k.value: label(k.value).capitalize() for k in TouchKind}
     touches = []
     for tid, at, kind, status, manual, version, message, note, first, last in touch_rows:
         name = f"{first} {last}".strip() if first and last else (first or last or "").strip()  # Connection.full_name
         touches.append(WeekItem(
-            "touchpoint", tid, at, f"{labels.get(kind) or kind.replace('_', ' ').capitalize()} · {name}", None, status,
+            "touchpoint", tid, at, f"{labels.get(kind) or label(kind).capitalize()} · {name}", None, status,
             manual, version, person=name, action=kind,
             detail=f"{message}\n\n{note}" if message and note else (message or note or ""),
         ))
@@ -688,6 +689,44 @@ def week_view(session: Session, monday: date, now: datetime) -> WeekView:
     return WeekView(monday, iso_week(monday), strategy.timezone,
                     [(s.weekday, s.local_time, s.pillar) for s in strategy.slots], strategy.working_days,
                     strategy.daily_touch_capacity, items)
+
+
+@dataclass(frozen=True)
+class WeekFigures:
+    """The counts the Plan header, the grid and `planner plan show` share (one definition each)."""
+
+    posts: int  # scheduled or published in the week; skipped ones are shown struck through, not counted
+    open_slots: tuple[tuple[int, str, str], ...]  # (weekday, HH:MM, pillar): no scheduled/published post at that time
+    touchpoints: int  # planned or done in the week; skipped ones are shown struck through, not counted
+    capacity: int  # touchpoints a working day
+
+    def summary(self) -> str:
+        """'3 posts (1 slot open) · 12 touchpoints (capacity 3 a working day)'."""
+        return (f"{count(self.posts, 'post')} ({count(len(self.open_slots), 'slot')} open) · "
+                f"{count(self.touchpoints, 'touchpoint')} (capacity {self.capacity} a working day)")
+
+    def as_json(self) -> dict:
+        return {"posts": self.posts, "open_slots": [list(s) for s in self.open_slots],
+                "touchpoints": self.touchpoints, "capacity": self.capacity}
+
+
+def week_figures(view: WeekView) -> WeekFigures:
+    """A slot is open when no scheduled or published post sits at its local day and time: a post
+    moved off its slot leaves it open, one moved onto another slot fills that one."""
+    zone = ZoneInfo(view.timezone)
+    held = set()
+    posts = touches = 0
+    for item in view.items:
+        if item.status == PostStatus.SKIPPED.value or item.status == TouchStatus.SKIPPED.value:
+            continue
+        if item.kind == "post":
+            posts += 1
+            local = item.at.astimezone(zone)
+            held.add((local.weekday(), f"{local:%H:%M}"))
+        else:
+            touches += 1
+    open_slots = tuple(sorted(s for s in view.slots if (s[0], s[1]) not in held))
+    return WeekFigures(posts, open_slots, touches, view.capacity)
 
 
 def move_item(
@@ -711,4 +750,4 @@ def move_item(
     bump(touch, now)
     session.add(touch)
     session.flush()
-    return f"moved {touch.kind.replace('_', ' ')} touchpoint"
+    return f"moved {label(touch.kind)} touchpoint"

@@ -10,16 +10,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import case, func
 from sqlmodel import Session, select
 
-from planner.dates import MAX_DATE, MIN_DATE, in_range
 from planner.errors import PlannerError
 from planner.models import CommunityGroup, Entry, Event, Pillar, Post, PostStatus, utcnow
 from planner.services.strategy import parse_pillar
+from planner.text import label
 
 # LinkedIn's limits, in characters (the post editor counts against these).
 LIMITS = {"post": 3000, "comment": 1250, "connection note": 300}
@@ -62,7 +61,7 @@ class PostView:
 
     @property
     def display_title(self) -> str:
-        return self.title or first_line(self.body) or f"(untitled {self.pillar.replace('_', ' ')} post)"
+        return self.title or first_line(self.body) or f"(untitled {label(self.pillar)} post)"
 
     def as_json(self) -> dict:
         """Every field, by name (explicit: dataclasses.asdict deep-copies each value, 5,000 posts
@@ -104,23 +103,6 @@ def parse_status(value: str) -> str:
     if key not in PostStatus._value2member_map_:
         raise PlannerError(f"unknown post status {value!r} (expected {', '.join(s.value for s in PostStatus)})")
     return key
-
-
-def parse_when(value: str, tz: ZoneInfo, where: str = "when") -> datetime:
-    """'2026-12-01 09:00' / '2026-12-01T09:00' (local to tz) or with an offset → aware UTC."""
-    text = value.strip().replace(" ", "T", 1)
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        try:
-            moment = datetime.combine(date.fromisoformat(value.strip()), time(9, 0))
-        except ValueError:
-            raise PlannerError(f"{where}: {value!r} is not a date and time like 2026-12-01 09:00") from None
-    if not in_range(moment):
-        raise PlannerError(f"{where}: {value!r} is outside {MIN_DATE.year}–{MAX_DATE.year}")
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=tz)
-    return moment.astimezone(UTC)
 
 
 def _views(session: Session, posts: list[Post]) -> list[PostView]:

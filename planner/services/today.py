@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -11,6 +11,7 @@ from planner.enums import PostStatus, TouchStatus
 from planner.errors import PlannerError
 from planner.services.timeutil import iso_week, last_full_week, local_day_bounds, user_timezone
 from planner.store.reader import as_reader, utc_value
+from planner.text import label
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -57,9 +58,10 @@ class AgendaItem:
     due_at: datetime
     title: str
     detail: str
-    overdue: bool
+    overdue: bool  # due before today
     version: int
     send: str = ""  # a touchpoint's drafted message: what to send (detail shows the note first)
+    late: bool = False  # its time has passed: every overdue item, and today's earlier ones ("this morning's")
 
 
 @dataclass
@@ -80,7 +82,7 @@ def agenda(source, now: datetime, tz: ZoneInfo, limit: int | None = 200) -> Toda
     reader = as_reader(source)
     start, end = local_day_bounds(now, tz)
     bound = {"start": reader.bind_time(start), "end": reader.bind_time(end), **STATUSES}
-    today = _items(reader, POSTS_TODAY, TOUCHES_TODAY, bound, overdue=False)
+    today = [replace(i, late=i.due_at < now) for i in _items(reader, POSTS_TODAY, TOUCHES_TODAY, bound, overdue=False)]
     ((overdue,),) = reader.rows(OVERDUE_COUNT, bound)
     # keep everything due today, then the most overdue of the rest
     room = overdue if limit is None or len(today) + overdue <= limit else max(0, limit - len(today))
@@ -94,12 +96,13 @@ def agenda(source, now: datetime, tz: ZoneInfo, limit: int | None = 200) -> Toda
 def _items(reader, posts_sql: str, touches_sql: str, params: dict, overdue: bool) -> list[AgendaItem]:
     items: list[AgendaItem] = []
     for pid, when, title, pillar, version in reader.rows(posts_sql, params):
-        items.append(AgendaItem("post", pid, utc_value(when), title or "(untitled post)", pillar.replace("_", " "), overdue, version))
+        items.append(AgendaItem("post", pid, utc_value(when), title or "(untitled post)", label(pillar), overdue, version,
+                                late=overdue))
     for tid, due, kind, note, message, version, first, last in reader.rows(touches_sql, params):
-        label = kind.replace("_", " ").capitalize()
+        action = label(kind).capitalize()
         name = f"{first} {last}".strip()
-        items.append(AgendaItem("touchpoint", tid, utc_value(due), f"{label} · {name}", note or message or "", overdue, version,
-                                message or ""))
+        items.append(AgendaItem("touchpoint", tid, utc_value(due), f"{action} · {name}", note or message or "", overdue, version,
+                                message or "", late=overdue))
     items.sort(key=lambda i: (i.due_at, i.kind, i.id))
     return items
 
@@ -132,13 +135,13 @@ def mark_item(session: Session, kind: str, item_id: int, done: bool, now: dateti
         row.status = PostStatus.PUBLISHED.value if done else PostStatus.SKIPPED.value
         if done:
             row.published_at = now
-        label = row.title or f"post {item_id}"
+        what = row.title or f"post {item_id}"
     else:
         row.status = TouchStatus.DONE.value if done else TouchStatus.SKIPPED.value
         if done:
             row.done_at = now
-        label = f"{row.kind.replace('_', ' ')} touchpoint"
+        what = f"{label(row.kind)} touchpoint"
     bump(row, now)
     session.add(row)
     session.flush()
-    return f"{label}: {'done' if done else 'skipped'}"
+    return f"{what}: {'done' if done else 'skipped'}"

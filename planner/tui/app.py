@@ -299,9 +299,11 @@ class PlannerApp(App):
             )
         finally:
             self.call_from_thread(self._keyword_progress, pending + people, pending + people, True)
-        done = f"Keywords ready for {summary.extracted} entries"
+        from planner.text import count
+
+        done = f"Keywords ready for {count(summary.extracted, 'entry')}"
         if summary.people:
-            done += f"; interests of {summary.people} people matched to them"
+            done += f"; interests of {count(summary.people, 'person')} matched to them"
         self.call_from_thread(self.notify, done, title="Keywords", timeout=4)
 
     def _keyword_progress(self, done: int, total: int, finished: bool = False) -> None:

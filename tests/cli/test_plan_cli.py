@@ -90,7 +90,7 @@ def test_posts_pipeline_from_the_cli(cli, tmp_path):
     bad = cli("posts", "schedule", "1", "2026-12-02 09:00", ok=False)
     assert bad.returncode == 1 and "post 1 is published: it cannot be scheduled" in bad.stderr
     assert cli("posts", "edit", "99", "--title", "x", ok=False).stderr.strip() == "planner: no post with id 99"
-    assert "not a date and time" in cli("posts", "schedule", "1", "soon", ok=False).stderr
+    assert "is not a time I can read; try e.g. 2026-12-01 09:00, tomorrow 9am" in cli("posts", "schedule", "1", "soon", ok=False).stderr
 
 
 def test_plan_week_dry_run_then_idempotent(cli):
@@ -107,7 +107,7 @@ def test_plan_week_dry_run_then_idempotent(cli):
     again = json.loads(cli("plan", "week", "--week", week, "--json").stdout)
     assert again["posts"] == [] and again["touchpoints"] == []
     assert "added 0 posts and 0 touchpoints" in cli("plan", "week", "--week", week).stdout
-    assert "not an ISO week" in cli("plan", "week", "--week", "next", ok=False).stderr
+    assert "--week: 'next' is not a week I can read" in cli("plan", "week", "--week", "next", ok=False).stderr
 
 
 def test_groups_and_events(cli):
@@ -163,7 +163,7 @@ def test_export_csv_md_hootsuite(cli, tmp_path):
     assert "hootsuite-profile-01.csv" in out
     lines = list(csv.reader(io.StringIO((folder / "hootsuite-profile-01.csv").read_text(encoding="utf-8"))))
     assert lines[0][0] == f"{(monday + timedelta(days=1)):%d/%m/%Y} 09:00" and lines[0][1].startswith("Hello")
-    assert "not a date" in cli("export", "csv", "--from", "monday", ok=False).stderr
+    assert "--from: 'someday' is not a day I can read" in cli("export", "csv", "--from", "someday", ok=False).stderr
 
 
 @pytest.mark.skipif(CALCURSE is None, reason="calcurse is not on PATH (apt-get install calcurse)")

@@ -54,8 +54,8 @@ def test_output_file(invoke, tmp_path):
 
 
 def test_bad_input_is_one_line(invoke):
-    result = invoke("--week", "last week", code=1)
-    assert "planner: not an ISO week: 'last week' (expected like 2026-W49)" in result.output
+    result = invoke("--week", "a week ago-ish", code=1)
+    assert "planner: --week: 'a week ago-ish' is not a week I can read; try e.g. 2026-W49, " in result.output
     result = invoke("--format", "pdf", code=1)
     assert "planner: --format 'pdf': expected md or json" in result.output
 

@@ -56,9 +56,9 @@ def test_overflowing_numbers_and_far_dates_are_one_line(store, settings):
     store.dispose()
     db = ("--db", settings.db_url)
     _one_line_error(run_planner(*db, "people", "show", "99999999999999999999999"), "no person with id 99999999999999999999999")
-    _one_line_error(run_planner(*db, "plan", "week", "--week", "9999-W52"), "week '9999-W52' is outside 1900–2199")
+    _one_line_error(run_planner(*db, "plan", "week", "--week", "9999-W52"), "--week: '9999-W52' is outside 1900–2199")
     _one_line_error(run_planner(*db, "export", "ics", "--from", "0001-01-01", "--to", "9999-12-31"),
-                    "--from 0001-01-01 is outside 1900–2199")
+                    "--from: '0001-01-01' is outside 1900–2199")
     _one_line_error(run_planner(*db, "posts", "add", "x", "--at", "9999-12-31"), "--at: '9999-12-31' is outside")
     limit = run_planner(*db, "people", "list", "--limit", "9" * 30)
     assert limit.returncode == 2 and "not in the range" in limit.stderr and "Traceback" not in limit.stderr

@@ -23,7 +23,7 @@ def test_audit_with_the_real_pitch_model(store, tmp_path, extractor):
     sam, priya = audit.early_pitches
     assert any("sales line" in r for r in sam.reasons) and sam.text == fx.INVITE_PITCH
     assert any("demo" in r for r in priya.reasons)
-    assert any("labelled sales messages" in r for r in priya.reasons), "the semantic model's verdict is a reason too"
+    assert any("reads like a sales message" in r for r in priya.reasons), "the semantic model's verdict is a reason too"
     # first messages: Priya's pitch, Tom's and Ana's value-first shares
     assert (audit.first_messages, audit.value_first_first, audit.value_first_share) == (3, 2, 0.667)
     # replies in the same thread afterwards: Ana replied to a value-first first message, Tom did not

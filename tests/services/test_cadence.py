@@ -101,8 +101,10 @@ def test_people_due_and_going_cold_rank_by_ratio(store):
         assert [d.connection_id for d in every] == [inner, warm, fresh]
         assert cadence.people_due(s, FIXED_NOW, limit=1)[0].connection_id == inner
         cold = cadence.going_cold(s, FIXED_NOW)
-        assert [d.connection_id for d in cold] == [inner, warm]
-        assert all(d.overdue_days > 0 for d in cold)
+        # going cold = overdue by half the cadence or more: 20/14 is, 20/60 is only due
+        assert [d.connection_id for d in cold] == [inner]
+        assert all(d.is_cold and d.marker == "cold" for d in cold)
+        assert [d.marker for d in due] == ["cold", "due"]
 
 
 def test_archived_people_are_not_due(store):

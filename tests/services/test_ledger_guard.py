@@ -58,7 +58,7 @@ def test_guard_blocks_early_asks_with_reasons(store):
         new = _person(s, FIXED_NOW.date() - timedelta(days=3), first_name="New")
         result = ledger.check_ask(s, new, "pitch", FIXED_NOW)
         assert not result.allowed and result.value_first_given == 0 and result.days_connected == 3
-        assert any("0 value-first" in r for r in result.reasons)
+        assert any("no value-first touch yet given to" in r for r in result.reasons)  # not "only 0 value-first touches"
         assert any("connected 3 days ago" in r for r in result.reasons)
         # value-first kinds always pass
         assert ledger.check_ask(s, new, "share_content", FIXED_NOW).allowed

@@ -1,8 +1,11 @@
 """The draft lint on labelled sets: precision and recall, and plain helpful messages pass.
 
-planner/data/pitch_messages.jsonl (192 messages, half pitches): the rules were written on it in
+planner/data/pitch_messages.jsonl (193 messages): the rules were written on it in
 three rounds ("dev", then "holdout" and "holdout2", each written before the next round of rules
-and measured once first: rule recall 0.30 and 0.20), and the semantic model trains on all of it.
+and measured once first: rule recall 0.30 and 0.20), and the semantic model trains on all of it;
+"demo" holds the demo's thought-leadership post the lint once flagged ("decision-maker"), as the
+plain message it is (adding every demo post, whole or by paragraph, lowered the model's holdout
+recall from 0.80 to 0.70: they stay out, and a test below holds the model's verdicts on them).
 tests/services/pitch_holdout.jsonl (40 messages, half pitches) was written after the last round
 of both and is never trained on. The floors below are the figures measured, so a regression fails.
 """
@@ -36,7 +39,8 @@ def _measure(rows, flags):
 
 
 def test_labelled_sets_shape():
-    for rows, size in ((MESSAGES, 80), (HOLDOUT, 40)):
+    labelled = [r for r in MESSAGES if r["split"] != "demo"]  # the demo's own post is plain by nature
+    for rows, size in ((labelled, 80), (HOLDOUT, 40)):
         assert len(rows) >= size
         pitches = sum(r["pitch"] for r in rows)
         assert pitches == len(rows) - pitches  # half and half
@@ -106,3 +110,42 @@ def test_all_about_the_sender():
 
 def test_connection_note_limit_is_linkedins():
     assert CONNECTION_NOTE_LIMIT == 300
+
+
+def test_the_demos_own_posts_are_labelled_plain_and_pass_the_rules():
+    import tomllib
+
+    from helpers import EXAMPLES as DEMO
+
+    bodies = [p["body"] for p in tomllib.loads((DEMO / "demo.toml").read_text(encoding="utf-8"))["posts"]]
+    labelled = {r["text"]: r["pitch"] for r in MESSAGES if r["split"] == "demo"}
+    posts = [" ".join(b.split()) for b in bodies]
+    once_flagged = [p for p in posts if "decision-maker" in p]
+    assert once_flagged and all(labelled.get(p) is False for p in once_flagged)
+    flagged = [(p[:60], pitch_score(p).reasons) for p in posts if pitch_score(p).pitch]
+    assert flagged == []
+    # a decision-maker named is not one sought
+    assert not pitch_score("What it gets wrong: the moment it's treated as a decision-maker.").pitch
+    assert pitch_score("Are you the decision-maker for observability tooling at Acme?").reasons
+
+
+def test_the_semantic_reason_says_what_it_means_in_words():
+    from planner.adapters.pitch_model import SemanticVerdict
+
+    score = pitch_score("Hello there", semantic=SemanticVerdict(0.93, "Can I show you our platform?"))
+    assert score.reasons == ["reads like a sales message: the semantic check is 93% sure "
+                             "(closest labelled pitch: \u201cCan I show you our platform?\u201d)"]
+    assert not any("p = " in r for r in score.reasons)
+
+
+def test_the_semantic_model_does_not_read_the_demos_posts_as_pitches(extractor):
+    import tomllib
+
+    from helpers import EXAMPLES as DEMO
+    from planner.adapters.pitch_model import SemanticPitchModel
+
+    from planner.services.pitch import SEMANTIC_THRESHOLD
+
+    bodies = [p["body"] for p in tomllib.loads((DEMO / "demo.toml").read_text(encoding="utf-8"))["posts"]]
+    verdicts = SemanticPitchModel(extractor).judge(bodies)
+    assert max(v.probability for v in verdicts) < SEMANTIC_THRESHOLD  # measured 0.14 at most

@@ -340,3 +340,38 @@ def test_week_view_lists_posts_and_touchpoints_in_time_order(store):
     assert [i.kind for i in view.items] == ["touchpoint", "post"]
     assert view.items[0].person == "Week Viewer" and view.items[1].title == "Idea"
     assert view.week == "2026-W49" and view.timezone == "Europe/Berlin"
+
+
+def test_next_post_slot_skips_taken_and_past_slots_of_the_pillar(store):
+    from planner.services.planning import next_post_slot
+
+    berlin = ZoneInfo("Europe/Berlin")
+    with store.transaction() as s:
+        # Wed 09:00 Berlin is already past at NOW (10:30 Berlin); Thu 09:00 is taken; Fri 09:00 is free
+        setup_strategy(s, slots=[(2, "09:00", "thought_leadership"), (3, "09:00", "thought_leadership"),
+                                 (4, "09:00", "thought_leadership"), (3, "11:00", "content_share")])
+        taken = idea(s, "Taken", status="scheduled", scheduled_at=datetime(2026, 11, 26, 9, 0, tzinfo=berlin))
+        got = next_post_slot(s, "thought_leadership", NOW)
+        assert got == datetime(2026, 11, 27, 9, 0, tzinfo=berlin)
+        # the post being scheduled does not block its own slot
+        assert next_post_slot(s, "thought_leadership", NOW, ignore_post=taken.id) == datetime(2026, 11, 26, 9, 0, tzinfo=berlin)
+        assert next_post_slot(s, "content_share", NOW) == datetime(2026, 11, 26, 11, 0, tzinfo=berlin)
+        assert next_post_slot(s, "virtual_event", NOW) is None
+
+
+def test_next_touch_slot_respects_capacity_working_days_and_hours(store):
+    from planner.services.planning import next_touch_slot
+
+    berlin = ZoneInfo("Europe/Berlin")
+    with store.transaction() as s:
+        setup_strategy(s, capacity=2, working="wed,mon")
+        p = person(s, "Ada Lovelace")
+        assert next_touch_slot(s, NOW) == datetime(2026, 11, 25, 10, 30, tzinfo=berlin)  # the next quarter-hour today
+        for hhmm in ("10:30", "10:45"):
+            h, m = map(int, hhmm.split(":"))
+            s.add(Touchpoint(connection_id=p.id, kind="check_in", status="planned",
+                             due_at=datetime(2026, 11, 25, h, m, tzinfo=berlin)))
+        s.add(Touchpoint(connection_id=p.id, kind="check_in", status="skipped",
+                         due_at=datetime(2026, 11, 30, 10, 0, tzinfo=berlin)))  # skipped: uses no capacity
+        s.flush()
+        assert next_touch_slot(s, NOW) == datetime(2026, 11, 30, 10, 0, tzinfo=berlin)  # Wed full, Thu-Sun not working

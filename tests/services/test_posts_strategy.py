@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import fields
 from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -184,15 +183,6 @@ def test_list_posts_pages_in_pipeline_order_with_published_latest_first(store):
     view = store.call(ps.list_posts, status="published")[0]
     assert list(view.as_json()) == [f.name for f in fields(ps.PostView)]
     assert view.as_json()["hashtags"] == view.hashtags and view.as_json()["published_at"] == NOW - timedelta(days=1)
-
-def test_parse_when_is_local_to_the_zone():
-    berlin = ZoneInfo("Europe/Berlin")
-    assert ps.parse_when("2026-12-01 09:00", berlin) == datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
-    assert ps.parse_when("2026-07-01T09:00", berlin) == datetime(2026, 7, 1, 7, 0, tzinfo=UTC)
-    assert ps.parse_when("2026-12-01T09:00+00:00", berlin) == datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
-    with pytest.raises(PlannerError, match="not a date and time"):
-        ps.parse_when("next tuesday", berlin)
-
 
 def test_channel_links_group_and_event(store):
     g = store.call(community.add_group, "SRE Guild", url="https://example.com/g", cadence_days=7, now=NOW)

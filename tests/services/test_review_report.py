@@ -70,7 +70,7 @@ def build(session) -> None:
     keyword = Keyword(phrase="toil budget")
     session.add(keyword)
     session.flush()
-    for day in (18, 19, 20):
+    for day in (19, 20, 21):  # rising now (the review's "rising" is the last 7 days before its now)
         e = Entry(feed_id=feed.id, guid=f"g{day}", title=f"Toil budget #{day}", link=f"https://feed.example/{day}",
                   published_at=at(11, day, 7), content_hash=f"h{day}")
         session.add(e)
@@ -118,7 +118,7 @@ def test_untrusted_text_cannot_become_markdown(review):
     assert "\\`code\\` and \\[link\\](http://x) \\| pipes" in md
     assert "\\- looks like a list" in md
     assert "Ops \\<script\\>" in md
-    assert "**Cold \\[i\\]Case\\[/i\\]** (inner, every 14 days) · 41 days overdue → check in" in md
+    assert "**Cold \\[i\\]Case\\[/i\\]** (inner, every 14 days) · never contacted → check in" in md
     assert not any(line.startswith("# ") for line in md.splitlines()[1:])
 
 

@@ -63,3 +63,19 @@ def test_agenda_is_the_same_through_the_stdlib_reader_ties_and_day_edges_include
         for limit, expected in ((None, full), (4, capped), (1, tiny)):
             with open_sqlite_reader(store.url) as reader:
                 assert agenda(reader, FIXED_NOW, tz, limit=limit) == expected
+
+
+def test_this_mornings_missed_items_are_late_and_later_ones_are_not(store):
+    from planner.models import Post
+
+    with store.transaction() as session:
+        person = Connection(first_name="Ada", last_name="L")
+        session.add(person)
+        session.flush()
+        session.add(Touchpoint(connection_id=person.id, kind="thank", due_at=FIXED_NOW - timedelta(hours=1)))  # 08:30
+        session.add(Post(title="this morning", pillar="thought_leadership", status="scheduled",
+                         scheduled_at=FIXED_NOW - timedelta(minutes=30)))
+        session.add(Touchpoint(connection_id=person.id, kind="check_in", due_at=FIXED_NOW + timedelta(hours=2)))
+        session.add(Touchpoint(connection_id=person.id, kind="check_in", due_at=FIXED_NOW - timedelta(days=2)))
+    items = store.call(agenda, FIXED_NOW, ZoneInfo("UTC"), limit=None).items
+    assert [(i.overdue, i.late) for i in items] == [(True, True), (False, True), (False, True), (False, False)]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, time, timedelta
+
 from sqlmodel import select
 
 from helpers import FIXED_NOW
@@ -50,6 +52,9 @@ async def test_open_search_and_accept_suggestion(demo_settings):
         pid = screen.rows[0].id
         with app.store.session() as s:
             before = len(s.exec(select(Touchpoint).where(Touchpoint.connection_id == pid, Touchpoint.status == "planned")).all())
+        from planner.services.planning import next_touch_slot
+
+        expected_at = app.store.call(next_touch_slot, FIXED_NOW)
         await pilot.press("a")
         await pilot.pause()
         await app.workers.wait_for_complete()
@@ -60,6 +65,34 @@ async def test_open_search_and_accept_suggestion(demo_settings):
             total = len(s.exec(select(Touchpoint).where(Touchpoint.connection_id == pid, Touchpoint.status == "planned")).all())
         assert total == before + 1
         assert [(t.kind, t.message) for t in planned] == [(suggestion.kind, suggestion.message)]
+        # the next free working-hours slot within the daily capacity, not the minute the key was pressed
+        assert planned[0].due_at.replace(tzinfo=UTC) == expected_at != FIXED_NOW
+
+
+async def test_the_touch_form_reads_time_as_people_say_it(demo_settings):
+    app = make_app(demo_settings, clock=lambda: FIXED_NOW)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await _open(pilot, app)
+        await _search(pilot, app, screen, "megan")
+        pid = screen.rows[0].id
+        await pilot.press("p")
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, TouchForm)
+        form.query_one("#touch-date").value = "whenever"
+        form.submit()
+        await pilot.pause()
+        assert app.screen is form  # refused with the parser's example, nothing lost
+        form.query_one("#touch-date").value = "tomorrow 9am"
+        form.submit()
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        with app.store.session() as s:
+            dues = [t.due_at.replace(tzinfo=UTC) for t in s.exec(select(Touchpoint).where(
+                Touchpoint.connection_id == pid, Touchpoint.status == "planned"))]
+        tomorrow = (FIXED_NOW.astimezone(app.tz) + timedelta(days=1)).date()
+        assert datetime.combine(tomorrow, time(9, 0), app.tz).astimezone(UTC) in dues
 
 
 async def test_early_ask_shows_the_pitch_guard_confirmation(demo_settings):

@@ -111,7 +111,38 @@ async def test_editor_hashtags_pillar_status_and_schedule(demo_settings):
         dialog.query_one("#schedule-input").value = "someday"
         await pilot.press("enter")
         await settle(app, pilot)
-        assert isinstance(app.screen, PostEditorScreen)  # a bad time is a notification, not a crash
+        assert app.screen is dialog  # a bad time keeps the dialog open with the reason and an example
+        assert "'someday' is not a time I can read; try e.g. 2026-12-01 09:00, tomorrow 9am" in static_text(dialog, "#schedule-error")
+        dialog.query_one("#schedule-input").value = "tomorrow 9am"
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, PostEditorScreen)
+        with app.store.transaction() as s:
+            assert s.get(Post, post_id).scheduled_at == datetime(2026, 11, 26, 9, 0, tzinfo=UTC)  # London = UTC in Nov
+
+
+async def test_schedule_dialog_shows_a_whole_example_and_proposes_the_next_free_slot(demo_settings):
+    from planner.services.planning import next_post_slot
+
+    app = make_app(demo_settings, clock=lambda: FIXED_NOW)
+    async with app.run_test(size=(80, 24)) as pilot:
+        editor = await open_editor(app, pilot)
+        pillar = editor.pillar
+        await pilot.press("ctrl+t")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, ScheduleDialog)
+        screen_text = " ".join(str(w.render()) for w in dialog.query("Static"))
+        assert "e.g. 2026-12-01 09:00 · tomorrow 9am · fri 10:00 · next monday · +2d" in screen_text
+        expected = app.store.call(next_post_slot, pillar, FIXED_NOW, ignore_post=editor.context.post.id)
+        assert expected is not None and expected > FIXED_NOW
+        local = expected.astimezone(editor.zone())
+        assert dialog.query_one("#schedule-input").value == f"{local:%Y-%m-%d %H:%M}"
+        assert f"next free {pillar.replace('_', ' ')} slot: {local:%a %d %b %H:%M}" in static_text(dialog, "#schedule-proposal")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        with app.store.transaction() as s:
+            assert s.get(Post, editor.context.post.id).scheduled_at.replace(tzinfo=UTC) == expected
 
 
 async def test_escape_asks_about_unsaved_text_then_discards(demo_settings):
@@ -200,5 +231,5 @@ async def test_editor_semantic_check_flags_a_pitch_no_rule_names(demo_settings):
                 break
         await pilot.pause()
         pitch = static_text(editor, "#editor-pitch")
-        assert "reads like a pitch" in pitch and "reads like the labelled sales messages" in pitch
+        assert "reads like a pitch" in pitch and "reads like a sales message: the semantic check is" in pitch
         assert "semantic check running" not in pitch

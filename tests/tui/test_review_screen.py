@@ -59,6 +59,9 @@ async def test_walking_the_five_steps_changes_the_world_and_saves_the_review(dem
             "thought leadership", "content share", "group engagement", "virtual event"]
         assert len(screen.query_one(TouchesChart).series["done"]) == 12
         assert screen.query_one(GiveAskChart).series["gives"][-1] == review.give_ask_week.gives
+        for chart in (screen.query_one(TouchesChart), screen.query_one(GiveAskChart)):  # counts: whole-number ticks
+            assert chart.yticks and all(isinstance(t, int) for t in chart.yticks)
+            assert chart.yticks[-1] >= max(max(v) for k, v in chart.series.items() if k != "labels")
 
         # 1 last week: Chris Morgan's share was missed → carry it forward a week
         missed = [i for i in review.missed_items if i.kind == "touchpoint"]

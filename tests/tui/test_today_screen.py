@@ -141,3 +141,27 @@ async def test_a_schema_not_at_head_skips_the_first_frame_reader_and_still_loads
         await _ready(app, pilot)
         assert store_open_at_show == [True], "read once, by the worker, through the store"
         assert app.screen.agenda is not None and app.screen.agenda.items
+
+
+async def test_this_mornings_missed_items_are_marked_late(demo_settings):
+    from datetime import timedelta
+
+    from planner.models import Connection
+
+    store = open_store(demo_settings.db_url)
+    with store.transaction() as session:
+        person = session.exec(select(Connection).order_by(Connection.id)).first()
+        missed = Touchpoint(connection_id=person.id, kind="thank", status="planned", due_at=FIXED_NOW - timedelta(minutes=20))
+        session.add(missed)
+        session.flush()
+        missed_id = missed.id
+    store.dispose()
+    app = make_app(demo_settings, clock=lambda: FIXED_NOW)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _ready(app, pilot)
+        table = app.screen.query_one("#today-table")
+        when = {key.value: str(table.get_row(key)[0]) for key in table.rows}
+        local = (FIXED_NOW - timedelta(minutes=20)).astimezone(app.tz)
+        assert when[f"touchpoint:{missed_id}"] == f"late · {local:%H:%M}"
+        later = [i for i in app.screen.agenda.items if i.due_at > FIXED_NOW]
+        assert later and all(not when[f"{i.kind}:{i.id}"].startswith(("late", "overdue")) for i in later)

@@ -30,8 +30,9 @@ Definitions (all weeks are ISO weeks, Monday 00:00 to Monday 00:00 in the strate
   week afterwards does not turn it into a kept week. The streak is the number of consecutive kept
   weeks ending with the reviewed week (0 when the reviewed week was not kept), at most 52.
 * People going cold, their suggestions and new connections without a value-first touch are as of
-  ``now`` (what to do next); rising keywords are those of the reviewed week (its 7 days against
-  the four weeks before, see services.trends).
+  ``now`` (what to do next); so are the rising keywords, for planning next week: the very list
+  Discover and `planner keywords trends` show (``keywords.rising_now``: the last 7 days against
+  the four weeks before, see services.trends), each under the topics whose entries mention it.
 """
 
 from __future__ import annotations
@@ -123,13 +124,12 @@ def complete_review(session: Session, last: LastWeek) -> WeekReview:
     """`last` and the rest of the review: people going cold and new ones as of `last.now`, what
     rose in the week, failing feeds, and the suggestions drawn from all of it."""
     zone, now = ZoneInfo(last.timezone), last.now
-    _start, end = week_bounds(last.monday, zone)
     cold, cold_total = _going_cold(session, now, zone)
     review = WeekReview(
         **{f.name: getattr(last, f.name) for f in fields(LastWeek)},
         going_cold=cold, going_cold_total=cold_total,
         new_connections=_new_connections(session, last.monday, now, zone),
-        rising=_rising(session, min(end, now)),
+        rising=_rising(session, now),
         failing_feeds=_failing_feeds(session),
         suggestions=[],
     )

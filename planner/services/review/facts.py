@@ -51,7 +51,7 @@ from planner.services.timeutil import (
     user_timezone,
 )
 from planner.store.reader import utc_value
-from planner.text import label
+from planner.text import count, label
 
 _PLACED = (PostStatus.SCHEDULED.value, PostStatus.PUBLISHED.value, PostStatus.SKIPPED.value)
 
@@ -209,45 +209,55 @@ def _new_connections(session: Session, monday: date, now: datetime, zone: ZoneIn
     ]
 
 
-def _rising(session: Session, as_of: datetime) -> list[TopicRising]:
-    from planner.services.keywords import trends_by_topic
+def _rising(session: Session, now: datetime) -> list[TopicRising]:
+    """What is rising now (``keywords.rising_now``, the list Discover and the CLI show), by topic:
+    a topic lists the rising keywords its entries of the last 7 days mention, and those entries."""
+    from planner.services.keywords import TREND_DAYS, TREND_PER_ENTRY, rising_now
     from planner.services.trends import keyword_key
 
-    out = []
-    topics = session.exec(select(Topic.id, Topic.name).order_by(Topic.name, Topic.id)).all()
-    rising = trends_by_topic(session, as_of, days=7, limit=RISING_PER_TOPIC)  # every topic in one pass
-    for topic_id, name in topics:
-        trends = rising.get(topic_id, [])
-        if not trends:
+    trends = rising_now(session, now)
+    if not trends:
+        return []
+    keys = {keyword_key(t.keyword): t for t in trends}
+    order = {t.keyword: n for n, t in enumerate(trends)}
+    rows = session.exec(
+        select(Topic.id, Topic.name, Entry.id, Entry.title, Entry.link, Entry.published_at, Entry.is_dismissed,
+               Keyword.phrase, Keyword.merge_key)
+        .join(Feed, Feed.topic_id == Topic.id)
+        .join(Entry, Entry.feed_id == Feed.id)
+        .join(EntryKeyword, EntryKeyword.entry_id == Entry.id)
+        .join(Keyword, Keyword.id == EntryKeyword.keyword_id)
+        .where(Entry.published_at > now - timedelta(days=TREND_DAYS), Entry.published_at <= now,
+               EntryKeyword.rank <= TREND_PER_ENTRY,
+               or_(Keyword.merge_key.in_(sorted(keys)), Keyword.merge_key.is_(None)))  # the rising ones only
+    ).all()
+    topics: dict[int, dict] = {}
+    for topic_id, name, eid, title, link, published, dismissed, phrase, merge_key in rows:
+        trend = keys.get(merge_key or keyword_key(phrase))
+        if trend is None:
             continue
-        keys = {keyword_key(t.keyword): t.keyword for t in trends}
-        rows = session.exec(
-            select(Entry.id, Entry.title, Entry.link, Entry.published_at, Keyword.phrase, Keyword.merge_key)
-            .join(Feed, Feed.id == Entry.feed_id)
-            .join(EntryKeyword, EntryKeyword.entry_id == Entry.id)
-            .join(Keyword, Keyword.id == EntryKeyword.keyword_id)
-            .where(Feed.topic_id == topic_id, Entry.is_dismissed == False,
-                   Entry.published_at > as_of - timedelta(days=7), Entry.published_at <= as_of, EntryKeyword.rank <= 5,
-                   or_(Keyword.merge_key.in_(sorted(keys)), Keyword.merge_key.is_(None)))  # the rising ones only
-        ).all()
-        found: dict[int, dict] = {}
-        for eid, title, link, published, phrase, merge_key in rows:
-            key = merge_key or keyword_key(phrase)
-            if key not in keys:
-                continue
-            e = found.setdefault(eid, {"title": title, "link": link, "published": utc_value(published), "keywords": set()})
-            e["keywords"].add(keys[key])
-        ideas = set(session.exec(
-            select(Post.source_entry_id).where(Post.source_entry_id.in_(sorted(found)))
-        ).all()) if found else set()
-        ranked = sorted(found.items(), key=lambda kv: (-len(kv[1]["keywords"]), -kv[1]["published"].timestamp(), kv[0]))
+        topic = topics.setdefault(topic_id, {"name": name, "keywords": set(), "entries": {}})
+        topic["keywords"].add(trend.keyword)
+        if not dismissed:
+            e = topic["entries"].setdefault(eid, {"title": title, "link": link, "published": utc_value(published),
+                                                  "keywords": set()})
+            e["keywords"].add(trend.keyword)
+    found = [eid for t in topics.values() for eid in t["entries"]]
+    ideas = set(session.exec(select(Post.source_entry_id).where(Post.source_entry_id.in_(sorted(set(found))))).all()) \
+        if found else set()
+    out = []
+    for _topic_id, topic in sorted(topics.items(), key=lambda kv: (kv[1]["name"], kv[0])):
+        ranked = sorted(topic["entries"].items(),
+                        key=lambda kv: (-len(kv[1]["keywords"]), -kv[1]["published"].timestamp(), kv[0]))
         entries = [
-            EntryPick(eid, e["title"] or "(untitled entry)", e["link"], e["published"], sorted(e["keywords"]), eid in ideas)
+            EntryPick(eid, e["title"] or "(untitled entry)", e["link"], e["published"],
+                      sorted(e["keywords"], key=order.__getitem__), eid in ideas)
             for eid, e in ranked[:ENTRIES_PER_TOPIC]
         ]
-        out.append(TopicRising(
-            name, [RisingKeyword(t.keyword, t.count, t.baseline, t.lift, list(t.series)) for t in trends], entries,
-        ))
+        words = sorted(topic["keywords"], key=order.__getitem__)[:RISING_PER_TOPIC]
+        out.append(TopicRising(topic["name"], [
+            RisingKeyword(t.keyword, t.count, t.baseline, t.lift, list(t.series)) for t in (keys[keyword_key(w)] for w in words)
+        ], entries))
     return out
 
 
@@ -286,7 +296,8 @@ def _suggestions(review: WeekReview, backlog: dict[str, int], capacity: int | No
     t = review.touchpoints
     if t.planned and t.done < KEPT_THRESHOLD * t.planned:
         extra = f" (capacity is {capacity} a day)" if capacity else ""
-        out.append(f"Only {t.done} of {t.planned} touchpoints were done: plan fewer, or block time for them{extra}.")
+        out.append(f"Only {t.done} of {count(t.planned, 'touchpoint')} {'was' if t.done == 1 else 'were'} done: "
+                   f"plan fewer, or block time for them{extra}.")
     if review.going_cold:
         names = ", ".join(
             f"{p.name} ({label(p.suggestion.kind) if p.suggestion else 'check in'})" for p in review.going_cold[:3]

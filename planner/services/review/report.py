@@ -13,7 +13,7 @@ import re
 from zoneinfo import ZoneInfo
 
 from planner.services.review.model import WeekReview
-from planner.text import clean_text, label
+from planner.text import clean_text, count, label
 
 _MD_INLINE_RE = re.compile(r"([\\`*_\[\]<>|~#])")
 _MD_LINE_START_RE = re.compile(r"^(\s*)([>+=-]|\d+[.)])")
@@ -91,10 +91,12 @@ def to_markdown(review: WeekReview) -> str:
         out.append("Nobody is overdue.")
     else:
         n = review.going_cold_total
-        out.append(f"{n} {'person' if n == 1 else 'people'} overdue; the most overdue first:")
+        out.append(f"{count(n, 'person')} going cold; the most overdue first:")
         out.append("")
         for person in review.going_cold:
-            line = f"- **{_md(person.name)}** ({person.tier}, every {person.cadence_days} days) · {person.overdue_days:.0f} days overdue"
+            since = ("never contacted" if person.last_contact_at is None
+                     else f"{count(int(person.overdue_days), 'day')} overdue")
+            line = f"- **{_md(person.name)}** ({person.tier}, every {count(person.cadence_days, 'day')}) · {since}"
             if person.suggestion:
                 line += f" → {label(person.suggestion.kind)}: {_md(person.suggestion.reason)}"
             if person.planned:
@@ -115,7 +117,7 @@ def to_markdown(review: WeekReview) -> str:
     # discover
     out += ["", "## Rising", ""]
     if not review.rising:
-        out.append("Nothing rising in your topics this week.")
+        out.append("Nothing rising in your topics right now.")
     for topic in review.rising:
         words = ", ".join(f"{_md(k.keyword)} ({k.count}, ×{k.lift:g})" for k in topic.keywords)
         out.append(f"- **{_md(topic.topic)}**: {words}")

@@ -18,6 +18,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import DataTable, Input, ProgressBar, Static, Tree
 
 from planner.services import feeds as feed_service
+from planner.text import plural
 from planner.tui.screens.base import PlannerScreen
 from planner.tui.widgets.fit_table import FitTable
 from planner.tui.widgets.fit_tree import FitTree
@@ -31,6 +32,7 @@ PAGE = 200
 class Filter:
     topic: str | None = None
     feed_id: int | None = None
+    feed_name: str | None = None  # what the status line calls it (the tree's label, not the id)
     search: str | None = None
     unread: bool = False
     starred: bool = False
@@ -46,9 +48,9 @@ def _entries(app, f: Filter, after) -> list[feed_service.EntryRow]:
 
 
 def _trends(app, topic: str | None):
-    from planner.services.keywords import topic_trends
+    from planner.services.keywords import rising_now
 
-    return app.cached(("topic_trends", topic), topic_trends, app.now(), topic, limit=12)
+    return app.cached(("rising_now", topic), rising_now, app.now(), topic)
 
 
 class DiscoverScreen(PlannerScreen):
@@ -127,9 +129,9 @@ class DiscoverScreen(PlannerScreen):
         for t in topics:
             node = tree.root.add(Text(f"{t.name} ({t.unread})"), data=Filter(topic=t.name), expand=True)
             for f in by_topic.get(t.name, []):
-                node.add_leaf(self._feed_label(f), data=Filter(feed_id=f.id))
+                node.add_leaf(self._feed_label(f), data=Filter(feed_id=f.id, feed_name=f.title or f.url))
         for f in by_topic.get(None, []):
-            tree.root.add_leaf(self._feed_label(f), data=Filter(feed_id=f.id))
+            tree.root.add_leaf(self._feed_label(f), data=Filter(feed_id=f.id, feed_name=f.title or f.url))
 
     @staticmethod
     def _feed_label(f) -> Text:
@@ -188,14 +190,14 @@ class DiscoverScreen(PlannerScreen):
         if self.filter.topic:
             described.append(f"topic {self.filter.topic}")
         if self.filter.feed_id:
-            described.append(f"feed {self.filter.feed_id}")
+            described.append(f"feed {self.filter.feed_name or self.filter.feed_id}")
         if self.filter.search:
             described.append(f"matching {self.filter.search!r}")
         if self.filter.unread:
             described.append("unread")
         more = "" if self.exhausted else "+"
         self.query_one("#discover-status", Static).update(
-            Text(f"{len(self.rows)}{more} entries" + (f" · {', '.join(described)}" if described else ""))
+            Text(f"{len(self.rows)}{more} {plural(len(self.rows), 'entry')}" + (f" · {', '.join(described)}" if described else ""))
         )
         if offset == 0:
             self.show_detail()
@@ -322,7 +324,8 @@ class DiscoverScreen(PlannerScreen):
     @on(Tree.NodeSelected, "#discover-tree")
     def pick_node(self, event: Tree.NodeSelected) -> None:
         data = event.node.data or Filter()
-        self.filter = Filter(topic=data.topic, feed_id=data.feed_id, search=self.filter.search, unread=self.filter.unread)
+        self.filter = Filter(topic=data.topic, feed_id=data.feed_id, feed_name=data.feed_name, search=self.filter.search,
+                             unread=self.filter.unread)
         self.reload_entries()  # and then the trends of the new selection
         self.query_one("#discover-entries", DataTable).focus()
 

@@ -25,6 +25,7 @@ from planner.tui.screens.base import PlannerScreen
 from planner.tui.widgets.fit_table import FitTable
 from planner.tui.widgets.footer import PlannerFooter
 from planner.tui.widgets.section_bar import SectionBar
+from planner.text import count, label
 
 PAGE = 200
 FILTERS = (None, "due", "cold")
@@ -151,7 +152,7 @@ class NetworkScreen(PlannerScreen):
         shown = FILTER_LABELS[q.only]
         search = f" · matching {q.search!r}" if q.search else ""
         self.query_one("#network-status", Static).update(
-            Text(f"{page.total} people ({shown}){search} · f: all/due/cold · /: search · a: accept suggestion")
+            Text(f"{count(page.total, 'person')} ({shown}){search} · f: all/due/cold · /: search · a: accept suggestion")
         )
         if offset == 0:
             if self.rows:
@@ -242,14 +243,13 @@ class NetworkScreen(PlannerScreen):
         if d.profile_url:
             t.append(f"\n{d.profile_url}", style="underline")
         t.append("\n\n")
-        t.append(f"tier {d.tier} · every {d.due.cadence_days} days ({d.due.cadence_source})\n")
+        t.append(f"tier {d.tier} · every {count(d.due.cadence_days, 'day')} ({d.due.cadence_source})\n")
         t.append(f"tags: {', '.join(d.tags) or '—'}\n")
         t.append(f"connected {d.connected_on:%d %b %Y}\n" if d.connected_on else "connected: unknown\n")
         last = d.due.last_contact_at.astimezone(tz).strftime("%d %b %Y") if d.due.last_contact_at else "never"
         t.append(f"last contact {last} · next due {d.due.next_due_at.astimezone(tz):%d %b %Y}")
         if d.due.marker:
-            t.append(f"  {d.due.marker.upper()} ({d.due.overdue_days:.0f} days overdue)",
-                     style="bold red" if d.due.marker == "cold" else "yellow")
+            t.append(f"  {d.due.standing}", style="bold red" if d.due.marker == "cold" else "yellow")
         lg = d.ledger
         t.append("\n\nLedger\n", style="bold")
         t.append(f"{lg.gives} given · {lg.asks} asked · give:ask {lg.ratio_text} · {lg.planned} planned\n")
@@ -258,7 +258,7 @@ class NetworkScreen(PlannerScreen):
         if d.suggestion:
             s = d.suggestion
             t.append("\nSuggested (a to accept)\n", style="bold")
-            t.append(f"{s.kind.replace('_', ' ')}: {s.reason}\n", style="green")
+            t.append(f"{label(s.kind)}: {s.reason}\n", style="green")
             t.append(f"{s.message}\n", style="italic")
         if d.notes:
             t.append("\nNotes\n", style="bold")
@@ -270,7 +270,7 @@ class NetworkScreen(PlannerScreen):
             when = tp.when.astimezone(tz).strftime("%d %b %Y") if tp.when else "undated"
             style = {"planned": "cyan", "skipped": "dim strike"}.get(tp.status, "")
             t.append(f"{when}  {tp.status:<7} ", style=style)
-            t.append(tp.kind.replace("_", " "), style="bold red" if tp.is_ask else "")
+            t.append(label(tp.kind), style="bold red" if tp.is_ask else "")
             about = tp.note or tp.message or tp.entry_title or tp.event_title or ""
             if about:
                 t.append(f" — {about[:90]}", style="dim")
@@ -339,7 +339,7 @@ class NetworkScreen(PlannerScreen):
     def accept(self, person_id: int) -> None:
         result = self.app.store.call(touch_service.accept_suggestion, person_id, self.app.now())
         verb = "Planned" if result.created else "Already planned"
-        self.app.call_from_thread(self.app.notify, f"{verb}: {result.kind.replace('_', ' ')} with {result.person}",
+        self.app.call_from_thread(self.app.notify, f"{verb}: {label(result.kind)} with {result.person}",
                                   markup=False)
         self.app.call_from_thread(self.reload_rows, True)
 
@@ -380,11 +380,11 @@ class NetworkScreen(PlannerScreen):
             when = min(form.when, now)
             result = self.app.store.call(touch_service.log_touch, person_id, form.kind, now, when=when, note=form.note,
                                          message=form.message, force=force)
-            text = f"Logged {form.kind.replace('_', ' ')} with {name}"
+            text = f"Logged {label(form.kind)} with {name}"
         else:
             result = self.app.store.call(touch_service.plan_touch, person_id, form.kind, form.when, now,
                                          note=form.note, message=form.message, force=force)
-            text = f"Planned {form.kind.replace('_', ' ')} with {name}"
+            text = f"Planned {label(form.kind)} with {name}"
         if result.lint and result.lint["pitch"]:
             text += "\nThe message reads as a pitch: " + "; ".join(result.lint["reasons"])
         self.app.call_from_thread(self.app.notify, text, markup=False)
@@ -394,7 +394,7 @@ class NetworkScreen(PlannerScreen):
         from planner.tui.widgets.confirm import ConfirmModal
 
         body = (
-            f"A {form.kind.replace('_', ' ')} to {name} looks too early:\n\n"
+            f"A {label(form.kind)} to {name} looks too early:\n\n"
             + "\n".join(f"• {r}" for r in guard.reasons)
             + "\n\nValue before ask: give first (share, introduce, congratulate), then ask."
         )

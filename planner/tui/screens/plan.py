@@ -20,6 +20,7 @@ from planner.tui.widgets.fit_table import FitTable
 from planner.tui.widgets.footer import PlannerFooter
 from planner.tui.widgets.section_bar import SectionBar
 from planner.tui.widgets.week_grid import DAY_NAMES, TOUCH_PER_DAY, WeekGrid, item_text
+from planner.text import label
 
 MOVE_STEP = timedelta(minutes=30)
 AGENDA_PAGE = 200  # agenda rows added at a time: the next ones as the cursor nears the end
@@ -128,15 +129,12 @@ class PlanScreen(PlannerScreen):
         self.query_one("#plan-title", Static).update(
             Text(f"Plan · {view.week} · {view.monday:%d %b} – {sunday:%d %b %Y} · {view.timezone}")
         )
-        posts = [i for i in view.items if i.kind == "post"]
-        touches = len(view.items) - len(posts)
-        open_slots = len(view.slots) - len(posts)
+        figures = planning.week_figures(view)
         grid = self.query_one(WeekGrid)
-        grid.show_week(view, today)
+        grid.show_week(view, today, figures.open_slots)
         capped = f" · grid: {TOUCH_PER_DAY} a day, most overdue first" if grid.more else ""
         self.query_one("#plan-counts", Static).update(
-            Text(f"{len(posts)} posts ({max(0, open_slots)} slots open) · {touches:,} touchpoints "
-                 f"(capacity {view.capacity}/working day){capped} · a: auto-plan · v: agenda · ⇧←/→ move a day · x: export")
+            Text(f"{figures.summary()}{capped} · a: auto-plan · v: agenda · ⇧←/→ move a day · x: export")
         )
         agenda = self.query_one("#plan-agenda", DataTable)
         agenda.clear()
@@ -162,7 +160,7 @@ class PlanScreen(PlannerScreen):
             local = item.at.astimezone(zone)
             agenda.add_row(
                 Text(f"{DAY_NAMES[local.weekday()]} {local:%d %b}"), Text(f"{local:%H:%M}"),
-                Text("post" if item.kind == "post" else (item.action or "touch").replace("_", " ")),
+                Text("post" if item.kind == "post" else label(item.action or "touch")),
                 item_text(item, width=60), Text(item.status),
                 key=f"{item.kind}:{item.id}",
             )

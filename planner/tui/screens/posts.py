@@ -4,18 +4,21 @@ score with its reasons, suggested hashtags, the linked entry beside the text).""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import DataTable, Input, Label, Static, TextArea
+from textual.widgets import DataTable, Input, Static, TextArea
 
 from planner.models import Pillar, PostStatus
 from planner.services import posts as post_service
 from planner.services.hashtags import suggest_hashtags
 from planner.services.pitch import SEMANTIC_THRESHOLD, pitch_score
+from planner.text import label, plural
 from planner.tui.screens.base import PlannerScreen
 from planner.tui.widgets.fit_table import FitTable
 from planner.tui.widgets.footer import PlannerFooter
@@ -32,30 +35,40 @@ def length_report(text: str) -> Text:
     """'1,234 chars · post ✓ 3,000 · comment ✗ 1,250 · note ✗ 300' with over-limit parts in red."""
     n = len(text)
     out = Text(f"{n:,} characters", style="bold")
-    for label, limit in post_service.LIMITS.items():
+    for name, limit in post_service.LIMITS.items():
         ok = n <= limit
         out.append(" · ")
-        out.append(f"{label} {'✓' if ok else '✗'} {limit:,}", style="green" if ok else "bold red")
-        if not ok and label == "post":
+        out.append(f"{name} {'✓' if ok else '✗'} {limit:,}", style="green" if ok else "bold red")
+        if not ok and name == "post":
             out.append(f" ({n - limit:,} over)", style="bold red")
     return out
 
 
 class ScheduleDialog(EditForm):
-    """Ask for a local date and time."""
+    """Ask for a local date and time as people say it (services.when), proposing the next free slot
+    of the post's pillar. A time it cannot read keeps the dialog open with the reason; leaving with
+    a changed time asks first (EditForm)."""
 
-    def __init__(self, current: str, zone: str) -> None:
+    def __init__(self, current: str, zone: ZoneInfo, now: datetime, proposal: datetime | None = None,
+                 pillar: str | None = None) -> None:
         super().__init__()
-        self.current, self.zone = current, zone
+        self.current, self.zone, self.now, self.proposal, self.pillar = current, zone, now, proposal, pillar
         self.what = "the schedule time"
+        self.shown = current
 
     def compose(self) -> ComposeResult:
         with Vertical(id="schedule-dialog"):
-            yield Label(Text(f"Schedule at (local time, {self.zone}), e.g. 2026-12-01 09:00"))
-            yield Input(value=self.current, id="schedule-input")
+            yield Static(Text(f"Schedule at (local time, {self.zone.key})", style="bold"))
+            yield Static(Text("e.g. 2026-12-01 09:00 · tomorrow 9am · fri 10:00 · next monday · +2d", style="dim"))
+            if self.proposal is not None:
+                local = self.proposal.astimezone(self.zone)
+                yield Static(Text(f"next free {label(self.pillar)} slot: {local:%a %d %b %H:%M}"), id="schedule-proposal")
+                self.shown = self.current or f"{local:%Y-%m-%d %H:%M}"
+            yield Input(value=self.shown, id="schedule-input")
+            yield Static("", id="schedule-error")
 
     def initial_values(self) -> tuple:
-        return (self.current,)
+        return (self.shown,)
 
     def values(self) -> tuple:
         return (self.query_one("#schedule-input", Input).value,)
@@ -65,7 +78,19 @@ class ScheduleDialog(EditForm):
         self.submit()
 
     def submit(self) -> bool:
-        self.dismiss(self.query_one("#schedule-input", Input).value.strip() or None)
+        from planner.errors import PlannerError
+        from planner.services.when import parse_when
+
+        raw = self.query_one("#schedule-input", Input).value
+        if not raw.strip():
+            self.dismiss(None)
+            return True
+        try:
+            when = parse_when(raw, self.now, self.zone, what="schedule")
+        except PlannerError as exc:
+            self.query_one("#schedule-error", Static).update(Text(str(exc), style="bold red"))
+            return False
+        self.dismiss(when)
         return True
 
 
@@ -154,7 +179,7 @@ class PostEditorScreen(PlannerScreen):
         when = p.scheduled_at.astimezone(zone).strftime("%a %d %b %Y %H:%M") if p.scheduled_at else "not scheduled"
         meta = Text()
         meta.append(f"Post {p.id} · {p.status}\n" if p.id is not None else "New idea · not saved yet\n", style="bold")
-        meta.append(self.pillar.replace("_", " "), style=PILLAR_STYLES.get(self.pillar, ""))
+        meta.append(label(self.pillar), style=PILLAR_STYLES.get(self.pillar, ""))
         meta.append(f" · {p.channel}\n{when}\n")
         meta.append(f"hashtags: {' '.join('#' + h for h in self.hashtags.split()) or '(none)'}\n")
         if p.evergreen:
@@ -207,7 +232,8 @@ class PostEditorScreen(PlannerScreen):
         if text.strip() and _semantic_state["usable"] and verdict is None:
             pitch.append("\n  semantic check running…", style="dim italic")
         elif verdict is not None and verdict[1].probability < SEMANTIC_THRESHOLD:
-            pitch.append(f"\n  semantic check: no sales tone (p = {verdict[1].probability:.2f})", style="dim")
+            pitch.append(f"\n  semantic check: does not read like a sales message (it counts from "
+                         f"{SEMANTIC_THRESHOLD:.0%} sure; this one: {verdict[1].probability:.0%})", style="dim")
         self.query_one("#editor-pitch", Static).update(pitch)
 
     @work(thread=True, group="pitch-semantic", exit_on_error=False)
@@ -285,8 +311,8 @@ class PostEditorScreen(PlannerScreen):
             self.save(then=None)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="editor-save")
-    def save(self, then: tuple[str, str | None] | None, after: Callable[[], None] | None = None) -> post_service.PostView:
-        """Save the text; then (optionally) change the status: ('status', value) or ('schedule', when).
+    def save(self, then: tuple[str, str | datetime | None] | None, after: Callable[[], None] | None = None) -> post_service.PostView:
+        """Save the text; then (optionally) change the status: ('status', value) or ('schedule', aware when).
         ``after`` runs on the UI thread once saved and shown (a failed save never runs it)."""
         store, now, p = self.app.store, self.app.now(), self.context.post
         title = self.app.call_from_thread(lambda: self.query_one("#editor-title-input", Input).value)
@@ -303,7 +329,7 @@ class PostEditorScreen(PlannerScreen):
         if then is not None:
             action, value = then
             if action == "schedule":
-                when = post_service.parse_when(value, self.zone(), "schedule")
+                when = value
                 view = store.call(post_service.schedule_post, p.id, when, now, expected_version=view.version)
                 message = f"scheduled {when.astimezone(self.zone()):%a %d %b %H:%M}"
             elif value == PostStatus.PUBLISHED.value:
@@ -334,11 +360,15 @@ class PostEditorScreen(PlannerScreen):
         p = self.context.post
         current = p.scheduled_at.astimezone(self.zone()).strftime("%Y-%m-%d %H:%M") if p.scheduled_at else ""
 
-        def chosen(value: str | None) -> None:
-            if value:
+        from planner.services.planning import next_post_slot
+
+        def chosen(value: datetime | None) -> None:
+            if value is not None:
                 self.save(then=("schedule", value))
 
-        self.app.push_screen(ScheduleDialog(current, str(self.zone())), chosen)
+        now = self.app.now()
+        proposal = self.app.store.call(next_post_slot, self.pillar, now, ignore_post=p.id)
+        self.app.push_screen(ScheduleDialog(current, self.zone(), now, proposal, self.pillar), chosen)
 
     def action_send(self, how: str) -> None:
         if self.context is None:
@@ -450,7 +480,7 @@ class PostsScreen(PlannerScreen):
             when = p.scheduled_at.astimezone(zone).strftime("%a %d %b %H:%M") if p.scheduled_at else ""
             flags = " ".join(f for f in ("✎" if p.manual else "", "evergreen" if p.evergreen else "",
                                          f"p{p.priority}" if p.priority else "") if f)
-            table.add_row(Text(p.status), Text(when), Text(p.pillar.replace("_", " "), style=PILLAR_STYLES.get(p.pillar, "")),
+            table.add_row(Text(p.status), Text(when), Text(label(p.pillar), style=PILLAR_STYLES.get(p.pillar, "")),
                           Text(p.display_title), Text(flags, style="dim"), key=str(p.id))
         self.rows.extend(rows)
         self.exhausted = len(rows) < limit
@@ -463,8 +493,8 @@ class PostsScreen(PlannerScreen):
             self.show_detail()
 
     def show_counts(self) -> None:
-        shown = f"{len(self.rows):,}{'' if self.exhausted else '+'} posts"
-        summary = " · ".join(f"{n:,} {s}" for s, n in self.counts.items()) or "no posts"
+        shown = f"{len(self.rows):,}{'' if self.exhausted else '+'} {plural(len(self.rows), 'post')}"
+        summary = " · ".join(f"{n:,} {label(s)}" for s, n in self.counts.items()) or "no posts"
         self.query_one("#posts-counts", Static).update(
             Text(f"{shown} · {summary} · filter: {self.filter or 'all'} (f) · enter: edit · n: new idea")
         )

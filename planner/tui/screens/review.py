@@ -29,6 +29,7 @@ from planner.tui.widgets.fit_table import FitTable
 from planner.tui.widgets.footer import PlannerFooter
 from planner.tui.widgets.review_charts import GiveAskChart, PillarMixChart, TouchesChart
 from planner.tui.widgets.section_bar import SectionBar
+from planner.text import count, label
 
 STEPS = (
     ("step-last", "Last week"),
@@ -325,7 +326,7 @@ class ReviewScreen(PlannerScreen):
         text.append("Plan kept " if kept.kept else "Plan not kept ", style="green" if kept.kept else "yellow")
         text.append(f"· streak {r.streak.weeks} week{'s' if r.streak.weeks != 1 else ''} · ")
         text.append("per pillar: " + ", ".join(
-            f"{row.pillar.replace('_', ' ')} {row.published}/{row.planned} ({row.share:.0%} vs {row.target:.0%})"
+            f"{label(row.pillar)} {row.published}/{row.planned} ({row.share:.0%} vs {row.target:.0%})"
             for row in p.pillars
         ))
         missed = len(r.missed_items)
@@ -353,7 +354,7 @@ class ReviewScreen(PlannerScreen):
             local = item.at.astimezone(zone)
             table.add_row(
                 Text(f"{local:%a %d %b %H:%M}"),
-                Text("post" if item.kind == "post" else (item.action or "touch").replace("_", " ")),
+                Text("post" if item.kind == "post" else label(item.action or "touch")),
                 Text(_short(item.title, 70)), Text(item.outcome, style=style),
                 key=f"{item.kind}:{item.id}",
             )
@@ -363,7 +364,7 @@ class ReviewScreen(PlannerScreen):
         zone = ZoneInfo(self.week_view.timezone)
         for item in self.next_items[table.row_count: table.row_count + count]:
             local = item.at.astimezone(zone)
-            what = "post" if item.kind == "post" else (item.action or "touch").replace("_", " ")
+            what = "post" if item.kind == "post" else label(item.action or "touch")
             table.add_row(Text(f"{local:%a %d %b}"), Text(f"{local:%H:%M}"), Text(what), Text(_short(item.title, 60)),
                           Text(item.status), key=f"{item.kind}:{item.id}")
 
@@ -461,11 +462,13 @@ class ReviewScreen(PlannerScreen):
         self.people = list(r.going_cold) + list(r.new_connections)
         for person in self.people:
             if isinstance(person, review_service.ColdPerson):
-                why = Text(f"{person.overdue_days:.0f} days overdue ({person.tier}, every {person.cadence_days}d)",
+                since = ("never contacted" if person.last_contact_at is None
+                         else f"{count(int(person.overdue_days), 'day')} overdue")
+                why = Text(f"{since} ({person.tier}, every {person.cadence_days}d)",
                            style="red")
             else:
                 why = Text(f"new · connected {person.connected_on:%a %d %b}", style="cyan")
-            kind = person.suggestion.kind.replace("_", " ") if person.suggestion else "—"
+            kind = label(person.suggestion.kind) if person.suggestion else "—"
             table.add_row(Text(_short(person.name, 30)), why, Text(kind), Text(person.planned or "", style="dim"),
                           key=f"person:{person.connection_id}")
         if table.row_count:
@@ -487,7 +490,7 @@ class ReviewScreen(PlannerScreen):
             return
         s = person.suggestion
         text = Text()
-        text.append(f"{s.kind.replace('_', ' ').capitalize()} · {person.name}", style="bold")
+        text.append(f"{label(s.kind).capitalize()} · {person.name}", style="bold")
         text.append(f" — {s.reason}\n", style="dim")
         text.append(_short(s.message, 400))
         detail.update(text)
@@ -505,7 +508,7 @@ class ReviewScreen(PlannerScreen):
 
         result = self.app.store.call(accept_suggestion, connection_id, self.app.now())
         verb = "planned" if result.created else "already planned"
-        message = f"{result.kind.replace('_', ' ')} for {result.person}: {verb}"
+        message = f"{label(result.kind)} for {result.person}: {verb}"
         self.app.call_from_thread(self._record, "accepted", [connection_id, result.touchpoint_id], message)
         return result
 
@@ -539,7 +542,7 @@ class ReviewScreen(PlannerScreen):
             plan_touch, connection_id, form.kind, form.when, self.app.now(), message=form.message, note=form.note,
             entry_id=s.entry_id if same else None, event_id=s.event_id if same else None, source="suggestion",
         )
-        message = f"{result.kind.replace('_', ' ')} for {result.person}: planned"
+        message = f"{label(result.kind)} for {result.person}: planned"
         self.app.call_from_thread(self._record, "adjusted", [connection_id, result.touchpoint_id], message)
         return result
 
@@ -548,7 +551,7 @@ class ReviewScreen(PlannerScreen):
     def _show_discover(self, r: review_service.WeekReview) -> None:
         text = Text()
         if not r.rising:
-            text.append("Nothing rising in your topics this week.\n", style="dim")
+            text.append("Nothing rising in your topics right now.\n", style="dim")
         for topic in r.rising:
             text.append(f"{topic.topic}: ", style="bold")
             text.append(", ".join(f"{k.keyword} ({k.count}, ×{k.lift:g})" for k in topic.keywords) + "\n")
@@ -620,7 +623,7 @@ class ReviewScreen(PlannerScreen):
         posts = [i for i in view.items if i.kind == "post"]
         touches = [i for i in view.items if i.kind == "touchpoint"]
         self.query_one("#next-summary", Static).update(Text(
-            f"{view.week} · {len(posts)} posts for {len(view.slots)} slots · {len(touches)} touchpoints · "
+            f"{view.week} · {count(len(posts), 'post')} for {count(len(view.slots), 'slot')} · {count(len(touches), 'touchpoint')} · "
             "p: auto-plan · ⇧←/⇧→ move the selected item a day"
         ))
         table = self.query_one("#next-items", DataTable)

@@ -76,9 +76,10 @@ class TodayScreen(PlannerScreen):
         for item in agenda.items:
             local = item.due_at.astimezone(tz)
             when = local.strftime("%H:%M") if local.date() == today else local.strftime("%a %d %b")
-            style = "bold red" if item.overdue else ""
+            style = "bold red" if item.overdue else ("bold yellow" if item.late else "")
+            mark = "overdue · " if item.overdue else ("late · " if item.late else "")
             table.add_row(
-                Text(("overdue · " if item.overdue else "") + when, style=style),
+                Text(mark + when, style=style),
                 Text("post" if item.kind == "post" else "touch"),
                 Text(item.title),
                 Text(" ".join(item.detail.split())[:200], style="dim"),

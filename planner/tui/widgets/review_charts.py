@@ -9,6 +9,13 @@ from __future__ import annotations
 from textual_plotext import PlotextPlot
 
 from planner.services.review.model import MixPoint, WeekPoint
+from planner.text import label
+
+
+def count_ticks(top: int, most: int = 5) -> list[int]:
+    """Whole-number y ticks from 0 past ``top`` (counts have no 0.67 or 1.33), at most ``most`` of them."""
+    step = max(1, -(-max(top, 1) // (most - 1)))
+    return list(range(0, max(top, 1) + step, step))
 
 
 def _short(week: str) -> str:
@@ -22,14 +29,20 @@ class _ReviewChart(PlotextPlot):
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.series: dict[str, list] = {}
+        self.yticks: list[int] = []
         self.display = False
 
-    def _draw(self, title: str, labels: list[str], bars: list[list], names: list[str], stacked: bool = False) -> None:
+    def _draw(self, title: str, labels: list[str], bars: list[list], names: list[str], stacked: bool = False,
+              counts: bool = True) -> None:
         plt = self.plt
         plt.clear_figure()
         plt.title(title)
         if labels:
             (plt.stacked_bar if stacked else plt.multiple_bar)(labels, bars, labels=names)
+            if counts:
+                top = max((sum(col) for col in zip(*bars)) if stacked else (max(b, default=0) for b in bars), default=0)
+                self.yticks = count_ticks(int(top))
+                plt.yticks(self.yticks)
         self.display = True
         self.refresh()
 
@@ -38,11 +51,11 @@ class PillarMixChart(_ReviewChart):
     """Published share per pillar over the last 4 weeks next to the target share (in %)."""
 
     def show(self, points: list[MixPoint]) -> None:
-        labels = [p.pillar.replace("_", " ") for p in points]
+        labels = [label(p.pillar) for p in points]
         target = [round(p.target * 100) for p in points]
         actual = [round(p.recent * 100) for p in points]
         self.series = {"labels": labels, "target": target, "actual": actual}
-        self._draw("Pillar mix, last 4 weeks vs target (%)", labels, [target, actual], ["target", "published"])
+        self._draw("Pillar mix, last 4 weeks vs target (%)", labels, [target, actual], ["target", "published"], counts=False)
 
 
 class TouchesChart(_ReviewChart):

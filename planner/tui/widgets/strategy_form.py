@@ -10,6 +10,8 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Input, Label, Static
 
 from planner.tui.widgets.unsaved import EditForm
+from planner.text import heading
+
 
 
 class StrategyForm(EditForm):
@@ -48,7 +50,7 @@ class StrategyForm(EditForm):
         with VerticalScroll():
             yield Static("Strategy", classes="form-title")
             for key, value in self.settings:
-                yield Label(key)
+                yield Label(heading(key))
                 yield Input(value=value, id=f"strategy-{key.replace('.', '-')}", name=key)
                 yield Static("", classes="field-error", id=f"strategy-{key.replace('.', '-')}-error")
             yield Label("Slots: " + ("; ".join(self.slots) if self.slots else "none"))

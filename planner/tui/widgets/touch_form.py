@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timezone
+from datetime import date, datetime, time
 
 from rich.text import Text
 from textual import on
@@ -67,7 +67,8 @@ class TouchForm(EditForm):
             yield Static(Text(f"{verb} {self.person}"), classes="form-title")
             yield Label("Kind")
             yield Select(kind_options(), allow_blank=False, value=self.initial_kind, id="touch-kind")
-            yield Label("When it happened (YYYY-MM-DD)" if self.mode == "log" else "Due (YYYY-MM-DD)")
+            yield Label("When it happened (e.g. today, yesterday 17:00, 2026-11-20)" if self.mode == "log"
+                        else "Due (e.g. 2026-12-01, tomorrow 9am, fri 10:00, next monday, +2d)")
             yield Input(value=self.today.isoformat(), id="touch-date")
             yield Label("Note")
             yield Input(placeholder="what happened / why", id="touch-note")
@@ -112,13 +113,16 @@ class TouchForm(EditForm):
         self.action_cancel()
 
     def submit(self) -> bool:
-        raw = self.query_one("#touch-date", Input).value.strip()
+        from planner.errors import PlannerError
+        from planner.services.when import parse_when
+
+        raw = self.query_one("#touch-date", Input).value
         try:
-            day = date.fromisoformat(raw)
-        except ValueError:
-            self.notify(f"Not a date: {raw!r} (expected YYYY-MM-DD)", severity="error", markup=False)
+            when = parse_when(raw, self.app.now(), self.tz, what="when" if self.mode == "log" else "due",
+                              default_time=time(12, 0) if self.mode == "log" else time(9, 0))
+        except PlannerError as exc:
+            self.notify(str(exc), severity="error", markup=False)
             return False
-        when = datetime.combine(day, time(12, 0) if self.mode == "log" else time(9, 0), self.tz).astimezone(timezone.utc)
         self.dismiss(TouchFormResult(
             kind=str(self.query_one("#touch-kind", Select).value),
             when=when,

@@ -17,7 +17,8 @@ from textual.binding import Binding
 
 from planner.tui.widgets.lists import PlannerTable
 
-from planner.services.planning import WeekItem, WeekView
+from planner.services.planning import WeekItem, WeekView, week_figures
+from planner.text import label
 
 PILLAR_STYLES = {
     "thought_leadership": "bold magenta",
@@ -71,18 +72,18 @@ def short_name(name: str, width: int) -> str:
 
 def day_label(day: date, width: int) -> str:
     """"Mon 23 Nov", "Mon 23" or "Mon", whichever fits."""
-    for label in (f"{DAY_NAMES[day.weekday()]} {day:%d %b}", f"{DAY_NAMES[day.weekday()]} {day:%d}"):
-        if len(label) <= width:
-            return label
+    for text in (f"{DAY_NAMES[day.weekday()]} {day:%d %b}", f"{DAY_NAMES[day.weekday()]} {day:%d}"):
+        if len(text) <= width:
+            return text
     return DAY_NAMES[day.weekday()]
 
 
 def slot_label(pillar: str, width: int) -> str:
     """An empty slot: "· thought leadership slot", "· TL slot" or "· TL", whichever fits."""
     mark = PILLAR_MARKS.get(pillar, "P")
-    for label in (f"· {pillar.replace('_', ' ')} slot", f"· {mark} slot"):
-        if cell_len(label) <= width:
-            return label
+    for text in (f"· {label(pillar)} slot", f"· {mark} slot"):
+        if cell_len(text) <= width:
+            return text
     return f"· {mark}"
 
 
@@ -148,7 +149,10 @@ class WeekGrid(PlannerTable):
         if self.view is not None and cell_width(self._room()) != self.cell_width:
             self.show_week(self.view, self.today)
 
-    def show_week(self, view: WeekView, today: date | None = None) -> None:
+    def show_week(self, view: WeekView, today: date | None = None,
+                  open_slots: tuple[tuple[int, str, str], ...] | None = None) -> None:
+        """``open_slots``: planning.week_figures' open slots (computed here when not given), each shown
+        as "· pillar slot" in the first row of its time, so the grid and the header count the same."""
         keep = self.cursor_coordinate
         self.view, self.today = view, today
         zone = ZoneInfo(view.timezone)
@@ -162,9 +166,15 @@ class WeekGrid(PlannerTable):
             style = "bold reverse" if day == today else ("dim" if n not in view.working_days else "bold")
             self.add_column(Text(day_label(day, width), style=style), key=f"d{n}", width=width)
         # rows: every slot time and item time; a second item at the same day+time gets its own row
-        by_time: dict[str, list[list[WeekItem | None]]] = {}
+        if open_slots is None:
+            open_slots = week_figures(view).open_slots
+        by_time: dict[str, list[list[WeekItem | str | None]]] = {}
         for _weekday, hhmm, _pillar in view.slots:
             by_time.setdefault(hhmm, [])
+        for weekday, hhmm, pillar in open_slots:
+            rows = by_time[hhmm] or [[None] * 7]
+            rows[0][weekday] = pillar  # the open slot keeps its cell: other items at that time go below
+            by_time[hhmm] = rows
         shown, hidden = grid_items(view, zone)
         for item in shown:
             local = item.at.astimezone(zone)
@@ -181,7 +191,6 @@ class WeekGrid(PlannerTable):
                 row = [None] * 7
                 row[day] = item
                 rows.append(row)
-        slot_at = {(weekday, hhmm): pillar for weekday, hhmm, pillar in view.slots}
         self.cells = {}
         self.row_times = []
         for hhmm in sorted(by_time):
@@ -189,12 +198,11 @@ class WeekGrid(PlannerTable):
             for n, row in enumerate(rows):
                 cells: list[Text] = [Text(hhmm if n == 0 else "", style="bold")]
                 for day, item in enumerate(row):
-                    if item is not None:
+                    if isinstance(item, str):  # an open slot (see planning.week_figures)
+                        cells.append(Text(slot_label(item, width), style=f"dim {PILLAR_STYLES.get(item, '')}"))
+                    elif item is not None:
                         self.cells[(len(self.row_times), day)] = item
                         cells.append(item_text(item, width=width))
-                    elif (day, hhmm) in slot_at and n == 0:
-                        pillar = slot_at[(day, hhmm)]
-                        cells.append(Text(slot_label(pillar, width), style=f"dim {PILLAR_STYLES.get(pillar, '')}"))
                     else:
                         cells.append(Text(""))
                 self.add_row(*cells, key=f"r{len(self.row_times)}")
