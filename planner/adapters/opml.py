@@ -9,7 +9,10 @@
 3. a salvage tokenizer that pulls `<outline ...>` tags out with regular expressions, tolerant
    of unescaped quotes and `<` inside attribute values and of missing or extra end tags.
 
-Every problem names the source and a line number. Only http(s) feed URLs are accepted.
+Every problem names the source and a line number. Only http(s) feed URLs are accepted; one
+written without its scheme (`www.example.com/feed`, `//host/feed`, `feed://host/feed`), as real
+exports hold, is taken as https and reported (`OpmlFeed.scheme_guessed`: the refresh tries http
+if https fails the first time).
 
 Topics: a feed's topic is its *innermost* folder name, not the whole path. Planner topics are
 flat labels the user filters and plans by; "Tech / Programming / Python" and "Python" would

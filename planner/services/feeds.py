@@ -243,10 +243,21 @@ def feed_requests(session: Session, topic: str | None = None, feed_ids: Iterable
 def apply_results(session: Session, results: list, now: datetime | None = None) -> RefreshSummary:
     """Write fetch results back: feed health, new entries, edited entries updated in place.
 
-    Each feed's results are written in a savepoint of their own: one the database refuses is
-    reported as that feed's error and the others are kept. A permanent redirect onto a URL
-    already followed merges the two feeds (:func:`_merge_feed`)."""
+    A permanent redirect onto a URL already followed merges the two feeds (:func:`_merge_feed`).
+    All feeds are written in one savepoint and one batch of inserts; when the database refuses
+    that batch, it is rolled back and written again feed by feed, each in a savepoint of its
+    own, so the feed it refuses is reported as that feed's error and the others are kept (one
+    savepoint per feed always would double the cost of a refresh of 10,000 entries)."""
     now = now or utcnow()
+    try:
+        with session.begin_nested():
+            return _apply_all(session, results, now, one_by_one=False)
+    except sa.exc.SQLAlchemyError:
+        pass
+    return _apply_all(session, results, now, one_by_one=True)
+
+
+def _apply_all(session: Session, results: list, now: datetime, one_by_one: bool) -> RefreshSummary:
     summary = RefreshSummary(feeds=len(results))
     feeds = {f.id: f for f in session.exec(select(Feed).where(Feed.id.in_([r.feed_id for r in results])))}
     with_entries = [r for r in results if r.entries and r.feed_id in feeds]
@@ -261,34 +272,46 @@ def apply_results(session: Session, results: list, now: datetime | None = None) 
     known_links: set[str] = set()
     for chunk in _chunks(sorted(candidate_links), 500):
         known_links.update(session.exec(select(Entry.link).where(Entry.link.in_(chunk))).all())
+    inserts: list[dict] = []
+    updates: list[dict] = []
     for r in results:
         feed = feeds.get(r.feed_id)
         if feed is None:  # removed while the refresh ran (or merged into another one just now)
             continue
+        if not one_by_one:
+            _apply_one(session, feed, r, now, summary, existing, known_links, known_links, inserts, updates)
+            continue
         part = RefreshSummary()
         links: set[str] = set()
+        mine_in: list[dict] = []
+        mine_up: list[dict] = []
         try:
             with session.begin_nested():
-                _apply_one(session, feed, r, now, part, existing, known_links, links)
+                _apply_one(session, feed, r, now, part, existing, known_links, links, mine_in, mine_up)
+                _write_entries(session, mine_in, mine_up)
         except sa.exc.SQLAlchemyError as exc:
             _store_failure(session, r.feed_id, exc, now, summary)
             continue
         known_links |= links
         summary.add(part)
+    if not one_by_one:
+        _write_entries(session, inserts, updates)
     return summary
 
 
-def _apply_one(session: Session, feed: Feed, r, now: datetime, part: RefreshSummary,
-               existing: dict[tuple[int, str], tuple[int, str]], known_links: set[str], links: set[str]) -> None:
+def _apply_one(session: Session, feed: Feed, r, now: datetime, summary: RefreshSummary,
+               existing: dict[tuple[int, str], tuple[int, str]], known_links: set[str], new_links: set[str],
+               inserts: list[dict], updates: list[dict]) -> None:
+    """One feed's state, and its new and edited entries added to ``inserts``/``updates`` (the
+    links it adds go to ``new_links``: an entry whose link is known already is a duplicate)."""
     if r.status not in ("error", "skipped") and r.new_url and r.new_url != feed.url:
         target = session.exec(select(Feed).where(Feed.url == r.new_url, Feed.id != feed.id)).first()
         if target is not None:
-            part.notes.append(_merge_feed(session, feed, target, existing))
-            part.merged += 1
+            summary.notes.append(_merge_feed(session, feed, target, existing))
+            summary.merged += 1
             feed = target  # what was fetched is the target's feed now
-    _apply_feed_state(feed, r, now, part)
-    inserts: list[dict] = []
-    updates: list[dict] = []
+    _apply_feed_state(feed, r, now, summary)
+    added = updated = 0
     seen_guids: set[str] = set()
     for e in r.entries:
         if e.guid in seen_guids:
@@ -300,16 +323,23 @@ def _apply_one(session: Session, feed: Feed, r, now: datetime, part: RefreshSumm
             if chash != e.content_hash:
                 updates.append({"_id": eid, "title": e.title, "summary": e.summary, "link": e.link, "author": e.author,
                                 "published_at": e.published_at, "content_hash": e.content_hash, "updated_at": now})
+                updated += 1
             continue
-        if e.link and (e.link in known_links or e.link in links):
-            part.duplicates += 1
+        if e.link and (e.link in known_links or e.link in new_links):
+            summary.duplicates += 1
             continue
         if e.link:
-            links.add(e.link)
+            new_links.add(e.link)
         inserts.append({"feed_id": feed.id, "guid": e.guid, "link": e.link, "title": e.title, "summary": e.summary,
                         "author": e.author, "published_at": e.published_at, "fetched_at": now,
                         "content_hash": e.content_hash, "is_read": False, "is_starred": False, "is_dismissed": False})
+        added += 1
+    summary.new_entries += added
+    summary.updated_entries += updated
     session.add(feed)
+
+
+def _write_entries(session: Session, inserts: list[dict], updates: list[dict]) -> None:
     session.flush()
     if inserts:
         session.execute(sa.insert(Entry), inserts)
@@ -321,8 +351,6 @@ def _apply_one(session: Session, feed: Feed, r, now: datetime, part: RefreshSumm
             .values({k: sa.bindparam(k) for k in ("title", "summary", "link", "author", "published_at", "content_hash", "updated_at")})
         )
         session.connection().execute(stmt, updates)
-    part.new_entries = len(inserts)
-    part.updated_entries = len(updates)
 
 
 def _merge_feed(session: Session, source: Feed, target: Feed, existing: dict[tuple[int, str], tuple[int, str]]) -> str:

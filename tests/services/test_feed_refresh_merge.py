@@ -169,3 +169,25 @@ def test_a_guessed_scheme_that_fails_both_ways_names_both(httpserver, store, tmp
         assert session.exec(select(Feed.url)).one().startswith("https://")  # kept as the list gave it
     later = feed_service.refresh(store, now=FIXED_NOW, use_pool=False)  # only the first refresh falls back
     assert "over http" not in later.problems[0]
+
+
+def test_a_refused_feed_and_a_merge_in_one_refresh(httpserver, store):
+    ok_url = httpserver.url_for("/ok")
+    httpserver.expect_request("/ok").respond_with_data(rss(("g1", "One")), content_type="application/rss+xml")
+    httpserver.expect_request("/moved").respond_with_data("", status=301, headers={"Location": ok_url})
+    httpserver.expect_request("/bad").respond_with_data(rss(("g9", "Nine")), content_type="application/rss+xml")
+    with store.transaction() as session:
+        for path in ("/ok", "/moved", "/bad"):
+            feed_service.add_feed(session, httpserver.url_for(path))
+        bad_id = session.exec(select(Feed.id).where(Feed.url == httpserver.url_for("/bad"))).one()
+    from planner.adapters.feeds import fetch_all_sync
+
+    with store.session() as session:
+        results = fetch_all_sync(feed_service.feed_requests(session), now=FIXED_NOW, use_pool=False)
+    next(r for r in results if r.feed_id == bad_id).entries[0].guid = None
+    with store.transaction() as session:  # the batch is refused, then written feed by feed
+        summary = feed_service.apply_results(session, results, now=FIXED_NOW)
+    assert (summary.merged, summary.errors, summary.new_entries) == (1, 1, 1), summary
+    with store.session() as session:
+        assert sorted(session.exec(select(Feed.url)).all()) == sorted([ok_url, httpserver.url_for("/bad")])
+        assert [e.guid for e in session.exec(select(Entry))] == ["id:g1"]
