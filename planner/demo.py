@@ -46,7 +46,9 @@ class DemoReport:
     notes: list[str] = field(default_factory=list)
 
     def lines(self) -> list[str]:
-        built = ", ".join(f"{n} {k}" for k, n in self.counts.items())
+        from planner.text import count, label
+
+        built = ", ".join(count(n, label(k)) for k, n in self.counts.items())
         return [f"demo world built: {built}", *self.notes]
 
 
