@@ -74,7 +74,7 @@ async def main():
             await app.workers.wait_for_complete()
             await pilot.pause()
         assert app.screen.__class__.__name__ == "TodayScreen", app.screen
-        from planner.tui.screens.posts import PostEditorScreen
+        from planner.tui.screens.post_editor import PostEditorScreen
         await pilot.press("3")
         for _ in range(3):
             await app.workers.wait_for_complete()

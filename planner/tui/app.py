@@ -318,7 +318,7 @@ class PlannerApp(App):
 
     def unsaved_screens(self, every_section: bool = False) -> list[Screen]:
         """Screens holding an unsaved edit: in the current section, or in every section's stack."""
-        from planner.tui.widgets.unsaved import HoldsEdits
+        from planner.tui.modals.unsaved import HoldsEdits
 
         stacks = self._screen_stacks.values() if every_section else [self.screen_stack]
         return [s for stack in stacks for s in stack if isinstance(s, HoldsEdits) and s.unsaved_changes()]
@@ -327,7 +327,7 @@ class PlannerApp(App):
         """Run ``then`` (quit, switch section, close) once no edit would be lost by it: for each
         screen with unsaved changes (the current section's, every section's, or ``screens``), ask
         save / discard / keep editing. Keep editing cancels."""
-        from planner.tui.widgets.unsaved import DISCARD, KEEP, SAVE, UnsavedModal
+        from planner.tui.modals.unsaved import DISCARD, KEEP, SAVE, UnsavedModal
 
         if isinstance(self.screen, UnsavedModal):
             return  # asking already: one question at a time
@@ -397,7 +397,7 @@ class PlannerApp(App):
 
     def confirm_delete(self, kind: str, item_id: int, title: str, version: int | None, after: Callable[[], None]) -> None:
         """Ask, then delete the post or touchpoint (undo brings it back); ``after`` reloads."""
-        from planner.tui.widgets.confirm import ConfirmModal
+        from planner.tui.modals.confirm import ConfirmModal
 
         what = "post" if kind == "post" else "touchpoint"
 

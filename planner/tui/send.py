@@ -34,7 +34,7 @@ def start(screen: Screen, how: str, kind: str, item_id: int, then: Callable[[], 
 
 def deliver(screen: Screen, item: send_service.SendItem, how: str, then: Callable[[], None] | None) -> None:
     from planner.adapters.browser import open_url
-    from planner.tui.widgets.sent_prompt import SentPrompt
+    from planner.tui.modals.sent_prompt import SentPrompt
 
     app = screen.app
     shown_url = None

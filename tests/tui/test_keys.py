@@ -8,7 +8,7 @@ from sqlmodel import select
 
 from planner.models import Post, Touchpoint
 from planner.tui.app import make_app
-from planner.tui.widgets.detail import DetailModal
+from planner.tui.modals.detail import DetailModal
 from planner.tui.widgets.week_grid import WeekGrid
 
 
@@ -66,7 +66,7 @@ async def test_j_k_g_G_ctrl_d_ctrl_u_move_in_every_list(demo_settings):
 
 
 async def test_enter_opens_the_editor_or_a_detail_view_and_esc_goes_back(demo_settings):
-    from planner.tui.screens.posts import PostEditorScreen
+    from planner.tui.screens.post_editor import PostEditorScreen
 
     app = make_app(demo_settings, clock=lambda: FIXED_NOW)
     async with app.run_test(size=(120, 40)) as pilot:

@@ -10,8 +10,8 @@ from helpers import FIXED_NOW
 from planner.models import Connection, Touchpoint
 from planner.tui.app import make_app
 from planner.tui.screens.network import NetworkScreen
-from planner.tui.widgets.confirm import ConfirmModal
-from planner.tui.widgets.touch_form import TouchForm
+from planner.tui.modals.confirm import ConfirmModal
+from planner.tui.modals.touch_form import TouchForm
 
 
 async def _open(pilot, app):

@@ -138,7 +138,7 @@ async def test_export_from_the_tui_writes_ics_that_parses(demo_settings):
 
 
 async def test_open_a_post_from_the_grid_opens_the_editor(demo_settings):
-    from planner.tui.screens.posts import PostEditorScreen
+    from planner.tui.screens.post_editor import PostEditorScreen
 
     app = make_app(demo_settings, clock=lambda: FIXED_NOW)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -204,7 +204,7 @@ async def test_a_crowded_day_shows_the_most_overdue_touchpoints_then_more_and_th
 async def test_strategy_is_editable_from_the_plan_screen(demo_settings):
     from planner.models import Slot, Strategy
     from planner.store import open_store
-    from planner.tui.widgets.strategy_form import StrategyForm
+    from planner.tui.modals.strategy_form import StrategyForm
 
     app = make_app(demo_settings, clock=lambda: FIXED_NOW)
     async with app.run_test(size=(120, 50)) as pilot:

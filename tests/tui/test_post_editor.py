@@ -9,7 +9,9 @@ from sqlmodel import select
 
 from planner.models import Post
 from planner.tui.app import make_app
-from planner.tui.screens.posts import PostEditorScreen, PostsScreen, ScheduleDialog, length_report
+from planner.tui.modals.schedule import ScheduleDialog
+from planner.tui.screens.post_editor import PostEditorScreen, length_report
+from planner.tui.screens.posts import PostsScreen
 
 
 async def settle(app, pilot) -> None:
@@ -146,7 +148,7 @@ async def test_schedule_dialog_shows_a_whole_example_and_proposes_the_next_free_
 
 
 async def test_escape_asks_about_unsaved_text_then_discards(demo_settings):
-    from planner.tui.widgets.unsaved import UnsavedModal
+    from planner.tui.modals.unsaved import UnsavedModal
 
     app = make_app(demo_settings, clock=lambda: FIXED_NOW)
     async with app.run_test(size=(120, 40)) as pilot:

@@ -11,7 +11,7 @@ from helpers import FIXED_NOW
 from planner.models import Post, Touchpoint
 from planner.store import open_store
 from planner.tui.app import make_app
-from planner.tui.widgets.sent_prompt import SentPrompt
+from planner.tui.modals.sent_prompt import SentPrompt
 
 
 class RecordingBrowser(webbrowser.BaseBrowser):

@@ -241,7 +241,7 @@ class DiscoverScreen(PlannerScreen):
     @on(DataTable.RowSelected, "#discover-entries")
     def open_entry(self, _event: DataTable.RowSelected) -> None:
         """Enter: the entry in a view of its own (the whole summary)."""
-        from planner.tui.widgets.detail import DetailModal
+        from planner.tui.modals.detail import DetailModal
 
         row = self.current()
         if row is not None:

@@ -80,7 +80,7 @@ def _rows(bindings, app) -> list[tuple[str, str]]:
 
 def screen_groups(app, under: Screen | None) -> list[KeyGroup]:
     """The key groups Help shows: everywhere, the screen below first, then every section, the editor."""
-    from planner.tui.screens.posts import PostEditorScreen
+    from planner.tui.screens.post_editor import PostEditorScreen
 
     everywhere = [("1–6", "Go to a section: " + ", ".join(f"{s.key} {s.title}" for s in app.sections))]
     everywhere += _rows(type(app).BINDINGS, app)

@@ -222,7 +222,7 @@ class NetworkScreen(PlannerScreen):
     @on(DataTable.RowSelected, "#network-table")
     def open_person(self, _event: DataTable.RowSelected) -> None:
         """Enter: the person's whole detail (profile, ledger, suggestion, timeline) in a view of its own."""
-        from planner.tui.widgets.detail import DetailModal
+        from planner.tui.modals.detail import DetailModal
 
         row = self.current()
         if row is not None and self.detail is not None and self.detail.id == row.id:
@@ -353,7 +353,7 @@ class NetworkScreen(PlannerScreen):
         self._open_touch_form("plan")
 
     def _open_touch_form(self, mode: str) -> None:
-        from planner.tui.widgets.touch_form import TouchForm
+        from planner.tui.modals.touch_form import TouchForm
 
         row = self._selected_or_warn()
         if row is None:
@@ -391,7 +391,7 @@ class NetworkScreen(PlannerScreen):
         self.app.call_from_thread(self.reload_rows, True)
 
     def confirm_ask(self, mode: str, person_id: int, name: str, form, guard: ledger_service.GuardResult) -> None:
-        from planner.tui.widgets.confirm import ConfirmModal
+        from planner.tui.modals.confirm import ConfirmModal
 
         body = (
             f"A {label(form.kind)} to {name} looks too early:\n\n"
@@ -409,7 +409,7 @@ class NetworkScreen(PlannerScreen):
                                           cancel_label="Give first"), answered)
 
     def action_edit_person(self) -> None:
-        from planner.tui.widgets.person_form import PersonForm
+        from planner.tui.modals.person_form import PersonForm
 
         row = self._selected_or_warn()
         if row is None:

@@ -259,7 +259,7 @@ class PlanScreen(PlannerScreen):
         self.app.call_from_thread(self._show_strategy_form, view)
 
     def _show_strategy_form(self, view) -> None:
-        from planner.tui.widgets.strategy_form import StrategyForm
+        from planner.tui.modals.strategy_form import StrategyForm
 
         settable = [(k, v) for k, v in view.settings() if not k.startswith("slot ")]
         slots = [f"{s.id}: {s.label()}" for s in view.slots]
@@ -309,7 +309,7 @@ class PlanScreen(PlannerScreen):
             self.notify("Nothing here", severity="warning")
             return
         if item.kind == "post":
-            from planner.tui.screens.posts import PostEditorScreen
+            from planner.tui.screens.post_editor import PostEditorScreen
 
             self.app.push_screen(PostEditorScreen(item.id))
         else:
@@ -318,7 +318,7 @@ class PlanScreen(PlannerScreen):
     @work(thread=True, exclusive=True, exit_on_error=False, group="plan-detail")
     def open_touch(self, touch_id: int) -> None:
         from planner.services.network import touch_detail
-        from planner.tui.widgets.detail import DetailModal, touch_text
+        from planner.tui.modals.detail import DetailModal, touch_text
 
         d = self.app.store.call(touch_detail, touch_id)
         self.app.call_from_thread(self.app.push_screen, DetailModal("Touchpoint", touch_text(d, self.zone())))

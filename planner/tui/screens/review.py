@@ -517,7 +517,7 @@ class ReviewScreen(PlannerScreen):
         if person is None:
             self.notify("Nobody selected", severity="warning")
             return
-        from planner.tui.widgets.touch_form import TouchForm
+        from planner.tui.modals.touch_form import TouchForm
 
         s = person.suggestion
         today = self.app.now().astimezone(self.zone()).date()

@@ -157,7 +157,7 @@ class TodayScreen(PlannerScreen):
         if item is None:
             return
         if item.kind == "post":
-            from planner.tui.screens.posts import PostEditorScreen
+            from planner.tui.screens.post_editor import PostEditorScreen
 
             self.app.push_screen(PostEditorScreen(item.id))
         else:
@@ -166,7 +166,7 @@ class TodayScreen(PlannerScreen):
     @work(thread=True, exclusive=True, exit_on_error=False, group="today-detail")
     def open_touch(self, touch_id: int) -> None:
         from planner.services.network import touch_detail
-        from planner.tui.widgets.detail import DetailModal, touch_text
+        from planner.tui.modals.detail import DetailModal, touch_text
 
         d = self.app.store.call(touch_detail, touch_id)
         self.app.call_from_thread(self.app.push_screen, DetailModal("Touchpoint", touch_text(d, self.app.tz)))

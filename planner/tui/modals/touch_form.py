@@ -13,7 +13,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Label, Select, Static
 
 from planner.models import ASK_KINDS, TouchKind
-from planner.tui.widgets.unsaved import EditForm
+from planner.tui.modals.unsaved import EditForm
 
 
 @dataclass

@@ -9,7 +9,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Input, Label, Static
 
-from planner.tui.widgets.unsaved import EditForm
+from planner.tui.modals.unsaved import EditForm
 from planner.text import heading
 
 

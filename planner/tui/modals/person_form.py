@@ -11,7 +11,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Label, Select, Static
 
-from planner.tui.widgets.unsaved import EditForm
+from planner.tui.modals.unsaved import EditForm
 
 
 @dataclass
