@@ -67,6 +67,7 @@ async def test_tab_then_letters_type_text_instead_of_running_keys(demo_settings)
     app = make_app(demo_settings, clock=lambda: FIXED_NOW)
     async with app.run_test(size=(120, 40)) as pilot:
         editor = await open_draft(app, pilot)
+        title = editor.query_one("#editor-title-input").value
         await type_at_end(editor, pilot, " more")
         await pilot.press("tab")
         await pilot.press(*"dsq?1u")
@@ -77,6 +78,7 @@ async def test_tab_then_letters_type_text_instead_of_running_keys(demo_settings)
         assert focused is not None and focused.id in ("editor-title-input", "editor-body")
         typed = editor.query_one("#editor-title-input").value + body_of(editor)
         assert "dsq?1u" in typed  # the letters went into the text, where the person was typing
+        assert title and title in editor.query_one("#editor-title-input").value  # beside the title, not over it
         await pilot.press("tab")
         assert app.focused.id in ("editor-title-input", "editor-body")  # Tab cycles the text entries only
 

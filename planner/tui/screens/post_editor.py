@@ -75,7 +75,8 @@ class PostEditorScreen(PlannerScreen):
         yield Static("Post", classes="section-title", id="editor-title")
         with Horizontal(id="editor-main"):
             with Vertical(id="editor-left"):
-                yield Input(placeholder="Title (for you; not published)", id="editor-title-input")
+                # select_on_focus off: after Tab, a typed letter goes beside the title instead of replacing it
+                yield Input(placeholder="Title (for you; not published)", id="editor-title-input", select_on_focus=False)
                 yield TextArea("", id="editor-body", soft_wrap=True, show_line_numbers=False)
                 yield Static("", id="editor-count")
                 yield Static("", id="editor-pitch")
