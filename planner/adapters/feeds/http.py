@@ -276,82 +276,62 @@ async def fetch_all(
     `error`/`warning`. `progress` is called (in the event loop) as each feed finishes.
     `use_pool` forces the process pool on or off (default: on for `POOL_MIN_FEEDS` or more).
     """
-    import httpx
-
     _no_failed_import_rescans()
     now = now or datetime.now(UTC)
     if use_pool is None:
         use_pool = len(requests) >= POOL_MIN_FEEDS
-    loop = asyncio.get_running_loop()
-    # Workers are launched in a thread while the first requests are in flight: their start-up
-    # overlaps the network and never blocks the caller's event loop (the TUI's).
-    pool_ready = asyncio.ensure_future(asyncio.to_thread(_get_pool)) if use_pool else None
-    if pool_ready is not None:  # a refresh with nothing to parse never awaits it
-        pool_ready.add_done_callback(lambda f: f.cancelled() or f.exception())
-    global_sem = asyncio.Semaphore(max(1, concurrency))
-    host_sems: dict[str, asyncio.Semaphore] = {}
-    timeout = httpx.Timeout(connect=connect_timeout, read=read_timeout, write=read_timeout,
-                            pool=None)
-    limits = httpx.Limits(max_connections=max(1, concurrency),
-                          max_keepalive_connections=max(1, concurrency))
-    # Whole-request deadline, so a server dripping one byte per read_timeout can't hold a
-    # slot forever.
-    deadline = connect_timeout + 3 * read_timeout
+    refresh = _Refresh(concurrency=concurrency, per_host=per_host,
+                       connect_timeout=connect_timeout, read_timeout=read_timeout,
+                       max_bytes=max_bytes, max_redirects=max_redirects,
+                       disable_after=disable_after, now=now, use_pool=use_pool)
+    async with _open_client(concurrency, connect_timeout, read_timeout) as client:
+        return list(await asyncio.gather(*(refresh.run(client, r, progress) for r in requests)))
 
-    pool_busy = 0
-    in_process = asyncio.Semaphore(1)
 
-    async def parse(data: bytes, headers: dict, url: str):
-        # Workers first; when all are busy, this process parses one too (its event loop is
-        # mostly waiting on the network): a third parser that also keeps going when other
-        # load on the machine starves the workers.
-        nonlocal pool_busy
-        pool = None
-        if pool_ready is not None:
+class _Refresh:
+    """One `fetch_all` call: its settings, the concurrency caps its fetches share, and the
+    parse pool being started for it. Each feed goes `run` -> `fetch_one` -> `fetch` (a local
+    file, or `fetch_remote` with the http fallback) -> `parse`."""
+
+    def __init__(self, *, concurrency: int, per_host: int, connect_timeout: float,
+                 read_timeout: float, max_bytes: int, max_redirects: int, disable_after: int,
+                 now: datetime, use_pool: bool) -> None:
+        self.per_host = per_host
+        self.connect_timeout = connect_timeout
+        self.read_timeout = read_timeout
+        self.max_bytes = max_bytes
+        self.max_redirects = max_redirects
+        self.disable_after = disable_after
+        self.now = now
+        self.loop = asyncio.get_running_loop()
+        # Workers are launched in a thread while the first requests are in flight: their
+        # start-up overlaps the network and never blocks the caller's event loop (the TUI's).
+        self.pool_ready = asyncio.ensure_future(asyncio.to_thread(_get_pool)) if use_pool else None
+        if self.pool_ready is not None:  # a refresh with nothing to parse never awaits it
+            self.pool_ready.add_done_callback(lambda f: f.cancelled() or f.exception())
+        self.global_sem = asyncio.Semaphore(max(1, concurrency))
+        self.host_sems: dict[str, asyncio.Semaphore] = {}
+        # Whole-request deadline, so a server dripping one byte per read_timeout can't hold a
+        # slot forever.
+        self.deadline = connect_timeout + 3 * read_timeout
+        self.pool_busy = 0
+        self.in_process = asyncio.Semaphore(1)
+
+    async def run(self, client, req: FeedRequest,
+                  progress: Callable[[FetchResult], None] | None) -> FetchResult:
+        """One feed's result, whatever happens, reported to `progress`."""
+        try:
+            res = await self.fetch_one(client, req)
+        except Exception as exc:  # our bug, not the feed's: still report it per feed
+            res = _internal_error(req, exc)
+        if progress is not None:
             try:
-                pool = await pool_ready
-            except Exception:  # no processes on this platform/sandbox: parse in-process
-                pool = None
-        workers = pool._max_workers if pool is not None else 0
-        if pool is not None and (pool_busy < workers or in_process.locked()):
-            pool_busy += 1
-            try:
-                return await loop.run_in_executor(pool, _parse_job, data, headers, url, now)
-            except Exception:  # a broken pool (worker killed): parse this one in-process;
-                pass  # _get_pool() replaces the pool on the next refresh
-            finally:
-                pool_busy -= 1
-        async with in_process:
-            return await asyncio.to_thread(_parse_job, data, headers, url, now)
+                progress(res)
+            except Exception:
+                pass
+        return res
 
-    async def fetch_remote(client, req: FeedRequest) -> tuple[_Fetched, FeedRequest]:
-        host = _host_of(req.url)
-        sem = host_sems.setdefault(host, asyncio.Semaphore(max(1, per_host)))
-
-        async def attempt(req: FeedRequest) -> _Fetched:
-            return await _fetch_http(client, req, max_bytes=max_bytes, max_redirects=max_redirects,
-                                     connect_timeout=connect_timeout, read_timeout=read_timeout,
-                                     now=now)
-
-        async def with_retry() -> tuple[_Fetched, FeedRequest]:
-            try:
-                return await attempt(req), req
-            except _FetchError as exc:
-                # a 400/431 to a conditional GET may be the validators themselves (too long,
-                # or a byte the server refuses): drop them and ask once more without
-                if exc.http_status not in (400, 431) or not (req.etag or req.last_modified):
-                    raise
-                bare = replace(req, etag=None, last_modified=None)
-                return await attempt(bare), bare
-
-        async with sem, global_sem:
-            try:
-                return await asyncio.wait_for(with_retry(), deadline)
-            except TimeoutError:
-                raise _FetchError(f"timed out after {deadline:g} s fetching "
-                                  f"{host or req.url[:200]}")
-
-    async def one(client, req: FeedRequest) -> FetchResult:
+    async def fetch_one(self, client, req: FeedRequest) -> FetchResult:
         started = time.perf_counter()
         # a validator no server should get back (huge, control characters) is dropped here,
         # and so is not kept either
@@ -359,35 +339,12 @@ async def fetch_all(
                       last_modified=valid_validator(req.last_modified))
         result = FetchResult(feed_id=req.feed_id, status="ok",
                              failure_count=req.failure_count)
-        if req.retry_after_until is not None and now < req.retry_after_until:
-            result.status = "skipped"
-            result.retry_after = req.retry_after_until
-            result.etag, result.last_modified = req.etag, req.last_modified
-            result.content_hash = req.content_hash
-            return result
+        if req.retry_after_until is not None and self.now < req.retry_after_until:
+            return _skipped(result, req)
         try:
-            if _is_local(req.url):
-                fetched = await asyncio.to_thread(_read_local, req, max_bytes)
-            else:
-                try:
-                    fetched, req = await fetch_remote(client, req)
-                except _FetchError as exc:
-                    if not (req.http_fallback and req.url.startswith("https://")):
-                        raise
-                    plain = replace(req, url="http://" + req.url[len("https://"):], http_fallback=False)
-                    try:
-                        fetched, req = await fetch_remote(client, plain)
-                    except _FetchError as exc2:
-                        raise _FetchError(f"{exc.message}; over http: {exc2.message}", exc2.http_status,
-                                          exc2.retry_after) from None
-                    # the feed is at the http URL from now on (a permanent move, as the store sees it)
-                    fetched = fetched._replace(new_url=fetched.new_url or plain.url)
-            result.http_status = fetched.http_status
-            result.new_url = fetched.new_url
-            etag, last_modified = fetched.headers.get("etag"), fetched.headers.get("last-modified")
-            result.etag = req.etag if etag is None else valid_validator(etag)
-            result.last_modified = (req.last_modified if last_modified is None
-                                    else valid_validator(last_modified))
+            # `req` becomes the request that got the answer (without validators, over http)
+            fetched, req = await self.fetch(client, req)
+            _take_validators(result, req, fetched)
             if fetched.body is None:
                 result.status = "not_modified"
                 result.content_hash = req.content_hash
@@ -399,62 +356,156 @@ async def fetch_all(
                 result.status = "unchanged"
                 result.failure_count = 0
                 return result
-            kind, parsed = await parse(fetched.body, fetched.headers, fetched.final_url)
+            kind, parsed = await self.parse(fetched.body, fetched.headers, fetched.final_url)
             if kind == "error":
                 raise _FetchError(parsed, fetched.http_status)
             result.feed_title, result.entries, result.warning = parsed
             result.failure_count = 0
             return result
         except _FetchError as exc:
-            result.status = "error"
-            result.error = exc.message
-            result.http_status = exc.http_status or result.http_status
-            result.retry_after = exc.retry_after
-            result.failure_count = req.failure_count + 1
-            if exc.http_status in (404, 410) and result.failure_count >= disable_after:
-                result.disable = True
-                result.error = (f"{exc.message} ({result.failure_count} times in a row): "
-                                "feed disabled")
-            # a failed fetch keeps the validators of the last good one: a body that failed
-            # to parse must be fetched and reported again, not answered 304 next time
-            result.etag, result.last_modified = req.etag, req.last_modified
-            result.content_hash = req.content_hash
-            return result
+            return _failed(result, req, exc, self.disable_after)
         finally:
             result.elapsed = time.perf_counter() - started
 
-    async def run(client, req: FeedRequest) -> FetchResult:
+    async def fetch(self, client, req: FeedRequest) -> tuple[_Fetched, FeedRequest]:
+        """A local file, or a remote feed; an https URL whose scheme was guessed is tried
+        over http when https fails."""
+        if _is_local(req.url):
+            return await asyncio.to_thread(_read_local, req, self.max_bytes), req
         try:
-            res = await one(client, req)
-        except Exception as exc:  # our bug, not the feed's: still report it per feed
-            res = FetchResult(feed_id=req.feed_id, status="error",
-                              error=f"internal error: {type(exc).__name__}: {_short(exc)}",
-                              failure_count=req.failure_count + 1,
-                              etag=valid_validator(req.etag),
-                              last_modified=valid_validator(req.last_modified),
-                              content_hash=req.content_hash)
-        if progress is not None:
+            return await self.fetch_remote(client, req)
+        except _FetchError as exc:
+            if not (req.http_fallback and req.url.startswith("https://")):
+                raise
+            plain = replace(req, url="http://" + req.url[len("https://"):], http_fallback=False)
             try:
-                progress(res)
-            except Exception:
-                pass
-        return res
+                fetched, req = await self.fetch_remote(client, plain)
+            except _FetchError as exc2:
+                raise _FetchError(f"{exc.message}; over http: {exc2.message}", exc2.http_status,
+                                  exc2.retry_after) from None
+            # the feed is at the http URL from now on (a permanent move, as the store sees it)
+            return fetched._replace(new_url=fetched.new_url or plain.url), req
 
-    async def check_redirect(response) -> None:
-        # httpx builds the next request of every redirect, followed or not, and fails on a
-        # Location it cannot make a URL of (javascript:..., too long) with an error that names
-        # the feed, not the target: check the target first, in our words
-        if response.has_redirect_location:
-            _redirect_target(response.url, response.headers["location"].strip(), response.status_code)
+    async def fetch_remote(self, client, req: FeedRequest) -> tuple[_Fetched, FeedRequest]:
+        """One remote fetch within the caps and the whole-request deadline."""
+        host = _host_of(req.url)
+        sem = self.host_sems.setdefault(host, asyncio.Semaphore(max(1, self.per_host)))
+        async with sem, self.global_sem:
+            try:
+                return await asyncio.wait_for(self.fetch_with_retry(client, req), self.deadline)
+            except TimeoutError:
+                raise _FetchError(f"timed out after {self.deadline:g} s fetching "
+                                  f"{host or req.url[:200]}")
 
-    async with httpx.AsyncClient(
-        event_hooks={"response": [check_redirect]},
+    async def fetch_with_retry(self, client, req: FeedRequest) -> tuple[_Fetched, FeedRequest]:
+        try:
+            return await self.attempt(client, req), req
+        except _FetchError as exc:
+            # a 400/431 to a conditional GET may be the validators themselves (too long,
+            # or a byte the server refuses): drop them and ask once more without
+            if exc.http_status not in (400, 431) or not (req.etag or req.last_modified):
+                raise
+            bare = replace(req, etag=None, last_modified=None)
+            return await self.attempt(client, bare), bare
+
+    async def attempt(self, client, req: FeedRequest) -> _Fetched:
+        return await _fetch_http(client, req, max_bytes=self.max_bytes,
+                                 max_redirects=self.max_redirects,
+                                 connect_timeout=self.connect_timeout,
+                                 read_timeout=self.read_timeout, now=self.now)
+
+    async def parse(self, data: bytes, headers: dict, url: str):
+        # Workers first; when all are busy, this process parses one too (its event loop is
+        # mostly waiting on the network): a third parser that also keeps going when other
+        # load on the machine starves the workers.
+        pool = None
+        if self.pool_ready is not None:
+            try:
+                pool = await self.pool_ready
+            except Exception:  # no processes on this platform/sandbox: parse in-process
+                pool = None
+        workers = pool._max_workers if pool is not None else 0
+        if pool is not None and (self.pool_busy < workers or self.in_process.locked()):
+            self.pool_busy += 1
+            try:
+                return await self.loop.run_in_executor(pool, _parse_job, data, headers, url,
+                                                       self.now)
+            except Exception:  # a broken pool (worker killed): parse this one in-process;
+                pass  # _get_pool() replaces the pool on the next refresh
+            finally:
+                self.pool_busy -= 1
+        async with self.in_process:
+            return await asyncio.to_thread(_parse_job, data, headers, url, self.now)
+
+
+def _skipped(result: FetchResult, req: FeedRequest) -> FetchResult:
+    """Not fetched: the server asked us to wait (Retry-After) until later than now."""
+    result.status = "skipped"
+    result.retry_after = req.retry_after_until
+    result.etag, result.last_modified = req.etag, req.last_modified
+    result.content_hash = req.content_hash
+    return result
+
+
+def _take_validators(result: FetchResult, req: FeedRequest, fetched: _Fetched) -> None:
+    """The answer's status, move and validators (the request's when the answer has none)."""
+    result.http_status = fetched.http_status
+    result.new_url = fetched.new_url
+    etag, last_modified = fetched.headers.get("etag"), fetched.headers.get("last-modified")
+    result.etag = req.etag if etag is None else valid_validator(etag)
+    result.last_modified = (req.last_modified if last_modified is None
+                            else valid_validator(last_modified))
+
+
+def _failed(result: FetchResult, req: FeedRequest, exc: _FetchError,
+            disable_after: int) -> FetchResult:
+    result.status = "error"
+    result.error = exc.message
+    result.http_status = exc.http_status or result.http_status
+    result.retry_after = exc.retry_after
+    result.failure_count = req.failure_count + 1
+    if exc.http_status in (404, 410) and result.failure_count >= disable_after:
+        result.disable = True
+        result.error = (f"{exc.message} ({result.failure_count} times in a row): "
+                        "feed disabled")
+    # a failed fetch keeps the validators of the last good one: a body that failed
+    # to parse must be fetched and reported again, not answered 304 next time
+    result.etag, result.last_modified = req.etag, req.last_modified
+    result.content_hash = req.content_hash
+    return result
+
+
+def _internal_error(req: FeedRequest, exc: Exception) -> FetchResult:
+    return FetchResult(feed_id=req.feed_id, status="error",
+                       error=f"internal error: {type(exc).__name__}: {_short(exc)}",
+                       failure_count=req.failure_count + 1,
+                       etag=valid_validator(req.etag),
+                       last_modified=valid_validator(req.last_modified),
+                       content_hash=req.content_hash)
+
+
+def _open_client(concurrency: int, connect_timeout: float, read_timeout: float):
+    import httpx
+
+    timeout = httpx.Timeout(connect=connect_timeout, read=read_timeout, write=read_timeout,
+                            pool=None)
+    limits = httpx.Limits(max_connections=max(1, concurrency),
+                          max_keepalive_connections=max(1, concurrency))
+    return httpx.AsyncClient(
+        event_hooks={"response": [_check_redirect]},
         headers={"User-Agent": USER_AGENT,
                  "Accept": "application/rss+xml, application/atom+xml, application/rdf+xml, "
                            "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"},
         timeout=timeout, limits=limits, follow_redirects=False, verify=_shared_ssl_context(),
-    ) as client:
-        return list(await asyncio.gather(*(run(client, r) for r in requests)))
+    )
+
+
+async def _check_redirect(response) -> None:
+    # httpx builds the next request of every redirect, followed or not, and fails on a
+    # Location it cannot make a URL of (javascript:..., too long) with an error that names
+    # the feed, not the target: check the target first, in our words
+    if response.has_redirect_location:
+        _redirect_target(response.url, response.headers["location"].strip(), response.status_code)
 
 
 _ssl_context = None
