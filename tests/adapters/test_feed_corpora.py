@@ -13,11 +13,11 @@ import pytest
 
 from planner.adapters.feeds import (
     NotAFeedError,
-    _fast_parse,
     parse_feed_bytes,
     parse_many,
     shutdown_parse_pool,
 )
+from planner.adapters.feeds.fastparse import _fast_parse
 
 DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 FEEDPARSER_TESTS = DATA / "feedparser-tests" / "tests"
