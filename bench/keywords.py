@@ -145,16 +145,16 @@ def main() -> None:
             cold = KeywordExtractor(cache_path=cache, backend="onnx")
             warm: list = []
 
-            def warm_run():
+            def warm_run(warm=warm, cache=cache, part=part):
                 warm.append(KeywordExtractor(cache_path=cache, backend="onnx"))
                 return warm[-1].extract(part, top_n=10)
 
             for name, run in (
-                ("vanilla", lambda: [vanilla.extract_keywords(d, top_n=10) for d in part]),
-                ("engine", lambda: engine.extract(part, top_n=10)),
-                ("torch_fp32", lambda: fp32.extract(part, top_n=10)),
-                ("torch_bf16", lambda: bf16.extract(part, top_n=10)),
-                ("cold", lambda: cold.extract(part, top_n=10)),
+                ("vanilla", lambda part=part: [vanilla.extract_keywords(d, top_n=10) for d in part]),
+                ("engine", lambda part=part: engine.extract(part, top_n=10)),
+                ("torch_fp32", lambda fp32=fp32, part=part: fp32.extract(part, top_n=10)),
+                ("torch_bf16", lambda bf16=bf16, part=part: bf16.extract(part, top_n=10)),
+                ("cold", lambda cold=cold, part=part: cold.extract(part, top_n=10)),
                 ("warm", warm_run),
             ):
                 c0, w0 = time.process_time(), time.perf_counter()

@@ -57,8 +57,8 @@ def load_bodies(count: int, distinct_guids: bool) -> list[tuple[bytes, str]]:
         copy = i // len(files)
         if distinct_guids and copy:
             tag = b"-copy%d" % copy
-            data = _GUID.sub(lambda m: m[1] + m[2].strip() + tag + m[3], data)
-            data = _ID.sub(lambda m: m[1] + m[2].strip() + tag + m[3], data)
+            data = _GUID.sub(lambda m, tag=tag: m[1] + m[2].strip() + tag + m[3], data)
+            data = _ID.sub(lambda m, tag=tag: m[1] + m[2].strip() + tag + m[3], data)
         ctype = "application/atom+xml" if src.suffix == ".atom" else "application/rss+xml"
         bodies.append((data, ctype))
     return bodies
@@ -69,7 +69,7 @@ class FeedServer:
 
     def __init__(self, bodies: list[tuple[bytes, str]], hosts: int, latency: float) -> None:
         self.bodies = bodies
-        self.etags = ['"%s"' % hashlib.sha256(b).hexdigest()[:16] for b, _ in bodies]
+        self.etags = [f'"{hashlib.sha256(b).hexdigest()[:16]}"' for b, _ in bodies]
         self.latency = latency
         self.ignore_conditional = False
         self.requests = 0
@@ -196,7 +196,7 @@ def main() -> None:
         second_reqs = [
             FeedRequest(feed_id=r.feed_id, url=q.url, etag=r.etag,
                         last_modified=r.last_modified, content_hash=r.content_hash)
-            for r, q in zip(first, reqs)
+            for r, q in zip(first, reqs, strict=True)
         ]
         timed("ours: second refresh (all 304)", _statuses, requests=second_reqs)
         server.ignore_conditional = True

@@ -106,7 +106,7 @@ def build_world(url: str, people=10_000, feeds=200, entries=50_000, posts=2_000,
         conn.execute(sa.insert(Post), post_rows)
         kinds = [k.value for k in TouchKind]
         touch_rows = []
-        for i in range(1, touchpoints + 1):
+        for _i in range(1, touchpoints + 1):
             done = rng.random() < 0.8
             when = NOW - timedelta(days=rng.randrange(0, 400)) if done else NOW + timedelta(days=rng.randrange(-10, 20))
             touch_rows.append({"connection_id": 1 + rng.randrange(people), "kind": rng.choice(kinds[:8]) if rng.random() < 0.9 else rng.choice(kinds),

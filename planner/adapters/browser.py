@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import sys
 import webbrowser
-from typing import Mapping
+from collections.abc import Mapping
 
 
 def can_open_browser(environ: Mapping[str, str] | None = None) -> bool:

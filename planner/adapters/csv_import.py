@@ -101,7 +101,7 @@ def parse_address_book(text: str, mapping: dict[str, str], source: str = "contac
         if not any(c.strip() for c in row):
             continue
         values: dict[str, str] = {}
-        for fld, value in zip(fields, row):
+        for fld, value in zip(fields, row, strict=False):  # a short row (allow_short) leaves the last fields empty
             if fld and value.strip() and fld not in values:
                 values[fld] = value
         first = clean_text(values.get("first_name", ""), 200, single_line=True)

@@ -121,7 +121,7 @@ def parse_connections(text: str, source: str = "Connections.csv") -> CsvReadResu
             continue
         if not any(cell.strip() for cell in row):
             continue
-        values = {f: cell for f, cell in zip(fields, row) if f}
+        values = {f: cell for f, cell in zip(fields, row, strict=True) if f}
         first = clean_text(values.get("first_name", ""), 200, single_line=True)
         last = clean_text(values.get("last_name", ""), 200, single_line=True)
         if not first and not last:

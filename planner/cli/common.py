@@ -205,7 +205,7 @@ def _plain_table(columns: list[str], cells: list[list[str]], title: str | None) 
     widths = [max([cell_len(c)] + [cell_len(row[i]) for row in cells if i < len(row)]) for i, c in enumerate(columns)]
     out = [title] if title else []
     for row in [columns, *cells]:
-        line = "  ".join(v + " " * (w - cell_len(v)) for v, w in zip(row, widths))
+        line = "  ".join(v + " " * (w - cell_len(v)) for v, w in zip(row, widths, strict=False))
         out.append(line.rstrip())
     sys.stdout.write("\n".join(out) + "\n")
 

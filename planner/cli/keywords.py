@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import List, Optional
+from typing import Optional
 
 import typer
 
@@ -60,7 +60,7 @@ def extract(
 def keywords_for(
     ctx: typer.Context,
     text: Optional[str] = typer.Argument(None, help="The text to analyse (or use --file)."),
-    files: Optional[List[Path]] = typer.Option(None, "--file", "-f", help="Read text from files; repeat for several."),
+    files: Optional[list[Path]] = typer.Option(None, "--file", "-f", help="Read text from files; repeat for several."),
     top: int = typer.Option(10, "--top", min=1, max=50),
     json: bool = typer.Option(False, "--json"),
     engine: Optional[str] = typer.Option(None, "--engine", help=ENGINE_HELP),
@@ -88,9 +88,9 @@ def keywords_for(
     extractor = make_extractor(state(ctx).settings, engine=engine)
     results = extractor.extract([body for _, body in sources], top_n=top, diversity=diversity)
     if json:
-        print_json([{"source": name, "keywords": [[p, s] for p, s in r.keywords]} for (name, _), r in zip(sources, results)])
+        print_json([{"source": name, "keywords": [[p, s] for p, s in r.keywords]} for (name, _), r in zip(sources, results, strict=True)])
         return
-    for (name, _), r in zip(sources, results):
+    for (name, _), r in zip(sources, results, strict=True):
         if len(sources) > 1:
             say(f"{name}:")
         table(["keyword", "score"], [[p, f"{s:.3f}"] for p, s in r.keywords])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import List, Optional
+from typing import Optional
 
 import typer
 
@@ -112,8 +112,8 @@ def people_edit(
     person: str = typer.Argument(..., help="An id, a profile URL or an unambiguous name."),
     tier: Optional[str] = typer.Option(None, "--tier", help="inner, active, warm, dormant (or a tier of your strategy)."),
     cadence: Optional[str] = typer.Option(None, "--cadence", help="Days between touches for this person; 'tier' (or 0) clears it."),
-    tags: List[str] = typer.Option([], "--tag", help="Add a tag (repeatable)."),
-    untags: List[str] = typer.Option([], "--untag", help="Remove a tag (repeatable)."),
+    tags: list[str] = typer.Option([], "--tag", help="Add a tag (repeatable)."),
+    untags: list[str] = typer.Option([], "--untag", help="Remove a tag (repeatable)."),
     notes: Optional[str] = typer.Option(None, "--notes", help="Replace the notes."),
     json: bool = typer.Option(False, "--json"),
 ) -> None:

@@ -7,10 +7,10 @@ refresh killed half-way leaves the database as it was and the next run completes
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Callable, Iterable
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa

@@ -10,9 +10,9 @@ extracted with another model).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Callable
 
 import sqlalchemy as sa
 from sqlalchemy import and_, case, func
@@ -103,7 +103,7 @@ def _store_batch(session: Session, batch, results, model: str) -> int:
     entry_ids = [row[0] for row in batch]
     session.execute(sa.delete(EntryKeyword).where(EntryKeyword.entry_id.in_(entry_ids)))
     links = []
-    for (entry_id, _, _, content_hash), result in zip(batch, results):
+    for (entry_id, _, _, content_hash), result in zip(batch, results, strict=True):
         for rank, (phrase, score) in enumerate(result.keywords, start=1):
             links.append({"entry_id": entry_id, "keyword_id": ids[phrase], "score": float(score), "rank": rank})
         session.execute(
@@ -219,7 +219,7 @@ def _trends(session: Session, now: datetime, days: int, min_support: int, per_en
         for tid, raw, phrase, *series in session.connection().execute(spelled):
             group = (tid, merged(raw))
             if group in kept:
-                counts[group] = [a + int(b or 0) for a, b in zip(counts[group], series)]
+                counts[group] = [a + int(b or 0) for a, b in zip(counts[group], series, strict=True)]
                 surfaces[group][" ".join(phrase.lower().split())] += sum(int(b or 0) for b in series)
     out: dict = {}
     for tid in {g[0] for g in counts}:

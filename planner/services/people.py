@@ -190,7 +190,7 @@ def import_connections(
     pending: dict[object, tuple[ConnectionRecord, Connection]] = {}  # new people of this batch, by key
     new_rows: list[tuple[ConnectionRecord, Connection]] = []
     touchpoints: list[Touchpoint] = []
-    for (rec, url), (known, matched_by) in zip(found, matches):
+    for (rec, url), (known, matched_by) in zip(found, matches, strict=True):
         key = _name_key(rec.first_name, rec.last_name, rec.company)
         person = people.get(known.id) if known is not None else None
         twice = (person is not None and person.id in seen) or (

@@ -109,7 +109,7 @@ def _items(reader, posts_sql: str, touches_sql: str, params: dict, overdue: bool
 
 def section_counts(source) -> dict[str, int]:
     (counts,) = as_reader(source).rows(SECTION_COUNTS, STATUSES)
-    return dict(zip(SECTION_NAMES, counts))
+    return dict(zip(SECTION_NAMES, counts, strict=True))
 
 
 def review_due(source, now: datetime, tz: ZoneInfo | None = None) -> str | None:

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Callable, Iterable, TypeVar
+from typing import TypeVar
 
 from textual import on, work
 from textual.app import App, SystemCommand
@@ -193,7 +194,7 @@ class PlannerApp(App):
         sections' modules (0.1–0.2 s each the first time), and let each section prefetch its first
         view into the read cache, ahead of the first action or section switch. Stops prefetching
         once the person has left Today."""
-        self.store
+        _ = self.store  # the property opens (and migrates) the store
         import planner.models  # noqa: F401
 
         for section in self.sections:

@@ -7,7 +7,7 @@ thread, and only a yes in :class:`SentPrompt` writes anything.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from textual.screen import Screen
 

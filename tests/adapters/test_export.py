@@ -442,7 +442,7 @@ def test_csv_round_trips_hostile_text_and_uses_crlf():
     assert tuple(rows[0]) == CSV_COLUMNS
     assert len(rows) == len(items) + 1
     assert all(len(r) == len(CSV_COLUMNS) for r in rows)
-    records = {r[6]: dict(zip(CSV_COLUMNS, r)) for r in rows[1:]}
+    records = {r[6]: dict(zip(CSV_COLUMNS, r, strict=True)) for r in rows[1:]}
     hostile = records[clean_text(HOSTILE_TITLE)]
     # Formula guard: a leading '=' gets an apostrophe; the rest survives byte for byte.
     assert hostile["body"] == "'" + clean_text(HOSTILE_BODY)

@@ -70,7 +70,7 @@ def test_real_feeds_parse_with_entries():
     assert len(paths) == 26
     counts, results = outcome_counts(paths, "http://example.com/")
     assert counts == {"with_entries": 26, "warning": 3}
-    by_name = {p.name: parsed for p, (_, parsed) in zip(paths, results)}
+    by_name = {p.name: parsed for p, (_, parsed) in zip(paths, results, strict=True)}
     assert sum(len(p.entries) for p in by_name.values()) == 1339
     assert len(by_name["rss-parser__giantbomb-podcast.rss"].entries) == 730
     assert by_name["node-feedparser__iconv.xml"].feed_title.startswith("Новости Оренбурга")

@@ -198,7 +198,7 @@ def test_killed_refresh_leaves_all_or_nothing_and_the_next_run_completes(store, 
         answered = slow_static_feeds.served + FEEDS
         proc = _planner(settings.db_url, "feeds", "refresh", "--json")
         # it holds its lock for 35-50 ms here
-        killed = _kill_inside_write(proc, store, rng, 0.005, ready=lambda: slow_static_feeds.served >= answered)
+        killed = _kill_inside_write(proc, store, rng, 0.005, ready=lambda answered=answered: slow_static_feeds.served >= answered)
         state = killed_state()
         inside += killed and state == (0, 0)  # rolled back: the kill came before the commit
         if inside == 2:

@@ -411,7 +411,7 @@ def test_opml_fuzz_well_formed_lists_import_correctly(store, doc):
     text, feeds = doc
     result = parse_opml(text.encode("utf-8"), "subs.opml")
     assert [f.url for f in result.feeds] == [u for u, _, _ in feeds]
-    for parsed_feed, (_, title, _) in zip(result.feeds, feeds):
+    for parsed_feed, (_, title, _) in zip(result.feeds, feeds, strict=True):
         cleaned = clean_text(_xml_attr(title).replace("&#10;", "\n").replace("&quot;", '"').replace("&lt;", "<")
                              .replace("&amp;", "&"), 300, single_line=True)
         assert parsed_feed.title == (cleaned or parsed_feed.url.split("/")[2])
@@ -473,10 +473,10 @@ def test_linkedin_csv_fuzz_imports_every_valid_row(store, doc):
     text, rows = doc
     result = parse_connections(text, "Connections.csv")
     expected = []
-    for i, (first, last, company, position, connected) in enumerate(rows):
-        f, l = clean_text(first, 200, single_line=True), clean_text(last, 200, single_line=True)
-        if (f or l) and connected not in ("31 Feb 2024", "soon"):
-            expected.append((f, l, clean_text(company, 300, single_line=True), f"https://www.linkedin.com/in/fuzz-{i}"))
+    for i, (first, last, company, _position, connected) in enumerate(rows):
+        fn, ln = clean_text(first, 200, single_line=True), clean_text(last, 200, single_line=True)
+        if (fn or ln) and connected not in ("31 Feb 2024", "soon"):
+            expected.append((fn, ln, clean_text(company, 300, single_line=True), f"https://www.linkedin.com/in/fuzz-{i}"))
     assert [(r.first_name, r.last_name, r.company, r.url) for r in result.records] == expected
     assert len(result.problems) == len(rows) - len(expected)
     _clear(store)
@@ -484,7 +484,7 @@ def test_linkedin_csv_fuzz_imports_every_valid_row(store, doc):
     assert report.added == len(expected)
     with store.session() as session:
         stored = session.exec(select(Connection.first_name, Connection.last_name).order_by(Connection.id)).all()
-    assert [tuple(s) for s in stored] == [(f, l) for f, l, _, _ in expected]
+    assert [tuple(s) for s in stored] == [(fn, ln) for fn, ln, _, _ in expected]
 
 
 @FUZZ

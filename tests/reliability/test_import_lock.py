@@ -14,6 +14,7 @@ import sys
 import time
 
 import pytest
+import sqlalchemy as sa
 from sqlmodel import func, select
 
 from helpers import FIXED_NOW, ROOT, run_planner
@@ -115,7 +116,7 @@ def test_a_batched_import_that_fails_part_way_takes_back_its_earlier_batches(sto
                                                      "Role", None)], now=FIXED_NOW)
     with store.session() as session:
         before = session.exec(select(Connection.id, Connection.company, Connection.version)).all()
-    with pytest.raises(Exception):
+    with pytest.raises(sa.exc.IntegrityError):  # the second batch's URL, taken meanwhile
         import_people(store, _RacedRecords(_records(7), store), now=FIXED_NOW, batch=3)
     with store.session() as session:
         people = session.exec(select(Connection.first_name, Connection.company, Connection.version).order_by(Connection.id)).all()

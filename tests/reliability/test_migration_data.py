@@ -126,7 +126,7 @@ def test_rows_made_at_the_first_migration_survive_the_upgrade_to_head(settings):
         after = _snapshot(store.engine, list(before))
         for name, rows in before.items():
             assert len(after[name]) == len(rows), name
-            for old, new in zip(rows, after[name]):
+            for old, new in zip(rows, after[name], strict=True):
                 assert {k: new.get(k) for k in old} == old, f"{name}: a value changed in the upgrade"
         # today's models read every migrated row (catches a model changed without a migration)
         with store.session() as session:

@@ -55,7 +55,10 @@ def make_xlsx(path, *, engagement=None, posts=None, followers=None, performance_
 
 
 def _posts(session):
-    at = lambda d, h=9: datetime(2026, 8, d, h, 0, tzinfo=UTC)
+
+    def at(d: int, h: int = 9) -> datetime:
+        return datetime(2026, 8, d, h, 0, tzinfo=UTC)
+
     rows = [
         Post(title="By URL", body="a", pillar="thought_leadership", status="published", published_at=at(3), scheduled_at=at(3),
              url=ACT.format(7001).rstrip("/")),

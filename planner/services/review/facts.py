@@ -127,7 +127,10 @@ def _touches(session: Session, start: datetime, end: datetime, now: datetime) ->
         items.append(ReviewItem("touchpoint", tid, at, f"{label(kind).capitalize()} · {name}", None, name, kind, status,
                                 _outcome(status, at, now, TouchStatus.DONE.value), version))
     items.sort(key=lambda i: (i.at, i.id))
-    count = lambda outcome: sum(1 for i in items if i.outcome == outcome)
+
+    def count(outcome: str) -> int:
+        return sum(1 for i in items if i.outcome == outcome)
+
     return TouchesReview(planned=len(items), done=count("done"), skipped=count("skipped"), overdue=count("missed"),
                          upcoming=count("upcoming"), items=items)
 

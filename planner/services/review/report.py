@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from planner.services.review.model import WeekReview
@@ -43,7 +44,10 @@ def to_json(review: WeekReview) -> str:
 
 def to_markdown(review: WeekReview) -> str:
     zone = ZoneInfo(review.timezone)
-    local = lambda at: at.astimezone(zone)
+
+    def local(at: datetime) -> datetime:
+        return at.astimezone(zone)
+
     out: list[str] = [
         f"# Weekly review {review.week}",
         "",

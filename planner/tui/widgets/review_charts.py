@@ -40,7 +40,7 @@ class _ReviewChart(PlotextPlot):
         if labels:
             (plt.stacked_bar if stacked else plt.multiple_bar)(labels, bars, labels=names)
             if counts:
-                top = max((sum(col) for col in zip(*bars)) if stacked else (max(b, default=0) for b in bars), default=0)
+                top = max((sum(col) for col in zip(*bars, strict=True)) if stacked else (max(b, default=0) for b in bars), default=0)
                 self.yticks = count_ticks(int(top))
                 plt.yticks(self.yticks)
         self.display = True
