@@ -36,7 +36,7 @@ PHRASES = [
     "Thanks for the intro last week, it led to a great conversation.",
     "Book a quick demo of our platform this week: 20% off for new clients.",
     "Would you be open to a 15-minute call about your observability spend?",
-    "Sharing the postmortem template we use,\n\"in case it helps\" your team.",
+    'Sharing the postmortem template we use,\n"in case it helps" your team.',
 ]
 
 
@@ -49,11 +49,26 @@ def build(folder: Path, people: int, messages: int, seed: int = 7) -> tuple[Path
     w.writerow(["First Name", "Last Name", "URL", "Email Address", "Company", "Position", "Connected On"])
     for i, url in enumerate(urls):
         w.writerow([f"First{i}", f"Last{i}", url, "", f"Company {i % 300}", "Engineer", "01 Jan 2025"])
-    connections = "Notes:\r\n\"When exporting ...\"\r\n\r\n" + buf.getvalue()
+    connections = 'Notes:\r\n"When exporting ..."\r\n\r\n' + buf.getvalue()
     buf = io.StringIO(newline="")
     w = csv.writer(buf, lineterminator="\r\n")
-    w.writerow(["CONVERSATION ID", "CONVERSATION TITLE", "FROM", "SENDER PROFILE URL", "TO", "RECIPIENT PROFILE URLS",
-                "DATE", "SUBJECT", "CONTENT", "FOLDER", "IS MESSAGE DRAFT", "IS CONVERSATION ARCHIVED", "ATTACHMENTS"])
+    w.writerow(
+        [
+            "CONVERSATION ID",
+            "CONVERSATION TITLE",
+            "FROM",
+            "SENDER PROFILE URL",
+            "TO",
+            "RECIPIENT PROFILE URLS",
+            "DATE",
+            "SUBJECT",
+            "CONTENT",
+            "FOLDER",
+            "IS MESSAGE DRAFT",
+            "IS CONVERSATION ARCHIVED",
+            "ATTACHMENTS",
+        ]
+    )
     for n in range(messages):
         i = rng.randrange(people + people // 10)  # a tenth are not connections
         other = urls[i] if i < people else f"https://www.linkedin.com/in/stranger-{i}"
@@ -62,9 +77,13 @@ def build(folder: Path, people: int, messages: int, seed: int = 7) -> tuple[Path
         text = rng.choice(PHRASES) + f" #{n}"
         if rng.random() < 0.5:
             to_urls = other if rng.random() > 0.02 else f"{other},{urls[rng.randrange(people)]}"
-            w.writerow([conv, "", "Owner Person", owner, f"First{i} Last{i}", to_urls, at, "", text, "INBOX", "No", "No", ""])
+            w.writerow(
+                [conv, "", "Owner Person", owner, f"First{i} Last{i}", to_urls, at, "", text, "INBOX", "No", "No", ""]
+            )
         else:
-            w.writerow([conv, "", f"First{i} Last{i}", other, "Owner Person", owner, at, "", text, "INBOX", "No", "No", ""])
+            w.writerow(
+                [conv, "", f"First{i} Last{i}", other, "Owner Person", owner, at, "", text, "INBOX", "No", "No", ""]
+            )
     zipped = folder / "archive.zip"
     with zipfile.ZipFile(zipped, "w", compression=zipfile.ZIP_DEFLATED) as z:
         z.writestr("Connections.csv", connections)
@@ -77,9 +96,16 @@ def build(folder: Path, people: int, messages: int, seed: int = 7) -> tuple[Path
 
 def timed(args: list[str], db: Path) -> tuple[float, float, str]:
     """(wall seconds, peak RSS MB, stdout) of one `planner` run in a fresh process."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "PLANNER_DB": f"sqlite:///{db}", "PLANNER_CONFIG": str(db.with_suffix(".toml"))}
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "PLANNER_DB": f"sqlite:///{db}",
+        "PLANNER_CONFIG": str(db.with_suffix(".toml")),
+    }
     start = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "planner", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "planner", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env
+    )
     out = proc.stdout.read()
     err = proc.stderr.read()
     _pid, status, usage = os.wait4(proc.pid, 0)
@@ -120,17 +146,41 @@ def main() -> None:
         sem = semantic_sample(a.semantic_sample) if a.semantic_sample else None
     rows = [
         ("`import linkedin Connections.csv` (baseline)", base_t, base_m, "1.00×"),
-        (f"`import linkedin-archive` ({a.people:,} people, {a.messages:,} messages, --fast)", full_t, full_m, f"{full_t / base_t:.2f}×"),
+        (
+            f"`import linkedin-archive` ({a.people:,} people, {a.messages:,} messages, --fast)",
+            full_t,
+            full_m,
+            f"{full_t / base_t:.2f}×",
+        ),
         ("the same again (idempotent, nothing added)", again_t, again_m, f"{again_t / base_t:.2f}×"),
     ]
-    lines = [f"archive built in {built:.1f} s ({zipped.name}); machine load {os.getloadavg()[0]:.1f}", "",
-             "| run | wall | peak RSS | vs baseline |", "|---|---:|---:|---:|"]
+    lines = [
+        f"archive built in {built:.1f} s ({zipped.name}); machine load {os.getloadavg()[0]:.1f}",
+        "",
+        "| run | wall | peak RSS | vs baseline |",
+        "|---|---:|---:|---:|",
+    ]
     lines += [f"| {name} | {t:.2f} s | {m:.0f} MB | {r} |" for name, t, m, r in rows]
     if sem is not None:
-        lines += ["", f"semantic pitch model: {a.semantic_sample:,} messages judged in {sem:.2f} s "
-                      f"({a.semantic_sample / sem:.0f} messages/s, after loading)"]
-    lines += ["", "report of the first import:", "", "```", full_out.strip(), "```", "", "second import:", "", "```",
-              again_out.strip(), "```"]
+        lines += [
+            "",
+            f"semantic pitch model: {a.semantic_sample:,} messages judged in {sem:.2f} s "
+            f"({a.semantic_sample / sem:.0f} messages/s, after loading)",
+        ]
+    lines += [
+        "",
+        "report of the first import:",
+        "",
+        "```",
+        full_out.strip(),
+        "```",
+        "",
+        "second import:",
+        "",
+        "```",
+        again_out.strip(),
+        "```",
+    ]
     text = "\n".join(lines) + "\n"
     print(text)
     if a.out:

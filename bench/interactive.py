@@ -121,8 +121,12 @@ def main() -> None:
     }
     figures: dict[str, list[tuple[float, float, int, int]]] = {name: [] for name in commands}
     with tempfile.TemporaryDirectory() as tmp:
-        base = {**os.environ, "PYTHONPATH": str(ROOT), "PLANNER_CONFIG": f"{tmp}/config.toml",
-                "PLANNER_DB": f"sqlite:///{tmp}/planner.db"}
+        base = {
+            **os.environ,
+            "PYTHONPATH": str(ROOT),
+            "PLANNER_CONFIG": f"{tmp}/config.toml",
+            "PLANNER_DB": f"sqlite:///{tmp}/planner.db",
+        }
         run([*planner, "lint", PITCH], {**base, "XDG_DATA_HOME": f"{tmp}/warm"})  # the graph and pitch cache exist
         for r in range(args.rounds):
             for name, cmd in commands.items():
@@ -130,24 +134,37 @@ def main() -> None:
         help_wall = statistics.median(w for w, *_ in figures["planner --help"])
         help_cpu = statistics.median(c for _, c, *_ in figures["planner --help"])
         print(f"\n{args.rounds} rounds, interleaved; {os.cpu_count()} CPUs; load average {os.getloadavg()[0]:.1f}\n")
-        print("| command (cold process) | wall, median (min–max) | × --help (wall) | CPU s, median | × --help (CPU) | peak RSS |")
+        print(
+            "| command (cold process) | wall, median (min–max) | × --help (wall) | CPU s, median | × --help (CPU) | peak RSS |"
+        )
         print("|---|---:|---:|---:|---:|---:|")
         for name, rows in figures.items():
             walls = [w for w, *_ in rows]
             cpus = [c for _, c, *_ in rows]
             wall, cpu = statistics.median(walls), statistics.median(cpus)
-            print(f"| `{name}` | {wall:.2f} s ({min(walls):.2f}–{max(walls):.2f}) | {wall / help_wall:.1f} | "
-                  f"{cpu:.2f} | {cpu / help_cpu:.1f} | {max(r[2] for r in rows)} MB |")
+            print(
+                f"| `{name}` | {wall:.2f} s ({min(walls):.2f}–{max(walls):.2f}) | {wall / help_wall:.1f} | "
+                f"{cpu:.2f} | {cpu / help_cpu:.1f} | {max(r[2] for r in rows)} MB |"
+            )
         if args.skip_tui:
             return
-        out = subprocess.run([sys.executable, "-c", TUI_CHILD, f"sqlite:///{tmp}/demo.db"], check=False, capture_output=True,
-                             text=True, env={**base, "XDG_DATA_HOME": f"{tmp}/tui"}, cwd=ROOT, timeout=900)
+        out = subprocess.run(
+            [sys.executable, "-c", TUI_CHILD, f"sqlite:///{tmp}/demo.db"],
+            check=False,
+            capture_output=True,
+            text=True,
+            env={**base, "XDG_DATA_HOME": f"{tmp}/tui"},
+            cwd=ROOT,
+            timeout=900,
+        )
         line = next((x for x in out.stdout.splitlines() if x.startswith("RESULT")), None)
         if line is None:
             raise SystemExit(f"TUI child failed: {out.stderr[-1500:]}")
         _, rss, peak, p, heavy = line.split()
-        print(f"\nTUI on the demo world, background extraction done and one semantic pitch check (p = {p}): "
-              f"RSS {int(rss) // 1024} MB, peak {int(peak) // 1024} MB; heavy ML modules loaded: {heavy}")
+        print(
+            f"\nTUI on the demo world, background extraction done and one semantic pitch check (p = {p}): "
+            f"RSS {int(rss) // 1024} MB, peak {int(peak) // 1024} MB; heavy ML modules loaded: {heavy}"
+        )
 
 
 if __name__ == "__main__":

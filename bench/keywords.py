@@ -27,10 +27,15 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-INSPEC = next(
-    (p for p in (ROOT.parent / "shared", ROOT.parent.parent / "shared") if (p / "data" / "inspec").exists()),
-    ROOT.parent / "shared",
-) / "data" / "inspec" / "validation.jsonl"  # a worktree sits one level deeper than the main checkout
+INSPEC = (
+    next(
+        (p for p in (ROOT.parent / "shared", ROOT.parent.parent / "shared") if (p / "data" / "inspec").exists()),
+        ROOT.parent / "shared",
+    )
+    / "data"
+    / "inspec"
+    / "validation.jsonl"
+)  # a worktree sits one level deeper than the main checkout
 sys.path.insert(0, str(ROOT))
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -104,8 +109,12 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=None, help="Inspec docs for quality")
     parser.add_argument("--speed-docs", type=int, default=None, help="300-word docs timed")
     parser.add_argument("--skip-quality", action="store_true")
-    parser.add_argument("--baseline-limit", type=int, default=None,
-                        help="Inspec docs for the two KeyBERT rows of the quality table (they take ~2 s a doc)")
+    parser.add_argument(
+        "--baseline-limit",
+        type=int,
+        default=None,
+        help="Inspec docs for the two KeyBERT rows of the quality table (they take ~2 s a doc)",
+    )
     args = parser.parse_args()
     if not INSPEC.exists():
         raise SystemExit(f"missing {INSPEC} (shared data)")
@@ -138,7 +147,7 @@ def main() -> None:
     chunk = 10
     with tempfile.TemporaryDirectory() as tmp:
         for start in range(0, n_speed, chunk):
-            part = docs300[start:start + chunk]
+            part = docs300[start : start + chunk]
             cache = Path(tmp) / f"phrases-{start}.sqlite"
             fp32 = KeywordExtractor(cache_path=Path(tmp) / f"fp32-{start}.sqlite", backend="torch", precision="fp32")
             bf16 = KeywordExtractor(cache_path=Path(tmp) / f"bf16-{start}.sqlite", backend="torch", precision="bf16")
@@ -178,7 +187,9 @@ def main() -> None:
         f"{os.cpu_count()} CPUs, systems interleaved in chunks of {chunk}; native bf16 here: "
         f"{bf16_native}; load average now {os.getloadavg()[0]:.1f}\n"
     )
-    print("| system | docs/s (wall) | × vanilla (wall) | CPU s/doc | × vanilla (CPU) | phrases embedded | same top 10 as torch fp32 |")
+    print(
+        "| system | docs/s (wall) | × vanilla (wall) | CPU s/doc | × vanilla (CPU) | phrases embedded | same top 10 as torch fp32 |"
+    )
     print("|---|---:|---:|---:|---:|---:|---:|")
     for label, key in (
         ("vanilla KeyBERT (per doc, unigram CountVectorizer, fp32)", "vanilla"),
@@ -206,13 +217,19 @@ def main() -> None:
     # top_n sets how many candidates are kept (2 x top_n, at least 20): F1@15 comes from a
     # top_n=15 run, F1@5/@10 from the top_n=10 run an extraction does
     ours15 = [[k for k, _ in r.keywords] for r in shipped.extract(docs, top_n=15)]
-    fp32_pred = [[k for k, _ in r.keywords] for r in KeywordExtractor(backend="torch", precision="fp32").extract(docs, top_n=10)]
-    bf16_pred = [[k for k, _ in r.keywords] for r in KeywordExtractor(backend="torch", precision="bf16").extract(docs, top_n=10)]
+    fp32_pred = [
+        [k for k, _ in r.keywords] for r in KeywordExtractor(backend="torch", precision="fp32").extract(docs, top_n=10)
+    ]
+    bf16_pred = [
+        [k for k, _ in r.keywords] for r in KeywordExtractor(backend="torch", precision="bf16").extract(docs, top_n=10)
+    ]
     mmr_pred = [[k for k, _ in r.keywords] for r in shipped.extract(docs, top_n=10, diversity=0.3)]
     engine_pred = [[k for k, _ in r.keywords] for r in engine.extract(docs[:few], top_n=15)]
     identical = sum(a[:10] == b[:10] for a, b in zip(ours_pred, fp32_pred, strict=True))
-    print(f"\nQuality: Inspec validation, {len(docs)} docs, stemmer: {STEMMER_NAME}; ONNX top 10 identical "
-          f"to torch fp32's on {identical}/{len(docs)} documents\n")
+    print(
+        f"\nQuality: Inspec validation, {len(docs)} docs, stemmer: {STEMMER_NAME}; ONNX top 10 identical "
+        f"to torch fp32's on {identical}/{len(docs)} documents\n"
+    )
     print("| system | F1@5 | F1@10 | F1@15 | docs/s (abstracts) |")
     print("|---|---:|---:|---:|---:|")
     print(f"| ours, ONNX Runtime fp32, top_n=15 run (F1@15) | – | – | {quality(ours15, golds)[2]:.1f} | – |")

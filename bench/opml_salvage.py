@@ -61,8 +61,9 @@ def old_salvage(text: str, collector) -> int:
     last = 0
     spans = []
     for m in _OLD_TAG.finditer(text):
-        spans.append((m.start(), m.end(), m.group(1), m.group(2).lower(),
-                      m.group(4) == "/" or m.group(3).rstrip().endswith("/")))
+        spans.append(
+            (m.start(), m.end(), m.group(1), m.group(2).lower(), m.group(4) == "/" or m.group(3).rstrip().endswith("/"))
+        )
     matched_lines = set()
     for start, _end, _close, name, _sc in spans:
         if name == "outline":
@@ -87,7 +88,7 @@ def old_salvage(text: str, collector) -> int:
             collector.end()
             continue
         inner = text[start:end]
-        inner = inner[inner.lower().index("outline") + len("outline"):-1]
+        inner = inner[inner.lower().index("outline") + len("outline") : -1]
         if self_closing:
             inner = inner.rstrip()[:-1] if inner.rstrip().endswith("/") else inner
         attrs = {}
@@ -112,8 +113,10 @@ def main() -> None:
     ap.add_argument("--old-max", type=int, default=250_000)
     args = ap.parse_args()
     current = opml._salvage
-    print(f"{'size':>10} {'new s':>8} {'new cpu':>8} {'feeds':>7} {'old s':>8} {'old cpu':>8} {'old feeds':>9} "
-          f"{'old/new cpu':>11}")
+    print(
+        f"{'size':>10} {'new s':>8} {'new cpu':>8} {'feeds':>7} {'old s':>8} {'old cpu':>8} {'old feeds':>9} "
+        f"{'old/new cpu':>11}"
+    )
     for size in (int(s) for s in args.sizes.split(",")):
         data = malformed(size)
         new_s, new_cpu, new_feeds, method = timed(data)
@@ -127,8 +130,11 @@ def main() -> None:
                 opml._salvage = current
             old_cell, old_cpu_cell, feeds_cell = f"{old_s:.2f}", f"{old_cpu:.2f}", str(old_feeds)
             ratio = f"{old_cpu / new_cpu:.0f}x"
-        print(f"{len(data):>10} {new_s:>8.2f} {new_cpu:>8.2f} {new_feeds:>7} {old_cell:>8} {old_cpu_cell:>8} "
-              f"{feeds_cell:>9} {ratio:>11}", flush=True)
+        print(
+            f"{len(data):>10} {new_s:>8.2f} {new_cpu:>8.2f} {new_feeds:>7} {old_cell:>8} {old_cpu_cell:>8} "
+            f"{feeds_cell:>9} {ratio:>11}",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

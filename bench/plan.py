@@ -35,34 +35,86 @@ def build_world(url: str, people: int, ideas: int, seed: int = 7) -> float:
     with store.transaction() as s:
         s.execute(insert(Strategy), [{"timezone": "Europe/Berlin", "daily_touch_capacity": 5, "updated_at": NOW}])
         strategy_id = s.exec(Strategy.__table__.select()).first().id
-        s.execute(insert(Slot), [
-            {"strategy_id": strategy_id, "weekday": d, "local_time": t, "pillar": p, "channel": "profile"}
-            for d, t, p in [(0, "09:00", "thought_leadership"), (1, "12:00", "content_share"), (2, "09:00", "group_engagement"),
-                            (3, "12:00", "content_share"), (4, "09:00", "thought_leadership"), (5, "10:00", "virtual_event")]
-        ])
+        s.execute(
+            insert(Slot),
+            [
+                {"strategy_id": strategy_id, "weekday": d, "local_time": t, "pillar": p, "channel": "profile"}
+                for d, t, p in [
+                    (0, "09:00", "thought_leadership"),
+                    (1, "12:00", "content_share"),
+                    (2, "09:00", "group_engagement"),
+                    (3, "12:00", "content_share"),
+                    (4, "09:00", "thought_leadership"),
+                    (5, "10:00", "virtual_event"),
+                ]
+            ],
+        )
         s.execute(insert(Topic), [{"name": f"topic {n}", "keywords": f"k{n}", "created_at": NOW} for n in range(20)])
-        s.execute(insert(Connection), [
-            {"first_name": f"First{n}", "last_name": f"Last{n}", "tier": rng.choice(TIERS), "company": f"Co {n % 700}",
-             "position": "Engineer", "headline": "", "notes": "", "archived": False, "source": "bench",
-             "profile_url": f"https://www.linkedin.com/in/p{n}",
-             "connected_on": (NOW - timedelta(days=rng.randint(1, 2000))).date(),
-             "created_at": NOW, "updated_at": NOW, "version": 1}
-            for n in range(1, people + 1)
-        ])
-        s.execute(insert(Post), [
-            {"pillar": rng.choice(PILLARS), "title": f"Idea {n}", "body": f"Body {n}", "status": rng.choice(("idea", "draft")),
-             "channel": "profile", "hashtags": "", "evergreen": n % 25 == 0, "cooldown_days": 90, "priority": rng.randint(0, 3),
-             "manual": False, "topic_id": rng.randint(1, 20), "created_at": NOW - timedelta(days=rng.randint(0, 200)),
-             "updated_at": NOW, "version": 1}
-            for n in range(ideas)
-        ])
+        s.execute(
+            insert(Connection),
+            [
+                {
+                    "first_name": f"First{n}",
+                    "last_name": f"Last{n}",
+                    "tier": rng.choice(TIERS),
+                    "company": f"Co {n % 700}",
+                    "position": "Engineer",
+                    "headline": "",
+                    "notes": "",
+                    "archived": False,
+                    "source": "bench",
+                    "profile_url": f"https://www.linkedin.com/in/p{n}",
+                    "connected_on": (NOW - timedelta(days=rng.randint(1, 2000))).date(),
+                    "created_at": NOW,
+                    "updated_at": NOW,
+                    "version": 1,
+                }
+                for n in range(1, people + 1)
+            ],
+        )
+        s.execute(
+            insert(Post),
+            [
+                {
+                    "pillar": rng.choice(PILLARS),
+                    "title": f"Idea {n}",
+                    "body": f"Body {n}",
+                    "status": rng.choice(("idea", "draft")),
+                    "channel": "profile",
+                    "hashtags": "",
+                    "evergreen": n % 25 == 0,
+                    "cooldown_days": 90,
+                    "priority": rng.randint(0, 3),
+                    "manual": False,
+                    "topic_id": rng.randint(1, 20),
+                    "created_at": NOW - timedelta(days=rng.randint(0, 200)),
+                    "updated_at": NOW,
+                    "version": 1,
+                }
+                for n in range(ideas)
+            ],
+        )
         # a history: about a third of the people were touched in the last year
-        s.execute(insert(Touchpoint), [
-            {"connection_id": rng.randint(1, people), "kind": "check_in", "status": "done",
-             "due_at": NOW - timedelta(days=d), "done_at": NOW - timedelta(days=d), "note": "", "message": "",
-             "source": "bench", "manual": True, "created_at": NOW, "updated_at": NOW, "version": 1}
-            for d in (rng.randint(1, 365) for _ in range(people // 3))
-        ])
+        s.execute(
+            insert(Touchpoint),
+            [
+                {
+                    "connection_id": rng.randint(1, people),
+                    "kind": "check_in",
+                    "status": "done",
+                    "due_at": NOW - timedelta(days=d),
+                    "done_at": NOW - timedelta(days=d),
+                    "note": "",
+                    "message": "",
+                    "source": "bench",
+                    "manual": True,
+                    "created_at": NOW,
+                    "updated_at": NOW,
+                    "version": 1,
+                }
+                for d in (rng.randint(1, 365) for _ in range(people // 3))
+            ],
+        )
     store.dispose()
     return time.perf_counter() - started
 
@@ -100,13 +152,17 @@ def main() -> None:
     def fmt(xs):
         return f"median {statistics.median(xs) * 1000:7.1f} ms  (min {min(xs) * 1000:.1f}, max {max(xs) * 1000:.1f})"
 
-    print(f"world: {args.people:,} people, {args.ideas} ideas/drafts, {args.people // 3:,} past touches; {args.runs} fresh worlds")
+    print(
+        f"world: {args.people:,} people, {args.ideas} ideas/drafts, {args.people // 3:,} past touches; {args.runs} fresh worlds"
+    )
     print(f"build (bulk insert)   {fmt(build)}")
     print(f"plan_week (cold)      {fmt(cold)}   goal ≤ 1000 ms: {'OK' if statistics.median(cold) <= 1 else 'MISSED'}")
     print(f"plan_week (dry run)   {fmt(dry)}")
     print(f"plan_week (rerun)     {fmt(rerun)}   adds nothing")
-    print(f"last plan: {len(last.posts)} posts, {len(last.touchpoints)} touchpoints, "
-          f"{len(last.held_asks)} asks held, {len(last.open_slots)} open slots")
+    print(
+        f"last plan: {len(last.posts)} posts, {len(last.touchpoints)} touchpoints, "
+        f"{len(last.held_asks)} asks held, {len(last.open_slots)} open slots"
+    )
 
 
 if __name__ == "__main__":

@@ -97,8 +97,7 @@ class FeedServer:
                 body, ctype = outer.bodies[i]
                 etag = outer.etags[i]
                 if not outer.ignore_conditional and (
-                    self.headers.get("If-None-Match") == etag
-                    or self.headers.get("If-Modified-Since") == LAST_MODIFIED
+                    self.headers.get("If-None-Match") == etag or self.headers.get("If-Modified-Since") == LAST_MODIFIED
                 ):
                     self.send_response(304)
                     self.send_header("ETag", etag)
@@ -142,12 +141,10 @@ def time_newsboat(urls: list[str], threads: int | None) -> tuple[float | None, f
         config = Path(tmp, "config")
         config.write_text(f"reload-threads {threads}\n" if threads else "")
         env = dict(os.environ, HOME=tmp, XDG_CONFIG_HOME=tmp, XDG_DATA_HOME=tmp)
-        cmd = [exe, "-x", "reload", "-u", str(urls_file), "-c", str(Path(tmp, "cache.db")),
-               "-C", str(config)]
+        cmd = [exe, "-x", "reload", "-u", str(urls_file), "-c", str(Path(tmp, "cache.db")), "-C", str(config)]
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
-        proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600,
-                              stdin=subprocess.DEVNULL)
+        proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600, stdin=subprocess.DEVNULL)
         elapsed = time.perf_counter() - start
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
@@ -160,8 +157,7 @@ def main() -> None:
     ap.add_argument("--feeds", type=int, default=200)
     ap.add_argument("--hosts", type=int, default=50)
     ap.add_argument("--latency", type=float, default=0.1)
-    ap.add_argument("--same-guids", action="store_true",
-                    help="serve the copies unchanged (guids repeat across copies)")
+    ap.add_argument("--same-guids", action="store_true", help="serve the copies unchanged (guids repeat across copies)")
     ap.add_argument("--no-newsboat", action="store_true")
     args = ap.parse_args()
     if not FEEDS_DIR.is_dir():
@@ -180,6 +176,7 @@ def main() -> None:
         wall, cpu = time.perf_counter() - t0, time.process_time() - cpu0
         rows.append((label, wall, cpu, note_of(out) if note_of else ""))
         return out
+
     try:
         reqs = [FeedRequest(feed_id=i, url=u) for i, u in enumerate(urls)]
 
@@ -190,34 +187,34 @@ def main() -> None:
 
         warm = timed("ours: first refresh again (warm pool)", requests=reqs)
         assert sum(len(r.entries) for r in warm) == entries
-        timed("ours: first refresh, parsed in-process (no pool)", requests=reqs,
-              use_pool=False)
+        timed("ours: first refresh, parsed in-process (no pool)", requests=reqs, use_pool=False)
 
         second_reqs = [
-            FeedRequest(feed_id=r.feed_id, url=q.url, etag=r.etag,
-                        last_modified=r.last_modified, content_hash=r.content_hash)
+            FeedRequest(
+                feed_id=r.feed_id, url=q.url, etag=r.etag, last_modified=r.last_modified, content_hash=r.content_hash
+            )
             for r, q in zip(first, reqs, strict=True)
         ]
         timed("ours: second refresh (all 304)", _statuses, requests=second_reqs)
         server.ignore_conditional = True
-        timed("ours: second refresh, server ignores conditional GET", _statuses,
-              requests=second_reqs)
+        timed("ours: second refresh, server ignores conditional GET", _statuses, requests=second_reqs)
         server.ignore_conditional = False
         shutdown_parse_pool()
 
         if not args.no_newsboat:
-            rows.append(("newsboat -x reload (default reload-threads 1)",
-                         *time_newsboat(urls, None)))
+            rows.append(("newsboat -x reload (default reload-threads 1)", *time_newsboat(urls, None)))
             rows.append(("newsboat -x reload (reload-threads 16)", *time_newsboat(urls, 16)))
     finally:
         server.close()
 
     nb1 = next((s for n, s, _, _ in rows if "threads 1)" in n), None)
     nb16 = next((s for n, s, _, _ in rows if "threads 16)" in n), None)
-    print(f"\n{args.feeds} feeds over {args.hosts} loopback addresses, "
-          f"{args.latency * 1000:.0f} ms latency per request, {os.cpu_count()} cores; "
-          f"{entries} entries parsed, {len(errors)} feeds not ok, {with_warning} with a "
-          f"warning; {server.requests} HTTP requests served.\n")
+    print(
+        f"\n{args.feeds} feeds over {args.hosts} loopback addresses, "
+        f"{args.latency * 1000:.0f} ms latency per request, {os.cpu_count()} cores; "
+        f"{entries} entries parsed, {len(errors)} feeds not ok, {with_warning} with a "
+        f"warning; {server.requests} HTTP requests served.\n"
+    )
     print("| run | wall s | × newsboat (1 thread) | × newsboat (16 threads) | CPU s | note |")
     print("|---|---:|---:|---:|---:|---|")
     for name, secs, cpu, note in rows:
@@ -227,18 +224,20 @@ def main() -> None:
         cpu_shown = f"{cpu:.2f}" if cpu is not None else "–"
         print(f"| {name} | {shown} | {r1} | {r16} | {cpu_shown} | {note} |")
     load = os.getloadavg()
-    print(f"\nLoad average at the end: {load[0]:.1f} (1 min), {load[1]:.1f} (5 min): other "
-          "work on the machine slows every row; compare rows of one run.")
+    print(
+        f"\nLoad average at the end: {load[0]:.1f} (1 min), {load[1]:.1f} (5 min): other "
+        "work on the machine slows every row; compare rows of one run."
+    )
     ours_first = rows[0][1]
     ours_second = rows[3][1]
-    print("\nGoals: first ≤ 0.25× newsboat default: "
-          + (f"{ours_first / nb1:.2f}× {'met' if ours_first <= 0.25 * nb1 else 'NOT met'}"
-             if nb1 else "n/a")
-          + "; first ≤ 1.5× newsboat-16: "
-          + (f"{ours_first / nb16:.2f}× {'met' if ours_first <= 1.5 * nb16 else 'NOT met'}"
-             if nb16 else "n/a")
-          + f"; second ≤ 1.5 s: {ours_second:.2f} s "
-          + ("met" if ours_second <= 1.5 else "NOT met"))
+    print(
+        "\nGoals: first ≤ 0.25× newsboat default: "
+        + (f"{ours_first / nb1:.2f}× {'met' if ours_first <= 0.25 * nb1 else 'NOT met'}" if nb1 else "n/a")
+        + "; first ≤ 1.5× newsboat-16: "
+        + (f"{ours_first / nb16:.2f}× {'met' if ours_first <= 1.5 * nb16 else 'NOT met'}" if nb16 else "n/a")
+        + f"; second ≤ 1.5 s: {ours_second:.2f} s "
+        + ("met" if ours_second <= 1.5 else "NOT met")
+    )
 
 
 def _statuses(results) -> str:

@@ -160,8 +160,12 @@ print(json.dumps(out))
 
 
 def run_child(url: str, config: Path, runs: int, early: str | None = None) -> dict:
-    proc = subprocess.run([sys.executable, "-c", CHILD, url, str(config), str(runs), *([early] if early else [])],
-                          capture_output=True, text=True, cwd=ROOT)
+    proc = subprocess.run(
+        [sys.executable, "-c", CHILD, url, str(config), str(runs), *([early] if early else [])],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     if proc.returncode != 0:
         raise SystemExit(proc.stderr[-4000:])
     return json.loads(proc.stdout.strip().splitlines()[-1])
@@ -173,8 +177,9 @@ def timed_command(args: list[str], env: dict) -> tuple[float, float, int, str]:
     import threading
 
     start = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "planner", *args], cwd=ROOT, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "planner", *args], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
     err: list[bytes] = []
     reader = threading.Thread(target=lambda: err.append(proc.stderr.read()))
     reader.start()
@@ -189,9 +194,11 @@ def timed_command(args: list[str], env: dict) -> tuple[float, float, int, str]:
 def listing_commands(env: dict) -> list[list[str]]:
     """`stats`, every `<group> list` the CLI has (as a table and with --json), and read-only
     reports with --json."""
+
     def helptext(*args):
-        return subprocess.run([sys.executable, "-m", "planner", *args, "--help"], cwd=ROOT, env=env,
-                              capture_output=True, text=True).stdout
+        return subprocess.run(
+            [sys.executable, "-m", "planner", *args, "--help"], cwd=ROOT, env=env, capture_output=True, text=True
+        ).stdout
 
     commands: list[list[str]] = [["stats", "--json"]]
     top = helptext()
@@ -205,13 +212,24 @@ def listing_commands(env: dict) -> list[list[str]]:
             groups.append(line.split()[0])
     for group in groups:
         text = helptext(group)
-        subs = [line.split()[0] for line in text.split("Commands:", 1)[-1].splitlines()
-                if line.startswith("  ") and not line.startswith("    ")] if "Commands:" in text else []
+        subs = (
+            [
+                line.split()[0]
+                for line in text.split("Commands:", 1)[-1].splitlines()
+                if line.startswith("  ") and not line.startswith("    ")
+            ]
+            if "Commands:" in text
+            else []
+        )
         for sub in subs:
             if sub in ("list", "due", "trends", "show", "week", "ledger", "cold", "suggest"):
                 args = [group, sub]
-                if "Missing argument" in subprocess.run([sys.executable, "-m", "planner", group, sub], cwd=ROOT, env=env,
-                                                        capture_output=True, text=True).stderr:
+                if (
+                    "Missing argument"
+                    in subprocess.run(
+                        [sys.executable, "-m", "planner", group, sub], cwd=ROOT, env=env, capture_output=True, text=True
+                    ).stderr
+                ):
                     args.append("1")  # e.g. `people show 1`
                 if "--json" in helptext(group, sub):
                     if sub == "list":  # what a person at a terminal gets: the table
@@ -245,8 +263,10 @@ def main() -> None:
 
     rows: list[tuple[str, str, float, float | None, str]] = []  # kind, what, median s, rss, verdict
     # the floor every command pays on this machine: interpreter, then our imports, then a trivial query
-    baselines = {"python -c pass": [sys.executable, "-c", "pass"],
-                 "import sqlmodel + planner.cli": [sys.executable, "-c", "import sqlmodel, planner.cli"]}
+    baselines = {
+        "python -c pass": [sys.executable, "-c", "pass"],
+        "import sqlmodel + planner.cli": [sys.executable, "-c", "import sqlmodel, planner.cli"],
+    }
     for what, argv in baselines.items():
         times = []
         for _ in range(args.runs):
@@ -262,8 +282,10 @@ def main() -> None:
             shown += f" ({MAIN_PART[mode]} {t['first_main']:.3f} / {statistics.median(t['again_main']):.3f})"
         rows.append(("screen", f"{mode} (first open / re-open)", max(t["first"], again), None, shown))
     for mode in list(child["screens"])[1:]:  # Today is what start-up opens (bench/startup.py)
-        times = {world: [run_child(db_url, config, 1, early=mode)["early"] for _ in range(args.runs)]
-                 for world, db_url in (("scale", url), ("small", small))}
+        times = {
+            world: [run_child(db_url, config, 1, early=mode)["early"] for _ in range(args.runs)]
+            for world, db_url in (("scale", url), ("small", small))
+        }
         full = {world: statistics.median(r["all"] for r in runs) for world, runs in times.items()}
         shown = f"{full['scale']:.3f} s (small world {full['small']:.3f})"
         if mode in MAIN_PART:
@@ -284,23 +306,29 @@ def main() -> None:
         goal = COMMAND_GOAL if kind in ("command", "baseline") else SCREEN_GOAL
         lines.append(f"| {kind} | {what} | {shown} | ≤ {goal:g} s | {'yes' if seconds <= goal else '**no**'} |")
     cmd_rss = max((r[3] for r in rows if r[3] is not None), default=0)
-    lines.append(f"| memory | TUI child, all sections opened and paged | {child['rss_mb']:.0f} MB peak RSS | bounded | |")
+    lines.append(
+        f"| memory | TUI child, all sections opened and paged | {child['rss_mb']:.0f} MB peak RSS | bounded | |"
+    )
     if "scroll" in child:
         scroll = child["scroll"]
-        lines.append(f"| memory | Discover scrolled to {scroll['rows']:,} entries (every row kept in the table) | "
-                     f"+{scroll['mb']:.0f} MB ({1000 * scroll['mb'] / scroll['rows']:.1f} MB per 1,000 rows) | "
-                     f"grows with rows scrolled, not with the store | |")
+        lines.append(
+            f"| memory | Discover scrolled to {scroll['rows']:,} entries (every row kept in the table) | "
+            f"+{scroll['mb']:.0f} MB ({1000 * scroll['mb'] / scroll['rows']:.1f} MB per 1,000 rows) | "
+            f"grows with rows scrolled, not with the store | |"
+        )
     lines.append(f"| memory | largest listing command | {cmd_rss:.0f} MB peak RSS | bounded | |")
     table = "\n".join(lines)
     load = os.getloadavg()
-    header = (f"# Scale benchmark\n\n`python bench/scale.py --runs {args.runs}` on a synthetic world "
-              f"({', '.join(f'{v:,} {k}' for k, v in WORLD.items())}), SQLite, {os.cpu_count()} cores, "
-              f"load average {load[0]:.1f} at the end of the run. Screens: switch_mode → load workers done "
-              f"(headless Pilot, 160×50), first opens after start-up's background prefetch; in brackets, the "
-              f"first frame painted with the main part of a screen drawn in two parts. \"Key pressed as "
-              f"Today appears\": a fresh process per section, imports included, on this world and on a "
-              f"small one ({', '.join(f'{v:,} {k}' for k, v in SMALL_WORLD.items())}). Commands: wall "
-              f"time of the subprocess, start-up included.\n\n")
+    header = (
+        f"# Scale benchmark\n\n`python bench/scale.py --runs {args.runs}` on a synthetic world "
+        f"({', '.join(f'{v:,} {k}' for k, v in WORLD.items())}), SQLite, {os.cpu_count()} cores, "
+        f"load average {load[0]:.1f} at the end of the run. Screens: switch_mode → load workers done "
+        f"(headless Pilot, 160×50), first opens after start-up's background prefetch; in brackets, the "
+        f'first frame painted with the main part of a screen drawn in two parts. "Key pressed as '
+        f'Today appears": a fresh process per section, imports included, on this world and on a '
+        f"small one ({', '.join(f'{v:,} {k}' for k, v in SMALL_WORLD.items())}). Commands: wall "
+        f"time of the subprocess, start-up included.\n\n"
+    )
     errors = child.get("errors") or []
     text = header + table + ("\n\nErrors shown by the TUI: " + "; ".join(errors) if errors else "") + "\n"
     print(text)

@@ -90,9 +90,13 @@ def main() -> None:
         print("| measure | median | min | max |")
         print("|---|---|---|---|")
         print(f"| python -c pass | {statistics.median(bare):.3f} s | {min(bare):.3f} s | {max(bare):.3f} s |")
-        print(f"| import textual.app | {statistics.median(textual_only):.3f} s | {min(textual_only):.3f} s | {max(textual_only):.3f} s |")
+        print(
+            f"| import textual.app | {statistics.median(textual_only):.3f} s | {min(textual_only):.3f} s | {max(textual_only):.3f} s |"
+        )
         print(f"| start → Today ready | {statistics.median(times):.3f} s | {min(times):.3f} s | {max(times):.3f} s |")
-        print(f"| CPU s of import textual.app | {statistics.median(textual_cpu):.3f} s | {min(textual_cpu):.3f} s | {max(textual_cpu):.3f} s |")
+        print(
+            f"| CPU s of import textual.app | {statistics.median(textual_cpu):.3f} s | {min(textual_cpu):.3f} s | {max(textual_cpu):.3f} s |"
+        )
         print(f"| CPU s, start → Today ready | {statistics.median(cpu):.3f} s | {min(cpu):.3f} s | {max(cpu):.3f} s |")
         print(f"| peak RSS at ready | {statistics.median(rss):.0f} MB | {min(rss):.0f} MB | {max(rss):.0f} MB |")
         print(f"\nToday showed {runs[0][1]['items']} due items. Goal: ≤ 0.4 s, ≤ 150 MB.")

@@ -11,7 +11,7 @@ import argparse
 import random
 import sys
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -29,12 +29,12 @@ from planner.models import (  # noqa: E402
     Strategy,
     Tag,
     Topic,
-    Touchpoint,
     TouchKind,
+    Touchpoint,
 )
 from planner.store import open_store  # noqa: E402
 
-NOW = datetime(2026, 11, 25, 9, 30, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 25, 9, 30, tzinfo=UTC)
 WORDS = (
     "observability incident response slo error budget platform engineering kubernetes cost on-call "
     "postmortem developer experience golden path internal developer portal tracing opentelemetry "
@@ -55,71 +55,167 @@ def build_world(url: str, people=10_000, feeds=200, entries=50_000, posts=2_000,
     store = open_store(url)
     t0 = time.perf_counter()
     with store.engine.begin() as conn:
-        conn.execute(sa.insert(Strategy), [{"timezone": "Europe/London", "updated_at": NOW, "version": 1,
-                                            "name": "default", "working_days": "mon,tue,wed,thu,fri",
-                                            "daily_touch_capacity": 5, "pillar_mix": Strategy().pillar_mix,
-                                            "pitch_min_gives": 3, "pitch_min_days": 30,
-                                            "tier_cadences": Strategy().tier_cadences}])
-        conn.execute(sa.insert(Slot), [{"strategy_id": 1, "weekday": d, "local_time": "08:30",
-                                        "pillar": list(Pillar)[d % 4].value, "channel": "profile"} for d in range(5)])
-        conn.execute(sa.insert(Topic), [{"name": f"Topic {i}", "description": "", "keywords": "", "created_at": NOW}
-                                        for i in range(1, 11)])
-        conn.execute(sa.insert(Feed), [
-            {"url": f"https://feeds{i % 50}.example/{i}.xml", "title": f"Feed {i}", "topic_id": 1 + i % 10,
-             "failure_count": 0, "enabled": True, "created_at": NOW} for i in range(1, feeds + 1)
-        ])
+        conn.execute(
+            sa.insert(Strategy),
+            [
+                {
+                    "timezone": "Europe/London",
+                    "updated_at": NOW,
+                    "version": 1,
+                    "name": "default",
+                    "working_days": "mon,tue,wed,thu,fri",
+                    "daily_touch_capacity": 5,
+                    "pillar_mix": Strategy().pillar_mix,
+                    "pitch_min_gives": 3,
+                    "pitch_min_days": 30,
+                    "tier_cadences": Strategy().tier_cadences,
+                }
+            ],
+        )
+        conn.execute(
+            sa.insert(Slot),
+            [
+                {
+                    "strategy_id": 1,
+                    "weekday": d,
+                    "local_time": "08:30",
+                    "pillar": list(Pillar)[d % 4].value,
+                    "channel": "profile",
+                }
+                for d in range(5)
+            ],
+        )
+        conn.execute(
+            sa.insert(Topic),
+            [{"name": f"Topic {i}", "description": "", "keywords": "", "created_at": NOW} for i in range(1, 11)],
+        )
+        conn.execute(
+            sa.insert(Feed),
+            [
+                {
+                    "url": f"https://feeds{i % 50}.example/{i}.xml",
+                    "title": f"Feed {i}",
+                    "topic_id": 1 + i % 10,
+                    "failure_count": 0,
+                    "enabled": True,
+                    "created_at": NOW,
+                }
+                for i in range(1, feeds + 1)
+            ],
+        )
         batch = []
         for i in range(1, entries + 1):
             published = NOW - timedelta(minutes=rng.randrange(0, 60 * 24 * 60))
-            batch.append({"feed_id": 1 + i % feeds, "guid": f"id:{i}", "link": f"https://blog.example/{i}",
-                          "title": _sentence(rng, 8).capitalize(), "summary": _sentence(rng, 60),
-                          "published_at": published, "fetched_at": published, "content_hash": f"h{i}",
-                          "is_read": rng.random() < 0.5, "is_starred": False, "is_dismissed": False})
+            batch.append(
+                {
+                    "feed_id": 1 + i % feeds,
+                    "guid": f"id:{i}",
+                    "link": f"https://blog.example/{i}",
+                    "title": _sentence(rng, 8).capitalize(),
+                    "summary": _sentence(rng, 60),
+                    "published_at": published,
+                    "fetched_at": published,
+                    "content_hash": f"h{i}",
+                    "is_read": rng.random() < 0.5,
+                    "is_starred": False,
+                    "is_dismissed": False,
+                }
+            )
             if len(batch) == 5000:
                 conn.execute(sa.insert(Entry), batch)
                 batch = []
         if batch:
             conn.execute(sa.insert(Entry), batch)
         conn.execute(sa.insert(Tag), [{"name": w} for w in sorted(set(WORDS))[:20]])
-        conn.execute(sa.insert(Connection), [
-            {"first_name": rng.choice(FIRST), "last_name": f"{rng.choice(LAST)}{i}", "company": rng.choice(COMPANIES),
-             "position": f"{rng.choice(['SRE', 'Platform', 'DevRel', 'CTO'])} {rng.choice(['Lead', 'Engineer', 'Manager'])}",
-             "headline": "", "profile_url": f"https://www.linkedin.com/in/person-{i}",
-             "connected_on": date(2019, 1, 1) + timedelta(days=rng.randrange(0, 2880)),
-             "tier": rng.choice(["inner", "active", "warm", "warm", "dormant"]), "notes": _sentence(rng, 10),
-             "archived": False, "source": "synthetic", "created_at": NOW, "updated_at": NOW, "version": 1}
-            for i in range(1, people + 1)
-        ])
-        conn.execute(sa.insert(ConnectionTag), [
-            {"connection_id": i, "tag_id": t} for i in range(1, people + 1) for t in {1 + i % 20, 1 + (i * 7) % 20}
-        ])
+        conn.execute(
+            sa.insert(Connection),
+            [
+                {
+                    "first_name": rng.choice(FIRST),
+                    "last_name": f"{rng.choice(LAST)}{i}",
+                    "company": rng.choice(COMPANIES),
+                    "position": f"{rng.choice(['SRE', 'Platform', 'DevRel', 'CTO'])} {rng.choice(['Lead', 'Engineer', 'Manager'])}",
+                    "headline": "",
+                    "profile_url": f"https://www.linkedin.com/in/person-{i}",
+                    "connected_on": date(2019, 1, 1) + timedelta(days=rng.randrange(0, 2880)),
+                    "tier": rng.choice(["inner", "active", "warm", "warm", "dormant"]),
+                    "notes": _sentence(rng, 10),
+                    "archived": False,
+                    "source": "synthetic",
+                    "created_at": NOW,
+                    "updated_at": NOW,
+                    "version": 1,
+                }
+                for i in range(1, people + 1)
+            ],
+        )
+        conn.execute(
+            sa.insert(ConnectionTag),
+            [{"connection_id": i, "tag_id": t} for i in range(1, people + 1) for t in {1 + i % 20, 1 + (i * 7) % 20}],
+        )
         statuses = ["idea", "draft", "scheduled", "published", "skipped"]
         post_rows = []
         for i in range(1, posts + 1):
             status = statuses[i % 5]
-            when = NOW + timedelta(hours=rng.randrange(-24 * 60, 24 * 30)) if status in ("scheduled", "published", "skipped") else None
-            post_rows.append({"pillar": list(Pillar)[i % 4].value, "title": _sentence(rng, 6), "body": _sentence(rng, 80),
-                              "status": status, "scheduled_at": when, "published_at": when if status == "published" else None,
-                              "channel": "profile", "hashtags": "", "evergreen": i % 17 == 0, "cooldown_days": 90,
-                              "priority": rng.randrange(0, 3), "manual": False, "created_at": NOW, "updated_at": NOW,
-                              "version": 1})
+            when = (
+                NOW + timedelta(hours=rng.randrange(-24 * 60, 24 * 30))
+                if status in ("scheduled", "published", "skipped")
+                else None
+            )
+            post_rows.append(
+                {
+                    "pillar": list(Pillar)[i % 4].value,
+                    "title": _sentence(rng, 6),
+                    "body": _sentence(rng, 80),
+                    "status": status,
+                    "scheduled_at": when,
+                    "published_at": when if status == "published" else None,
+                    "channel": "profile",
+                    "hashtags": "",
+                    "evergreen": i % 17 == 0,
+                    "cooldown_days": 90,
+                    "priority": rng.randrange(0, 3),
+                    "manual": False,
+                    "created_at": NOW,
+                    "updated_at": NOW,
+                    "version": 1,
+                }
+            )
         conn.execute(sa.insert(Post), post_rows)
         kinds = [k.value for k in TouchKind]
         touch_rows = []
         for _i in range(1, touchpoints + 1):
             done = rng.random() < 0.8
             when = NOW - timedelta(days=rng.randrange(0, 400)) if done else NOW + timedelta(days=rng.randrange(-10, 20))
-            touch_rows.append({"connection_id": 1 + rng.randrange(people), "kind": rng.choice(kinds[:8]) if rng.random() < 0.9 else rng.choice(kinds),
-                               "status": "done" if done else "planned", "due_at": when, "done_at": when if done else None,
-                               "note": _sentence(rng, 6), "message": "", "source": "synthetic", "manual": True,
-                               "created_at": NOW, "updated_at": NOW, "version": 1})
+            touch_rows.append(
+                {
+                    "connection_id": 1 + rng.randrange(people),
+                    "kind": rng.choice(kinds[:8]) if rng.random() < 0.9 else rng.choice(kinds),
+                    "status": "done" if done else "planned",
+                    "due_at": when,
+                    "done_at": when if done else None,
+                    "note": _sentence(rng, 6),
+                    "message": "",
+                    "source": "synthetic",
+                    "manual": True,
+                    "created_at": NOW,
+                    "updated_at": NOW,
+                    "version": 1,
+                }
+            )
         conn.execute(sa.insert(Touchpoint), touch_rows)
     if store.is_sqlite:
         with store.engine.connect() as conn:
             conn.exec_driver_sql("ANALYZE")
     store.dispose()
-    return {"seconds": round(time.perf_counter() - t0, 2), "people": people, "feeds": feeds, "entries": entries,
-            "posts": posts, "touchpoints": touchpoints}
+    return {
+        "seconds": round(time.perf_counter() - t0, 2),
+        "people": people,
+        "feeds": feeds,
+        "entries": entries,
+        "posts": posts,
+        "touchpoints": touchpoints,
+    }
 
 
 def main() -> None:

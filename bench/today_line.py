@@ -29,8 +29,14 @@ sys.path.insert(0, str(ROOT / "bench"))
 def run(args: list[str]) -> tuple[float, float, str]:
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "planner", *args], capture_output=True, text=True, cwd=ROOT, check=False,
-                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+    done = subprocess.run(
+        [sys.executable, "-m", "planner", *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode != 0:
@@ -48,8 +54,11 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{tmp}/big.db"
         print(f"synthetic world: {build_world(url)}")
-        commands = {"planner --help": ["--help"], "planner today --line": ["--db", url, "today", "--line"],
-                    "planner today --json": ["--db", url, "today", "--json"]}
+        commands = {
+            "planner --help": ["--help"],
+            "planner today --line": ["--db", url, "today", "--line"],
+            "planner today --json": ["--db", url, "today", "--json"],
+        }
         for argv in commands.values():
             run(argv)  # warm the OS cache
         results: dict[str, list[tuple[float, float]]] = {name: [] for name in commands}
@@ -68,8 +77,10 @@ def main() -> None:
         for name, rows in results.items():
             walls = [w for w, _ in rows]
             med, cpu = statistics.median(walls), statistics.median(c for _, c in rows)
-            print(f"| `{name}` | {med:.3f} s | {min(walls):.3f} s | {max(walls):.3f} s | "
-                  f"{cpu:.3f} s | {med / base:.2f}× | {cpu / base_cpu:.2f}× |")
+            print(
+                f"| `{name}` | {med:.3f} s | {min(walls):.3f} s | {max(walls):.3f} s | "
+                f"{cpu:.3f} s | {med / base:.2f}× | {cpu / base_cpu:.2f}× |"
+            )
 
 
 if __name__ == "__main__":

@@ -1,2 +1,3 @@
 """planner: value-first networking, planned weekly, from the terminal."""
+
 __version__ = "0.1.0"

@@ -41,9 +41,9 @@ def normalize_db_url(value: str) -> str:
         raise PlannerError("the database URL is empty")
     if "://" in value:
         if value.startswith("postgres://"):
-            value = "postgresql+psycopg://" + value[len("postgres://"):]
+            value = "postgresql+psycopg://" + value[len("postgres://") :]
         elif value.startswith("postgresql://"):
-            value = "postgresql+psycopg://" + value[len("postgresql://"):]
+            value = "postgresql+psycopg://" + value[len("postgresql://") :]
         return value
     return sqlite_url(Path(value))
 
@@ -85,12 +85,15 @@ def load_settings(db: str | None = None, config: str | Path | None = None, debug
         raise PlannerError("--db is empty: give a database URL or a SQLite file path")
     configured = data.get("db")
     if configured is not None and (not isinstance(configured, str) or not configured.strip()):
-        raise PlannerError(f"config {config_path}: db must be a file path or database URL in quotes, got {configured!r}")
+        raise PlannerError(
+            f"config {config_path}: db must be a file path or database URL in quotes, got {configured!r}"
+        )
     db_value = db or os.environ.get("PLANNER_DB") or configured
     db_url = normalize_db_url(db_value) if db_value else sqlite_url(default_data_dir() / "planner.db")
     if not isinstance(data.get("timezone", "UTC"), str):
-        raise PlannerError(f"config {config_path}: timezone must be a name in quotes like \"Europe/Berlin\", "
-                           f"got {data['timezone']!r}")
+        raise PlannerError(
+            f'config {config_path}: timezone must be a name in quotes like "Europe/Berlin", got {data["timezone"]!r}'
+        )
     tz = str(data.get("timezone", "UTC"))
     try:
         ZoneInfo(tz)
@@ -99,12 +102,19 @@ def load_settings(db: str | None = None, config: str | Path | None = None, debug
     keywords = data.get("keywords") if isinstance(data.get("keywords"), dict) else {}
     engine = str(keywords.get("engine", "planner")).strip().lower()
     if engine not in KEYWORD_ENGINES:
-        raise PlannerError(f"config {config_path}: [keywords] engine: expected one of {', '.join(KEYWORD_ENGINES)}, got {engine!r}")
+        raise PlannerError(
+            f"config {config_path}: [keywords] engine: expected one of {', '.join(KEYWORD_ENGINES)}, got {engine!r}"
+        )
     return Settings(
-        db_url=db_url, config_path=config_path, timezone=tz, keyword_model=keywords.get("model"),
+        db_url=db_url,
+        config_path=config_path,
+        timezone=tz,
+        keyword_model=keywords.get("model"),
         keyword_engine=engine,
         auto_extract=bool(keywords.get("auto_extract", True)),
-        theme=data["theme"] if isinstance(data.get("theme"), str) else None, debug=debug, extra=data,
+        theme=data["theme"] if isinstance(data.get("theme"), str) else None,
+        debug=debug,
+        extra=data,
     )
 
 
@@ -131,7 +141,7 @@ def save_setting(config_path: Path, key: str, value: str) -> None:
         raise PlannerError(f"config {path} is not valid TOML, so {key} was not saved: {exc}") from exc
     line = f"{key} = {json.dumps(value, ensure_ascii=False)}"
     header = _TABLE_HEADER.search(text)
-    top, rest = (text[: header.start()], text[header.start():]) if header else (text, "")
+    top, rest = (text[: header.start()], text[header.start() :]) if header else (text, "")
     pattern = re.compile(_TOP_KEY.format(key=re.escape(key)) + r".*$", re.MULTILINE)
     if pattern.search(top):
         top = pattern.sub(lambda _m: line, top, count=1)

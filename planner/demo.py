@@ -12,7 +12,7 @@ import re
 import shutil
 import tomllib
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from email.utils import format_datetime, parsedate_to_datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -54,7 +54,7 @@ class DemoReport:
 
 def _when(today: date, offset: int, hhmm: str, tz: ZoneInfo) -> datetime:
     h, m = (int(x) for x in hhmm.split(":"))
-    return datetime.combine(today + timedelta(days=int(offset)), time(h, m), tz).astimezone(timezone.utc)
+    return datetime.combine(today + timedelta(days=int(offset)), time(h, m), tz).astimezone(UTC)
 
 
 _RFC822 = re.compile(r"(<(pubDate|lastBuildDate|dc:date)>)([^<]+)(</\2>)")
@@ -84,7 +84,9 @@ def shift_feed_dates(text: str, days: int) -> str:
     return _RFC3339.sub(rfc3339, _RFC822.sub(rfc822, text))
 
 
-def build_demo(settings, store, examples: Path = EXAMPLES_DIR, now: datetime | None = None, refresh_feeds: bool = True) -> DemoReport:
+def build_demo(
+    settings, store, examples: Path = EXAMPLES_DIR, now: datetime | None = None, refresh_feeds: bool = True
+) -> DemoReport:
     from planner.adapters.linkedin import read_connections
     from planner.services import feeds as feed_service
     from planner.services.people import import_connections
@@ -95,8 +97,10 @@ def build_demo(settings, store, examples: Path = EXAMPLES_DIR, now: datetime | N
         raise PlannerError(f"the demo world is missing: {manifest_path} not found")
     world = tomllib.loads(manifest_path.read_text(encoding="utf-8"))
     if any(store.call(table_counts).values()):
-        raise PlannerError(f"{settings.db_url} already holds data; the demo needs an empty database (omit --db for a temporary one)")
-    now = now or datetime.now(timezone.utc)
+        raise PlannerError(
+            f"{settings.db_url} already holds data; the demo needs an empty database (omit --db for a temporary one)"
+        )
+    now = now or datetime.now(UTC)
     tz = ZoneInfo(world.get("profile", {}).get("timezone", settings.timezone))
     today = now.astimezone(tz).date()
     report = DemoReport()
@@ -124,7 +128,11 @@ def build_demo(settings, store, examples: Path = EXAMPLES_DIR, now: datetime | N
 
     with store.transaction() as session:
         _load_world(session, world, tz, today, now)
-    report.counts = {k: v for k, v in store.call(table_counts).items() if v and k not in ("connection_tag", "entrykeyword", "keyword")}
+    report.counts = {
+        k: v
+        for k, v in store.call(table_counts).items()
+        if v and k not in ("connection_tag", "entrykeyword", "keyword")
+    }
     report.notes.insert(0, f"{count(imported.added, 'person')} imported from Connections.csv")
     return report
 
@@ -146,20 +154,34 @@ def _load_world(session: Session, world: dict, tz: ZoneInfo, today: date, now: d
         timezone=str(tz.key),
         working_days=",".join(s.get("working_days", ["mon", "tue", "wed", "thu", "fri"])),
         daily_touch_capacity=int(s.get("daily_touch_capacity", 3)),
-        pillar_mix=json.dumps(s.get("pillar_mix", {}), sort_keys=True) if s.get("pillar_mix") else Strategy().pillar_mix,
+        pillar_mix=json.dumps(s.get("pillar_mix", {}), sort_keys=True)
+        if s.get("pillar_mix")
+        else Strategy().pillar_mix,
         pitch_min_gives=int(s.get("pitch_min_gives", 3)),
         pitch_min_days=int(s.get("pitch_min_days", 30)),
     )
     session.add(strategy)
     session.flush()
     for slot in s.get("slots", []):
-        session.add(Slot(strategy_id=strategy.id, weekday=WEEKDAYS[slot["weekday"][:3].lower()], local_time=slot["time"],
-                         pillar=slot["pillar"], channel=slot.get("channel", "profile")))
+        session.add(
+            Slot(
+                strategy_id=strategy.id,
+                weekday=WEEKDAYS[slot["weekday"][:3].lower()],
+                local_time=slot["time"],
+                pillar=slot["pillar"],
+                channel=slot.get("channel", "profile"),
+            )
+        )
 
     groups = {}
     for g in world.get("groups", []):
-        group = CommunityGroup(name=g["name"], url=g.get("url"), platform=g.get("platform", ""),
-                               cadence_days=int(g.get("cadence_days", 7)), notes=g.get("notes", ""))
+        group = CommunityGroup(
+            name=g["name"],
+            url=g.get("url"),
+            platform=g.get("platform", ""),
+            cadence_days=int(g.get("cadence_days", 7)),
+            notes=g.get("notes", ""),
+        )
         session.add(group)
         groups[g["name"]] = group
     from planner.models import Topic
@@ -168,9 +190,15 @@ def _load_world(session: Session, world: dict, tz: ZoneInfo, today: date, now: d
     events = {}
     for e in world.get("events", []):
         start = _when(today, e["day"], e.get("time", "16:00"), tz)
-        event = Event(title=e["title"], starts_at=start, ends_at=start + timedelta(minutes=int(e.get("duration_minutes", 60))),
-                      url=e.get("url"), role=e.get("role", "attending"),
-                      topic_id=topics[e["topic"]].id if e.get("topic") in topics else None, notes=e.get("notes", ""))
+        event = Event(
+            title=e["title"],
+            starts_at=start,
+            ends_at=start + timedelta(minutes=int(e.get("duration_minutes", 60))),
+            url=e.get("url"),
+            role=e.get("role", "attending"),
+            topic_id=topics[e["topic"]].id if e.get("topic") in topics else None,
+            notes=e.get("notes", ""),
+        )
         session.add(event)
         events[e["title"]] = event
     session.flush()
@@ -204,15 +232,23 @@ def _load_world(session: Session, world: dict, tz: ZoneInfo, today: date, now: d
         channel = p.get("channel", "profile")
         entry = entries_by_link.get(p.get("source_link", "")) if p.get("source_link") else None
         post = Post(
-            pillar=p["pillar"], title=p.get("title", ""), body=p.get("body", "").strip(), status=status,
+            pillar=p["pillar"],
+            title=p.get("title", ""),
+            body=p.get("body", "").strip(),
+            status=status,
             scheduled_at=when if status in ("scheduled", "published", "skipped") else None,
-            published_at=when if status == "published" else None, channel=channel,
-            hashtags=" ".join(h.lstrip("#") for h in p.get("hashtags", [])), evergreen=bool(p.get("evergreen", False)),
-            cooldown_days=int(p.get("cooldown_days", 90)), source_entry_id=entry.id if entry else None,
+            published_at=when if status == "published" else None,
+            channel=channel,
+            hashtags=" ".join(h.lstrip("#") for h in p.get("hashtags", [])),
+            evergreen=bool(p.get("evergreen", False)),
+            cooldown_days=int(p.get("cooldown_days", 90)),
+            source_entry_id=entry.id if entry else None,
             topic_id=topics[p["topic"]].id if p.get("topic") in topics else None,
             group_id=groups[channel[6:]].id if channel.startswith("group:") and channel[6:] in groups else None,
             event_id=events[channel[6:]].id if channel.startswith("event:") and channel[6:] in events else None,
-            manual=status in ("scheduled", "published"), created_at=now, updated_at=now,
+            manual=status in ("scheduled", "published"),
+            created_at=now,
+            updated_at=now,
         )
         session.add(post)
     for t in world.get("touchpoints", []):
@@ -222,9 +258,20 @@ def _load_world(session: Session, world: dict, tz: ZoneInfo, today: date, now: d
         when = _when(today, t.get("day", 0), t.get("time", "10:00"), tz)
         status = t.get("status", "planned")
         entry = entries_by_link.get(t.get("link", "")) if t.get("link") else None
-        session.add(Touchpoint(
-            connection_id=person.id, kind=t["kind"], status=status, due_at=when,
-            done_at=when if status == "done" else None, note=t.get("note", ""), message=t.get("message", ""),
-            entry_id=entry.id if entry else None, source="manual", manual=True, created_at=now, updated_at=now,
-        ))
+        session.add(
+            Touchpoint(
+                connection_id=person.id,
+                kind=t["kind"],
+                status=status,
+                due_at=when,
+                done_at=when if status == "done" else None,
+                note=t.get("note", ""),
+                message=t.get("message", ""),
+                entry_id=entry.id if entry else None,
+                source="manual",
+                manual=True,
+                created_at=now,
+                updated_at=now,
+            )
+        )
     session.flush()

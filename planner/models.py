@@ -11,8 +11,7 @@ database.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
-from typing import Optional
+from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.types import TypeDecorator
@@ -32,7 +31,7 @@ from planner.enums import (  # noqa: F401 (re-exported: most code looks for the 
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class UTCDateTime(TypeDecorator):
@@ -52,8 +51,8 @@ class UTCDateTime(TypeDecorator):
         if not isinstance(value, datetime):
             raise TypeError(f"expected a datetime, got {type(value).__name__}")
         if value.tzinfo is None:
-            value = value.replace(tzinfo=timezone.utc)
-        value = value.astimezone(timezone.utc)
+            value = value.replace(tzinfo=UTC)
+        value = value.astimezone(UTC)
         if dialect.name == "sqlite":
             return value.replace(tzinfo=None)
         return value
@@ -62,8 +61,8 @@ class UTCDateTime(TypeDecorator):
         if value is None:
             return None
         if value.tzinfo is None:
-            return value.replace(tzinfo=timezone.utc)
-        return value.astimezone(timezone.utc)
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
 
 
 def _ts(nullable: bool = True, index: bool = False):
@@ -78,7 +77,7 @@ def _created():
 
 
 class Topic(SQLModel, table=True):
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     name: str = Field(sa_column_kwargs={"unique": True}, max_length=200)
     description: str = ""
     keywords: str = ""  # comma-separated seed keywords
@@ -86,23 +85,23 @@ class Topic(SQLModel, table=True):
 
 
 class Feed(SQLModel, table=True):
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     url: str = Field(sa_column_kwargs={"unique": True}, max_length=2000)
     title: str = ""
-    site_url: Optional[str] = None
-    topic_id: Optional[int] = Field(default=None, foreign_key="topic.id", index=True, ondelete="SET NULL")
-    etag: Optional[str] = None
-    last_modified: Optional[str] = None
-    content_hash: Optional[str] = None  # sha256 of the last body parsed: an unchanged body is not parsed again
-    last_fetched_at: Optional[datetime] = _ts()
-    last_status: Optional[str] = None  # ok / not_modified / unchanged / error / skipped
-    last_http_status: Optional[int] = None
-    last_error: Optional[str] = None
-    last_warning: Optional[str] = None
+    site_url: str | None = None
+    topic_id: int | None = Field(default=None, foreign_key="topic.id", index=True, ondelete="SET NULL")
+    etag: str | None = None
+    last_modified: str | None = None
+    content_hash: str | None = None  # sha256 of the last body parsed: an unchanged body is not parsed again
+    last_fetched_at: datetime | None = _ts()
+    last_status: str | None = None  # ok / not_modified / unchanged / error / skipped
+    last_http_status: int | None = None
+    last_error: str | None = None
+    last_warning: str | None = None
     failure_count: int = 0
-    retry_after_until: Optional[datetime] = _ts()
+    retry_after_until: datetime | None = _ts()
     enabled: bool = True
-    disabled_reason: Optional[str] = None
+    disabled_reason: str | None = None
     created_at: datetime = _created()
 
 
@@ -114,31 +113,31 @@ class Entry(SQLModel, table=True):
         sa.Index("ix_entry_published_feed", "published_at", "feed_id"),  # covering: a trends window by topic (0005)
     )
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     feed_id: int = Field(foreign_key="feed.id", ondelete="CASCADE")
     guid: str = Field(max_length=2000)
-    link: Optional[str] = Field(default=None, index=True)  # canonical link: the same article via two feeds
+    link: str | None = Field(default=None, index=True)  # canonical link: the same article via two feeds
     title: str = ""
     summary: str = ""  # plain text, sanitised at ingest
-    author: Optional[str] = None
-    published_at: Optional[datetime] = _ts(index=True)
+    author: str | None = None
+    published_at: datetime | None = _ts(index=True)
     fetched_at: datetime = _created()
-    updated_at: Optional[datetime] = _ts()
+    updated_at: datetime | None = _ts()
     is_read: bool = False
     is_starred: bool = False
     is_dismissed: bool = False
     content_hash: str = ""
     # keyword extraction bookkeeping: extraction reruns only when content_hash changed
-    keywords_hash: Optional[str] = None
-    keywords_model: Optional[str] = None
-    embedding: Optional[bytes] = Field(default=None, sa_type=sa.LargeBinary)
+    keywords_hash: str | None = None
+    keywords_model: str | None = None
+    embedding: bytes | None = Field(default=None, sa_type=sa.LargeBinary)
 
 
 class Keyword(SQLModel, table=True):
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     phrase: str = Field(sa_column_kwargs={"unique": True}, max_length=300)
     # services.trends.keyword_key(phrase): near-duplicates share it, so trends group in SQL
-    merge_key: Optional[str] = Field(default=None, index=True, max_length=300)
+    merge_key: str | None = Field(default=None, index=True, max_length=300)
 
 
 class EntryKeyword(SQLModel, table=True):
@@ -155,9 +154,9 @@ class EntryKeyword(SQLModel, table=True):
 
 
 class Tag(SQLModel, table=True):
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     name: str = Field(sa_column_kwargs={"unique": True}, max_length=100)
-    cadence_days: Optional[int] = None  # overrides the tier cadence of tagged people
+    cadence_days: int | None = None  # overrides the tier cadence of tagged people
 
 
 class ConnectionTag(SQLModel, table=True):
@@ -168,20 +167,20 @@ class ConnectionTag(SQLModel, table=True):
 
 
 class Connection(SQLModel, table=True):
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     first_name: str = ""
     last_name: str = ""
     headline: str = ""
     position: str = ""
     company: str = ""
-    previous_company: Optional[str] = None
-    previous_position: Optional[str] = None
-    job_changed_at: Optional[datetime] = _ts()
-    profile_url: Optional[str] = Field(default=None, sa_column_kwargs={"unique": True}, max_length=500)
-    email: Optional[str] = None
-    connected_on: Optional[date] = None
+    previous_company: str | None = None
+    previous_position: str | None = None
+    job_changed_at: datetime | None = _ts()
+    profile_url: str | None = Field(default=None, sa_column_kwargs={"unique": True}, max_length=500)
+    email: str | None = None
+    connected_on: date | None = None
     tier: str = Tier.WARM.value
-    cadence_days: Optional[int] = None  # per-person override
+    cadence_days: int | None = None  # per-person override
     notes: str = ""
     archived: bool = False
     source: str = "manual"
@@ -190,8 +189,8 @@ class Connection(SQLModel, table=True):
     version: int = 1
     # what they care about (role, tags, notes) embedded by keyword extraction, for matching
     # entries to people; interest_hash = hash of the model and the text it was made from
-    interest_embedding: Optional[bytes] = Field(default=None, sa_type=sa.LargeBinary)
-    interest_hash: Optional[str] = None
+    interest_embedding: bytes | None = Field(default=None, sa_type=sa.LargeBinary)
+    interest_hash: str | None = None
 
     @property
     def full_name(self) -> str:
@@ -203,26 +202,26 @@ class CommunityGroup(SQLModel, table=True):
 
     __tablename__ = "community_group"
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     name: str = Field(sa_column_kwargs={"unique": True}, max_length=200)
-    url: Optional[str] = None
+    url: str | None = None
     platform: str = ""
     cadence_days: int = 7
     notes: str = ""
-    last_engaged_at: Optional[datetime] = _ts()
+    last_engaged_at: datetime | None = _ts()
     created_at: datetime = _created()
 
 
 class Event(SQLModel, table=True):
     """A virtual event the user hosts or attends."""
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     title: str
     starts_at: datetime = Field(sa_type=UTCDateTime, nullable=False, index=True)
-    ends_at: Optional[datetime] = _ts()
-    url: Optional[str] = None
+    ends_at: datetime | None = _ts()
+    url: str | None = None
     role: str = EventRole.ATTENDING.value
-    topic_id: Optional[int] = Field(default=None, foreign_key="topic.id", ondelete="SET NULL")
+    topic_id: int | None = Field(default=None, foreign_key="topic.id", ondelete="SET NULL")
     notes: str = ""
     created_at: datetime = _created()
 
@@ -231,24 +230,24 @@ class Event(SQLModel, table=True):
 
 
 class Post(SQLModel, table=True):
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     pillar: str = Field(default=Pillar.THOUGHT_LEADERSHIP.value, index=True)
     title: str = ""
     body: str = ""
     status: str = Field(default=PostStatus.IDEA.value, index=True)
-    scheduled_at: Optional[datetime] = _ts(index=True)
-    published_at: Optional[datetime] = _ts()
+    scheduled_at: datetime | None = _ts(index=True)
+    published_at: datetime | None = _ts()
     channel: str = "profile"
     hashtags: str = ""  # space-separated, without '#'
-    url: Optional[str] = None  # where it was published (imported shares)
+    url: str | None = None  # where it was published (imported shares)
     evergreen: bool = False
     cooldown_days: int = 90
     priority: int = 0
     manual: bool = False  # placed or edited by hand: planning never moves it
-    source_entry_id: Optional[int] = Field(default=None, foreign_key="entry.id", ondelete="SET NULL")
-    topic_id: Optional[int] = Field(default=None, foreign_key="topic.id", ondelete="SET NULL")
-    group_id: Optional[int] = Field(default=None, foreign_key="community_group.id", ondelete="SET NULL")
-    event_id: Optional[int] = Field(default=None, foreign_key="event.id", ondelete="SET NULL")
+    source_entry_id: int | None = Field(default=None, foreign_key="entry.id", ondelete="SET NULL")
+    topic_id: int | None = Field(default=None, foreign_key="topic.id", ondelete="SET NULL")
+    group_id: int | None = Field(default=None, foreign_key="community_group.id", ondelete="SET NULL")
+    event_id: int | None = Field(default=None, foreign_key="event.id", ondelete="SET NULL")
     created_at: datetime = _created()
     updated_at: datetime = _created()
     version: int = 1
@@ -257,17 +256,17 @@ class Post(SQLModel, table=True):
 class Touchpoint(SQLModel, table=True):
     __table_args__ = (sa.Index("ix_touchpoint_connection_status", "connection_id", "status"),)
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     connection_id: int = Field(foreign_key="connection.id", ondelete="CASCADE")
     kind: str = TouchKind.CHECK_IN.value
     status: str = Field(default=TouchStatus.PLANNED.value, index=True)
-    due_at: Optional[datetime] = _ts(index=True)
-    done_at: Optional[datetime] = _ts()
+    due_at: datetime | None = _ts(index=True)
+    done_at: datetime | None = _ts()
     note: str = ""
     message: str = ""
-    entry_id: Optional[int] = Field(default=None, foreign_key="entry.id", ondelete="SET NULL")
-    post_id: Optional[int] = Field(default=None, foreign_key="post.id", ondelete="SET NULL")
-    event_id: Optional[int] = Field(default=None, foreign_key="event.id", ondelete="SET NULL")
+    entry_id: int | None = Field(default=None, foreign_key="entry.id", ondelete="SET NULL")
+    post_id: int | None = Field(default=None, foreign_key="post.id", ondelete="SET NULL")
+    event_id: int | None = Field(default=None, foreign_key="event.id", ondelete="SET NULL")
     source: str = "manual"  # manual / plan / suggestion / import
     manual: bool = True
     created_at: datetime = _created()
@@ -279,7 +278,7 @@ class Touchpoint(SQLModel, table=True):
 
 
 class Strategy(SQLModel, table=True):
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     name: str = "default"
     timezone: str = "UTC"
     working_days: str = "mon,tue,wed,thu,fri"
@@ -295,7 +294,7 @@ class Strategy(SQLModel, table=True):
 
 
 class Slot(SQLModel, table=True):
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     strategy_id: int = Field(foreign_key="strategy.id", ondelete="CASCADE", index=True)
     weekday: int  # 0 = Monday
     local_time: str = "09:00"  # HH:MM in the strategy's timezone
@@ -306,9 +305,9 @@ class Slot(SQLModel, table=True):
 class Review(SQLModel, table=True):
     """A weekly review the user walked through, and the decisions made in it."""
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     week: str = Field(sa_column_kwargs={"unique": True}, max_length=10)  # ISO week, e.g. 2026-W48
-    completed_at: Optional[datetime] = _ts()
+    completed_at: datetime | None = _ts()
     decisions: str = "{}"  # JSON
     created_at: datetime = _created()
 
@@ -325,19 +324,19 @@ class LinkedInRecord(SQLModel, table=True):
     __tablename__ = "linkedin_record"
     __table_args__ = (sa.Index("ix_linkedin_record_person_kind_at", "connection_id", "kind", "at"),)
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     key: str = Field(sa_column_kwargs={"unique": True}, max_length=200)
     # owner / message_sent / message_received / invitation_sent / invitation_received / endorsement / recommendation
     kind: str = Field(max_length=40)
-    at: Optional[datetime] = _ts()
-    connection_id: Optional[int] = Field(default=None, foreign_key="connection.id", ondelete="CASCADE")
-    conversation_id: Optional[str] = Field(default=None, index=True, max_length=300)
-    url: Optional[str] = Field(default=None, max_length=500)  # the counterpart's (or the owner's) profile
+    at: datetime | None = _ts()
+    connection_id: int | None = Field(default=None, foreign_key="connection.id", ondelete="CASCADE")
+    conversation_id: str | None = Field(default=None, index=True, max_length=300)
+    url: str | None = Field(default=None, max_length=500)  # the counterpart's (or the owner's) profile
     name: str = ""  # as the export names them
     text: str = ""  # sanitized: untrusted
-    pitch: Optional[bool] = None  # the pitch check's verdict on what the owner wrote
+    pitch: bool | None = None  # the pitch check's verdict on what the owner wrote
     reasons: str = ""  # JSON list of the pitch check's reasons
-    touchpoint_id: Optional[int] = Field(default=None, foreign_key="touchpoint.id", ondelete="SET NULL")
+    touchpoint_id: int | None = Field(default=None, foreign_key="touchpoint.id", ondelete="SET NULL")
     created_at: datetime = _created()
 
 
@@ -346,12 +345,12 @@ class AnalyticsDay(SQLModel, table=True):
 
     __tablename__ = "analytics_day"
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     day: date = Field(sa_column_kwargs={"unique": True})
-    impressions: Optional[int] = None
-    engagements: Optional[int] = None
-    new_followers: Optional[int] = None
-    total_followers: Optional[int] = None  # the "Total followers on …" line, on its day
+    impressions: int | None = None
+    engagements: int | None = None
+    new_followers: int | None = None
+    total_followers: int | None = None  # the "Total followers on …" line, on its day
     updated_at: datetime = _created()
 
 
@@ -360,13 +359,13 @@ class PostResult(SQLModel, table=True):
 
     __tablename__ = "post_result"
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     url: str = Field(sa_column_kwargs={"unique": True}, max_length=2000)
-    activity_id: Optional[str] = Field(default=None, index=True, max_length=40)  # the number of urn:li:activity:N
-    published_on: Optional[date] = None
-    impressions: Optional[int] = None
-    engagements: Optional[int] = None
-    post_id: Optional[int] = Field(default=None, foreign_key="post.id", ondelete="SET NULL", index=True)
+    activity_id: str | None = Field(default=None, index=True, max_length=40)  # the number of urn:li:activity:N
+    published_on: date | None = None
+    impressions: int | None = None
+    engagements: int | None = None
+    post_id: int | None = Field(default=None, foreign_key="post.id", ondelete="SET NULL", index=True)
     updated_at: datetime = _created()
 
 
@@ -379,7 +378,7 @@ class Notification(SQLModel, table=True):
 
     __table_args__ = (sa.UniqueConstraint("kind", "item_id", "due_at", name="uq_notification_item"),)
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     kind: str  # post | touchpoint
     item_id: int  # no foreign key: the item may be deleted, the record of the reminder stays harmless
     due_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
@@ -391,7 +390,7 @@ class NotifyRun(SQLModel, table=True):
 
     __tablename__ = "notify_run"
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     last_run_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
 
 
@@ -415,7 +414,6 @@ ALL_TABLES: tuple[type[SQLModel], ...] = (
     LinkedInRecord,
     AnalyticsDay,
     PostResult,
-
     Notification,
     NotifyRun,
 )

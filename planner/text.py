@@ -28,16 +28,23 @@ _ESCAPES = re.compile(
 # reorder or hide text in a terminal (bidi overrides/isolates, zero-width space, BOM). The zero-width
 # (non-)joiners U+200C/U+200D stay: emoji sequences (👩‍💻) and several scripts need them.
 _CONTROLS = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064"
-    "\u2066-\u2069\ufeff\ufff9-\ufffb]"
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\ufff9-\ufffb]"
 )
 _SPACES = re.compile(r"[^\S\n]+")  # any whitespace except newline (tabs, NBSP, em space ...)
 _BLANK_LINES = re.compile(r"\n{3,}")
 _ELLIPSIS = "…"
 
 # Words whose plural is not the word plus "s".
-_IRREGULAR = {"person": "people", "entry": "entries", "reply": "replies", "company": "companies",
-              "activity": "activities", "strategy": "strategies", "is": "are", "was": "were"}
+_IRREGULAR = {
+    "person": "people",
+    "entry": "entries",
+    "reply": "replies",
+    "company": "companies",
+    "activity": "activities",
+    "strategy": "strategies",
+    "is": "are",
+    "was": "were",
+}
 
 
 def label(value: Enum | str | None) -> str:

@@ -6,7 +6,6 @@ import os
 from pathlib import Path
 
 import pytest
-
 from helpers import FIXED_NOW, ROOT  # noqa: F401  (tests/ is on pythonpath)
 
 

@@ -107,8 +107,15 @@ asyncio.run(main())
 
 def _heavy_after(script: str, *args: str, env: dict | None = None) -> str:
     code = f"HEAVY = {HEAVY_MODULES!r}\n" + script
-    out = subprocess.run([sys.executable, "-c", code, *args], check=False, capture_output=True, text=True, cwd=ROOT, timeout=600,
-                         env={**__import__("os").environ, **(env or {})})
+    out = subprocess.run(
+        [sys.executable, "-c", code, *args],
+        check=False,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=600,
+        env={**__import__("os").environ, **(env or {})},
+    )
     assert out.returncode == 0, out.stderr[-3000:]
     marker = [line for line in out.stdout.splitlines() if line.startswith("HEAVY=")]
     assert marker, out.stdout[-2000:]
@@ -118,8 +125,11 @@ def _heavy_after(script: str, *args: str, env: dict | None = None) -> str:
 def test_lint_and_keywords_for_run_the_model_without_torch(tmp_path):
     """`planner lint` (semantic check on) and `keywords for` embed through ONNX Runtime: none of
     torch, transformers, sentence-transformers, keybert is ever imported."""
-    env = {"PLANNER_CONFIG": str(tmp_path / "config.toml"), "XDG_DATA_HOME": str(tmp_path / "data"),
-           "PLANNER_DB": f"sqlite:///{tmp_path / 'planner.db'}"}
+    env = {
+        "PLANNER_CONFIG": str(tmp_path / "config.toml"),
+        "XDG_DATA_HOME": str(tmp_path / "data"),
+        "PLANNER_DB": f"sqlite:///{tmp_path / 'planner.db'}",
+    }
     assert _heavy_after(INTERACTIVE_CLI, env=env) == ""
 
 

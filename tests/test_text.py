@@ -33,9 +33,9 @@ def test_one_cleaning_rule_strips_what_is_dangerous_and_keeps_emoji_sequences():
 
 
 def test_exports_and_ingest_share_the_one_rule():
+    from planner import text
     from planner.adapters import sanitize
     from planner.adapters.export import common
-    from planner import text
 
     assert sanitize.clean_text is text.clean_text
     assert common.strip_controls is text.strip_controls

@@ -19,10 +19,34 @@ from planner.adapters.sanitize import clean_text
 from planner.adapters.textfile import csv_rows, physical_lines, read_text
 from planner.errors import PlannerError
 
-FIELDS = ("first_name", "last_name", "name", "url", "email", "company", "position", "connected_on", "tags", "tier", "notes")
-_ALIASES = {**LINKEDIN_COLUMNS, "name": "name", "full name": "name", "tags": "tags", "tier": "tier", "notes": "notes",
-            "organization": "company", "organisation": "company", "title": "position", "job title": "position",
-            "e-mail": "email", "linkedin": "url", "profile": "url"}
+FIELDS = (
+    "first_name",
+    "last_name",
+    "name",
+    "url",
+    "email",
+    "company",
+    "position",
+    "connected_on",
+    "tags",
+    "tier",
+    "notes",
+)
+_ALIASES = {
+    **LINKEDIN_COLUMNS,
+    "name": "name",
+    "full name": "name",
+    "tags": "tags",
+    "tier": "tier",
+    "notes": "notes",
+    "organization": "company",
+    "organisation": "company",
+    "title": "position",
+    "job title": "position",
+    "e-mail": "email",
+    "linkedin": "url",
+    "profile": "url",
+}
 
 
 @dataclass
@@ -81,14 +105,18 @@ def parse_address_book(text: str, mapping: dict[str, str], source: str = "contac
     lower = [h.lower() for h in header]
     unknown = [c for c in mapping if c not in lower]
     if unknown:
-        raise PlannerError(f"{source} line {head.line}: no column {', '.join(repr(c) for c in unknown)} (columns are {', '.join(header)})")
+        raise PlannerError(
+            f"{source} line {head.line}: no column {', '.join(repr(c) for c in unknown)} (columns are {', '.join(header)})"
+        )
     fields: list[str | None] = []
     for h in lower:
         fld = mapping.get(h) or (None if mapping and h in mapping else _ALIASES.get(h) or (h if h in FIELDS else None))
         fields.append(fld)
     result = AddressBookResult(mapping={header[i]: f for i, f in enumerate(fields) if f})
     if not ({"name", "first_name", "last_name"} & set(fields)):
-        raise PlannerError(f"{source} line {head.line}: no column maps to a name; use --map COLUMN=name (or first_name/last_name)")
+        raise PlannerError(
+            f"{source} line {head.line}: no column maps to a name; use --map COLUMN=name (or first_name/last_name)"
+        )
     # notes may span lines; a stray quote is caught by strict quoting and the field count. Some
     # address books drop trailing empty fields, so a short one-line row is fine.
     body_start = head.line - 1 + head.span  # 0-based index of the line after the header
@@ -117,17 +145,22 @@ def parse_address_book(text: str, mapping: dict[str, str], source: str = "contac
         except ValueError as exc:
             result.problems.append(f"{source} line {line}: {exc}; row skipped")
             continue
-        result.records.append(ConnectionRecord(
-            line=line, first_name=first, last_name=last,
-            url=normalize_profile_url(clean_text(values.get("url", ""), 500, single_line=True)),
-            email=clean_text(values.get("email", ""), 320, single_line=True) or None,
-            company=clean_text(values.get("company", ""), 300, single_line=True),
-            position=clean_text(values.get("position", ""), 300, single_line=True),
-            connected_on=connected_on,
-        ))
+        result.records.append(
+            ConnectionRecord(
+                line=line,
+                first_name=first,
+                last_name=last,
+                url=normalize_profile_url(clean_text(values.get("url", ""), 500, single_line=True)),
+                email=clean_text(values.get("email", ""), 320, single_line=True) or None,
+                company=clean_text(values.get("company", ""), 300, single_line=True),
+                position=clean_text(values.get("position", ""), 300, single_line=True),
+                connected_on=connected_on,
+            )
+        )
         tags = [clean_text(t, 100, single_line=True) for t in re.split(r"[;|]", values.get("tags", ""))]
         result.extras[line] = CsvExtras(
-            tags=[t for t in tags if t], tier=clean_text(values.get("tier", ""), 50, single_line=True).lower() or None,
+            tags=[t for t in tags if t],
+            tier=clean_text(values.get("tier", ""), 50, single_line=True).lower() or None,
             notes=clean_text(values.get("notes", ""), 4000),
         )
     return result

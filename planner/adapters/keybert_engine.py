@@ -52,8 +52,12 @@ class KeyBERTExtractor:
         return self._vectors([" ".join((t or "").split()) for t in texts])
 
     def extract(
-        self, docs: list[str], top_n: int = 10, progress: Callable[[int, int], None] | None = None,
-        *, diversity: float = 0.0,
+        self,
+        docs: list[str],
+        top_n: int = 10,
+        progress: Callable[[int, int], None] | None = None,
+        *,
+        diversity: float = 0.0,
     ) -> list[ExtractionResult]:
         texts = [" ".join((doc or "").split()) for doc in docs]
         vectors = self._vectors(texts)
@@ -62,7 +66,10 @@ class KeyBERTExtractor:
             keywords: list[tuple[str, float]] = []
             if text:
                 found = self.keybert.extract_keywords(
-                    text, top_n=top_n, use_mmr=diversity > 0, diversity=diversity or 0.5,
+                    text,
+                    top_n=top_n,
+                    use_mmr=diversity > 0,
+                    diversity=diversity or 0.5,
                     doc_embeddings=vectors[i : i + 1],
                 )
                 keywords = [(phrase.lower(), round(float(score), 4)) for phrase, score in found]

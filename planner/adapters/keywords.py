@@ -81,8 +81,7 @@ def _resolve(model: str | None) -> tuple[str, str]:
     if path.exists() or looks_like_path:
         if not path.is_dir():
             raise KeywordModelError(
-                f"Keyword model folder not found: {path} "
-                "(expected a local sentence-transformers model folder)."
+                f"Keyword model folder not found: {path} (expected a local sentence-transformers model folder)."
             )
         return str(path.resolve()), path.resolve().name
     return model, model
@@ -107,9 +106,7 @@ def resolve_precision(precision: str | None) -> str:
     where the CPU has it natively: the same vectors to a cosine of 0.9999, ~2.5x faster."""
     chosen = (precision or os.environ.get("PLANNER_KEYWORD_PRECISION") or "auto").lower()
     if chosen not in PRECISIONS:
-        raise KeywordModelError(
-            f"Unknown keyword precision '{chosen}' (expected one of: {', '.join(PRECISIONS)})."
-        )
+        raise KeywordModelError(f"Unknown keyword precision '{chosen}' (expected one of: {', '.join(PRECISIONS)}).")
     if chosen == "auto":
         return "bf16" if _native_bf16() else "fp32"
     return chosen
@@ -168,9 +165,7 @@ def _load_model(target: str, name: str) -> Any:
 
             loaded = SentenceTransformer(target, device="cpu")
         except Exception as exc:  # any failure to load is the same story for the user
-            raise KeywordModelError(
-                f"Could not load keyword model '{name}' from {target}: {exc}"
-            ) from exc
+            raise KeywordModelError(f"Could not load keyword model '{name}' from {target}: {exc}") from exc
         _models[target] = loaded
         return loaded
 
@@ -292,8 +287,7 @@ class PhraseCache:
                         chunk = missing[start : start + 500]
                         marks = ",".join("?" * len(chunk))
                         rows = db.execute(
-                            "SELECT phrase, vector FROM phrase_vectors"
-                            f" WHERE model = ? AND phrase IN ({marks})",
+                            f"SELECT phrase, vector FROM phrase_vectors WHERE model = ? AND phrase IN ({marks})",
                             [self.model_name, *chunk],
                         )
                         for phrase, vector in rows:
@@ -306,8 +300,7 @@ class PhraseCache:
             if self.path is not None and vectors:
                 with self._connect() as db:
                     db.executemany(
-                        "INSERT OR IGNORE INTO phrase_vectors (model, phrase, vector)"
-                        " VALUES (?, ?, ?)",
+                        "INSERT OR IGNORE INTO phrase_vectors (model, phrase, vector) VALUES (?, ?, ?)",
                         [(self.model_name, p, v) for p, v in sorted(vectors.items())],
                     )
 
@@ -321,7 +314,10 @@ class KeywordExtractor:
     """
 
     def __init__(
-        self, model: str | None = None, cache_path: Path | None = None, precision: str | None = None,
+        self,
+        model: str | None = None,
+        cache_path: Path | None = None,
+        precision: str | None = None,
         backend: str | None = None,
     ) -> None:
         target, self.model_name = _resolve(model)
@@ -403,17 +399,12 @@ class KeywordExtractor:
                 progress(len(results), total)
         return results
 
-    def _extract_batch(
-        self, docs: list[str], top_n: int, diversity: float
-    ) -> list[ExtractionResult]:
+    def _extract_batch(self, docs: list[str], top_n: int, diversity: float) -> list[ExtractionResult]:
         import numpy as np
 
         texts = [" ".join((doc or "").split()) for doc in docs]
         keep = max(MIN_CANDIDATES, 2 * top_n)
-        per_doc = [
-            _preselect(candidates(_head(text), MAX_PHRASE_WORDS), keep) if text else []
-            for text in texts
-        ]
+        per_doc = [_preselect(candidates(_head(text), MAX_PHRASE_WORDS), keep) if text else [] for text in texts]
         live = [i for i, text in enumerate(texts) if text]
         vectors = self.phrase_vectors([c.phrase for cands in per_doc for c in cands])
         doc_vectors = self._encode([texts[i] for i in live], [DOC_MAX_TOKENS] * len(live))

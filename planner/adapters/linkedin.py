@@ -95,7 +95,7 @@ def read_connections(path: Path) -> CsvReadResult:
 def parse_connections(text: str, source: str = "Connections.csv") -> CsvReadResult:
     lines = physical_lines(text)
     header_index = next(
-        (i for i, line in enumerate(lines[:50]) if line.lstrip("\ufeff \"").lower().startswith("first name")),
+        (i for i, line in enumerate(lines[:50]) if line.lstrip('\ufeff "').lower().startswith("first name")),
         None,
     )
     if header_index is None:
@@ -112,9 +112,8 @@ def parse_connections(text: str, source: str = "Connections.csv") -> CsvReadResu
     result = CsvReadResult()
     # LinkedIn's fields (names, company, position) never span lines: a quote left open on its
     # line is a stray one, and costs that row only
-    body = "".join(lines[header_index + 1:])
-    for parsed in csv_rows(body, _dialect(delimiter), width=len(header), first_line=header_index + 2,
-                           multiline=False):
+    body = "".join(lines[header_index + 1 :])
+    for parsed in csv_rows(body, _dialect(delimiter), width=len(header), first_line=header_index + 2, multiline=False):
         line, row = parsed.line, parsed.cells
         if row is None:
             result.problems.append(f"{source} line {line}: {parsed.problem}; row skipped")

@@ -116,8 +116,10 @@ def read_analytics(path: Path) -> AnalyticsFile:
     try:
         by_name = {name.strip().upper(): name for name in book.sheetnames}
         if not any(s in by_name for s in SHEETS):
-            raise PlannerError(f"{path.name}: none of the sheets {', '.join(SHEETS)} "
-                               f"(found {', '.join(book.sheetnames) or 'none'}; is this LinkedIn's analytics export?)")
+            raise PlannerError(
+                f"{path.name}: none of the sheets {', '.join(SHEETS)} "
+                f"(found {', '.join(book.sheetnames) or 'none'}; is this LinkedIn's analytics export?)"
+            )
         out = AnalyticsFile(source=path.name)
 
         def rows(sheet: str):
@@ -141,7 +143,13 @@ def read_analytics(path: Path) -> AnalyticsFile:
                         out.problems.append(str(exc))
                 break
         if "ENGAGEMENT" in by_name:
-            _read_days(out, rows("ENGAGEMENT"), path.name, "ENGAGEMENT", {"impressions": "impressions", "engagements": "engagements"})
+            _read_days(
+                out,
+                rows("ENGAGEMENT"),
+                path.name,
+                "ENGAGEMENT",
+                {"impressions": "impressions", "engagements": "engagements"},
+            )
         if "FOLLOWERS" in by_name:
             _read_followers(out, rows("FOLLOWERS"), path.name)
         if "TOP POSTS" in by_name:
@@ -159,7 +167,9 @@ def _header(rows_iter, source: str, sheet: str, first: str, needed: tuple[str, .
         if cells and cells[0] == first:
             missing = [n for n in needed if n not in cells]
             if missing:
-                raise PlannerError(f"{source} sheet {sheet} row {i}: expected columns {', '.join(needed)} (missing {', '.join(missing)})")
+                raise PlannerError(
+                    f"{source} sheet {sheet} row {i}: expected columns {', '.join(needed)} (missing {', '.join(missing)})"
+                )
             return cells, rows_iter, seen
         seen.append((i, row))
     raise PlannerError(f"{source} sheet {sheet}: no header row starting with {first!r}")
@@ -231,9 +241,13 @@ def _read_top_posts(out: AnalyticsFile, rows_iter, source: str) -> None:
     tables = []  # (url col, date col, metric col, metric)
     for j, c in enumerate(cells):
         if c == "post url":
-            metric_col = next((k for k in range(j + 1, min(j + 4, len(cells))) if cells[k] in ("engagements", "impressions")), None)
+            metric_col = next(
+                (k for k in range(j + 1, min(j + 4, len(cells))) if cells[k] in ("engagements", "impressions")), None
+            )
             if metric_col is None:
-                raise PlannerError(f"{source} sheet TOP POSTS row {i0}: a 'Post URL' column without Engagements or Impressions beside it")
+                raise PlannerError(
+                    f"{source} sheet TOP POSTS row {i0}: a 'Post URL' column without Engagements or Impressions beside it"
+                )
             date_col = next((k for k in range(j + 1, metric_col) if cells[k] == "post publish date"), None)
             tables.append((j, date_col, metric_col, cells[metric_col]))
     for i, row in rows_iter:
@@ -247,7 +261,11 @@ def _read_top_posts(out: AnalyticsFile, rows_iter, source: str) -> None:
                 out.problems.append(f"{where}: {url[:60]!r} is not a post URL; skipped")
                 continue
             try:
-                published = _day(row[date_col], where) if date_col is not None and date_col < len(row) and row[date_col] else None
+                published = (
+                    _day(row[date_col], where)
+                    if date_col is not None and date_col < len(row) and row[date_col]
+                    else None
+                )
                 value = _int(row[metric_col] if metric_col < len(row) else None, where)
             except ValueError as exc:
                 out.problems.append(f"{exc}; skipped")

@@ -50,9 +50,21 @@ KNOWN = {
     "profile.csv": "Profile.csv",
 }
 TIME_FORMATS = (
-    "%Y-%m-%d %H:%M:%S %Z", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M:%S %Z", "%Y/%m/%d %H:%M:%S",
-    "%m/%d/%y, %I:%M %p", "%m/%d/%Y, %I:%M %p", "%m/%d/%y %I:%M %p", "%m/%d/%Y %I:%M %p", "%m/%d/%y, %H:%M",
-    "%m/%d/%Y", "%m/%d/%y", "%Y-%m-%d", "%Y/%m/%d", "%d %b %Y",
+    "%Y-%m-%d %H:%M:%S %Z",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%Y/%m/%d %H:%M:%S %Z",
+    "%Y/%m/%d %H:%M:%S",
+    "%m/%d/%y, %I:%M %p",
+    "%m/%d/%Y, %I:%M %p",
+    "%m/%d/%y %I:%M %p",
+    "%m/%d/%Y %I:%M %p",
+    "%m/%d/%y, %H:%M",
+    "%m/%d/%Y",
+    "%m/%d/%y",
+    "%Y-%m-%d",
+    "%Y/%m/%d",
+    "%d %b %Y",
 )
 
 
@@ -103,8 +115,9 @@ class Archive:
                 raise PlannerError(f"{name}: {size:,} bytes is more than the {MAX_ENTRY_BYTES:,} a CSV may hold here")
             return decode(where.read_bytes(), name)
         info: zipfile.ZipInfo = where  # type: ignore[assignment]
-        if info.file_size > MAX_ENTRY_BYTES or (info.compress_size and info.file_size / info.compress_size > MAX_RATIO
-                                                and info.file_size > 10 * 1024 * 1024):
+        if info.file_size > MAX_ENTRY_BYTES or (
+            info.compress_size and info.file_size / info.compress_size > MAX_RATIO and info.file_size > 10 * 1024 * 1024
+        ):
             raise PlannerError(f"{self.path.name}: {info.filename} would unpack to {info.file_size:,} bytes; refused")
         assert self._zip is not None
         with self._zip.open(info) as fh:
@@ -242,8 +255,12 @@ def _name(value: str) -> str:
 
 def parse_messages(text: str, source: str = "messages.csv") -> Parsed:
     out = Parsed()
-    for line, row in _rows(text, source, ("conversation id", "from", "sender profile url", "date", "content"),
-                           "CONVERSATION ID,CONVERSATION TITLE,FROM,SENDER PROFILE URL,TO,RECIPIENT PROFILE URLS,DATE,…"):
+    for line, row in _rows(
+        text,
+        source,
+        ("conversation id", "from", "sender profile url", "date", "content"),
+        "CONVERSATION ID,CONVERSATION TITLE,FROM,SENDER PROFILE URL,TO,RECIPIENT PROFILE URLS,DATE,…",
+    ):
         out.rows += 1
         if row.get("is message draft", "").strip().lower() in ("yes", "true", "1"):
             out.problems.append(f"{source} line {line}: a draft, not a message; skipped")
@@ -257,72 +274,110 @@ def parse_messages(text: str, source: str = "messages.csv") -> Parsed:
         if not conversation:
             out.problems.append(f"{source} line {line}: no conversation id; row skipped")
             continue
-        out.records.append(MessageRecord(
-            line=line, conversation_id=conversation, title=_name(row.get("conversation title", "")),
-            from_name=_name(row["from"]), sender_url=normalize_profile_url(row["sender profile url"]),
-            to_names=[n for n in (_name(x) for x in row.get("to", "").split(",")) if n],
-            recipient_urls=_urls(row.get("recipient profile urls", "")), sent_at=sent_at,
-            content=clean_text(row["content"], MESSAGE_CHARS),
-        ))
+        out.records.append(
+            MessageRecord(
+                line=line,
+                conversation_id=conversation,
+                title=_name(row.get("conversation title", "")),
+                from_name=_name(row["from"]),
+                sender_url=normalize_profile_url(row["sender profile url"]),
+                to_names=[n for n in (_name(x) for x in row.get("to", "").split(",")) if n],
+                recipient_urls=_urls(row.get("recipient profile urls", "")),
+                sent_at=sent_at,
+                content=clean_text(row["content"], MESSAGE_CHARS),
+            )
+        )
     return out
 
 
 def parse_invitations(text: str, source: str = "Invitations.csv") -> Parsed:
     out = Parsed()
-    for line, row in _rows(text, source, ("from", "to", "sent at", "direction"),
-                           "From,To,Sent At,Message,Direction,inviterProfileUrl,inviteeProfileUrl"):
+    for line, row in _rows(
+        text,
+        source,
+        ("from", "to", "sent at", "direction"),
+        "From,To,Sent At,Message,Direction,inviterProfileUrl,inviteeProfileUrl",
+    ):
         out.rows += 1
         direction = row["direction"].strip().upper()
         if direction not in ("OUTGOING", "INCOMING"):
-            out.problems.append(f"{source} line {line}: direction {row['direction']!r} is neither OUTGOING nor INCOMING; row skipped")
+            out.problems.append(
+                f"{source} line {line}: direction {row['direction']!r} is neither OUTGOING nor INCOMING; row skipped"
+            )
             continue
         try:
             sent_at = parse_time(row["sent at"])
         except ValueError as exc:
             out.problems.append(f"{source} line {line}: {exc}; row skipped")
             continue
-        out.records.append(InvitationRecord(
-            line=line, from_name=_name(row["from"]), to_name=_name(row["to"]), sent_at=sent_at,
-            message=clean_text(row.get("message", ""), 2000), outgoing=direction == "OUTGOING",
-            inviter_url=normalize_profile_url(row.get("inviterprofileurl", "")),
-            invitee_url=normalize_profile_url(row.get("inviteeprofileurl", "")),
-        ))
+        out.records.append(
+            InvitationRecord(
+                line=line,
+                from_name=_name(row["from"]),
+                to_name=_name(row["to"]),
+                sent_at=sent_at,
+                message=clean_text(row.get("message", ""), 2000),
+                outgoing=direction == "OUTGOING",
+                inviter_url=normalize_profile_url(row.get("inviterprofileurl", "")),
+                invitee_url=normalize_profile_url(row.get("inviteeprofileurl", "")),
+            )
+        )
     return out
 
 
 def parse_endorsements(text: str, source: str = "Endorsement_Given_Info.csv") -> Parsed:
     out = Parsed()
-    for line, row in _rows(text, source, ("endorsement date", "skill name", "endorsee first name", "endorsee last name"),
-                           "Endorsement Date,Skill Name,Endorsee First Name,Endorsee Last Name,Endorsee Public Url,Endorsement Status"):
+    for line, row in _rows(
+        text,
+        source,
+        ("endorsement date", "skill name", "endorsee first name", "endorsee last name"),
+        "Endorsement Date,Skill Name,Endorsee First Name,Endorsee Last Name,Endorsee Public Url,Endorsement Status",
+    ):
         out.rows += 1
         try:
             at = parse_time(row["endorsement date"])
         except ValueError as exc:
             out.problems.append(f"{source} line {line}: {exc}; row skipped")
             continue
-        out.records.append(EndorsementRecord(
-            line=line, at=at, skill=_name(row["skill name"]), first_name=_name(row["endorsee first name"]),
-            last_name=_name(row["endorsee last name"]), url=normalize_profile_url(row.get("endorsee public url", "")),
-            status=row.get("endorsement status", "").strip().upper(),
-        ))
+        out.records.append(
+            EndorsementRecord(
+                line=line,
+                at=at,
+                skill=_name(row["skill name"]),
+                first_name=_name(row["endorsee first name"]),
+                last_name=_name(row["endorsee last name"]),
+                url=normalize_profile_url(row.get("endorsee public url", "")),
+                status=row.get("endorsement status", "").strip().upper(),
+            )
+        )
     return out
 
 
 def parse_recommendations(text: str, source: str = "Recommendations_Given.csv") -> Parsed:
     out = Parsed()
-    for line, row in _rows(text, source, ("first name", "last name", "text", "creation date"),
-                           "First Name,Last Name,Company,Job Title,Text,Creation Date,Status"):
+    for line, row in _rows(
+        text,
+        source,
+        ("first name", "last name", "text", "creation date"),
+        "First Name,Last Name,Company,Job Title,Text,Creation Date,Status",
+    ):
         out.rows += 1
         try:
             at = parse_time(row["creation date"])
         except ValueError as exc:
             out.problems.append(f"{source} line {line}: {exc}; row skipped")
             continue
-        out.records.append(RecommendationRecord(
-            line=line, first_name=_name(row["first name"]), last_name=_name(row["last name"]),
-            company=_name(row.get("company", "")), text=clean_text(row["text"], 4000), at=at,
-            status=row.get("status", "").strip().upper(),
-        ))
+        out.records.append(
+            RecommendationRecord(
+                line=line,
+                first_name=_name(row["first name"]),
+                last_name=_name(row["last name"]),
+                company=_name(row.get("company", "")),
+                text=clean_text(row["text"], 4000),
+                at=at,
+                status=row.get("status", "").strip().upper(),
+            )
+        )
     return out
 
 

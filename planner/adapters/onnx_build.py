@@ -49,7 +49,9 @@ def build(model_dir: Path, folder: Path, precision: str = "fp32") -> dict:
             blocked = segment[:, :, None] != segment[:, None, :]
             mask = torch.zeros(blocked.shape, dtype=torch.float32).masked_fill(blocked, torch.finfo(torch.float32).min)
             return self.transformer(
-                input_ids=input_ids, attention_mask=mask[:, None], position_ids=position_ids,
+                input_ids=input_ids,
+                attention_mask=mask[:, None],
+                position_ids=position_ids,
                 token_type_ids=torch.zeros_like(input_ids),
             ).last_hidden_state
 
@@ -61,7 +63,11 @@ def build(model_dir: Path, folder: Path, precision: str = "fp32") -> dict:
         torch.onnx.export(
             Packed().eval(),
             tuple(torch.from_numpy(a) for a in (example.input_ids, example.positions, example.segment)),
-            str(tmp), input_names=names, output_names=["hidden"], opset_version=17, dynamo=False,
+            str(tmp),
+            input_names=names,
+            output_names=["hidden"],
+            opset_version=17,
+            dynamo=False,
             dynamic_axes={name: {0: "rows", 1: "width"} for name in [*names, "hidden"]},
         )
     # ONNX Runtime's graph optimisations (fusions, layouts for this CPU) done once, here, and
@@ -78,13 +84,17 @@ def build(model_dir: Path, folder: Path, precision: str = "fp32") -> dict:
     (folder / onnx_model.MANIFEST).unlink(missing_ok=True)
     os.replace(optimised, folder / onnx_model.GRAPH)
     manifest = {
-        "model_dir": str(model_dir), "model_checksum": onnx_model.model_checksum(model_dir),
-        "precision": precision, "export_version": onnx_model.EXPORT_VERSION,
+        "model_dir": str(model_dir),
+        "model_checksum": onnx_model.model_checksum(model_dir),
+        "precision": precision,
+        "export_version": onnx_model.EXPORT_VERSION,
         "onnxruntime": onnx_model.runtime_version(),
         "graph_bytes": (folder / onnx_model.GRAPH).stat().st_size,
         "graph_sha256": onnx_model.file_sha256(folder / onnx_model.GRAPH),
-        "probe_min_cosine": round(cosine, 7), "torch": torch.__version__,
-        "probe_vectors": reference.tolist(), "seconds": round(time.perf_counter() - started, 2),
+        "probe_min_cosine": round(cosine, 7),
+        "torch": torch.__version__,
+        "probe_vectors": reference.tolist(),
+        "seconds": round(time.perf_counter() - started, 2),
     }
     onnx_model._write_atomic(folder / onnx_model.MANIFEST, json.dumps(manifest).encode())
     return manifest
@@ -101,7 +111,9 @@ def main(argv: list[str]) -> int:
         print(f"ONNX graph ready: {encoder.folder / onnx_model.GRAPH}")
         return 0
     manifest = build(model_dir, folder, precision)
-    print(f"built {folder / onnx_model.GRAPH} in {manifest['seconds']} s (probe cosine >= {manifest['probe_min_cosine']})")
+    print(
+        f"built {folder / onnx_model.GRAPH} in {manifest['seconds']} s (probe cosine >= {manifest['probe_min_cosine']})"
+    )
     return 0
 
 

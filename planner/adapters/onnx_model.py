@@ -38,8 +38,13 @@ PROBES: tuple[tuple[str, int], ...] = (  # (text, word-piece limit): phrases, do
     ("distributed tracing at scale", 32),
     ("a", 32),
     ("naïve café ☕ 日本語, e-mail", 32),
-    (("Our SRE team rebuilt its incident response process around observability: structured logs, "
-      "distributed tracing and service level objectives. On-call engineers now triage alerts."), 128),
+    (
+        (
+            "Our SRE team rebuilt its incident response process around observability: structured logs, "
+            "distributed tracing and service level objectives. On-call engineers now triage alerts."
+        ),
+        128,
+    ),
     ("Sourdough bread needs a lively starter, a long cold fermentation and a very hot oven. " * 12, 128),
     ("Engineering manager at a fintech; platform engineering, kubernetes, developer experience", 256),
 )
@@ -90,7 +95,9 @@ def model_checksum(model_dir: Path) -> str:
 def graph_folder(model_dir: Path, precision: str = "fp32") -> Path:
     """Where this model's graph lives: keyed by its files' checksum, the precision, the export's
     version and ONNX Runtime's (the saved graph is optimised by and for the installed runtime)."""
-    key = f"{Path(model_dir).name}-{model_checksum(model_dir)[:20]}-{precision}-v{EXPORT_VERSION}-ort{runtime_version()}"
+    key = (
+        f"{Path(model_dir).name}-{model_checksum(model_dir)[:20]}-{precision}-v{EXPORT_VERSION}-ort{runtime_version()}"
+    )
     return cache_root() / "onnx" / key
 
 
@@ -188,7 +195,9 @@ def encode_with(session: Any, tokenizer: Any, dimension: int, texts: Sequence[st
         return vectors
     ids = packing.token_ids(tokenizer, texts, max_tokens)
     for one in packing.passes(ids, ROWS_PER_PASS):
-        (hidden,) = session.run(None, {"input_ids": one.input_ids, "position_ids": one.positions, "segment": one.segment})
+        (hidden,) = session.run(
+            None, {"input_ids": one.input_ids, "position_ids": one.positions, "segment": one.segment}
+        )
         packing.pooled(hidden, one.spans, vectors)
     return packing.normalised(vectors)
 
@@ -215,11 +224,20 @@ def build_graph(model_dir: Path, folder: Path, precision: str) -> None:
     with _build_lock(folder):
         if (folder / MANIFEST).exists() and not _stale(folder):
             return  # another process built it while we waited
-        env = dict(os.environ, HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1", HF_HUB_DISABLE_PROGRESS_BARS="1",
-                   TRANSFORMERS_VERBOSITY="error", PYTHONWARNINGS="ignore")
+        env = dict(
+            os.environ,
+            HF_HUB_OFFLINE="1",
+            TRANSFORMERS_OFFLINE="1",
+            HF_HUB_DISABLE_PROGRESS_BARS="1",
+            TRANSFORMERS_VERBOSITY="error",
+            PYTHONWARNINGS="ignore",
+        )
         done = subprocess.run(
             [sys.executable, "-m", "planner.adapters.onnx_build", str(model_dir), str(folder), precision],
-            capture_output=True, text=True, env=env, check=False,
+            capture_output=True,
+            text=True,
+            env=env,
+            check=False,
         )
         if done.returncode != 0:
             last = (done.stderr.strip().splitlines() or ["no output"])[-1]
@@ -230,7 +248,9 @@ def _stale(folder: Path) -> bool:
     """A manifest written before this process started waiting may describe a broken graph."""
     try:
         manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
-        return (folder / GRAPH).stat().st_size != manifest["graph_bytes"] or file_sha256(folder / GRAPH) != manifest["graph_sha256"]
+        return (folder / GRAPH).stat().st_size != manifest["graph_bytes"] or file_sha256(folder / GRAPH) != manifest[
+            "graph_sha256"
+        ]
     except (OSError, ValueError, KeyError, TypeError):
         return True
 

@@ -64,15 +64,18 @@ class _EntityDeclared(Exception):
 # ------------------------------------------------------------------------------------------
 # decoding
 
-_XML_DECL_ENCODING = re.compile(
-    rb"""^<\?xml[^>]{0,200}?encoding\s*=\s*["']([A-Za-z0-9._:-]{1,40})["']""")
+_XML_DECL_ENCODING = re.compile(rb"""^<\?xml[^>]{0,200}?encoding\s*=\s*["']([A-Za-z0-9._:-]{1,40})["']""")
 
 
 def _decode(data: bytes) -> tuple[str, str | None]:
     """Text of the document and, when it had to be guessed, a note saying so."""
-    for bom, enc in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF32_LE, "utf-32"),
-                     (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF16_LE, "utf-16"),
-                     (codecs.BOM_UTF16_BE, "utf-16")):
+    for bom, enc in (
+        (codecs.BOM_UTF8, "utf-8-sig"),
+        (codecs.BOM_UTF32_LE, "utf-32"),
+        (codecs.BOM_UTF32_BE, "utf-32"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    ):
         if data.startswith(bom):
             try:
                 return data.decode(enc), None
@@ -90,8 +93,7 @@ def _decode(data: bytes) -> tuple[str, str | None]:
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         what = f"declared as {declared}, but " if declared else ""
-        return (data.decode("cp1252", errors="replace"),
-                f"line {line}: {what}not valid UTF-8; read as windows-1252")
+        return (data.decode("cp1252", errors="replace"), f"line {line}: {what}not valid UTF-8; read as windows-1252")
 
 
 # ------------------------------------------------------------------------------------------
@@ -128,18 +130,20 @@ class _Collector:
         url = (low.get("xmlurl") or low.get("feedurl") or "").strip()
         if not url and kind in ("rss", "atom", "feed") and low.get("url"):
             url = low["url"].strip()
-        text = clean_text(low.get("text") or low.get("title") or "", TITLE_MAX,
-                          single_line=True)
+        text = clean_text(low.get("text") or low.get("title") or "", TITLE_MAX, single_line=True)
         if url:
             self._feed(url, text, low, line)
             folder = None
         elif kind in ("link", "include") and low.get("url"):
-            self.problem(line, f'outline of type "{kind}" points to another list or page, '
-                               f"not a feed: {_shown(low['url'])} (skipped)")
+            self.problem(
+                line,
+                f'outline of type "{kind}" points to another list or page, not a feed: {_shown(low["url"])} (skipped)',
+            )
             folder = None
         elif "xmlurl" in low or "feedurl" in low:
-            self.problem(line, f"outline {_shown(text) if text else ''} has an empty "
-                               "xmlUrl (skipped)".replace("  ", " "))
+            self.problem(
+                line, f"outline {_shown(text) if text else ''} has an empty xmlUrl (skipped)".replace("  ", " ")
+            )
             folder = None
         else:
             folder = text or None
@@ -155,8 +159,11 @@ class _Collector:
             url = url[5:]
         guessed = _with_scheme(url)
         if guessed is not None:
-            self.problem(line, f"feed URL {_shown(url)} has no http(s) scheme: taken as {_shown(guessed)} "
-                               "(http is tried if https fails on the first refresh)")
+            self.problem(
+                line,
+                f"feed URL {_shown(url)} has no http(s) scheme: taken as {_shown(guessed)} "
+                "(http is tried if https fails on the first refresh)",
+            )
             url = guessed
         try:
             parts = urlsplit(url)
@@ -175,21 +182,30 @@ class _Collector:
         if topic is None and low.get("category"):
             # listparser style: category="/Tech/Python,other" -> innermost of the first path
             first = low["category"].split(",")[0]
-            topic = clean_text(first.strip("/ ").split("/")[-1], TITLE_MAX,
-                               single_line=True) or None
+            topic = clean_text(first.strip("/ ").split("/")[-1], TITLE_MAX, single_line=True) or None
         html_url = (low.get("htmlurl") or "").strip() or None
         if html_url and _scheme(html_url) not in ("http", "https"):
             html_url = None
-        self.feeds.append(OpmlFeed(url=url, title=title or (parts.hostname or url),
-                                   topic=topic, html_url=html_url, scheme_guessed=guessed is not None))
+        self.feeds.append(
+            OpmlFeed(
+                url=url,
+                title=title or (parts.hostname or url),
+                topic=topic,
+                html_url=html_url,
+                scheme_guessed=guessed is not None,
+            )
+        )
 
     def finish(self) -> None:
         for url, lines in self.duplicate_lines.items():
             where = ", ".join(str(n) for n in lines)
             plural = "s" if len(lines) > 1 else ""
-            self.problem(lines[0], f"duplicate feed {_shown(url)} (first at line "
-                                   f"{self.first_line[url]}; again at line{plural} {where}) "
-                                   "kept once")
+            self.problem(
+                lines[0],
+                f"duplicate feed {_shown(url)} (first at line "
+                f"{self.first_line[url]}; again at line{plural} {where}) "
+                "kept once",
+            )
 
 
 _SPACE = re.compile(r"\s")
@@ -197,7 +213,9 @@ _SPACE = re.compile(r"\s")
 # localhost, or an IPv4 address), an optional port, then a path, query or nothing.
 _BARE_HOST = re.compile(
     r"(?:(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z][A-Za-z0-9-]{0,62}|localhost"
-    r"|\d{1,3}(?:\.\d{1,3}){3})(?::\d{1,5})?(?:[/?#]|$)", re.I)
+    r"|\d{1,3}(?:\.\d{1,3}){3})(?::\d{1,5})?(?:[/?#]|$)",
+    re.I,
+)
 
 
 def _with_scheme(url: str) -> str | None:
@@ -251,8 +269,7 @@ def _parse_xml(text: str, collector: _Collector) -> None:
             collector.end()
         elif in_title[0]:
             in_title[0] = False
-            collector.title = clean_text("".join(title_parts), TITLE_MAX,
-                                         single_line=True) or None
+            collector.title = clean_text("".join(title_parts), TITLE_MAX, single_line=True) or None
 
     def chars(data: str) -> None:
         if in_title[0]:
@@ -291,23 +308,32 @@ def _repair(text: str, source: str) -> tuple[str, list[str]]:
 
     doctype = _DOCTYPE.search(text)
     if doctype:
-        notes.append(f"{source} line {lines_of([doctype.start()])[0]}: DOCTYPE ignored "
-                     "(entity declarations are not expanded)")
+        notes.append(
+            f"{source} line {lines_of([doctype.start()])[0]}: DOCTYPE ignored (entity declarations are not expanded)"
+        )
     amp_lines = lines_of(m.start() for m in _AMP.finditer(text))
     html_lines = lines_of(m.start() for m in _NAMED.finditer(text) if m.group(1) not in _XML_NAMED)
     if doctype:
-        text = (text[: doctype.start()] + "\n" * doctype.group(0).count("\n")
-                + text[doctype.end():])
+        text = text[: doctype.start()] + "\n" * doctype.group(0).count("\n") + text[doctype.end() :]
     text = _AMP.sub("&amp;", text)
-    text = _NAMED.sub(lambda m: m.group(0) if m.group(1) in _XML_NAMED
-                      else (f"&#{name2codepoint[m.group(1)]};" if m.group(1) in name2codepoint
-                            else "&amp;" + m.group(1) + ";"), text)
+    text = _NAMED.sub(
+        lambda m: (
+            m.group(0)
+            if m.group(1) in _XML_NAMED
+            else (f"&#{name2codepoint[m.group(1)]};" if m.group(1) in name2codepoint else "&amp;" + m.group(1) + ";")
+        ),
+        text,
+    )
     if amp_lines:
-        notes.append(f"{source} line{'s' if len(amp_lines) > 1 else ''} "
-                     f"{_lines(amp_lines)}: raw '&' read as '&amp;' (not well-formed XML)")
+        notes.append(
+            f"{source} line{'s' if len(amp_lines) > 1 else ''} "
+            f"{_lines(amp_lines)}: raw '&' read as '&amp;' (not well-formed XML)"
+        )
     if html_lines:
-        notes.append(f"{source} line{'s' if len(html_lines) > 1 else ''} "
-                     f"{_lines(html_lines)}: HTML entity names read as characters")
+        notes.append(
+            f"{source} line{'s' if len(html_lines) > 1 else ''} "
+            f"{_lines(html_lines)}: HTML entity names read as characters"
+        )
     return text, notes
 
 
@@ -338,20 +364,19 @@ def _attributes(inner: str) -> dict[str, str]:
     """The attributes of one tag's inside, the first of each name kept; tolerant of unescaped
     quotes in values. Linear: the candidate ends of quoted values are found once, up front."""
     inner = inner.strip()
-    ends = {q: [m.start() for m in pattern.finditer(inner)] if q in inner else []
-            for q, pattern in _VALUE_END.items()}
+    ends = {q: [m.start() for m in pattern.finditer(inner)] if q in inner else [] for q, pattern in _VALUE_END.items()}
     attrs: dict[str, str] = {}
     pos = 0
     while (m := _ATTR_NAME.search(inner, pos)) is not None:
         at = m.end()
-        quote = inner[at:at + 1]
+        quote = inner[at : at + 1]
         if quote in ('"', "'"):
             candidates = ends[quote]
             k = bisect.bisect_right(candidates, at)
             if k == len(candidates):  # never closed: look for the next attribute after it
                 pos = at + 1
                 continue
-            value, pos = inner[at + 1:candidates[k]], candidates[k] + 1
+            value, pos = inner[at + 1 : candidates[k]], candidates[k] + 1
         else:
             bare = _BARE_VALUE.match(inner, at)
             if bare is None:
@@ -385,8 +410,7 @@ def _salvage(text: str, collector: _Collector) -> int:
         counted_to = start
         if name == "title":
             if closing and title_open is not None and collector.title is None:
-                collector.title = clean_text(unescape(text[title_open:start]), TITLE_MAX,
-                                             single_line=True) or None
+                collector.title = clean_text(unescape(text[title_open:start]), TITLE_MAX, single_line=True) or None
             title_open = None if closing else end
             continue
         if name == "body":
@@ -394,7 +418,7 @@ def _salvage(text: str, collector: _Collector) -> int:
         if closing:
             collector.end()
             continue
-        inner = text[m.end():end - 1].rstrip()
+        inner = text[m.end() : end - 1].rstrip()
         self_closing = inner.endswith("/")
         if self_closing:
             inner = inner[:-1]
@@ -413,16 +437,20 @@ def parse_opml(data: bytes | str, source_name: str) -> OpmlResult:
     problems: list[str] = []
     if isinstance(data, bytes):
         if len(data) > MAX_INPUT:
-            return OpmlResult(problems=[f"{source}: file larger than {MAX_INPUT // 1_000_000} "
-                                        "MB; not a subscription list"], method="salvaged")
+            return OpmlResult(
+                problems=[f"{source}: file larger than {MAX_INPUT // 1_000_000} MB; not a subscription list"],
+                method="salvaged",
+            )
         text, note = _decode(data)
         if note:
             problems.append(f"{source} {note}")
     else:
         text = str(data)
         if len(text) > MAX_INPUT:
-            return OpmlResult(problems=[f"{source}: file larger than {MAX_INPUT // 1_000_000} "
-                                        "MB; not a subscription list"], method="salvaged")
+            return OpmlResult(
+                problems=[f"{source}: file larger than {MAX_INPUT // 1_000_000} MB; not a subscription list"],
+                method="salvaged",
+            )
     text = text.replace("\x00", "")
 
     collector = _Collector(source)
@@ -446,13 +474,13 @@ def parse_opml(data: bytes | str, source_name: str) -> OpmlResult:
             found = _salvage(text, collector)
             why = _expat_message(exc2) or first_error or "not well-formed XML"
             sep = " " if why.startswith("line ") else ": "
-            problems.append(f"{source}{sep}{why}, even after repair; read {found} outline "
-                            "tags one by one")
+            problems.append(f"{source}{sep}{why}, even after repair; read {found} outline tags one by one")
     collector.finish()
     if not collector.feeds and not collector.problems:
         problems.append(f"{source}: no feeds found (no <outline> with an xmlUrl)")
-    return OpmlResult(feeds=collector.feeds, problems=problems + collector.problems,
-                      title=collector.title, method=method)
+    return OpmlResult(
+        feeds=collector.feeds, problems=problems + collector.problems, title=collector.title, method=method
+    )
 
 
 def _expat_message(exc: BaseException) -> str | None:
@@ -477,8 +505,14 @@ def write_opml(feeds: list[tuple[str, str | None, str | None]], title: str) -> s
         s = clean_text(s or "", 2000, single_line=True)
         return escape(s, quote=True)
 
-    lines = ['<?xml version="1.0" encoding="UTF-8"?>', '<opml version="2.0">', "  <head>",
-             f"    <title>{attr(title)}</title>", "  </head>", "  <body>"]
+    lines = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        '<opml version="2.0">',
+        "  <head>",
+        f"    <title>{attr(title)}</title>",
+        "  </head>",
+        "  <body>",
+    ]
     by_topic: dict[str, list[tuple[str, str | None]]] = {}
     loose: list[tuple[str, str | None]] = []
     for url, name, topic in feeds:
@@ -487,8 +521,7 @@ def write_opml(feeds: list[tuple[str, str | None, str | None]], title: str) -> s
 
     def outline(url: str, name: str | None, indent: str) -> str:
         label = attr(name or url)
-        return (f'{indent}<outline type="rss" text="{label}" title="{label}" '
-                f'xmlUrl="{attr(url)}"/>')
+        return f'{indent}<outline type="rss" text="{label}" title="{label}" xmlUrl="{attr(url)}"/>'
 
     for url, name in loose:
         lines.append(outline(url, name, "    "))

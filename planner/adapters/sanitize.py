@@ -18,16 +18,52 @@ __all__ = ["clean_text", "html_to_text"]  # clean_text lives in planner.text, th
 _HTML_SPACE = re.compile(r"[ \t\n\r\f]+")
 
 # Elements whose content is never text a reader should see.
-_DROP = frozenset({"script", "style", "head", "title", "template", "noscript", "iframe",
-                   "object", "svg", "math", "select", "button"})
-_BLOCK = frozenset({
-    "address", "article", "aside", "blockquote", "dd", "details", "div", "dl", "dt",
-    "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6",
-    "header", "hr", "li", "main", "nav", "ol", "p", "pre", "section", "summary", "table",
-    "tbody", "thead", "tfoot", "tr", "ul",
-})
-_VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
-                   "param", "source", "track", "wbr"})
+_DROP = frozenset(
+    {"script", "style", "head", "title", "template", "noscript", "iframe", "object", "svg", "math", "select", "button"}
+)
+_BLOCK = frozenset(
+    {
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "dd",
+        "details",
+        "div",
+        "dl",
+        "dt",
+        "fieldset",
+        "figcaption",
+        "figure",
+        "footer",
+        "form",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "hr",
+        "li",
+        "main",
+        "nav",
+        "ol",
+        "p",
+        "pre",
+        "section",
+        "summary",
+        "table",
+        "tbody",
+        "thead",
+        "tfoot",
+        "tr",
+        "ul",
+    }
+)
+_VOID = frozenset(
+    {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr"}
+)
 
 
 class _TextExtractor(HTMLParser):

@@ -91,8 +91,7 @@ def parse_shares(text: str, source: str = "Shares.csv") -> SharesReadResult:
     col = {name: header.index(name) for name in HEADER if name in header}
     result = SharesReadResult()
     # commentary spans lines, so a stray quote is caught by strict quoting and the field count
-    for parsed in csv_rows("".join(lines[first + 1:]), _dialect(delimiter), width=len(header),
-                           first_line=first + 2):
+    for parsed in csv_rows("".join(lines[first + 1 :]), _dialect(delimiter), width=len(header), first_line=first + 2):
         line, row = parsed.line, parsed.cells
         if row is None:
             result.problems.append(f"{source} line {line}: {parsed.problem}; row skipped")
@@ -115,9 +114,15 @@ def parse_shares(text: str, source: str = "Shares.csv") -> SharesReadResult:
         if not commentary and not shared_url and not link:
             result.problems.append(f"{source} line {line}: no commentary, link or shared URL; row skipped")
             continue
-        result.records.append(ShareRecord(
-            line=line, shared_at=shared_at, link=link, commentary=commentary, shared_url=shared_url,
-            media_url=clean_text(cell("mediaurl"), 2000, single_line=True) or None,
-            visibility=clean_text(cell("visibility"), 50, single_line=True),
-        ))
+        result.records.append(
+            ShareRecord(
+                line=line,
+                shared_at=shared_at,
+                link=link,
+                commentary=commentary,
+                shared_url=shared_url,
+                media_url=clean_text(cell("mediaurl"), 2000, single_line=True) or None,
+                visibility=clean_text(cell("visibility"), 50, single_line=True),
+            )
+        )
     return result

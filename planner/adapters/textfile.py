@@ -11,7 +11,6 @@ from typing import Any
 
 from planner.errors import PlannerError
 
-
 # An export of a whole network is a few MB; past this a file is not one (`import … /dev/zero`
 # read all of memory)
 MAX_IMPORT_BYTES = 100 * 1024 * 1024
@@ -88,8 +87,15 @@ class CsvRow:
     span: int = 1  # physical lines the row takes
 
 
-def csv_rows(text: str, dialect: Any = "excel", *, width: int | None = None, first_line: int = 1,
-             allow_short: bool = False, multiline: bool = True) -> Iterator[CsvRow]:
+def csv_rows(
+    text: str,
+    dialect: Any = "excel",
+    *,
+    width: int | None = None,
+    first_line: int = 1,
+    allow_short: bool = False,
+    multiline: bool = True,
+) -> Iterator[CsvRow]:
     """The rows of a CSV text, each with the line it starts on; a bad row is yielded with a problem
     and reading resumes on the next line, so a stray quote costs one row, not the rest of the file.
 
@@ -118,17 +124,27 @@ def csv_rows(text: str, dialect: Any = "excel", *, width: int | None = None, fir
             if "field larger than field limit" in message:
                 problem = f"a field is longer than {CSV_FIELD_LIMIT // 1024} KiB"
             elif "unexpected end of data" in message:
-                where = (f"within {MAX_ROW_LINES} lines" if end < len(lines) else "before the end of the file") \
-                    if multiline else "on this line (fields of this file do not span lines)"
-                problem = f"a quote opens a field that is not closed {where}; a stray \"?"
+                where = (
+                    (f"within {MAX_ROW_LINES} lines" if end < len(lines) else "before the end of the file")
+                    if multiline
+                    else "on this line (fields of this file do not span lines)"
+                )
+                problem = f'a quote opens a field that is not closed {where}; a stray "?'
             else:
                 problem = f"unreadable row ({message})"
         used = max(reader.line_num, 1)
-        if cells is not None and width is not None and (
-                len(cells) > width or (len(cells) < width and (used > 1 or not allow_short))):
+        if (
+            cells is not None
+            and width is not None
+            and (len(cells) > width or (len(cells) < width and (used > 1 or not allow_short)))
+        ):
             problem = f"{len(cells)} fields, expected {width}" + (
-                " (an unquoted comma?)" if len(cells) > width and used == 1 else
-                f" (a stray \" joined {used} lines?)" if used > 1 else "")
+                " (an unquoted comma?)"
+                if len(cells) > width and used == 1
+                else f' (a stray " joined {used} lines?)'
+                if used > 1
+                else ""
+            )
         if problem:
             yield CsvRow(i + first_line, None, problem)
             i += 1 if used > 1 or cells is None else used

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import gc
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -33,8 +32,10 @@ def _version(value: bool) -> None:
 @app.callback()
 def root(
     ctx: typer.Context,
-    db: Optional[str] = typer.Option(None, "--db", help="Database URL or SQLite file path (env PLANNER_DB).", metavar="URL"),
-    config: Optional[Path] = typer.Option(None, "--config", help="Settings file (env PLANNER_CONFIG)."),
+    db: str | None = typer.Option(
+        None, "--db", help="Database URL or SQLite file path (env PLANNER_DB).", metavar="URL"
+    ),
+    config: Path | None = typer.Option(None, "--config", help="Settings file (env PLANNER_CONFIG)."),
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks instead of one-line errors."),
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version."),
 ) -> None:
@@ -87,7 +88,7 @@ def db_path(ctx: typer.Context) -> None:
 @db_app.command("upgrade")
 def db_upgrade(ctx: typer.Context) -> None:
     """Apply pending migrations (a SQLite file is backed up first)."""
-    from planner.store.db import make_engine, Store, head_revision
+    from planner.store.db import Store, head_revision, make_engine
 
     st = state(ctx)
     store = Store(make_engine(st.settings.db_url), st.settings.db_url)
@@ -119,8 +120,12 @@ def restore(
     ctx: typer.Context,
     file: Path = typer.Argument(..., help="A backup written by `planner backup`."),
     replace: bool = typer.Option(False, "--replace", help="Overwrite a database that already holds data."),
-    partial: bool = typer.Option(False, "--partial", help="Restore a backup that lacks some tables: only the tables "
-                                 "it holds are replaced, the others keep their rows."),
+    partial: bool = typer.Option(
+        False,
+        "--partial",
+        help="Restore a backup that lacks some tables: only the tables "
+        "it holds are replaced, the others keep their rows.",
+    ),
 ) -> None:
     """Load a JSON backup into an empty database."""
     from planner.store.backup import restore_file
@@ -166,7 +171,11 @@ def demo(
     if st.db is None:
         folder = Path(tempfile.mkdtemp(prefix="planner-demo-"))
         st.db = sqlite_url(folder / "demo.db")
-        gone = "kept: nothing opens it now" if no_tui else ("kept (--keep)" if keep else "removed when the app closes; --keep keeps it")
+        gone = (
+            "kept: nothing opens it now"
+            if no_tui
+            else ("kept (--keep)" if keep else "removed when the app closes; --keep keeps it")
+        )
         say(f"demo folder: {folder} ({gone})")
     try:
         report = build_demo(st.settings, st.store)

@@ -12,9 +12,9 @@ import typer
 from rich.console import Console
 from typer.core import TyperGroup
 
-from planner.text import strip_controls
 from planner.config import Settings, load_settings
 from planner.errors import PlannerError
+from planner.text import strip_controls
 
 console = Console(highlight=False)
 err_console = Console(stderr=True, highlight=False)
@@ -73,7 +73,7 @@ def hoist_global_options(args: list[str]) -> list[str]:
                 if i + 1 >= len(args):
                     rest.append(arg)
                     break
-                front.extend(args[i:i + 2])
+                front.extend(args[i : i + 2])
                 i += 2
                 continue
             front.append(arg)
@@ -159,7 +159,9 @@ def print_json(data: Any) -> None:
     """Indented for a person at a terminal; compact when piped (scripts, large listings)."""
     indent = 2 if sys.stdout.isatty() else None
     separators = None if indent else (",", ":")
-    sys.stdout.write(json.dumps(data, default=_default, ensure_ascii=False, indent=indent, separators=separators) + "\n")
+    sys.stdout.write(
+        json.dumps(data, default=_default, ensure_ascii=False, indent=indent, separators=separators) + "\n"
+    )
 
 
 # A person reading a table reads the first screens of it: a list that could hold thousands of

@@ -25,7 +25,6 @@ def _day(value: str | None, option: str, now: datetime, zone) -> date | None:
 
 def _items(ctx: typer.Context, first: str | None, last: str | None):
     from planner.services.calendar import calendar
-
     from planner.services.timeutil import user_timezone
 
     st, now = state(ctx), datetime.now(UTC)
@@ -94,9 +93,12 @@ def export_hootsuite(
     ctx: typer.Context,
     first: str | None = _FROM,
     last: str | None = _TO,
-    output: Path = typer.Option(Path("."), "-o", "--output",
-                                help="A folder for the files, or a .csv file name when there is one profile."),
-    date_format: str = typer.Option("dmy", "--date-format", help="dmy, mdy or ymd: what you pick in Hootsuite's upload."),
+    output: Path = typer.Option(
+        Path("."), "-o", "--output", help="A folder for the files, or a .csv file name when there is one profile."
+    ),
+    date_format: str = typer.Option(
+        "dmy", "--date-format", help="dmy, mdy or ymd: what you pick in Hootsuite's upload."
+    ),
 ) -> None:
     """Hootsuite bulk-composer CSVs: one file per profile, at most 350 rows each."""
     from planner.adapters.export import to_hootsuite

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -38,15 +37,17 @@ def topics_list(ctx: typer.Context, json: bool = typer.Option(False, "--json")) 
     if json:
         print_json(rows)
         return
-    table(["id", "topic", "feeds", "entries", "unread", "keywords"],
-          [[t.id, t.name, t.feeds, t.entries, t.unread, ", ".join(t.keywords)] for t in rows])
+    table(
+        ["id", "topic", "feeds", "entries", "unread", "keywords"],
+        [[t.id, t.name, t.feeds, t.entries, t.unread, ", ".join(t.keywords)] for t in rows],
+    )
 
 
 @feeds_app.command("add")
 def feeds_add(
     ctx: typer.Context,
     url: str = typer.Argument(..., help="An http(s) feed URL, or a local file path."),
-    topic: Optional[str] = typer.Option(None, "--topic", help="Topic name (created if new)."),
+    topic: str | None = typer.Option(None, "--topic", help="Topic name (created if new)."),
     title: str = typer.Option("", "--title"),
 ) -> None:
     """Follow a feed."""
@@ -59,7 +60,7 @@ def feeds_add(
 @feeds_app.command("list")
 def feeds_list(
     ctx: typer.Context,
-    topic: Optional[str] = typer.Option(None, "--topic"),
+    topic: str | None = typer.Option(None, "--topic"),
     json: bool = typer.Option(False, "--json"),
 ) -> None:
     """List feeds with their health: last status, last error, failures, entries."""
@@ -71,8 +72,19 @@ def feeds_list(
         return
     table(
         ["id", "title", "topic", "status", "failures", "entries", "unread", "last error / url"],
-        [[f.id, f.title or "(untitled)", f.topic, ("" if f.enabled else "disabled ") + (f.last_status or "never fetched"),
-          f.failure_count, f.entries, f.unread, f.disabled_reason or f.last_error or f.url] for f in rows],
+        [
+            [
+                f.id,
+                f.title or "(untitled)",
+                f.topic,
+                ("" if f.enabled else "disabled ") + (f.last_status or "never fetched"),
+                f.failure_count,
+                f.entries,
+                f.unread,
+                f.disabled_reason or f.last_error or f.url,
+            ]
+            for f in rows
+        ],
     )
 
 
@@ -87,7 +99,7 @@ def feeds_remove(ctx: typer.Context, feed: str = typer.Argument(..., help="Feed 
 @feeds_app.command("refresh")
 def feeds_refresh(
     ctx: typer.Context,
-    topic: Optional[str] = typer.Option(None, "--topic"),
+    topic: str | None = typer.Option(None, "--topic"),
     json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Fetch every enabled feed (conditional GET, concurrent) and store new entries."""
@@ -100,8 +112,14 @@ def feeds_refresh(
         summary = refresh(st.store, topic)
         print_json(summary.as_dict())
         return
-    with Progress(TextColumn("refreshing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=console, transient=True) as bar:
+    with Progress(
+        TextColumn("refreshing"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as bar:
         task = bar.add_task("refresh", total=None)
 
         def progress(done: int, total: int, _result) -> None:
@@ -111,7 +129,8 @@ def feeds_refresh(
     say(
         f"{summary.feeds} feeds: {summary.fetched} fetched, {summary.not_modified} not modified, "
         f"{summary.unchanged} unchanged, {summary.new_entries} new entries, {summary.updated_entries} updated, "
-        f"{summary.errors} errors" + (f", {summary.disabled} disabled" if summary.disabled else "")
+        f"{summary.errors} errors"
+        + (f", {summary.disabled} disabled" if summary.disabled else "")
         + (f", {summary.merged} merged" if summary.merged else "")
     )
     for note in summary.notes:
@@ -123,8 +142,8 @@ def feeds_refresh(
 @entries_app.command("list")
 def entries_list(
     ctx: typer.Context,
-    topic: Optional[str] = typer.Option(None, "--topic"),
-    feed: Optional[int] = typer.Option(None, "--feed", help="Feed id."),
+    topic: str | None = typer.Option(None, "--topic"),
+    feed: int | None = typer.Option(None, "--feed", help="Feed id."),
     unread: bool = typer.Option(False, "--unread"),
     starred: bool = typer.Option(False, "--starred"),
     limit: int = typer.Option(50, "--limit", min=1, max=MAX_LIMIT),
@@ -133,14 +152,24 @@ def entries_list(
     """Entries, newest first."""
     from planner.services.feeds import list_entries
 
-    rows = state(ctx).store.read(list_entries, topic=topic, feed_id=feed, unread=unread, starred=starred, limit=limit,
-                                 with_summary=json)
+    rows = state(ctx).store.read(
+        list_entries, topic=topic, feed_id=feed, unread=unread, starred=starred, limit=limit, with_summary=json
+    )
     if json:
         print_json([r.as_json() for r in rows])
         return
-    table(["id", "published", "feed", "title"],
-          [[e.id, e.published_at.strftime("%Y-%m-%d") if e.published_at else "", e.feed_title,
-            ("★ " if e.is_starred else "") + e.title] for e in rows])
+    table(
+        ["id", "published", "feed", "title"],
+        [
+            [
+                e.id,
+                e.published_at.strftime("%Y-%m-%d") if e.published_at else "",
+                e.feed_title,
+                ("★ " if e.is_starred else "") + e.title,
+            ]
+            for e in rows
+        ],
+    )
 
 
 @export_app.command("opml")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -31,7 +30,9 @@ def import_linkedin(
     if json:
         print_json(report.as_dict())
         return
-    say(f"{file.name}: {report.added} added, {report.updated} updated, {report.unchanged} unchanged, {len(report.skipped)} skipped")
+    say(
+        f"{file.name}: {report.added} added, {report.updated} updated, {report.unchanged} unchanged, {len(report.skipped)} skipped"
+    )
     say(f"  {report.match_line()}")
     _name_matches(report)
     for change in report.job_changes:
@@ -49,7 +50,10 @@ def _name_matches(report) -> None:
 
     rows = [r for r in report.rows if r.matched_by == MATCH_NAME]
     for row in rows[:NAME_MATCHES_SHOWN]:
-        say(f"  line {row.line}: {row.name} matched by name + company" + ("; profile URL filled in" if row.url_filled else ""))
+        say(
+            f"  line {row.line}: {row.name} matched by name + company"
+            + ("; profile URL filled in" if row.url_filled else "")
+        )
     if len(rows) > NAME_MATCHES_SHOWN:
         say(f"  … and {len(rows) - NAME_MATCHES_SHOWN} more matched by name + company (--json lists every row)")
 
@@ -58,7 +62,9 @@ def _name_matches(report) -> None:
 def import_opml(
     ctx: typer.Context,
     file: Path = typer.Argument(..., help="An OPML subscription list."),
-    topic: Optional[str] = typer.Option(None, "--topic", help="Put every feed in this topic (else OPML folders become topics)."),
+    topic: str | None = typer.Option(
+        None, "--topic", help="Put every feed in this topic (else OPML folders become topics)."
+    ),
     json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Import feeds from OPML; folders become topics; re-importing adds nothing twice."""
@@ -70,10 +76,15 @@ def import_opml(
         return
     from planner.text import count
 
-    say(f"{file.name}: {count(report.added, 'feed')} added, {report.existing} already followed, "
+    say(
+        f"{file.name}: {count(report.added, 'feed')} added, {report.existing} already followed, "
         f"{count(report.topics_added, 'topic')} added, {count(len(report.problems), 'problem')}"
-        + (f" ({count(report.scheme_guessed, 'feed')} without http(s) in the list: taken as https, http tried if that fails)"
-           if report.scheme_guessed else ""))
+        + (
+            f" ({count(report.scheme_guessed, 'feed')} without http(s) in the list: taken as https, http tried if that fails)"
+            if report.scheme_guessed
+            else ""
+        )
+    )
     for problem in report.problems:
         say(f"  {problem}")
 
@@ -96,7 +107,9 @@ def import_shares_cmd(
     if json:
         print_json(report.as_dict())
         return
-    say(f"{file.name}: {count(report.added, 'post')} added, {report.updated} updated, {report.unchanged} unchanged, {len(report.skipped)} skipped")
+    say(
+        f"{file.name}: {count(report.added, 'post')} added, {report.updated} updated, {report.unchanged} unchanged, {len(report.skipped)} skipped"
+    )
     for problem in report.skipped:
         say(f"  skipped {problem}")
 
@@ -105,9 +118,13 @@ def import_shares_cmd(
 def import_csv_cmd(
     ctx: typer.Context,
     file: Path = typer.Argument(..., help="Any address-book CSV (Google, Outlook, a CRM export)."),
-    map: Optional[str] = typer.Option(None, "--map", help="column=field,... fields: first_name, last_name, name, url, "
-                                      "email, company, position, connected_on, tags, tier, notes. Unmapped columns "
-                                      "named like a field are used as that field."),
+    map: str | None = typer.Option(
+        None,
+        "--map",
+        help="column=field,... fields: first_name, last_name, name, url, "
+        "email, company, position, connected_on, tags, tier, notes. Unmapped columns "
+        "named like a field are used as that field.",
+    ),
     json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Import people from another address book; nobody is added twice."""
@@ -121,8 +138,10 @@ def import_csv_cmd(
     if json:
         print_json({**report.as_dict(), "mapping": parsed.mapping})
         return
-    say(f"{file.name}: {report.added} added, {report.updated} updated, {report.unchanged} unchanged, "
-        f"{report.tagged} tagged, {len(report.skipped)} skipped")
+    say(
+        f"{file.name}: {report.added} added, {report.updated} updated, {report.unchanged} unchanged, "
+        f"{report.tagged} tagged, {len(report.skipped)} skipped"
+    )
     say("  columns used: " + ", ".join(f"{c} → {f}" for c, f in parsed.mapping.items()))
     say(f"  {report.match_line()}")
     _name_matches(report)
@@ -136,7 +155,9 @@ def import_csv_cmd(
 def import_linkedin_archive(
     ctx: typer.Context,
     path: Path = typer.Argument(..., help="LinkedIn's 'Get a copy of your data' zip, or the folder it unpacks to."),
-    fast: bool = typer.Option(False, "--fast", help="Pitch check by phrase rules only (skips the semantic model's load)."),
+    fast: bool = typer.Option(
+        False, "--fast", help="Pitch check by phrase rules only (skips the semantic model's load)."
+    ),
     json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Import what happened on LinkedIn: messages, invitations, endorsements, recommendations,
@@ -151,8 +172,10 @@ def import_linkedin_archive(
         return
     say(f"{path.name}: owner {report.owner or 'unknown'}" + (f" ({report.owner_url})" if report.owner_url else ""))
     for f in report.files:
-        say(f"  {f.file}: {f.read} read, {f.imported} imported, {f.matched} matched, {f.unchanged} already imported, "
-            f"{len(f.skipped)} skipped")
+        say(
+            f"  {f.file}: {f.read} read, {f.imported} imported, {f.matched} matched, {f.unchanged} already imported, "
+            f"{len(f.skipped)} skipped"
+        )
         for problem in f.skipped[:20]:
             say(f"    skipped {problem}")
         if len(f.skipped) > 20:
@@ -190,9 +213,11 @@ def import_linkedin_analytics(
     if json:
         print_json(report.as_dict())
         return
-    say(f"{file.name}: days {report.days_added} added, {report.days_updated} updated, {report.days_unchanged} unchanged; "
+    say(
+        f"{file.name}: days {report.days_added} added, {report.days_updated} updated, {report.days_unchanged} unchanged; "
         f"posts {report.posts_added} added, {report.posts_updated} updated, {report.posts_unchanged} unchanged; "
-        f"{len(report.matched)} matched to your posts, {len(report.unmatched)} not matched")
+        f"{len(report.matched)} matched to your posts, {len(report.unmatched)} not matched"
+    )
     if report.total_followers is not None:
         say(f"  total followers {report.total_followers:,}")
     for line in report.unmatched:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -14,8 +14,10 @@ from planner.text import count
 # `keywords for` reads at most this much of each file (the extractor scans a text's first
 # 1,500 words, 45,000 characters, anyway): a 30 MB one-token file must not be read whole
 KEYWORDS_TEXT_MAX = 1_000_000
-ENGINE_HELP = ("planner (default: faster, more accurate) or keybert (stock KeyBERT, unigrams); "
-               "default: [keywords] engine in config.toml.")
+ENGINE_HELP = (
+    "planner (default: faster, more accurate) or keybert (stock KeyBERT, unigrams); "
+    "default: [keywords] engine in config.toml."
+)
 
 app = new_app("Keywords: what your entries are about and what is rising in your topics.")
 
@@ -24,9 +26,11 @@ app = new_app("Keywords: what your entries are about and what is rising in your 
 def extract(
     ctx: typer.Context,
     everything: bool = typer.Option(False, "--all", help="Re-extract every entry, not only new or changed ones."),
-    limit: Optional[int] = typer.Option(None, "--limit", min=1, max=MAX_LIMIT, help="At most this many entries (newest first)."),
+    limit: int | None = typer.Option(
+        None, "--limit", min=1, max=MAX_LIMIT, help="At most this many entries (newest first)."
+    ),
     json: bool = typer.Option(False, "--json"),
-    engine: Optional[str] = typer.Option(None, "--engine", help=ENGINE_HELP),
+    engine: str | None = typer.Option(None, "--engine", help=ENGINE_HELP),
 ) -> None:
     """Extract keywords for new or changed entries (incremental; a rerun does nothing)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -35,11 +39,19 @@ def extract(
 
     st = state(ctx)
     if json:
-        summary = extract_pending(st.store, make_extractor(st.settings, st.store, engine), everything=everything, limit=limit)
+        summary = extract_pending(
+            st.store, make_extractor(st.settings, st.store, engine), everything=everything, limit=limit
+        )
         print_json(summary.as_dict())
         return
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=console, transient=True) as bar:
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as bar:
         task = bar.add_task("loading the keyword model", total=None)
         extractor = make_extractor(st.settings, st.store, engine)
         bar.update(task, description="extracting keywords")
@@ -51,7 +63,9 @@ def extract(
     if summary.extracted == 0:
         say("nothing to extract: every entry is up to date")
     else:
-        say(f"extracted keywords for {count(summary.extracted, 'entry')} ({count(summary.keywords, 'keyword')}, model {summary.model})")
+        say(
+            f"extracted keywords for {count(summary.extracted, 'entry')} ({count(summary.keywords, 'keyword')}, model {summary.model})"
+        )
     if summary.people:
         say(f"embedded the interests of {count(summary.people, 'person')}, for matching entries to them")
 
@@ -59,13 +73,18 @@ def extract(
 @app.command("for")
 def keywords_for(
     ctx: typer.Context,
-    text: Optional[str] = typer.Argument(None, help="The text to analyse (or use --file)."),
-    files: Optional[list[Path]] = typer.Option(None, "--file", "-f", help="Read text from files; repeat for several."),
+    text: str | None = typer.Argument(None, help="The text to analyse (or use --file)."),
+    files: list[Path] | None = typer.Option(None, "--file", "-f", help="Read text from files; repeat for several."),
     top: int = typer.Option(10, "--top", min=1, max=50),
     json: bool = typer.Option(False, "--json"),
-    engine: Optional[str] = typer.Option(None, "--engine", help=ENGINE_HELP),
-    diversity: float = typer.Option(0.0, "--diversity", min=0.0, max=1.0,
-                                    help="Maximal marginal relevance: 0 = most relevant only, higher = more varied."),
+    engine: str | None = typer.Option(None, "--engine", help=ENGINE_HELP),
+    diversity: float = typer.Option(
+        0.0,
+        "--diversity",
+        min=0.0,
+        max=1.0,
+        help="Maximal marginal relevance: 0 = most relevant only, higher = more varied.",
+    ),
 ) -> None:
     """Keywords for ad-hoc text — a draft, or several files in one go."""
     from planner.services.engines import make_extractor
@@ -80,15 +99,24 @@ def keywords_for(
         except OSError as exc:
             raise PlannerError(f"cannot read {f}: {exc.strerror or exc}") from exc
         if len(data) > KEYWORDS_TEXT_MAX:
-            err_console.print(f"planner: {f}: keywords from its first {KEYWORDS_TEXT_MAX // 1_000_000} MB only",
-                              markup=False, highlight=False, soft_wrap=True)
+            err_console.print(
+                f"planner: {f}: keywords from its first {KEYWORDS_TEXT_MAX // 1_000_000} MB only",
+                markup=False,
+                highlight=False,
+                soft_wrap=True,
+            )
         sources.append((str(f), data[:KEYWORDS_TEXT_MAX].decode("utf-8", errors="replace")))
     if not sources:
         raise PlannerError("give TEXT or --file FILE")
     extractor = make_extractor(state(ctx).settings, engine=engine)
     results = extractor.extract([body for _, body in sources], top_n=top, diversity=diversity)
     if json:
-        print_json([{"source": name, "keywords": [[p, s] for p, s in r.keywords]} for (name, _), r in zip(sources, results, strict=True)])
+        print_json(
+            [
+                {"source": name, "keywords": [[p, s] for p, s in r.keywords]}
+                for (name, _), r in zip(sources, results, strict=True)
+            ]
+        )
         return
     for (name, _), r in zip(sources, results, strict=True):
         if len(sources) > 1:
@@ -97,15 +125,15 @@ def keywords_for(
 
 
 def _now():
-    from datetime import datetime, timezone
+    from datetime import datetime
 
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 @app.command("trends")
 def trends(
     ctx: typer.Context,
-    topic: Optional[str] = typer.Option(None, "--topic"),
+    topic: str | None = typer.Option(None, "--topic"),
     days: int = typer.Option(7, "--days", min=1, max=90, help="Window length; compared with the previous four."),
     min_support: int = typer.Option(3, "--min-support", min=1),
     json: bool = typer.Option(False, "--json"),
@@ -116,11 +144,23 @@ def trends(
     st = state(ctx)
     rows = st.store.read(rising_now, _now(), topic, days=days, min_support=min_support)
     if json:
-        print_json([{"keyword": t.keyword, "count": t.count, "baseline": t.baseline, "lift": t.lift, "series": list(t.series)}
-                    for t in rows])
+        print_json(
+            [
+                {
+                    "keyword": t.keyword,
+                    "count": t.count,
+                    "baseline": t.baseline,
+                    "lift": t.lift,
+                    "series": list(t.series),
+                }
+                for t in rows
+            ]
+        )
         return
     if not rows:
         say("nothing rising yet (run `planner keywords extract` after a refresh, or lower --min-support)")
         return
-    table(["keyword", "count", "baseline/window", "lift", "last 5 windows"],
-          [[t.keyword, t.count, f"{t.baseline:.1f}", f"{t.lift:.2f}", " ".join(str(n) for n in t.series)] for t in rows])
+    table(
+        ["keyword", "count", "baseline/window", "lift", "last 5 windows"],
+        [[t.keyword, t.count, f"{t.baseline:.1f}", f"{t.lift:.2f}", " ".join(str(n) for n in t.series)] for t in rows],
+    )

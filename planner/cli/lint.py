@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -20,8 +19,8 @@ MAX_DRAFT_BYTES = 1024 * 1024
 
 def lint(
     ctx: typer.Context,
-    text: Optional[str] = typer.Argument(None, help="The draft to check (or use --file; '-' reads stdin)."),
-    file: Optional[Path] = typer.Option(None, "--file", "-f", help="Read the draft from this file."),
+    text: str | None = typer.Argument(None, help="The draft to check (or use --file; '-' reads stdin)."),
+    file: Path | None = typer.Option(None, "--file", "-f", help="Read the draft from this file."),
     kind: str = typer.Option("message", "--kind", help="message, connection_note (300-character limit) or post."),
     json: bool = typer.Option(False, "--json", help='{"score": …, "pitch": true|false, "reasons": […], "semantic": p}'),
     fast: bool = typer.Option(False, "--fast", help="Phrase rules only: skip the semantic model (no model load)."),
@@ -45,7 +44,9 @@ def lint(
     elif text == "-":
         body = sys.stdin.read(MAX_DRAFT_BYTES + 1)
         if len(body) > MAX_DRAFT_BYTES:
-            raise PlannerError(f"stdin: more than {MAX_DRAFT_BYTES // (1024 * 1024)} MB, more than a draft holds; not read")
+            raise PlannerError(
+                f"stdin: more than {MAX_DRAFT_BYTES // (1024 * 1024)} MB, more than a draft holds; not read"
+            )
     else:
         body = text
     verdict = None if fast or not body.strip() else _semantic(ctx, body)
@@ -63,7 +64,10 @@ def lint(
         for reason in result.reasons:
             say(f"  - {reason}")
         if kind == "connection_note":
-            say(f"{len(body.strip())}/{CONNECTION_NOTE_LIMIT} characters" + (" — too long for a connection note" if over else ""))
+            say(
+                f"{len(body.strip())}/{CONNECTION_NOTE_LIMIT} characters"
+                + (" — too long for a connection note" if over else "")
+            )
     if result.pitch or over:
         raise typer.Exit(1)
 

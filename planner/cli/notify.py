@@ -42,14 +42,24 @@ def notify_command(settings) -> str | list[str] | None:
         return command
     if isinstance(command, list) and all(isinstance(part, str) for part in command):
         return command
-    raise PlannerError(f"{where} must be a string (run by the shell) or a list of strings (a program and its arguments)")
+    raise PlannerError(
+        f"{where} must be a string (run by the shell) or a list of strings (a program and its arguments)"
+    )
 
 
 def _run(command: str | list[str], payload: str, env: dict[str, str]) -> str | None:
     """None when the command succeeded, else why it did not."""
     try:
-        done = subprocess.run(command, shell=isinstance(command, str), input=payload, text=True, env={**os.environ, **env}, check=False,
-                              capture_output=True, timeout=COMMAND_TIMEOUT_S)
+        done = subprocess.run(
+            command,
+            shell=isinstance(command, str),
+            input=payload,
+            text=True,
+            env={**os.environ, **env},
+            check=False,
+            capture_output=True,
+            timeout=COMMAND_TIMEOUT_S,
+        )
     except FileNotFoundError:
         return f"no such program: {command[0] if isinstance(command, list) else command}"
     except subprocess.TimeoutExpired:
@@ -89,8 +99,12 @@ def notify(
             problem = _run(command, jsonlib.dumps(data, ensure_ascii=False) + "\n", n.environment(tz))
             if problem is not None:
                 failed.append(n)
-                err_console.print(f"planner: notify command failed for {n.message(tz)}: {problem}",
-                                  markup=False, highlight=False, soft_wrap=True)
+                err_console.print(
+                    f"planner: notify command failed for {n.message(tz)}: {problem}",
+                    markup=False,
+                    highlight=False,
+                    soft_wrap=True,
+                )
     with store.transaction() as session:
         if failed:
             notify_service.release(session, failed)  # handed out again next run; the cursor stays

@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Optional
+from datetime import UTC
 
 import typer
 
-from planner.cli.common import MAX_LIMIT, HUMAN_ROWS, new_app, print_json, say, shown_of, state, table
+from planner.cli.common import HUMAN_ROWS, MAX_LIMIT, new_app, print_json, say, shown_of, state, table
 from planner.text import label
 
 app = new_app("Your connections: cadence, ledger, tiers and tags.")
 
 
 def _now(ctx: typer.Context):
-    from datetime import datetime, timezone
+    from datetime import datetime
 
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def _local(dt, settings) -> str:
@@ -28,7 +28,9 @@ def _print_rows(rows) -> None:
     import json
     import sys
 
-    encode = json.JSONEncoder(ensure_ascii=False).encode  # one encoder, not one per row as json.dumps(…, ensure_ascii=False) builds
+    encode = json.JSONEncoder(
+        ensure_ascii=False
+    ).encode  # one encoder, not one per row as json.dumps(…, ensure_ascii=False) builds
     sys.stdout.write("[" + ",\n ".join(encode(row) for row in rows) + "]\n")
 
 
@@ -36,10 +38,14 @@ def _print_rows(rows) -> None:
 def people_list(
     ctx: typer.Context,
     due: bool = typer.Option(False, "--due", help="Only people due for a touch (or overdue), most overdue first."),
-    cold: bool = typer.Option(False, "--cold", help="Only people going cold (overdue by half their cadence or more), most overdue relative to cadence first."),
-    tag: Optional[str] = typer.Option(None, "--tag", help="Only people with this tag."),
-    search: Optional[str] = typer.Option(None, "--search", "-s", help="Name, company or position contains this."),
-    limit: Optional[int] = typer.Option(None, "--limit", min=1, max=MAX_LIMIT),
+    cold: bool = typer.Option(
+        False,
+        "--cold",
+        help="Only people going cold (overdue by half their cadence or more), most overdue relative to cadence first.",
+    ),
+    tag: str | None = typer.Option(None, "--tag", help="Only people with this tag."),
+    search: str | None = typer.Option(None, "--search", "-s", help="Name, company or position contains this."),
+    limit: int | None = typer.Option(None, "--limit", min=1, max=MAX_LIMIT),
     json: bool = typer.Option(False, "--json"),
 ) -> None:
     """List people with tier, last contact, next due date and give:ask ledger."""
@@ -48,15 +54,28 @@ def people_list(
     st = state(ctx)
     only = "cold" if cold else "due" if due else None
     by_default = limit is None and not json
-    page = st.store.read(network_page, _now(ctx), search=search, tag=tag, only=only,
-                         limit=HUMAN_ROWS if by_default else limit, offset=0)
+    page = st.store.read(
+        network_page, _now(ctx), search=search, tag=tag, only=only, limit=HUMAN_ROWS if by_default else limit, offset=0
+    )
     if json:
         _print_rows(r.as_json() for r in page.rows)
         return
     table(
         ["id", "", "name", "company", "tier", "cadence", "last contact", "next due", "give:ask"],
-        [[r.id, r.due.marker, r.name, r.company, r.tier, f"{r.due.cadence_days}d", _local(r.due.last_contact_at, st.settings),
-          _local(r.due.next_due_at, st.settings), r.ledger.ratio_text] for r in page.rows],
+        [
+            [
+                r.id,
+                r.due.marker,
+                r.name,
+                r.company,
+                r.tier,
+                f"{r.due.cadence_days}d",
+                _local(r.due.last_contact_at, st.settings),
+                _local(r.due.next_due_at, st.settings),
+                r.ledger.ratio_text,
+            ]
+            for r in page.rows
+        ],
     )
     shown_of(len(page.rows), page.total, by_default)
 
@@ -90,38 +109,53 @@ def people_show(
     if d.profile_url:
         say(f"  {d.profile_url}")
     say(f"tier {d.tier} · every {d.due.cadence_days} days ({d.due.cadence_source}) · tags: {', '.join(d.tags) or '—'}")
-    say(f"connected {d.connected_on or '—'} · last contact {_local(d.due.last_contact_at, st.settings) if d.due.last_contact_at else 'never'} · "
-        f"next due {_local(d.due.next_due_at, st.settings)} ({d.due.standing})")
+    say(
+        f"connected {d.connected_on or '—'} · last contact {_local(d.due.last_contact_at, st.settings) if d.due.last_contact_at else 'never'} · "
+        f"next due {_local(d.due.next_due_at, st.settings)} ({d.due.standing})"
+    )
     lg = d.ledger
-    say(f"ledger: {lg.gives} given, {lg.asks} asked (give:ask {lg.ratio_text}), last ask {_local(lg.last_ask_at, st.settings)}, "
-        f"{lg.planned} planned · asks need {d.guard_min_gives} gives and {d.guard_min_days} days connected")
+    say(
+        f"ledger: {lg.gives} given, {lg.asks} asked (give:ask {lg.ratio_text}), last ask {_local(lg.last_ask_at, st.settings)}, "
+        f"{lg.planned} planned · asks need {d.guard_min_gives} gives and {d.guard_min_days} days connected"
+    )
     if d.notes:
         say(f"notes: {d.notes}")
     if d.suggestion:
         say(f"suggested: {label(d.suggestion.kind)} — {d.suggestion.reason}")
         say(f"  draft: {d.suggestion.message}")
     if d.touchpoints:
-        table(["id", "when", "status", "kind", "note / message"],
-              [[t.id, _local(t.when, st.settings), t.status, label(t.kind) + (" (ask)" if t.is_ask else ""),
-                (t.note or t.message or t.entry_title or t.event_title or "")[:80]] for t in d.touchpoints])
+        table(
+            ["id", "when", "status", "kind", "note / message"],
+            [
+                [
+                    t.id,
+                    _local(t.when, st.settings),
+                    t.status,
+                    label(t.kind) + (" (ask)" if t.is_ask else ""),
+                    (t.note or t.message or t.entry_title or t.event_title or "")[:80],
+                ]
+                for t in d.touchpoints
+            ],
+        )
 
 
 @app.command("edit")
 def people_edit(
     ctx: typer.Context,
     person: str = typer.Argument(..., help="An id, a profile URL or an unambiguous name."),
-    tier: Optional[str] = typer.Option(None, "--tier", help="inner, active, warm, dormant (or a tier of your strategy)."),
-    cadence: Optional[str] = typer.Option(None, "--cadence", help="Days between touches for this person; 'tier' (or 0) clears it."),
+    tier: str | None = typer.Option(None, "--tier", help="inner, active, warm, dormant (or a tier of your strategy)."),
+    cadence: str | None = typer.Option(
+        None, "--cadence", help="Days between touches for this person; 'tier' (or 0) clears it."
+    ),
     tags: list[str] = typer.Option([], "--tag", help="Add a tag (repeatable)."),
     untags: list[str] = typer.Option([], "--untag", help="Remove a tag (repeatable)."),
-    notes: Optional[str] = typer.Option(None, "--notes", help="Replace the notes."),
+    notes: str | None = typer.Option(None, "--notes", help="Replace the notes."),
     json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Change a person's tier, cadence override or tags."""
     from planner.errors import PlannerError
     from planner.services.network import person_detail
-    from planner.services.people import edit_person
-    from planner.services.people import resolve_person
+    from planner.services.people import edit_person, resolve_person
 
     clear, days = False, None
     if cadence is not None:
@@ -138,13 +172,24 @@ def people_edit(
 
     def run(session):
         pid = resolve_person(session, person).id
-        edit_person(session, pid, now, tier=tier, cadence_days=days, clear_cadence=clear, add_tags=tags,
-                    remove_tags=untags, notes=notes)
+        edit_person(
+            session,
+            pid,
+            now,
+            tier=tier,
+            cadence_days=days,
+            clear_cadence=clear,
+            add_tags=tags,
+            remove_tags=untags,
+            notes=notes,
+        )
         return person_detail(session, pid, now)
 
     d = state(ctx).store.call(run)
     if json:
         print_json(d.as_json())
         return
-    say(f"{d.name}: tier {d.tier}, every {d.due.cadence_days} days ({d.due.cadence_source}), "
-        f"tags {', '.join(d.tags) or '—'}; next due {_local(d.due.next_due_at, state(ctx).settings)}")
+    say(
+        f"{d.name}: tier {d.tier}, every {d.due.cadence_days} days ({d.due.cadence_source}), "
+        f"tags {', '.join(d.tags) or '—'}; next due {_local(d.due.next_due_at, state(ctx).settings)}"
+    )

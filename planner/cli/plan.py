@@ -70,10 +70,16 @@ def strategy_show(ctx: typer.Context, json: bool = typer.Option(False, "--json")
 @strategy_app.command("set")
 def strategy_set(
     ctx: typer.Context,
-    key: str = typer.Argument(..., help="timezone, working_days, daily_touch_capacity, pillar_mix, pitch_min_gives, "
-                                        "pitch_min_days, tier_cadences, cadence.<tier>, slots.add, slots.remove"),
-    value: str = typer.Argument(..., help='e.g. Europe/Berlin · mon,tue,thu · "thought_leadership=0.5,content_share=0.5" · '
-                                          '"tue 09:00 thought_leadership"'),
+    key: str = typer.Argument(
+        ...,
+        help="timezone, working_days, daily_touch_capacity, pillar_mix, pitch_min_gives, "
+        "pitch_min_days, tier_cadences, cadence.<tier>, slots.add, slots.remove",
+    ),
+    value: str = typer.Argument(
+        ...,
+        help='e.g. Europe/Berlin · mon,tue,thu · "thought_leadership=0.5,content_share=0.5" · '
+        '"tue 09:00 thought_leadership"',
+    ),
 ) -> None:
     """Change one setting (validated; nothing is saved on error)."""
     from planner.services.strategy import set_strategy
@@ -105,16 +111,43 @@ def posts_list(
         from planner.services.analytics import post_metrics
 
         metrics = store.call(post_metrics, [r.id for r in rows])
-        print_json([{**r.as_json(), "impressions": metrics.get(r.id, (None, None))[0],
-                     "engagements": metrics.get(r.id, (None, None))[1]} for r in rows])
+        print_json(
+            [
+                {
+                    **r.as_json(),
+                    "impressions": metrics.get(r.id, (None, None))[0],
+                    "engagements": metrics.get(r.id, (None, None))[1],
+                }
+                for r in rows
+            ]
+        )
         return
     more = by_default and len(rows) > HUMAN_ROWS
     rows = rows[:HUMAN_ROWS] if by_default else rows
     zone = _zone(ctx)
-    table(["id", "status", "when", "pillar", "title", "channel", "flags"],
-          [[p.id, label(p.status), _local(p.scheduled_at, zone), label(p.pillar), p.display_title, p.channel,
-            " ".join(f for f in ("manual" if p.manual else "", "evergreen" if p.evergreen else "",
-                                 f"p{p.priority}" if p.priority else "") if f)] for p in rows])
+    table(
+        ["id", "status", "when", "pillar", "title", "channel", "flags"],
+        [
+            [
+                p.id,
+                label(p.status),
+                _local(p.scheduled_at, zone),
+                label(p.pillar),
+                p.display_title,
+                p.channel,
+                " ".join(
+                    f
+                    for f in (
+                        "manual" if p.manual else "",
+                        "evergreen" if p.evergreen else "",
+                        f"p{p.priority}" if p.priority else "",
+                    )
+                    if f
+                ),
+            ]
+            for p in rows
+        ],
+    )
     if more:
         counts = store.read(count_posts, pillar=pillar)
         shown_of(len(rows), counts.get(parse_status(status), 0) if status else sum(counts.values()), by_default)
@@ -134,7 +167,9 @@ def posts_add(
     cooldown: int = typer.Option(90, "--cooldown", help="Days before an evergreen post may come back."),
     priority: int = typer.Option(0, "--priority"),
     entry: int | None = typer.Option(None, "--entry", help="Link to a feed entry (id)."),
-    at: str | None = typer.Option(None, "--at", help="Schedule at a local time: '2026-12-01 09:00', 'tomorrow 9am', 'fri 10:00'."),
+    at: str | None = typer.Option(
+        None, "--at", help="Schedule at a local time: '2026-12-01 09:00', 'tomorrow 9am', 'fri 10:00'."
+    ),
 ) -> None:
     """Add a post."""
     from planner.services.posts import add_post
@@ -142,9 +177,19 @@ def posts_add(
 
     when = parse_when(at, _now(), _zone(ctx), what="--at") if at else None
     p = state(ctx).store.call(
-        add_post, title, body=_read_body(body, body_file) or "", pillar=pillar, status=status, channel=channel,
-        hashtags=hashtags, evergreen=evergreen, cooldown_days=cooldown, priority=priority, source_entry_id=entry,
-        scheduled_at=when, now=_now(),
+        add_post,
+        title,
+        body=_read_body(body, body_file) or "",
+        pillar=pillar,
+        status=status,
+        channel=channel,
+        hashtags=hashtags,
+        evergreen=evergreen,
+        cooldown_days=cooldown,
+        priority=priority,
+        source_entry_id=entry,
+        scheduled_at=when,
+        now=_now(),
     )
     say(f"added post {p.id} ({p.status}): {p.display_title}")
 
@@ -163,14 +208,24 @@ def posts_edit(
     cooldown: int | None = typer.Option(None, "--cooldown"),
     priority: int | None = typer.Option(None, "--priority"),
     entry: int | None = typer.Option(None, "--entry"),
-    status: str | None = typer.Option(None, "--status", help="idea, draft or skipped (schedule/publish have commands)."),
+    status: str | None = typer.Option(
+        None, "--status", help="idea, draft or skipped (schedule/publish have commands)."
+    ),
     version: int | None = typer.Option(None, "--version", help="Fail if the post changed since this version."),
 ) -> None:
     """Edit a post (it becomes manual: plan_week will not move it)."""
     from planner.services.posts import edit_post, set_status
 
-    changes = dict(title=title, body=_read_body(body, body_file), pillar=pillar, channel=channel, hashtags=hashtags,
-                   evergreen=evergreen, cooldown_days=cooldown, priority=priority)
+    changes = dict(
+        title=title,
+        body=_read_body(body, body_file),
+        pillar=pillar,
+        channel=channel,
+        hashtags=hashtags,
+        evergreen=evergreen,
+        cooldown_days=cooldown,
+        priority=priority,
+    )
     if entry is not None:
         changes["source_entry_id"] = entry
     changes = {k: v for k, v in changes.items() if v is not None}
@@ -188,7 +243,9 @@ def posts_edit(
 def posts_schedule(
     ctx: typer.Context,
     post_id: int = typer.Argument(..., metavar="ID"),
-    when: str = typer.Argument(..., help="Local time in the strategy's zone: '2026-12-01 09:00', 'tomorrow 9am', 'next monday', '+2d'."),
+    when: str = typer.Argument(
+        ..., help="Local time in the strategy's zone: '2026-12-01 09:00', 'tomorrow 9am', 'next monday', '+2d'."
+    ),
 ) -> None:
     """Schedule (or move) a post by hand."""
     from planner.services.posts import schedule_post
@@ -203,7 +260,9 @@ def posts_schedule(
 def posts_publish(
     ctx: typer.Context,
     post_id: int = typer.Argument(..., metavar="ID"),
-    at: str | None = typer.Option(None, "--at", help="When it went out (default: now), e.g. 'yesterday 17:00' or '2 hours ago'."),
+    at: str | None = typer.Option(
+        None, "--at", help="When it went out (default: now), e.g. 'yesterday 17:00' or '2 hours ago'."
+    ),
     url: str | None = typer.Option(None, "--url", help="Where it was published."),
 ) -> None:
     """Mark a post published."""
@@ -233,7 +292,9 @@ def posts_copy(ctx: typer.Context, post_id: int = typer.Argument(..., metavar="I
 @plan_app.command("week")
 def plan_week_cmd(
     ctx: typer.Context,
-    week: str | None = typer.Option(None, "--week", help="ISO week like 2026-W49, 'next week' or a day in it (default: this week)."),
+    week: str | None = typer.Option(
+        None, "--week", help="ISO week like 2026-W49, 'next week' or a day in it (default: this week)."
+    ),
     dry_run: bool = typer.Option(False, "--dry-run", help="Show what would be planned; change nothing."),
     json: bool = typer.Option(False, "--json"),
 ) -> None:
@@ -250,11 +311,17 @@ def plan_week_cmd(
         return
     say(plan.summary())
     if plan.posts:
-        table(["when", "pillar", "post", "from", "why"],
-              [[_local(p.at, zone), label(p.pillar), p.title, p.source, p.reason] for p in plan.posts], title="posts")
+        table(
+            ["when", "pillar", "post", "from", "why"],
+            [[_local(p.at, zone), label(p.pillar), p.title, p.source, p.reason] for p in plan.posts],
+            title="posts",
+        )
     if plan.touchpoints:
-        table(["when", "person", "action", "why"],
-              [[_local(t.at, zone), t.name, label(t.kind), t.reason] for t in plan.touchpoints], title="touchpoints")
+        table(
+            ["when", "person", "action", "why"],
+            [[_local(t.at, zone), t.name, label(t.kind), t.reason] for t in plan.touchpoints],
+            title="touchpoints",
+        )
     for h in plan.held_asks:
         say(f"held back: {label(h.kind)} to {h.name}: {'; '.join(h.reasons)}")
     for o in plan.open_slots:
@@ -264,7 +331,9 @@ def plan_week_cmd(
 @plan_app.command("show")
 def plan_show(
     ctx: typer.Context,
-    week: str | None = typer.Option(None, "--week", help="ISO week like 2026-W49, 'next week' or a day in it (default: this week)."),
+    week: str | None = typer.Option(
+        None, "--week", help="ISO week like 2026-W49, 'next week' or a day in it (default: this week)."
+    ),
     json: bool = typer.Option(False, "--json"),
 ) -> None:
     """The week as the Plan screen shows it: its figures (posts, open slots, touchpoints) and items."""
@@ -276,18 +345,28 @@ def plan_show(
     view = state(ctx).store.call(week_view, monday, now)
     figures = week_figures(view)
     if json:
-        print_json({"week": view.week, **figures.as_json(),
-                    "items": [{"kind": i.kind, "id": i.id, "at": i.at, "title": i.title, "status": i.status}
-                              for i in view.items]})
+        print_json(
+            {
+                "week": view.week,
+                **figures.as_json(),
+                "items": [
+                    {"kind": i.kind, "id": i.id, "at": i.at, "title": i.title, "status": i.status} for i in view.items
+                ],
+            }
+        )
         return
     say(f"{view.week}: {figures.summary()}")
     for weekday, hhmm, pillar in figures.open_slots:
         day = monday + timedelta(days=weekday)
         say(f"  open slot {day:%a %d %b} {hhmm} ({label(pillar)})")
     if view.items:
-        table(["when", "what", "title", "status"],
-              [[_local(i.at, zone), "post" if i.kind == "post" else label(i.action), i.title, label(i.status)]
-               for i in view.items])
+        table(
+            ["when", "what", "title", "status"],
+            [
+                [_local(i.at, zone), "post" if i.kind == "post" else label(i.action), i.title, label(i.status)]
+                for i in view.items
+            ],
+        )
 
 
 # --- groups -------------------------------------------------------------------------------------
@@ -303,9 +382,21 @@ def groups_list(ctx: typer.Context, json: bool = typer.Option(False, "--json")) 
         print_json([g.as_json() for g in rows])
         return
     zone = _zone(ctx)
-    table(["id", "name", "platform", "every", "last engaged", "next due", "url"],
-          [[g.id, g.name, g.platform, f"{g.cadence_days} d", _local(g.last_engaged_at, zone),
-            _local(g.next_due_at, zone) or "now", g.url] for g in rows])
+    table(
+        ["id", "name", "platform", "every", "last engaged", "next due", "url"],
+        [
+            [
+                g.id,
+                g.name,
+                g.platform,
+                f"{g.cadence_days} d",
+                _local(g.last_engaged_at, zone),
+                _local(g.next_due_at, zone) or "now",
+                g.url,
+            ]
+            for g in rows
+        ],
+    )
 
 
 @groups_app.command("add")
@@ -320,7 +411,9 @@ def groups_add(
     """Add a group."""
     from planner.services.community import add_group
 
-    g = state(ctx).store.call(add_group, name, url=url, platform=platform, cadence_days=cadence, notes=notes, now=_now())
+    g = state(ctx).store.call(
+        add_group, name, url=url, platform=platform, cadence_days=cadence, notes=notes, now=_now()
+    )
     say(f"added group {g.id}: {g.name} (every {g.cadence_days} days)")
 
 
@@ -337,7 +430,9 @@ def groups_edit(
     """Change a group."""
     from planner.services.community import edit_group
 
-    g = state(ctx).store.call(edit_group, group, name=name, url=url, platform=platform, cadence_days=cadence, notes=notes)
+    g = state(ctx).store.call(
+        edit_group, group, name=name, url=url, platform=platform, cadence_days=cadence, notes=notes
+    )
     say(f"group {g.id}: {g.name} (every {g.cadence_days} days)")
 
 
@@ -375,7 +470,10 @@ def events_list(
         print_json([e.as_json() for e in rows])
         return
     zone = _zone(ctx)
-    table(["id", "starts", "role", "title", "url"], [[e.id, _local(e.starts_at, zone), e.role, e.title, e.url] for e in rows])
+    table(
+        ["id", "starts", "role", "title", "url"],
+        [[e.id, _local(e.starts_at, zone), e.role, e.title, e.url] for e in rows],
+    )
 
 
 @events_app.command("add")
@@ -393,8 +491,16 @@ def events_add(
     from planner.services.when import parse_when
 
     zone = _zone(ctx)
-    e = state(ctx).store.call(add_event, title, parse_when(when, _now(), zone, what="WHEN"), duration_minutes=duration, url=url, role=role,
-                              notes=notes, now=_now())
+    e = state(ctx).store.call(
+        add_event,
+        title,
+        parse_when(when, _now(), zone, what="WHEN"),
+        duration_minutes=duration,
+        url=url,
+        role=role,
+        notes=notes,
+        now=_now(),
+    )
     say(f"added event {e.id}: {e.title} ({e.role}) {_local(e.starts_at, zone)}")
 
 

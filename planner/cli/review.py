@@ -17,8 +17,12 @@ def _now() -> datetime:
 
 def review(
     ctx: typer.Context,
-    week: str | None = typer.Option(None, "--week", help="ISO week, e.g. 2026-W48, 'last week' or a day in it (default: the last full week).",
-                                       metavar="WEEK"),
+    week: str | None = typer.Option(
+        None,
+        "--week",
+        help="ISO week, e.g. 2026-W48, 'last week' or a day in it (default: the last full week).",
+        metavar="WEEK",
+    ),
     fmt: str = typer.Option("md", "--format", help="md (Markdown report) or json.", metavar="md|json"),
     output: Path | None = typer.Option(None, "-o", "--output", help="Write to this file instead of printing."),
 ) -> None:
@@ -63,8 +67,12 @@ def review(
     say(f"wrote the {result.week} review to {output}")
 
 
-def audit(ctx: typer.Context, json: bool = typer.Option(False, "--json", help='{"early_pitches": [...], "give_ask": ..., '
-                                                          '"first_messages": ..., "reply_rates": ...}')) -> None:
+def audit(
+    ctx: typer.Context,
+    json: bool = typer.Option(
+        False, "--json", help='{"early_pitches": [...], "give_ask": ..., "first_messages": ..., "reply_rates": ...}'
+    ),
+) -> None:
     """Your own "connect and pitch" record, from the imported LinkedIn archive."""
     from planner.services.audit import pitch_audit
 
@@ -80,10 +88,16 @@ def audit(ctx: typer.Context, json: bool = typer.Option(False, "--json", help='{
     for label_, r in (("value-first", a.value_first_replies), ("pitch", a.pitch_replies)):
         rate = f"{r.rate:.0%}" if r.rate is not None else "—"
         say(f"  replies to {label_} first messages: {r.replied}/{r.sent} ({rate})")
-    say(f"Asked or pitched before giving (invitation note, or a message within {a.window_days} days of connecting): "
-        f"{count(len(a.early_pitches), 'person')}")
+    say(
+        f"Asked or pitched before giving (invitation note, or a message within {a.window_days} days of connecting): "
+        f"{count(len(a.early_pitches), 'person')}"
+    )
     for p in a.early_pitches:
-        days = f"{p.days_after_connecting} days after connecting" if p.days_after_connecting is not None else "connection date unknown"
+        days = (
+            f"{p.days_after_connecting} days after connecting"
+            if p.days_after_connecting is not None
+            else "connection date unknown"
+        )
         say(f"  {p.name} · {p.channel} · {days} · {p.at:%Y-%m-%d}")
         for reason in p.reasons:
             say(f"    - {reason}")

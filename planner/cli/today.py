@@ -41,7 +41,7 @@ def read_agenda(ctx: typer.Context, now: datetime, limit: int) -> tuple[today_se
 
 
 def status_line(agenda: today_service.TodayAgenda, now: datetime, tz: ZoneInfo, limit: int = LINE_MAX) -> str:
-    """"3 due · post 10:00 · review due": what is due, the next post still to come today, the review."""
+    """ "3 due · post 10:00 · review due": what is due, the next post still to come today, the review."""
     due = len(agenda.items) + agenda.more
     parts = [f"{due} due" + (f" ({agenda.overdue} overdue)" if agenda.overdue else "") if due else "nothing due"]
     later = [i for i in agenda.items if i.kind == "post" and not i.overdue and i.due_at > now]
@@ -70,8 +70,16 @@ def _as_json(agenda: today_service.TodayAgenda, now: datetime, tz: ZoneInfo) -> 
         "overdue": agenda.overdue,
         "not_listed": agenda.more,
         "items": [
-            {"kind": i.kind, "id": i.id, "uid": f"{i.kind}-{i.id}@planner", "due_at": i.due_at.astimezone(tz).isoformat(),
-             "overdue": i.overdue, "title": i.title, "detail": i.detail, "send": i.send}
+            {
+                "kind": i.kind,
+                "id": i.id,
+                "uid": f"{i.kind}-{i.id}@planner",
+                "due_at": i.due_at.astimezone(tz).isoformat(),
+                "overdue": i.overdue,
+                "title": i.title,
+                "detail": i.detail,
+                "send": i.send,
+            }
             for i in agenda.items
         ],
         "review_due": agenda.review_due,
@@ -112,7 +120,9 @@ def today(
     ctx: typer.Context,
     json: bool = typer.Option(False, "--json", help="Machine-readable output."),
     line: bool = typer.Option(False, "--line", help=f"One line of at most {LINE_MAX} characters (tmux, a prompt)."),
-    limit: int = typer.Option(50, "--limit", help="List at most this many items: all of today's, then the most overdue."),
+    limit: int = typer.Option(
+        50, "--limit", help="List at most this many items: all of today's, then the most overdue."
+    ),
 ) -> None:
     """What is due today: the post of the day, the people to touch and what to send, the review."""
     if limit < 1:

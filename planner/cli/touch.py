@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time, timezone
-from typing import Optional
+from datetime import UTC, datetime, time
 
 import typer
 
@@ -40,27 +39,38 @@ def _report(result, json: bool, verb: str, settings) -> None:
 def touch_log(
     ctx: typer.Context,
     person: str = typer.Argument(..., help="An id, a profile URL or an unambiguous name."),
-    kind: str = typer.Option(..., "--kind", "-k", help="share_content, comment_on_post, congratulate, introduce, "
-                             "invite_to_event, recommend, thank, check_in; asks: pitch, meeting_request, referral_request."),
-    when: Optional[str] = typer.Option(None, "--date", help="When it happened (default now), e.g. 'yesterday', '2026-11-20 14:00' or '2 days ago'; a past date restarts the cadence from it."),
+    kind: str = typer.Option(
+        ...,
+        "--kind",
+        "-k",
+        help="share_content, comment_on_post, congratulate, introduce, "
+        "invite_to_event, recommend, thank, check_in; asks: pitch, meeting_request, referral_request.",
+    ),
+    when: str | None = typer.Option(
+        None,
+        "--date",
+        help="When it happened (default now), e.g. 'yesterday', '2026-11-20 14:00' or '2 days ago'; a past date restarts the cadence from it.",
+    ),
     note: str = typer.Option("", "--note"),
     message: str = typer.Option("", "--message", help="What you sent (linted for pitch language)."),
     force: bool = typer.Option(False, "--force", help="Record an ask even if the pitch guard says it is too early."),
     json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Record a contact that happened."""
-    from planner.services.touches import log_touch
     from planner.services.people import resolve_person
+    from planner.services.touches import log_touch
 
     st = state(ctx)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     zone = _zone(st) if when else None
     at = parse_when(when, now, zone, default_time=time(12, 0), what="--date") if when else None
     if at is not None and at > now and at.astimezone(zone).date() == now.astimezone(zone).date():
         at = now  # "today" logged in the morning: noon would be in the future
 
     def run(session):
-        return log_touch(session, resolve_person(session, person).id, kind, now, when=at, note=note, message=message, force=force)
+        return log_touch(
+            session, resolve_person(session, person).id, kind, now, when=at, note=note, message=message, force=force
+        )
 
     _report(st.store.call(run), json, "logged", st.settings)
 
@@ -70,22 +80,26 @@ def touch_plan(
     ctx: typer.Context,
     person: str = typer.Argument(..., help="An id, a profile URL or an unambiguous name."),
     kind: str = typer.Option(..., "--kind", "-k", help="A touch kind (see `touch log --help`)."),
-    due: str = typer.Option(..., "--due", help="When it is due, e.g. 2026-12-01, 'tomorrow 9am', 'next monday' or '+2d'."),
+    due: str = typer.Option(
+        ..., "--due", help="When it is due, e.g. 2026-12-01, 'tomorrow 9am', 'next monday' or '+2d'."
+    ),
     message: str = typer.Option("", "--message", help="A draft of what to send (linted for pitch language)."),
     note: str = typer.Option("", "--note"),
     force: bool = typer.Option(False, "--force", help="Plan an ask even if the pitch guard says it is too early."),
     json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Plan a touch for later."""
-    from planner.services.touches import plan_touch
     from planner.services.people import resolve_person
+    from planner.services.touches import plan_touch
 
     st = state(ctx)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     due_at = parse_when(due, now, _zone(st), default_time=time(9, 0), what="--due")
 
     def run(session):
-        return plan_touch(session, resolve_person(session, person).id, kind, due_at, now, message=message, note=note, force=force)
+        return plan_touch(
+            session, resolve_person(session, person).id, kind, due_at, now, message=message, note=note, force=force
+        )
 
     _report(st.store.call(run), json, "planned", st.settings)
 
@@ -109,5 +123,5 @@ def touch_send(
     else:
         sys.stdout.write(item.text + "\n")
     if done:
-        message = store.call(confirm_sent, "touchpoint", touch_id, datetime.now(timezone.utc))
+        message = store.call(confirm_sent, "touchpoint", touch_id, datetime.now(UTC))
         typer.echo(message, err=True)  # stdout stays the message alone

@@ -19,8 +19,12 @@ def _now() -> datetime:
 @export_app.command("vdir")
 def export_vdir(
     ctx: typer.Context,
-    folder: Path = typer.Argument(..., help="The calendar's folder (khal's `path`, vdirsyncer's storage); made if only it is missing."),
-    first: str | None = typer.Option(None, "--from", help="First local day, YYYY-MM-DD (default: every item with a time)."),
+    folder: Path = typer.Argument(
+        ..., help="The calendar's folder (khal's `path`, vdirsyncer's storage); made if only it is missing."
+    ),
+    first: str | None = typer.Option(
+        None, "--from", help="First local day, YYYY-MM-DD (default: every item with a time)."
+    ),
     last: str | None = typer.Option(None, "--to", help="Last local day, inclusive (with --from)."),
     alarm: int = typer.Option(15, "--alarm", help="Reminder minutes before each item (0: none)."),
 ) -> None:

@@ -33,14 +33,16 @@ class AddressBookReport:
         return {**asdict(self), "matched": self.matched()}
 
 
-def import_address_book(session: Session, parsed: AddressBookResult, now: datetime | None = None,
-                        source: str = "csv") -> AddressBookReport:
+def import_address_book(
+    session: Session, parsed: AddressBookResult, now: datetime | None = None, source: str = "csv"
+) -> AddressBookReport:
     now = now or utcnow()
     return _apply_extras(session, parsed, import_connections(session, parsed.records, now=now, source=source), now)
 
 
-def import_address_book_batched(store, parsed: AddressBookResult, now: datetime | None = None,
-                                source: str = "csv") -> AddressBookReport:
+def import_address_book_batched(
+    store, parsed: AddressBookResult, now: datetime | None = None, source: str = "csv"
+) -> AddressBookReport:
     """The same through a store: people in bounded batches (services.people.import_people), then
     tags, tiers and notes in one more transaction."""
     now = now or utcnow()
@@ -48,8 +50,9 @@ def import_address_book_batched(store, parsed: AddressBookResult, now: datetime 
 
 
 def _apply_extras(session: Session, parsed: AddressBookResult, base: ImportReport, now: datetime) -> AddressBookReport:
-    report = AddressBookReport(base.added, base.updated, base.unchanged, 0, list(parsed.problems) + base.skipped,
-                               base.job_changes, base.rows)
+    report = AddressBookReport(
+        base.added, base.updated, base.unchanged, 0, list(parsed.problems) + base.skipped, base.job_changes, base.rows
+    )
     tiers = tier_cadences(session)
     person_by_line = {row.line: row.person_id for row in base.rows}
     for rec in parsed.records:
@@ -63,7 +66,13 @@ def _apply_extras(session: Session, parsed: AddressBookResult, base: ImportRepor
         tier = extra.tier if extra.tier in tiers else None
         if extra.tier and tier is None:
             report.skipped.append(f"line {rec.line}: unknown tier {extra.tier!r} ignored (tiers: {', '.join(tiers)})")
-        edit_person(session, person.id, now, tier=tier, add_tags=extra.tags,
-                    notes=extra.notes if extra.notes and not person.notes else None)
+        edit_person(
+            session,
+            person.id,
+            now,
+            tier=tier,
+            add_tags=extra.tags,
+            notes=extra.notes if extra.notes and not person.notes else None,
+        )
         report.tagged += bool(extra.tags)
     return report

@@ -40,7 +40,9 @@ class AnalyticsReport:
         return asdict(self)
 
 
-def _match_post(session: Session, row: PostResult, by_activity: dict, by_url: dict, by_day: dict, tz) -> tuple[int | None, str]:
+def _match_post(
+    session: Session, row: PostResult, by_activity: dict, by_url: dict, by_day: dict, tz
+) -> tuple[int | None, str]:
     if row.activity_id and row.activity_id in by_activity:
         return by_activity[row.activity_id], "by URL"
     if row.url in by_url:
@@ -61,12 +63,26 @@ def import_analytics(session: Session, parsed: AnalyticsFile, now: datetime | No
     for day, row in sorted(parsed.days.items()):
         current = stored.get(day)
         if current is None:
-            session.add(AnalyticsDay(day=day, impressions=row.impressions, engagements=row.engagements,
-                                     new_followers=row.new_followers, updated_at=now))
+            session.add(
+                AnalyticsDay(
+                    day=day,
+                    impressions=row.impressions,
+                    engagements=row.engagements,
+                    new_followers=row.new_followers,
+                    updated_at=now,
+                )
+            )
             report.days_added += 1
             continue
-        new = {k: v for k, v in (("impressions", row.impressions), ("engagements", row.engagements),
-                                 ("new_followers", row.new_followers)) if v is not None}
+        new = {
+            k: v
+            for k, v in (
+                ("impressions", row.impressions),
+                ("engagements", row.engagements),
+                ("new_followers", row.new_followers),
+            )
+            if v is not None
+        }
         if all(getattr(current, k) == v for k, v in new.items()):
             report.days_unchanged += 1
             continue
@@ -86,7 +102,9 @@ def import_analytics(session: Session, parsed: AnalyticsFile, now: datetime | No
         report.total_followers = total
     session.flush()
     tz = user_timezone(session)
-    published = session.exec(select(Post.id, Post.url, Post.published_at).where(Post.status == PostStatus.PUBLISHED.value)).all()
+    published = session.exec(
+        select(Post.id, Post.url, Post.published_at).where(Post.status == PostStatus.PUBLISHED.value)
+    ).all()
     by_activity = {a: pid for pid, url, _at in published if (a := activity_id(url))}
     by_url = {canonical_post_url(url): pid for pid, url, _at in published if url}
     by_day: dict[date, list[int]] = {}
@@ -97,8 +115,14 @@ def import_analytics(session: Session, parsed: AnalyticsFile, now: datetime | No
     for url, row in sorted(parsed.posts.items()):
         current = results.get(url)
         if current is None:
-            current = PostResult(url=url, activity_id=row.activity_id, published_on=row.published_on,
-                                 impressions=row.impressions, engagements=row.engagements, updated_at=now)
+            current = PostResult(
+                url=url,
+                activity_id=row.activity_id,
+                published_on=row.published_on,
+                impressions=row.impressions,
+                engagements=row.engagements,
+                updated_at=now,
+            )
             report.posts_added += 1
         else:
             grown = False
@@ -126,8 +150,11 @@ def post_metrics(session: Session, post_ids: list[int]) -> dict[int, tuple[int |
     """post id → (impressions, engagements) from the analytics, for the posts that have them."""
     if not post_ids:
         return {}
-    rows = session.exec(select(PostResult.post_id, PostResult.impressions, PostResult.engagements)
-                        .where(PostResult.post_id.in_(sorted(set(post_ids))))).all()
+    rows = session.exec(
+        select(PostResult.post_id, PostResult.impressions, PostResult.engagements).where(
+            PostResult.post_id.in_(sorted(set(post_ids)))
+        )
+    ).all()
     return {pid: (imp, eng) for pid, imp, eng in rows}
 
 
@@ -160,11 +187,19 @@ class Results:
     total_followers: int | None
 
     def as_json(self) -> dict:
-        return {"start": self.start.isoformat(), "end": self.end.isoformat(), "posts_measured": self.posts_measured,
-                "impressions": self.impressions, "engagements": self.engagements,
-                "pillars": [b.as_json() for b in self.pillars], "slots": [b.as_json() for b in self.slots],
-                "best_post": self.best_post, "followers": [[d.isoformat(), n] for d, n in self.followers],
-                "follower_growth": self.follower_growth, "total_followers": self.total_followers}
+        return {
+            "start": self.start.isoformat(),
+            "end": self.end.isoformat(),
+            "posts_measured": self.posts_measured,
+            "impressions": self.impressions,
+            "engagements": self.engagements,
+            "pillars": [b.as_json() for b in self.pillars],
+            "slots": [b.as_json() for b in self.slots],
+            "best_post": self.best_post,
+            "followers": [[d.isoformat(), n] for d, n in self.followers],
+            "follower_growth": self.follower_growth,
+            "total_followers": self.total_followers,
+        }
 
 
 def results(session: Session, start: date, end: date) -> Results:
@@ -172,7 +207,15 @@ def results(session: Session, start: date, end: date) -> Results:
     pillar and per slot; the best post; new followers per day."""
     tz = user_timezone(session)
     rows = session.exec(
-        select(Post.id, Post.title, Post.body, Post.pillar, Post.published_at, PostResult.impressions, PostResult.engagements)
+        select(
+            Post.id,
+            Post.title,
+            Post.body,
+            Post.pillar,
+            Post.published_at,
+            PostResult.impressions,
+            PostResult.engagements,
+        )
         .join(PostResult, PostResult.post_id == Post.id)
         .where(Post.status == PostStatus.PUBLISHED.value, Post.published_at.is_not(None))
     ).all()
@@ -188,8 +231,10 @@ def results(session: Session, start: date, end: date) -> Results:
         imp, eng = imp or 0, eng or 0
         total_imp += imp
         total_eng += eng
-        for bucket in (pillars.setdefault(pillar, Bucket(pillar)),
-                       slots.setdefault((local.weekday(), local.hour), Bucket(f"{WEEKDAYS[local.weekday()]} {local.hour:02d}:00"))):
+        for bucket in (
+            pillars.setdefault(pillar, Bucket(pillar)),
+            slots.setdefault((local.weekday(), local.hour), Bucket(f"{WEEKDAYS[local.weekday()]} {local.hour:02d}:00")),
+        ):
             bucket.posts += 1
             bucket.impressions += imp
             bucket.engagements += eng
@@ -197,14 +242,28 @@ def results(session: Session, start: date, end: date) -> Results:
             from planner.services.posts import first_line
 
             best = {"id": pid, "title": title or first_line(body), "impressions": imp, "engagements": eng}
-    days = session.exec(select(AnalyticsDay).where(AnalyticsDay.day >= start, AnalyticsDay.day < end)
-                        .order_by(AnalyticsDay.day)).all()
+    days = session.exec(
+        select(AnalyticsDay).where(AnalyticsDay.day >= start, AnalyticsDay.day < end).order_by(AnalyticsDay.day)
+    ).all()
     followers = [(d.day, d.new_followers) for d in days if d.new_followers is not None]
-    latest_total = session.exec(select(AnalyticsDay.total_followers).where(AnalyticsDay.total_followers.is_not(None))
-                                .order_by(AnalyticsDay.day.desc())).first()
-    return Results(start, end, measured, total_imp, total_eng,
-                   sorted(pillars.values(), key=lambda b: (-b.impressions, b.label)),
-                   [slots[k] for k in sorted(slots)], best, followers, sum(n for _d, n in followers), latest_total)
+    latest_total = session.exec(
+        select(AnalyticsDay.total_followers)
+        .where(AnalyticsDay.total_followers.is_not(None))
+        .order_by(AnalyticsDay.day.desc())
+    ).first()
+    return Results(
+        start,
+        end,
+        measured,
+        total_imp,
+        total_eng,
+        sorted(pillars.values(), key=lambda b: (-b.impressions, b.label)),
+        [slots[k] for k in sorted(slots)],
+        best,
+        followers,
+        sum(n for _d, n in followers),
+        latest_total,
+    )
 
 
 @dataclass(frozen=True)
@@ -217,8 +276,10 @@ class SlotScore:
 
     @property
     def reason(self) -> str:
-        return (f"{WEEKDAYS[self.weekday]} {self.local_time} had {self.ratio:.1f}× your median impressions "
-                f"over {self.weeks} weeks")
+        return (
+            f"{WEEKDAYS[self.weekday]} {self.local_time} had {self.ratio:.1f}× your median impressions "
+            f"over {self.weeks} weeks"
+        )
 
 
 def slot_scores(session: Session, now: datetime, weeks: int = 8) -> dict[tuple[int, str], SlotScore]:
@@ -227,7 +288,8 @@ def slot_scores(session: Session, now: datetime, weeks: int = 8) -> dict[tuple[i
     tz = user_timezone(session)
     since = now - timedelta(weeks=weeks)
     rows = session.exec(
-        select(Post.published_at, PostResult.impressions).join(PostResult, PostResult.post_id == Post.id)
+        select(Post.published_at, PostResult.impressions)
+        .join(PostResult, PostResult.post_id == Post.id)
         .where(Post.published_at >= since, PostResult.impressions.is_not(None))
     ).all()
     if len(rows) < 2:
@@ -239,7 +301,9 @@ def slot_scores(session: Session, now: datetime, weeks: int = 8) -> dict[tuple[i
     for at, imp in rows:
         local = at.astimezone(tz)
         by_slot.setdefault((local.weekday(), f"{local:%H:%M}"), []).append(imp)
-    return {k: SlotScore(k[0], k[1], round(statistics.median(v) / overall, 2), len(v), weeks) for k, v in by_slot.items()}
+    return {
+        k: SlotScore(k[0], k[1], round(statistics.median(v) / overall, 2), len(v), weeks) for k, v in by_slot.items()
+    }
 
 
 SPARK = "▁▂▃▄▅▆▇█"
@@ -259,14 +323,22 @@ def has_results(r: Results) -> bool:
 
 def results_markdown(r: Results) -> str:
     """The review's results section (LinkedIn analytics), Markdown."""
-    out = ["", "## Results (LinkedIn analytics)", "",
-           f"{count(r.posts_measured, 'post')} measured: {r.impressions:,} impressions, {r.engagements:,} engagements."]
+    out = [
+        "",
+        "## Results (LinkedIn analytics)",
+        "",
+        f"{count(r.posts_measured, 'post')} measured: {r.impressions:,} impressions, {r.engagements:,} engagements.",
+    ]
     if r.best_post:
         b = r.best_post
-        out.append(f"Best post: {b['title']} (post {b['id']}) — {b['impressions']:,} impressions, {b['engagements']:,} engagements.")
+        out.append(
+            f"Best post: {b['title']} (post {b['id']}) — {b['impressions']:,} impressions, {b['engagements']:,} engagements."
+        )
     if r.pillars:
         out += ["", "| pillar | posts | impressions | engagements |", "|---|---:|---:|---:|"]
-        out += [f"| {b.label.replace('_', ' ')} | {b.posts} | {b.impressions:,} | {b.engagements:,} |" for b in r.pillars]
+        out += [
+            f"| {b.label.replace('_', ' ')} | {b.posts} | {b.impressions:,} | {b.engagements:,} |" for b in r.pillars
+        ]
     if r.slots:
         out += ["", "| slot | posts | impressions | engagements |", "|---|---:|---:|---:|"]
         out += [f"| {b.label} | {b.posts} | {b.impressions:,} | {b.engagements:,} |" for b in r.slots]

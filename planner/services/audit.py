@@ -32,8 +32,15 @@ class EarlyPitch:
     text: str
 
     def as_json(self) -> dict:
-        return {"connection_id": self.connection_id, "name": self.name, "days_after_connecting": self.days_after_connecting,
-                "channel": self.channel, "reasons": list(self.reasons), "at": self.at.isoformat(), "text": self.text}
+        return {
+            "connection_id": self.connection_id,
+            "name": self.name,
+            "days_after_connecting": self.days_after_connecting,
+            "channel": self.channel,
+            "reasons": list(self.reasons),
+            "at": self.at.isoformat(),
+            "text": self.text,
+        }
 
 
 @dataclass(frozen=True)
@@ -72,10 +79,17 @@ class PitchAudit:
         return {
             "window_days": self.window_days,
             "early_pitches": [p.as_json() for p in self.early_pitches],
-            "give_ask": {"gives": self.gives, "asks": self.asks, "ratio_text": self.give_ask,
-                         "ratio": round(self.gives / self.asks, 2) if self.asks else None},
-            "first_messages": {"total": self.first_messages, "value_first": self.value_first_first,
-                               "value_first_share": self.value_first_share},
+            "give_ask": {
+                "gives": self.gives,
+                "asks": self.asks,
+                "ratio_text": self.give_ask,
+                "ratio": round(self.gives / self.asks, 2) if self.asks else None,
+            },
+            "first_messages": {
+                "total": self.first_messages,
+                "value_first": self.value_first_first,
+                "value_first_share": self.value_first_share,
+            },
             "reply_rates": {"value_first": self.value_first_replies.as_json(), "pitch": self.pitch_replies.as_json()},
         }
 
@@ -86,12 +100,25 @@ def pitch_audit(session: Session) -> PitchAudit:
     _gives, window = guard_settings(session)
     ledger = overall_ledger(session)
     audit = PitchAudit(window_days=window, gives=ledger.gives, asks=ledger.asks)
-    people = {cid: (f"{first} {last}".strip(), connected) for cid, first, last, connected in session.exec(
-        select(Connection.id, Connection.first_name, Connection.last_name, Connection.connected_on)).all()}
+    people = {
+        cid: (f"{first} {last}".strip(), connected)
+        for cid, first, last, connected in session.exec(
+            select(Connection.id, Connection.first_name, Connection.last_name, Connection.connected_on)
+        ).all()
+    }
     rows = session.exec(
-        select(LinkedInRecord.connection_id, LinkedInRecord.kind, LinkedInRecord.at, LinkedInRecord.conversation_id,
-               LinkedInRecord.pitch, LinkedInRecord.reasons, LinkedInRecord.text)
-        .where(LinkedInRecord.kind.in_(RELEVANT), LinkedInRecord.connection_id.is_not(None), LinkedInRecord.at.is_not(None))
+        select(
+            LinkedInRecord.connection_id,
+            LinkedInRecord.kind,
+            LinkedInRecord.at,
+            LinkedInRecord.conversation_id,
+            LinkedInRecord.pitch,
+            LinkedInRecord.reasons,
+            LinkedInRecord.text,
+        )
+        .where(
+            LinkedInRecord.kind.in_(RELEVANT), LinkedInRecord.connection_id.is_not(None), LinkedInRecord.at.is_not(None)
+        )
         .order_by(LinkedInRecord.connection_id, LinkedInRecord.at, LinkedInRecord.id)
     ).all()
     by_person: dict[int, list] = {}

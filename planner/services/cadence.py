@@ -68,7 +68,7 @@ class DueInfo:
 
     @property
     def marker(self) -> str:
-        """"cold", "due" or "" — what the people table shows."""
+        """ "cold", "due" or "" — what the people table shows."""
         if self.is_cold:
             return "cold"
         return "due" if self.is_due else ""
@@ -213,8 +213,13 @@ def due_infos(
     ``contacts`` is ``last_contacts`` for them, when the caller has read it already."""
     tiers = tier_cadences(session)
     q = select(
-        Connection.id, Connection.first_name, Connection.last_name, Connection.tier, Connection.cadence_days,
-        raw(Connection.connected_on), raw(Connection.created_at),
+        Connection.id,
+        Connection.first_name,
+        Connection.last_name,
+        Connection.tier,
+        Connection.cadence_days,
+        raw(Connection.connected_on),
+        raw(Connection.created_at),
     )
     if not include_archived:
         q = q.where(Connection.archived == False)
@@ -243,11 +248,19 @@ def due_infos(
             anchor = utc_value(created_at) or now
         next_due = anchor + timedelta(days=cadence)
         overdue = (now - next_due).total_seconds() / 86400
-        out.append(DueInfo(
-            connection_id=cid, name=f"{first} {last}".strip(), tier=tier, cadence_days=cadence,
-            last_contact_at=last_contact, next_due_at=next_due, overdue_days=overdue,
-            overdue_ratio=overdue / cadence, cadence_source=source,
-        ))
+        out.append(
+            DueInfo(
+                connection_id=cid,
+                name=f"{first} {last}".strip(),
+                tier=tier,
+                cadence_days=cadence,
+                last_contact_at=last_contact,
+                next_due_at=next_due,
+                overdue_days=overdue,
+                overdue_ratio=overdue / cadence,
+                cadence_source=source,
+            )
+        )
     out.sort(key=lambda d: d.connection_id)
     return out
 

@@ -88,7 +88,9 @@ class CalendarRange:
     last_day: date  # inclusive
 
 
-def calendar_range(session: Session, now: datetime, first: date | None = None, last: date | None = None) -> CalendarRange:
+def calendar_range(
+    session: Session, now: datetime, first: date | None = None, last: date | None = None
+) -> CalendarRange:
     """Local days `first`..`last` (inclusive) in the strategy's zone; default today + 4 weeks."""
     tz_name = get_strategy(session, now).timezone
     tz = ZoneInfo(tz_name)
@@ -124,7 +126,11 @@ def calendar_items(session: Session, start: datetime, end: datetime) -> list[Cal
     group_ids = {p.group_id for p in posts if p.group_id}
     entries = {e.id: e for e in session.exec(select(Entry).where(Entry.id.in_(entry_ids)))} if entry_ids else {}
     events = {e.id: e for e in session.exec(select(Event).where(Event.id.in_(event_ids)))} if event_ids else {}
-    groups = {g.id: g for g in session.exec(select(CommunityGroup).where(CommunityGroup.id.in_(group_ids)))} if group_ids else {}
+    groups = (
+        {g.id: g for g in session.exec(select(CommunityGroup).where(CommunityGroup.id.in_(group_ids)))}
+        if group_ids
+        else {}
+    )
 
     items: list[CalendarItem] = []
     for p in posts:
@@ -141,9 +147,17 @@ def calendar_items(session: Session, start: datetime, end: datetime) -> list[Cal
         title = p.title or f"{pillar.capitalize()} post"
         items.append(
             CalendarItem(
-                uid=f"post-{p.id}@planner", kind=POST, start=p.scheduled_at, title=f"Post ({pillar}): {title}",
-                updated_at=p.updated_at, pillar=p.pillar, body=p.body, links=tuple(dict.fromkeys(links)),
-                hashtags=tuple(p.hashtags.split()), channel=p.channel, status=p.status,
+                uid=f"post-{p.id}@planner",
+                kind=POST,
+                start=p.scheduled_at,
+                title=f"Post ({pillar}): {title}",
+                updated_at=p.updated_at,
+                pillar=p.pillar,
+                body=p.body,
+                links=tuple(dict.fromkeys(links)),
+                hashtags=tuple(p.hashtags.split()),
+                channel=p.channel,
+                status=p.status,
             )
         )
     for t, c in touches:
@@ -158,16 +172,25 @@ def calendar_items(session: Session, start: datetime, end: datetime) -> list[Cal
         body = "\n\n".join(x for x in (t.message.strip(), t.note.strip()) if x)
         items.append(
             CalendarItem(
-                uid=f"touchpoint-{t.id}@planner", kind=TOUCHPOINT, start=t.due_at,
-                title=f"{action.capitalize()}: {c.full_name or 'someone'}", updated_at=t.updated_at,
-                person=c.full_name, action=t.kind, body=body, links=tuple(dict.fromkeys(links)), status=t.status,
+                uid=f"touchpoint-{t.id}@planner",
+                kind=TOUCHPOINT,
+                start=t.due_at,
+                title=f"{action.capitalize()}: {c.full_name or 'someone'}",
+                updated_at=t.updated_at,
+                person=c.full_name,
+                action=t.kind,
+                body=body,
+                links=tuple(dict.fromkeys(links)),
+                status=t.status,
             )
         )
     items.sort(key=lambda i: (i.start, i.uid))
     return items
 
 
-def calendar(session: Session, now: datetime, first: date | None = None, last: date | None = None) -> tuple[CalendarRange, list[CalendarItem]]:
+def calendar(
+    session: Session, now: datetime, first: date | None = None, last: date | None = None
+) -> tuple[CalendarRange, list[CalendarItem]]:
     """The range (default: today + 4 weeks, local) and its items."""
     rng = calendar_range(session, now, first, last)
     return rng, calendar_items(session, rng.start, rng.end)

@@ -72,7 +72,9 @@ def _check_cadence(days: int) -> int:
 
 
 def list_groups(session: Session) -> list[GroupView]:
-    return [_group_view(g) for g in session.exec(select(CommunityGroup).order_by(CommunityGroup.name, CommunityGroup.id))]
+    return [
+        _group_view(g) for g in session.exec(select(CommunityGroup).order_by(CommunityGroup.name, CommunityGroup.id))
+    ]
 
 
 def resolve_group(session: Session, ref: str | int) -> CommunityGroup:
@@ -86,7 +88,12 @@ def resolve_group(session: Session, ref: str | int) -> CommunityGroup:
 
 
 def add_group(
-    session: Session, name: str, url: str | None = None, platform: str = "", cadence_days: int = 7, notes: str = "",
+    session: Session,
+    name: str,
+    url: str | None = None,
+    platform: str = "",
+    cadence_days: int = 7,
+    notes: str = "",
     now: datetime | None = None,
 ) -> GroupView:
     name = name.strip()
@@ -94,8 +101,14 @@ def add_group(
         raise PlannerError("a group needs a name")
     if session.exec(select(CommunityGroup).where(CommunityGroup.name == name)).first():
         raise PlannerError(f"there is already a group named {name!r}")
-    group = CommunityGroup(name=name, url=_check_url(url, "group url"), platform=platform, cadence_days=_check_cadence(cadence_days),
-                           notes=notes, created_at=now or utcnow())
+    group = CommunityGroup(
+        name=name,
+        url=_check_url(url, "group url"),
+        platform=platform,
+        cadence_days=_check_cadence(cadence_days),
+        notes=notes,
+        created_at=now or utcnow(),
+    )
     session.add(group)
     session.flush()
     return _group_view(group)
@@ -175,8 +188,16 @@ def resolve_event(session: Session, ref: str | int) -> Event:
 
 
 def add_event(
-    session: Session, title: str, starts_at: datetime, *, ends_at: datetime | None = None, duration_minutes: int | None = 60,
-    url: str | None = None, role: str = EventRole.ATTENDING.value, notes: str = "", now: datetime | None = None,
+    session: Session,
+    title: str,
+    starts_at: datetime,
+    *,
+    ends_at: datetime | None = None,
+    duration_minutes: int | None = 60,
+    url: str | None = None,
+    role: str = EventRole.ATTENDING.value,
+    notes: str = "",
+    now: datetime | None = None,
 ) -> EventView:
     title = title.strip()
     if not title:
@@ -189,8 +210,15 @@ def add_event(
         ends_at = starts_at + timedelta(minutes=duration_minutes)
     if ends_at is not None and ends_at <= starts_at:
         raise PlannerError("an event must end after it starts")
-    event = Event(title=title, starts_at=starts_at, ends_at=ends_at, url=_check_url(url, "event url"), role=parse_role(role),
-                  notes=notes, created_at=now or utcnow())
+    event = Event(
+        title=title,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        url=_check_url(url, "event url"),
+        role=parse_role(role),
+        notes=notes,
+        created_at=now or utcnow(),
+    )
     session.add(event)
     session.flush()
     return _event_view(event)

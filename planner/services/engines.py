@@ -51,8 +51,11 @@ def make_extractor(settings, store=None, engine: str | None = None):
 
             return KeyBERTExtractor(model=settings.keyword_model)
         cache_dir.mkdir(parents=True, exist_ok=True)
-        return KeywordExtractor(model=settings.keyword_model, cache_path=Path(cache_dir) / "planner-phrase-cache.sqlite",
-                                backend=BULK_BACKEND)
+        return KeywordExtractor(
+            model=settings.keyword_model,
+            cache_path=Path(cache_dir) / "planner-phrase-cache.sqlite",
+            backend=BULK_BACKEND,
+        )
     except KeywordModelError as exc:
         raise PlannerError(f"keyword model unavailable: {exc}") from exc
 

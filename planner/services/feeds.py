@@ -43,7 +43,9 @@ def get_topic(session: Session, name: str) -> Topic:
     return topic
 
 
-def ensure_topic(session: Session, name: str, description: str = "", keywords: Iterable[str] = ()) -> tuple[Topic, bool]:
+def ensure_topic(
+    session: Session, name: str, description: str = "", keywords: Iterable[str] = ()
+) -> tuple[Topic, bool]:
     name = " ".join(name.split())
     if not name:
         raise PlannerError("a topic needs a name")
@@ -84,7 +86,17 @@ def list_topics(session: Session) -> list[TopicRow]:
     rows = []
     for t in session.exec(select(Topic).order_by(func.lower(Topic.name))):
         n, unread = entry_counts.get(t.id, (0, 0))
-        rows.append(TopicRow(t.id, t.name, t.description, [k for k in t.keywords.split(",") if k], feeds.get(t.id, 0), n, int(unread or 0)))
+        rows.append(
+            TopicRow(
+                t.id,
+                t.name,
+                t.description,
+                [k for k in t.keywords.split(",") if k],
+                feeds.get(t.id, 0),
+                n,
+                int(unread or 0),
+            )
+        )
     return rows
 
 
@@ -122,7 +134,9 @@ def normalize_feed_url(url: str, allow_local: bool = True) -> str:
     return path.as_uri()
 
 
-def add_feed(session: Session, url: str, topic: str | None = None, title: str = "", allow_local: bool = True) -> tuple[Feed, bool]:
+def add_feed(
+    session: Session, url: str, topic: str | None = None, title: str = "", allow_local: bool = True
+) -> tuple[Feed, bool]:
     url = normalize_feed_url(url, allow_local=allow_local)
     existing = session.exec(select(Feed).where(Feed.url == url)).first()
     if existing is not None:
@@ -135,7 +149,11 @@ def add_feed(session: Session, url: str, topic: str | None = None, title: str = 
 
 
 def resolve_feed(session: Session, ref: str) -> Feed:
-    feed = session.get(Feed, int(ref)) if ref.isdigit() else session.exec(select(Feed).where(Feed.url == ref.strip())).first()
+    feed = (
+        session.get(Feed, int(ref))
+        if ref.isdigit()
+        else session.exec(select(Feed).where(Feed.url == ref.strip())).first()
+    )
     if feed is None:
         raise PlannerError(f"no feed {ref!r} (give its id or exact URL; see `planner feeds list`)")
     return feed
@@ -183,9 +201,22 @@ def list_feeds(session: Session, topic: str | None = None) -> list[FeedRow]:
     if topic:
         q = q.where(Feed.topic_id == get_topic(session, topic).id)
     return [
-        FeedRow(f.id, f.url, f.title, tname, f.enabled, f.last_status, f.last_http_status, f.last_error, f.last_warning,
-                f.failure_count, f.last_fetched_at.isoformat() if f.last_fetched_at else None, n, int(unread or 0),
-                f.disabled_reason)
+        FeedRow(
+            f.id,
+            f.url,
+            f.title,
+            tname,
+            f.enabled,
+            f.last_status,
+            f.last_http_status,
+            f.last_error,
+            f.last_warning,
+            f.failure_count,
+            f.last_fetched_at.isoformat() if f.last_fetched_at else None,
+            n,
+            int(unread or 0),
+            f.disabled_reason,
+        )
         for f, tname, n, unread in session.exec(q)
     ]
 
@@ -232,10 +263,18 @@ def feed_requests(session: Session, topic: str | None = None, feed_ids: Iterable
     if feed_ids is not None:
         q = q.where(Feed.id.in_(list(feed_ids)))
     return [
-        FeedRequest(feed_id=f.id, url=f.url, etag=f.etag, last_modified=f.last_modified, content_hash=f.content_hash,
-                    failure_count=f.failure_count, retry_after_until=f.retry_after_until,
-                    http_fallback=f.last_fetched_at is None and f.last_warning == SCHEME_GUESSED
-                    and f.url.startswith("https://"))
+        FeedRequest(
+            feed_id=f.id,
+            url=f.url,
+            etag=f.etag,
+            last_modified=f.last_modified,
+            content_hash=f.content_hash,
+            failure_count=f.failure_count,
+            retry_after_until=f.retry_after_until,
+            http_fallback=f.last_fetched_at is None
+            and f.last_warning == SCHEME_GUESSED
+            and f.url.startswith("https://"),
+        )
         for f in session.exec(q)
     ]
 
@@ -299,9 +338,18 @@ def _apply_all(session: Session, results: list, now: datetime, one_by_one: bool)
     return summary
 
 
-def _apply_one(session: Session, feed: Feed, r, now: datetime, summary: RefreshSummary,
-               existing: dict[tuple[int, str], tuple[int, str]], known_links: set[str], new_links: set[str],
-               inserts: list[dict], updates: list[dict]) -> None:
+def _apply_one(
+    session: Session,
+    feed: Feed,
+    r,
+    now: datetime,
+    summary: RefreshSummary,
+    existing: dict[tuple[int, str], tuple[int, str]],
+    known_links: set[str],
+    new_links: set[str],
+    inserts: list[dict],
+    updates: list[dict],
+) -> None:
     """One feed's state, and its new and edited entries added to ``inserts``/``updates`` (the
     links it adds go to ``new_links``: an entry whose link is known already is a duplicate)."""
     if r.status not in ("error", "skipped") and r.new_url and r.new_url != feed.url:
@@ -321,8 +369,18 @@ def _apply_one(session: Session, feed: Feed, r, now: datetime, summary: RefreshS
         if key in existing:
             eid, chash = existing[key]
             if chash != e.content_hash:
-                updates.append({"_id": eid, "title": e.title, "summary": e.summary, "link": e.link, "author": e.author,
-                                "published_at": e.published_at, "content_hash": e.content_hash, "updated_at": now})
+                updates.append(
+                    {
+                        "_id": eid,
+                        "title": e.title,
+                        "summary": e.summary,
+                        "link": e.link,
+                        "author": e.author,
+                        "published_at": e.published_at,
+                        "content_hash": e.content_hash,
+                        "updated_at": now,
+                    }
+                )
                 updated += 1
             continue
         if e.link and (e.link in known_links or e.link in new_links):
@@ -330,9 +388,22 @@ def _apply_one(session: Session, feed: Feed, r, now: datetime, summary: RefreshS
             continue
         if e.link:
             new_links.add(e.link)
-        inserts.append({"feed_id": feed.id, "guid": e.guid, "link": e.link, "title": e.title, "summary": e.summary,
-                        "author": e.author, "published_at": e.published_at, "fetched_at": now,
-                        "content_hash": e.content_hash, "is_read": False, "is_starred": False, "is_dismissed": False})
+        inserts.append(
+            {
+                "feed_id": feed.id,
+                "guid": e.guid,
+                "link": e.link,
+                "title": e.title,
+                "summary": e.summary,
+                "author": e.author,
+                "published_at": e.published_at,
+                "fetched_at": now,
+                "content_hash": e.content_hash,
+                "is_read": False,
+                "is_starred": False,
+                "is_dismissed": False,
+            }
+        )
         added += 1
     summary.new_entries += added
     summary.updated_entries += updated
@@ -348,7 +419,12 @@ def _write_entries(session: Session, inserts: list[dict], updates: list[dict]) -
         stmt = (
             table.update()
             .where(table.c.id == sa.bindparam("_id"))
-            .values({k: sa.bindparam(k) for k in ("title", "summary", "link", "author", "published_at", "content_hash", "updated_at")})
+            .values(
+                {
+                    k: sa.bindparam(k)
+                    for k in ("title", "summary", "link", "author", "published_at", "content_hash", "updated_at")
+                }
+            )
         )
         session.connection().execute(stmt, updates)
 
@@ -374,9 +450,15 @@ def _merge_feed(session: Session, source: Feed, target: Feed, existing: dict[tup
             moved += 1
             continue
         twice += 1
-        session.execute(entry.update().where(entry.c.id == same.id).values(
-            is_read=same.is_read or row.is_read, is_starred=same.is_starred or row.is_starred,
-            is_dismissed=same.is_dismissed or row.is_dismissed))
+        session.execute(
+            entry.update()
+            .where(entry.c.id == same.id)
+            .values(
+                is_read=same.is_read or row.is_read,
+                is_starred=same.is_starred or row.is_starred,
+                is_dismissed=same.is_dismissed or row.is_dismissed,
+            )
+        )
         session.execute(sa.update(Post).where(Post.source_entry_id == row.id).values(source_entry_id=same.id))
         session.execute(sa.update(Touchpoint).where(Touchpoint.entry_id == row.id).values(entry_id=same.id))
         session.execute(sa.delete(EntryKeyword).where(EntryKeyword.entry_id == row.id))
@@ -390,9 +472,11 @@ def _merge_feed(session: Session, source: Feed, target: Feed, existing: dict[tup
     what = f"{source.title} ({source.url})" if source.title else source.url
     session.delete(source)
     session.flush()
-    return (f"{what} moved permanently to {target.url}, which you already follow"
-            f"{f' as {target.title}' if target.title and target.title != source.title else ''}: merged "
-            f"({count(moved, 'entry')} moved over, {count(twice, 'entry')} held by both kept once)")
+    return (
+        f"{what} moved permanently to {target.url}, which you already follow"
+        f"{f' as {target.title}' if target.title and target.title != source.title else ''}: merged "
+        f"({count(moved, 'entry')} moved over, {count(twice, 'entry')} held by both kept once)"
+    )
 
 
 def _store_failure(session: Session, feed_id: int, exc: Exception, now: datetime, summary: RefreshSummary) -> None:
@@ -400,8 +484,11 @@ def _store_failure(session: Session, feed_id: int, exc: Exception, now: datetime
     feed, in words, and let the next refresh try again."""
     reason = type(getattr(exc, "orig", None) or exc).__name__
     message = f"could not store what was fetched (the database refused it: {reason}); the next refresh tries again"
-    session.execute(sa.update(Feed).where(Feed.id == feed_id).values(
-        last_status="error", last_error=message, last_fetched_at=now, failure_count=Feed.failure_count + 1))
+    session.execute(
+        sa.update(Feed)
+        .where(Feed.id == feed_id)
+        .values(last_status="error", last_error=message, last_fetched_at=now, failure_count=Feed.failure_count + 1)
+    )
     feed = session.get(Feed, feed_id)
     summary.errors += 1
     summary.problems.append(f"{(feed.title or feed.url) if feed else feed_id}: {message}")
@@ -449,8 +536,12 @@ def _apply_feed_state(feed: Feed, r, now: datetime, summary: RefreshSummary) -> 
 
 
 def refresh(
-    store, topic: str | None = None, feed_ids: Iterable[int] | None = None,
-    progress: Callable[[int, int, object], None] | None = None, now: datetime | None = None, **fetch_options,
+    store,
+    topic: str | None = None,
+    feed_ids: Iterable[int] | None = None,
+    progress: Callable[[int, int, object], None] | None = None,
+    now: datetime | None = None,
+    **fetch_options,
 ) -> RefreshSummary:
     """Fetch every enabled feed (or a topic's) and store what came back."""
     from planner.adapters.feeds import fetch_all_sync
@@ -473,7 +564,7 @@ def refresh(
 
 def _chunks(items: list, size: int):
     for i in range(0, len(items), size):
-        yield items[i:i + size]
+        yield items[i : i + size]
 
 
 # --- entries ------------------------------------------------------------------------------------
@@ -500,9 +591,17 @@ class EntryRow:
 
 
 def list_entries(
-    session: Session, topic: str | None = None, feed_id: int | None = None, unread: bool = False, starred: bool = False,
-    search: str | None = None, limit: int | None = 50, offset: int = 0, with_summary: bool = False,
-    include_dismissed: bool = False, after: tuple[datetime | None, int] | None = None,
+    session: Session,
+    topic: str | None = None,
+    feed_id: int | None = None,
+    unread: bool = False,
+    starred: bool = False,
+    search: str | None = None,
+    limit: int | None = 50,
+    offset: int = 0,
+    with_summary: bool = False,
+    include_dismissed: bool = False,
+    after: tuple[datetime | None, int] | None = None,
 ) -> list[EntryRow]:
     """Newest first; paged so 100,000 entries never load at once.
 
@@ -510,8 +609,20 @@ def list_entries(
     index from there instead of counting past ``offset`` rows (a deep page costs what the first
     does). ``offset`` stays for the CLI's --offset."""
     q = (
-        select(Entry.id, Entry.feed_id, Feed.title, Feed.url, Topic.name, Entry.title, Entry.link, Entry.author,
-               Entry.published_at, Entry.is_read, Entry.is_starred, Entry.summary if with_summary else sa.literal(""))
+        select(
+            Entry.id,
+            Entry.feed_id,
+            Feed.title,
+            Feed.url,
+            Topic.name,
+            Entry.title,
+            Entry.link,
+            Entry.author,
+            Entry.published_at,
+            Entry.is_read,
+            Entry.is_starred,
+            Entry.summary if with_summary else sa.literal(""),
+        )
         .join(Feed, Feed.id == Entry.feed_id)
         .join(Topic, Topic.id == Feed.topic_id, isouter=True)
     )
@@ -533,11 +644,13 @@ def list_entries(
         if at is None:  # already among the undated entries, which sort last
             q = q.where(Entry.published_at.is_(None), Entry.id < last_id)
         else:
-            q = q.where(sa.or_(
-                Entry.published_at < at,
-                sa.and_(Entry.published_at == at, Entry.id < last_id),
-                Entry.published_at.is_(None),
-            ))
+            q = q.where(
+                sa.or_(
+                    Entry.published_at < at,
+                    sa.and_(Entry.published_at == at, Entry.id < last_id),
+                    Entry.published_at.is_(None),
+                )
+            )
     q = q.order_by(Entry.published_at.desc().nulls_last(), Entry.id.desc()).offset(offset)
     if limit:
         q = q.limit(limit)
@@ -554,8 +667,14 @@ def get_entry(session: Session, entry_id: int) -> Entry:
     return entry
 
 
-def set_entry_flags(session: Session, entry_id: int, *, read: bool | None = None, starred: bool | None = None,
-                    dismissed: bool | None = None) -> Entry:
+def set_entry_flags(
+    session: Session,
+    entry_id: int,
+    *,
+    read: bool | None = None,
+    starred: bool | None = None,
+    dismissed: bool | None = None,
+) -> Entry:
     entry = get_entry(session, entry_id)
     if read is not None:
         entry.is_read = read

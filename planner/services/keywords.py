@@ -39,7 +39,9 @@ def entry_text(title: str, summary: str) -> str:
 
 
 def _pending_query(model_name: str, everything: bool):
-    q = select(Entry.id, Entry.title, Entry.summary, Entry.content_hash).order_by(Entry.published_at.desc().nulls_last(), Entry.id.desc())
+    q = select(Entry.id, Entry.title, Entry.summary, Entry.content_hash).order_by(
+        Entry.published_at.desc().nulls_last(), Entry.id.desc()
+    )
     if not everything:
         q = q.where(
             sa.or_(
@@ -65,13 +67,23 @@ class ExtractionSummary:
     people: int = 0  # people whose interests were (re-)embedded for matching
 
     def as_dict(self) -> dict:
-        return {"extracted": self.extracted, "pending_before": self.pending_before, "keywords": self.keywords,
-                "model": self.model, "people": self.people}
+        return {
+            "extracted": self.extracted,
+            "pending_before": self.pending_before,
+            "keywords": self.keywords,
+            "model": self.model,
+            "people": self.people,
+        }
 
 
 def extract_pending(
-    store, extractor, *, everything: bool = False, limit: int | None = None,
-    progress: Callable[[int, int], None] | None = None, top_n: int = TOP_N,
+    store,
+    extractor,
+    *,
+    everything: bool = False,
+    limit: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    top_n: int = TOP_N,
 ) -> ExtractionSummary:
     """Extract keywords for new or changed entries (all with ``everything``), newest first."""
     model = extractor.model_name
@@ -84,7 +96,7 @@ def extract_pending(
     if progress:
         progress(0, total)
     for start in range(0, total, BATCH):
-        batch = rows[start:start + BATCH]
+        batch = rows[start : start + BATCH]
         results = extractor.extract([entry_text(title, summ) for _, title, summ, _ in batch], top_n=top_n)
         with store.transaction() as session:
             summary.keywords += _store_batch(session, batch, results, model)
@@ -93,7 +105,8 @@ def extract_pending(
             progress(summary.extracted, total)
     # then the people whose interests changed, counted on after the entries in the same progress
     summary.people = refresh_person_vectors(
-        store, extractor, progress=(lambda done, people: progress(total + done, total + people)) if progress else None)
+        store, extractor, progress=(lambda done, people: progress(total + done, total + people)) if progress else None
+    )
     return summary
 
 
@@ -107,7 +120,8 @@ def _store_batch(session: Session, batch, results, model: str) -> int:
         for rank, (phrase, score) in enumerate(result.keywords, start=1):
             links.append({"entry_id": entry_id, "keyword_id": ids[phrase], "score": float(score), "rank": rank})
         session.execute(
-            sa.update(Entry).where(Entry.id == entry_id)
+            sa.update(Entry)
+            .where(Entry.id == entry_id)
             .values(keywords_hash=content_hash, keywords_model=model, embedding=result.embedding)
         )
     if links:
@@ -118,23 +132,30 @@ def _store_batch(session: Session, batch, results, model: str) -> int:
 def _keyword_ids(session: Session, phrases: list[str]) -> dict[str, int]:
     ids: dict[str, int] = {}
     for i in range(0, len(phrases), 500):
-        chunk = phrases[i:i + 500]
-        ids.update({p: kid for kid, p in session.exec(select(Keyword.id, Keyword.phrase).where(Keyword.phrase.in_(chunk)))})
+        chunk = phrases[i : i + 500]
+        ids.update(
+            {p: kid for kid, p in session.exec(select(Keyword.id, Keyword.phrase).where(Keyword.phrase.in_(chunk)))}
+        )
     missing = [p for p in phrases if p not in ids]
     if missing:
         from planner.services.trends import keyword_key
 
         session.execute(sa.insert(Keyword), [{"phrase": p, "merge_key": keyword_key(p)} for p in missing])
         for i in range(0, len(missing), 500):
-            chunk = missing[i:i + 500]
-            ids.update({p: kid for kid, p in session.exec(select(Keyword.id, Keyword.phrase).where(Keyword.phrase.in_(chunk)))})
+            chunk = missing[i : i + 500]
+            ids.update(
+                {p: kid for kid, p in session.exec(select(Keyword.id, Keyword.phrase).where(Keyword.phrase.in_(chunk)))}
+            )
     return ids
 
 
 def entry_keywords(session: Session, entry_id: int, limit: int = TOP_N) -> list[tuple[str, float]]:
     rows = session.exec(
-        select(Keyword.phrase, EntryKeyword.score).join(EntryKeyword, EntryKeyword.keyword_id == Keyword.id)
-        .where(EntryKeyword.entry_id == entry_id).order_by(EntryKeyword.rank).limit(limit)
+        select(Keyword.phrase, EntryKeyword.score)
+        .join(EntryKeyword, EntryKeyword.keyword_id == Keyword.id)
+        .where(EntryKeyword.entry_id == entry_id)
+        .order_by(EntryKeyword.rank)
+        .limit(limit)
     )
     return [(p, round(s, 4)) for p, s in rows]
 
@@ -147,16 +168,28 @@ TREND_PER_ENTRY = 5  # an entry's top keywords that count
 RISING_LIMIT = 12  # keywords a "what is rising" list shows
 
 
-def rising_now(session: Session, now: datetime, topic: str | None = None, limit: int = RISING_LIMIT,
-               days: int = TREND_DAYS, min_support: int = 3):
+def rising_now(
+    session: Session,
+    now: datetime,
+    topic: str | None = None,
+    limit: int = RISING_LIMIT,
+    days: int = TREND_DAYS,
+    min_support: int = 3,
+):
     """What is rising now: the one list Discover's panel, `planner keywords trends` and the weekly
     review's step 3 show (the last TREND_DAYS days against the four windows before)."""
-    return topic_trends(session, now, topic, days=days, min_support=min_support, per_entry=TREND_PER_ENTRY,
-                        limit=limit)
+    return topic_trends(session, now, topic, days=days, min_support=min_support, per_entry=TREND_PER_ENTRY, limit=limit)
 
 
-def topic_trends(session: Session, now: datetime, topic: str | None = None, days: int = 7, min_support: int = 3,
-                 per_entry: int = 5, limit: int = 20):
+def topic_trends(
+    session: Session,
+    now: datetime,
+    topic: str | None = None,
+    days: int = 7,
+    min_support: int = 3,
+    per_entry: int = 5,
+    limit: int = 20,
+):
     """Keywords rising in a topic (all topics together when None): this window vs the previous
     four (see services.trends)."""
     topic_id = None
@@ -168,8 +201,9 @@ def topic_trends(session: Session, now: datetime, topic: str | None = None, days
     return found.get(None, [])[:limit]
 
 
-def _trends(session: Session, now: datetime, days: int, min_support: int, per_entry: int, *,
-            topic_id: int | None) -> dict:
+def _trends(
+    session: Session, now: datetime, days: int, min_support: int, per_entry: int, *, topic_id: int | None
+) -> dict:
     """Counted in SQL, per window, grouped by the keywords' stored merge key: only the
     groups with enough support this window come back to Python (100,000 entries: 2.6 s in Python
     before, see docs/BENCHMARKS.md). Keywords without a stored key (restored from an old backup)
@@ -184,14 +218,18 @@ def _trends(session: Session, now: datetime, days: int, min_support: int, per_en
     key = func.coalesce(Keyword.merge_key, unkeyed + Keyword.phrase)
     group_topic = sa.null()  # one group of all topics (or the one asked for): the rows keep their shape
     windows = [
-        func.sum(case((and_(Entry.published_at > (bounds[i - 1] if i else oldest), Entry.published_at <= bound), 1),
-                      else_=0))
+        func.sum(
+            case((and_(Entry.published_at > (bounds[i - 1] if i else oldest), Entry.published_at <= bound), 1), else_=0)
+        )
         for i, bound in enumerate(bounds)
     ]
 
     def scoped(q):
-        q = (q.join(EntryKeyword, EntryKeyword.keyword_id == Keyword.id).join(Entry, Entry.id == EntryKeyword.entry_id)
-             .where(Entry.published_at > oldest, Entry.published_at <= now, EntryKeyword.rank <= per_entry))
+        q = (
+            q.join(EntryKeyword, EntryKeyword.keyword_id == Keyword.id)
+            .join(Entry, Entry.id == EntryKeyword.entry_id)
+            .where(Entry.published_at > oldest, Entry.published_at <= now, EntryKeyword.rank <= per_entry)
+        )
         if topic_id is not None:
             q = q.join(Feed, Feed.id == Entry.feed_id).where(Feed.topic_id == topic_id)
         return q
@@ -201,8 +239,12 @@ def _trends(session: Session, now: datetime, days: int, min_support: int, per_en
 
     groups = [key]
     # 1. the groups with enough support this window (a fifth of the rows, grouped by the key)
-    current = scoped(select(group_topic, key, func.count())).where(Entry.published_at > bounds[-2]).group_by(
-        *groups).having(sa.or_(func.count() >= min_support, func.min(key).like(unkeyed + "%")))
+    current = (
+        scoped(select(group_topic, key, func.count()))
+        .where(Entry.published_at > bounds[-2])
+        .group_by(*groups)
+        .having(sa.or_(func.count() >= min_support, func.min(key).like(unkeyed + "%")))
+    )
     support: dict[tuple, int] = defaultdict(int)
     for tid, raw, n in session.connection().execute(current):
         support[(tid, merged(raw))] += int(n)
@@ -212,10 +254,12 @@ def _trends(session: Session, now: datetime, days: int, min_support: int, per_en
     counts: dict[tuple, list[int]] = defaultdict(lambda: [0] * len(bounds))
     surfaces: dict[tuple, Counter] = defaultdict(Counter)
     for start in range(0, len(wanted), 500):
-        chunk = wanted[start:start + 500]
-        spelled = scoped(select(group_topic, key, Keyword.phrase, *windows)).where(
-            sa.or_(Keyword.merge_key.in_(chunk), Keyword.merge_key.is_(None) if start == 0 else sa.false())
-        ).group_by(*groups, Keyword.phrase)
+        chunk = wanted[start : start + 500]
+        spelled = (
+            scoped(select(group_topic, key, Keyword.phrase, *windows))
+            .where(sa.or_(Keyword.merge_key.in_(chunk), Keyword.merge_key.is_(None) if start == 0 else sa.false()))
+            .group_by(*groups, Keyword.phrase)
+        )
         for tid, raw, phrase, *series in session.connection().execute(spelled):
             group = (tid, merged(raw))
             if group in kept:
@@ -270,7 +314,8 @@ def _interest_hash(model: str, text: str) -> str:
 def count_people_pending(session: Session) -> int:
     """People whose interests were never embedded (edits are caught by the next refresh)."""
     return session.exec(
-        select(func.count()).select_from(Connection)
+        select(func.count())
+        .select_from(Connection)
         .where(Connection.archived == False, Connection.interest_hash.is_(None))  # noqa: E712
     ).one()
 
@@ -281,7 +326,9 @@ def refresh_person_vectors(store, extractor, progress: Callable[[int, int], None
     model = extractor.model_name
     with store.session() as session:
         wanted = interests(session)
-        stored = dict(session.exec(select(Connection.id, Connection.interest_hash).where(Connection.archived == False)).all())  # noqa: E712
+        stored = dict(
+            session.exec(select(Connection.id, Connection.interest_hash).where(Connection.archived == False)).all()
+        )  # noqa: E712
     pending = []
     for pid, (text, _) in wanted.items():
         digest = _interest_hash(model, text)
@@ -289,14 +336,15 @@ def refresh_person_vectors(store, extractor, progress: Callable[[int, int], None
             pending.append((pid, text, digest))
     done = 0
     for start in range(0, len(pending), PEOPLE_BATCH):
-        batch = pending[start:start + PEOPLE_BATCH]
+        batch = pending[start : start + PEOPLE_BATCH]
         live = [row for row in batch if row[1]]
         vectors = extractor.embed([text for _, text, _ in live]) if live else []
         by_id = {pid: vectors[i].tobytes() for i, (pid, _, _) in enumerate(live)}
         with store.transaction() as session:
             for pid, _, digest in batch:
                 session.execute(
-                    sa.update(Connection).where(Connection.id == pid)
+                    sa.update(Connection)
+                    .where(Connection.id == pid)
                     .values(interest_embedding=by_id.get(pid), interest_hash=digest)
                 )
         done += len(batch)
@@ -310,23 +358,31 @@ def fresh_entry_vectors(session: Session, now: datetime, days: int = 21, limit: 
     from planner.services.matching import EntryVector
 
     rows = session.exec(
-        select(Entry.id, Entry.embedding).where(
-            Entry.embedding.is_not(None), Entry.is_dismissed == False, Entry.published_at >= now - timedelta(days=days)  # noqa: E712
-        ).order_by(Entry.published_at.desc()).limit(limit)
+        select(Entry.id, Entry.embedding)
+        .where(
+            Entry.embedding.is_not(None),
+            Entry.is_dismissed == False,
+            Entry.published_at >= now - timedelta(days=days),  # noqa: E712
+        )
+        .order_by(Entry.published_at.desc())
+        .limit(limit)
     ).all()
     ids = [r[0] for r in rows]
     words: dict[int, list[str]] = {i: [] for i in ids}
     for i in range(0, len(ids), 500):
         for eid, phrase in session.exec(
-            select(EntryKeyword.entry_id, Keyword.phrase).join(Keyword, Keyword.id == EntryKeyword.keyword_id)
-            .where(EntryKeyword.entry_id.in_(ids[i:i + 500])).order_by(EntryKeyword.entry_id, EntryKeyword.rank)
+            select(EntryKeyword.entry_id, Keyword.phrase)
+            .join(Keyword, Keyword.id == EntryKeyword.keyword_id)
+            .where(EntryKeyword.entry_id.in_(ids[i : i + 500]))
+            .order_by(EntryKeyword.entry_id, EntryKeyword.rank)
         ):
             words[eid].append(phrase)
     return [EntryVector(entry_id=eid, embedding=emb, keywords=words[eid]) for eid, emb in rows]
 
 
-def matches_for_people(session: Session, person_ids: list[int], now: datetime, extractor=None, top_k: int = 3,
-                       days: int = 21) -> dict[int, list]:
+def matches_for_people(
+    session: Session, person_ids: list[int], now: datetime, extractor=None, top_k: int = 3, days: int = 21
+) -> dict[int, list]:
     """For each person, the fresh entries that fit their interests, each with its reason.
 
     Uses the interest vectors keyword extraction stored; ``extractor`` (optional) embeds the
@@ -342,7 +398,9 @@ def matches_for_people(session: Session, person_ids: list[int], now: datetime, e
     missing = [pid for pid in person_ids if pid not in wanted]
     if missing:
         raise PlannerError(f"no person with id {missing[0]}")
-    stored = dict(session.exec(select(Connection.id, Connection.interest_embedding).where(Connection.id.in_(person_ids))).all())
+    stored = dict(
+        session.exec(select(Connection.id, Connection.interest_embedding).where(Connection.id.in_(person_ids))).all()
+    )
     unembedded = [pid for pid in person_ids if not stored.get(pid)]
     if unembedded and extractor is not None:
         fresh = extractor.embed([wanted[pid][0] or "professional networking" for pid in unembedded])

@@ -70,10 +70,16 @@ class Ledger(GiveAskRatio):
 
     def as_json(self) -> dict:
         # explicit, not dataclasses.asdict: asdict deep-copies every value (2.7 s for 10,000 people)
-        return {"gives": self.gives, "asks": self.asks, "planned": self.planned,
-                "last_give_at": self.last_give_at.isoformat() if self.last_give_at else None,
-                "last_ask_at": self.last_ask_at.isoformat() if self.last_ask_at else None,
-                "days_connected": self.days_connected, "ratio": self.ratio, "ratio_text": self.ratio_text}
+        return {
+            "gives": self.gives,
+            "asks": self.asks,
+            "planned": self.planned,
+            "last_give_at": self.last_give_at.isoformat() if self.last_give_at else None,
+            "last_ask_at": self.last_ask_at.isoformat() if self.last_ask_at else None,
+            "days_connected": self.days_connected,
+            "ratio": self.ratio,
+            "ratio_text": self.ratio_text,
+        }
 
 
 def _days_connected(connected_on: date | None, now: datetime) -> int | None:
@@ -93,10 +99,14 @@ def ledgers(session: Session, connection_ids: list[int], now: datetime) -> dict[
     ask = Touchpoint.kind.in_(sorted(k.value for k in ASK_KINDS))
     give, asked = and_(done, ~ask), and_(done, ask)
     q = (
-        select(Touchpoint.connection_id,
-               func.sum(case((give, 1), else_=0)), func.sum(case((asked, 1), else_=0)),
-               func.sum(case((Touchpoint.status == TouchStatus.PLANNED.value, 1), else_=0)),
-               raw(func.max(case((give, Touchpoint.done_at)))), raw(func.max(case((asked, Touchpoint.done_at)))))
+        select(
+            Touchpoint.connection_id,
+            func.sum(case((give, 1), else_=0)),
+            func.sum(case((asked, 1), else_=0)),
+            func.sum(case((Touchpoint.status == TouchStatus.PLANNED.value, 1), else_=0)),
+            raw(func.max(case((give, Touchpoint.done_at)))),
+            raw(func.max(case((asked, Touchpoint.done_at)))),
+        )
         .where(Touchpoint.status.in_((TouchStatus.DONE.value, TouchStatus.PLANNED.value)))
         .group_by(Touchpoint.connection_id)
     )
@@ -120,7 +130,9 @@ class OverallLedger(GiveAskRatio):
 
 
 def overall_ledger(session: Session) -> OverallLedger:
-    rows = session.exec(select(Touchpoint.kind, Touchpoint.status, func.count()).group_by(Touchpoint.kind, Touchpoint.status)).all()
+    rows = session.exec(
+        select(Touchpoint.kind, Touchpoint.status, func.count()).group_by(Touchpoint.kind, Touchpoint.status)
+    ).all()
     gives = sum(n for k, s, n in rows if s == TouchStatus.DONE.value and k not in ASK_KINDS)
     asks = sum(n for k, s, n in rows if s == TouchStatus.DONE.value and k in ASK_KINDS)
     planned = sum(n for _k, s, n in rows if s == TouchStatus.PLANNED.value)
@@ -189,6 +201,7 @@ class AskTooEarly(PlannerError):
     def __init__(self, person: str, kind: str, guard: GuardResult):
         self.guard = guard
         super().__init__(
-            f"a {label(kind)} to {person} looks too early: " + "; ".join(guard.reasons)
+            f"a {label(kind)} to {person} looks too early: "
+            + "; ".join(guard.reasons)
             + " — give first, or use --force to record it anyway"
         )

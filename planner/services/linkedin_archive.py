@@ -51,8 +51,12 @@ class ArchiveReport:
     files: list[FileReport] = field(default_factory=list)
 
     def as_dict(self) -> dict:
-        return {"source": self.source, "owner": self.owner, "owner_url": self.owner_url,
-                "files": [f.as_dict() for f in self.files]}
+        return {
+            "source": self.source,
+            "owner": self.owner,
+            "owner_url": self.owner_url,
+            "files": [f.as_dict() for f in self.files],
+        }
 
 
 # --- owner and matching ---------------------------------------------------------------------------
@@ -62,8 +66,12 @@ def name_key(name: str) -> str:
     return " ".join((name or "").casefold().split())
 
 
-def find_owner(profile: archive_io.ProfileRecord | None, messages: list[archive_io.MessageRecord],
-               invitations: list[archive_io.InvitationRecord], known: tuple[str | None, str | None]) -> tuple[str | None, str | None]:
+def find_owner(
+    profile: archive_io.ProfileRecord | None,
+    messages: list[archive_io.MessageRecord],
+    invitations: list[archive_io.InvitationRecord],
+    known: tuple[str | None, str | None],
+) -> tuple[str | None, str | None]:
     """(owner name, owner profile URL): the name from Profile.csv; the URL from the owner's own
     outgoing invitations, else the sender URL the owner's name writes from, else the URL present
     in the most conversations (the owner is in every thread)."""
@@ -91,7 +99,9 @@ class Matcher:
     """A person by profile URL, else by an unambiguous full name; the owner is nobody."""
 
     def __init__(self, session: Session, owner_url: str | None) -> None:
-        rows = session.exec(select(Connection.id, Connection.profile_url, Connection.first_name, Connection.last_name)).all()
+        rows = session.exec(
+            select(Connection.id, Connection.profile_url, Connection.first_name, Connection.last_name)
+        ).all()
         self.by_url = {url: cid for cid, url, _f, _l in rows if url and url != owner_url}
         names: dict[str, list[int]] = {}
         for cid, url, first, last in rows:
@@ -129,7 +139,7 @@ def _verdicts(texts: list[str], judge: Judge | None) -> dict[str, Any]:
 def _insert_touches(session: Session, rows: list[dict]) -> list[int]:
     ids: list[int] = []
     for i in range(0, len(rows), INSERT_BATCH):
-        chunk = rows[i: i + INSERT_BATCH]
+        chunk = rows[i : i + INSERT_BATCH]
         result = session.execute(sa.insert(Touchpoint).returning(Touchpoint.id, sort_by_parameter_order=True), chunk)
         ids.extend(r[0] for r in result)
     return ids
@@ -137,18 +147,41 @@ def _insert_touches(session: Session, rows: list[dict]) -> list[int]:
 
 def _insert_records(session: Session, rows: list[dict]) -> None:
     for i in range(0, len(rows), INSERT_BATCH):
-        session.execute(sa.insert(LinkedInRecord), rows[i: i + INSERT_BATCH])
+        session.execute(sa.insert(LinkedInRecord), rows[i : i + INSERT_BATCH])
 
 
 def _touch_row(cid: int, kind: str, at: datetime, message: str, note: str, now: datetime) -> dict:
-    return {"connection_id": cid, "kind": kind, "status": TouchStatus.DONE.value, "due_at": at, "done_at": at,
-            "note": note, "message": message, "source": "linkedin", "manual": False, "created_at": now,
-            "updated_at": now, "version": 1}
+    return {
+        "connection_id": cid,
+        "kind": kind,
+        "status": TouchStatus.DONE.value,
+        "due_at": at,
+        "done_at": at,
+        "note": note,
+        "message": message,
+        "source": "linkedin",
+        "manual": False,
+        "created_at": now,
+        "updated_at": now,
+        "version": 1,
+    }
 
 
 def _record_row(key: str, kind: str, at: datetime | None, now: datetime, **values) -> dict:
-    row = {"key": key, "kind": kind, "at": at, "connection_id": None, "conversation_id": None, "url": None, "name": "",
-           "text": "", "pitch": None, "reasons": "", "touchpoint_id": None, "created_at": now}
+    row = {
+        "key": key,
+        "kind": kind,
+        "at": at,
+        "connection_id": None,
+        "conversation_id": None,
+        "url": None,
+        "name": "",
+        "text": "",
+        "pitch": None,
+        "reasons": "",
+        "touchpoint_id": None,
+        "created_at": now,
+    }
     row.update(values)
     return row
 
@@ -171,8 +204,14 @@ def stored_owner(session: Session) -> tuple[str | None, str | None]:
     return (row.name or None, row.url) if row else (None, None)
 
 
-def import_messages(session: Session, parsed: archive_io.Parsed, owner: tuple[str | None, str | None], now: datetime,
-                    judge: Judge | None = None, source: str = "messages.csv") -> FileReport:
+def import_messages(
+    session: Session,
+    parsed: archive_io.Parsed,
+    owner: tuple[str | None, str | None],
+    now: datetime,
+    judge: Judge | None = None,
+    source: str = "messages.csv",
+) -> FileReport:
     owner_name, owner_url = owner
     report = FileReport(source, read=parsed.rows, skipped=list(parsed.problems))
     matcher = Matcher(session, owner_url)
@@ -196,10 +235,15 @@ def import_messages(session: Session, parsed: archive_io.Parsed, owner: tuple[st
             cid = matcher.match(m.sender_url, m.from_name)
             plan.append((m, False, [cid] if cid else []))
     # only what is new is judged: a re-import runs no pitch check
-    keyed = [(m, out, people, _digest(m.conversation_id, m.sent_at.isoformat(), m.sender_url, m.from_name, m.content))
-             for m, out, people in plan]
-    texts = [m.content for m, out, people, digest in keyed
-             if out and any(f"msg:{digest}:{cid}" not in done for cid in people)]
+    keyed = [
+        (m, out, people, _digest(m.conversation_id, m.sent_at.isoformat(), m.sender_url, m.from_name, m.content))
+        for m, out, people in plan
+    ]
+    texts = [
+        m.content
+        for m, out, people, digest in keyed
+        if out and any(f"msg:{digest}:{cid}" not in done for cid in people)
+    ]
     scores = _verdicts(texts, judge)
     touches: list[dict] = []
     records: list[dict] = []
@@ -218,9 +262,19 @@ def import_messages(session: Session, parsed: archive_io.Parsed, owner: tuple[st
             key = f"msg:{digest}:{cid}"
             done.add(key)
             if not out:
-                records.append(_record_row(key, "message_received", m.sent_at, now, connection_id=cid,
-                                           conversation_id=m.conversation_id, url=m.sender_url, name=m.from_name,
-                                           text=m.content))
+                records.append(
+                    _record_row(
+                        key,
+                        "message_received",
+                        m.sent_at,
+                        now,
+                        connection_id=cid,
+                        conversation_id=m.conversation_id,
+                        url=m.sender_url,
+                        name=m.from_name,
+                        text=m.content,
+                    )
+                )
                 continue
             score = scores.get(m.content)
             pitch = bool(score and score.pitch)
@@ -234,10 +288,21 @@ def import_messages(session: Session, parsed: archive_io.Parsed, owner: tuple[st
                 kind = TouchKind.CHECK_IN.value
             note = "LinkedIn message" + (": reads as a pitch — " + "; ".join(score.reasons) if pitch else "")
             touches.append(_touch_row(cid, kind, m.sent_at, m.content, note, now))
-            records.append(_record_row(key, "message_sent", m.sent_at, now, connection_id=cid,
-                                       conversation_id=m.conversation_id, name=m.from_name, text=m.content,
-                                       pitch=pitch, reasons=json.dumps(score.reasons if score else [], ensure_ascii=False),
-                                       touchpoint_id=len(touches) - 1))
+            records.append(
+                _record_row(
+                    key,
+                    "message_sent",
+                    m.sent_at,
+                    now,
+                    connection_id=cid,
+                    conversation_id=m.conversation_id,
+                    name=m.from_name,
+                    text=m.content,
+                    pitch=pitch,
+                    reasons=json.dumps(score.reasons if score else [], ensure_ascii=False),
+                    touchpoint_id=len(touches) - 1,
+                )
+            )
     ids = _insert_touches(session, touches)
     for r in records:
         if r["touchpoint_id"] is not None:
@@ -247,8 +312,14 @@ def import_messages(session: Session, parsed: archive_io.Parsed, owner: tuple[st
     return report
 
 
-def import_invitations(session: Session, parsed: archive_io.Parsed, owner: tuple[str | None, str | None], now: datetime,
-                       judge: Judge | None = None, source: str = "Invitations.csv") -> FileReport:
+def import_invitations(
+    session: Session,
+    parsed: archive_io.Parsed,
+    owner: tuple[str | None, str | None],
+    now: datetime,
+    judge: Judge | None = None,
+    source: str = "Invitations.csv",
+) -> FileReport:
     report = FileReport(source, read=parsed.rows, skipped=list(parsed.problems))
     matcher = Matcher(session, owner[1])
     done = _existing_keys(session, "inv:")
@@ -267,18 +338,29 @@ def import_invitations(session: Session, parsed: archive_io.Parsed, owner: tuple
             continue
         done.add(key)
         score = scores.get(inv.message) if inv.outgoing else None
-        rows.append(_record_row(key, "invitation_sent" if inv.outgoing else "invitation_received", inv.sent_at, now,
-                                connection_id=cid, url=url, name=name, text=inv.message,
-                                pitch=bool(score.pitch) if score else None,
-                                reasons=json.dumps(score.reasons, ensure_ascii=False) if score else ""))
+        rows.append(
+            _record_row(
+                key,
+                "invitation_sent" if inv.outgoing else "invitation_received",
+                inv.sent_at,
+                now,
+                connection_id=cid,
+                url=url,
+                name=name,
+                text=inv.message,
+                pitch=bool(score.pitch) if score else None,
+                reasons=json.dumps(score.reasons, ensure_ascii=False) if score else "",
+            )
+        )
         report.imported += 1
     _insert_records(session, rows)
     session.flush()
     return report
 
 
-def import_gives(session: Session, parsed: archive_io.Parsed, owner: tuple[str | None, str | None], now: datetime,
-                 source: str) -> FileReport:
+def import_gives(
+    session: Session, parsed: archive_io.Parsed, owner: tuple[str | None, str | None], now: datetime, source: str
+) -> FileReport:
     """Endorsements and recommendations given: each a value-first touch on its date."""
     report = FileReport(source, read=parsed.rows, skipped=list(parsed.problems))
     matcher = Matcher(session, owner[1])
@@ -306,9 +388,19 @@ def import_gives(session: Session, parsed: archive_io.Parsed, owner: tuple[str |
             continue
         done.add(key)
         touches.append(_touch_row(cid, TouchKind.RECOMMEND.value, rec.at, text, note, now))
-        records.append(_record_row(key, "endorsement" if endorse else "recommendation", rec.at, now, connection_id=cid,
-                                   url=getattr(rec, "url", None), name=name, text=rec.skill if endorse else text,
-                                   touchpoint_id=len(touches) - 1))
+        records.append(
+            _record_row(
+                key,
+                "endorsement" if endorse else "recommendation",
+                rec.at,
+                now,
+                connection_id=cid,
+                url=getattr(rec, "url", None),
+                name=name,
+                text=rec.skill if endorse else text,
+                touchpoint_id=len(touches) - 1,
+            )
+        )
         report.imported += 1
     ids = _insert_touches(session, touches)
     for r in records:
@@ -334,7 +426,8 @@ def import_archive(store, path: Path, now: datetime | None = None, judge: Judge 
         archive.close()
     # parse everything first: a file with another header stops the import before anything is stored
     parsers = {
-        "messages.csv": archive_io.parse_messages, "Invitations.csv": archive_io.parse_invitations,
+        "messages.csv": archive_io.parse_messages,
+        "Invitations.csv": archive_io.parse_invitations,
         "Endorsement_Given_Info.csv": archive_io.parse_endorsements,
         "Recommendations_Given.csv": archive_io.parse_recommendations,
     }
@@ -351,20 +444,34 @@ def import_archive(store, path: Path, now: datetime | None = None, judge: Judge 
     del texts
     report = ArchiveReport(source=Path(path).name)
     known = store.call(stored_owner)
-    owner = find_owner(parsed.get("Profile.csv"), parsed["messages.csv"].records if "messages.csv" in parsed else [],
-                       parsed["Invitations.csv"].records if "Invitations.csv" in parsed else [], known)
+    owner = find_owner(
+        parsed.get("Profile.csv"),
+        parsed["messages.csv"].records if "messages.csv" in parsed else [],
+        parsed["Invitations.csv"].records if "Invitations.csv" in parsed else [],
+        known,
+    )
     report.owner, report.owner_url = owner
     if "Profile.csv" in parsed or owner != known:
         store.call(store_owner, owner[0], owner[1], now)
         if "Profile.csv" in parsed:
-            report.files.append(FileReport("Profile.csv", read=1, imported=1 if owner != known else 0,
-                                           unchanged=0 if owner != known else 1))
+            report.files.append(
+                FileReport(
+                    "Profile.csv", read=1, imported=1 if owner != known else 0, unchanged=0 if owner != known else 1
+                )
+            )
     if "Connections.csv" in parsed:
         got = parsed["Connections.csv"]
         r = store.call(import_connections, got.records, now)
-        report.files.append(FileReport("Connections.csv", read=len(got.records) + len(got.problems),
-                                       imported=r.added + r.updated, matched=r.updated + r.unchanged, unchanged=r.unchanged,
-                                       skipped=got.problems + r.skipped))
+        report.files.append(
+            FileReport(
+                "Connections.csv",
+                read=len(got.records) + len(got.problems),
+                imported=r.added + r.updated,
+                matched=r.updated + r.unchanged,
+                unchanged=r.unchanged,
+                skipped=got.problems + r.skipped,
+            )
+        )
     if "Invitations.csv" in parsed:
         report.files.append(store.call(import_invitations, parsed["Invitations.csv"], owner, now, judge))
     if "messages.csv" in parsed:
@@ -375,7 +482,14 @@ def import_archive(store, path: Path, now: datetime | None = None, judge: Judge 
     if "Shares.csv" in parsed:
         got = parsed["Shares.csv"]
         r = store.call(import_shares, got.records, now)
-        report.files.append(FileReport("Shares.csv", read=len(got.records) + len(got.problems), imported=r.added + r.updated,
-                                       matched=r.updated + r.unchanged, unchanged=r.unchanged,
-                                       skipped=got.problems + r.skipped))
+        report.files.append(
+            FileReport(
+                "Shares.csv",
+                read=len(got.records) + len(got.problems),
+                imported=r.added + r.updated,
+                matched=r.updated + r.unchanged,
+                unchanged=r.unchanged,
+                skipped=got.problems + r.skipped,
+            )
+        )
     return report

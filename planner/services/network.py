@@ -82,16 +82,26 @@ class PersonDetail:
 
     def as_json(self) -> dict:
         return {
-            "id": self.id, "name": self.name, "headline": self.headline, "position": self.position,
-            "company": self.company, "previous_position": self.previous_position,
+            "id": self.id,
+            "name": self.name,
+            "headline": self.headline,
+            "position": self.position,
+            "company": self.company,
+            "previous_position": self.previous_position,
             "previous_company": self.previous_company,
             "job_changed_at": self.job_changed_at.isoformat() if self.job_changed_at else None,
-            "profile_url": self.profile_url, "email": self.email,
+            "profile_url": self.profile_url,
+            "email": self.email,
             "connected_on": self.connected_on.isoformat() if self.connected_on else None,
-            "tier": self.tier, "tags": self.tags, "notes": self.notes, "version": self.version,
-            "cadence_days": self.due.cadence_days, "cadence_source": self.due.cadence_source,
+            "tier": self.tier,
+            "tags": self.tags,
+            "notes": self.notes,
+            "version": self.version,
+            "cadence_days": self.due.cadence_days,
+            "cadence_source": self.due.cadence_source,
             "last_contact_at": self.due.last_contact_at.isoformat() if self.due.last_contact_at else None,
-            "next_due_at": self.due.next_due_at.isoformat(), "status": self.due.marker or "ok",
+            "next_due_at": self.due.next_due_at.isoformat(),
+            "status": self.due.marker or "ok",
             "overdue_days": round(self.due.overdue_days, 2),
             "ledger": self.ledger.as_json(),
             "touchpoints": [t.as_json() for t in self.touchpoints],
@@ -122,8 +132,21 @@ def touch_detail(session: Session, touch_id: int) -> TouchDetail:
         raise PlannerError(f"no touchpoint with id {touch_id}")
     t, etitle, elink, evtitle = row
     person = get_person(session, t.connection_id)
-    view = TouchView(t.id, t.kind, t.status, t.due_at, t.done_at, t.note, t.message, t.entry_id, t.event_id, etitle,
-                     evtitle, t.source, t.version)
+    view = TouchView(
+        t.id,
+        t.kind,
+        t.status,
+        t.due_at,
+        t.done_at,
+        t.note,
+        t.message,
+        t.entry_id,
+        t.event_id,
+        etitle,
+        evtitle,
+        t.source,
+        t.version,
+    )
     role = " at ".join(p for p in (person.position, person.company) if p)
     return TouchDetail(view, person.id, person.full_name, role, elink)
 
@@ -139,22 +162,50 @@ def person_detail(session: Session, connection_id: int, now: datetime) -> Person
         .where(Touchpoint.connection_id == person.id)
     ).all()
     touches = [
-        TouchView(t.id, t.kind, t.status, t.due_at, t.done_at, t.note, t.message, t.entry_id, t.event_id, etitle, evtitle,
-                  t.source, t.version)
+        TouchView(
+            t.id,
+            t.kind,
+            t.status,
+            t.due_at,
+            t.done_at,
+            t.note,
+            t.message,
+            t.entry_id,
+            t.event_id,
+            etitle,
+            evtitle,
+            t.source,
+            t.version,
+        )
         for t, etitle, evtitle in rows
     ]
     epoch = datetime(1970, 1, 1, tzinfo=UTC)
     touches.sort(key=lambda t: (t.when or epoch, t.id), reverse=True)
     min_gives, min_days = guard_settings(session)
     return PersonDetail(
-        id=person.id, name=person.full_name, first_name=person.first_name, last_name=person.last_name,
-        headline=person.headline, position=person.position, company=person.company,
-        previous_position=person.previous_position, previous_company=person.previous_company,
-        job_changed_at=person.job_changed_at, profile_url=person.profile_url, email=person.email,
-        connected_on=person.connected_on, tier=person.tier, tags=tags_by_person(session, [person.id]).get(person.id, []),
-        notes=person.notes, version=person.version, due=due, ledger=ledger, touchpoints=touches,
+        id=person.id,
+        name=person.full_name,
+        first_name=person.first_name,
+        last_name=person.last_name,
+        headline=person.headline,
+        position=person.position,
+        company=person.company,
+        previous_position=person.previous_position,
+        previous_company=person.previous_company,
+        job_changed_at=person.job_changed_at,
+        profile_url=person.profile_url,
+        email=person.email,
+        connected_on=person.connected_on,
+        tier=person.tier,
+        tags=tags_by_person(session, [person.id]).get(person.id, []),
+        notes=person.notes,
+        version=person.version,
+        due=due,
+        ledger=ledger,
+        touchpoints=touches,
         suggestion=suggest_actions(session, [person.id], now).get(person.id),
-        guard_min_gives=min_gives, guard_min_days=min_days,
+        guard_min_gives=min_gives,
+        guard_min_days=min_days,
     )
 
 
@@ -174,12 +225,20 @@ class NetworkRow:
     connected_on: date | None = None
 
     def as_json(self) -> dict:
-        return {"id": self.id, "name": self.name, "first_name": self.first_name, "last_name": self.last_name,
-                "company": self.company, "position": self.position, "profile_url": self.profile_url,
-                "connected_on": self.connected_on.isoformat() if self.connected_on else None,
-                "tier": self.tier, "tags": self.tags, **{k: v for k, v in self.due.as_json().items()
-                                                          if k not in ("connection_id", "name", "tier")},
-                "ledger": self.ledger.as_json()}
+        return {
+            "id": self.id,
+            "name": self.name,
+            "first_name": self.first_name,
+            "last_name": self.last_name,
+            "company": self.company,
+            "position": self.position,
+            "profile_url": self.profile_url,
+            "connected_on": self.connected_on.isoformat() if self.connected_on else None,
+            "tier": self.tier,
+            "tags": self.tags,
+            **{k: v for k, v in self.due.as_json().items() if k not in ("connection_id", "name", "tier")},
+            "ledger": self.ledger.as_json(),
+        }
 
 
 @dataclass
@@ -193,24 +252,34 @@ class NetworkPage:
 def _filtered_ids(session: Session, search: str | None, tag: str | None, order_by_name: bool):
     q = select(Connection.id).where(Connection.archived == False)
     if tag:
-        q = q.join(ConnectionTag, ConnectionTag.connection_id == Connection.id).join(Tag, Tag.id == ConnectionTag.tag_id)
+        q = q.join(ConnectionTag, ConnectionTag.connection_id == Connection.id).join(
+            Tag, Tag.id == ConnectionTag.tag_id
+        )
         q = q.where(func.lower(Tag.name) == tag.strip().lower())
     if search:
         like = f"%{search.strip().lower()}%"
-        q = q.where(or_(
-            func.lower(Connection.first_name + " " + Connection.last_name).like(like),
-            func.lower(Connection.company).like(like),
-            func.lower(Connection.position).like(like),
-            func.lower(Connection.headline).like(like),
-        ))
+        q = q.where(
+            or_(
+                func.lower(Connection.first_name + " " + Connection.last_name).like(like),
+                func.lower(Connection.company).like(like),
+                func.lower(Connection.position).like(like),
+                func.lower(Connection.headline).like(like),
+            )
+        )
     if order_by_name:
         q = q.order_by(func.lower(Connection.last_name), func.lower(Connection.first_name), Connection.id)
     return q
 
 
 def network_page(
-    session: Session, now: datetime, *, search: str | None = None, tag: str | None = None, only: str | None = None,
-    limit: int | None = 100, offset: int = 0,
+    session: Session,
+    now: datetime,
+    *,
+    search: str | None = None,
+    tag: str | None = None,
+    only: str | None = None,
+    limit: int | None = 100,
+    offset: int = 0,
 ) -> NetworkPage:
     """A page of people with cadence and ledger. ``only`` = "due" (due or overdue) or "cold"
     (``DueInfo.is_cold``, as cadence.going_cold), both ranked most overdue first; otherwise by name. Queries are per page, not
@@ -225,8 +294,11 @@ def network_page(
         ids = list(session.exec(q.offset(offset)))
         books = ledgers(session, ids, now)
         # a ledger's last give or ask is the last contact: one pass over the touchpoints, not two
-        contacts = {cid: max(t for t in (b.last_give_at, b.last_ask_at) if t)
-                    for cid, b in books.items() if b.last_give_at or b.last_ask_at}
+        contacts = {
+            cid: max(t for t in (b.last_give_at, b.last_ask_at) if t)
+            for cid, b in books.items()
+            if b.last_give_at or b.last_ask_at
+        }
         dues = {d.connection_id: d for d in cadence_service.due_infos(session, now, ids, contacts=contacts)}
     else:
         if search or tag:
@@ -237,19 +309,36 @@ def network_page(
         keep = [d for d in infos if (d.is_due if only == "due" else d.is_cold)]
         keep.sort(key=lambda d: (-d.overdue_ratio, d.connection_id))
         total = len(keep)
-        keep = keep[offset: offset + limit] if limit else keep[offset:]
+        keep = keep[offset : offset + limit] if limit else keep[offset:]
         ids = [d.connection_id for d in keep]
         dues = {d.connection_id: d for d in keep}
         books = ledgers(session, ids, now)
     wanted = set(ids)
-    q = select(Connection.id, Connection.company, Connection.position, Connection.first_name, Connection.last_name,
-               Connection.profile_url, Connection.connected_on)
+    q = select(
+        Connection.id,
+        Connection.company,
+        Connection.position,
+        Connection.first_name,
+        Connection.last_name,
+        Connection.profile_url,
+        Connection.connected_on,
+    )
     people = {row[0]: row for row in rows_for_people(session, q, Connection.id, sorted(wanted))}
     tags = tags_by_person(session, ids)
     rows = [
-        NetworkRow(cid, dues[cid].name, people[cid][1], people[cid][2], dues[cid].tier, tags.get(cid, []), dues[cid],
-                   books.get(cid, Ledger()), *people[cid][3:])
-        for cid in ids if cid in dues and cid in people
+        NetworkRow(
+            cid,
+            dues[cid].name,
+            people[cid][1],
+            people[cid][2],
+            dues[cid].tier,
+            tags.get(cid, []),
+            dues[cid],
+            books.get(cid, Ledger()),
+            *people[cid][3:],
+        )
+        for cid in ids
+        if cid in dues and cid in people
     ]
     return NetworkPage(rows=rows, total=total, offset=offset, limit=limit)
 

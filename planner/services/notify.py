@@ -60,10 +60,19 @@ class Notice:
     def as_json(self, tz: ZoneInfo) -> dict:
         section, key = TODAY_SECTION
         return {
-            "kind": self.kind, "id": self.id, "uid": self.uid, "title": self.title, "person": self.person,
-            "action": self.action, "send": self.send, "note": self.note,
-            "when": self.due_at.astimezone(tz).isoformat(), "when_utc": self.due_at.isoformat(),
-            "section": section, "section_key": key, "message": self.message(tz),
+            "kind": self.kind,
+            "id": self.id,
+            "uid": self.uid,
+            "title": self.title,
+            "person": self.person,
+            "action": self.action,
+            "send": self.send,
+            "note": self.note,
+            "when": self.due_at.astimezone(tz).isoformat(),
+            "when_utc": self.due_at.isoformat(),
+            "section": section,
+            "section_key": key,
+            "message": self.message(tz),
         }
 
     def environment(self, tz: ZoneInfo) -> dict[str, str]:
@@ -87,17 +96,33 @@ def new_notices(session: Session, now: datetime, tz: ZoneInfo) -> list[Notice]:
         post_new = or_(Post.scheduled_at > since, Post.updated_at > since)
         touch_new = or_(Touchpoint.due_at > since, Touchpoint.updated_at > since)
     notices: list[Notice] = []
-    posts = session.exec(select(Post).where(
-        Post.status == PostStatus.SCHEDULED.value, Post.scheduled_at <= now, post_new))
+    posts = session.exec(
+        select(Post).where(Post.status == PostStatus.SCHEDULED.value, Post.scheduled_at <= now, post_new)
+    )
     for p in posts:
-        notices.append(Notice("post", p.id, p.scheduled_at, p.title or f"{label(p.pillar)} post", "", "post", p.body, ""))
-    touches = session.exec(select(Touchpoint, Connection).join(Connection, Connection.id == Touchpoint.connection_id).where(
-        Touchpoint.status == TouchStatus.PLANNED.value, Touchpoint.due_at <= now, touch_new))
+        notices.append(
+            Notice("post", p.id, p.scheduled_at, p.title or f"{label(p.pillar)} post", "", "post", p.body, "")
+        )
+    touches = session.exec(
+        select(Touchpoint, Connection)
+        .join(Connection, Connection.id == Touchpoint.connection_id)
+        .where(Touchpoint.status == TouchStatus.PLANNED.value, Touchpoint.due_at <= now, touch_new)
+    )
     for t, c in touches:
         action = label(t.kind)
         person = c.full_name
-        notices.append(Notice("touchpoint", t.id, t.due_at, f"{action.capitalize()} · {person}", person, action,
-                              t.message.strip() or t.note.strip(), t.note.strip()))
+        notices.append(
+            Notice(
+                "touchpoint",
+                t.id,
+                t.due_at,
+                f"{action.capitalize()} · {person}",
+                person,
+                action,
+                t.message.strip() or t.note.strip(),
+                t.note.strip(),
+            )
+        )
     notified = _notified(session, notices)
     fresh = [n for n in notices if (n.kind, n.id, n.due_at) not in notified]
     fresh.sort(key=lambda n: (n.due_at, n.kind, n.id))
@@ -109,7 +134,7 @@ def _notified(session: Session, notices: list[Notice]) -> set[tuple[str, int, da
     seen: set[tuple[str, int, datetime]] = set()
     for kind in ("post", "touchpoint"):
         ids = sorted({n.id for n in notices if n.kind == kind})
-        for chunk in (ids[i:i + 500] for i in range(0, len(ids), 500)):
+        for chunk in (ids[i : i + 500] for i in range(0, len(ids), 500)):
             rows = session.exec(select(Notification).where(Notification.kind == kind, Notification.item_id.in_(chunk)))
             seen.update((r.kind, r.item_id, r.due_at) for r in rows)
     return seen
@@ -127,8 +152,11 @@ def claim(session: Session, now: datetime, tz: ZoneInfo) -> list[Notice]:
 def release(session: Session, failed: list[Notice]) -> None:
     """Forget the claims of notices whose command failed, so the next run hands them out again."""
     for n in failed:
-        session.exec(delete(Notification).where(  # type: ignore[call-overload]
-            Notification.kind == n.kind, Notification.item_id == n.id, Notification.due_at == n.due_at))
+        session.exec(
+            delete(Notification).where(  # type: ignore[call-overload]
+                Notification.kind == n.kind, Notification.item_id == n.id, Notification.due_at == n.due_at
+            )
+        )
 
 
 def finish_run(session: Session, now: datetime) -> None:

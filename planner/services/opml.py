@@ -38,8 +38,9 @@ def import_opml_file(session: Session, path: Path, topic: str | None = None) -> 
     except OSError as exc:
         raise PlannerError(f"cannot read {path}: {exc.strerror or exc}") from exc
     if len(data) > MAX_INPUT:
-        raise PlannerError(f"{path}: larger than {MAX_INPUT // 1_000_000} MB, which no subscription list is; "
-                           "nothing imported")
+        raise PlannerError(
+            f"{path}: larger than {MAX_INPUT // 1_000_000} MB, which no subscription list is; nothing imported"
+        )
     parsed = parse_opml(data, path.name)
     report = import_opml(session, parsed, topic)
     if not report.added and not report.existing:
@@ -82,8 +83,14 @@ def import_opml(session: Session, parsed, topic: str | None = None) -> OpmlImpor
             report.existing += 1
             continue
         followed.add(url)
-        new.append(Feed(url=url, title=item.title or "", topic_id=topic_ids[key] if name else None,
-                        last_warning=SCHEME_GUESSED if item.scheme_guessed else None))
+        new.append(
+            Feed(
+                url=url,
+                title=item.title or "",
+                topic_id=topic_ids[key] if name else None,
+                last_warning=SCHEME_GUESSED if item.scheme_guessed else None,
+            )
+        )
         report.added += 1
         report.scheme_guessed += int(item.scheme_guessed)
     session.add_all(new)

@@ -59,8 +59,11 @@ class ImportReport:
         """One line for people: "matched 990 by profile URL, 10 by name + company (URL filled in), 3 new"."""
         m = self.matched()
         filled = self.urls_filled()
-        return (f"matched {m[MATCH_URL]} by profile URL, {m[MATCH_NAME]} by name + company"
-                + (f" ({count(filled, 'profile URL')} filled in)" if filled else "") + f", {m[MATCH_NEW]} new")
+        return (
+            f"matched {m[MATCH_URL]} by profile URL, {m[MATCH_NAME]} by name + company"
+            + (f" ({count(filled, 'profile URL')} filled in)" if filled else "")
+            + f", {m[MATCH_NEW]} new"
+        )
 
     def as_dict(self) -> dict:
         return {**asdict(self), "matched": self.matched()}
@@ -90,8 +93,16 @@ class PeopleIndex:
     @classmethod
     def load(cls, session: Session) -> PeopleIndex:
         index = cls()
-        rows = session.exec(select(Connection.id, Connection.profile_url, Connection.connected_on, Connection.first_name,
-                                   Connection.last_name, Connection.company).order_by(Connection.id))
+        rows = session.exec(
+            select(
+                Connection.id,
+                Connection.profile_url,
+                Connection.connected_on,
+                Connection.first_name,
+                Connection.last_name,
+                Connection.company,
+            ).order_by(Connection.id)
+        )
         for pid, url, connected_on, first, last, company in rows:
             index.add(_Known(pid, url, connected_on), _name_key(first, last, company))
         return index
@@ -105,7 +116,9 @@ class PeopleIndex:
         known = self.by_url.get(url) if url else None
         if known is not None:
             return known, MATCH_URL
-        return _same_person_by_name(rec, url, self.by_name.get(_name_key(rec.first_name, rec.last_name, rec.company), [])), MATCH_NAME
+        return _same_person_by_name(
+            rec, url, self.by_name.get(_name_key(rec.first_name, rec.last_name, rec.company), [])
+        ), MATCH_NAME
 
 
 @dataclass
@@ -149,23 +162,44 @@ class ImportUndo:
         return kept
 
 
-_UNDO_FIELDS = ("first_name", "last_name", "email", "connected_on", "profile_url", "company", "position",
-                "previous_company", "previous_position", "job_changed_at", "version", "updated_at")
+_UNDO_FIELDS = (
+    "first_name",
+    "last_name",
+    "email",
+    "connected_on",
+    "profile_url",
+    "company",
+    "position",
+    "previous_company",
+    "previous_position",
+    "job_changed_at",
+    "version",
+    "updated_at",
+)
 
 
 def _same_person_by_name(rec: ConnectionRecord, url: str | None, candidates: list[_Known]) -> _Known | None:
     """The stored person a row without a URL match is, by name + company (+ connected-on): one whose
     URL is unknown or is the row's own, and whose connected-on date, when both are known, agrees."""
-    fits = [c for c in candidates
-            if (not url or not c.url or c.url == url)
-            and (rec.connected_on is None or c.connected_on is None or c.connected_on == rec.connected_on)]
+    fits = [
+        c
+        for c in candidates
+        if (not url or not c.url or c.url == url)
+        and (rec.connected_on is None or c.connected_on is None or c.connected_on == rec.connected_on)
+    ]
     exact = [c for c in fits if rec.connected_on is not None and c.connected_on == rec.connected_on]
     return (exact or fits or [None])[0]
 
 
 def import_connections(
-    session: Session, records: list[ConnectionRecord], now: datetime | None = None, source: str = "linkedin", *,
-    index: PeopleIndex | None = None, seen: set[int] | None = None, undo: ImportUndo | None = None,
+    session: Session,
+    records: list[ConnectionRecord],
+    now: datetime | None = None,
+    source: str = "linkedin",
+    *,
+    index: PeopleIndex | None = None,
+    seen: set[int] | None = None,
+    undo: ImportUndo | None = None,
 ) -> ImportReport:
     """Add new people, update changed ones; nobody is added twice.
 
@@ -185,7 +219,7 @@ def import_connections(
     wanted = sorted({k.id for k, _ in matches if k is not None})
     people: dict[int, Connection] = {}
     for chunk in range(0, len(wanted), 500):
-        for c in session.exec(select(Connection).where(Connection.id.in_(wanted[chunk:chunk + 500]))):
+        for c in session.exec(select(Connection).where(Connection.id.in_(wanted[chunk : chunk + 500]))):
             people[c.id] = c
     pending: dict[object, tuple[ConnectionRecord, Connection]] = {}  # new people of this batch, by key
     new_rows: list[tuple[ConnectionRecord, Connection]] = []
@@ -194,9 +228,12 @@ def import_connections(
         key = _name_key(rec.first_name, rec.last_name, rec.company)
         person = people.get(known.id) if known is not None else None
         twice = (person is not None and person.id in seen) or (
-            person is None and ((url and ("url", url) in pending) or (not url and ("name", key) in pending)))
+            person is None and ((url and ("url", url) in pending) or (not url and ("name", key) in pending))
+        )
         if twice:
-            report.skipped.append(f"line {rec.line}: {rec.first_name} {rec.last_name} appears twice in the file; kept the first")
+            report.skipped.append(
+                f"line {rec.line}: {rec.first_name} {rec.last_name} appears twice in the file; kept the first"
+            )
             continue
         if person is None:
             person = Connection(
@@ -265,8 +302,10 @@ def import_connections(
     session.flush()  # one flush for the batch: ids for the new people and touchpoints
     for rec, person in new_rows:
         seen.add(person.id)
-        index.add(_Known(person.id, person.profile_url, person.connected_on),
-                  _name_key(person.first_name, person.last_name, person.company))
+        index.add(
+            _Known(person.id, person.profile_url, person.connected_on),
+            _name_key(person.first_name, person.last_name, person.company),
+        )
         report.rows.append(RowMatch(rec.line, person.full_name, MATCH_NEW, person.id))
     report.rows.sort(key=lambda r: r.line)
     if undo is not None:
@@ -280,8 +319,13 @@ def import_connections(
 IMPORT_BATCH = 500
 
 
-def import_people(store, records: list[ConnectionRecord], now: datetime | None = None, source: str = "linkedin",
-                  batch: int = IMPORT_BATCH) -> ImportReport:
+def import_people(
+    store,
+    records: list[ConnectionRecord],
+    now: datetime | None = None,
+    source: str = "linkedin",
+    batch: int = IMPORT_BATCH,
+) -> ImportReport:
     """``import_connections`` over a store, ``batch`` rows per transaction, all or nothing: if a
     batch fails (or the import is interrupted), what the earlier ones did is taken back in one
     more transaction (``ImportUndo``) before the error goes on. Killed outright, the batches
@@ -294,8 +338,15 @@ def import_people(store, records: list[ConnectionRecord], now: datetime | None =
     try:
         for start in range(0, max(len(records), 1), batch):
             done = ImportUndo()  # this batch's, kept once it has committed
-            part = store.call(import_connections, records[start:start + batch], now=now, source=source,
-                              index=index, seen=seen, undo=done)
+            part = store.call(
+                import_connections,
+                records[start : start + batch],
+                now=now,
+                source=source,
+                index=index,
+                seen=seen,
+                undo=done,
+            )
             undo.merge(done)
             report.added += part.added
             report.updated += part.updated
@@ -332,14 +383,20 @@ class PersonRow:
 
 
 def list_people(
-    session: Session, tag: str | None = None, search: str | None = None, limit: int | None = None, offset: int = 0,
+    session: Session,
+    tag: str | None = None,
+    search: str | None = None,
+    limit: int | None = None,
+    offset: int = 0,
     include_archived: bool = False,
 ) -> list[PersonRow]:
     q = select(Connection)
     if not include_archived:
         q = q.where(Connection.archived == False)  # noqa: E712
     if tag:
-        q = q.join(ConnectionTag, ConnectionTag.connection_id == Connection.id).join(Tag, Tag.id == ConnectionTag.tag_id)
+        q = q.join(ConnectionTag, ConnectionTag.connection_id == Connection.id).join(
+            Tag, Tag.id == ConnectionTag.tag_id
+        )
         q = q.where(func.lower(Tag.name) == tag.lower())
     if search:
         like = f"%{search.lower()}%"
@@ -412,9 +469,17 @@ def valid_tiers(session: Session) -> list[str]:
 
 
 def edit_person(
-    session: Session, connection_id: int, now: datetime, *, tier: str | None = None, cadence_days: int | None = None,
-    clear_cadence: bool = False, add_tags: list[str] | tuple = (), remove_tags: list[str] | tuple = (),
-    notes: str | None = None, expected_version: int | None = None,
+    session: Session,
+    connection_id: int,
+    now: datetime,
+    *,
+    tier: str | None = None,
+    cadence_days: int | None = None,
+    clear_cadence: bool = False,
+    add_tags: list[str] | tuple = (),
+    remove_tags: list[str] | tuple = (),
+    notes: str | None = None,
+    expected_version: int | None = None,
 ) -> Connection:
     """Change a person's tier, cadence override, tags or notes (bumps ``version``)."""
     from planner.store.versioning import bump, load_for_edit
@@ -434,9 +499,14 @@ def edit_person(
         person.cadence_days = cadence_days
     if notes is not None:
         person.notes = notes
-    current = {name.lower(): tid for tid, name in session.exec(
-        select(Tag.id, Tag.name).join(ConnectionTag, ConnectionTag.tag_id == Tag.id).where(ConnectionTag.connection_id == person.id)
-    )}
+    current = {
+        name.lower(): tid
+        for tid, name in session.exec(
+            select(Tag.id, Tag.name)
+            .join(ConnectionTag, ConnectionTag.tag_id == Tag.id)
+            .where(ConnectionTag.connection_id == person.id)
+        )
+    }
     for raw in add_tags:
         name = " ".join(raw.split())
         if not name:

@@ -330,18 +330,32 @@ class _PostPlanner:
         return post, "proposed", f"fresh entry ({age} days old){', starred' if entry.is_starred else ''}: add your take"
 
     def _propose_group(self, at: datetime):
-        linked = select(Post.group_id).where(Post.group_id.is_not(None), Post.status.in_(_BACKLOG + (PostStatus.SCHEDULED.value,)))
+        linked = select(Post.group_id).where(
+            Post.group_id.is_not(None), Post.status.in_(_BACKLOG + (PostStatus.SCHEDULED.value,))
+        )
         groups = self.session.exec(
-            select(CommunityGroup).where(CommunityGroup.id.not_in(linked)).order_by(CommunityGroup.name, CommunityGroup.id)
+            select(CommunityGroup)
+            .where(CommunityGroup.id.not_in(linked))
+            .order_by(CommunityGroup.name, CommunityGroup.id)
         ).all()
-        due = [g for g in groups if g.last_engaged_at is None or _aware(g.last_engaged_at) + timedelta(days=g.cadence_days) <= at]
+        due = [
+            g
+            for g in groups
+            if g.last_engaged_at is None or _aware(g.last_engaged_at) + timedelta(days=g.cadence_days) <= at
+        ]
         if not due:
             return None
         due.sort(key=lambda g: (g.last_engaged_at is not None, _aware(g.last_engaged_at) or at, g.name, g.id))
         g = due[0]
         post = Post(
-            pillar=Pillar.GROUP_ENGAGEMENT.value, title=f"Contribute in {g.name}", body="", status=PostStatus.IDEA.value,
-            channel=f"group:{g.name}", group_id=g.id, created_at=self.now, updated_at=self.now,
+            pillar=Pillar.GROUP_ENGAGEMENT.value,
+            title=f"Contribute in {g.name}",
+            body="",
+            status=PostStatus.IDEA.value,
+            channel=f"group:{g.name}",
+            group_id=g.id,
+            created_at=self.now,
+            updated_at=self.now,
         )
         self.session.add(post)
         self.session.flush()
@@ -361,8 +375,15 @@ class _PostPlanner:
         verb = "Join me at" if event.role == "hosting" else "I'll be at"
         local = _aware(event.starts_at).astimezone(self.zone)
         post = Post(
-            pillar=Pillar.VIRTUAL_EVENT.value, title=f"{verb} {event.title}", body="", status=PostStatus.IDEA.value,
-            channel="profile", event_id=event.id, topic_id=event.topic_id, created_at=self.now, updated_at=self.now,
+            pillar=Pillar.VIRTUAL_EVENT.value,
+            title=f"{verb} {event.title}",
+            body="",
+            status=PostStatus.IDEA.value,
+            channel="profile",
+            event_id=event.id,
+            topic_id=event.topic_id,
+            created_at=self.now,
+            updated_at=self.now,
         )
         self.session.add(post)
         self.session.flush()
@@ -377,7 +398,11 @@ class _PostPlanner:
         for post in rows:
             published = _aware(post.published_at)
             if published is not None and published + timedelta(days=post.cooldown_days) <= at:
-                return post, "evergreen", f"evergreen, last published {published:%Y-%m-%d} (cooldown {post.cooldown_days} days)"
+                return (
+                    post,
+                    "evergreen",
+                    f"evergreen, last published {published:%Y-%m-%d} (cooldown {post.cooldown_days} days)",
+                )
         return None
 
     def _from_mix(self, slot_pillar: str):
@@ -396,7 +421,11 @@ class _PostPlanner:
         if mix.get(pillar, 0.0) <= 0:
             return None  # never fill with a pillar the user wants none of
         best = self._best(pillar)
-        return best.post, "mix", f"no {label(slot_pillar)} in the backlog; {label(pillar)} is furthest below its target share"
+        return (
+            best.post,
+            "mix",
+            f"no {label(slot_pillar)} in the backlog; {label(pillar)} is furthest below its target share",
+        )
 
     def _why_open(self, pillar: str) -> str:
         hint = {
@@ -461,7 +490,9 @@ def _plan_touchpoints(session: Session, strategy: StrategyView, monday: date, no
         return
 
     planned_people = set(
-        session.exec(select(Touchpoint.connection_id).where(Touchpoint.status == TouchStatus.PLANNED.value).distinct()).all()
+        session.exec(
+            select(Touchpoint.connection_id).where(Touchpoint.status == TouchStatus.PLANNED.value).distinct()
+        ).all()
     )
     reference = max(now, end)
     due = [d for d in people_due(session, reference) if d.connection_id not in planned_people]
@@ -486,29 +517,48 @@ def _plan_touchpoints(session: Session, strategy: StrategyView, monday: date, no
             at = places[placed]
             placed += 1
             overdue = (now - info.next_due_at).total_seconds() / 86400
-            reason = s.reason if s is not None else (
-                f"{'overdue' if overdue >= 0 else 'due'} for a {info.tier} contact (every {info.cadence_days} days)"
+            reason = (
+                s.reason
+                if s is not None
+                else (
+                    f"{'overdue' if overdue >= 0 else 'due'} for a {info.tier} contact (every {info.cadence_days} days)"
+                )
             )
             message = s.message if s is not None else ""
             touch = Touchpoint(
-                connection_id=info.connection_id, kind=kind, status=TouchStatus.PLANNED.value, due_at=at,
-                note=reason, message=message, entry_id=getattr(s, "entry_id", None), event_id=getattr(s, "event_id", None),
-                source="plan", manual=False, created_at=now, updated_at=now,
+                connection_id=info.connection_id,
+                kind=kind,
+                status=TouchStatus.PLANNED.value,
+                due_at=at,
+                note=reason,
+                message=message,
+                entry_id=getattr(s, "entry_id", None),
+                event_id=getattr(s, "event_id", None),
+                source="plan",
+                manual=False,
+                created_at=now,
+                updated_at=now,
             )
             session.add(touch)
-            plan.touchpoints.append(PlannedTouch(None, info.connection_id, info.name, kind, at, round(overdue, 2), reason, message))
+            plan.touchpoints.append(
+                PlannedTouch(None, info.connection_id, info.name, kind, at, round(overdue, 2), reason, message)
+            )
         batch = max(8, (len(places) - placed) * 2)
     session.flush()
     # ids are known after the flush; keep the plan in placement order
     rows = session.exec(
         select(Touchpoint.id, Touchpoint.connection_id).where(
-            Touchpoint.source == "plan", Touchpoint.status == TouchStatus.PLANNED.value,
-            Touchpoint.due_at >= start, Touchpoint.due_at < end,
+            Touchpoint.source == "plan",
+            Touchpoint.status == TouchStatus.PLANNED.value,
+            Touchpoint.due_at >= start,
+            Touchpoint.due_at < end,
         )
     ).all()
     ids = {cid: tid for tid, cid in rows}
     plan.touchpoints = [
-        PlannedTouch(ids.get(t.connection_id), t.connection_id, t.name, t.kind, t.at, t.overdue_days, t.reason, t.message)
+        PlannedTouch(
+            ids.get(t.connection_id), t.connection_id, t.name, t.kind, t.at, t.overdue_days, t.reason, t.message
+        )
         for t in plan.touchpoints
     ]
 
@@ -544,8 +594,11 @@ def next_touch_slot(session: Session, now: datetime, horizon_days: int = SLOT_HO
     end = datetime.combine(today + timedelta(days=horizon_days), time(0), zone).astimezone(UTC)
     used: dict[date, int] = {}
     taken: set[datetime] = set()
-    for due in session.exec(select(Touchpoint.due_at).where(
-            Touchpoint.due_at >= start, Touchpoint.due_at < end, Touchpoint.status != TouchStatus.SKIPPED.value)).all():
+    for due in session.exec(
+        select(Touchpoint.due_at).where(
+            Touchpoint.due_at >= start, Touchpoint.due_at < end, Touchpoint.status != TouchStatus.SKIPPED.value
+        )
+    ).all():
         due = _aware(due)
         taken.add(due)
         used[due.astimezone(zone).date()] = used.get(due.astimezone(zone).date(), 0) + 1
@@ -557,12 +610,15 @@ def next_touch_slot(session: Session, now: datetime, horizon_days: int = SLOT_HO
         times = _free_times(day, zone, now, taken, 1) if room > 0 else []
         if times:
             return times[0]
-    raise PlannerError(f"no free touchpoint time in the next {horizon_days} days: every working day is at its "
-                       f"capacity of {strategy.daily_touch_capacity} (raise it with `planner strategy set daily_touch_capacity N`)")
+    raise PlannerError(
+        f"no free touchpoint time in the next {horizon_days} days: every working day is at its "
+        f"capacity of {strategy.daily_touch_capacity} (raise it with `planner strategy set daily_touch_capacity N`)"
+    )
 
 
-def next_post_slot(session: Session, pillar: str, now: datetime, horizon_days: int = SLOT_HORIZON,
-                   ignore_post: int | None = None) -> datetime | None:
+def next_post_slot(
+    session: Session, pillar: str, now: datetime, horizon_days: int = SLOT_HORIZON, ignore_post: int | None = None
+) -> datetime | None:
     """The next slot of ``pillar`` in the strategy, after ``now``, that no scheduled or published post
     holds (``ignore_post``: the post being scheduled, whose own time does not count as taken). None
     when the strategy has no slot for the pillar."""
@@ -593,7 +649,9 @@ def next_post_slot(session: Session, pillar: str, now: datetime, horizon_days: i
 def plan_week(session: Session, week_monday: date, now: datetime, *, dry_run: bool = False) -> WeekPlan:
     """Fill the week starting on `week_monday` (see the module docstring for the rules)."""
     if week_monday.weekday() != 0:
-        raise PlannerError(f"plan_week needs the Monday of a week, got {week_monday} ({WEEKDAY_NAMES[week_monday.weekday()]})")
+        raise PlannerError(
+            f"plan_week needs the Monday of a week, got {week_monday} ({WEEKDAY_NAMES[week_monday.weekday()]})"
+        )
     if now.tzinfo is None:
         raise PlannerError("plan_week needs an aware 'now'")
     strategy = show_strategy(session, now)
@@ -609,7 +667,9 @@ def plan_week(session: Session, week_monday: date, now: datetime, *, dry_run: bo
         savepoint.rollback()
         created = {p.post_id for p in plan.posts if p.source == "proposed"}
         plan.posts = [
-            PlannedPost(None if p.post_id in created else p.post_id, p.at, p.slot_pillar, p.pillar, p.title, p.source, p.reason)
+            PlannedPost(
+                None if p.post_id in created else p.post_id, p.at, p.slot_pillar, p.pillar, p.title, p.source, p.reason
+            )
             for p in plan.posts
         ]
         plan.touchpoints = [
@@ -659,18 +719,28 @@ def week_view(session: Session, monday: date, now: datetime) -> WeekView:
     start, end = week_bounds(monday, strategy.zone)
     post_rows = session.exec(
         select(Post.id, Post.scheduled_at, Post.title, Post.pillar, Post.status, Post.manual, Post.version, Post.body)
-        .where(Post.scheduled_at >= start, Post.scheduled_at < end,
-               Post.status.in_((*_PLACED, PostStatus.SKIPPED.value)))
+        .where(
+            Post.scheduled_at >= start, Post.scheduled_at < end, Post.status.in_((*_PLACED, PostStatus.SKIPPED.value))
+        )
         .order_by(Post.scheduled_at, Post.id)
     ).all()
     posts = [
-        WeekItem("post", pid, at, title or f"({label(pillar)} post)", pillar, status, manual, version,
-                 detail=body)
+        WeekItem("post", pid, at, title or f"({label(pillar)} post)", pillar, status, manual, version, detail=body)
         for pid, at, title, pillar, status, manual, version, body in post_rows
     ]
     touch_rows = session.exec(
-        select(Touchpoint.id, Touchpoint.due_at, Touchpoint.kind, Touchpoint.status, Touchpoint.manual,
-               Touchpoint.version, Touchpoint.message, Touchpoint.note, Connection.first_name, Connection.last_name)
+        select(
+            Touchpoint.id,
+            Touchpoint.due_at,
+            Touchpoint.kind,
+            Touchpoint.status,
+            Touchpoint.manual,
+            Touchpoint.version,
+            Touchpoint.message,
+            Touchpoint.note,
+            Connection.first_name,
+            Connection.last_name,
+        )
         .join(Connection, Connection.id == Touchpoint.connection_id)
         .where(Touchpoint.due_at >= start, Touchpoint.due_at < end)
         .order_by(Touchpoint.due_at, Touchpoint.id)
@@ -679,16 +749,32 @@ def week_view(session: Session, monday: date, now: datetime) -> WeekView:
     touches = []
     for tid, at, kind, status, manual, version, message, note, first, last in touch_rows:
         name = f"{first} {last}".strip() if first and last else (first or last or "").strip()  # Connection.full_name
-        touches.append(WeekItem(
-            "touchpoint", tid, at, f"{labels.get(kind) or label(kind).capitalize()} · {name}", None, status,
-            manual, version, person=name, action=kind,
-            detail=f"{message}\n\n{note}" if message and note else (message or note or ""),
-        ))
+        touches.append(
+            WeekItem(
+                "touchpoint",
+                tid,
+                at,
+                f"{labels.get(kind) or label(kind).capitalize()} · {name}",
+                None,
+                status,
+                manual,
+                version,
+                person=name,
+                action=kind,
+                detail=f"{message}\n\n{note}" if message and note else (message or note or ""),
+            )
+        )
     # both lists are in (at, id) order: merge them, a post before a touchpoint at the same time
     items = list(heapq.merge(posts, touches, key=lambda i: (i.at, i.kind, i.id)))
-    return WeekView(monday, iso_week(monday), strategy.timezone,
-                    [(s.weekday, s.local_time, s.pillar) for s in strategy.slots], strategy.working_days,
-                    strategy.daily_touch_capacity, items)
+    return WeekView(
+        monday,
+        iso_week(monday),
+        strategy.timezone,
+        [(s.weekday, s.local_time, s.pillar) for s in strategy.slots],
+        strategy.working_days,
+        strategy.daily_touch_capacity,
+        items,
+    )
 
 
 @dataclass(frozen=True)
@@ -702,12 +788,18 @@ class WeekFigures:
 
     def summary(self) -> str:
         """'3 posts (1 slot open) · 12 touchpoints (capacity 3 a working day)'."""
-        return (f"{count(self.posts, 'post')} ({count(len(self.open_slots), 'slot')} open) · "
-                f"{count(self.touchpoints, 'touchpoint')} (capacity {self.capacity} a working day)")
+        return (
+            f"{count(self.posts, 'post')} ({count(len(self.open_slots), 'slot')} open) · "
+            f"{count(self.touchpoints, 'touchpoint')} (capacity {self.capacity} a working day)"
+        )
 
     def as_json(self) -> dict:
-        return {"posts": self.posts, "open_slots": [list(s) for s in self.open_slots],
-                "touchpoints": self.touchpoints, "capacity": self.capacity}
+        return {
+            "posts": self.posts,
+            "open_slots": [list(s) for s in self.open_slots],
+            "touchpoints": self.touchpoints,
+            "capacity": self.capacity,
+        }
 
 
 def week_figures(view: WeekView) -> WeekFigures:
@@ -730,7 +822,11 @@ def week_figures(view: WeekView) -> WeekFigures:
 
 
 def move_item(
-    session: Session, kind: str, item_id: int, when: datetime, now: datetime | None = None,
+    session: Session,
+    kind: str,
+    item_id: int,
+    when: datetime,
+    now: datetime | None = None,
     expected_version: int | None = None,
 ) -> str:
     """Move a post or a touchpoint to `when` by hand (it becomes manual: plan_week leaves it there)."""

@@ -31,7 +31,17 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     S.PUBLISHED: frozenset(),  # evergreen: may go back to scheduled (see can_transition)
     S.SKIPPED: frozenset({S.IDEA, S.DRAFT, S.SCHEDULED}),
 }
-EDITABLE = ("title", "body", "pillar", "channel", "hashtags", "evergreen", "cooldown_days", "priority", "source_entry_id")
+EDITABLE = (
+    "title",
+    "body",
+    "pillar",
+    "channel",
+    "hashtags",
+    "evergreen",
+    "cooldown_days",
+    "priority",
+    "source_entry_id",
+)
 
 
 @dataclass(frozen=True)
@@ -67,13 +77,28 @@ class PostView:
         """Every field, by name (explicit: dataclasses.asdict deep-copies each value, 5,000 posts
         took 0.5 s)."""
         return {
-            "id": self.id, "title": self.title, "body": self.body, "pillar": self.pillar, "status": self.status,
-            "channel": self.channel, "hashtags": list(self.hashtags), "scheduled_at": self.scheduled_at,
-            "published_at": self.published_at, "evergreen": self.evergreen, "cooldown_days": self.cooldown_days,
-            "priority": self.priority, "manual": self.manual, "source_entry_id": self.source_entry_id,
-            "entry_title": self.entry_title, "entry_link": self.entry_link, "entry_summary": self.entry_summary,
-            "group_id": self.group_id, "event_id": self.event_id, "created_at": self.created_at,
-            "updated_at": self.updated_at, "version": self.version,
+            "id": self.id,
+            "title": self.title,
+            "body": self.body,
+            "pillar": self.pillar,
+            "status": self.status,
+            "channel": self.channel,
+            "hashtags": list(self.hashtags),
+            "scheduled_at": self.scheduled_at,
+            "published_at": self.published_at,
+            "evergreen": self.evergreen,
+            "cooldown_days": self.cooldown_days,
+            "priority": self.priority,
+            "manual": self.manual,
+            "source_entry_id": self.source_entry_id,
+            "entry_title": self.entry_title,
+            "entry_link": self.entry_link,
+            "entry_summary": self.entry_summary,
+            "group_id": self.group_id,
+            "event_id": self.event_id,
+            "created_at": self.created_at,
+            "updated_at": self.updated_at,
+            "version": self.version,
         }
 
 
@@ -115,13 +140,28 @@ def _views(session: Session, posts: list[Post]) -> list[PostView]:
         e = entries.get(p.source_entry_id)
         out.append(
             PostView(
-                id=p.id, title=p.title, body=p.body, pillar=p.pillar, status=p.status, channel=p.channel,
-                hashtags=p.hashtags.split() if p.hashtags else [], scheduled_at=p.scheduled_at,
-                published_at=p.published_at, evergreen=p.evergreen, cooldown_days=p.cooldown_days,
-                priority=p.priority, manual=p.manual, source_entry_id=p.source_entry_id,
-                entry_title=e.title if e else None, entry_link=e.link if e else None,
-                entry_summary=e.summary if e else None, group_id=p.group_id, event_id=p.event_id,
-                created_at=p.created_at, updated_at=p.updated_at, version=p.version,
+                id=p.id,
+                title=p.title,
+                body=p.body,
+                pillar=p.pillar,
+                status=p.status,
+                channel=p.channel,
+                hashtags=p.hashtags.split() if p.hashtags else [],
+                scheduled_at=p.scheduled_at,
+                published_at=p.published_at,
+                evergreen=p.evergreen,
+                cooldown_days=p.cooldown_days,
+                priority=p.priority,
+                manual=p.manual,
+                source_entry_id=p.source_entry_id,
+                entry_title=e.title if e else None,
+                entry_link=e.link if e else None,
+                entry_summary=e.summary if e else None,
+                group_id=p.group_id,
+                event_id=p.event_id,
+                created_at=p.created_at,
+                updated_at=p.updated_at,
+                version=p.version,
             )
         )
     return out
@@ -129,9 +169,27 @@ def _views(session: Session, posts: list[Post]) -> list[PostView]:
 
 _STATUS_ORDER = {s.value: n for n, s in enumerate((S.SCHEDULED, S.DRAFT, S.IDEA, S.PUBLISHED, S.SKIPPED))}
 _VIEW_COLUMNS = (
-    Post.id, Post.title, Post.body, Post.pillar, Post.status, Post.channel, Post.hashtags, Post.scheduled_at,
-    Post.published_at, Post.evergreen, Post.cooldown_days, Post.priority, Post.manual, Post.source_entry_id,
-    Entry.title, Entry.link, Entry.summary, Post.group_id, Post.event_id, Post.created_at, Post.updated_at,
+    Post.id,
+    Post.title,
+    Post.body,
+    Post.pillar,
+    Post.status,
+    Post.channel,
+    Post.hashtags,
+    Post.scheduled_at,
+    Post.published_at,
+    Post.evergreen,
+    Post.cooldown_days,
+    Post.priority,
+    Post.manual,
+    Post.source_entry_id,
+    Entry.title,
+    Entry.link,
+    Entry.summary,
+    Post.group_id,
+    Post.event_id,
+    Post.created_at,
+    Post.updated_at,
     Post.version,
 )
 
@@ -147,7 +205,10 @@ def _pipeline_order():
 
 
 def list_posts(
-    session: Session, status: str | None = None, pillar: str | None = None, limit: int | None = None,
+    session: Session,
+    status: str | None = None,
+    pillar: str | None = None,
+    limit: int | None = None,
     offset: int = 0,
 ) -> list[PostView]:
     """Posts in pipeline order: scheduled (soonest first), drafts, ideas (priority first),
@@ -164,12 +225,54 @@ def list_posts(
     if offset:
         q = q.offset(offset)
     return [
-        PostView(pid, title, body, pillar_, status_, channel, hashtags.split() if hashtags else [], scheduled_at,
-                 published_at, evergreen, cooldown_days, priority, manual, source_entry_id, entry_title, entry_link,
-                 entry_summary, group_id, event_id, created_at, updated_at, version)
-        for (pid, title, body, pillar_, status_, channel, hashtags, scheduled_at, published_at, evergreen, cooldown_days,
-             priority, manual, source_entry_id, entry_title, entry_link, entry_summary, group_id, event_id, created_at,
-             updated_at, version) in session.exec(q)
+        PostView(
+            pid,
+            title,
+            body,
+            pillar_,
+            status_,
+            channel,
+            hashtags.split() if hashtags else [],
+            scheduled_at,
+            published_at,
+            evergreen,
+            cooldown_days,
+            priority,
+            manual,
+            source_entry_id,
+            entry_title,
+            entry_link,
+            entry_summary,
+            group_id,
+            event_id,
+            created_at,
+            updated_at,
+            version,
+        )
+        for (
+            pid,
+            title,
+            body,
+            pillar_,
+            status_,
+            channel,
+            hashtags,
+            scheduled_at,
+            published_at,
+            evergreen,
+            cooldown_days,
+            priority,
+            manual,
+            source_entry_id,
+            entry_title,
+            entry_link,
+            entry_summary,
+            group_id,
+            event_id,
+            created_at,
+            updated_at,
+            version,
+        ) in session.exec(q)
     ]
 
 
@@ -252,10 +355,20 @@ def add_post(
         raise PlannerError(f"cooldown_days must be 0 or more, got {cooldown_days}")
     _check_entry(session, source_entry_id)
     post = Post(
-        title=title.strip(), body=body, pillar=parse_pillar(pillar), status=status, channel=channel.strip() or "profile",
-        hashtags=normalize_hashtags(hashtags), evergreen=evergreen, cooldown_days=cooldown_days, priority=priority,
-        source_entry_id=source_entry_id, scheduled_at=scheduled_at, manual=scheduled_at is not None,
-        created_at=now, updated_at=now,
+        title=title.strip(),
+        body=body,
+        pillar=parse_pillar(pillar),
+        status=status,
+        channel=channel.strip() or "profile",
+        hashtags=normalize_hashtags(hashtags),
+        evergreen=evergreen,
+        cooldown_days=cooldown_days,
+        priority=priority,
+        source_entry_id=source_entry_id,
+        scheduled_at=scheduled_at,
+        manual=scheduled_at is not None,
+        created_at=now,
+        updated_at=now,
     )
     _link_channel(session, post)
     session.add(post)
@@ -346,7 +459,11 @@ def schedule_post(
 
 
 def publish_post(
-    session: Session, post_id: int, now: datetime | None = None, at: datetime | None = None, url: str | None = None,
+    session: Session,
+    post_id: int,
+    now: datetime | None = None,
+    at: datetime | None = None,
+    url: str | None = None,
     expected_version: int | None = None,
 ) -> PostView:
     """Mark a post published (at `at`, default now). Ideas and drafts may be published directly."""
@@ -411,7 +528,9 @@ def editor_context(session: Session, post_id: int) -> EditorContext:
             keywords += [(k.strip(), 0.1) for k in topic.keywords.split(",") if k.strip()]
     from planner.services.strategy import get_strategy
 
-    seeds = sorted({k.strip() for ks in session.exec(select(Topic.keywords)) for k in (ks or "").split(",") if k.strip()})
+    seeds = sorted(
+        {k.strip() for ks in session.exec(select(Topic.keywords)) for k in (ks or "").split(",") if k.strip()}
+    )
     return EditorContext(post, keywords, get_strategy(session).timezone, seeds)
 
 
@@ -422,19 +541,54 @@ def new_post_context(session: Session) -> EditorContext:
     from planner.services.strategy import get_strategy
 
     now = utcnow()
-    post = PostView(id=None, title="", body="", pillar=Pillar.THOUGHT_LEADERSHIP.value, status=S.IDEA.value,  # type: ignore[arg-type]
-                    channel="profile", hashtags=[], scheduled_at=None, published_at=None, evergreen=False,
-                    cooldown_days=90, priority=0, manual=False, source_entry_id=None, entry_title=None,
-                    entry_link=None, entry_summary=None, group_id=None, event_id=None, created_at=now,
-                    updated_at=now, version=0)
-    seeds = sorted({k.strip() for ks in session.exec(select(Topic.keywords)) for k in (ks or "").split(",") if k.strip()})
+    post = PostView(
+        id=None,
+        title="",
+        body="",
+        pillar=Pillar.THOUGHT_LEADERSHIP.value,
+        status=S.IDEA.value,  # type: ignore[arg-type]
+        channel="profile",
+        hashtags=[],
+        scheduled_at=None,
+        published_at=None,
+        evergreen=False,
+        cooldown_days=90,
+        priority=0,
+        manual=False,
+        source_entry_id=None,
+        entry_title=None,
+        entry_link=None,
+        entry_summary=None,
+        group_id=None,
+        event_id=None,
+        created_at=now,
+        updated_at=now,
+        version=0,
+    )
+    seeds = sorted(
+        {k.strip() for ks in session.exec(select(Topic.keywords)) for k in (ks or "").split(",") if k.strip()}
+    )
     return EditorContext(post, [], get_strategy(session).timezone, seeds)
 
 
 def save_post(
-    session: Session, post_id: int, title: str, body: str, hashtags: str, pillar: str, now: datetime | None = None,
+    session: Session,
+    post_id: int,
+    title: str,
+    body: str,
+    hashtags: str,
+    pillar: str,
+    now: datetime | None = None,
     expected_version: int | None = None,
 ) -> PostView:
     """The editor's save: title, body, hashtags and pillar in one versioned edit."""
-    return edit_post(session, post_id, now, expected_version=expected_version, title=title, body=body,
-                     hashtags=hashtags, pillar=pillar)
+    return edit_post(
+        session,
+        post_id,
+        now,
+        expected_version=expected_version,
+        title=title,
+        body=body,
+        hashtags=hashtags,
+        pillar=pillar,
+    )

@@ -40,8 +40,15 @@ class SendItem:
     event_id: int | None = None
 
     def as_json(self) -> dict:
-        return {"kind": self.kind, "id": self.id, "text": self.text, "url": self.url, "label": self.label,
-                "done": self.done, "version": self.version}
+        return {
+            "kind": self.kind,
+            "id": self.id,
+            "text": self.text,
+            "url": self.url,
+            "label": self.label,
+            "done": self.done,
+            "version": self.version,
+        }
 
 
 def post_text(body: str, hashtags: str | list[str]) -> str:
@@ -72,8 +79,16 @@ def send_item(session: Session, kind: str, item_id: int) -> SendItem:
         text = post_text(post.body, post.hashtags)
         if not text:
             raise PlannerError(f"post {item_id} has no text yet: write it first")
-        return SendItem("post", post.id, text, share_composer_url(text), post.title or f"post {post.id}", "Posted?",
-                        post.status == PostStatus.PUBLISHED.value, post.version)
+        return SendItem(
+            "post",
+            post.id,
+            text,
+            share_composer_url(text),
+            post.title or f"post {post.id}",
+            "Posted?",
+            post.status == PostStatus.PUBLISHED.value,
+            post.version,
+        )
     if kind == "touchpoint":
         touch = session.get(Touchpoint, item_id)
         if touch is None:
@@ -82,8 +97,16 @@ def send_item(session: Session, kind: str, item_id: int) -> SendItem:
         text = (touch.message or touch.note or "").strip()
         if not text:
             raise PlannerError(f"touchpoint {item_id} has no message to send: write one first")
-        return SendItem("touchpoint", touch.id, text, profile_page(person), person.full_name, "Sent?",
-                        touch.status == TouchStatus.DONE.value, touch.version)
+        return SendItem(
+            "touchpoint",
+            touch.id,
+            text,
+            profile_page(person),
+            person.full_name,
+            "Sent?",
+            touch.status == TouchStatus.DONE.value,
+            touch.version,
+        )
     raise PlannerError(f"unknown item kind {kind!r}")
 
 
@@ -98,19 +121,32 @@ def person_send(session: Session, connection_id: int, now: datetime) -> SendItem
     if person is None:
         raise PlannerError(f"no person with id {connection_id}")
     planned = session.exec(
-        select(Touchpoint.id).where(
-            Touchpoint.connection_id == connection_id, Touchpoint.status == TouchStatus.PLANNED.value,
+        select(Touchpoint.id)
+        .where(
+            Touchpoint.connection_id == connection_id,
+            Touchpoint.status == TouchStatus.PLANNED.value,
             (Touchpoint.message != "") | (Touchpoint.note != ""),
-        ).order_by(Touchpoint.due_at, Touchpoint.id)
+        )
+        .order_by(Touchpoint.due_at, Touchpoint.id)
     ).first()
     if planned is not None:
         return send_item(session, "touchpoint", planned)
     suggestion = suggest_actions(session, [connection_id], now).get(connection_id)
     if suggestion is None or not suggestion.message.strip():
         raise PlannerError(f"nothing to send {person.full_name} yet: plan a touch with a message (p)")
-    return SendItem("suggestion", connection_id, suggestion.message.strip(), profile_page(person), person.full_name,
-                    "Sent?", False, person.version, touch_kind=suggestion.kind, entry_id=suggestion.entry_id,
-                    event_id=suggestion.event_id)
+    return SendItem(
+        "suggestion",
+        connection_id,
+        suggestion.message.strip(),
+        profile_page(person),
+        person.full_name,
+        "Sent?",
+        False,
+        person.version,
+        touch_kind=suggestion.kind,
+        entry_id=suggestion.entry_id,
+        event_id=suggestion.event_id,
+    )
 
 
 def confirm_item(session: Session, item: SendItem, now: datetime, *, url: str | None = None) -> str:
@@ -119,14 +155,26 @@ def confirm_item(session: Session, item: SendItem, now: datetime, *, url: str | 
     if item.kind == "suggestion":
         from planner.services.touches import log_touch
 
-        result = log_touch(session, item.id, item.touch_kind or "check_in", now, message=item.text,
-                           entry_id=item.entry_id, event_id=item.event_id)
+        result = log_touch(
+            session,
+            item.id,
+            item.touch_kind or "check_in",
+            now,
+            message=item.text,
+            entry_id=item.entry_id,
+            event_id=item.event_id,
+        )
         return f"{label(result.kind)} · {result.person}: done"
     return confirm_sent(session, item.kind, item.id, now, url=url, expected_version=item.version)
 
 
 def confirm_sent(
-    session: Session, kind: str, item_id: int, now: datetime, *, url: str | None = None,
+    session: Session,
+    kind: str,
+    item_id: int,
+    now: datetime,
+    *,
+    url: str | None = None,
     expected_version: int | None = None,
 ) -> str:
     """The yes to "Posted?"/"Sent?": the post is published now (with its URL when pasted), the

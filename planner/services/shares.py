@@ -68,8 +68,16 @@ def import_shares(session: Session, records: list[ShareRecord], now: datetime | 
             continue
         post = Post(
             pillar=(Pillar.CONTENT_SHARE if rec.shared_url else Pillar.THOUGHT_LEADERSHIP).value,
-            title=title, body=body, status=PostStatus.PUBLISHED.value, scheduled_at=rec.shared_at,
-            published_at=rec.shared_at, channel="profile", url=rec.link, manual=True, created_at=now, updated_at=now,
+            title=title,
+            body=body,
+            status=PostStatus.PUBLISHED.value,
+            scheduled_at=rec.shared_at,
+            published_at=rec.shared_at,
+            channel="profile",
+            url=rec.link,
+            manual=True,
+            created_at=now,
+            updated_at=now,
         )
         session.add(post)
         if rec.link:

@@ -108,7 +108,9 @@ def get_strategy(session: Session, now: datetime | None = None) -> Strategy:
         session.add(strategy)
         session.flush()
         for weekday, local_time, pillar, channel in DEFAULT_SLOTS:
-            session.add(Slot(strategy_id=strategy.id, weekday=weekday, local_time=local_time, pillar=pillar, channel=channel))
+            session.add(
+                Slot(strategy_id=strategy.id, weekday=weekday, local_time=local_time, pillar=pillar, channel=channel)
+            )
         session.flush()
     return strategy
 
@@ -302,7 +304,9 @@ def add_slot(session: Session, strategy: Strategy, spec: str) -> Slot:
         select(Slot).where(Slot.strategy_id == strategy.id, Slot.weekday == weekday, Slot.local_time == local_time)
     ).first()
     if clash is not None:
-        raise PlannerError(f"slots.add: there is already a slot on {WEEKDAY_NAMES[weekday]} at {local_time} (id {clash.id})")
+        raise PlannerError(
+            f"slots.add: there is already a slot on {WEEKDAY_NAMES[weekday]} at {local_time} (id {clash.id})"
+        )
     slot = Slot(strategy_id=strategy.id, weekday=weekday, local_time=local_time, pillar=pillar, channel=channel)
     session.add(slot)
     session.flush()

@@ -58,8 +58,31 @@ class Suggestion:
 # Besides the shared stop words: the words of job titles and company names, which say nothing of
 # what a person cares about ("senior", "engineering", "inc").
 _NOT_INTERESTS = STOP_WORDS | frozenset(
-    ["chief", "co", "company", "director", "engineer", "engineering", "head", "how's", "inc", "it's", "lead", "ltd",
-     "manager", "principal", "senior", "staff", "team", "teams", "vp", "vs", "work", "works", "working"]
+    [
+        "chief",
+        "co",
+        "company",
+        "director",
+        "engineer",
+        "engineering",
+        "head",
+        "how's",
+        "inc",
+        "it's",
+        "lead",
+        "ltd",
+        "manager",
+        "principal",
+        "senior",
+        "staff",
+        "team",
+        "teams",
+        "vp",
+        "vs",
+        "work",
+        "works",
+        "working",
+    ]
 )
 _WORD = re.compile(r"[a-z0-9][a-z0-9+#.]*[a-z0-9+#]|[a-z0-9]")
 
@@ -151,18 +174,25 @@ def _recent_entries(session: Session, now: datetime) -> list[_RecentEntry]:
     ids = [r[0] for r in rows]
     for chunk in chunks(ids):
         for eid, phrase in session.exec(
-            select(EntryKeyword.entry_id, Keyword.phrase).join(Keyword, Keyword.id == EntryKeyword.keyword_id)
-            .where(EntryKeyword.entry_id.in_(chunk)).order_by(EntryKeyword.entry_id, EntryKeyword.rank)
+            select(EntryKeyword.entry_id, Keyword.phrase)
+            .join(Keyword, Keyword.id == EntryKeyword.keyword_id)
+            .where(EntryKeyword.entry_id.in_(chunk))
+            .order_by(EntryKeyword.entry_id, EntryKeyword.rank)
         ):
             kws.setdefault(eid, []).append(phrase)
     return [
-        _RecentEntry(eid, title or "", link, words(title) | words(" ".join(kws.get(eid, []))), embedding, kws.get(eid, []))
+        _RecentEntry(
+            eid, title or "", link, words(title) | words(" ".join(kws.get(eid, []))), embedding, kws.get(eid, [])
+        )
         for eid, title, link, embedding in rows
     ]
 
 
 def _embedding_matches(
-    people: dict[int, _Person], tags: dict[int, list[str]], entries: list[_RecentEntry], shared: set[tuple[int, int]],
+    people: dict[int, _Person],
+    tags: dict[int, list[str]],
+    entries: list[_RecentEntry],
+    shared: set[tuple[int, int]],
 ) -> dict[int, tuple[float, int, list[str]]]:
     """Through the keyword matching service: for each person whose interests are embedded, the
     best recent entry not yet shared with them, as (score, entry index, shared tag terms)."""
@@ -180,10 +210,11 @@ def _embedding_matches(
             given.setdefault(cid, []).append(column[eid])
     out: dict[int, tuple[float, int, list[str]]] = {}
     for start in range(0, len(persons), 1000):  # bounds the people x entries array
-        part = persons[start:start + 1000]
+        part = persons[start : start + 1000]
         terms = [[tag_term(t) for t in tags.get(cid, [])] for cid in part]
         scores, shared_terms = score_entries(
-            [(people[cid].interest_embedding, terms[k]) for k, cid in enumerate(part)], vectors)
+            [(people[cid].interest_embedding, terms[k]) for k, cid in enumerate(part)], vectors
+        )
         for k, cid in enumerate(part):
             row = scores[k]
             if cid in given:
@@ -193,7 +224,6 @@ def _embedding_matches(
             if row[j] >= MIN_SCORE:
                 out[cid] = (float(row[j]), usable[j], shared_terms(k, j))
     return out
-
 
 
 @dataclass
@@ -215,14 +245,45 @@ class _Facts:
 def _load_facts(session: Session, ids: list[int], now: datetime) -> _Facts:
     people: dict[int, _Person] = {}
     for chunk in chunks(ids):
-        for (cid, first, last, company, position, headline, notes, tier, job_changed_at, connected_on,
-             embedding) in session.exec(
-            select(Connection.id, Connection.first_name, Connection.last_name, Connection.company, Connection.position,
-                   Connection.headline, Connection.notes, Connection.tier, Connection.job_changed_at,
-                   Connection.connected_on, Connection.interest_embedding).where(Connection.id.in_(chunk))
+        for (
+            cid,
+            first,
+            last,
+            company,
+            position,
+            headline,
+            notes,
+            tier,
+            job_changed_at,
+            connected_on,
+            embedding,
+        ) in session.exec(
+            select(
+                Connection.id,
+                Connection.first_name,
+                Connection.last_name,
+                Connection.company,
+                Connection.position,
+                Connection.headline,
+                Connection.notes,
+                Connection.tier,
+                Connection.job_changed_at,
+                Connection.connected_on,
+                Connection.interest_embedding,
+            ).where(Connection.id.in_(chunk))
         ):
-            people[cid] = _Person(cid, first or last or "there", company, position, headline, notes, tier,
-                                  utc_value(job_changed_at), connected_on, embedding)
+            people[cid] = _Person(
+                cid,
+                first or last or "there",
+                company,
+                position,
+                headline,
+                notes,
+                tier,
+                utc_value(job_changed_at),
+                connected_on,
+                embedding,
+            )
     tags = tags_by_person(session, ids)
     entries = _recent_entries(session, now)
     events = [
@@ -235,9 +296,15 @@ def _load_facts(session: Session, ids: list[int], now: datetime) -> _Facts:
     ]
     facts = _Facts(now, people, tags, entries, events, embedded={})
     for chunk in chunks(ids):
-        q = select(Touchpoint.connection_id, Touchpoint.kind, Touchpoint.status, Touchpoint.entry_id, Touchpoint.event_id,
-                   Touchpoint.created_at, Touchpoint.done_at).where(
-            Touchpoint.connection_id.in_(chunk), Touchpoint.status != TouchStatus.SKIPPED.value)
+        q = select(
+            Touchpoint.connection_id,
+            Touchpoint.kind,
+            Touchpoint.status,
+            Touchpoint.entry_id,
+            Touchpoint.event_id,
+            Touchpoint.created_at,
+            Touchpoint.done_at,
+        ).where(Touchpoint.connection_id.in_(chunk), Touchpoint.status != TouchStatus.SKIPPED.value)
         for cid, kind, status, entry_id, event_id, created_at, done_at in session.exec(q):
             if status == TouchStatus.DONE.value:
                 facts.contacted.add(cid)
@@ -256,7 +323,8 @@ def _load_facts(session: Session, ids: list[int], now: datetime) -> _Facts:
 def _interest(person: _Person, facts: _Facts) -> _Interest:
     return _Interest(
         tags={w for t in facts.tags.get(person.id, []) for w in words(tag_term(t))},
-        notes=words(person.notes or ""), role=words(f"{person.position} {person.headline}"),
+        notes=words(person.notes or ""),
+        role=words(f"{person.position} {person.headline}"),
     )
 
 
@@ -270,7 +338,8 @@ def _congratulate(person: _Person, facts: _Facts) -> Suggestion | None:
         return None
     role = " at ".join(p for p in (person.position, person.company) if p)
     return Suggestion(
-        person.id, TouchKind.CONGRATULATE.value,
+        person.id,
+        TouchKind.CONGRATULATE.value,
         f"changed jobs {(facts.now - changed).days} days ago" + (f" (now {role})" if role else ""),
         f"Congratulations on the new role{' as ' + role if role else ''}, {person.first_name}! "
         "Hope the first weeks are going well.",
@@ -300,9 +369,13 @@ def _share_entry(person: _Person, facts: _Facts) -> Suggestion | None:
     about = ", ".join(hits[:3])
     reason = f"matches their interests: {about}" if about else "close to their interests (similar topic)"
     return Suggestion(
-        person.id, TouchKind.SHARE_CONTENT.value, reason,
-        f"Hi {person.first_name}, saw this and thought of you" + (f" ({about})" if about else "")
-        + f": \u201c{entry.title}\u201d" + (f" {entry.link}" if entry.link else ""),
+        person.id,
+        TouchKind.SHARE_CONTENT.value,
+        reason,
+        f"Hi {person.first_name}, saw this and thought of you"
+        + (f" ({about})" if about else "")
+        + f": \u201c{entry.title}\u201d"
+        + (f" {entry.link}" if entry.link else ""),
         entry_id=entry.id,
     )
 
@@ -318,7 +391,9 @@ def _invite(person: _Person, facts: _Facts) -> Suggestion | None:
         if interest.overlap(event.words)[0] >= 1.0 or (hosting and close):
             verb = "hosting" if hosting else "going to"
             return Suggestion(
-                person.id, TouchKind.INVITE_TO_EVENT.value, f"upcoming event on {event.starts_at:%a %d %b}: {event.title}",
+                person.id,
+                TouchKind.INVITE_TO_EVENT.value,
+                f"upcoming event on {event.starts_at:%a %d %b}: {event.title}",
                 f"Hi {person.first_name}, I'm {verb} \u201c{event.title}\u201d on {event.starts_at:%a %d %b} and "
                 "thought of you. Would be great to see you there.",
                 event_id=event.id,
@@ -332,11 +407,14 @@ def _check_in(person: _Person, facts: _Facts) -> Suggestion:
     new = person.connected_on and (facts.now.date() - person.connected_on).days <= DEFAULT_PITCH_MIN_DAYS
     if person.id not in facts.contacted and new:
         return Suggestion(
-            person.id, TouchKind.CHECK_IN.value, "connected recently: start with interest in them, not an ask",
+            person.id,
+            TouchKind.CHECK_IN.value,
+            "connected recently: start with interest in them, not an ask",
             f"Hi {person.first_name}, glad we connected. What are you focused on{at} these days?",
         )
     return Suggestion(
-        person.id, TouchKind.CHECK_IN.value,
+        person.id,
+        TouchKind.CHECK_IN.value,
         "nothing specific to share yet: a short check-in keeps the relationship warm",
         f"Hi {person.first_name}, it's been a while. How are things{at}? Anything you're working on that I could help with?",
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from planner.dates import MAX_DATE, MIN_DATE, check_date_range
@@ -14,7 +14,7 @@ def local_day_bounds(now: datetime, tz: ZoneInfo) -> tuple[datetime, datetime]:
     day = now.astimezone(tz).date()
     start = datetime.combine(day, time(0), tz)
     end = datetime.combine(day + timedelta(days=1), time(0), tz)
-    return start.astimezone(timezone.utc), end.astimezone(timezone.utc)
+    return start.astimezone(UTC), end.astimezone(UTC)
 
 
 def parse_iso_week(value: str) -> date:
@@ -38,7 +38,7 @@ def iso_week(day: date) -> str:
 def week_bounds(monday: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
     start = datetime.combine(monday, time(0), tz)
     end = datetime.combine(monday + timedelta(days=7), time(0), tz)
-    return start.astimezone(timezone.utc), end.astimezone(timezone.utc)
+    return start.astimezone(UTC), end.astimezone(UTC)
 
 
 def last_full_week(now: datetime, zone: ZoneInfo) -> date:
@@ -57,4 +57,6 @@ def user_timezone(source, default: str = "UTC") -> ZoneInfo:
     try:
         return ZoneInfo(name)
     except (KeyError, ValueError):
-        raise PlannerError(f"the strategy's timezone {name!r} is unknown; fix it with `planner strategy set timezone ...`") from None
+        raise PlannerError(
+            f"the strategy's timezone {name!r} is unknown; fix it with `planner strategy set timezone ...`"
+        ) from None

@@ -45,8 +45,12 @@ SELECT
   (SELECT count(*) FROM connection WHERE NOT archived),
   (SELECT count(*) FROM feed WHERE enabled),
   (SELECT count(*) FROM entry WHERE NOT is_read AND NOT is_dismissed)"""
-STATUSES = {"idea": PostStatus.IDEA.value, "draft": PostStatus.DRAFT.value,
-            "scheduled": PostStatus.SCHEDULED.value, "planned": TouchStatus.PLANNED.value}
+STATUSES = {
+    "idea": PostStatus.IDEA.value,
+    "draft": PostStatus.DRAFT.value,
+    "scheduled": PostStatus.SCHEDULED.value,
+    "planned": TouchStatus.PLANNED.value,
+}
 SECTION_NAMES = ("ideas", "drafts", "scheduled", "planned touchpoints", "people", "feeds", "unread entries")
 REVIEW_DONE = "SELECT id FROM review WHERE week = :week AND completed_at IS NOT NULL LIMIT 1"
 
@@ -89,20 +93,35 @@ def agenda(source, now: datetime, tz: ZoneInfo, limit: int | None = 200) -> Toda
     late = _items(reader, POSTS_OVERDUE, TOUCHES_OVERDUE, {**bound, "room": room}, overdue=True)[:room] if room else []
     items = late + today
     more = overdue - room
-    return TodayAgenda(items=items, counts=section_counts(reader), review_due=review_due(reader, now, tz),
-                       more=more, overdue=overdue)
+    return TodayAgenda(
+        items=items, counts=section_counts(reader), review_due=review_due(reader, now, tz), more=more, overdue=overdue
+    )
 
 
 def _items(reader, posts_sql: str, touches_sql: str, params: dict, overdue: bool) -> list[AgendaItem]:
     items: list[AgendaItem] = []
     for pid, when, title, pillar, version in reader.rows(posts_sql, params):
-        items.append(AgendaItem("post", pid, utc_value(when), title or "(untitled post)", label(pillar), overdue, version,
-                                late=overdue))
+        items.append(
+            AgendaItem(
+                "post", pid, utc_value(when), title or "(untitled post)", label(pillar), overdue, version, late=overdue
+            )
+        )
     for tid, due, kind, note, message, version, first, last in reader.rows(touches_sql, params):
         action = label(kind).capitalize()
         name = f"{first} {last}".strip()
-        items.append(AgendaItem("touchpoint", tid, utc_value(due), f"{action} · {name}", note or message or "", overdue, version,
-                                message or "", late=overdue))
+        items.append(
+            AgendaItem(
+                "touchpoint",
+                tid,
+                utc_value(due),
+                f"{action} · {name}",
+                note or message or "",
+                overdue,
+                version,
+                message or "",
+                late=overdue,
+            )
+        )
     items.sort(key=lambda i: (i.due_at, i.kind, i.id))
     return items
 
@@ -113,7 +132,7 @@ def section_counts(source) -> dict[str, int]:
 
 
 def review_due(source, now: datetime, tz: ZoneInfo | None = None) -> str | None:
-    """"Weekly review for 2026-W47 is due" when the last full week (in `tz`, default the
+    """ "Weekly review for 2026-W47 is due" when the last full week (in `tz`, default the
     strategy's zone) has no completed review."""
     reader = as_reader(source)
     week = iso_week(last_full_week(now, tz or user_timezone(reader)))
@@ -121,7 +140,9 @@ def review_due(source, now: datetime, tz: ZoneInfo | None = None) -> str | None:
     return None if done else f"Weekly review for {week} is due"
 
 
-def mark_item(session: Session, kind: str, item_id: int, done: bool, now: datetime, expected_version: int | None = None) -> str:
+def mark_item(
+    session: Session, kind: str, item_id: int, done: bool, now: datetime, expected_version: int | None = None
+) -> str:
     """Mark a post published / a touchpoint done (or either skipped). Returns a short summary."""
     from planner.models import Post, Touchpoint
     from planner.store.versioning import bump, load_for_edit

@@ -61,8 +61,17 @@ def _guard(session: Session, person: Connection, kind: TouchKind, now: datetime,
 
 
 def log_touch(
-    session: Session, connection_id: int, kind: str, now: datetime, *, when: datetime | None = None, note: str = "",
-    message: str = "", entry_id: int | None = None, event_id: int | None = None, force: bool = False,
+    session: Session,
+    connection_id: int,
+    kind: str,
+    now: datetime,
+    *,
+    when: datetime | None = None,
+    note: str = "",
+    message: str = "",
+    entry_id: int | None = None,
+    event_id: int | None = None,
+    force: bool = False,
 ) -> TouchResult:
     """Record a contact that happened (``when`` may be in the past: the cadence restarts from it).
 
@@ -79,10 +88,13 @@ def log_touch(
     _check_links(session, entry_id, event_id)
     guard = _guard(session, person, touch_kind, min(now, when), force)
     planned = session.exec(
-        select(Touchpoint).where(
-            Touchpoint.connection_id == person.id, Touchpoint.kind == touch_kind.value,
+        select(Touchpoint)
+        .where(
+            Touchpoint.connection_id == person.id,
+            Touchpoint.kind == touch_kind.value,
             Touchpoint.status == TouchStatus.PLANNED.value,
-        ).order_by(Touchpoint.due_at, Touchpoint.id)
+        )
+        .order_by(Touchpoint.due_at, Touchpoint.id)
     ).first()
     if planned is not None:
         from planner.store.versioning import bump, load_for_edit
@@ -102,22 +114,48 @@ def log_touch(
         bump(touch, now)
     else:
         touch = Touchpoint(
-            connection_id=person.id, kind=touch_kind.value, status=TouchStatus.DONE.value, due_at=when, done_at=when,
-            note=note, message=message, entry_id=entry_id, event_id=event_id, source="manual", manual=True,
-            created_at=now, updated_at=now,
+            connection_id=person.id,
+            kind=touch_kind.value,
+            status=TouchStatus.DONE.value,
+            due_at=when,
+            done_at=when,
+            note=note,
+            message=message,
+            entry_id=entry_id,
+            event_id=event_id,
+            source="manual",
+            manual=True,
+            created_at=now,
+            updated_at=now,
         )
     session.add(touch)
     session.flush()
     due = cadence_service.due_infos(session, now, [person.id], include_archived=True)
     return TouchResult(
-        touch.id, touch.kind, touch.status, person.full_name, person.id, guard, completed_planned=planned is not None,
-        next_due_at=due[0].next_due_at if due else None, lint=_lint(touch.message),
+        touch.id,
+        touch.kind,
+        touch.status,
+        person.full_name,
+        person.id,
+        guard,
+        completed_planned=planned is not None,
+        next_due_at=due[0].next_due_at if due else None,
+        lint=_lint(touch.message),
     )
 
 
 def plan_touch(
-    session: Session, connection_id: int, kind: str, due_at: datetime, now: datetime, *, message: str = "",
-    note: str = "", entry_id: int | None = None, event_id: int | None = None, force: bool = False,
+    session: Session,
+    connection_id: int,
+    kind: str,
+    due_at: datetime,
+    now: datetime,
+    *,
+    message: str = "",
+    note: str = "",
+    entry_id: int | None = None,
+    event_id: int | None = None,
+    force: bool = False,
     source: str = "manual",
 ) -> TouchResult:
     """Plan a touch for later. An ask that would come too early raises :class:`AskTooEarly`
@@ -129,23 +167,39 @@ def plan_touch(
     _check_links(session, entry_id, event_id)
     guard = _guard(session, person, touch_kind, max(due_at, now), force)
     touch = Touchpoint(
-        connection_id=person.id, kind=touch_kind.value, status=TouchStatus.PLANNED.value, due_at=due_at,
-        note=note, message=message, entry_id=entry_id, event_id=event_id, source=source, manual=True,
-        created_at=now, updated_at=now,
+        connection_id=person.id,
+        kind=touch_kind.value,
+        status=TouchStatus.PLANNED.value,
+        due_at=due_at,
+        note=note,
+        message=message,
+        entry_id=entry_id,
+        event_id=event_id,
+        source=source,
+        manual=True,
+        created_at=now,
+        updated_at=now,
     )
     session.add(touch)
     session.flush()
     return TouchResult(touch.id, touch.kind, touch.status, person.full_name, person.id, guard, lint=_lint(message))
 
 
-def accept_suggestion(session: Session, connection_id: int, now: datetime, due_at: datetime | None = None) -> TouchResult:
+def accept_suggestion(
+    session: Session, connection_id: int, now: datetime, due_at: datetime | None = None
+) -> TouchResult:
     """Turn the current suggestion for a person into a planned touchpoint (once: accepting the
     same suggestion again returns the touchpoint already planned)."""
     person = get_person(session, connection_id)
     guard = GuardResult(True, [], 0, None)
     pending = session.exec(
-        select(Touchpoint).where(Touchpoint.connection_id == person.id, Touchpoint.source == "suggestion",
-                                 Touchpoint.status == TouchStatus.PLANNED.value).order_by(Touchpoint.id)
+        select(Touchpoint)
+        .where(
+            Touchpoint.connection_id == person.id,
+            Touchpoint.source == "suggestion",
+            Touchpoint.status == TouchStatus.PLANNED.value,
+        )
+        .order_by(Touchpoint.id)
     ).first()
     if pending is not None:  # one accepted suggestion at a time: pressing the key twice plans nothing twice
         return TouchResult(pending.id, pending.kind, pending.status, person.full_name, person.id, guard, created=False)
@@ -153,21 +207,34 @@ def accept_suggestion(session: Session, connection_id: int, now: datetime, due_a
     if suggestion is None:
         raise PlannerError(f"no suggestion for {person.full_name}")
     existing = session.exec(
-        select(Touchpoint).where(
-            Touchpoint.connection_id == person.id, Touchpoint.kind == suggestion.kind,
+        select(Touchpoint)
+        .where(
+            Touchpoint.connection_id == person.id,
+            Touchpoint.kind == suggestion.kind,
             Touchpoint.status == TouchStatus.PLANNED.value,
             Touchpoint.entry_id == suggestion.entry_id if suggestion.entry_id else Touchpoint.entry_id.is_(None),
             Touchpoint.event_id == suggestion.event_id if suggestion.event_id else Touchpoint.event_id.is_(None),
-        ).order_by(Touchpoint.id)
+        )
+        .order_by(Touchpoint.id)
     ).first()
     if existing is not None:
-        return TouchResult(existing.id, existing.kind, existing.status, person.full_name, person.id, guard, created=False)
+        return TouchResult(
+            existing.id, existing.kind, existing.status, person.full_name, person.id, guard, created=False
+        )
     if due_at is None:  # the next free working-hours time within the daily capacity, not this minute
         from planner.services.planning import next_touch_slot
 
         due_at = next_touch_slot(session, now)
     result = plan_touch(
-        session, person.id, suggestion.kind, due_at, now, message=suggestion.message, note=suggestion.reason,
-        entry_id=suggestion.entry_id, event_id=suggestion.event_id, source="suggestion",
+        session,
+        person.id,
+        suggestion.kind,
+        due_at,
+        now,
+        message=suggestion.message,
+        note=suggestion.reason,
+        entry_id=suggestion.entry_id,
+        event_id=suggestion.event_id,
+        source="suggestion",
     )
     return result

@@ -78,9 +78,7 @@ def window_bounds(now: datetime, days: int) -> list[datetime]:
     return [now - (PREVIOUS_WINDOWS - i) * span for i in range(PREVIOUS_WINDOWS + 1)]
 
 
-def trends_from(
-    counts: dict[str, list[int]], surfaces: dict[str, Counter[str]], min_support: int = 3
-) -> list[Trend]:
+def trends_from(counts: dict[str, list[int]], surfaces: dict[str, Counter[str]], min_support: int = 3) -> list[Trend]:
     """Trends from counts per window (oldest first) per merge key, and the spellings seen per key."""
     trends = []
     for key, series in counts.items():

@@ -100,7 +100,9 @@ def delete_touchpoint(session: Session, touch_id: int, expected_version: int | N
 
     touch = load_for_edit(session, Touchpoint, touch_id, expected_version)
     person = session.get(Connection, touch.connection_id)
-    name = " ".join(p for p in (person.first_name, person.last_name) if p) if person else f"person {touch.connection_id}"
+    name = (
+        " ".join(p for p in (person.first_name, person.last_name) if p) if person else f"person {touch.connection_id}"
+    )
     label = f"{text.label(touch.kind)} touchpoint with {name}"
     session.delete(touch)
     session.flush()

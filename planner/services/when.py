@@ -24,14 +24,44 @@ EXAMPLES = "2026-12-01 09:00, tomorrow 9am, fri 10:00, next monday, +2d or in 3 
 DAY_EXAMPLES = "2026-12-01, today, tomorrow, fri, next monday or +2d"
 WEEK_EXAMPLES = "2026-W49, this week, next week, last week or a day in it like 2026-12-01"
 
-_WEEKDAYS = {name: i for i, names in enumerate((
-    ("mon", "monday"), ("tue", "tues", "tuesday"), ("wed", "weds", "wednesday"), ("thu", "thur", "thurs", "thursday"),
-    ("fri", "friday"), ("sat", "saturday"), ("sun", "sunday"))) for name in names}
-_UNITS = {"m": "minutes", "min": "minutes", "mins": "minutes", "minute": "minutes", "minutes": "minutes",
-          "h": "hours", "hr": "hours", "hrs": "hours", "hour": "hours", "hours": "hours",
-          "d": "days", "day": "days", "days": "days", "w": "weeks", "wk": "weeks", "week": "weeks", "weeks": "weeks"}
-_OFFSET = re.compile(r"^(?:(?P<sign>[+-])\s*(?P<n1>\d+)\s*(?P<u1>[a-z]+)|in\s+(?P<n2>\d+|an?)\s+(?P<u2>[a-z]+)"
-                     r"|(?P<n3>\d+|an?)\s+(?P<u3>[a-z]+)\s+ago)$")
+_WEEKDAYS = {
+    name: i
+    for i, names in enumerate(
+        (
+            ("mon", "monday"),
+            ("tue", "tues", "tuesday"),
+            ("wed", "weds", "wednesday"),
+            ("thu", "thur", "thurs", "thursday"),
+            ("fri", "friday"),
+            ("sat", "saturday"),
+            ("sun", "sunday"),
+        )
+    )
+    for name in names
+}
+_UNITS = {
+    "m": "minutes",
+    "min": "minutes",
+    "mins": "minutes",
+    "minute": "minutes",
+    "minutes": "minutes",
+    "h": "hours",
+    "hr": "hours",
+    "hrs": "hours",
+    "hour": "hours",
+    "hours": "hours",
+    "d": "days",
+    "day": "days",
+    "days": "days",
+    "w": "weeks",
+    "wk": "weeks",
+    "week": "weeks",
+    "weeks": "weeks",
+}
+_OFFSET = re.compile(
+    r"^(?:(?P<sign>[+-])\s*(?P<n1>\d+)\s*(?P<u1>[a-z]+)|in\s+(?P<n2>\d+|an?)\s+(?P<u2>[a-z]+)"
+    r"|(?P<n3>\d+|an?)\s+(?P<u3>[a-z]+)\s+ago)$"
+)
 _CLOCK = re.compile(r"^(?P<h>\d{1,2})(?::(?P<m>\d{2}))?\s*(?P<ampm>am|pm|a\.m\.|p\.m\.)?$")
 
 
@@ -44,8 +74,14 @@ def _fail(text: str, what: str, examples: str, noun: str = "time") -> PlannerErr
 
 
 def _clock(text: str) -> time:
-    words = {"noon": time(12, 0), "midday": time(12, 0), "midnight": time(0, 0), "morning": time(9, 0),
-             "afternoon": time(14, 0), "evening": time(18, 0)}
+    words = {
+        "noon": time(12, 0),
+        "midday": time(12, 0),
+        "midnight": time(0, 0),
+        "morning": time(9, 0),
+        "afternoon": time(14, 0),
+        "evening": time(18, 0),
+    }
     if text in words:
         return words[text]
     m = _CLOCK.match(text)
@@ -110,8 +146,9 @@ def _offset(m: re.Match, now: datetime, tz: ZoneInfo) -> datetime:
     return (now + timedelta(**{unit: n})).astimezone(UTC)
 
 
-def parse_when(text: str, now: datetime, tz: ZoneInfo, *, default_time: time = time(9, 0),
-               what: str = "when") -> datetime:
+def parse_when(
+    text: str, now: datetime, tz: ZoneInfo, *, default_time: time = time(9, 0), what: str = "when"
+) -> datetime:
     """A moment as people write it → aware UTC. A day without a time gets ``default_time``."""
     raw = " ".join(text.strip().lower().split())
     if not raw:

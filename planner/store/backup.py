@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import base64
 import json
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -32,8 +32,8 @@ def _tables() -> list[sa.Table]:
 def _encode(value: Any) -> Any:
     if isinstance(value, datetime):
         if value.tzinfo is None:
-            value = value.replace(tzinfo=timezone.utc)
-        return value.astimezone(timezone.utc).isoformat()
+            value = value.replace(tzinfo=UTC)
+        return value.astimezone(UTC).isoformat()
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, (bytes, bytearray, memoryview)):
@@ -109,7 +109,9 @@ def read_backup(path: Path, max_bytes: int = MAX_BACKUP_BYTES) -> dict:
     except OSError as exc:
         raise PlannerError(f"cannot read backup {path}: {exc.strerror or exc}") from exc
     if len(raw) > max_bytes:
-        raise PlannerError(f"{path}: larger than {max_bytes // (1024 * 1024)} MB, more than any planner backup; not read")
+        raise PlannerError(
+            f"{path}: larger than {max_bytes // (1024 * 1024)} MB, more than any planner backup; not read"
+        )
     try:
         data = json.loads(raw.decode("utf-8"))
     except UnicodeDecodeError as exc:
@@ -119,11 +121,13 @@ def read_backup(path: Path, max_bytes: int = MAX_BACKUP_BYTES) -> dict:
     except RecursionError:
         raise PlannerError(f"{path}: JSON nested too deeply to be a planner backup") from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
-        raise PlannerError(f"{path}: not a planner backup (missing \"format\": \"{FORMAT}\")")
+        raise PlannerError(f'{path}: not a planner backup (missing "format": "{FORMAT}")')
     if data.get("version") != FORMAT_VERSION:
-        raise PlannerError(f"{path}: backup format version {data.get('version')!r} is not supported (expected {FORMAT_VERSION})")
+        raise PlannerError(
+            f"{path}: backup format version {data.get('version')!r} is not supported (expected {FORMAT_VERSION})"
+        )
     if not isinstance(data.get("tables"), dict):
-        raise PlannerError(f"{path}: backup has no \"tables\" object")
+        raise PlannerError(f'{path}: backup has no "tables" object')
     return data
 
 
@@ -132,7 +136,9 @@ def row_counts(store: Store) -> dict[str, int]:
         return {t.name: conn.execute(sa.select(sa.func.count()).select_from(t)).scalar_one() for t in _tables()}
 
 
-def load(store: Store, data: dict, replace: bool = False, source: str = "backup", partial: bool = False) -> dict[str, int]:
+def load(
+    store: Store, data: dict, replace: bool = False, source: str = "backup", partial: bool = False
+) -> dict[str, int]:
     """Insert a dumped world into the store in one transaction.
 
     A backup that lacks a table the schema has is refused (restoring it with ``replace`` would
@@ -151,11 +157,16 @@ def load(store: Store, data: dict, replace: bool = False, source: str = "backup"
     missing = [name for name in known if name not in data["tables"]]
     if missing and not partial:
         held = [name for name in missing if counts.get(name)]
-        effect = (f"restoring it would empty {', '.join(held)}" if replace and held
-                  else f"{'it' if len(missing) == 1 else 'they'} would be left empty")
-        raise PlannerError(f"{source}: the backup has no {', '.join(missing)} "
-                           f"{'table' if len(missing) == 1 else 'tables'}; {effect}. "
-                           "Use --partial to restore only the tables it holds")
+        effect = (
+            f"restoring it would empty {', '.join(held)}"
+            if replace and held
+            else f"{'it' if len(missing) == 1 else 'they'} would be left empty"
+        )
+        raise PlannerError(
+            f"{source}: the backup has no {', '.join(missing)} "
+            f"{'table' if len(missing) == 1 else 'tables'}; {effect}. "
+            "Use --partial to restore only the tables it holds"
+        )
     for name, rows in data["tables"].items():
         if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
             raise PlannerError(f"{source}: table {name} is not a list of rows")
@@ -167,8 +178,10 @@ def load(store: Store, data: dict, replace: bool = False, source: str = "backup"
                 try:
                     conn.execute(table.delete())
                 except sa.exc.IntegrityError as exc:
-                    raise PlannerError(f"{source}: cannot replace table {table.name}: rows of tables the backup "
-                                       f"does not hold refer to it ({_db_reason(exc)}); nothing was changed") from None
+                    raise PlannerError(
+                        f"{source}: cannot replace table {table.name}: rows of tables the backup "
+                        f"does not hold refer to it ({_db_reason(exc)}); nothing was changed"
+                    ) from None
         for table in tables:
             rows = data["tables"][table.name]
             decoders = {c.name: _decoder(c) for c in table.columns}
@@ -176,7 +189,9 @@ def load(store: Store, data: dict, replace: bool = False, source: str = "backup"
             for i, row in enumerate(rows):
                 extra = set(row) - set(decoders)
                 if extra:
-                    raise PlannerError(f"{source}: table {table.name} row {i + 1}: unknown columns {', '.join(sorted(extra))}")
+                    raise PlannerError(
+                        f"{source}: table {table.name} row {i + 1}: unknown columns {', '.join(sorted(extra))}"
+                    )
                 try:
                     values = {k: (decoders[k](v) if v is not None and decoders[k] else v) for k, v in row.items()}
                     _check_values(table, values)
@@ -187,8 +202,10 @@ def load(store: Store, data: dict, replace: bool = False, source: str = "backup"
                 try:
                     conn.execute(table.insert(), prepared)
                 except (sa.exc.IntegrityError, sa.exc.DataError, sa.exc.StatementError, OverflowError) as exc:
-                    raise PlannerError(f"{source}: table {table.name}: the database refused a row "
-                                       f"({_db_reason(exc)}); nothing was changed") from None
+                    raise PlannerError(
+                        f"{source}: table {table.name}: the database refused a row "
+                        f"({_db_reason(exc)}); nothing was changed"
+                    ) from None
             loaded[table.name] = len(prepared)
         if conn.dialect.name == "postgresql":
             _reset_sequences(conn)
@@ -196,8 +213,10 @@ def load(store: Store, data: dict, replace: bool = False, source: str = "backup"
             dangling = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
             if dangling:
                 table_name, rowid, parent = dangling[0][:3]
-                raise PlannerError(f"{source}: table {table_name} row id {rowid} refers to a missing {parent} row "
-                                   f"({len(dangling)} such references); nothing was changed")
+                raise PlannerError(
+                    f"{source}: table {table_name} row id {rowid} refers to a missing {parent} row "
+                    f"({len(dangling)} such references); nothing was changed"
+                )
     return loaded
 
 
@@ -246,7 +265,7 @@ def _reset_sequences(conn) -> None:
             conn.execute(
                 sa.text(
                     f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
-                    f"COALESCE((SELECT MAX(id) FROM \"{table.name}\"), 0) + 1, false)"
+                    f'COALESCE((SELECT MAX(id) FROM "{table.name}"), 0) + 1, false)'
                 )
             )
 

@@ -12,7 +12,7 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypeVar
 from urllib.parse import quote
@@ -90,8 +90,10 @@ def sqlite_problem(exc: BaseException, where) -> str | None:
         return None
     text = str(orig)
     if "file is not a database" in text or "malformed" in text or "disk image" in text:
-        return (f"{where} is not a planner database or is damaged ({text}); restore it from a backup "
-                "(`planner restore FILE`) or a .bak copy beside it")
+        return (
+            f"{where} is not a planner database or is damaged ({text}); restore it from a backup "
+            "(`planner restore FILE`) or a .bak copy beside it"
+        )
     if "readonly" in text or "read-only" in text or "query_only" in text:
         return f"{where} is read-only: it can be read, but this change cannot be saved"
     if "unable to open database file" in text:
@@ -263,9 +265,11 @@ class Store:
         if current is not None and current not in known_revisions():
             raise PlannerError(newer_schema_message(current, self.sqlite_path or self.url))
         if getattr(self.engine, "info_read_only", False):
-            raise PlannerError(f"{self.sqlite_path} is read-only and its schema is "
-                               f"{'empty' if current is None else current}, older than this planner's "
-                               f"{HEAD_REVISION}: copy it somewhere writable to upgrade it")
+            raise PlannerError(
+                f"{self.sqlite_path} is read-only and its schema is "
+                f"{'empty' if current is None else current}, older than this planner's "
+                f"{HEAD_REVISION}: copy it somewhere writable to upgrade it"
+            )
         backup_path = None
         path = self.sqlite_path
         if backup and path is not None and current is not None and path.exists():
@@ -321,8 +325,10 @@ def known_revisions() -> set[str]:
 
 def newer_schema_message(current: str, where) -> str:
     where = where if isinstance(where, Path) else make_url(str(where)).render_as_string(hide_password=True)
-    return (f"{where} was written by a newer planner (schema {current}; this one knows up to {HEAD_REVISION}): "
-            "upgrade planner to open it; nothing was changed")
+    return (
+        f"{where} was written by a newer planner (schema {current}; this one knows up to {HEAD_REVISION}): "
+        "upgrade planner to open it; nothing was changed"
+    )
 
 
 # Copies kept of a database before a migration: the last few, not one more per run
@@ -343,7 +349,7 @@ def prune_backups(path: Path, keep: int = KEEP_MIGRATION_BACKUPS) -> list[Path]:
 
 def backup_sqlite(path: Path, reason: str = "backup") -> Path:
     """Copy a live SQLite file (WAL included) consistently, using SQLite's backup API."""
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     dest = path.with_name(f"{path.name}.{stamp}.{reason}.bak")
     n = 1
     while dest.exists():
@@ -369,7 +375,9 @@ def make_engine(url: str) -> Engine:
         db = parsed.database
         if db and db != ":memory:":
             if Path(db).expanduser().is_dir():
-                raise PlannerError(f"{db} is a folder, not a database file: give a file path (e.g. {Path(db) / 'planner.db'})")
+                raise PlannerError(
+                    f"{db} is a folder, not a database file: give a file path (e.g. {Path(db) / 'planner.db'})"
+                )
             parent = Path(db).expanduser().parent
             try:
                 parent.mkdir(parents=True, exist_ok=True)

@@ -14,7 +14,7 @@ uses the store, which migrates. This module imports nothing beyond the standard 
 from __future__ import annotations
 
 import sqlite3
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import unquote
@@ -39,6 +39,8 @@ def busy_timeout_ms() -> int:
     if seconds is None or not 0 <= seconds <= 600:
         return BUSY_TIMEOUT_MS
     return int(seconds * 1000)
+
+
 # how SQLAlchemy's SQLite dialect stores a DateTime (naive UTC here: see models.UTCDateTime)
 SQLITE_TIME_FORMAT = "%Y-%m-%d %H:%M:%S.%f"
 
@@ -56,14 +58,14 @@ def utc_value(value: Any) -> datetime | None:
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
     if value.tzinfo is None:
-        return value.replace(tzinfo=timezone.utc)
-    return value.astimezone(timezone.utc)
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
 
 
 def _sqlite_time(value: datetime) -> str:
     if value.tzinfo is None:
         raise TypeError("a naive datetime reached the database; times are aware and UTC")
-    return value.astimezone(timezone.utc).replace(tzinfo=None).strftime(SQLITE_TIME_FORMAT)
+    return value.astimezone(UTC).replace(tzinfo=None).strftime(SQLITE_TIME_FORMAT)
 
 
 class SqliteReader:
@@ -101,7 +103,7 @@ class SessionReader:
         return [tuple(row) for row in self.session.execute(text(sql), params or {})]
 
     def bind_time(self, value: datetime) -> Any:
-        return _sqlite_time(value) if self._sqlite else value.astimezone(timezone.utc)
+        return _sqlite_time(value) if self._sqlite else value.astimezone(UTC)
 
 
 def as_reader(source) -> Reader:
@@ -114,7 +116,7 @@ def sqlite_file(url: str) -> Path | None:
     prefix = "sqlite:///"
     if not url.startswith(prefix):
         return None
-    database = url[len(prefix):]
+    database = url[len(prefix) :]
     if not database or "?" in database or database == ":memory:":
         return None
     return Path(unquote(database))

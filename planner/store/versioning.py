@@ -68,7 +68,9 @@ def check_version(row: SQLModel, expected_version: int | None, label: str | None
         return
     current = row.version  # type: ignore[attr-defined]
     if current != expected_version:
-        raise ConflictError(conflict_message(label or row_label(row), getattr(row, "id", "?"), current, expected_version))
+        raise ConflictError(
+            conflict_message(label or row_label(row), getattr(row, "id", "?"), current, expected_version)
+        )
 
 
 def load_for_edit(

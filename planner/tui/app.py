@@ -11,7 +11,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import TypeVar
 
 from textual import on, work
@@ -30,9 +30,22 @@ CACHE_ENTRIES = 256
 # workers quit cancels without waiting: reads, and long detached work (see tui.detached); any
 # other worker is a save, which quitting lets finish
 NOT_WAITED_FOR = {
-    "keywords", "warm-up", "pitch-semantic", "discover-refresh", "today-load", "plan-load", "posts-load",
-    "editor-load", "network-page", "network-detail", "discover-tree", "discover-page", "discover-keywords",
-    "discover-trends", "review-load", "review-next",
+    "keywords",
+    "warm-up",
+    "pitch-semantic",
+    "discover-refresh",
+    "today-load",
+    "plan-load",
+    "posts-load",
+    "editor-load",
+    "network-page",
+    "network-detail",
+    "discover-tree",
+    "discover-page",
+    "discover-keywords",
+    "discover-trends",
+    "review-load",
+    "review-next",
 }
 FIRST_FRAME_WAIT_S = 0.1  # a locked file is read by a worker instead of stalling the first frame
 
@@ -70,16 +83,41 @@ def _sections() -> list[Section]:
     """The sections that exist. A section whose feature has not landed is simply absent."""
     return [
         Section("1", "today", "Today", _Lazy("planner.tui.screens.today:TodayScreen"), "What is due today and overdue"),
-        Section("2", "plan", "Plan", _Lazy("planner.tui.screens.plan:PlanScreen"),
-                "The week: posts by pillar and touchpoints; auto-plan, move, export"),
-        Section("3", "posts", "Posts", _Lazy("planner.tui.screens.posts:PostsScreen"),
-                "Ideas, drafts, scheduled and published posts; the editor"),
-        Section("4", "network", "Network", _Lazy("planner.tui.screens.network:NetworkScreen"),
-                "People due, going cold, and what to send them"),
-        Section("5", "discover", "Discover", _Lazy("planner.tui.screens.discover:DiscoverScreen"),
-                "Topics, feeds and fresh entries"),
-        Section("6", "review", "Review", _Lazy("planner.tui.screens.review:ReviewScreen"),
-                "The weekly review: last week, network, rising, next week, export"),
+        Section(
+            "2",
+            "plan",
+            "Plan",
+            _Lazy("planner.tui.screens.plan:PlanScreen"),
+            "The week: posts by pillar and touchpoints; auto-plan, move, export",
+        ),
+        Section(
+            "3",
+            "posts",
+            "Posts",
+            _Lazy("planner.tui.screens.posts:PostsScreen"),
+            "Ideas, drafts, scheduled and published posts; the editor",
+        ),
+        Section(
+            "4",
+            "network",
+            "Network",
+            _Lazy("planner.tui.screens.network:NetworkScreen"),
+            "People due, going cold, and what to send them",
+        ),
+        Section(
+            "5",
+            "discover",
+            "Discover",
+            _Lazy("planner.tui.screens.discover:DiscoverScreen"),
+            "Topics, feeds and fresh entries",
+        ),
+        Section(
+            "6",
+            "review",
+            "Review",
+            _Lazy("planner.tui.screens.review:ReviewScreen"),
+            "The weekly review: last week, network, rising, next week, export",
+        ),
     ]
 
 
@@ -107,7 +145,7 @@ class PlannerApp(App):
         self._warming = False
         self._asked_mode: str | None = None
         self.keyword_progress: tuple[int, int] | None = None
-        self.clock = clock or (lambda: datetime.now(timezone.utc))
+        self.clock = clock or (lambda: datetime.now(UTC))
         self._undo_stack = None  # this session's done / skip / move / drop / delete, for `u`
         self.sections = _sections()
         self.MODES = {s.mode: s.factory for s in self.sections}  # instance-level: sections can vary
@@ -245,8 +283,11 @@ class PlannerApp(App):
             if name in self.available_themes:
                 self.theme = name
             else:
-                self.notify(f"Theme {name!r} of {self.settings.config_path} is not known here; using {self.theme}",
-                            severity="warning", markup=False)
+                self.notify(
+                    f"Theme {name!r} of {self.settings.config_path} is not known here; using {self.theme}",
+                    severity="warning",
+                    markup=False,
+                )
         self._saved_theme = self.theme
         self.theme_changed_signal.subscribe(self, self._theme_changed)
 
@@ -296,7 +337,9 @@ class PlannerApp(App):
         try:
             extractor = keyword_service.make_extractor(self.settings, self.store)
             summary = keyword_service.extract_pending(
-                self.store, extractor, progress=lambda done, total: self.call_from_thread(self._keyword_progress, done, total)
+                self.store,
+                extractor,
+                progress=lambda done, total: self.call_from_thread(self._keyword_progress, done, total),
             )
         finally:
             self.call_from_thread(self._keyword_progress, pending + people, pending + people, True)
@@ -396,7 +439,9 @@ class PlannerApp(App):
         self.undo_stack.push(undo)
         return message
 
-    def confirm_delete(self, kind: str, item_id: int, title: str, version: int | None, after: Callable[[], None]) -> None:
+    def confirm_delete(
+        self, kind: str, item_id: int, title: str, version: int | None, after: Callable[[], None]
+    ) -> None:
         """Ask, then delete the post or touchpoint (undo brings it back); ``after`` reloads."""
         from planner.tui.modals.confirm import ConfirmModal
 
@@ -406,8 +451,15 @@ class PlannerApp(App):
             if yes:
                 self._delete(kind, item_id, version, after)
 
-        self.push_screen(ConfirmModal(f"Delete this {what}?", f"{title}\n\nu undoes it afterwards.",
-                                      confirm_label="Delete", cancel_label="Keep it"), answered)
+        self.push_screen(
+            ConfirmModal(
+                f"Delete this {what}?",
+                f"{title}\n\nu undoes it afterwards.",
+                confirm_label="Delete",
+                cancel_label="Keep it",
+            ),
+            answered,
+        )
 
     @work(thread=True, exclusive=False, exit_on_error=False, group="delete")
     def _delete(self, kind: str, item_id: int, version: int | None, after: Callable[[], None]) -> str:
@@ -453,7 +505,9 @@ class PlannerApp(App):
         the screen's actions that have no key (``palette_commands``) and Textual's own, less its
         key panel (Help shows this app's keys)."""
         for s in self.sections:
-            yield SystemCommand(f"Go to {s.title}", f"key {s.key} · {s.description}", lambda m=s.mode: self.action_switch_section(m))
+            yield SystemCommand(
+                f"Go to {s.title}", f"key {s.key} · {s.description}", lambda m=s.mode: self.action_switch_section(m)
+            )
         yield from self.binding_commands(screen)
         extra = getattr(screen, "palette_commands", None)
         if extra:

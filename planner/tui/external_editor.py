@@ -44,7 +44,9 @@ def edit_text(app, text: str, suffix: str = ".md") -> str:
                 code = _run(command, path)
         except SuspendNotSupported:
             if not app.is_headless:
-                raise EditorError("This terminal cannot hand itself to another program (suspend is not supported)") from None
+                raise EditorError(
+                    "This terminal cannot hand itself to another program (suspend is not supported)"
+                ) from None
             code = _run(command, path, quiet=True)
         if code != 0:
             raise EditorError(f"{command[0]} exited with status {code}; the text is as it was")
@@ -61,8 +63,9 @@ def edit_text(app, text: str, suffix: str = ".md") -> str:
 
 def _run(command: list[str], path: Path, quiet: bool = False) -> int:
     try:
-        return subprocess.run([*command, str(path)], stdin=subprocess.DEVNULL if quiet else None,
-                              capture_output=quiet, check=False).returncode
+        return subprocess.run(
+            [*command, str(path)], stdin=subprocess.DEVNULL if quiet else None, capture_output=quiet, check=False
+        ).returncode
     except FileNotFoundError:
         raise EditorError(f"No such editor: {command[0]} (from $EDITOR)") from None
     except OSError as exc:

@@ -69,4 +69,6 @@ def confirm(screen: Screen, item: send_service.SendItem, url: str | None, then: 
         if then is not None:
             app.call_from_thread(then)
 
-    screen.run_worker(work, thread=True, exit_on_error=False, group="send-confirm", name=f"confirm {item.kind} {item.id}")
+    screen.run_worker(
+        work, thread=True, exit_on_error=False, group="send-confirm", name=f"confirm {item.kind} {item.id}"
+    )

@@ -72,8 +72,9 @@ def test_a_stray_quote_costs_its_row_not_the_rest_of_the_file():
     rows[2] = '"' + rows[2]
     result = parse_address_book("Name,Email,Organization\n" + "".join(rows), {}, source="contacts.csv")
     assert len(result.records) == 999
-    assert result.problems == ["contacts.csv line 4: a quote opens a field that is not closed within 500 lines; "
-                               "a stray \"?; row skipped"]
+    assert result.problems == [
+        'contacts.csv line 4: a quote opens a field that is not closed within 500 lines; a stray "?; row skipped'
+    ]
 
 
 def test_notes_may_span_lines_and_short_rows_import():

@@ -57,9 +57,7 @@ def post(uid: int, start: datetime, title: str, **kw) -> CalendarItem:
 
 
 def touch(uid: int, start: datetime, title: str, **kw) -> CalendarItem:
-    return CalendarItem(
-        f"touch-{uid}@planner", "touchpoint", start, title, kw.pop("updated_at", UPDATED), **kw
-    )
+    return CalendarItem(f"touch-{uid}@planner", "touchpoint", start, title, kw.pop("updated_at", UPDATED), **kw)
 
 
 def sample_items() -> list[CalendarItem]:
@@ -245,9 +243,7 @@ def test_ics_parses_strictly_with_local_times_and_tzid():
     cal = parse_strict(text)
     assert len(cal.events) == len(items)
     assert not cal.todos  # touchpoints are VEVENTs (see to_ics docstring)
-    assert [e.uid for e in cal.events] == [
-        i.uid for i in sorted(items, key=lambda i: (i.start, i.uid))
-    ]
+    assert [e.uid for e in cal.events] == [i.uid for i in sorted(items, key=lambda i: (i.start, i.uid))]
     by_uid = {e.uid: e for e in cal.events}
     for item in items:
         event = by_uid[item.uid]
@@ -345,10 +341,7 @@ DST_WEEKS = [
 
 def dst_items(zone_name: str, days) -> list[CalendarItem]:
     zone = ZoneInfo(zone_name)
-    return [
-        post(n, at(d, 9, month=m, zone=zone), f"Daily post {n}", body=f"Day {d}")
-        for n, (m, d) in enumerate(days)
-    ]
+    return [post(n, at(d, 9, month=m, zone=zone), f"Daily post {n}", body=f"Day {d}") for n, (m, d) in enumerate(days)]
 
 
 @pytest.mark.parametrize(("zone_name", "days"), DST_WEEKS)
@@ -362,9 +355,7 @@ def test_ics_dst_week_keeps_local_wall_time(zone_name, days):
     offsets = {e.dtstart.utcoffset() for e in events}
     assert len(offsets) == 2, "the week must straddle the DST change"
     _, ev = icalendar_events(text)
-    assert [(e["DTSTART"].dt.hour, e["DTSTART"].params["TZID"]) for e in ev] == [
-        (9, zone_name)
-    ] * len(days)
+    assert [(e["DTSTART"].dt.hour, e["DTSTART"].params["TZID"]) for e in ev] == [(9, zone_name)] * len(days)
     # Resolved to absolute time, the parsed events are exactly the stored instants.
     assert [e["DTSTART"].dt.astimezone(UTC) for e in ev] == [i.start for i in items]
 
@@ -422,9 +413,7 @@ def test_calcurse_honours_tzid_when_user_zone_differs(tmp_path):
     items = dst_items("Europe/Berlin", DST_WEEKS[0][1])
     rows = calcurse_import(tmp_path, to_ics(items, TZ), "America/New_York", "10/21/2026", 10)
     ny = ZoneInfo("America/New_York")
-    assert [r.split("|")[0] for r in rows] == [
-        f"{i.start.astimezone(ny):%Y-%m-%d %H:%M}" for i in items
-    ]
+    assert [r.split("|")[0] for r in rows] == [f"{i.start.astimezone(ny):%Y-%m-%d %H:%M}" for i in items]
 
 
 # ------------------------------------------------------------------------------------------
@@ -493,9 +482,7 @@ def test_markdown_escapes_untrusted_text():
 def hootsuite_report(export) -> str:
     parts = [f"=== {f.name} ===\n{f.text}" for f in export]
     parts.append("=== report ===\n")
-    parts += [
-        f"{'adjusted' if n.adjusted else 'dropped'} {n.uid}: {n.reason}\n" for n in export.notes
-    ]
+    parts += [f"{'adjusted' if n.adjusted else 'dropped'} {n.uid}: {n.reason}\n" for n in export.notes]
     return "".join(parts)
 
 
@@ -542,10 +529,7 @@ def test_hootsuite_splits_per_profile_and_at_350_rows():
     items = [
         post(n, start + timedelta(minutes=5 * n), f"p{n}", channel="LinkedIn", body=f"Post {n}")
         for n in range(HOOTSUITE_MAX_ROWS + 1)
-    ] + [
-        post(1000 + n, start + timedelta(hours=n), f"t{n}", channel="twitter", body=f"Tweet {n}")
-        for n in range(2)
-    ]
+    ] + [post(1000 + n, start + timedelta(hours=n), f"t{n}", channel="twitter", body=f"Tweet {n}") for n in range(2)]
     export = to_hootsuite(items, TZ, now=NOW)
     sizes = {f.name: len(list(csv.reader(io.StringIO(f.text, newline="")))) for f in export}
     assert sizes == {
@@ -599,8 +583,6 @@ def test_ics_repeated_hour_when_dst_ends_keeps_the_exact_instant():
     text = to_ics(items, TZ)
     assert "DTSTART;TZID=Europe/Berlin:20261025T023000\r\n" in text
     assert "DTSTART:20261025T013000Z\r\n" in text
-    assert [e.dtstart.astimezone(UTC) for e in parse_strict(text).events] == [
-        i.start for i in items
-    ]
+    assert [e.dtstart.astimezone(UTC) for e in parse_strict(text).events] == [i.start for i in items]
     _, events = icalendar_events(text)
     assert [e["DTSTART"].dt.astimezone(UTC) for e in events] == [i.start for i in items]

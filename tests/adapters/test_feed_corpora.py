@@ -50,8 +50,7 @@ def outcome_counts(paths: list[Path], base_url: str) -> tuple[collections.Counte
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not FEEDPARSER_TESTS.is_dir(),
-                    reason=f"shared corpus not found: {FEEDPARSER_TESTS}")
+@pytest.mark.skipif(not FEEDPARSER_TESTS.is_dir(), reason=f"shared corpus not found: {FEEDPARSER_TESTS}")
 def test_feedparser_corpus_parses_without_exception():
     paths = sorted(FEEDPARSER_TESTS.rglob("*.xml"))
     assert len(paths) == 2106
@@ -75,13 +74,16 @@ def test_real_feeds_parse_with_entries():
     assert len(by_name["rss-parser__giantbomb-podcast.rss"].entries) == 730
     assert by_name["node-feedparser__iconv.xml"].feed_title.startswith("Новости Оренбурга")
     assert by_name["rss-parser__uolNoticias.rss"].warning == (
-        "encoding: document declared as utf-8, but parsed as windows-1252")
+        "encoding: document declared as utf-8, but parsed as windows-1252"
+    )
     # a blank line before the XML declaration: feedparser (this one: a misspelt iTunes
     # namespace sends it there) counts one line more than the fast path (the other)
     assert by_name["rss-parser__itunes-missing-image.rss"].warning == (
-        "malformed XML at line 3: XML or text declaration not at start of entity")
+        "malformed XML at line 3: XML or text declaration not at start of entity"
+    )
     assert by_name["rss-parser__itunes-keywords-astext.rss"].warning == (
-        "malformed XML at line 2: XML or text declaration not at start of entity")
+        "malformed XML at line 2: XML or text declaration not at start of entity"
+    )
 
 
 FIELDS = ("guid", "link", "title", "summary", "author", "published_at")
@@ -92,8 +94,7 @@ def _outcome(data: bytes, fast: bool):
         parsed = parse_feed_bytes(data, {}, "http://127.0.0.1:8097/feed", now=NOW, fast=fast)
     except NotAFeedError as exc:
         return ("not a feed", str(exc))
-    return (parsed.feed_title, parsed.warning,
-            [tuple(getattr(e, f) for f in FIELDS) for e in parsed.entries])
+    return (parsed.feed_title, parsed.warning, [tuple(getattr(e, f) for f in FIELDS) for e in parsed.entries])
 
 
 @pytest.mark.skipif(not REAL_FEEDS.is_dir(), reason=f"shared feeds not found: {REAL_FEEDS}")
@@ -120,8 +121,7 @@ def test_fast_path_agrees_with_feedparser_on_real_feeds():
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not FEEDPARSER_TESTS.is_dir(),
-                    reason=f"shared corpus not found: {FEEDPARSER_TESTS}")
+@pytest.mark.skipif(not FEEDPARSER_TESTS.is_dir(), reason=f"shared corpus not found: {FEEDPARSER_TESTS}")
 def test_fast_path_agrees_with_feedparser_on_its_own_corpus():
     differ = []
     for path in sorted(FEEDPARSER_TESTS.rglob("*.xml")):

@@ -43,8 +43,10 @@ async def fetch_one(req: FeedRequest, **kw):
 
 async def test_200_with_entries_sends_user_agent(httpserver):
     httpserver.expect_request("/feed").respond_with_data(
-        RSS, content_type="application/rss+xml",
-        headers={"ETag": '"v1"', "Last-Modified": "Tue, 24 Nov 2026 08:00:00 GMT"})
+        RSS,
+        content_type="application/rss+xml",
+        headers={"ETag": '"v1"', "Last-Modified": "Tue, 24 Nov 2026 08:00:00 GMT"},
+    )
     res = await fetch_one(FeedRequest(1, httpserver.url_for("/feed")))
     assert res.status == "ok", res.error
     assert res.http_status == 200
@@ -61,9 +63,9 @@ async def test_200_with_entries_sends_user_agent(httpserver):
 
 async def test_304_with_etag(httpserver):
     httpserver.expect_request("/feed", headers={"If-None-Match": '"v1"'}).respond_with_data(
-        "", status=304, headers={"ETag": '"v1"'})
-    res = await fetch_one(FeedRequest(1, httpserver.url_for("/feed"), etag='"v1"',
-                                      content_hash="abc"))
+        "", status=304, headers={"ETag": '"v1"'}
+    )
+    res = await fetch_one(FeedRequest(1, httpserver.url_for("/feed"), etag='"v1"', content_hash="abc"))
     assert res.status == "not_modified"
     assert res.http_status == 304
     assert res.entries == []
@@ -74,8 +76,7 @@ async def test_304_with_etag(httpserver):
 
 async def test_304_with_last_modified(httpserver):
     stamp = "Tue, 24 Nov 2026 08:00:00 GMT"
-    httpserver.expect_request("/feed", headers={"If-Modified-Since": stamp}).respond_with_data(
-        "", status=304)
+    httpserver.expect_request("/feed", headers={"If-Modified-Since": stamp}).respond_with_data("", status=304)
     res = await fetch_one(FeedRequest(1, httpserver.url_for("/feed"), last_modified=stamp))
     assert res.status == "not_modified"
     assert res.last_modified == stamp
@@ -86,8 +87,7 @@ async def test_304_with_last_modified(httpserver):
 
 async def test_permanent_redirect_sets_new_url(httpserver):
     new = httpserver.url_for("/new")
-    httpserver.expect_request("/old").respond_with_data("", status=301,
-                                                        headers={"Location": "/new"})
+    httpserver.expect_request("/old").respond_with_data("", status=301, headers={"Location": "/new"})
     httpserver.expect_request("/new").respond_with_data(RSS, content_type="application/rss+xml")
     res = await fetch_one(FeedRequest(1, httpserver.url_for("/old")))
     assert res.status == "ok"
@@ -105,8 +105,7 @@ async def test_308_then_302_keeps_only_the_permanent_hop(httpserver):
 
 
 async def test_temporary_redirect_does_not_set_new_url(httpserver):
-    httpserver.expect_request("/old").respond_with_data("", status=302,
-                                                        headers={"Location": "/tmp"})
+    httpserver.expect_request("/old").respond_with_data("", status=302, headers={"Location": "/tmp"})
     httpserver.expect_request("/tmp").respond_with_data(RSS, content_type="application/rss+xml")
     res = await fetch_one(FeedRequest(1, httpserver.url_for("/old")))
     assert res.status == "ok"
@@ -115,8 +114,7 @@ async def test_temporary_redirect_does_not_set_new_url(httpserver):
 
 
 async def test_redirect_loop_is_an_error(httpserver):
-    httpserver.expect_request("/loop").respond_with_data("", status=302,
-                                                         headers={"Location": "/loop"})
+    httpserver.expect_request("/loop").respond_with_data("", status=302, headers={"Location": "/loop"})
     res = await fetch_one(FeedRequest(1, httpserver.url_for("/loop")), max_redirects=3)
     assert res.status == "error"
     assert res.error.startswith("more than 3 redirects")
@@ -142,41 +140,39 @@ async def test_404_410_message_and_disable_after_n(httpserver, status, reason):
 
 
 async def test_429_retry_after_seconds_then_skipped(httpserver):
-    httpserver.expect_request("/busy").respond_with_data("slow down", status=429,
-                                                         headers={"Retry-After": "120"})
+    httpserver.expect_request("/busy").respond_with_data("slow down", status=429, headers={"Retry-After": "120"})
     url = httpserver.url_for("/busy")
     res = await fetch_one(FeedRequest(1, url))
     assert res.status == "error"
     assert res.error == "HTTP 429 Too Many Requests"
     assert res.retry_after == NOW + timedelta(seconds=120)
-    later = await fetch_one(FeedRequest(1, url, retry_after_until=res.retry_after),
-                            now=NOW + timedelta(seconds=60))
+    later = await fetch_one(FeedRequest(1, url, retry_after_until=res.retry_after), now=NOW + timedelta(seconds=60))
     assert later.status == "skipped"
     assert later.retry_after == res.retry_after
     assert len(httpserver.log) == 1  # no request was made inside the window
-    after = await fetch_one(FeedRequest(1, url, retry_after_until=res.retry_after),
-                            now=NOW + timedelta(seconds=121))
+    after = await fetch_one(FeedRequest(1, url, retry_after_until=res.retry_after), now=NOW + timedelta(seconds=121))
     assert after.status == "error"
     assert len(httpserver.log) == 2
 
 
 async def test_503_retry_after_http_date(httpserver):
     httpserver.expect_request("/busy").respond_with_data(
-        "", status=503, headers={"Retry-After": "Wed, 25 Nov 2026 13:30:00 GMT"})
+        "", status=503, headers={"Retry-After": "Wed, 25 Nov 2026 13:30:00 GMT"}
+    )
     res = await fetch_one(FeedRequest(1, httpserver.url_for("/busy")))
     assert res.status == "error"
     assert res.error.startswith("HTTP 503")
     assert res.retry_after == datetime(2026, 11, 25, 13, 30, tzinfo=UTC)
-    later = await fetch_one(FeedRequest(1, httpserver.url_for("/busy"),
-                                        retry_after_until=res.retry_after),
-                            now=datetime(2026, 11, 25, 13, 0, tzinfo=UTC))
+    later = await fetch_one(
+        FeedRequest(1, httpserver.url_for("/busy"), retry_after_until=res.retry_after),
+        now=datetime(2026, 11, 25, 13, 0, tzinfo=UTC),
+    )
     assert later.status == "skipped"
 
 
 async def test_500_is_an_error_without_disable(httpserver):
     httpserver.expect_request("/err").respond_with_data("boom", status=500)
-    res = await fetch_one(FeedRequest(1, httpserver.url_for("/err"), failure_count=5,
-                                      etag='"old"', content_hash="h"))
+    res = await fetch_one(FeedRequest(1, httpserver.url_for("/err"), failure_count=5, etag='"old"', content_hash="h"))
     assert res.status == "error"
     assert res.error == "HTTP 500 Internal Server Error"
     assert not res.disable
@@ -198,8 +194,7 @@ async def test_read_timeout_gives_readable_error(httpserver):
 
 
 async def test_oversized_body_with_content_length_is_refused(httpserver):
-    httpserver.expect_request("/big").respond_with_data(feed_bytes(200),
-                                                        content_type="application/rss+xml")
+    httpserver.expect_request("/big").respond_with_data(feed_bytes(200), content_type="application/rss+xml")
     res = await fetch_one(FeedRequest(1, httpserver.url_for("/big")), max_bytes=1000)
     assert res.status == "error"
     assert res.error == "response larger than 0.001 MB"
@@ -210,8 +205,7 @@ async def test_oversized_streamed_body_is_refused(httpserver):
         for _ in range(100):
             yield b"<!--" + b"x" * 1000 + b"-->"
 
-    httpserver.expect_request("/stream").respond_with_response(
-        Response(chunks(), content_type="application/rss+xml"))
+    httpserver.expect_request("/stream").respond_with_response(Response(chunks(), content_type="application/rss+xml"))
     res = await fetch_one(FeedRequest(1, httpserver.url_for("/stream")), max_bytes=20_000)
     assert res.status == "error"
     assert res.error.startswith("response larger than")
@@ -220,7 +214,8 @@ async def test_oversized_streamed_body_is_refused(httpserver):
 async def test_html_page_is_not_a_feed(httpserver):
     httpserver.expect_request("/page").respond_with_data(
         "<html><head><title>Home</title></head><body><p>Welcome</p></body></html>",
-        content_type="text/html; charset=utf-8")
+        content_type="text/html; charset=utf-8",
+    )
     res = await fetch_one(FeedRequest(1, httpserver.url_for("/page")))
     assert res.status == "error"
     assert res.error.startswith("not a feed: got text/html with no entries")
@@ -228,8 +223,7 @@ async def test_html_page_is_not_a_feed(httpserver):
 
 
 async def test_same_body_when_server_ignores_conditional_get_is_unchanged(httpserver):
-    httpserver.expect_request("/feed").respond_with_data(RSS,
-                                                         content_type="application/rss+xml")
+    httpserver.expect_request("/feed").respond_with_data(RSS, content_type="application/rss+xml")
     url = httpserver.url_for("/feed")
     first = await fetch_one(FeedRequest(1, url))
     assert first.status == "ok" and len(first.entries) == 2
@@ -242,11 +236,9 @@ async def test_same_body_when_server_ignores_conditional_get_is_unchanged(httpse
 
 async def test_broken_feed_among_good_ones_with_process_pool(httpserver):
     for i in range(6):
-        httpserver.expect_request(f"/good{i}").respond_with_data(
-            feed_bytes(i + 1), content_type="application/rss+xml")
+        httpserver.expect_request(f"/good{i}").respond_with_data(feed_bytes(i + 1), content_type="application/rss+xml")
     httpserver.expect_request("/bad").respond_with_data("boom", status=500)
-    httpserver.expect_request("/junk").respond_with_data(b"\x00\xff garbage <<<",
-                                                         content_type="application/xml")
+    httpserver.expect_request("/junk").respond_with_data(b"\x00\xff garbage <<<", content_type="application/xml")
     reqs = [FeedRequest(i, httpserver.url_for(f"/good{i}")) for i in range(6)]
     reqs.insert(2, FeedRequest(100, httpserver.url_for("/bad")))
     reqs.insert(5, FeedRequest(101, httpserver.url_for("/junk")))
@@ -273,13 +265,11 @@ async def test_file_url_and_local_path(tmp_path):
         assert res.status == "ok", res.error
         assert len(res.entries) == 2
         assert res.last_modified and res.last_modified.endswith("GMT")
-        again = await fetch_one(FeedRequest(1, url, last_modified=res.last_modified,
-                                            content_hash=res.content_hash))
+        again = await fetch_one(FeedRequest(1, url, last_modified=res.last_modified, content_hash=res.content_hash))
         assert again.status == "not_modified"
         stamp = path.stat().st_mtime + 100
         os.utime(path, (stamp, stamp))  # touched but same bytes: the hash shortcut
-        touched = await fetch_one(FeedRequest(1, url, last_modified=res.last_modified,
-                                              content_hash=res.content_hash))
+        touched = await fetch_one(FeedRequest(1, url, last_modified=res.last_modified, content_hash=res.content_hash))
         assert touched.status == "unchanged"
         assert touched.last_modified != res.last_modified
     missing = await fetch_one(FeedRequest(2, str(tmp_path / "nope.xml")))

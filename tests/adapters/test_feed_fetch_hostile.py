@@ -36,20 +36,31 @@ def picky(request):
     return Response(RSS, content_type="application/rss+xml", headers={"ETag": '"v2"'})
 
 
-@pytest.mark.parametrize("value, ok", [
-    ('"v1"', True), ('W/"5e-1a"', True), ("Tue, 24 Nov 2026 08:00:00 GMT", True),
-    (HUGE_ETAG, False), ('"a\x1bb"', False), ('"caf\u00e9"', False), ("", False), (None, False),
-    ('"' + "a" * (MAX_VALIDATOR - 2) + '"', True), ('"' + "a" * (MAX_VALIDATOR - 1) + '"', False),
-    ('"a\r\nX-Injected: 1"', False),
-])
+@pytest.mark.parametrize(
+    "value, ok",
+    [
+        ('"v1"', True),
+        ('W/"5e-1a"', True),
+        ("Tue, 24 Nov 2026 08:00:00 GMT", True),
+        (HUGE_ETAG, False),
+        ('"a\x1bb"', False),
+        ('"caf\u00e9"', False),
+        ("", False),
+        (None, False),
+        ('"' + "a" * (MAX_VALIDATOR - 2) + '"', True),
+        ('"' + "a" * (MAX_VALIDATOR - 1) + '"', False),
+        ('"a\r\nX-Injected: 1"', False),
+    ],
+)
 def test_validators_are_bounded_visible_ascii(value, ok):
     assert (valid_validator(value) == value.strip()) if ok else valid_validator(value) is None
 
 
 async def test_a_stored_100kb_etag_with_esc_is_never_sent(httpserver):
     httpserver.expect_request("/feed").respond_with_handler(picky)
-    res = await fetch_one(FeedRequest(1, httpserver.url_for("/feed"), etag=HUGE_ETAG,
-                                      last_modified="Tue, 24 Nov 2026 08:00:00 GMT\x1b"))
+    res = await fetch_one(
+        FeedRequest(1, httpserver.url_for("/feed"), etag=HUGE_ETAG, last_modified="Tue, 24 Nov 2026 08:00:00 GMT\x1b")
+    )
     assert res.status == "ok", res.error
     assert res.etag == '"v2"' and res.last_modified is None  # the bad ones are not kept either
     [(request, _)] = httpserver.log
@@ -64,8 +75,9 @@ async def test_a_4xx_for_the_request_headers_drops_the_validators_and_retries_on
         return Response(RSS, content_type="application/rss+xml")
 
     httpserver.expect_request("/feed").respond_with_handler(refuses)
-    res = await fetch_one(FeedRequest(1, httpserver.url_for("/feed"), etag='"v1"',
-                                      last_modified="Tue, 24 Nov 2026 08:00:00 GMT"))
+    res = await fetch_one(
+        FeedRequest(1, httpserver.url_for("/feed"), etag='"v1"', last_modified="Tue, 24 Nov 2026 08:00:00 GMT")
+    )
     assert res.status == "ok", res.error
     assert res.etag is None and res.last_modified is None  # dropped, so never sent again
     assert [("If-None-Match" in r.headers) for r, _ in httpserver.log] == [True, False]
@@ -80,7 +92,8 @@ async def test_a_4xx_without_validators_is_not_retried(httpserver):
 
 async def test_an_invalid_etag_from_the_server_is_not_stored(httpserver):
     httpserver.expect_request("/feed").respond_with_data(
-        RSS, content_type="application/rss+xml", headers={"ETag": '"' + "b" * 5000 + '"'})
+        RSS, content_type="application/rss+xml", headers={"ETag": '"' + "b" * 5000 + '"'}
+    )
     res = await fetch_one(FeedRequest(1, httpserver.url_for("/feed"), etag='"old"'))
     assert res.status == "ok" and res.etag is None
 
@@ -96,15 +109,18 @@ def redirect_to(location: str, status: int = 302) -> RawResponse:
     return RawResponse("", status=status, headers={"Location": location})
 
 
-@pytest.mark.parametrize("location, shown", [
-    ("javascript:alert(1)", "javascript:alert(1)"),  # httpx itself failed on these, naming the feed
-    ("JavaScript:void(0)", "JavaScript:void(0)"),
-    ("data:text/xml,<rss/>", "data:text/xml,<rss/>"),
-    ("ftp://example.com/feed", "ftp://example.com/feed"),
-    ("file:///etc/passwd", "file:///etc/passwd"),
-    ("javascript:\x01alert(1)\x1b[31m", "javascript:alert(1)"),  # made printable
-    ("javascript:" + "a" * 70_000, "javascript:" + "a" * 188 + "…"),  # "URL too long" to httpx
-])
+@pytest.mark.parametrize(
+    "location, shown",
+    [
+        ("javascript:alert(1)", "javascript:alert(1)"),  # httpx itself failed on these, naming the feed
+        ("JavaScript:void(0)", "JavaScript:void(0)"),
+        ("data:text/xml,<rss/>", "data:text/xml,<rss/>"),
+        ("ftp://example.com/feed", "ftp://example.com/feed"),
+        ("file:///etc/passwd", "file:///etc/passwd"),
+        ("javascript:\x01alert(1)\x1b[31m", "javascript:alert(1)"),  # made printable
+        ("javascript:" + "a" * 70_000, "javascript:" + "a" * 188 + "…"),  # "URL too long" to httpx
+    ],
+)
 async def test_a_redirect_to_a_non_http_scheme_names_the_target(httpserver, location, shown):
     httpserver.expect_request("/feed").respond_with_response(redirect_to(location))
     res = await fetch_one(FeedRequest(1, httpserver.url_for("/feed")))

@@ -8,13 +8,9 @@ from pathlib import Path
 
 import pytest
 
-INSPEC = (
-    Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "inspec" / "validation.jsonl"
-)
+INSPEC = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "inspec" / "validation.jsonl"
 
-pytestmark = pytest.mark.skipif(
-    not INSPEC.exists(), reason=f"shared Inspec data not found at {INSPEC}"
-)
+pytestmark = pytest.mark.skipif(not INSPEC.exists(), reason=f"shared Inspec data not found at {INSPEC}")
 
 
 def _norm(phrase: str, stem) -> str:

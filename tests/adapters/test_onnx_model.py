@@ -12,7 +12,9 @@ from planner.adapters import onnx_model
 from planner.adapters.keywords import KeywordExtractor, _packaged_model_path
 
 TEXTS = [
-    "incident response", "on-call engineers", "Kubernetes cost allocation per namespace",
+    "incident response",
+    "on-call engineers",
+    "Kubernetes cost allocation per namespace",
     "Sourdough bread needs a lively starter, a long cold fermentation and a very hot oven.",
     "Engineering manager at a fintech. Platform engineering, developer experience. kubernetes, sre",
 ]

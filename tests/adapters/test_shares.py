@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from sqlmodel import select
@@ -28,8 +28,11 @@ SHARES = (
 def test_multiline_commentary_is_unwrapped():
     result = parse_shares(SHARES)
     first = result.records[0]
-    assert first.commentary == "Error budgets are a conversation.\n\nThree things I learned:\n1) write the policy \u201cbefore\u201d the incident"
-    assert first.shared_at == datetime(2025, 3, 14, 9, 12, 45, tzinfo=timezone.utc)
+    assert (
+        first.commentary
+        == "Error budgets are a conversation.\n\nThree things I learned:\n1) write the policy \u201cbefore\u201d the incident"
+    )
+    assert first.shared_at == datetime(2025, 3, 14, 9, 12, 45, tzinfo=UTC)
     assert result.records[1].commentary == "Great read on [bold]platform[/] teams"  # literal, not markup
     assert result.records[1].shared_url == "https://example.com/platform"
 
@@ -37,14 +40,21 @@ def test_multiline_commentary_is_unwrapped():
 def test_bad_rows_are_named_and_others_survive():
     result = parse_shares(SHARES)
     assert len(result.records) == 3
-    assert result.problems == ["Shares.csv line 7: unrecognised date 'not a date' (expected like '2025-03-14 09:12:45'); row skipped"]
+    assert result.problems == [
+        "Shares.csv line 7: unrecognised date 'not a date' (expected like '2025-03-14 09:12:45'); row skipped"
+    ]
     plain = result.records[2]
-    assert plain.commentary == 'Plain single line with "a quote" inside red'  # not wrapped: inner quotes kept, escapes gone
+    assert (
+        plain.commentary == 'Plain single line with "a quote" inside red'
+    )  # not wrapped: inner quotes kept, escapes gone
     assert plain.link is None
 
 
 def test_clean_commentary_leaves_unwrapped_text_alone():
-    assert clean_commentary('"quoted" start and end "quoted"\nsecond line') == '"quoted" start and end "quoted"\nsecond line'
+    assert (
+        clean_commentary('"quoted" start and end "quoted"\nsecond line')
+        == '"quoted" start and end "quoted"\nsecond line'
+    )
     assert clean_commentary('"one"\n"two"') == "one\ntwo"
     assert clean_commentary("") == ""
 
@@ -76,8 +86,11 @@ def test_import_creates_published_posts_and_dedupes(store, now):
 
 def test_a_stray_quote_costs_its_row_not_the_rest_of_the_file():
     """Issue 15: a quote opening a row's date swallowed every later share into one field."""
-    rows = [f"2025-03-{1 + i % 28:02d} 09:00:00,https://www.linkedin.com/feed/update/urn:li:share:{i},"
-            f"Post number {i},,,MEMBER_NETWORK\n" for i in range(300)]
+    rows = [
+        f"2025-03-{1 + i % 28:02d} 09:00:00,https://www.linkedin.com/feed/update/urn:li:share:{i},"
+        f"Post number {i},,,MEMBER_NETWORK\n"
+        for i in range(300)
+    ]
     rows[2] = '"' + rows[2]
     result = parse_shares("Date,ShareLink,ShareCommentary,SharedUrl,MediaUrl,Visibility\n" + "".join(rows))
     assert len(result.records) == 299

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import pytest
-
 from helpers import run_planner
+
 from planner.adapters.linkedin import parse_connections, read_connections
 from planner.adapters.shares import parse_shares
 from planner.adapters.textfile import read_text
 from planner.errors import PlannerError
 
-CONNECTIONS = ("First Name,Last Name,URL,Email Address,Company,Position,Connected On\n"
-               'Ana,Silva,https://www.linkedin.com/in/ana,,"Bright, wave",PM,03 Mar 2020\n')
+CONNECTIONS = (
+    "First Name,Last Name,URL,Email Address,Company,Position,Connected On\n"
+    'Ana,Silva,https://www.linkedin.com/in/ana,,"Bright, wave",PM,03 Mar 2020\n'
+)
 
 
 def test_endless_and_oversized_files_are_refused_saying_so(tmp_path):
@@ -34,19 +36,32 @@ def test_utf16_and_windows_exports_are_read(tmp_path, encoding):
 def test_semicolon_separated_exports_are_read():
     (rec,) = parse_connections(CONNECTIONS.replace(",", ";").replace('"Bright; wave"', '"Bright, wave"')).records
     assert (rec.last_name, rec.company, rec.url) == ("Silva", "Bright, wave", "https://www.linkedin.com/in/ana")
-    (share,) = parse_shares("Date;ShareLink;ShareCommentary;SharedUrl;MediaUrl;Visibility\n"
-                            "2025-03-14 09:12:45;;Hello, world;;;MEMBER_NETWORK\n").records
+    (share,) = parse_shares(
+        "Date;ShareLink;ShareCommentary;SharedUrl;MediaUrl;Visibility\n"
+        "2025-03-14 09:12:45;;Hello, world;;;MEMBER_NETWORK\n"
+    ).records
     assert share.commentary == "Hello, world"
 
 
 def test_lint_and_import_of_dev_zero_stop_at_once():
-    for args in (["lint", "--file", "/dev/zero"], ["import", "linkedin", "/dev/zero"], ["import", "csv", "/dev/zero"],
-                 ["import", "shares", "/dev/zero"]):
+    for args in (
+        ["lint", "--file", "/dev/zero"],
+        ["import", "linkedin", "/dev/zero"],
+        ["import", "csv", "/dev/zero"],
+        ["import", "shares", "/dev/zero"],
+    ):
         result = run_planner("--db", "sqlite:////tmp/planner-never-written.db", *args, timeout=60)
-        assert result.returncode == 1 and result.stderr.strip() == \
-            f"planner: /dev/zero: not a text file (it starts with zero bytes), not {_expected(args)}", result.stderr
+        assert (
+            result.returncode == 1
+            and result.stderr.strip()
+            == f"planner: /dev/zero: not a text file (it starts with zero bytes), not {_expected(args)}"
+        ), result.stderr
 
 
 def _expected(args: list[str]) -> str:
-    return {"lint": "a draft", "linkedin": "a Connections.csv file", "csv": "a CSV file",
-            "shares": "a Shares.csv file"}[args[0] if args[0] == "lint" else args[1]]
+    return {
+        "lint": "a draft",
+        "linkedin": "a Connections.csv file",
+        "csv": "a CSV file",
+        "shares": "a Shares.csv file",
+    }[args[0] if args[0] == "lint" else args[1]]

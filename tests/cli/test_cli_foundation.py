@@ -3,9 +3,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from helpers import EXAMPLES, ROOT, run_planner
 from typer.testing import CliRunner
 
-from helpers import EXAMPLES, ROOT, run_planner
 from planner.cli import app
 
 runner = CliRunner()
@@ -76,8 +76,9 @@ def test_db_path_and_upgrade(settings, monkeypatch):
     monkeypatch.setenv("PLANNER_DB", settings.db_url)
     result = runner.invoke(app, ["db", "path"])
     # a SQLite file's path; a server's URL without its password
-    assert result.output.strip() == (url.database if url.get_backend_name() == "sqlite"
-                                     else url.render_as_string(hide_password=True))
+    assert result.output.strip() == (
+        url.database if url.get_backend_name() == "sqlite" else url.render_as_string(hide_password=True)
+    )
     result = runner.invoke(app, ["db", "upgrade"])
     from planner.store.db import HEAD_REVISION
 

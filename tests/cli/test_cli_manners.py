@@ -8,9 +8,9 @@ import os
 from pathlib import Path
 
 import pytest
+from helpers import EXAMPLES, run_planner
 from typer.testing import CliRunner
 
-from helpers import EXAMPLES, run_planner
 from planner.cli import app
 
 runner = CliRunner()
@@ -35,14 +35,26 @@ def test_hoisting_keeps_order_and_values():
     from planner.cli.common import hoist_global_options
 
     assert hoist_global_options(["people", "list", "--db", "x.db", "--json", "--debug"]) == [
-        "--db", "x.db", "--debug", "people", "list", "--json"]
+        "--db",
+        "x.db",
+        "--debug",
+        "people",
+        "list",
+        "--json",
+    ]
     assert hoist_global_options(["stats", "--config=c.toml"]) == ["--config=c.toml", "stats"]
     assert hoist_global_options(["lint", "--", "--db", "x"]) == ["lint", "--", "--db", "x"]
     assert hoist_global_options(["stats", "--db"]) == ["stats", "--db"]  # click names the missing value
 
 
-@pytest.mark.parametrize("shell, marker", [("bash", "complete -o default -F _planner_completion planner"),
-                                           ("zsh", "#compdef planner"), ("fish", "complete --command planner")])
+@pytest.mark.parametrize(
+    "shell, marker",
+    [
+        ("bash", "complete -o default -F _planner_completion planner"),
+        ("zsh", "#compdef planner"),
+        ("fish", "complete --command planner"),
+    ],
+)
 def test_completion_scripts_for_bash_zsh_and_fish(shell, marker):
     done = run_planner("--show-completion", shell, env={"_TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION": "1"})
     assert done.returncode == 0, done.stderr
@@ -69,7 +81,7 @@ def test_piped_tables_keep_each_record_on_one_line_uncut(settings):
     runner.invoke(app, ["--db", settings.db_url, "import", "linkedin", str(EXAMPLES / "Connections.csv")])
     out = run_planner("people", "list", "--db", settings.db_url).stdout.splitlines()
     people = json.loads(runner.invoke(app, ["--db", settings.db_url, "people", "list", "--json"]).stdout)
-    header, rows = out[0], out[1:1 + len(people)]
+    header, rows = out[0], out[1 : 1 + len(people)]
     assert header.split()[:3] == ["id", "name", "company"] and "┃" not in header
     longest = max(people, key=lambda p: len(p["company"] or ""))
     line = next(r for r in rows if r.split()[0] == str(longest["id"]))
@@ -83,7 +95,7 @@ def test_the_demo_says_where_its_folder_is_and_removes_it_on_exit(tmp_path, monk
     monkeypatch.setenv("TMPDIR", str(tmp_path))
     seen = []
     # the app itself is not the subject here: stand in for it, and look at the folder while it "runs"
-    monkeypatch.setattr("planner.cli.run_tui", lambda settings: seen.append(Path(settings.db_url[len("sqlite:///"):])))
+    monkeypatch.setattr("planner.cli.run_tui", lambda settings: seen.append(Path(settings.db_url[len("sqlite:///") :])))
     result = runner.invoke(app, ["demo"], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     (db,) = seen
@@ -99,9 +111,13 @@ def test_the_demo_says_where_its_folder_is_and_removes_it_on_exit(tmp_path, monk
 
 def test_output_into_a_missing_folder_is_an_error(settings, tmp_path):
     missing = tmp_path / "no" / "such"
-    for args in (["export", "ics", "-o", str(missing / "plan.ics")], ["export", "hootsuite", "-o", str(missing / "hs")],
-                 ["review", "--week", "2026-W47", "-o", str(missing / "r.md")], ["backup", str(missing / "b.json")],
-                 ["export", "opml", str(missing / "s.opml")]):
+    for args in (
+        ["export", "ics", "-o", str(missing / "plan.ics")],
+        ["export", "hootsuite", "-o", str(missing / "hs")],
+        ["review", "--week", "2026-W47", "-o", str(missing / "r.md")],
+        ["backup", str(missing / "b.json")],
+        ["export", "opml", str(missing / "s.opml")],
+    ):
         result = runner.invoke(app, ["--db", settings.db_url, *args])
         assert result.exit_code == 1, (args, result.output)
         assert f"the folder {missing} does not exist" in result.stderr, (args, result.stderr)

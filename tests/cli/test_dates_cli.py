@@ -84,13 +84,16 @@ def test_weeks_and_days(cli, tmp_path):
     assert "In range" in out and "Out of range" not in out
 
 
-@pytest.mark.parametrize("args", [
-    ("posts", "add", "x", "--at", "someday"),
-    ("touch", "plan", "Priya Shah", "--kind", "check_in", "--due", "whenever"),
-    ("plan", "week", "--week", "W99", "--dry-run"),
-    ("export", "md", "--from", "soonish"),
-    ("review", "--week", "the other week"),
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("posts", "add", "x", "--at", "someday"),
+        ("touch", "plan", "Priya Shah", "--kind", "check_in", "--due", "whenever"),
+        ("plan", "week", "--week", "W99", "--dry-run"),
+        ("export", "md", "--from", "soonish"),
+        ("review", "--week", "the other week"),
+    ],
+)
 def test_a_bad_date_is_one_line_naming_the_option_with_a_whole_example(cli, args):
     result = cli(*args, ok=False)
     option = next(a for a in args if a.startswith("--") and a not in ("--kind", "--dry-run"))

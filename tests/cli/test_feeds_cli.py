@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from helpers import run_planner
 
 
@@ -20,11 +19,14 @@ def one_line_error(result, *expected: str) -> str:
     return lines[0]
 
 
-@pytest.mark.parametrize("url, expected", [
-    ("http://[::1", "not a valid URL: 'http://[::1'"),
-    ("https://example.com:port/feed", "not a valid URL: 'https://example.com:port/feed'"),
-    ("http://exa mple.com/feed", "not a valid URL"),
-])
+@pytest.mark.parametrize(
+    "url, expected",
+    [
+        ("http://[::1", "not a valid URL: 'http://[::1'"),
+        ("https://example.com:port/feed", "not a valid URL: 'https://example.com:port/feed'"),
+        ("http://exa mple.com/feed", "not a valid URL"),
+    ],
+)
 def test_feeds_add_of_a_url_that_cannot_be_parsed_is_one_line(settings, url, expected):
     one_line_error(run_planner("--db", settings.db_url, "feeds", "add", url), expected)
     feeds = json.loads(run_planner("--db", settings.db_url, "feeds", "list", "--json").stdout)
@@ -38,11 +40,17 @@ def feeds_of(settings) -> list[str]:
 def test_an_opml_import_that_finds_no_feeds_exits_1(settings, tmp_path):
     empty = tmp_path / "empty.opml"
     empty.write_text('<?xml version="1.0"?><opml version="2.0"><body><outline text="Folder"/></body></opml>')
-    one_line_error(run_planner("--db", settings.db_url, "import", "opml", str(empty)),
-                   str(empty), "no feeds to import", "nothing imported")
+    one_line_error(
+        run_planner("--db", settings.db_url, "import", "opml", str(empty)),
+        str(empty),
+        "no feeds to import",
+        "nothing imported",
+    )
     refused = tmp_path / "refused.opml"
-    refused.write_text('<opml version="2.0"><body><outline text="Tech">'
-                       '<outline text="a" xmlUrl="ftp://example.com/feed"/></outline></body></opml>')
+    refused.write_text(
+        '<opml version="2.0"><body><outline text="Tech">'
+        '<outline text="a" xmlUrl="ftp://example.com/feed"/></outline></body></opml>'
+    )
     line = one_line_error(run_planner("--db", settings.db_url, "import", "opml", str(refused)), "no feeds to import")
     assert "refused.opml line 1: not an http(s) feed URL: 'ftp://example.com/feed'" in line
     topics = json.loads(run_planner("--db", settings.db_url, "topics", "list", "--json").stdout)
@@ -57,8 +65,12 @@ def test_an_opml_import_refused_for_size_exits_1_without_reading_it_all(settings
     big = tmp_path / "big.opml"
     with big.open("wb") as fh:
         fh.truncate(21_000_000)  # sparse: 21 MB of NULs
-    one_line_error(run_planner("--db", settings.db_url, "import", "opml", str(big)),
-                   str(big), "larger than 20 MB", "nothing imported")
+    one_line_error(
+        run_planner("--db", settings.db_url, "import", "opml", str(big)),
+        str(big),
+        "larger than 20 MB",
+        "nothing imported",
+    )
     # an endless file: read up to the cap, then refused
     one_line_error(run_planner("--db", settings.db_url, "import", "opml", "/dev/zero"), "/dev/zero: larger than 20 MB")
     assert feeds_of(settings) == []
@@ -66,8 +78,10 @@ def test_an_opml_import_refused_for_size_exits_1_without_reading_it_all(settings
 
 def test_an_opml_import_with_one_good_feed_still_imports_and_reports_the_rest(settings, tmp_path):
     mixed = tmp_path / "mixed.opml"
-    mixed.write_text('<opml version="2.0"><body><outline text="a" xmlUrl="ftp://example.com/feed"/>\n'
-                     '<outline text="b" xmlUrl="https://example.com/feed"/></body></opml>')
+    mixed.write_text(
+        '<opml version="2.0"><body><outline text="a" xmlUrl="ftp://example.com/feed"/>\n'
+        '<outline text="b" xmlUrl="https://example.com/feed"/></body></opml>'
+    )
     result = run_planner("--db", settings.db_url, "import", "opml", str(mixed))
     assert result.returncode == 0, result.stderr
     assert "mixed.opml: 1 feed added, 0 already followed, 0 topics added, 1 problem" in result.stdout

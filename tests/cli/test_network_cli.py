@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from helpers import run_planner
 from typer.testing import CliRunner
 
-from helpers import run_planner
 from planner.cli import app
 from planner.models import Connection
 
@@ -17,11 +17,21 @@ runner = CliRunner()
 
 @pytest.fixture
 def db(store, settings):
-    today = datetime.now(timezone.utc).date()
+    today = datetime.now(UTC).date()
     with store.transaction() as s:
-        s.add(Connection(first_name="Priya", last_name="Shah", company="Acme", tier="inner",
-                         profile_url="https://www.linkedin.com/in/priya", connected_on=today - timedelta(days=400)))
-        s.add(Connection(first_name="Newton", last_name="Fresh", company="Beta", connected_on=today - timedelta(days=2)))
+        s.add(
+            Connection(
+                first_name="Priya",
+                last_name="Shah",
+                company="Acme",
+                tier="inner",
+                profile_url="https://www.linkedin.com/in/priya",
+                connected_on=today - timedelta(days=400),
+            )
+        )
+        s.add(
+            Connection(first_name="Newton", last_name="Fresh", company="Beta", connected_on=today - timedelta(days=2))
+        )
         s.add(Connection(first_name="Sam", last_name="One", company="C1"))
         s.add(Connection(first_name="Sam", last_name="Two", company="C2"))
     return settings.db_url
@@ -39,7 +49,9 @@ def test_people_list_due_cold_tag_json(db):
     assert rows[0]["status"] == "cold" and rows[0]["cadence_days"] == 14 and rows[0]["ledger"]["ratio_text"] == "0:0"
     assert [r["name"] for r in json.loads(invoke(db, "people", "list", "--cold", "--json").stdout)] == ["Priya Shah"]
     invoke(db, "people", "edit", "Newton", "--tag", "sre")
-    assert [r["name"] for r in json.loads(invoke(db, "people", "list", "--tag", "SRE", "--json").stdout)] == ["Newton Fresh"]
+    assert [r["name"] for r in json.loads(invoke(db, "people", "list", "--tag", "SRE", "--json").stdout)] == [
+        "Newton Fresh"
+    ]
     table = invoke(db, "people", "list")
     assert table.exit_code == 0 and "Priya" in table.stdout and "0:0" in table.stdout
 
@@ -54,12 +66,15 @@ def test_people_show_by_url_and_ambiguous_names(db):
 
 
 def test_touch_log_backdated_resets_next_due(db):
-    d = (datetime.now(timezone.utc) - timedelta(days=5)).date().isoformat()
-    res = invoke(db, "touch", "log", "Priya", "--kind", "share-content", "--date", d, "--note", "sent SLO article", "--json")
+    d = (datetime.now(UTC) - timedelta(days=5)).date().isoformat()
+    res = invoke(
+        db, "touch", "log", "Priya", "--kind", "share-content", "--date", d, "--note", "sent SLO article", "--json"
+    )
     assert res.exit_code == 0, res.output
     out = json.loads(res.stdout)
     assert out["status"] == "done" and out["next_due_at"].startswith(
-        (date.fromisoformat(d) + timedelta(days=14)).isoformat())
+        (date.fromisoformat(d) + timedelta(days=14)).isoformat()
+    )
     show = json.loads(invoke(db, "people", "show", "Priya", "--json").stdout)
     assert show["ledger"]["gives"] == 1 and show["touchpoints"][0]["note"] == "sent SLO article"
 
@@ -71,8 +86,19 @@ def test_touch_ask_refused_without_force(db):
     # the guard judges a planned ask as of its due date: far enough out, only the gives are missing
     later = invoke(db, "touch", "plan", "Newton", "--kind", "meeting_request", "--due", "2030-01-01")
     assert later.exit_code == 1 and "days ago" not in later.output and "no value-first touch yet" in later.output
-    forced = invoke(db, "touch", "plan", "Newton", "--kind", "meeting_request", "--due", "2030-01-01", "--force",
-                    "--message", "Can we book a demo of our platform?")
+    forced = invoke(
+        db,
+        "touch",
+        "plan",
+        "Newton",
+        "--kind",
+        "meeting_request",
+        "--due",
+        "2030-01-01",
+        "--force",
+        "--message",
+        "Can we book a demo of our platform?",
+    )
     assert forced.exit_code == 0, forced.output
     assert "pitch guard overridden" in forced.stdout and "reads as a pitch" in forced.stdout
     bad = invoke(db, "touch", "log", "Newton", "--kind", "hug")
@@ -109,21 +135,30 @@ def test_lint_exit_codes_and_json(tmp_path):
 def test_lint_semantic_check_catches_what_no_rule_names():
     text = "Greetings! I'd like to offer you a no-obligation review of your Kubernetes clusters by our certified engineers."
     fast = runner.invoke(app, ["lint", "--fast", "--json", text])
-    assert fast.exit_code == 0 and json.loads(fast.stdout) == {"score": 0.0, "pitch": False, "reasons": [], "semantic": None}
+    assert fast.exit_code == 0 and json.loads(fast.stdout) == {
+        "score": 0.0,
+        "pitch": False,
+        "reasons": [],
+        "semantic": None,
+    }
     full = runner.invoke(app, ["lint", "--json", text])
     assert full.exit_code == 1, full.output
     data = json.loads(full.stdout)
     assert data["pitch"] and data["semantic"] >= 0.9
     assert any("reads like a sales message: the semantic check is" in r for r in data["reasons"])
-    plain = runner.invoke(app, ["lint", "--json", "Here's the recording of the panel you missed: https://example.com/panel"])
+    plain = runner.invoke(
+        app, ["lint", "--json", "Here's the recording of the panel you missed: https://example.com/panel"]
+    )
     assert plain.exit_code == 0 and json.loads(plain.stdout)["semantic"] < 0.9
 
 
 def test_import_shares_and_csv(db, tmp_path):
     shares = tmp_path / "Shares.csv"
-    shares.write_text('Date,ShareLink,ShareCommentary,SharedUrl,MediaUrl,Visibility\n'
-                      '2025-01-02 10:00:00,https://www.linkedin.com/feed/update/1,"""Line one""\n""Line two""",,,MEMBER_NETWORK\n',
-                      encoding="utf-8")
+    shares.write_text(
+        "Date,ShareLink,ShareCommentary,SharedUrl,MediaUrl,Visibility\n"
+        '2025-01-02 10:00:00,https://www.linkedin.com/feed/update/1,"""Line one""\n""Line two""",,,MEMBER_NETWORK\n',
+        encoding="utf-8",
+    )
     first = invoke(db, "import", "shares", str(shares))
     assert first.exit_code == 0 and "1 post added" in first.stdout
     assert "0 posts added, 0 updated, 1 unchanged" in invoke(db, "import", "shares", str(shares)).stdout
@@ -152,5 +187,13 @@ def test_people_list_json_is_one_compact_person_per_line(db):
     assert len(lines) == len(rows) >= 2
     assert [json.loads(line.strip("[], "))["id"] for line in lines] == [r["id"] for r in rows]
     assert set(rows[0]) >= {"id", "name", "tier", "tags", "next_due_at", "status", "ledger"}
-    assert set(rows[0]["ledger"]) == {"gives", "asks", "planned", "last_give_at", "last_ask_at", "days_connected",
-                                      "ratio", "ratio_text"}
+    assert set(rows[0]["ledger"]) == {
+        "gives",
+        "asks",
+        "planned",
+        "last_give_at",
+        "last_ask_at",
+        "days_connected",
+        "ratio",
+        "ratio_text",
+    }

@@ -7,10 +7,10 @@ import stat
 from datetime import timedelta
 
 import pytest
-from typer.testing import CliRunner
-
 import terminal_world
 from helpers import FIXED_NOW
+from typer.testing import CliRunner
+
 from planner.cli import app
 
 runner = CliRunner()
@@ -47,8 +47,10 @@ def test_without_a_command_it_prints_each_new_item_once(notify):
     assert notify(FIXED_NOW).stdout == ""  # 04:30 in New York: nothing has come due today yet
     first = notify(AT_0900).stdout
     # the person and the action, what to send; not Chris's check-in overdue since Monday (before the first run)
-    assert first == ("Priya Shah: share content (due Wed 25 Nov 08:00) — "
-                     "Saw this on AI incident triage, thought of your postmortem question\n")
+    assert first == (
+        "Priya Shah: share content (due Wed 25 Nov 08:00) — "
+        "Saw this on AI incident triage, thought of your postmortem question\n"
+    )
     assert notify(AT_0900).stdout == ""  # the second run notifies nothing
     assert notify(AT_0900 + timedelta(minutes=5)).stdout == ""
     later = notify(AT_1030, "--json").stdout
@@ -60,16 +62,21 @@ def test_without_a_command_it_prints_each_new_item_once(notify):
 
 def test_the_command_gets_the_item_on_stdin_and_in_planner_variables(notify, tmp_path):
     log = tmp_path / "got.log"
-    script = _script(tmp_path, f'cat >> "{log}"\necho "ENV|$PLANNER_PERSON|$PLANNER_ACTION|$PLANNER_WHEN|$PLANNER_SECTION|'
-                               f'$PLANNER_SECTION_KEY|$PLANNER_SEND|$PLANNER_TITLE" >> "{log}"\n')
+    script = _script(
+        tmp_path,
+        f'cat >> "{log}"\necho "ENV|$PLANNER_PERSON|$PLANNER_ACTION|$PLANNER_WHEN|$PLANNER_SECTION|'
+        f'$PLANNER_SECTION_KEY|$PLANNER_SEND|$PLANNER_TITLE" >> "{log}"\n',
+    )
     notify.config.write_text(f'[notify]\ncommand = "{script}"\n', encoding="utf-8")
     assert notify(AT_0900).stdout == ""
     payload, env = log.read_text(encoding="utf-8").splitlines()
     item = json.loads(payload)
     assert item["person"] == "Priya Shah" and item["action"] == "share content" and item["id"] == notify.ids["share"]
     assert item["message"].startswith("Priya Shah: share content")
-    assert env == ("ENV|Priya Shah|share content|2026-11-25T08:00:00-05:00|today|1|"
-                   "Saw this on AI incident triage, thought of your postmortem question|Share content · Priya Shah")
+    assert env == (
+        "ENV|Priya Shah|share content|2026-11-25T08:00:00-05:00|today|1|"
+        "Saw this on AI incident triage, thought of your postmortem question|Share content · Priya Shah"
+    )
     notify(AT_0900)
     assert len(log.read_text(encoding="utf-8").splitlines()) == 2  # the second run ran nothing
 
@@ -117,6 +124,6 @@ def test_an_item_moved_into_the_past_or_to_a_new_time_is_notified_there(notify):
 
 
 def test_a_bad_notify_table_is_one_line(notify):
-    notify.config.write_text('[notify]\ncommand = 3\n', encoding="utf-8")
+    notify.config.write_text("[notify]\ncommand = 3\n", encoding="utf-8")
     bad = notify(AT_0900, code=1)
     assert "[notify] command must be a string" in bad.stderr and "Traceback" not in bad.output

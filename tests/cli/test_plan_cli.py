@@ -50,7 +50,9 @@ def cli(settings, tmp_path):
 
 
 def test_one_real_subprocess(settings, tmp_path):
-    done = run_planner("--db", settings.db_url, "strategy", "show", "--json", env={"PLANNER_CONFIG": str(tmp_path / "c.toml")})
+    done = run_planner(
+        "--db", settings.db_url, "strategy", "show", "--json", env={"PLANNER_CONFIG": str(tmp_path / "c.toml")}
+    )
     assert done.returncode == 0, done.stderr
     assert "timezone" in json.loads(done.stdout)
 
@@ -78,7 +80,10 @@ def test_posts_pipeline_from_the_cli(cli, tmp_path):
     cli("strategy", "set", "timezone", "Europe/Berlin")
     body = tmp_path / "body.txt"
     body.write_text("Line one\n[bold]not markup[/]", encoding="utf-8")
-    assert "added post 1 (idea)" in cli("posts", "add", "First idea", "--body-file", str(body), "--hashtags", "#sre devops").stdout
+    assert (
+        "added post 1 (idea)"
+        in cli("posts", "add", "First idea", "--body-file", str(body), "--hashtags", "#sre devops").stdout
+    )
     cli("posts", "edit", "1", "--title", "Better title", "--status", "draft")
     out = cli("posts", "schedule", "1", "2026-12-01 09:00").stdout
     assert "Tue 2026-12-01 09:00" in out
@@ -90,7 +95,10 @@ def test_posts_pipeline_from_the_cli(cli, tmp_path):
     bad = cli("posts", "schedule", "1", "2026-12-02 09:00", ok=False)
     assert bad.returncode == 1 and "post 1 is published: it cannot be scheduled" in bad.stderr
     assert cli("posts", "edit", "99", "--title", "x", ok=False).stderr.strip() == "planner: no post with id 99"
-    assert "is not a time I can read; try e.g. 2026-12-01 09:00, tomorrow 9am" in cli("posts", "schedule", "1", "soon", ok=False).stderr
+    assert (
+        "is not a time I can read; try e.g. 2026-12-01 09:00, tomorrow 9am"
+        in cli("posts", "schedule", "1", "soon", ok=False).stderr
+    )
 
 
 def test_plan_week_dry_run_then_idempotent(cli):
@@ -129,8 +137,17 @@ def _world(cli, tz: str):
     """Four posts and a touchpoint next week; returns (monday, week)."""
     monday, week = _next_week()
     cli("strategy", "set", "timezone", tz)
-    cli("posts", "add", "Tuesday post", "--body", "Hello, \"world\"; #sre", "--at", f"{monday + timedelta(days=1)} 09:00",
-        "--hashtags", "sre")
+    cli(
+        "posts",
+        "add",
+        "Tuesday post",
+        "--body",
+        'Hello, "world"; #sre',
+        "--at",
+        f"{monday + timedelta(days=1)} 09:00",
+        "--hashtags",
+        "sre",
+    )
     cli("posts", "add", "Thursday post", "--body", "Second", "--at", f"{monday + timedelta(days=3)} 12:30")
     cli("posts", "add", "Unscheduled idea")
     return monday, week
@@ -154,7 +171,10 @@ def test_export_csv_md_hootsuite(cli, tmp_path):
     monday, _ = _world(cli, "America/New_York")
     span = ["--from", str(monday), "--to", str(monday + timedelta(days=6))]
     rows = list(csv.DictReader(io.StringIO(cli("export", "csv", *span).stdout)))
-    assert [r["title"] for r in rows] == ["Post (thought leadership): Tuesday post", "Post (thought leadership): Thursday post"]
+    assert [r["title"] for r in rows] == [
+        "Post (thought leadership): Tuesday post",
+        "Post (thought leadership): Thursday post",
+    ]
     assert rows[0]["start"].endswith("T09:00:00-05:00")
     md = cli("export", "md", *span).stdout
     assert md.startswith("# Planner agenda") and "**09:00–09:30**" in md
@@ -179,7 +199,13 @@ def test_exported_ics_imports_into_calcurse_at_local_times(cli, tmp_path):
     assert done.returncode == 0 and "0 skipped" in done.stdout, done.stdout + done.stderr
     query = subprocess.run(
         [*base, "-Q", "--from", f"{monday:%m/%d/%Y}", "--days", "7", "--format-apt", "%(start:%a %H:%M)|%m\\n"],
-        env=env, capture_output=True, text=True, timeout=60,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     rows = sorted(line for line in query.stdout.splitlines() if "|" in line)
-    assert rows == ["Thu 12:30|Post (thought leadership): Thursday post", "Tue 09:00|Post (thought leadership): Tuesday post"]
+    assert rows == [
+        "Thu 12:30|Post (thought leadership): Thursday post",
+        "Tue 09:00|Post (thought leadership): Tuesday post",
+    ]

@@ -61,8 +61,16 @@ def test_bad_input_is_one_line(invoke):
 
 
 def test_real_subprocess_json(demo_settings, tmp_path):
-    done = run_planner("--db", demo_settings.db_url, "review", "--week", "2026-W47", "--format", "json",
-                       env={"PLANNER_CONFIG": str(tmp_path / "c.toml")})
+    done = run_planner(
+        "--db",
+        demo_settings.db_url,
+        "review",
+        "--week",
+        "2026-W47",
+        "--format",
+        "json",
+        env={"PLANNER_CONFIG": str(tmp_path / "c.toml")},
+    )
     assert done.returncode == 0, done.stderr
     data = json.loads(done.stdout)
     assert data["week"] == "2026-W47"

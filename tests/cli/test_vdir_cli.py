@@ -9,9 +9,9 @@ import subprocess
 from datetime import timedelta
 
 import pytest
+import terminal_world
 from typer.testing import CliRunner
 
-import terminal_world
 from planner.cli import app
 
 KHAL = shutil.which("khal")
@@ -38,10 +38,17 @@ def _khal(tmp_path, folder) -> list[str]:
         "[locale]\ntimeformat = %H:%M\ndateformat = %Y-%m-%d\nlongdateformat = %Y-%m-%d\n"
         "datetimeformat = %Y-%m-%d %H:%M\nlongdatetimeformat = %Y-%m-%d %H:%M\n"
         "local_timezone = America/New_York\ndefault_timezone = America/New_York\n"
-        f"[sqlite]\npath = {tmp_path / 'khal.db'}\n", encoding="utf-8")
+        f"[sqlite]\npath = {tmp_path / 'khal.db'}\n",
+        encoding="utf-8",
+    )
     env = {**os.environ, "HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path / "xdg"), "TZ": "UTC"}
-    done = subprocess.run([KHAL, "-c", str(config), "list", "--format", "{start}|{end}|{title}", "2026-10-26", "40d"],
-                          capture_output=True, text=True, env=env, timeout=120)
+    done = subprocess.run(
+        [KHAL, "-c", str(config), "list", "--format", "{start}|{end}|{title}", "2026-10-26", "40d"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
     assert done.returncode == 0 and "error" not in done.stderr.lower(), done.stdout + done.stderr
     return [line for line in done.stdout.splitlines() if re.match(r"\d{4}-\d\d-\d\d \d\d:\d\d\|", line)]
 
@@ -55,8 +62,14 @@ def test_khal_lists_the_exported_vdir_at_local_times_and_follows_a_re_export(sto
     out = _export(settings, folder).stdout
     assert "4 written, 0 unchanged, 0 removed" in out
     names = sorted(p.name for p in folder.iterdir())
-    assert names == sorted([f"post-{ids['post']}@planner.ics", f"post-{ids['summer']}@planner.ics",
-                            f"touchpoint-{ids['share']}@planner.ics", f"touchpoint-{ids['check']}@planner.ics"])
+    assert names == sorted(
+        [
+            f"post-{ids['post']}@planner.ics",
+            f"post-{ids['summer']}@planner.ics",
+            f"touchpoint-{ids['share']}@planner.ics",
+            f"touchpoint-{ids['check']}@planner.ics",
+        ]
+    )
     assert _khal(tmp_path, folder) == [
         "2026-10-28 09:00|2026-10-28 09:30|Post (thought leadership): Error budgets, one year on",  # EDT, UTC-4
         "2026-11-23 10:00|2026-11-23 10:15|Check in: Chris Morgan",  # EST, UTC-5
@@ -102,7 +115,10 @@ def test_the_files_are_each_one_calendar_with_one_event_and_its_zone(store, sett
 def test_a_missing_parent_folder_or_a_file_is_an_error(store, settings, tmp_path):
     terminal_world.build(store)
     missing = _export(settings, tmp_path / "nowhere" / "cal", code=1)
-    assert missing.stderr.strip() == f"planner: cannot write {tmp_path / 'nowhere' / 'cal'}: the folder {tmp_path / 'nowhere'} does not exist"
+    assert (
+        missing.stderr.strip()
+        == f"planner: cannot write {tmp_path / 'nowhere' / 'cal'}: the folder {tmp_path / 'nowhere'} does not exist"
+    )
     (tmp_path / "file").write_text("x")
     assert "is a file, not a folder" in _export(settings, tmp_path / "file", code=1).stderr
     assert not (tmp_path / "nowhere").exists()

@@ -11,8 +11,8 @@ import json
 
 import pytest
 import sqlalchemy as sa
-
 from helpers import FIXED_NOW, run_planner
+
 from planner.adapters.linkedin import parse_connections
 from planner.models import Connection
 from planner.services.people import import_connections
@@ -27,8 +27,10 @@ def _one_line_error(result, *needles: str) -> None:
 
 
 def test_a_year_9999_connected_on_is_refused_at_import():
-    text = ("First Name,Last Name,URL,Email Address,Company,Position,Connected On\n"
-            "Ana,Silva,,,B,PM,31 Dec 9999\nBo,Chen,,,B,PM,09 Oct 2024\n")
+    text = (
+        "First Name,Last Name,URL,Email Address,Company,Position,Connected On\n"
+        "Ana,Silva,,,B,PM,31 Dec 9999\nBo,Chen,,,B,PM,09 Oct 2024\n"
+    )
     result = parse_connections(text, source="Connections.csv")
     assert [r.first_name for r in result.records] == ["Bo"]
     assert result.problems == ["Connections.csv line 2: date 9999-12-31 is outside 1900–2199; row skipped"]
@@ -36,17 +38,30 @@ def test_a_year_9999_connected_on_is_refused_at_import():
 
 def test_readers_survive_out_of_range_dates_already_stored(store, settings):
     """Stored by an older planner, a hand edit or another client of a shared database."""
-    records = parse_connections("First Name,Last Name,URL,Email Address,Company,Position,Connected On\n"
-                                "Ana,Silva,,,B,PM,09 Oct 2024\nBo,Chen,,,C,PM,09 Oct 2024\n").records
+    records = parse_connections(
+        "First Name,Last Name,URL,Email Address,Company,Position,Connected On\n"
+        "Ana,Silva,,,B,PM,09 Oct 2024\nBo,Chen,,,C,PM,09 Oct 2024\n"
+    ).records
     store.call(import_connections, records, now=FIXED_NOW)
     with store.engine.begin() as conn:
-        conn.execute(sa.update(Connection.__table__).where(Connection.__table__.c.first_name == "Ana")
-                     .values(connected_on=sa.text("'9999-12-31'")))
-        conn.execute(sa.update(Connection.__table__).where(Connection.__table__.c.first_name == "Bo")
-                     .values(connected_on=sa.text("'0001-01-01'")))
+        conn.execute(
+            sa.update(Connection.__table__)
+            .where(Connection.__table__.c.first_name == "Ana")
+            .values(connected_on=sa.text("'9999-12-31'"))
+        )
+        conn.execute(
+            sa.update(Connection.__table__)
+            .where(Connection.__table__.c.first_name == "Bo")
+            .values(connected_on=sa.text("'0001-01-01'"))
+        )
     store.dispose()
-    for args in (["people", "list"], ["people", "list", "--due"], ["people", "show", "Ana"],
-                 ["plan", "week", "--dry-run"], ["review"]):
+    for args in (
+        ["people", "list"],
+        ["people", "list", "--due"],
+        ["people", "show", "Ana"],
+        ["plan", "week", "--dry-run"],
+        ["review"],
+    ):
         result = run_planner("--db", settings.db_url, *args)
         assert result.returncode == 0, (args, result.stderr)
         assert "Traceback" not in result.stderr
@@ -55,10 +70,14 @@ def test_readers_survive_out_of_range_dates_already_stored(store, settings):
 def test_overflowing_numbers_and_far_dates_are_one_line(store, settings):
     store.dispose()
     db = ("--db", settings.db_url)
-    _one_line_error(run_planner(*db, "people", "show", "99999999999999999999999"), "no person with id 99999999999999999999999")
+    _one_line_error(
+        run_planner(*db, "people", "show", "99999999999999999999999"), "no person with id 99999999999999999999999"
+    )
     _one_line_error(run_planner(*db, "plan", "week", "--week", "9999-W52"), "--week: '9999-W52' is outside 1900–2199")
-    _one_line_error(run_planner(*db, "export", "ics", "--from", "0001-01-01", "--to", "9999-12-31"),
-                    "--from: '0001-01-01' is outside 1900–2199")
+    _one_line_error(
+        run_planner(*db, "export", "ics", "--from", "0001-01-01", "--to", "9999-12-31"),
+        "--from: '0001-01-01' is outside 1900–2199",
+    )
     _one_line_error(run_planner(*db, "posts", "add", "x", "--at", "9999-12-31"), "--at: '9999-12-31' is outside")
     limit = run_planner(*db, "people", "list", "--limit", "9" * 30)
     assert limit.returncode == 2 and "not in the range" in limit.stderr and "Traceback" not in limit.stderr
@@ -74,8 +93,11 @@ def test_an_empty_db_option_and_a_config_db_that_is_not_text_are_refused(tmp_pat
 def test_files_that_are_not_databases_are_one_line(tmp_path):
     garbage = tmp_path / "garbage.db"
     garbage.write_bytes(bytes(range(256)) * 40)
-    _one_line_error(run_planner("--db", str(garbage), "stats"), f"{garbage} is not a planner database or is damaged",
-                    "file is not a database")
+    _one_line_error(
+        run_planner("--db", str(garbage), "stats"),
+        f"{garbage} is not a planner database or is damaged",
+        "file is not a database",
+    )
     folder = tmp_path / "folder.db"
     folder.mkdir()
     _one_line_error(run_planner("--db", str(folder), "stats"), f"{folder} is a folder, not a database file")
@@ -99,8 +121,12 @@ def _read_only_folder(tmp_path):
     src.mkdir()
     ro.mkdir()
     if os.geteuid() != 0:
-        return src, src, lambda: (os.chmod(src / "planner.db", 0o444), os.chmod(src, 0o555)), \
-            lambda: os.chmod(src, 0o755)
+        return (
+            src,
+            src,
+            lambda: (os.chmod(src / "planner.db", 0o444), os.chmod(src, 0o555)),
+            lambda: os.chmod(src, 0o755),
+        )
     if not shutil.which("mount"):
         return None
 
@@ -117,7 +143,9 @@ def test_a_read_only_location_reads_and_says_read_only_for_a_change(tmp_path):
     if made is None:
         pytest.skip("no way to make a read-only folder here")
     src, ro, lock, unlock = made
-    assert run_planner("--db", str(src / "planner.db"), "import", "linkedin", "examples/Connections.csv").returncode == 0
+    assert (
+        run_planner("--db", str(src / "planner.db"), "import", "linkedin", "examples/Connections.csv").returncode == 0
+    )
     try:
         lock()
     except Exception as exc:  # no CAP_SYS_ADMIN in this container
@@ -126,7 +154,9 @@ def test_a_read_only_location_reads_and_says_read_only_for_a_change(tmp_path):
         db = ("--db", str(ro / "planner.db"))
         stats = run_planner(*db, "stats", "--json")
         assert stats.returncode == 0 and json.loads(stats.stdout)["connection"] > 0, stats.stderr
-        _one_line_error(run_planner(*db, "touch", "log", "1", "--kind", "check_in"),
-                        f"{ro / 'planner.db'} is read-only: it can be read, but this change cannot be saved")
+        _one_line_error(
+            run_planner(*db, "touch", "log", "1", "--kind", "check_in"),
+            f"{ro / 'planner.db'} is read-only: it can be read, but this change cannot be saved",
+        )
     finally:
         unlock()

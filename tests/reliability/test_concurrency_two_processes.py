@@ -19,14 +19,14 @@ import subprocess
 import sys
 import threading
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from helpers import ROOT, word_entries
 from sqlmodel import func, select
 
-from helpers import ROOT, word_entries
 from planner.models import Connection, Entry, EntryKeyword, Post, Touchpoint
 from planner.services.feeds import add_feed
 
@@ -118,12 +118,16 @@ class ChangingFeeds:
             for k in range(max(0, newest - WINDOW), newest):
                 guid = f"f{feed}-i{k}"
                 self.served.add(guid)
-                when = format_datetime(datetime.now(timezone.utc) - timedelta(minutes=newest - k), usegmt=True)
-                items.append(f"<item><title>Item {k} of feed {feed} (seen {n})</title><guid>{guid}</guid>"
-                             f"<link>https://f{feed}.example/{k}</link><pubDate>{when}</pubDate>"
-                             f"<description>edited on request {n}</description></item>")
-        return (f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Feed {feed}</title>'
-                f"{''.join(items)}</channel></rss>").encode()
+                when = format_datetime(datetime.now(UTC) - timedelta(minutes=newest - k), usegmt=True)
+                items.append(
+                    f"<item><title>Item {k} of feed {feed} (seen {n})</title><guid>{guid}</guid>"
+                    f"<link>https://f{feed}.example/{k}</link><pubDate>{when}</pubDate>"
+                    f"<description>edited on request {n}</description></item>"
+                )
+        return (
+            f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Feed {feed}</title>'
+            f"{''.join(items)}</channel></rss>"
+        ).encode()
 
 
 @pytest.fixture
@@ -156,20 +160,28 @@ def changing_server():
 
 
 def _spawn(script: str, *args: str) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-c", script, *args], cwd=ROOT, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [sys.executable, "-c", script, *args], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
 
 
 def _someone_with_touches_due(store) -> int:
     """A person with 30 planned touchpoints already due: the TUI side marks them done one a round."""
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     with store.transaction() as session:
         person = Connection(first_name="Ada", last_name="Lovelace", profile_url="https://www.linkedin.com/in/ada")
         session.add(person)
         session.flush()
         for k in range(30):
-            session.add(Touchpoint(connection_id=person.id, kind="share_content", status="planned",
-                                   due_at=now - timedelta(hours=k + 1), note=f"planned {k}"))
+            session.add(
+                Touchpoint(
+                    connection_id=person.id,
+                    kind="share_content",
+                    status="planned",
+                    due_at=now - timedelta(hours=k + 1),
+                    note=f"planned {k}",
+                )
+            )
         return person.id
 
 
@@ -179,9 +191,12 @@ def _tui_writes_are_all_there(store, did: dict) -> None:
         starred = set(session.exec(select(Entry.id).where(Entry.is_starred == True)).all())  # noqa: E712
         ideas = set(session.exec(select(Post.source_entry_id).where(Post.source_entry_id.is_not(None))).all())
         done = set(session.exec(select(Touchpoint.id).where(Touchpoint.status == "done")).all())
-        planned_new = session.exec(select(func.count()).select_from(Touchpoint)
-                                   .where(Touchpoint.note.like("round %"))).one()
-        versions = dict(session.exec(select(Touchpoint.id, Touchpoint.version).where(Touchpoint.id.in_(did["marked"]))).all())
+        planned_new = session.exec(
+            select(func.count()).select_from(Touchpoint).where(Touchpoint.note.like("round %"))
+        ).one()
+        versions = dict(
+            session.exec(select(Touchpoint.id, Touchpoint.version).where(Touchpoint.id.in_(did["marked"]))).all()
+        )
     assert starred == set(did["starred"])
     assert ideas == set(did["ideas"])
     assert done == set(did["marked"]) and len(done) == len(did["marked"])
@@ -227,14 +242,24 @@ def test_keyword_extraction_and_tui_writes_in_two_processes(store, settings, tmp
     person_id = _someone_with_touches_due(store)
     go, stop = tmp_path / "go", tmp_path / "stop"
     tui = _spawn(TUI, settings.db_url, str(go), "2000", str(person_id), str(stop))
-    extract = subprocess.Popen([sys.executable, "-m", "planner", "--db", settings.db_url, "keywords", "extract", "--json"],
-                               cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                               env={**os.environ, "PLANNER_CONFIG": str(tmp_path / "none.toml")})
+    extract = subprocess.Popen(
+        [sys.executable, "-m", "planner", "--db", settings.db_url, "keywords", "extract", "--json"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PLANNER_CONFIG": str(tmp_path / "none.toml")},
+    )
     # the TUI side starts once the first batch is stored (the model takes seconds to load), so its
     # writes to the entries fall among the extraction's batch commits
     deadline = time.monotonic() + 300
-    while extract.poll() is None and time.monotonic() < deadline and not store.call(
-            lambda s: s.exec(select(func.count()).select_from(Entry).where(Entry.keywords_model.is_not(None))).one()):
+    while (
+        extract.poll() is None
+        and time.monotonic() < deadline
+        and not store.call(
+            lambda s: s.exec(select(func.count()).select_from(Entry).where(Entry.keywords_model.is_not(None))).one()
+        )
+    ):
         time.sleep(0.02)
     go.touch()
     e_out, e_err = extract.communicate(timeout=600)

@@ -17,15 +17,15 @@ import subprocess
 import sys
 import threading
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import sqlalchemy as sa
+from helpers import ROOT, word_entries
 from sqlmodel import func, select
 
-from helpers import ROOT, word_entries
 from planner.models import Connection, Entry, EntryKeyword, Feed, Topic, Touchpoint
 from planner.services.feeds import add_feed
 from planner.services.people import IMPORT_BATCH
@@ -36,9 +36,14 @@ SEED = 20261125
 
 
 def _planner(url: str, *args: str) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "planner", "--db", url, *args], cwd=ROOT,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env={**os.environ, "PLANNER_CONFIG": str(ROOT / "nonexistent-config.toml")})
+    return subprocess.Popen(
+        [sys.executable, "-m", "planner", "--db", url, *args],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PLANNER_CONFIG": str(ROOT / "nonexistent-config.toml")},
+    )
 
 
 def _kill_after(proc: subprocess.Popen, seconds: float) -> bool:
@@ -85,13 +90,16 @@ def slow_static_feeds():
     """FEEDS feeds of ITEMS items each, the same on every request, each answered after 0.2 s."""
 
     def body(feed: int) -> bytes:
-        base = datetime(2026, 11, 24, tzinfo=timezone.utc)
+        base = datetime(2026, 11, 24, tzinfo=UTC)
         items = "".join(
             f"<item><title>Feed {feed} item {k}</title><guid>f{feed}-{k}</guid><link>https://f{feed}.example/{k}</link>"
             f"<pubDate>{format_datetime(base - timedelta(hours=k), usegmt=True)}</pubDate>"
-            f"<description>{'words ' * 200}</description></item>" for k in range(ITEMS)
+            f"<description>{'words ' * 200}</description></item>"
+            for k in range(ITEMS)
         )
-        return f'<?xml version="1.0"?><rss version="2.0"><channel><title>F{feed}</title>{items}</channel></rss>'.encode()
+        return (
+            f'<?xml version="1.0"?><rss version="2.0"><channel><title>F{feed}</title>{items}</channel></rss>'.encode()
+        )
 
     bodies = {f"/{i}.xml": body(i) for i in range(FEEDS)}
 
@@ -156,13 +164,18 @@ def _writing(store) -> bool:
         finally:
             probe.close()
     with store.engine.connect() as conn:
-        return conn.exec_driver_sql(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-            "AND backend_xid IS NOT NULL AND pid <> pg_backend_pid()").scalar() > 0
+        return (
+            conn.exec_driver_sql(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND backend_xid IS NOT NULL AND pid <> pg_backend_pid()"
+            ).scalar()
+            > 0
+        )
 
 
-def _kill_inside_write(proc: subprocess.Popen, store, rng: random.Random, within: float, ready=lambda: True,
-                       steady: int = 1) -> bool:
+def _kill_inside_write(
+    proc: subprocess.Popen, store, rng: random.Random, within: float, ready=lambda: True, steady: int = 1
+) -> bool:
     """SIGKILL `proc` at a random moment up to `within` s after its write transaction is seen
     (`ready()` and `_writing` true at `steady` polls in a row, so that a start-up transaction of a
     millisecond does not count). True when it was still inside that transaction just before."""
@@ -189,8 +202,9 @@ def test_killed_refresh_leaves_all_or_nothing_and_the_next_run_completes(store, 
         return total, fetched
 
     # killed at a random moment of start-up or fetching
-    assert _kill_after(_planner(settings.db_url, "feeds", "refresh", "--json"), rng.uniform(0.3, 1.5)), \
+    assert _kill_after(_planner(settings.db_url, "feeds", "refresh", "--json"), rng.uniform(0.3, 1.5)), (
         "the refresh finished before the kill"
+    )
     assert killed_state() == (0, 0)
     # killed at a random moment inside its write transaction: the one that begins once every feed
     # has been answered
@@ -199,7 +213,9 @@ def test_killed_refresh_leaves_all_or_nothing_and_the_next_run_completes(store, 
         answered = slow_static_feeds.served + FEEDS
         proc = _planner(settings.db_url, "feeds", "refresh", "--json")
         # it holds its lock for 35-50 ms here
-        killed = _kill_inside_write(proc, store, rng, 0.005, ready=lambda answered=answered: slow_static_feeds.served >= answered)
+        killed = _kill_inside_write(
+            proc, store, rng, 0.005, ready=lambda answered=answered: slow_static_feeds.served >= answered
+        )
         state = killed_state()
         inside += killed and state == (0, 0)  # rolled back: the kill came before the commit
         if inside == 2:
@@ -207,9 +223,20 @@ def test_killed_refresh_leaves_all_or_nothing_and_the_next_run_completes(store, 
         if state != (0, 0):  # stored in full, the kill came too late: start again from nothing
             with store.engine.begin() as conn:
                 conn.execute(sa.delete(Entry))
-                conn.execute(sa.update(Feed).values(etag=None, last_modified=None, content_hash=None, last_fetched_at=None,
-                                                    last_status=None, last_http_status=None, last_error=None,
-                                                    last_warning=None, failure_count=0, retry_after_until=None))
+                conn.execute(
+                    sa.update(Feed).values(
+                        etag=None,
+                        last_modified=None,
+                        content_hash=None,
+                        last_fetched_at=None,
+                        last_status=None,
+                        last_http_status=None,
+                        last_error=None,
+                        last_warning=None,
+                        failure_count=0,
+                        retry_after_until=None,
+                    )
+                )
     assert inside >= 1, "no kill landed inside the refresh's write: nothing was tested"
     _finish(_planner(settings.db_url, "feeds", "refresh", "--json"))
     _assert_intact(store)
@@ -226,8 +253,12 @@ def test_killed_refresh_leaves_all_or_nothing_and_the_next_run_completes(store, 
 
 def _connections_csv(path, people: int, changed_from: int | None = None, extra: int = 0) -> None:
     """A LinkedIn-format file; rows from ``changed_from`` on have a new company (job changes)."""
-    lines = ["Notes:", '"When exporting your connection data, you may notice that some of the email addresses are missing."',
-             "", "First Name,Last Name,URL,Email Address,Company,Position,Connected On"]
+    lines = [
+        "Notes:",
+        '"When exporting your connection data, you may notice that some of the email addresses are missing."',
+        "",
+        "First Name,Last Name,URL,Email Address,Company,Position,Connected On",
+    ]
     for i in range(people + extra):
         company = "Globex" if changed_from is not None and i >= changed_from else "Initech"
         lines.append(f"Person{i},Zoë {i},https://www.linkedin.com/in/person-{i},,{company},Engineer,09 Oct 2024")
@@ -281,18 +312,26 @@ def test_killed_linkedin_import_keeps_whole_batches_and_the_rerun_completes(stor
 
 def _opml(path, folders: int, per_folder: int) -> None:
     outlines = "\n".join(
-        f'<outline text="Folder {f}">' + "".join(
-            f'<outline type="rss" text="Feed {f}-{i}" xmlUrl="https://f{f}.example/{i}.xml"/>' for i in range(per_folder)
-        ) + "</outline>" for f in range(folders)
+        f'<outline text="Folder {f}">'
+        + "".join(
+            f'<outline type="rss" text="Feed {f}-{i}" xmlUrl="https://f{f}.example/{i}.xml"/>'
+            for i in range(per_folder)
+        )
+        + "</outline>"
+        for f in range(folders)
     )
-    path.write_text(f'<?xml version="1.0"?><opml version="2.0"><head><title>big</title></head><body>{outlines}'
-                    "</body></opml>", encoding="utf-8")
+    path.write_text(
+        f'<?xml version="1.0"?><opml version="2.0"><head><title>big</title></head><body>{outlines}</body></opml>',
+        encoding="utf-8",
+    )
 
 
 def _subscriptions(store) -> tuple[int, int]:
     with store.session() as session:
-        return (session.exec(select(func.count()).select_from(Feed)).one(),
-                session.exec(select(func.count()).select_from(Topic)).one())
+        return (
+            session.exec(select(func.count()).select_from(Feed)).one(),
+            session.exec(select(func.count()).select_from(Topic)).one(),
+        )
 
 
 def test_killed_opml_import_is_all_or_nothing_and_the_rerun_completes(store, settings, tmp_path):
@@ -324,6 +363,7 @@ def test_killed_opml_import_is_all_or_nothing_and_the_rerun_completes(store, set
 
 # --- keyword extraction -------------------------------------------------------------------------
 
+
 def _extraction_state(store) -> tuple[int, int, set[int]]:
     with store.session() as session:
         done = session.exec(select(func.count()).select_from(Entry).where(Entry.keywords_model.is_not(None))).one()
@@ -336,7 +376,9 @@ def _extraction_state(store) -> tuple[int, int, set[int]]:
 
 
 def _has_keywords_command() -> bool:
-    out = subprocess.run([sys.executable, "-m", "planner", "keywords", "--help"], cwd=ROOT, capture_output=True, text=True)
+    out = subprocess.run(
+        [sys.executable, "-m", "planner", "keywords", "--help"], cwd=ROOT, capture_output=True, text=True
+    )
     return out.returncode == 0 and "extract" in out.stdout
 
 

@@ -13,10 +13,12 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+from helpers import FIXED_NOW, ROOT, populate_world
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 from werkzeug.wrappers import Response
 
-from helpers import FIXED_NOW, ROOT, populate_world
 from planner.errors import PlannerError
 from planner.models import ALL_TABLES
 from planner.services import feeds as feed_service
@@ -54,14 +56,39 @@ def forget_added(store, before: dict[str, set[tuple]]) -> None:
 # --- the fuzz ---------------------------------------------------------------------------------
 
 WORLD_FEED = "https://example.com/feed.xml"  # populate_world follows it, in "Site Reliability"
-urls = st.sampled_from([WORLD_FEED, "https://a.example/rss", "http://b.example/atom?x=1&y=2", "www.c.example/feed",
-                        "//d.example/rss", "feed://e.example/rss", "ftp://f.example/x", "javascript:alert(1)",
-                        "http://[::1", "", " https://a.example/rss ", "https://" + "g" * 2100 + ".example/"])
-names = st.sampled_from(["Site Reliability", "site  RELIABILITY", "Économie", "", "[bold]x[/]", "\x1b[31mred",
-                         "a\"b", "<&>", "Tech / Python"])
+urls = st.sampled_from(
+    [
+        WORLD_FEED,
+        "https://a.example/rss",
+        "http://b.example/atom?x=1&y=2",
+        "www.c.example/feed",
+        "//d.example/rss",
+        "feed://e.example/rss",
+        "ftp://f.example/x",
+        "javascript:alert(1)",
+        "http://[::1",
+        "",
+        " https://a.example/rss ",
+        "https://" + "g" * 2100 + ".example/",
+    ]
+)
+names = st.sampled_from(
+    [
+        "Site Reliability",
+        "site  RELIABILITY",
+        "Économie",
+        "",
+        "[bold]x[/]",
+        "\x1b[31mred",
+        'a"b',
+        "<&>",
+        "Tech / Python",
+    ]
+)
 attrs = st.sampled_from(["xmlUrl", "xmlurl", "feedUrl", "url", "htmlUrl"])
-breakage = st.sampled_from(["", "&", '"', "<", "</outline>", "<outline", "<!DOCTYPE x [<!ENTITY a 'b'>]>", "\x00",
-                            "\ufeff", "]]>", "<title>"])
+breakage = st.sampled_from(
+    ["", "&", '"', "<", "</outline>", "<outline", "<!DOCTYPE x [<!ENTITY a 'b'>]>", "\x00", "\ufeff", "]]>", "<title>"]
+)
 
 
 def _esc(s: str) -> str:
@@ -72,21 +99,26 @@ def _esc(s: str) -> str:
 def opml_files(draw) -> bytes:
     parts = []
     for _ in range(draw(st.integers(0, 6))):
-        outline = (f'<outline text="{_esc(draw(names))}" {draw(attrs)}="{_esc(draw(urls))}"'
-                   f'{" type=" + chr(34) + "rss" + chr(34) if draw(st.booleans()) else ""}/>')
+        outline = (
+            f'<outline text="{_esc(draw(names))}" {draw(attrs)}="{_esc(draw(urls))}"'
+            f"{' type=' + chr(34) + 'rss' + chr(34) if draw(st.booleans()) else ''}/>"
+        )
         if draw(st.booleans()):
             outline = f'<outline text="{_esc(draw(names))}">{outline}</outline>'
         parts.append(outline + draw(breakage))
-    doc = (f'<?xml version="1.0" encoding="UTF-8"?><opml version="2.0"><head><title>{_esc(draw(names))}</title></head>'
-           f'<body>{"".join(parts)}</body></opml>').encode()
+    doc = (
+        f'<?xml version="1.0" encoding="UTF-8"?><opml version="2.0"><head><title>{_esc(draw(names))}</title></head>'
+        f"<body>{''.join(parts)}</body></opml>"
+    ).encode()
     if draw(st.booleans()):  # damage it somewhere
         cut = draw(st.integers(0, len(doc)))
-        doc = doc[:cut] + draw(st.binary(max_size=6)) + doc[cut + draw(st.integers(0, 8)):]
+        doc = doc[:cut] + draw(st.binary(max_size=6)) + doc[cut + draw(st.integers(0, 8)) :]
     return doc
 
 
-@hsettings(max_examples=60, deadline=None,
-           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@hsettings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 @given(data=st.one_of(opml_files(), st.binary(max_size=300)))
 def test_opml_import_fuzz_is_a_clear_error_or_an_import_and_other_rows_stay(store, tmp_path, data):
     with store.transaction() as session:
@@ -134,14 +166,19 @@ def test_the_feedparser_corpus_refreshes_over_http_without_a_traceback(httpserve
     second = feed_service.refresh(store, now=FIXED_NOW, concurrency=16, per_host=16)
     for summary in (first, second):
         assert summary.feeds == 2106
-        crashes = [p for p in summary.problems if "internal error" in p or "could not store" in p
-                   or "Traceback" in p or "could not parse" in p]
+        crashes = [
+            p
+            for p in summary.problems
+            if "internal error" in p or "could not store" in p or "Traceback" in p or "could not parse" in p
+        ]
         assert crashes == []
     # measured 2026-12-02 (feedparser 6.0.x, no chardet): see docs/RELIABILITY.md
     counts = collections.Counter(f.last_status for f in feed_service.list_feeds(store.session()))
-    print(f"\nfirst refresh: {first.fetched} fetched, {first.errors} errors, {first.warnings} warnings, "
-          f"{first.new_entries} entries, {first.duplicates} duplicates; second: {second.unchanged} unchanged, "
-          f"{second.errors} errors; last status {dict(counts)}")
+    print(
+        f"\nfirst refresh: {first.fetched} fetched, {first.errors} errors, {first.warnings} warnings, "
+        f"{first.new_entries} entries, {first.duplicates} duplicates; second: {second.unchanged} unchanged, "
+        f"{second.errors} errors; last status {dict(counts)}"
+    )
     assert first.errors == 8  # the documents with no feed in them ("not a feed: ...")
     assert first.fetched == 2106 - 8
     assert second.unchanged == 2106 - 8 and second.errors == 8

@@ -18,11 +18,13 @@ import re
 from datetime import timedelta
 
 import pytest
-from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+from helpers import FIXED_NOW
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 from rich.text import Text
 from sqlmodel import select
 
-from helpers import FIXED_NOW
 from planner.adapters.linkedin import parse_connections, read_connections
 from planner.adapters.opml import parse_opml
 from planner.adapters.sanitize import clean_text
@@ -49,8 +51,7 @@ LITERALS = {
 LAUGHS = (
     b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
     + b"".join(
-        f'<!ENTITY lol{i} "{("&lol" + (str(i - 1) if i > 2 else "") + ";") * 10}">'.encode()
-        for i in range(2, 10)
+        f'<!ENTITY lol{i} "{("&lol" + (str(i - 1) if i > 2 else "") + ";") * 10}">'.encode() for i in range(2, 10)
     )
     + b']><rss version="2.0"><channel><title>L</title><item><title>TOKLOL &lol9;</title>'
     b"<description>&lol9;</description><guid>lol</guid></item></channel></rss>"
@@ -61,27 +62,37 @@ def _rss(items: list[str], title: str = "plain") -> bytes:
     return (
         '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
         f"<title>{title}</title><link>https://x.example/</link>{''.join(items)}</channel></rss>"
-    ).encode("utf-8")
+    ).encode()
 
 
 def _item(title: str, description: str = "", date: str | None = None, guid: str | None = None) -> str:
     pub = f"<pubDate>{date}</pubDate>" if date else ""
-    return f"<item><title>{title}</title><description>{description}</description>{pub}<guid>{guid or title}</guid></item>"
+    return (
+        f"<item><title>{title}</title><description>{description}</description>{pub}<guid>{guid or title}</guid></item>"
+    )
 
 
 HOSTILE_FEEDS = {
-    "/markup.xml": _rss([
-        _item("[bold]TOKA[/] first", "[link=https://x]TOKB[/link] and \x1b]8;;https://evil\x07osc\x1b]8;;\x07 then"
-              " \x1b[2J clear, bell\x07, bidi \u202egnp.exe", date="Tue, 24 Nov 2026 10:00:00 GMT", guid="a"),
-        _item("[/]TOKC", date="Mon, 23 Nov 2026 10:00:00 GMT", guid="c"),
-        _item("\x1b[31mTOKD\x07\x08 red", guid="d"),
-        _item("&#27;[31mTOKH &#x1b;]8;;https://evil&#7;", guid="h"),
-        _item("TOKFUTURE", date="Fri, 31 Dec 9999 23:59:59 GMT", guid="f1"),
-        _item("TOKZERO", date="Mon, 01 Jan 0001 00:00:00 GMT", guid="f2"),
-        _item("TOKEPOCH", date="Thu, 01 Jan 1970 00:00:00 GMT", guid="f3"),
-        _item("TOKGARBAGE", date="the 32nd of Smarch", guid="f4"),
-        _item("TOKNODATE", guid="f5"),
-    ], title="[bold]FEEDTOK[/] \x1b[31mchannel"),
+    "/markup.xml": _rss(
+        [
+            _item(
+                "[bold]TOKA[/] first",
+                "[link=https://x]TOKB[/link] and \x1b]8;;https://evil\x07osc\x1b]8;;\x07 then"
+                " \x1b[2J clear, bell\x07, bidi \u202egnp.exe",
+                date="Tue, 24 Nov 2026 10:00:00 GMT",
+                guid="a",
+            ),
+            _item("[/]TOKC", date="Mon, 23 Nov 2026 10:00:00 GMT", guid="c"),
+            _item("\x1b[31mTOKD\x07\x08 red", guid="d"),
+            _item("&#27;[31mTOKH &#x1b;]8;;https://evil&#7;", guid="h"),
+            _item("TOKFUTURE", date="Fri, 31 Dec 9999 23:59:59 GMT", guid="f1"),
+            _item("TOKZERO", date="Mon, 01 Jan 0001 00:00:00 GMT", guid="f2"),
+            _item("TOKEPOCH", date="Thu, 01 Jan 1970 00:00:00 GMT", guid="f3"),
+            _item("TOKGARBAGE", date="the 32nd of Smarch", guid="f4"),
+            _item("TOKNODATE", guid="f5"),
+        ],
+        title="[bold]FEEDTOK[/] \x1b[31mchannel",
+    ),
     "/huge.xml": _rss([_item("TOKHUGE", "z" * 10_500_000)]),  # over the 5 MB fetch cap
     "/big-entry.xml": _rss([_item("TOKBIG " + "t" * 5000, "word " * 300_000, guid="big")]),  # a 1.5 MB entry
     "/bad-utf8.xml": _rss([_item("TOKUTF", guid="u")]).replace(b"TOKUTF", b"TOKUTF \xff\xfe\xc3\x28 z"),
@@ -92,7 +103,7 @@ HOSTILE_FEEDS = {
 }
 
 HOSTILE_CSV = (
-    "Notes:\n\"When exporting your connection data, you may notice ...\"\n\n"
+    'Notes:\n"When exporting your connection data, you may notice ..."\n\n'
     "First Name,Last Name,URL,Email Address,Company,Position,Connected On\n"
     "[bold]CSVTOK1[/],Evil,https://www.linkedin.com/in/csv1,,[/]Corp,[bold]CTO,09 Oct 2024\n"
     "\x1b[31mCSVTOK2,\x07Bell\x08,https://www.linkedin.com/in/csv2,,Acme,Lead,10 Oct 2024\n"
@@ -139,16 +150,31 @@ def hostile_db(tmp_path_factory, make_httpserver):
     report = store.call(import_connections, parsed.records, now=FIXED_NOW)
     # an export saved by a Windows tool: not UTF-8, read as Windows-1252 rather than refused
     legacy = folder / "legacy.csv"
-    legacy.write_bytes(b"First Name,Last Name,URL,Company,Position,Connected On\r\n"
-                       b"Zo\xeb,Bytes\x93q\x94,https://www.linkedin.com/in/csv7,Acme,Lead,13 Oct 2024\r\n")
+    legacy.write_bytes(
+        b"First Name,Last Name,URL,Company,Position,Connected On\r\n"
+        b"Zo\xeb,Bytes\x93q\x94,https://www.linkedin.com/in/csv7,Acme,Lead,13 Oct 2024\r\n"
+    )
     store.call(import_connections, read_connections(legacy).records, now=FIXED_NOW)
     with store.transaction() as session:
         people = session.exec(select(Connection).order_by(Connection.id)).all()
         for i, person in enumerate(people):
-            session.add(Touchpoint(connection_id=person.id, kind="share_content", status="planned",
-                                   due_at=FIXED_NOW - timedelta(hours=i), note=f"[bold]note {i}[/] [/]"))
-        session.add(Post(title="[b]POSTTOK[/b] [/]", body="[link=https://x]body[/link]", status="scheduled",
-                         scheduled_at=FIXED_NOW - timedelta(hours=1)))
+            session.add(
+                Touchpoint(
+                    connection_id=person.id,
+                    kind="share_content",
+                    status="planned",
+                    due_at=FIXED_NOW - timedelta(hours=i),
+                    note=f"[bold]note {i}[/] [/]",
+                )
+            )
+        session.add(
+            Post(
+                title="[b]POSTTOK[/b] [/]",
+                body="[link=https://x]body[/link]",
+                status="scheduled",
+                scheduled_at=FIXED_NOW - timedelta(hours=1),
+            )
+        )
         session.add(Post(title="[b]POSTTOK[/b] idea", status="idea"))
     store.dispose()
     yield url, summary, parsed, report, folder
@@ -180,7 +206,9 @@ def test_hostile_feeds_are_stored_sanitized_capped_and_literal(hostile_world):
         assert len(e.title) <= 500 and len(e.summary) <= 4000
         e.title.encode("utf-8")  # valid text: no lone surrogates from broken bytes
         # absurd dates are dropped, never stored as year 1 / 9999 / 1970
-        assert e.published_at is None or (e.published_at.year >= 1990 and e.published_at <= FIXED_NOW + timedelta(days=2))
+        assert e.published_at is None or (
+            e.published_at.year >= 1990 and e.published_at <= FIXED_NOW + timedelta(days=2)
+        )
     # markup is kept as the literal characters the feed sent
     assert entries["id:a"].title == "[bold]TOKA[/] first"
     assert entries["id:a"].summary.startswith("[link=https://x]TOKB[/link] and ")
@@ -357,17 +385,42 @@ def _select_row_showing(screen, token: str) -> None:
 
 def _around(text: str, token: str) -> str:
     i = text.index(token)
-    return text[max(0, i - 25): i + len(token) + 10]
+    return text[max(0, i - 25) : i + len(token) + 10]
 
 
 # --- fuzzing the importers ---------------------------------------------------------------------
 
 _chars = st.characters(blacklist_categories=("Cs",))
-fragments = st.sampled_from(["[/]", "[bold]", "[link=https://x]", "\x1b[31m", "\x00", "\x07", "&", "<", ">", "\"",
-                             "'", ",", "\n", "\r\n", "&amp;", "&lol;", "]]>", "<!--", "\ufeff", "\u202e", "🚀", "é"])
+fragments = st.sampled_from(
+    [
+        "[/]",
+        "[bold]",
+        "[link=https://x]",
+        "\x1b[31m",
+        "\x00",
+        "\x07",
+        "&",
+        "<",
+        ">",
+        '"',
+        "'",
+        ",",
+        "\n",
+        "\r\n",
+        "&amp;",
+        "&lol;",
+        "]]>",
+        "<!--",
+        "\ufeff",
+        "\u202e",
+        "🚀",
+        "é",
+    ]
+)
 hostile_text = st.lists(st.one_of(fragments, st.text(_chars, max_size=8)), max_size=8).map("".join)
-FUZZ = hsettings(max_examples=40, deadline=None,
-                 suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+FUZZ = hsettings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 
 
 def _clear(store) -> None:
@@ -387,8 +440,13 @@ def opml_documents(draw):
     folders = draw(st.lists(hostile_text, max_size=3))
     feeds = []
     for i in range(draw(st.integers(0, 6))):
-        feeds.append((f"https://feeds{i}.example/{draw(st.sampled_from(['rss', 'atom.xml', 'feed?a=1&b=2']))}",
-                      draw(hostile_text), draw(st.none() | st.sampled_from(range(len(folders))) if folders else st.none())))
+        feeds.append(
+            (
+                f"https://feeds{i}.example/{draw(st.sampled_from(['rss', 'atom.xml', 'feed?a=1&b=2']))}",
+                draw(hostile_text),
+                draw(st.none() | st.sampled_from(range(len(folders))) if folders else st.none()),
+            )
+        )
     body = []
     in_order = []  # document order: top-level feeds, then each folder's
     for url, title, folder in feeds:
@@ -398,9 +456,11 @@ def opml_documents(draw):
     for f, name in enumerate(folders):
         inner = [(u, t, folder) for u, t, folder in feeds if folder == f]
         in_order.extend(inner)
-        body.append(f'<outline text="{_xml_attr(name)}">'
-                    + "".join(f'<outline type="rss" text="{_xml_attr(t)}" xmlUrl="{_xml_attr(u)}"/>' for u, t, _ in inner)
-                    + "</outline>")
+        body.append(
+            f'<outline text="{_xml_attr(name)}">'
+            + "".join(f'<outline type="rss" text="{_xml_attr(t)}" xmlUrl="{_xml_attr(u)}"/>' for u, t, _ in inner)
+            + "</outline>"
+        )
     doc = f'<?xml version="1.0" encoding="UTF-8"?><opml version="2.0"><head><title>x</title></head><body>{"".join(body)}</body></opml>'
     return doc, in_order
 
@@ -412,8 +472,11 @@ def test_opml_fuzz_well_formed_lists_import_correctly(store, doc):
     result = parse_opml(text.encode("utf-8"), "subs.opml")
     assert [f.url for f in result.feeds] == [u for u, _, _ in feeds]
     for parsed_feed, (_, title, _) in zip(result.feeds, feeds, strict=True):
-        cleaned = clean_text(_xml_attr(title).replace("&#10;", "\n").replace("&quot;", '"').replace("&lt;", "<")
-                             .replace("&amp;", "&"), 300, single_line=True)
+        cleaned = clean_text(
+            _xml_attr(title).replace("&#10;", "\n").replace("&quot;", '"').replace("&lt;", "<").replace("&amp;", "&"),
+            300,
+            single_line=True,
+        )
         assert parsed_feed.title == (cleaned or parsed_feed.url.split("/")[2])
         assert not FORBIDDEN.search(parsed_feed.title + (parsed_feed.topic or ""))
     _clear(store)
@@ -426,19 +489,26 @@ def test_opml_fuzz_well_formed_lists_import_correctly(store, doc):
 
 def test_opml_folder_with_non_ascii_capitals_imports(store):
     # found by the OPML fuzzer: SQLite's lower() folds ASCII only (fixed in services.feeds)
-    doc = ('<?xml version="1.0"?><opml version="2.0"><body><outline text="Économie">'
-           '<outline type="rss" text="a" xmlUrl="https://a.example/rss"/></outline></body></opml>')
+    doc = (
+        '<?xml version="1.0"?><opml version="2.0"><body><outline text="Économie">'
+        '<outline type="rss" text="a" xmlUrl="https://a.example/rss"/></outline></body></opml>'
+    )
     report = store.call(import_opml, parse_opml(doc.encode(), "subs.opml"))
     assert report.added == 1 and report.topics_added == 1
 
 
 @FUZZ
-@given(data=st.one_of(
-    st.binary(max_size=400),
-    hostile_text.map(str.encode),
-    opml_documents().flatmap(lambda d: st.integers(0, max(len(d[0]) - 1, 0)).map(
-        lambda cut: (d[0][:cut] + d[0][cut + 7:]).encode("utf-8", "surrogatepass"))),  # a well-formed list, damaged
-))
+@given(
+    data=st.one_of(
+        st.binary(max_size=400),
+        hostile_text.map(str.encode),
+        opml_documents().flatmap(
+            lambda d: st.integers(0, max(len(d[0]) - 1, 0)).map(
+                lambda cut: (d[0][:cut] + d[0][cut + 7 :]).encode("utf-8", "surrogatepass")
+            )
+        ),  # a well-formed list, damaged
+    )
+)
 def test_opml_fuzz_garbage_gives_problems_never_exceptions(store, data):
     result = parse_opml(data, "subs.opml")  # documented: never raises for bad content
     assert result.feeds or result.problems
@@ -455,11 +525,20 @@ def test_opml_fuzz_garbage_gives_problems_never_exceptions(store, data):
 def connection_csvs(draw):
     # LinkedIn's profile fields are one-line: a quoted line break is refused with its line (test_linkedin)
     one_line = hostile_text.map(lambda s: s.replace("\r", " ").replace("\n", " "))
-    rows = draw(st.lists(st.tuples(one_line, one_line, one_line, one_line,
-                                   st.sampled_from(["09 Oct 2024", "", "2024-10-09", "31 Feb 2024", "soon"])),
-                         max_size=6))
+    rows = draw(
+        st.lists(
+            st.tuples(
+                one_line,
+                one_line,
+                one_line,
+                one_line,
+                st.sampled_from(["09 Oct 2024", "", "2024-10-09", "31 Feb 2024", "soon"]),
+            ),
+            max_size=6,
+        )
+    )
     out = io.StringIO()
-    out.write("Notes:\n\"export note\"\n\n")
+    out.write('Notes:\n"export note"\n\n')
     writer = csv.writer(out, lineterminator="\r\n")  # as LinkedIn writes it
     writer.writerow(["First Name", "Last Name", "URL", "Email Address", "Company", "Position", "Connected On"])
     for i, (first, last, company, position, connected) in enumerate(rows):
@@ -476,7 +555,9 @@ def test_linkedin_csv_fuzz_imports_every_valid_row(store, doc):
     for i, (first, last, company, _position, connected) in enumerate(rows):
         fn, ln = clean_text(first, 200, single_line=True), clean_text(last, 200, single_line=True)
         if (fn or ln) and connected not in ("31 Feb 2024", "soon"):
-            expected.append((fn, ln, clean_text(company, 300, single_line=True), f"https://www.linkedin.com/in/fuzz-{i}"))
+            expected.append(
+                (fn, ln, clean_text(company, 300, single_line=True), f"https://www.linkedin.com/in/fuzz-{i}")
+            )
     assert [(r.first_name, r.last_name, r.company, r.url) for r in result.records] == expected
     assert len(result.problems) == len(rows) - len(expected)
     _clear(store)
@@ -488,12 +569,22 @@ def test_linkedin_csv_fuzz_imports_every_valid_row(store, doc):
 
 
 @FUZZ
-@given(text=st.one_of(hostile_text, st.text(_chars, max_size=300),
-                      connection_csvs().flatmap(lambda d: st.integers(0, max(len(d[0]) - 1, 0)).map(
-                          lambda cut: d[0][:cut] + '"' + d[0][cut:]))))  # an unbalanced quote anywhere
+@given(
+    text=st.one_of(
+        hostile_text,
+        st.text(_chars, max_size=300),
+        connection_csvs().flatmap(
+            lambda d: st.integers(0, max(len(d[0]) - 1, 0)).map(lambda cut: d[0][:cut] + '"' + d[0][cut:])
+        ),
+    )
+)  # an unbalanced quote anywhere
 def test_linkedin_csv_fuzz_garbage_is_a_clear_error_or_an_import(store, text):
-    _clear_error_or_import(store, lambda: parse_connections(text, "Connections.csv"), ("Connections.csv",),
-                           lambda session, parsed: import_connections(session, parsed.records, now=FIXED_NOW))
+    _clear_error_or_import(
+        store,
+        lambda: parse_connections(text, "Connections.csv"),
+        ("Connections.csv",),
+        lambda session, parsed: import_connections(session, parsed.records, now=FIXED_NOW),
+    )
 
 
 def _clear_error_or_import(store, parse, names: tuple[str, ...], load):
@@ -516,9 +607,18 @@ def address_book_csvs(draw):
     """Any address-book CSV: headers drawn from the known names and from hostile text, rows of
     hostile cells, a delimiter, and sometimes an unbalanced quote."""
     delimiter = draw(st.sampled_from([",", ";", "\t"]))
-    header = draw(st.lists(st.one_of(st.sampled_from(["Name", "First Name", "Last Name", "E-mail", "Org", "Tags",
-                                                      "Tier", "Notes", "Connected On", "URL"]), hostile_text),
-                           min_size=1, max_size=6))
+    header = draw(
+        st.lists(
+            st.one_of(
+                st.sampled_from(
+                    ["Name", "First Name", "Last Name", "E-mail", "Org", "Tags", "Tier", "Notes", "Connected On", "URL"]
+                ),
+                hostile_text,
+            ),
+            min_size=1,
+            max_size=6,
+        )
+    )
     rows = draw(st.lists(st.lists(hostile_text, max_size=7), max_size=6))
     out = io.StringIO()
     writer = csv.writer(out, delimiter=delimiter)
@@ -532,8 +632,10 @@ def address_book_csvs(draw):
 
 
 @FUZZ
-@given(doc=address_book_csvs(), spec=st.one_of(st.none(), hostile_text,
-                                                st.sampled_from(["Name=name", "Org=company,Tags=tags", "x=nope", "=name"])))
+@given(
+    doc=address_book_csvs(),
+    spec=st.one_of(st.none(), hostile_text, st.sampled_from(["Name=name", "Org=company,Tags=tags", "x=nope", "=name"])),
+)
 def test_address_book_csv_fuzz_is_a_clear_error_or_an_import(store, doc, spec):
     """`planner import csv FILE [--map SPEC]`: whatever the file and the map, a PlannerError that
     names the file or --map, or an import of the rows it accepted."""
@@ -542,22 +644,36 @@ def test_address_book_csv_fuzz_is_a_clear_error_or_an_import(store, doc, spec):
 
     text, _header = doc
     parsed: list = []
-    report = _clear_error_or_import(store, lambda: parse_address_book(text, parse_mapping(spec), "contacts.csv"),
-                                    ("contacts.csv", "--map"),
-                                    lambda session, p: (parsed.append(p), import_address_book(session, p, FIXED_NOW))[1])
+    report = _clear_error_or_import(
+        store,
+        lambda: parse_address_book(text, parse_mapping(spec), "contacts.csv"),
+        ("contacts.csv", "--map"),
+        lambda session, p: (parsed.append(p), import_address_book(session, p, FIXED_NOW))[1],
+    )
     if report is not None:
         assert report.added + report.updated + report.unchanged <= len(parsed[0].records)
 
 
 @FUZZ
-@given(text=st.one_of(hostile_text, st.text(_chars, max_size=300), st.lists(hostile_text, max_size=5).map(
-    lambda cells: "Date,ShareLink,ShareCommentary,SharedUrl\r\n2025-03-14 09:12:45," + ",".join(cells) + "\r\n")))
+@given(
+    text=st.one_of(
+        hostile_text,
+        st.text(_chars, max_size=300),
+        st.lists(hostile_text, max_size=5).map(
+            lambda cells: "Date,ShareLink,ShareCommentary,SharedUrl\r\n2025-03-14 09:12:45," + ",".join(cells) + "\r\n"
+        ),
+    )
+)
 def test_shares_csv_fuzz_is_a_clear_error_or_an_import(store, text):
     from planner.adapters.shares import parse_shares
     from planner.services.shares import import_shares
 
-    _clear_error_or_import(store, lambda: parse_shares(text, "Shares.csv"), ("Shares.csv",),
-                           lambda session, parsed: import_shares(session, parsed.records, now=FIXED_NOW))
+    _clear_error_or_import(
+        store,
+        lambda: parse_shares(text, "Shares.csv"),
+        ("Shares.csv",),
+        lambda session, parsed: import_shares(session, parsed.records, now=FIXED_NOW),
+    )
 
 
 def test_csv_url_cell_with_a_bracket_does_not_break_the_import():
@@ -568,8 +684,13 @@ def test_csv_url_cell_with_a_bracket_does_not_break_the_import():
 
 def test_opml_nested_50000_folders_deep_imports_its_feed_without_recursion():
     depth = 50_000
-    doc = ('<opml version="2.0"><body>' + '<outline text="f">' * depth
-           + '<outline type="rss" text="a" xmlUrl="https://a.example/rss"/>' + "</outline>" * depth + "</body></opml>")
+    doc = (
+        '<opml version="2.0"><body>'
+        + '<outline text="f">' * depth
+        + '<outline type="rss" text="a" xmlUrl="https://a.example/rss"/>'
+        + "</outline>" * depth
+        + "</body></opml>"
+    )
     result = parse_opml(doc.encode(), "deep.opml")
     assert [(f.url, f.topic) for f in result.feeds] == [("https://a.example/rss", "f")]
 
@@ -587,7 +708,9 @@ def _pre_existing_rows(store) -> dict[str, dict]:
     from planner.store.backup import dump
 
     keys = {m.__table__.name: [c.name for c in m.__table__.primary_key.columns] for m in ALL_TABLES}
-    return {name: {tuple(row[k] for k in keys[name]): row for row in rows} for name, rows in dump(store)["tables"].items()}
+    return {
+        name: {tuple(row[k] for k in keys[name]): row for row in rows} for name, rows in dump(store)["tables"].items()
+    }
 
 
 def _keeps_other_rows(store, parse, names: tuple[str, ...], load) -> None:
@@ -618,14 +741,23 @@ def _keeps_other_rows(store, parse, names: tuple[str, ...], load) -> None:
 
 
 @FUZZ
-@given(text=st.one_of(connection_csvs().map(lambda d: d[0]),
-                      connection_csvs().flatmap(lambda d: st.integers(0, max(len(d[0]) - 1, 0)).map(
-                          lambda cut: d[0][:cut] + '"' + d[0][cut:]))))
+@given(
+    text=st.one_of(
+        connection_csvs().map(lambda d: d[0]),
+        connection_csvs().flatmap(
+            lambda d: st.integers(0, max(len(d[0]) - 1, 0)).map(lambda cut: d[0][:cut] + '"' + d[0][cut:])
+        ),
+    )
+)
 def test_linkedin_fuzz_keeps_the_stores_other_rows(store, text):
     from planner.services.people import import_people
 
-    _keeps_other_rows(store, lambda: parse_connections(text, "Connections.csv"), ("Connections.csv",),
-                      lambda parsed: import_people(store, parsed.records, now=FIXED_NOW, batch=2))
+    _keeps_other_rows(
+        store,
+        lambda: parse_connections(text, "Connections.csv"),
+        ("Connections.csv",),
+        lambda parsed: import_people(store, parsed.records, now=FIXED_NOW, batch=2),
+    )
 
 
 @FUZZ
@@ -634,32 +766,59 @@ def test_address_book_fuzz_keeps_the_stores_other_rows(store, doc):
     from planner.adapters.csv_import import parse_address_book
     from planner.services.address_book import import_address_book_batched
 
-    _keeps_other_rows(store, lambda: parse_address_book(doc[0], {}, "contacts.csv"), ("contacts.csv",),
-                      lambda parsed: import_address_book_batched(store, parsed, FIXED_NOW))
+    _keeps_other_rows(
+        store,
+        lambda: parse_address_book(doc[0], {}, "contacts.csv"),
+        ("contacts.csv",),
+        lambda parsed: import_address_book_batched(store, parsed, FIXED_NOW),
+    )
 
 
 @FUZZ
-@given(text=st.one_of(hostile_text, st.lists(hostile_text, max_size=5).map(
-    lambda cells: "Date,ShareLink,ShareCommentary,SharedUrl\r\n2025-03-14 09:12:45," + ",".join(cells) + "\r\n")))
+@given(
+    text=st.one_of(
+        hostile_text,
+        st.lists(hostile_text, max_size=5).map(
+            lambda cells: "Date,ShareLink,ShareCommentary,SharedUrl\r\n2025-03-14 09:12:45," + ",".join(cells) + "\r\n"
+        ),
+    )
+)
 def test_shares_fuzz_keeps_the_stores_other_rows(store, text):
     from planner.adapters.shares import parse_shares
     from planner.services.shares import import_shares
 
-    _keeps_other_rows(store, lambda: parse_shares(text, "Shares.csv"), ("Shares.csv",),
-                      lambda parsed: store.call(import_shares, parsed.records, now=FIXED_NOW))
+    _keeps_other_rows(
+        store,
+        lambda: parse_shares(text, "Shares.csv"),
+        ("Shares.csv",),
+        lambda parsed: store.call(import_shares, parsed.records, now=FIXED_NOW),
+    )
 
 
 @FUZZ
-@given(damage=st.lists(st.tuples(st.sampled_from(["connection", "touchpoint", "post", "strategy", "topic", "feed"]),
-                                 st.sampled_from(["id", "first_name", "connected_on", "connection_id", "title",
-                                                  "timezone", "topic_id", "url", "due_at"]),
-                                 st.one_of(st.none(), st.integers(min_value=-2**70, max_value=2**70), hostile_text,
-                                           st.sampled_from(["9999-12-31", "0001-01-01T00:00:00+00:00", "Mars/X"]),
-                                           st.lists(st.integers(), max_size=2))),
-                       min_size=1, max_size=3),
-       drop=st.lists(st.sampled_from(["post", "tag", "entry"]), max_size=2, unique=True))
+@given(
+    damage=st.lists(
+        st.tuples(
+            st.sampled_from(["connection", "touchpoint", "post", "strategy", "topic", "feed"]),
+            st.sampled_from(
+                ["id", "first_name", "connected_on", "connection_id", "title", "timezone", "topic_id", "url", "due_at"]
+            ),
+            st.one_of(
+                st.none(),
+                st.integers(min_value=-(2**70), max_value=2**70),
+                hostile_text,
+                st.sampled_from(["9999-12-31", "0001-01-01T00:00:00+00:00", "Mars/X"]),
+                st.lists(st.integers(), max_size=2),
+            ),
+        ),
+        min_size=1,
+        max_size=3,
+    ),
+    drop=st.lists(st.sampled_from(["post", "tag", "entry"]), max_size=2, unique=True),
+)
 def test_restore_fuzz_of_hand_edited_backups_is_clear_and_all_or_nothing(store, damage, drop):
     from helpers import populate_world
+
     from planner.store.backup import dump, load
 
     _clear(store)

@@ -15,9 +15,9 @@ import time
 
 import pytest
 import sqlalchemy as sa
+from helpers import FIXED_NOW, ROOT, run_planner
 from sqlmodel import func, select
 
-from helpers import FIXED_NOW, ROOT, run_planner
 from planner.adapters.linkedin import ConnectionRecord
 from planner.models import Connection, Touchpoint
 from planner.services.people import import_connections, import_people
@@ -55,8 +55,13 @@ def test_reads_go_through_a_held_write_lock_and_a_writer_says_who_holds_it(store
     with store.transaction() as session:
         session.add(Connection(first_name="Ana", last_name="Silva"))
     ready, release = tmp_path / "ready", tmp_path / "release"
-    holder = subprocess.Popen([sys.executable, "-c", HOLDER, settings.db_url, str(ready), str(release)],
-                              cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, settings.db_url, str(ready), str(release)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         _wait_for(ready, holder)
         env = {"PLANNER_LOCK_TIMEOUT": "0.5"}
@@ -69,7 +74,8 @@ def test_reads_go_through_a_held_write_lock_and_a_writer_says_who_holds_it(store
         assert touch.returncode == 1
         assert touch.stderr.strip() == (
             f"planner: the database is busy: another planner is importing big.csv (pid {holder.pid}); "
-            "waited 0.5 s for it. Try again when it is done")
+            "waited 0.5 s for it. Try again when it is done"
+        )
         assert holder.poll() is None  # still holding: the messages above were given while it did
     finally:
         release.touch()
@@ -81,8 +87,19 @@ def test_reads_go_through_a_held_write_lock_and_a_writer_says_who_holds_it(store
 
 
 def _records(n: int, start: int = 0) -> list[ConnectionRecord]:
-    return [ConnectionRecord(line=i + 2, first_name=f"F{i}", last_name=f"L{i}", url=f"https://www.linkedin.com/in/p{i}",
-                             email=None, company="Co", position="Role", connected_on=None) for i in range(start, start + n)]
+    return [
+        ConnectionRecord(
+            line=i + 2,
+            first_name=f"F{i}",
+            last_name=f"L{i}",
+            url=f"https://www.linkedin.com/in/p{i}",
+            email=None,
+            company="Co",
+            position="Role",
+            connected_on=None,
+        )
+        for i in range(start, start + n)
+    ]
 
 
 def test_a_batched_import_commits_bounded_batches_and_matches_like_one(store):
@@ -112,14 +129,19 @@ class _RacedRecords(list):
 
 
 def test_a_batched_import_that_fails_part_way_takes_back_its_earlier_batches(store):
-    store.call(import_connections, [ConnectionRecord(1, "F0", "L0", "https://www.linkedin.com/in/p0", None, "Old Co",
-                                                     "Role", None)], now=FIXED_NOW)
+    store.call(
+        import_connections,
+        [ConnectionRecord(1, "F0", "L0", "https://www.linkedin.com/in/p0", None, "Old Co", "Role", None)],
+        now=FIXED_NOW,
+    )
     with store.session() as session:
         before = session.exec(select(Connection.id, Connection.company, Connection.version)).all()
     with pytest.raises(sa.exc.IntegrityError):  # the second batch's URL, taken meanwhile
         import_people(store, _RacedRecords(_records(7), store), now=FIXED_NOW, batch=3)
     with store.session() as session:
-        people = session.exec(select(Connection.first_name, Connection.company, Connection.version).order_by(Connection.id)).all()
+        people = session.exec(
+            select(Connection.first_name, Connection.company, Connection.version).order_by(Connection.id)
+        ).all()
         touchpoints = session.exec(select(func.count()).select_from(Touchpoint)).one()
     # the first batch (F0's job change, F1, F2) is undone; the other writer's person stays
     assert [tuple(p) for p in people] == [("F0", "Old Co", before[0][2]), ("Other", "", 1)]

@@ -8,22 +8,22 @@ A SQLite file at an older revision is copied to a ``.bak`` before the upgrade to
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from helpers import populate_world
 from sqlmodel import SQLModel, select
 
-from helpers import populate_world
 from planner.models import ALL_TABLES
 from planner.store import open_store
 from planner.store.db import head_revision
 
 FIRST = "0001"
 # tables a later migration made (empty after the upgrade; their own tests fill them)
-BASE_TIME = datetime(2026, 11, 25, 9, 30, 12, 345678, tzinfo=timezone.utc)
+BASE_TIME = datetime(2026, 11, 25, 9, 30, 12, 345678, tzinfo=UTC)
 
 
 def _revisions() -> list[str]:
@@ -73,8 +73,13 @@ def _fill_every_table(engine) -> dict[str, list[dict]]:
             for n in (1, 2):
                 row = {}
                 for column in table.columns:
-                    if column.primary_key and column.autoincrement in (True, "auto") and not column.foreign_keys \
-                            and isinstance(column.type, sa.Integer) and len(table.primary_key.columns) == 1:
+                    if (
+                        column.primary_key
+                        and column.autoincrement in (True, "auto")
+                        and not column.foreign_keys
+                        and isinstance(column.type, sa.Integer)
+                        and len(table.primary_key.columns) == 1
+                    ):
                         continue  # the database numbers them 1, 2
                     row[column.name] = _value(table, column, n, engine.dialect.name)
                 rows.append(row)
@@ -96,15 +101,20 @@ def _snapshot(engine, names: list[str]) -> dict[str, list[dict]]:
 
 def _normal(value):
     if isinstance(value, datetime):
-        return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
     if isinstance(value, memoryview):
         return bytes(value)
     return value
 
 
 # tables later migrations added (a downgrade past their migration drops them, rows and all)
-LATER_TABLES = {"linkedin_record": "0006", "analytics_day": "0006", "post_result": "0006",
-                "notification": "0007", "notify_run": "0007"}
+LATER_TABLES = {
+    "linkedin_record": "0006",
+    "analytics_day": "0006",
+    "post_result": "0006",
+    "notification": "0007",
+    "notify_run": "0007",
+}
 
 
 def _at_first_migration(url: str):
@@ -264,7 +274,9 @@ def test_a_database_from_a_newer_planner_is_one_line_and_no_backup(settings, tmp
         result = run_planner("--db", settings.db_url, "stats")
         assert result.returncode == 1
         lines = result.stderr.strip().splitlines()
-        assert len(lines) == 1 and "was written by a newer planner (schema 0099; this one knows up to" in lines[0], result.stderr
+        assert len(lines) == 1 and "was written by a newer planner (schema 0099; this one knows up to" in lines[0], (
+            result.stderr
+        )
     assert not list(tmp_path.glob("**/*.bak"))
 
 

@@ -6,9 +6,9 @@ import threading
 from datetime import timedelta
 
 import pytest
+from helpers import FIXED_NOW, populate_world
 from sqlmodel import select
 
-from helpers import FIXED_NOW, populate_world
 from planner.errors import ConflictError, PlannerError
 from planner.models import Connection, Post, Touchpoint
 from planner.services.today import agenda, mark_item
@@ -105,8 +105,15 @@ def test_mark_item_from_a_stale_today_is_refused(store, settings):
     with store.transaction() as session:
         populate_world(session)
         person = session.exec(select(Connection)).first()
-        session.add(Touchpoint(connection_id=person.id, kind="check_in", status="planned",
-                               due_at=FIXED_NOW - timedelta(hours=1), note="say hi"))
+        session.add(
+            Touchpoint(
+                connection_id=person.id,
+                kind="check_in",
+                status="planned",
+                due_at=FIXED_NOW - timedelta(hours=1),
+                note="say hi",
+            )
+        )
     from zoneinfo import ZoneInfo
 
     # two people have Today open
@@ -116,10 +123,14 @@ def test_mark_item_from_a_stale_today_is_refused(store, settings):
     try:
         theirs = other.call(agenda, FIXED_NOW, ZoneInfo("UTC"))
         their_touch = next(i for i in theirs.items if i.id == touch.id and i.kind == "touchpoint")
-        assert other.call(mark_item, "touchpoint", their_touch.id, False, FIXED_NOW, expected_version=their_touch.version)
+        assert other.call(
+            mark_item, "touchpoint", their_touch.id, False, FIXED_NOW, expected_version=their_touch.version
+        )
     finally:
         other.dispose()
-    with pytest.raises(ConflictError, match=rf"touchpoint {touch.id} was changed by someone else .*you had {touch.version}\)"):
+    with pytest.raises(
+        ConflictError, match=rf"touchpoint {touch.id} was changed by someone else .*you had {touch.version}\)"
+    ):
         store.call(mark_item, "touchpoint", touch.id, True, FIXED_NOW, expected_version=touch.version)
     with store.session() as session:
         row = session.get(Touchpoint, touch.id)

@@ -6,6 +6,7 @@ import json
 
 import archive_fixture as fx
 from helpers import FIXED_NOW, run_planner
+
 from planner.services.audit import pitch_audit
 from planner.services.linkedin_archive import import_archive
 
@@ -28,7 +29,11 @@ def test_audit_with_the_real_pitch_model(store, tmp_path, extractor):
     assert (audit.first_messages, audit.value_first_first, audit.value_first_share) == (3, 2, 0.667)
     # replies in the same thread afterwards: Ana replied to a value-first first message, Tom did not
     # (his only reply has a bad date and was skipped); Priya answered the pitch
-    assert (audit.value_first_replies.sent, audit.value_first_replies.replied, audit.value_first_replies.rate) == (2, 1, 0.5)
+    assert (audit.value_first_replies.sent, audit.value_first_replies.replied, audit.value_first_replies.rate) == (
+        2,
+        1,
+        0.5,
+    )
     assert (audit.pitch_replies.sent, audit.pitch_replies.replied, audit.pitch_replies.rate) == (1, 1, 1.0)
     # give:ask over the real history: Tom 3 gives, Ana 1, Priya 1 (the intro), Sam 1 (recommendation); 1 ask
     assert (audit.gives, audit.asks) == (6, 1)
@@ -36,19 +41,27 @@ def test_audit_with_the_real_pitch_model(store, tmp_path, extractor):
 
 def test_a_pitch_after_a_give_or_after_the_window_is_not_early(store, tmp_path):
     late = fx.MESSAGES.replace("2026-08-02 10:00:00 UTC", "2026-10-02 10:00:00 UTC")  # 62 days after connecting
-    files = dict(fx.FILES, **{"messages.csv": late, "Invitations.csv": fx.INVITATIONS.replace(fx.INVITE_PITCH, "Enjoyed your talk")})
+    files = dict(
+        fx.FILES,
+        **{"messages.csv": late, "Invitations.csv": fx.INVITATIONS.replace(fx.INVITE_PITCH, "Enjoyed your talk")},
+    )
     import_archive(store, fx.write_zip(tmp_path / "a.zip", files), now=FIXED_NOW)
     assert store.call(pitch_audit).early_pitches == []
 
 
 def test_audit_cli_json(store, settings, tmp_path):
     env = {"PLANNER_DB": settings.db_url}
-    assert run_planner("import", "linkedin-archive", str(fx.write_zip(tmp_path / "a.zip")), "--fast", env=env).returncode == 0
+    assert (
+        run_planner("import", "linkedin-archive", str(fx.write_zip(tmp_path / "a.zip")), "--fast", env=env).returncode
+        == 0
+    )
     out = run_planner("audit", "--json", env=env)
     assert out.returncode == 0, out.stderr
     data = json.loads(out.stdout)
     assert [(r["name"], r["channel"], r["days_after_connecting"]) for r in data["early_pitches"]] == [
-        ("Sam Reed", "invitation", 0), ("Priya Shah", "message", 1)]
+        ("Sam Reed", "invitation", 0),
+        ("Priya Shah", "message", 1),
+    ]
     assert set(data["early_pitches"][0]) >= {"name", "days_after_connecting", "channel", "reasons", "at"}
     assert data["reply_rates"]["value_first"] == {"sent": 2, "replied": 1, "rate": 0.5}
     text = run_planner("audit", env=env)

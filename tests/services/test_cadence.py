@@ -3,20 +3,26 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from helpers import FIXED_NOW
 from sqlmodel import select
 
-from helpers import FIXED_NOW
 from planner.models import Connection, ConnectionTag, Strategy, Tag, Touchpoint
 from planner.services import cadence
 from planner.services.touches import log_touch
 
 
 def _person(session, first, tier="warm", connected=date(2026, 1, 1), cadence_days=None, tags=()):
-    p = Connection(first_name=first, last_name="Test", tier=tier, connected_on=connected, cadence_days=cadence_days,
-                   created_at=FIXED_NOW - timedelta(days=400))
+    p = Connection(
+        first_name=first,
+        last_name="Test",
+        tier=tier,
+        connected_on=connected,
+        cadence_days=cadence_days,
+        created_at=FIXED_NOW - timedelta(days=400),
+    )
     session.add(p)
     session.flush()
     for name, days in tags:
@@ -38,7 +44,7 @@ def test_tier_default_from_connected_on(store):
         info = _info(s, pid)
     assert info.cadence_days == 14 and info.cadence_source == "tier"
     assert info.last_contact_at is None
-    assert info.next_due_at == datetime(2026, 11, 15, tzinfo=timezone.utc)
+    assert info.next_due_at == datetime(2026, 11, 15, tzinfo=UTC)
     assert info.overdue_days == pytest.approx(10 + 9.5 / 24)
     assert info.overdue_ratio == pytest.approx(info.overdue_days / 14)
 
@@ -121,20 +127,48 @@ def test_ten_thousand_people_set_based(store):
         tag = Tag(name="bulk", cadence_days=20)
         s.add(tag)
         s.flush()
-        s.bulk_insert_mappings(Connection, [
-            {"first_name": f"P{i}", "last_name": "X", "tier": ["inner", "active", "warm", "dormant"][i % 4],
-             "connected_on": date(2025, 1, 1) + timedelta(days=i % 600), "created_at": FIXED_NOW,
-             "updated_at": FIXED_NOW, "version": 1, "archived": False, "source": "bench", "notes": "",
-             "headline": "", "position": "", "company": ""}
-            for i in range(10_000)
-        ])
+        s.bulk_insert_mappings(
+            Connection,
+            [
+                {
+                    "first_name": f"P{i}",
+                    "last_name": "X",
+                    "tier": ["inner", "active", "warm", "dormant"][i % 4],
+                    "connected_on": date(2025, 1, 1) + timedelta(days=i % 600),
+                    "created_at": FIXED_NOW,
+                    "updated_at": FIXED_NOW,
+                    "version": 1,
+                    "archived": False,
+                    "source": "bench",
+                    "notes": "",
+                    "headline": "",
+                    "position": "",
+                    "company": "",
+                }
+                for i in range(10_000)
+            ],
+        )
         ids = list(s.exec(select(Connection.id).order_by(Connection.id)))
-        s.bulk_insert_mappings(Touchpoint, [
-            {"connection_id": cid, "kind": "check_in", "status": "done", "done_at": FIXED_NOW - timedelta(days=cid % 90),
-             "due_at": FIXED_NOW, "created_at": FIXED_NOW, "updated_at": FIXED_NOW, "version": 1, "manual": True,
-             "source": "manual", "note": "", "message": ""}
-            for cid in ids[::3]
-        ])
+        s.bulk_insert_mappings(
+            Touchpoint,
+            [
+                {
+                    "connection_id": cid,
+                    "kind": "check_in",
+                    "status": "done",
+                    "done_at": FIXED_NOW - timedelta(days=cid % 90),
+                    "due_at": FIXED_NOW,
+                    "created_at": FIXED_NOW,
+                    "updated_at": FIXED_NOW,
+                    "version": 1,
+                    "manual": True,
+                    "source": "manual",
+                    "note": "",
+                    "message": "",
+                }
+                for cid in ids[::3]
+            ],
+        )
         s.bulk_insert_mappings(ConnectionTag, [{"connection_id": cid, "tag_id": tag.id} for cid in ids[::7]])
         s.flush()
         infos = cadence.due_infos(s, FIXED_NOW)

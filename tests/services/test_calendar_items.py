@@ -26,18 +26,40 @@ def world(store):
         priya = Connection(first_name="Priya", last_name="[bold]Shah", profile_url="https://www.linkedin.com/in/priya")
         s.add_all([entry, priya])
         s.flush()
-        s.add_all([
-            # 23:30 UTC on 24 Nov is 00:30 on the 25th in Berlin: inside "today"
-            Post(title="Early", pillar="thought_leadership", status="scheduled", scheduled_at=datetime(2026, 11, 24, 23, 30, tzinfo=UTC),
-                 hashtags="sre devops", body="Body", updated_at=NOW),
-            Post(title="Share it", pillar="content_share", status="scheduled", scheduled_at=NOW + timedelta(days=2),
-                 source_entry_id=entry.id, updated_at=NOW),
-            Post(title="Skipped", status="skipped", scheduled_at=NOW + timedelta(days=3), updated_at=NOW),
-            Post(title="Idea only", status="idea", updated_at=NOW),
-            Post(title="Too late", status="scheduled", scheduled_at=NOW + timedelta(days=40), updated_at=NOW),
-            Touchpoint(connection_id=priya.id, kind="share_content", due_at=NOW + timedelta(days=1), entry_id=entry.id,
-                       message="Thought of you", note="matches sre", updated_at=NOW),
-        ])
+        s.add_all(
+            [
+                # 23:30 UTC on 24 Nov is 00:30 on the 25th in Berlin: inside "today"
+                Post(
+                    title="Early",
+                    pillar="thought_leadership",
+                    status="scheduled",
+                    scheduled_at=datetime(2026, 11, 24, 23, 30, tzinfo=UTC),
+                    hashtags="sre devops",
+                    body="Body",
+                    updated_at=NOW,
+                ),
+                Post(
+                    title="Share it",
+                    pillar="content_share",
+                    status="scheduled",
+                    scheduled_at=NOW + timedelta(days=2),
+                    source_entry_id=entry.id,
+                    updated_at=NOW,
+                ),
+                Post(title="Skipped", status="skipped", scheduled_at=NOW + timedelta(days=3), updated_at=NOW),
+                Post(title="Idea only", status="idea", updated_at=NOW),
+                Post(title="Too late", status="scheduled", scheduled_at=NOW + timedelta(days=40), updated_at=NOW),
+                Touchpoint(
+                    connection_id=priya.id,
+                    kind="share_content",
+                    due_at=NOW + timedelta(days=1),
+                    entry_id=entry.id,
+                    message="Thought of you",
+                    note="matches sre",
+                    updated_at=NOW,
+                ),
+            ]
+        )
 
 
 def test_default_range_is_today_plus_four_weeks_local(store):
@@ -47,7 +69,9 @@ def test_default_range_is_today_plus_four_weeks_local(store):
     assert rng.start == datetime(2026, 11, 24, 23, 0, tzinfo=UTC)
     assert [i.uid for i in items][:1] == ["post-1@planner"]
     assert {i.title for i in items} == {
-        "Post (thought leadership): Early", "Post (content share): Share it", "Post (thought leadership): Skipped",
+        "Post (thought leadership): Early",
+        "Post (content share): Share it",
+        "Post (thought leadership): Skipped",
         "Share content: Priya [bold]Shah",
     }
 
@@ -85,4 +109,6 @@ def test_ics_from_the_db_parses_strictly_with_stable_uids(store):
     assert sorted(e.uid for e in cal.events) == sorted(i.uid for i in items)
     assert to_ics(store.call(calendar, NOW)[1], rng.timezone) == text  # same DB, same bytes
     early = next(e for e in cal.events if e.summary.endswith("Early"))
-    assert early.dtstart.strftime("%Y-%m-%d %H:%M") == "2026-11-25 00:30" and str(early.dtstart.tzinfo) == "Europe/Berlin"
+    assert (
+        early.dtstart.strftime("%Y-%m-%d %H:%M") == "2026-11-25 00:30" and str(early.dtstart.tzinfo) == "Europe/Berlin"
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from helpers import FIXED_NOW, add_feed
+
 from planner.models import Entry
 from planner.services import feeds as feed_service
 
@@ -14,8 +15,16 @@ def test_keyset_pages_equal_the_full_list_with_ties_and_undated_entries(store):
         feed = add_feed(session, "Paging")
         stamps = [FIXED_NOW - timedelta(hours=h) for h in (1, 1, 1, 2, 3, 3)] + [None, None, None]
         for i, at in enumerate(stamps * 3):  # ties on every timestamp, and undated entries
-            session.add(Entry(feed_id=feed.id, guid=f"g{i}", title=f"e{i}", content_hash=str(i), published_at=at,
-                              is_dismissed=(i == 5)))
+            session.add(
+                Entry(
+                    feed_id=feed.id,
+                    guid=f"g{i}",
+                    title=f"e{i}",
+                    content_hash=str(i),
+                    published_at=at,
+                    is_dismissed=(i == 5),
+                )
+            )
     everything = store.call(feed_service.list_entries, limit=None)
     assert len(everything) == 26  # 27 minus the dismissed one
     for page in (1, 4, 7):

@@ -3,25 +3,27 @@ followed merges the two; one feed's failure to store never rolls back the others
 
 from __future__ import annotations
 
+from helpers import FIXED_NOW
 from sqlmodel import select
 
-from helpers import FIXED_NOW
 from planner.models import Entry, Feed, Post
 from planner.services import feeds as feed_service
 
 
 def rss(*items: tuple[str, str]) -> bytes:
-    body = "".join(f"<item><title>{t}</title><guid isPermaLink=\"false\">{g}</guid></item>" for g, t in items)
+    body = "".join(f'<item><title>{t}</title><guid isPermaLink="false">{g}</guid></item>' for g, t in items)
     return f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>OK feed</title>{body}</channel></rss>'.encode()
 
 
 def test_permanent_redirect_onto_a_followed_feed_merges_them(httpserver, store):
     ok_url, moved_url = httpserver.url_for("/ok"), httpserver.url_for("/moved")
-    httpserver.expect_request("/ok").respond_with_data(rss(("g1", "One"), ("g2", "Two")),
-                                                       content_type="application/rss+xml")
+    httpserver.expect_request("/ok").respond_with_data(
+        rss(("g1", "One"), ("g2", "Two")), content_type="application/rss+xml"
+    )
     # before the move, /moved served its own copy of the same feed (plus one entry /ok never had)
     httpserver.expect_request("/moved").respond_with_data(
-        rss(("g1", "One"), ("g3", "Three")), content_type="application/rss+xml")
+        rss(("g1", "One"), ("g3", "Three")), content_type="application/rss+xml"
+    )
     with store.transaction() as session:
         ok_feed, _ = feed_service.add_feed(session, ok_url, topic="Ops")
         moved_feed, _ = feed_service.add_feed(session, moved_url, topic="Other")
@@ -37,8 +39,9 @@ def test_permanent_redirect_onto_a_followed_feed_merges_them(httpserver, store):
         g1_moved = session.exec(select(Entry).where(Entry.feed_id == moved_id, Entry.guid == "id:g1")).one()
         session.add(Post(title="Share: One", source_entry_id=g1_moved.id))
     httpserver.clear()
-    httpserver.expect_request("/ok").respond_with_data(rss(("g1", "One"), ("g2", "Two")),
-                                                       content_type="application/rss+xml")
+    httpserver.expect_request("/ok").respond_with_data(
+        rss(("g1", "One"), ("g2", "Two")), content_type="application/rss+xml"
+    )
     httpserver.expect_request("/moved").respond_with_data("", status=301, headers={"Location": ok_url})
 
     summary = feed_service.refresh(store, now=FIXED_NOW, use_pool=False)

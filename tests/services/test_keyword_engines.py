@@ -17,8 +17,10 @@ from planner.services import feeds as feed_service
 from planner.services import keywords as kw
 
 TEXTS = [
-    ("Incident response at scale. Our SRE team rebuilt its incident response process around observability: "
-     "structured logs, distributed tracing and service level objectives. Every incident ends with a blameless postmortem."),
+    (
+        "Incident response at scale. Our SRE team rebuilt its incident response process around observability: "
+        "structured logs, distributed tracing and service level objectives. Every incident ends with a blameless postmortem."
+    ),
     "Sourdough bread needs a lively starter, a long cold fermentation and a very hot oven. Bakers score the loaf.",
     "",
 ]
@@ -81,7 +83,12 @@ def test_keywords_extract_honours_the_engine_flag_and_config(settings, store):
     assert _models(store) == {"keybert/all-MiniLM-L6-v2"}
     out = runner.invoke(app, [*base, "--engine", "planner"])
     assert json.loads(out.stdout) | {"keywords": 0, "people": 0} == {
-        "extracted": 15, "pending_before": 15, "keywords": 0, "model": "all-MiniLM-L6-v2", "people": 0}
+        "extracted": 15,
+        "pending_before": 15,
+        "keywords": 0,
+        "model": "all-MiniLM-L6-v2",
+        "people": 0,
+    }
     assert _models(store) == {"all-MiniLM-L6-v2"}
     bad = runner.invoke(app, [*base, "--engine", "yake"])
     assert bad.exit_code == 1 and "expected one of planner, keybert" in bad.output

@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 
 import sqlalchemy as sa
+from helpers import EXAMPLES, FIXED_NOW
 from sqlmodel import select
 from typer.testing import CliRunner
 
-from helpers import EXAMPLES, FIXED_NOW
 from planner.cli import app
 from planner.models import Entry, EntryKeyword
 from planner.services import feeds as feed_service
@@ -71,8 +71,12 @@ def test_matching_ranks_the_obviously_relevant_entry_first(demo_settings, extrac
 
     store = open_store(demo_settings.db_url)
     with store.transaction() as session:
-        person = Connection(first_name="Test", last_name="Person", position="Community manager",
-                            notes="Runs developer meetups and cares about community health metrics")
+        person = Connection(
+            first_name="Test",
+            last_name="Person",
+            position="Community manager",
+            notes="Runs developer meetups and cares about community health metrics",
+        )
         session.add(person)
         session.flush()
         tag = session.exec(select(Tag).where(Tag.name == "community")).first() or Tag(name="community")
@@ -95,8 +99,10 @@ def test_cli_keywords_for_files_and_trends_json(tmp_path, demo_settings):
     b = tmp_path / "b.txt"
     a.write_text("Error budgets and SLOs tell a platform team when to slow down releases.")
     b.write_text("Our meetup grew by inviting first-time speakers and pairing them with mentors.")
-    result = runner.invoke(app, ["--db", demo_settings.db_url, "keywords", "for", "--file", str(a), "--file", str(b),
-                                 "--top", "3", "--json"])
+    result = runner.invoke(
+        app,
+        ["--db", demo_settings.db_url, "keywords", "for", "--file", str(a), "--file", str(b), "--top", "3", "--json"],
+    )
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     assert [d["source"] for d in data] == [str(a), str(b)]
@@ -140,20 +146,38 @@ def test_person_interests_are_embedded_incrementally(store, extractor):
 def test_suggestions_share_what_the_embedding_matches(store, extractor):
     """No word of the person's interests occurs in the entry: only the embedding can match them."""
     from helpers import add_feed
+
     from planner.services import suggestions, touches
 
     with store.transaction() as session:
         feed = add_feed(session, "Ops")
-        for i, (title, summary) in enumerate([
-            ("Sourdough starters for beginners", "Feeding schedules, flour and hydration for a lively starter."),
-            ("Blameless postmortems after an outage", "Writing up what went wrong when production broke at 3am, "
-             "pager fatigue, and how to learn from failure without blaming engineers."),
-            ("Quarterly tax filing tips for freelancers", "Receipts, deductions and deadlines."),
-        ]):
-            session.add(Entry(feed_id=feed.id, guid=f"g{i}", title=title, summary=summary, content_hash=f"h{i}",
-                              published_at=FIXED_NOW - __import__("datetime").timedelta(days=2 + i)))
-    pid = _add_person(store, first_name="Ada", position="Site Reliability Engineer",
-                      notes="cares about incident response and healthy on-call rotations")
+        for i, (title, summary) in enumerate(
+            [
+                ("Sourdough starters for beginners", "Feeding schedules, flour and hydration for a lively starter."),
+                (
+                    "Blameless postmortems after an outage",
+                    "Writing up what went wrong when production broke at 3am, "
+                    "pager fatigue, and how to learn from failure without blaming engineers.",
+                ),
+                ("Quarterly tax filing tips for freelancers", "Receipts, deductions and deadlines."),
+            ]
+        ):
+            session.add(
+                Entry(
+                    feed_id=feed.id,
+                    guid=f"g{i}",
+                    title=title,
+                    summary=summary,
+                    content_hash=f"h{i}",
+                    published_at=FIXED_NOW - __import__("datetime").timedelta(days=2 + i),
+                )
+            )
+    pid = _add_person(
+        store,
+        first_name="Ada",
+        position="Site Reliability Engineer",
+        notes="cares about incident response and healthy on-call rotations",
+    )
     kw.extract_pending(store, extractor)
     with store.session() as session:
         got = suggestions.suggest_actions(session, [pid], FIXED_NOW)[pid]

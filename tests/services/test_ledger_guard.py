@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import UTC, date, timedelta
 
 import pytest
+from helpers import FIXED_NOW
 from sqlmodel import select
 
-from helpers import FIXED_NOW
 from planner.errors import ConflictError, PlannerError
 from planner.models import Connection, Entry, Event, Feed, Strategy, Touchpoint
 from planner.services import ledger, network, people, suggestions, touches
@@ -15,8 +15,13 @@ from planner.services.pitch import pitch_score
 
 
 def _person(session, connected: date | None, **kw) -> int:
-    p = Connection(first_name=kw.pop("first_name", "Priya"), last_name=kw.pop("last_name", "Shah"), connected_on=connected,
-                   created_at=FIXED_NOW, **kw)
+    p = Connection(
+        first_name=kw.pop("first_name", "Priya"),
+        last_name=kw.pop("last_name", "Shah"),
+        connected_on=connected,
+        created_at=FIXED_NOW,
+        **kw,
+    )
     session.add(p)
     session.flush()
     return p.id
@@ -31,7 +36,13 @@ def _done(session, pid, kind, days_ago):
 def test_ledger_counts_gives_asks_and_last_ask(store):
     with store.transaction() as s:
         pid = _person(s, date(2025, 1, 1))
-        for kind, ago in [("share_content", 50), ("thank", 40), ("congratulate", 30), ("meeting_request", 20), ("pitch", 10)]:
+        for kind, ago in [
+            ("share_content", 50),
+            ("thank", 40),
+            ("congratulate", 30),
+            ("meeting_request", 20),
+            ("pitch", 10),
+        ]:
             _done(s, pid, kind, ago)
         s.add(Touchpoint(connection_id=pid, kind="check_in", status="planned", due_at=FIXED_NOW))
         s.add(Touchpoint(connection_id=pid, kind="pitch", status="skipped", due_at=FIXED_NOW))
@@ -71,7 +82,8 @@ def test_guard_allows_after_enough_gives_and_days(store):
             _done(s, pid, "share_content", ago)
         result = ledger.check_ask(s, pid, "meeting_request", FIXED_NOW)
         assert not result.allowed and result.reasons == [
-            "only 2 value-first touches given to Priya Shah (give at least 3 before asking)"]
+            "only 2 value-first touches given to Priya Shah (give at least 3 before asking)"
+        ]
         _done(s, pid, "introduce", 5)
         assert ledger.check_ask(s, pid, "referral_request", FIXED_NOW).allowed
 
@@ -93,7 +105,9 @@ def test_log_and_plan_refuse_early_asks_unless_forced(store):
         with pytest.raises(ledger.AskTooEarly):
             touches.plan_touch(s, pid, "meeting_request", FIXED_NOW + timedelta(days=1), FIXED_NOW)
         assert s.exec(select(Touchpoint)).all() == []
-        forced = touches.log_touch(s, pid, "pitch", FIXED_NOW, force=True, message="Can we book a demo of our platform?")
+        forced = touches.log_touch(
+            s, pid, "pitch", FIXED_NOW, force=True, message="Can we book a demo of our platform?"
+        )
         assert forced.status == "done" and not forced.guard.allowed
         assert forced.lint["pitch"] is True
         lg = ledger.ledgers(s, [pid], FIXED_NOW)[pid]
@@ -120,9 +134,16 @@ def _world(s):
     feed = Feed(url="https://example.com/f.xml")
     s.add(feed)
     s.flush()
-    entry = Entry(feed_id=feed.id, guid="1", title="Error budgets in practice: SLO burn-rate alerts",
-                  link="https://example.com/slo", published_at=FIXED_NOW - timedelta(days=2))
-    old = Entry(feed_id=feed.id, guid="2", title="SLO error budgets from 2019", published_at=FIXED_NOW - timedelta(days=400))
+    entry = Entry(
+        feed_id=feed.id,
+        guid="1",
+        title="Error budgets in practice: SLO burn-rate alerts",
+        link="https://example.com/slo",
+        published_at=FIXED_NOW - timedelta(days=2),
+    )
+    old = Entry(
+        feed_id=feed.id, guid="2", title="SLO error budgets from 2019", published_at=FIXED_NOW - timedelta(days=400)
+    )
     event = Event(title="Platform Day", starts_at=FIXED_NOW + timedelta(days=9), role="hosting")
     s.add_all([entry, old, event])
     s.flush()
@@ -132,8 +153,14 @@ def _world(s):
 def test_suggestions_in_priority_order(store):
     with store.transaction() as s:
         entry, event = _world(s)
-        changed = _person(s, date(2024, 1, 1), first_name="Job", company="B", position="Head of SRE",
-                          job_changed_at=FIXED_NOW - timedelta(days=5))
+        changed = _person(
+            s,
+            date(2024, 1, 1),
+            first_name="Job",
+            company="B",
+            position="Head of SRE",
+            job_changed_at=FIXED_NOW - timedelta(days=5),
+        )
         sre = _person(s, date(2024, 1, 1), first_name="Sre", notes="cares about SLO and error budgets")
         inner = _person(s, date(2024, 1, 1), first_name="Inner", tier="inner")
         plain = _person(s, date(2024, 1, 1), first_name="Plain", company="Acme")
@@ -239,14 +266,21 @@ def test_ledgers_for_many_people_match_ledgers_page_by_page(store):
         many = ledger.ledgers(s, ids[:-1], FIXED_NOW)
         paged = {}
         for i in range(0, len(ids) - 1, 50):
-            paged.update(ledger.ledgers(s, ids[i:i + 50][: len(ids) - 1 - i], FIXED_NOW))
+            paged.update(ledger.ledgers(s, ids[i : i + 50][: len(ids) - 1 - i], FIXED_NOW))
     assert len(ids) - 1 > 900 and set(many) == set(ids[:-1])
     assert many == paged
     assert sum(lg.gives for lg in many.values()) + sum(lg.asks for lg in many.values()) == 1000
     assert {lg.planned for lg in many.values()} == {0, 1}
     assert many[ids[0]].as_json() == {
-        "gives": 1, "asks": 1, "planned": 1, "last_give_at": FIXED_NOW.isoformat(), "last_ask_at": FIXED_NOW.isoformat(),
-        "days_connected": (FIXED_NOW.date() - date(2025, 1, 1)).days, "ratio": 1.0, "ratio_text": "1:1"}
+        "gives": 1,
+        "asks": 1,
+        "planned": 1,
+        "last_give_at": FIXED_NOW.isoformat(),
+        "last_ask_at": FIXED_NOW.isoformat(),
+        "days_connected": (FIXED_NOW.date() - date(2025, 1, 1)).days,
+        "ratio": 1.0,
+        "ratio_text": "1:1",
+    }
 
 
 def test_network_page_cadence_equals_due_infos_with_contacts_taken_from_the_ledger(store):
@@ -256,14 +290,23 @@ def test_network_page_cadence_equals_due_infos_with_contacts_taken_from_the_ledg
 
     with store.transaction() as s:
         ids = [_person(s, FIXED_NOW.date() - timedelta(days=40 * i), first_name=f"P{i:02d}") for i in range(8)]
-        for n, (cid, kind, status) in enumerate([
-            (ids[0], "share_content", "done"), (ids[0], "pitch", "done"), (ids[1], "pitch", "done"),
-            (ids[2], "congrats", "skipped"), (ids[3], "check_in", "planned"), (ids[4], "thank", "done"),
-            (ids[4], "check_in", "done"),
-        ]):
+        for n, (cid, kind, status) in enumerate(
+            [
+                (ids[0], "share_content", "done"),
+                (ids[0], "pitch", "done"),
+                (ids[1], "pitch", "done"),
+                (ids[2], "congrats", "skipped"),
+                (ids[3], "check_in", "planned"),
+                (ids[4], "thank", "done"),
+                (ids[4], "check_in", "done"),
+            ]
+        ):
             at = FIXED_NOW - timedelta(days=3 * n + 1)
-            s.add(Touchpoint(connection_id=cid, kind=kind, status=status, due_at=at,
-                             done_at=at if status == "done" else None))
+            s.add(
+                Touchpoint(
+                    connection_id=cid, kind=kind, status=status, due_at=at, done_at=at if status == "done" else None
+                )
+            )
         s.flush()
         page = network.network_page(s, FIXED_NOW, limit=None)
         expected = {d.connection_id: d for d in due_infos(s, FIXED_NOW, ids)}

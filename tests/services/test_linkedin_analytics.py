@@ -8,10 +8,10 @@ import json
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from helpers import run_planner
 from openpyxl import Workbook
 from sqlmodel import select
 
-from helpers import run_planner
 from planner.adapters.linkedin_analytics import read_analytics
 from planner.errors import PlannerError
 from planner.models import AnalyticsDay, Post, PostResult
@@ -29,19 +29,26 @@ def make_xlsx(path, *, engagement=None, posts=None, followers=None, performance_
     ws.append(["Members reached", 6789])
     ws = wb.create_sheet("ENGAGEMENT")
     ws.append(["Date", "Impressions", "Engagements"])
-    for row in engagement if engagement is not None else [
-        ["8/3/2026", "1,200", 40], [datetime(2026, 8, 4), 300, "9"], ["8/5/2026", 2500, 70], ["not a date", 1, 1]]:
+    for row in (
+        engagement
+        if engagement is not None
+        else [["8/3/2026", "1,200", 40], [datetime(2026, 8, 4), 300, "9"], ["8/5/2026", 2500, 70], ["not a date", 1, 1]]
+    ):
         ws.append(row)
     ws = wb.create_sheet("TOP POSTS")
     ws.append(["Maximum of 50 posts can be displayed"])
     ws.append([])
     ws.append(["Post URL", "Post publish date", "Engagements", None, "Post URL", "Post publish date", "Impressions"])
-    for left, right in posts if posts is not None else [
-        ((ACT.format(7001), "8/3/2026", 40), (ACT.format(7002), "8/5/2026", 2500)),
-        ((ACT.format(7002), "8/5/2026", 70), (ACT.format(7001), datetime(2026, 8, 3), "1,200")),
-        ((ACT.format(7003), "8/7/2026", 5), (ACT.format(7003), "8/7/2026", 100)),
-        ((ACT.format(7004), "8/9/2026", 1), (ACT.format(7004), "8/9/2026", 50)),
-    ]:
+    for left, right in (
+        posts
+        if posts is not None
+        else [
+            ((ACT.format(7001), "8/3/2026", 40), (ACT.format(7002), "8/5/2026", 2500)),
+            ((ACT.format(7002), "8/5/2026", 70), (ACT.format(7001), datetime(2026, 8, 3), "1,200")),
+            ((ACT.format(7003), "8/7/2026", 5), (ACT.format(7003), "8/7/2026", 100)),
+            ((ACT.format(7004), "8/9/2026", 1), (ACT.format(7004), "8/9/2026", 50)),
+        ]
+    ):
         ws.append([*left, None, *right])
     ws = wb.create_sheet("FOLLOWERS")
     ws.append(["Total followers on 8/31/2026:", total])
@@ -60,10 +67,24 @@ def _posts(session):
         return datetime(2026, 8, d, h, 0, tzinfo=UTC)
 
     rows = [
-        Post(title="By URL", body="a", pillar="thought_leadership", status="published", published_at=at(3), scheduled_at=at(3),
-             url=ACT.format(7001).rstrip("/")),
-        Post(title="From Shares", body="b", pillar="content_share", status="published", published_at=at(5, 8), scheduled_at=at(5, 8),
-             url="https://www.linkedin.com/feed/update/urn%3Ali%3Ashare%3A9999"),
+        Post(
+            title="By URL",
+            body="a",
+            pillar="thought_leadership",
+            status="published",
+            published_at=at(3),
+            scheduled_at=at(3),
+            url=ACT.format(7001).rstrip("/"),
+        ),
+        Post(
+            title="From Shares",
+            body="b",
+            pillar="content_share",
+            status="published",
+            published_at=at(5, 8),
+            scheduled_at=at(5, 8),
+            url="https://www.linkedin.com/feed/update/urn%3Ali%3Ashare%3A9999",
+        ),
         Post(title="Twin one", body="c", status="published", published_at=at(7), scheduled_at=at(7)),
         Post(title="Twin two", body="d", status="published", published_at=at(7, 15), scheduled_at=at(7, 15)),
         Post(title="Idea", body="e", status="idea"),
@@ -80,9 +101,16 @@ def test_read_the_quirks(tmp_path):
     assert parsed.days[date(2026, 8, 5)].new_followers == 11
     assert parsed.total_followers == (date(2026, 8, 31), 1234)
     post = parsed.posts["https://www.linkedin.com/feed/update/urn:li:activity:7001"]
-    assert (post.activity_id, post.impressions, post.engagements, post.published_on) == ("7001", 1200, 40, date(2026, 8, 3))
+    assert (post.activity_id, post.impressions, post.engagements, post.published_on) == (
+        "7001",
+        1200,
+        40,
+        date(2026, 8, 3),
+    )
     assert len(parsed.posts) == 4
-    assert parsed.problems == ["a.xlsx sheet ENGAGEMENT row 5: expected a date like 8/1/2026, got 'not a date'; row skipped"]
+    assert parsed.problems == [
+        "a.xlsx sheet ENGAGEMENT row 5: expected a date like 8/1/2026, got 'not a date'; row skipped"
+    ]
 
 
 def test_import_matches_by_url_then_by_the_only_post_of_the_day(store, tmp_path):
@@ -90,11 +118,14 @@ def test_import_matches_by_url_then_by_the_only_post_of_the_day(store, tmp_path)
         ids = _posts(session)
     report = store.call(import_analytics, read_analytics(make_xlsx(tmp_path / "a.xlsx")))
     assert (report.days_added, report.posts_added, report.total_followers) == (3, 4, 1234)
-    assert report.matched == [f"https://www.linkedin.com/feed/update/urn:li:activity:7001: post {ids[0]} (by URL)",
-                              f"https://www.linkedin.com/feed/update/urn:li:activity:7002: post {ids[1]} (by publish date)"]
+    assert report.matched == [
+        f"https://www.linkedin.com/feed/update/urn:li:activity:7001: post {ids[0]} (by URL)",
+        f"https://www.linkedin.com/feed/update/urn:li:activity:7002: post {ids[1]} (by publish date)",
+    ]
     assert report.unmatched == [
         "https://www.linkedin.com/feed/update/urn:li:activity:7003: 2 posts went out on 2026-08-07: no match by date",
-        "https://www.linkedin.com/feed/update/urn:li:activity:7004: no post with this URL or publish date"]
+        "https://www.linkedin.com/feed/update/urn:li:activity:7004: no post with this URL or publish date",
+    ]
     r = store.call(results, date(2026, 8, 3), date(2026, 8, 10))
     assert (r.posts_measured, r.impressions, r.engagements) == (2, 3700, 110)
     assert r.best_post["id"] == ids[1]
@@ -109,8 +140,13 @@ def test_overlapping_exports_keep_the_latest(store, tmp_path):
     store.call(import_analytics, read_analytics(make_xlsx(tmp_path / "a.xlsx")))
     again = store.call(import_analytics, read_analytics(make_xlsx(tmp_path / "a.xlsx")))
     assert (again.days_added, again.days_updated, again.posts_added, again.posts_updated) == (0, 0, 0, 0)
-    later = make_xlsx(tmp_path / "b.xlsx", engagement=[["8/5/2026", 2600, 75], ["8/6/2026", 10, 1]], followers=[],
-                      posts=[((ACT.format(7001), "8/3/2026", 55), (ACT.format(7001), "8/3/2026", 1900))], total=1300)
+    later = make_xlsx(
+        tmp_path / "b.xlsx",
+        engagement=[["8/5/2026", 2600, 75], ["8/6/2026", 10, 1]],
+        followers=[],
+        posts=[((ACT.format(7001), "8/3/2026", 55), (ACT.format(7001), "8/3/2026", 1900))],
+        total=1300,
+    )
     report = store.call(import_analytics, read_analytics(later))
     assert (report.days_added, report.days_updated, report.posts_updated) == (1, 1, 1)
     with store.session() as session:
@@ -171,9 +207,14 @@ def test_slot_learning_prefers_the_slot_that_did_better(store):
         set_strategy(session, "slots.remove", "thu 09:00", now)
         for weeks in range(1, 5):
             for day, imp in ((2, 300), (4, 2100)):  # Wed did poorly, Fri well
-                at = datetime.combine(date(2026, 11, 23) - timedelta(weeks=weeks) + timedelta(days=day),
-                                      datetime.min.time().replace(hour=12), UTC)
-                p = Post(title="old", body="x", pillar="content_share", status="published", published_at=at, scheduled_at=at)
+                at = datetime.combine(
+                    date(2026, 11, 23) - timedelta(weeks=weeks) + timedelta(days=day),
+                    datetime.min.time().replace(hour=12),
+                    UTC,
+                )
+                p = Post(
+                    title="old", body="x", pillar="content_share", status="published", published_at=at, scheduled_at=at
+                )
                 session.add(p)
                 session.flush()
                 session.add(PostResult(url=f"https://x.test/{weeks}/{day}", post_id=p.id, impressions=imp))

@@ -7,11 +7,11 @@ import json
 import zipfile
 from datetime import UTC, datetime
 
+import archive_fixture as fx
 import pytest
+from helpers import FIXED_NOW, run_planner
 from sqlmodel import select
 
-import archive_fixture as fx
-from helpers import FIXED_NOW, run_planner
 from planner.errors import PlannerError
 from planner.models import Connection, LinkedInRecord, Touchpoint
 from planner.services.linkedin_archive import import_archive
@@ -22,15 +22,24 @@ def _people(session):
 
 
 def _touches(session, person):
-    return session.exec(select(Touchpoint).where(Touchpoint.connection_id == person.id).order_by(Touchpoint.done_at)).all()
+    return session.exec(
+        select(Touchpoint).where(Touchpoint.connection_id == person.id).order_by(Touchpoint.done_at)
+    ).all()
 
 
 def test_archive_import_reports_every_file_and_matches_people(store, tmp_path):
     report = import_archive(store, fx.write_zip(tmp_path / "Basic_LinkedInDataExport.zip"), now=FIXED_NOW)
     assert (report.owner, report.owner_url) == ("Jordan Lee", fx.OWNER_URL)
     files = {f.file: f for f in report.files}
-    assert list(files) == ["Profile.csv", "Connections.csv", "Invitations.csv", "messages.csv",
-                           "Endorsement_Given_Info.csv", "Recommendations_Given.csv", "Shares.csv"]
+    assert list(files) == [
+        "Profile.csv",
+        "Connections.csv",
+        "Invitations.csv",
+        "messages.csv",
+        "Endorsement_Given_Info.csv",
+        "Recommendations_Given.csv",
+        "Shares.csv",
+    ]
     assert (files["Connections.csv"].read, files["Connections.csv"].imported) == (6, 6)
     m = files["messages.csv"]
     assert (m.read, m.matched, m.imported, m.unchanged) == (9, 6, 6, 0)
@@ -42,27 +51,39 @@ def test_archive_import_reports_every_file_and_matches_people(store, tmp_path):
     assert files["Invitations.csv"].imported == 3
     with store.session() as session:
         people = _people(session)
-        assert "Max Sales" not in people and len(session.exec(select(Connection)).all()) == 6, "a message from a non-connection adds nobody"
+        assert "Max Sales" not in people and len(session.exec(select(Connection)).all()) == 6, (
+            "a message from a non-connection adds nobody"
+        )
         priya, tom, ana, sam = (people[n] for n in ("Priya Shah", "Tom Ng", "Ana Lopez", "Sam Reed"))
         # by URL: Priya's pitch (an ask, with its reasons) and the group introduction
         kinds = [(t.kind, t.done_at) for t in _touches(session, priya)]
-        assert kinds == [("pitch", datetime(2026, 8, 2, 10, tzinfo=UTC)), ("introduce", datetime(2026, 8, 10, 12, tzinfo=UTC))]
+        assert kinds == [
+            ("pitch", datetime(2026, 8, 2, 10, tzinfo=UTC)),
+            ("introduce", datetime(2026, 8, 10, 12, tzinfo=UTC)),
+        ]
         pitch = _touches(session, priya)[0]
         assert "reads as a pitch" in pitch.note and "demo" in pitch.note and pitch.message == fx.PITCH
         # the introduction in a group thread counts for everyone in it
         assert [t.kind for t in _touches(session, tom)] == ["share_content", "recommend", "introduce"]
         # by name: Ana's connection row has no URL, her messages do
         assert [t.kind for t in _touches(session, ana)] == ["share_content"]
-        received = session.exec(select(LinkedInRecord).where(LinkedInRecord.kind == "message_received",
-                                                             LinkedInRecord.connection_id == ana.id)).one()
+        received = session.exec(
+            select(LinkedInRecord).where(
+                LinkedInRecord.kind == "message_received", LinkedInRecord.connection_id == ana.id
+            )
+        ).one()
         assert received.text == "Thank you!\n\nThis is [bold]great[/]"  # sanitized, kept literal
-        priya_reply = session.exec(select(LinkedInRecord).where(LinkedInRecord.kind == "message_received",
-                                                                LinkedInRecord.connection_id == priya.id)).one()
+        priya_reply = session.exec(
+            select(LinkedInRecord).where(
+                LinkedInRecord.kind == "message_received", LinkedInRecord.connection_id == priya.id
+            )
+        ).one()
         assert "\x1b" not in priya_reply.text and priya_reply.text.startswith("Not for us")
         assert [t.kind for t in _touches(session, sam)] == ["recommend"]
         # two people named Alex Kim: a name alone matches neither; the owner is nobody
-        assert not session.exec(select(LinkedInRecord).where(LinkedInRecord.url == fx.OWNER_URL,
-                                                             LinkedInRecord.kind != "owner")).all()
+        assert not session.exec(
+            select(LinkedInRecord).where(LinkedInRecord.url == fx.OWNER_URL, LinkedInRecord.kind != "owner")
+        ).all()
 
 
 def test_people_show_json_has_last_contact_and_gives_from_the_history(store, settings, tmp_path):
@@ -76,7 +97,9 @@ def test_people_show_json_has_last_contact_and_gives_from_the_history(store, set
     tom = json.loads(run_planner("people", "show", "Tom Ng", "--json", env={"PLANNER_DB": settings.db_url}).stdout)
     assert tom["last_contact_at"] == "2026-08-10T12:00:00+00:00"
     assert (tom["ledger"]["gives"], tom["ledger"]["asks"]) == (3, 0)
-    priya = json.loads(run_planner("people", "show", "Priya Shah", "--json", env={"PLANNER_DB": settings.db_url}).stdout)
+    priya = json.loads(
+        run_planner("people", "show", "Priya Shah", "--json", env={"PLANNER_DB": settings.db_url}).stdout
+    )
     assert (priya["ledger"]["gives"], priya["ledger"]["asks"]) == (1, 1)
 
 

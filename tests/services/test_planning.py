@@ -45,8 +45,16 @@ def setup_strategy(session, tz="Europe/Berlin", slots=(), capacity=3, working="m
 
 
 def idea(session, title, pillar="thought_leadership", status="idea", priority=0, created=NOW, **kw):
-    p = Post(title=title, body=f"{title} body", pillar=pillar, status=status, priority=priority, created_at=created,
-             updated_at=created, **kw)
+    p = Post(
+        title=title,
+        body=f"{title} body",
+        pillar=pillar,
+        status=status,
+        priority=priority,
+        created_at=created,
+        updated_at=created,
+        **kw,
+    )
     session.add(p)
     session.flush()
     return p
@@ -54,17 +62,27 @@ def idea(session, title, pillar="thought_leadership", status="idea", priority=0,
 
 def person(session, name, tier="warm", connected_days_ago=400, cadence=None):
     first, last = name.split()
-    c = Connection(first_name=first, last_name=last, tier=tier, cadence_days=cadence,
-                   connected_on=(NOW - timedelta(days=connected_days_ago)).date(),
-                   profile_url=f"https://www.linkedin.com/in/{first.lower()}-{last.lower()}")
+    c = Connection(
+        first_name=first,
+        last_name=last,
+        tier=tier,
+        cadence_days=cadence,
+        connected_on=(NOW - timedelta(days=connected_days_ago)).date(),
+        profile_url=f"https://www.linkedin.com/in/{first.lower()}-{last.lower()}",
+    )
     session.add(c)
     session.flush()
     return c
 
 
 def snapshot(session):
-    posts = [(p.id, p.status, p.scheduled_at, p.version, p.manual) for p in session.exec(select(Post).order_by(Post.id))]
-    touches = [(t.id, t.connection_id, t.kind, t.due_at, t.version) for t in session.exec(select(Touchpoint).order_by(Touchpoint.id))]
+    posts = [
+        (p.id, p.status, p.scheduled_at, p.version, p.manual) for p in session.exec(select(Post).order_by(Post.id))
+    ]
+    touches = [
+        (t.id, t.connection_id, t.kind, t.due_at, t.version)
+        for t in session.exec(select(Touchpoint).order_by(Touchpoint.id))
+    ]
     return posts, touches
 
 
@@ -73,8 +91,14 @@ def snapshot(session):
 
 def test_fills_slots_by_pillar_with_the_best_candidates(store):
     with store.transaction() as s:
-        setup_strategy(s, slots=[(1, "09:00", "thought_leadership"), (3, "09:00", "thought_leadership"),
-                                 (2, "12:00", "content_share")])
+        setup_strategy(
+            s,
+            slots=[
+                (1, "09:00", "thought_leadership"),
+                (3, "09:00", "thought_leadership"),
+                (2, "12:00", "content_share"),
+            ],
+        )
         low = idea(s, "Low priority idea")
         draft = idea(s, "A draft", status="draft")
         top = idea(s, "Top priority", priority=5)
@@ -165,15 +189,36 @@ def test_past_slots_are_left_alone(store):
 
 def test_proposes_fresh_entries_groups_and_events_when_the_backlog_is_short(store):
     with store.transaction() as s:
-        setup_strategy(s, slots=[(0, "12:00", "content_share"), (1, "12:00", "content_share"),
-                                 (2, "12:00", "group_engagement"), (3, "12:00", "virtual_event")])
+        setup_strategy(
+            s,
+            slots=[
+                (0, "12:00", "content_share"),
+                (1, "12:00", "content_share"),
+                (2, "12:00", "group_engagement"),
+                (3, "12:00", "virtual_event"),
+            ],
+        )
         feed = Feed(url="https://example.com/feed")
         s.add(feed)
         s.flush()
-        old = Entry(feed_id=feed.id, guid="old", title="Old news", link="https://e/old", published_at=NOW - timedelta(days=60))
-        fresh = Entry(feed_id=feed.id, guid="fresh", title="Fresh take", link="https://e/fresh", published_at=NOW - timedelta(days=1))
-        starred = Entry(feed_id=feed.id, guid="star", title="Starred", link="https://e/star", published_at=NOW - timedelta(days=5),
-                        is_starred=True)
+        old = Entry(
+            feed_id=feed.id, guid="old", title="Old news", link="https://e/old", published_at=NOW - timedelta(days=60)
+        )
+        fresh = Entry(
+            feed_id=feed.id,
+            guid="fresh",
+            title="Fresh take",
+            link="https://e/fresh",
+            published_at=NOW - timedelta(days=1),
+        )
+        starred = Entry(
+            feed_id=feed.id,
+            guid="star",
+            title="Starred",
+            link="https://e/star",
+            published_at=NOW - timedelta(days=5),
+            is_starred=True,
+        )
         s.add_all([old, fresh, starred])
         s.add(CommunityGroup(name="SRE Guild", cadence_days=7, last_engaged_at=NOW - timedelta(days=20)))
         s.add(Event(title="Platform Day", starts_at=datetime(2026, 12, 10, 15, 0, tzinfo=UTC), role="hosting"))
@@ -189,12 +234,32 @@ def test_proposes_fresh_entries_groups_and_events_when_the_backlog_is_short(stor
 
 def test_recycles_evergreen_after_cooldown_then_falls_back_to_the_mix(store):
     with store.transaction() as s:
-        setup_strategy(s, slots=[(0, "09:00", "thought_leadership"), (2, "09:00", "thought_leadership"),
-                                 (4, "09:00", "thought_leadership")])
-        ever = idea(s, "Evergreen classic", status="published", evergreen=True, cooldown_days=30,
-                    published_at=NOW - timedelta(days=60), scheduled_at=NOW - timedelta(days=60))
-        idea(s, "Too recent", status="published", evergreen=True, cooldown_days=30,
-             published_at=NOW - timedelta(days=10), scheduled_at=NOW - timedelta(days=10))
+        setup_strategy(
+            s,
+            slots=[
+                (0, "09:00", "thought_leadership"),
+                (2, "09:00", "thought_leadership"),
+                (4, "09:00", "thought_leadership"),
+            ],
+        )
+        ever = idea(
+            s,
+            "Evergreen classic",
+            status="published",
+            evergreen=True,
+            cooldown_days=30,
+            published_at=NOW - timedelta(days=60),
+            scheduled_at=NOW - timedelta(days=60),
+        )
+        idea(
+            s,
+            "Too recent",
+            status="published",
+            evergreen=True,
+            cooldown_days=30,
+            published_at=NOW - timedelta(days=10),
+            scheduled_at=NOW - timedelta(days=10),
+        )
         share = idea(s, "A share idea", pillar="content_share")
         idea(s, "An event idea", pillar="virtual_event")
         set_strategy(s, "pillar_mix", "thought_leadership=0.5,content_share=0.4,virtual_event=0.1", NOW)
@@ -241,8 +306,10 @@ def test_touchpoints_this_week_start_today_after_now(store):
             person(s, f"Q Number{n}")
     afternoon = NOW.replace(hour=13, minute=5)
     plan = store.call(plan_week, date(2026, 11, 23), afternoon)
-    assert [t.at for t in plan.touchpoints] == [datetime(2026, 11, 25, 13, 15, tzinfo=UTC),
-                                                 datetime(2026, 11, 25, 13, 30, tzinfo=UTC)]
+    assert [t.at for t in plan.touchpoints] == [
+        datetime(2026, 11, 25, 13, 15, tzinfo=UTC),
+        datetime(2026, 11, 25, 13, 30, tzinfo=UTC),
+    ]
 
 
 def test_an_ask_the_guard_rejects_is_never_scheduled(store):
@@ -348,13 +415,22 @@ def test_next_post_slot_skips_taken_and_past_slots_of_the_pillar(store):
     berlin = ZoneInfo("Europe/Berlin")
     with store.transaction() as s:
         # Wed 09:00 Berlin is already past at NOW (10:30 Berlin); Thu 09:00 is taken; Fri 09:00 is free
-        setup_strategy(s, slots=[(2, "09:00", "thought_leadership"), (3, "09:00", "thought_leadership"),
-                                 (4, "09:00", "thought_leadership"), (3, "11:00", "content_share")])
+        setup_strategy(
+            s,
+            slots=[
+                (2, "09:00", "thought_leadership"),
+                (3, "09:00", "thought_leadership"),
+                (4, "09:00", "thought_leadership"),
+                (3, "11:00", "content_share"),
+            ],
+        )
         taken = idea(s, "Taken", status="scheduled", scheduled_at=datetime(2026, 11, 26, 9, 0, tzinfo=berlin))
         got = next_post_slot(s, "thought_leadership", NOW)
         assert got == datetime(2026, 11, 27, 9, 0, tzinfo=berlin)
         # the post being scheduled does not block its own slot
-        assert next_post_slot(s, "thought_leadership", NOW, ignore_post=taken.id) == datetime(2026, 11, 26, 9, 0, tzinfo=berlin)
+        assert next_post_slot(s, "thought_leadership", NOW, ignore_post=taken.id) == datetime(
+            2026, 11, 26, 9, 0, tzinfo=berlin
+        )
         assert next_post_slot(s, "content_share", NOW) == datetime(2026, 11, 26, 11, 0, tzinfo=berlin)
         assert next_post_slot(s, "virtual_event", NOW) is None
 
@@ -369,9 +445,21 @@ def test_next_touch_slot_respects_capacity_working_days_and_hours(store):
         assert next_touch_slot(s, NOW) == datetime(2026, 11, 25, 10, 30, tzinfo=berlin)  # the next quarter-hour today
         for hhmm in ("10:30", "10:45"):
             h, m = map(int, hhmm.split(":"))
-            s.add(Touchpoint(connection_id=p.id, kind="check_in", status="planned",
-                             due_at=datetime(2026, 11, 25, h, m, tzinfo=berlin)))
-        s.add(Touchpoint(connection_id=p.id, kind="check_in", status="skipped",
-                         due_at=datetime(2026, 11, 30, 10, 0, tzinfo=berlin)))  # skipped: uses no capacity
+            s.add(
+                Touchpoint(
+                    connection_id=p.id,
+                    kind="check_in",
+                    status="planned",
+                    due_at=datetime(2026, 11, 25, h, m, tzinfo=berlin),
+                )
+            )
+        s.add(
+            Touchpoint(
+                connection_id=p.id,
+                kind="check_in",
+                status="skipped",
+                due_at=datetime(2026, 11, 30, 10, 0, tzinfo=berlin),
+            )
+        )  # skipped: uses no capacity
         s.flush()
         assert next_touch_slot(s, NOW) == datetime(2026, 11, 30, 10, 0, tzinfo=berlin)  # Wed full, Thu-Sun not working

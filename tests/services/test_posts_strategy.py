@@ -35,8 +35,13 @@ def test_strategy_is_created_once_with_default_slots(store):
         ("pitch_min_days", "60", lambda v: v.pitch_min_days == 60),
         ("cadence.inner", "10", lambda v: v.tier_cadences["inner"] == 10 and v.tier_cadences["warm"] == 60),
         ("tier_cadences", "warm=45", lambda v: v.tier_cadences["warm"] == 45),
-        ("slots.add", "sat 10:30 virtual_event event:Platform", lambda v: any(
-            s.day == "sat" and s.local_time == "10:30" and s.channel == "event:Platform" for s in v.slots)),
+        (
+            "slots.add",
+            "sat 10:30 virtual_event event:Platform",
+            lambda v: any(
+                s.day == "sat" and s.local_time == "10:30" and s.channel == "event:Platform" for s in v.slots
+            ),
+        ),
         ("slots.remove", "tue 09:00", lambda v: not any(s.day == "tue" and s.local_time == "09:00" for s in v.slots)),
     ],
 )
@@ -162,7 +167,6 @@ def test_list_posts_in_pipeline_order_and_filters(store):
         store.call(ps.list_posts, status="done")
 
 
-
 def test_list_posts_pages_in_pipeline_order_with_published_latest_first(store):
     """The order is SQL's now (so the Posts screen can page): published latest first, skipped last,
     ideas by priority then id; pages of any size concatenate to the whole list."""
@@ -184,9 +188,17 @@ def test_list_posts_pages_in_pipeline_order_with_published_latest_first(store):
     assert list(view.as_json()) == [f.name for f in fields(ps.PostView)]
     assert view.as_json()["hashtags"] == view.hashtags and view.as_json()["published_at"] == NOW - timedelta(days=1)
 
+
 def test_channel_links_group_and_event(store):
     g = store.call(community.add_group, "SRE Guild", url="https://example.com/g", cadence_days=7, now=NOW)
-    e = store.call(community.add_event, "Platform Day", NOW + timedelta(days=9), url="https://example.com/e", role="hosting", now=NOW)
+    e = store.call(
+        community.add_event,
+        "Platform Day",
+        NOW + timedelta(days=9),
+        url="https://example.com/e",
+        role="hosting",
+        now=NOW,
+    )
     p = store.call(ps.add_post, "In the guild", channel="group:SRE Guild", now=NOW)
     q = store.call(ps.add_post, "Come along", channel="event:Platform Day", pillar="virtual_event", now=NOW)
     assert (p.group_id, q.event_id) == (g.id, e.id)
@@ -225,8 +237,12 @@ def test_strategy_changes_are_all_or_none_and_a_bad_one_names_its_field(store):
     now = datetime(2026, 11, 25, 9, 30, tzinfo=UTC)
     before = store.call(show_strategy, now)
     with pytest.raises(FieldError) as caught:
-        store.call(apply_strategy_changes, {"timezone": "Europe/Paris", "daily_touch_capacity": "lots"}, now,
-                   expected_version=before.version)
+        store.call(
+            apply_strategy_changes,
+            {"timezone": "Europe/Paris", "daily_touch_capacity": "lots"},
+            now,
+            expected_version=before.version,
+        )
     assert caught.value.field == "daily_touch_capacity" and caught.value.reason
     after = store.call(show_strategy, now)
     assert (after.timezone, after.version) == (before.timezone, before.version)

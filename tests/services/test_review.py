@@ -49,8 +49,9 @@ def build_world(session) -> dict[str, int]:
     session.add(Strategy(timezone="Europe/Berlin", daily_touch_capacity=3))
 
     def person(key, first, last, tier, connected_on, company=""):
-        c = Connection(first_name=first, last_name=last, tier=tier, connected_on=connected_on, company=company,
-                       created_at=at(1, 1))
+        c = Connection(
+            first_name=first, last_name=last, tier=tier, connected_on=connected_on, company=company, created_at=at(1, 1)
+        )
         session.add(c)
         session.flush()
         ids[key] = c.id
@@ -92,8 +93,14 @@ def build_world(session) -> dict[str, int]:
     touch("t_gus_next", gus, "check_in", "planned", at(11, 26))
 
     def post(key, pillar, status, when, title):
-        p = Post(pillar=pillar, status=status, scheduled_at=when, title=title,
-                 published_at=when if status == "published" else None, created_at=at(1, 1))
+        p = Post(
+            pillar=pillar,
+            status=status,
+            scheduled_at=when,
+            title=title,
+            published_at=when if status == "published" else None,
+            created_at=at(1, 1),
+        )
         session.add(p)
         session.flush()
         ids[key] = p.id
@@ -112,8 +119,14 @@ def build_world(session) -> dict[str, int]:
     session.flush()
     feeds = [
         Feed(url="https://ok.example/feed", title="Healthy feed", topic_id=topic.id, last_status="ok"),
-        Feed(url="https://broken.example/feed", title="Broken feed", topic_id=topic.id, last_status="error",
-             last_error="HTTP 500", failure_count=3),
+        Feed(
+            url="https://broken.example/feed",
+            title="Broken feed",
+            topic_id=topic.id,
+            last_status="error",
+            last_error="HTTP 500",
+            failure_count=3,
+        ),
         Feed(url="https://gone.example/feed", title="Gone feed", enabled=False, disabled_reason="gone (HTTP 410)"),
     ]
     session.add_all(feeds)
@@ -122,14 +135,25 @@ def build_world(session) -> dict[str, int]:
     session.add(keyword)
     session.flush()
     for key, day in (("e19", 19), ("e20", 20), ("e21", 21)):
-        e = Entry(feed_id=feeds[0].id, guid=key, title=f"Error budgets, part {day}", link=f"https://ok.example/{day}",
-                  published_at=at(11, day, 8), content_hash=key)
+        e = Entry(
+            feed_id=feeds[0].id,
+            guid=key,
+            title=f"Error budgets, part {day}",
+            link=f"https://ok.example/{day}",
+            published_at=at(11, day, 8),
+            content_hash=key,
+        )
         session.add(e)
         session.flush()
         ids[key] = e.id
         session.add(EntryKeyword(entry_id=e.id, keyword_id=keyword.id, score=0.9, rank=1))
-    idea = Post(pillar="content_share", status="idea", title="Share: error budgets 20", source_entry_id=ids["e20"],
-                created_at=at(1, 1))
+    idea = Post(
+        pillar="content_share",
+        status="idea",
+        title="Share: error budgets 20",
+        source_entry_id=ids["e20"],
+        created_at=at(1, 1),
+    )
     session.add(idea)
     session.flush()
     return ids
@@ -145,15 +169,20 @@ def test_posts_per_pillar_against_the_target(store, world):
     assert (r.week, r.monday, r.sunday, r.timezone) == ("2026-W47", W47, date(2026, 11, 22), "Europe/Berlin")
     p = r.posts
     assert (p.planned, p.published, p.skipped, p.missed, p.upcoming) == (5, 3, 1, 1, 0)
-    rows = {row.pillar: (row.target, row.planned, row.published, row.skipped, row.missed, row.share) for row in p.pillars}
+    rows = {
+        row.pillar: (row.target, row.planned, row.published, row.skipped, row.missed, row.share) for row in p.pillars
+    }
     assert list(rows) == ["thought_leadership", "content_share", "group_engagement", "virtual_event"]
     assert rows["thought_leadership"] == (0.4, 2, 2, 0, 0, 0.6667)
     assert rows["content_share"] == (0.3, 2, 0, 1, 1, 0.0)
     assert rows["group_engagement"] == (0.2, 1, 1, 0, 0, 0.3333)
     assert rows["virtual_event"] == (0.1, 0, 0, 0, 0, 0.0)
     assert [(i.id, i.outcome) for i in p.items] == [
-        (world["p_cs_skip"], "skipped"), (world["p_tl1"], "published"), (world["p_ge"], "published"),
-        (world["p_tl2"], "published"), (world["p_cs_missed"], "missed"),
+        (world["p_cs_skip"], "skipped"),
+        (world["p_tl1"], "published"),
+        (world["p_ge"], "published"),
+        (world["p_tl2"], "published"),
+        (world["p_cs_missed"], "missed"),
     ]
 
 
@@ -161,10 +190,17 @@ def test_touchpoints_and_give_ask(store, world):
     r = store.call(review_week, W47, FIXED_NOW)
     t = r.touchpoints
     assert (t.planned, t.done, t.skipped, t.overdue, t.upcoming) == (6, 4, 1, 1, 0)
-    assert [i.id for i in t.items] == [world[k] for k in ("t_edge_in", "t_share", "t_meeting", "t_skipped", "t_missed", "t_thank")]
+    assert [i.id for i in t.items] == [
+        world[k] for k in ("t_edge_in", "t_share", "t_meeting", "t_skipped", "t_missed", "t_thank")
+    ]
     assert world["t_edge_out"] not in {i.id for i in t.items}
     assert [i.id for i in r.missed_items] == [world["p_cs_missed"], world["t_missed"]]
-    assert (r.give_ask_week.gives, r.give_ask_week.asks, r.give_ask_week.ratio_text, r.give_ask_week.ratio) == (3, 1, "3:1", 3.0)
+    assert (r.give_ask_week.gives, r.give_ask_week.asks, r.give_ask_week.ratio_text, r.give_ask_week.ratio) == (
+        3,
+        1,
+        "3:1",
+        3.0,
+    )
     # 90 days ending with the week: the three gives of the week + 1 Sep + 1 Oct + 20 Oct; the Aug pitch is older
     ga = r.give_ask_90_days
     assert (ga.gives, ga.asks, ga.ratio_text) == (6, 1, "6:1")
@@ -180,7 +216,9 @@ def test_going_cold_new_connections_rising_and_feeds(store, world):
     assert [p.planned for p in r.going_cold] == [None, "check in on Thu 26 Nov"]
     assert r.going_cold[0].last_contact_at == at(10, 1, 9, 30)
 
-    assert [(p.name, p.company, p.connected_on) for p in r.new_connections] == [("Cleo Gamma", "Acme", date(2026, 11, 18))]
+    assert [(p.name, p.company, p.connected_on) for p in r.new_connections] == [
+        ("Cleo Gamma", "Acme", date(2026, 11, 18))
+    ]
     assert r.new_connections[0].suggestion.kind == "check_in"
     assert "connected recently" in r.new_connections[0].suggestion.reason
 
@@ -190,11 +228,14 @@ def test_going_cold_new_connections_rising_and_feeds(store, world):
         ("error budgets", 3, 0.0, 4.0, [0, 0, 0, 0, 3])
     ]
     assert [(e.entry_id, e.keywords, e.has_idea) for e in sre.entries] == [
-        (world["e21"], ["error budgets"], False), (world["e20"], ["error budgets"], True), (world["e19"], ["error budgets"], False),
+        (world["e21"], ["error budgets"], False),
+        (world["e20"], ["error budgets"], True),
+        (world["e19"], ["error budgets"], False),
     ]
 
     assert [(f.title, f.status, f.failure_count, f.enabled) for f in r.failing_feeds] == [
-        ("Broken feed", "error", 3, True), ("Gone feed", None, 0, False),
+        ("Broken feed", "error", 3, True),
+        ("Gone feed", None, 0, False),
     ]
     assert r.failing_feeds[0].error == "HTTP 500" and r.failing_feeds[1].disabled_reason == "gone (HTTP 410)"
 
@@ -203,17 +244,32 @@ def test_charts_streak_and_suggestions(store, world):
     r = store.call(review_week, W47, FIXED_NOW)
     weeks = r.charts.weeks
     assert [w.week for w in weeks] == [f"2026-W{n}" for n in range(36, 48)]
-    busy = {w.week: (w.touches_done, w.touches_planned, w.gives, w.asks) for w in weeks if w.touches_planned or w.touches_done}
+    busy = {
+        w.week: (w.touches_done, w.touches_planned, w.gives, w.asks)
+        for w in weeks
+        if w.touches_planned or w.touches_done
+    }
     assert busy == {
-        "2026-W36": (1, 1, 1, 0), "2026-W40": (1, 1, 1, 0), "2026-W43": (1, 1, 1, 0), "2026-W47": (4, 6, 3, 1),
+        "2026-W36": (1, 1, 1, 0),
+        "2026-W40": (1, 1, 1, 0),
+        "2026-W43": (1, 1, 1, 0),
+        "2026-W47": (4, 6, 3, 1),
     }
     # published in W44..W47 by scheduled time: 2 thought leadership, 1 group engagement, 1 content share (W45)
     assert [(m.pillar, m.target, m.week, m.recent) for m in r.charts.pillar_mix] == [
-        ("thought_leadership", 0.4, 0.6667, 0.5), ("content_share", 0.3, 0.0, 0.25),
-        ("group_engagement", 0.2, 0.3333, 0.25), ("virtual_event", 0.1, 0.0, 0.0),
+        ("thought_leadership", 0.4, 0.6667, 0.5),
+        ("content_share", 0.3, 0.0, 0.25),
+        ("group_engagement", 0.2, 0.3333, 0.25),
+        ("virtual_event", 0.1, 0.0, 0.0),
     ]
     kept = r.streak.this_week
-    assert (kept.posts_planned, kept.posts_published, kept.touches_planned, kept.touches_done, kept.kept) == (5, 3, 6, 4, False)
+    assert (kept.posts_planned, kept.posts_published, kept.touches_planned, kept.touches_done, kept.kept) == (
+        5,
+        3,
+        6,
+        4,
+        False,
+    )
     assert r.streak.weeks == 0
     assert "80%" in r.streak.definition
     assert r.suggestions == [
@@ -242,12 +298,25 @@ def _kept_week(session, monday: date, posts: tuple[int, int], touches: tuple[int
     tue = datetime(monday.year, monday.month, monday.day, 12, tzinfo=UTC) + timedelta(days=1)
     c = session.exec(select(Connection)).first()
     for i in range(posts[0]):
-        session.add(Post(pillar="thought_leadership", status="published" if i < posts[1] else "skipped",
-                         scheduled_at=tue + timedelta(minutes=i), title=f"p{i}"))
+        session.add(
+            Post(
+                pillar="thought_leadership",
+                status="published" if i < posts[1] else "skipped",
+                scheduled_at=tue + timedelta(minutes=i),
+                title=f"p{i}",
+            )
+        )
     for i in range(touches[0]):
         done = i < touches[1]
-        session.add(Touchpoint(connection_id=c.id, kind="check_in", status="done" if done else "skipped",
-                               due_at=tue + timedelta(minutes=i), done_at=tue if done else None))
+        session.add(
+            Touchpoint(
+                connection_id=c.id,
+                kind="check_in",
+                status="done" if done else "skipped",
+                due_at=tue + timedelta(minutes=i),
+                done_at=tue if done else None,
+            )
+        )
     session.flush()
 
 
@@ -264,12 +333,22 @@ def test_streak_counts_consecutive_kept_weeks_and_trusts_saved_counts(store):
     store.call(setup)
     r = store.call(review_week, W47, FIXED_NOW)
     assert r.streak.weeks == 2
-    assert r.streak.this_week.as_json() == {"week": "2026-W47", "posts_planned": 0, "posts_published": 0,
-                                           "touches_planned": 4, "touches_done": 4, "kept": True}
+    assert r.streak.this_week.as_json() == {
+        "week": "2026-W47",
+        "posts_planned": 0,
+        "posts_published": 0,
+        "touches_planned": 4,
+        "touches_done": 4,
+        "kept": True,
+    }
     assert r.suggestions[-1] == "Keep it going: the plan was kept 2 weeks in a row."
     # the W45 review saved counts that kept the plan (before items were carried out of it): trusted
-    store.call(save_review, "2026-W45", {"kept": {"posts_planned": 4, "posts_published": 4, "touches_planned": 0,
-                                                  "touches_done": 0}}, FIXED_NOW)
+    store.call(
+        save_review,
+        "2026-W45",
+        {"kept": {"posts_planned": 4, "posts_published": 4, "touches_planned": 0, "touches_done": 0}},
+        FIXED_NOW,
+    )
     assert store.call(review_week, W47, FIXED_NOW).streak.weeks == 4
     # a week with nothing planned is not a kept week
     assert store.call(review_week, date(2026, 11, 23), FIXED_NOW).streak.weeks == 0
@@ -349,6 +428,7 @@ def test_empty_database_reviews_without_creating_a_strategy(store):
 
 def test_long_streaks_read_older_weeks_until_the_run_breaks_and_stop_at_52(store):
     """The streak reads the chart's 12 weeks first and older weeks only while every week was kept."""
+
     def setup(session):
         session.add(Strategy(timezone="UTC"))
         session.add(Connection(first_name="Pat", connected_on=date(2024, 1, 1)))
@@ -369,6 +449,7 @@ def test_long_streaks_read_older_weeks_until_the_run_breaks_and_stop_at_52(store
 
 def test_week_series_follow_local_midnight_across_the_dst_change(store):
     """Berlin's Monday starts at 22:00 UTC in summer and 23:00 UTC in winter (DST ended 25 Oct)."""
+
     def setup(session):
         session.add(Strategy(timezone="Europe/Berlin"))
         c = Connection(first_name="Pat", connected_on=date(2024, 1, 1))
@@ -378,7 +459,10 @@ def test_week_series_follow_local_midnight_across_the_dst_change(store):
             session.add(Touchpoint(connection_id=c.id, kind="pitch", status="done", due_at=when, done_at=when))
 
     store.call(setup)
-    weeks = {w.week: (w.touches_planned, w.touches_done, w.asks) for w in store.call(review_week, W47, FIXED_NOW).charts.weeks}
+    weeks = {
+        w.week: (w.touches_planned, w.touches_done, w.asks)
+        for w in store.call(review_week, W47, FIXED_NOW).charts.weeks
+    }
     # Sun 27 Sep 21:30 UTC is Sunday 23:30 in Berlin (W39), 22:30 UTC already Monday (W40);
     # Sun 25 Oct 22:30 UTC is Sunday 23:30 (W43), 23:30 UTC is Monday 00:30 (W44)
     assert [weeks[w] for w in ("2026-W39", "2026-W40", "2026-W43", "2026-W44")] == [(1, 1, 1)] * 4

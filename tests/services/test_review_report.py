@@ -38,41 +38,74 @@ def at(month: int, day: int, hour: int = 10, minute: int = 0) -> datetime:
 def build(session) -> None:
     session.add(Strategy(timezone="Europe/London"))
     people = [
-        Connection(first_name="[bold]Mallory[/]", last_name="# Heading", tier="inner", connected_on=date(2025, 1, 1),
-                   company="Evil *Corp*"),
-        Connection(first_name="Zoë", last_name="\x1b[31mRed\x1b[0m", tier="warm", connected_on=date(2026, 11, 17),
-                   company="Ünïcode & Co"),
+        Connection(
+            first_name="[bold]Mallory[/]",
+            last_name="# Heading",
+            tier="inner",
+            connected_on=date(2025, 1, 1),
+            company="Evil *Corp*",
+        ),
+        Connection(
+            first_name="Zoë",
+            last_name="\x1b[31mRed\x1b[0m",
+            tier="warm",
+            connected_on=date(2026, 11, 17),
+            company="Ünïcode & Co",
+        ),
         Connection(first_name="Ola", last_name="Nordmann", tier="active", connected_on=date(2024, 5, 1)),
         Connection(first_name="Cold", last_name="[i]Case[/i]", tier="inner", connected_on=date(2026, 10, 1)),
     ]
     session.add_all(people)
     session.flush()
     mallory, _zoe, ola, _cold = (p.id for p in people)
-    session.add_all([
-        Touchpoint(connection_id=mallory, kind="share_content", status="done", due_at=at(11, 16), done_at=at(11, 16)),
-        Touchpoint(connection_id=ola, kind="pitch", status="done", due_at=at(11, 17), done_at=at(11, 17)),
-        Touchpoint(connection_id=ola, kind="check_in", status="planned", due_at=at(11, 19)),
-        Touchpoint(connection_id=mallory, kind="thank", status="done", due_at=at(9, 20), done_at=at(9, 20)),
-    ])
-    session.add_all([
-        Post(pillar="thought_leadership", status="published", scheduled_at=at(11, 17, 8, 30), published_at=at(11, 17, 8, 30),
-             title="`code` and [link](http://x) | pipes"),
-        Post(pillar="content_share", status="scheduled", scheduled_at=at(11, 20, 11), title="- looks like a list"),
-        Post(pillar="group_engagement", status="idea", title="backlog"),
-    ])
+    session.add_all(
+        [
+            Touchpoint(
+                connection_id=mallory, kind="share_content", status="done", due_at=at(11, 16), done_at=at(11, 16)
+            ),
+            Touchpoint(connection_id=ola, kind="pitch", status="done", due_at=at(11, 17), done_at=at(11, 17)),
+            Touchpoint(connection_id=ola, kind="check_in", status="planned", due_at=at(11, 19)),
+            Touchpoint(connection_id=mallory, kind="thank", status="done", due_at=at(9, 20), done_at=at(9, 20)),
+        ]
+    )
+    session.add_all(
+        [
+            Post(
+                pillar="thought_leadership",
+                status="published",
+                scheduled_at=at(11, 17, 8, 30),
+                published_at=at(11, 17, 8, 30),
+                title="`code` and [link](http://x) | pipes",
+            ),
+            Post(pillar="content_share", status="scheduled", scheduled_at=at(11, 20, 11), title="- looks like a list"),
+            Post(pillar="group_engagement", status="idea", title="backlog"),
+        ]
+    )
     topic = Topic(name="Ops <script>")
     session.add(topic)
     session.flush()
-    feed = Feed(url="https://feed.example/rss", title="Feed [/]", topic_id=topic.id, last_status="error",
-                last_error="HTTP 503 *twice*", failure_count=2)
+    feed = Feed(
+        url="https://feed.example/rss",
+        title="Feed [/]",
+        topic_id=topic.id,
+        last_status="error",
+        last_error="HTTP 503 *twice*",
+        failure_count=2,
+    )
     session.add(feed)
     session.flush()
     keyword = Keyword(phrase="toil budget")
     session.add(keyword)
     session.flush()
     for day in (19, 20, 21):  # rising now (the review's "rising" is the last 7 days before its now)
-        e = Entry(feed_id=feed.id, guid=f"g{day}", title=f"Toil budget #{day}", link=f"https://feed.example/{day}",
-                  published_at=at(11, day, 7), content_hash=f"h{day}")
+        e = Entry(
+            feed_id=feed.id,
+            guid=f"g{day}",
+            title=f"Toil budget #{day}",
+            link=f"https://feed.example/{day}",
+            published_at=at(11, day, 7),
+            content_hash=f"h{day}",
+        )
         session.add(e)
         session.flush()
         session.add(EntryKeyword(entry_id=e.id, keyword_id=keyword.id, score=0.8, rank=1))
@@ -88,7 +121,9 @@ def _compare(name: str, actual: str) -> None:
         pytest.fail(f"golden {path} is missing: run with PLANNER_REGEN_GOLDEN=1 to write it")
     expected = path.read_text(encoding="utf-8")
     if actual != expected:
-        diff = "".join(difflib.unified_diff(expected.splitlines(True), actual.splitlines(True), f"golden/{name}", "actual"))
+        diff = "".join(
+            difflib.unified_diff(expected.splitlines(True), actual.splitlines(True), f"golden/{name}", "actual")
+        )
         pytest.fail(f"{name} differs from its golden (PLANNER_REGEN_GOLDEN=1 rewrites it):\n{diff}")
 
 

@@ -7,25 +7,38 @@ import sys
 from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
+from helpers import FIXED_NOW, run_planner
 from sqlmodel import select
 
-from helpers import FIXED_NOW, run_planner
 from planner.adapters import browser
 from planner.models import Connection, Post, Touchpoint
 from planner.services import send
 
 
 def _world(session):
-    person = Connection(first_name="Priya", last_name="Shah", company="Acme",
-                        profile_url="https://www.linkedin.com/in/priya-shah")
+    person = Connection(
+        first_name="Priya", last_name="Shah", company="Acme", profile_url="https://www.linkedin.com/in/priya-shah"
+    )
     nourl = Connection(first_name="Tom", last_name="Ng", company="Beta Ltd")
     session.add_all([person, nourl])
     session.flush()
-    post = Post(title="SLOs", body="Error budgets are a contract.\nSecond line & 100% [bold]", hashtags="sre slo",
-                status="scheduled", scheduled_at=FIXED_NOW)
-    touch = Touchpoint(connection_id=person.id, kind="share_content", status="planned", due_at=FIXED_NOW,
-                       message="Thought of you: https://example.com/slo")
-    bare = Touchpoint(connection_id=nourl.id, kind="check_in", status="planned", due_at=FIXED_NOW, message="How's the move?")
+    post = Post(
+        title="SLOs",
+        body="Error budgets are a contract.\nSecond line & 100% [bold]",
+        hashtags="sre slo",
+        status="scheduled",
+        scheduled_at=FIXED_NOW,
+    )
+    touch = Touchpoint(
+        connection_id=person.id,
+        kind="share_content",
+        status="planned",
+        due_at=FIXED_NOW,
+        message="Thought of you: https://example.com/slo",
+    )
+    bare = Touchpoint(
+        connection_id=nourl.id, kind="check_in", status="planned", due_at=FIXED_NOW, message="How's the move?"
+    )
     session.add_all([post, touch, bare])
     session.flush()
     return person, post, touch, bare
@@ -72,7 +85,11 @@ def test_reading_marks_nothing_and_the_yes_marks_it(store):
         send.confirm_sent(session, "touchpoint", ids[1], later)
     with store.session() as session:
         p, t = session.get(Post, ids[0]), session.get(Touchpoint, ids[1])
-        assert (p.status, p.published_at, p.url) == ("published", later, "https://www.linkedin.com/feed/update/urn:li:activity:1/")
+        assert (p.status, p.published_at, p.url) == (
+            "published",
+            later,
+            "https://www.linkedin.com/feed/update/urn:li:activity:1/",
+        )
         assert (t.status, t.done_at) == ("done", later)
 
 
@@ -87,9 +104,13 @@ def test_person_send_prefers_the_planned_touch_then_the_suggestion(store):
         session.flush()
         suggestion = send.person_send(session, person.id, FIXED_NOW)
         assert suggestion.kind == "suggestion" and suggestion.text and suggestion.touch_kind
+
         def done_count():
-            return len(session.exec(select(Touchpoint).where(Touchpoint.connection_id == person.id,
-                                                              Touchpoint.status == "done")).all())
+            return len(
+                session.exec(
+                    select(Touchpoint).where(Touchpoint.connection_id == person.id, Touchpoint.status == "done")
+                ).all()
+            )
 
         before = done_count()
         send.confirm_item(session, suggestion, FIXED_NOW)

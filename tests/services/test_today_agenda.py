@@ -31,8 +31,8 @@ def test_agenda_is_the_same_through_the_stdlib_reader_ties_and_day_edges_include
     """The plain SQL runs on a session (SQLite or PostgreSQL) and on store.reader's stdlib
     connection (Today's first frame); both give the same items, order, counts and caps."""
     from planner.models import Post
-    from planner.store.reader import open_sqlite_reader
     from planner.services.timeutil import local_day_bounds
+    from planner.store.reader import open_sqlite_reader
 
     tz = ZoneInfo("Europe/London")
     start, end = local_day_bounds(FIXED_NOW, tz)
@@ -46,12 +46,22 @@ def test_agenda_is_the_same_through_the_stdlib_reader_ties_and_day_edges_include
         session.add(Touchpoint(connection_id=person.id, kind="thank", due_at=start))  # first instant of today
         session.add(Touchpoint(connection_id=person.id, kind="congrats", due_at=start - timedelta(microseconds=1)))
         session.add(Touchpoint(connection_id=person.id, kind="intro", due_at=end))  # tomorrow: not due
-        session.add(Post(title="later today", pillar="thought_leadership", status="scheduled", scheduled_at=end - timedelta(minutes=1)))
+        session.add(
+            Post(
+                title="later today",
+                pillar="thought_leadership",
+                status="scheduled",
+                scheduled_at=end - timedelta(minutes=1),
+            )
+        )
         for days in range(3, 9):
             session.add(Touchpoint(connection_id=person.id, kind="check_in", due_at=start - timedelta(days=days)))
     full = store.call(agenda, FIXED_NOW, tz, limit=None)
     assert [(i.kind, i.overdue) for i in full.items][:9] == [("touchpoint", True)] * 6 + [
-        ("post", True), ("touchpoint", True), ("touchpoint", True)]  # oldest first; a tie puts the post first
+        ("post", True),
+        ("touchpoint", True),
+        ("touchpoint", True),
+    ]  # oldest first; a tie puts the post first
     assert [i.title for i in full.items[-2:]] == ["Thank · Ada L", "later today"]
     assert full.overdue == 9 and full.more == 0 and full.counts["scheduled"] == 2
     capped = store.call(agenda, FIXED_NOW, tz, limit=4)
@@ -73,8 +83,14 @@ def test_this_mornings_missed_items_are_late_and_later_ones_are_not(store):
         session.add(person)
         session.flush()
         session.add(Touchpoint(connection_id=person.id, kind="thank", due_at=FIXED_NOW - timedelta(hours=1)))  # 08:30
-        session.add(Post(title="this morning", pillar="thought_leadership", status="scheduled",
-                         scheduled_at=FIXED_NOW - timedelta(minutes=30)))
+        session.add(
+            Post(
+                title="this morning",
+                pillar="thought_leadership",
+                status="scheduled",
+                scheduled_at=FIXED_NOW - timedelta(minutes=30),
+            )
+        )
         session.add(Touchpoint(connection_id=person.id, kind="check_in", due_at=FIXED_NOW + timedelta(hours=2)))
         session.add(Touchpoint(connection_id=person.id, kind="check_in", due_at=FIXED_NOW - timedelta(days=2)))
     items = store.call(agenda, FIXED_NOW, ZoneInfo("UTC"), limit=None).items

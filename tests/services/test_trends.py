@@ -52,15 +52,27 @@ def test_sql_trends_equal_the_python_definition(store):
     the same occurrences, including keywords with no stored key (restored from an old backup)."""
     import random
 
+    from helpers import add_feed
     from sqlmodel import select
 
-    from helpers import add_feed
     from planner.models import Entry, EntryKeyword, Keyword, Topic
     from planner.services.keywords import _keyword_ids, topic_trends
 
     rng = random.Random(7)
-    words = ["AI ops", "aiops", "ai-ops", "incident response", "incident responses", "kubernetes", "slo",
-             "slos", "error budget", "platform team", "platform teams", "tracing"]
+    words = [
+        "AI ops",
+        "aiops",
+        "ai-ops",
+        "incident response",
+        "incident responses",
+        "kubernetes",
+        "slo",
+        "slos",
+        "error budget",
+        "platform team",
+        "platform teams",
+        "tracing",
+    ]
     with store.transaction() as session:
         feed = add_feed(session, "T")
         session.add(Topic(name="Quiet"))  # a topic with nothing rising
@@ -69,16 +81,25 @@ def test_sql_trends_equal_the_python_definition(store):
         session.get(Keyword, ids["slos"]).merge_key = None  # as if restored from an old backup
         session.get(Keyword, ids["aiops"]).merge_key = None
         for i in range(300):
-            entry = Entry(feed_id=feed.id, guid=f"g{i}", title=str(i), content_hash=str(i),
-                          published_at=NOW - timedelta(days=rng.uniform(-2, 40)))
+            entry = Entry(
+                feed_id=feed.id,
+                guid=f"g{i}",
+                title=str(i),
+                content_hash=str(i),
+                published_at=NOW - timedelta(days=rng.uniform(-2, 40)),
+            )
             session.add(entry)
             session.flush()
             for rank, w in enumerate(rng.sample(words, 4), start=1):
                 session.add(EntryKeyword(entry_id=entry.id, keyword_id=ids[w.lower()], score=0.5, rank=rank))
     with store.session() as session:
-        occurrences = list(session.exec(
-            select(Keyword.phrase, Entry.published_at).join(EntryKeyword, EntryKeyword.keyword_id == Keyword.id)
-            .join(Entry, Entry.id == EntryKeyword.entry_id)))
+        occurrences = list(
+            session.exec(
+                select(Keyword.phrase, Entry.published_at)
+                .join(EntryKeyword, EntryKeyword.keyword_id == Keyword.id)
+                .join(Entry, Entry.id == EntryKeyword.entry_id)
+            )
+        )
     for days, support in ((7, 3), (3, 2), (10, 5)):
         expected = rising_keywords(occurrences, NOW, days=days, min_support=support)
         assert expected, "the synthetic history must have rising keywords"

@@ -20,10 +20,21 @@ def _world(store) -> tuple[int, int, int]:
         person = Connection(first_name="Ada", last_name="Lovelace")
         s.add(person)
         s.flush()
-        touch = Touchpoint(connection_id=person.id, kind="share_content", due_at=FIXED_NOW - timedelta(days=2),
-                           note="the SLO article", message="Thought of you")
-        post = Post(title="Error budgets", body="Three lessons", status="scheduled", pillar="content_share",
-                    scheduled_at=FIXED_NOW - timedelta(days=1), hashtags="sre slo")
+        touch = Touchpoint(
+            connection_id=person.id,
+            kind="share_content",
+            due_at=FIXED_NOW - timedelta(days=2),
+            note="the SLO article",
+            message="Thought of you",
+        )
+        post = Post(
+            title="Error budgets",
+            body="Three lessons",
+            status="scheduled",
+            pillar="content_share",
+            scheduled_at=FIXED_NOW - timedelta(days=1),
+            hashtags="sre slo",
+        )
         s.add(touch)
         s.add(post)
         s.flush()
@@ -84,8 +95,9 @@ def test_delete_then_undo_brings_the_row_back_with_its_id(store):
 
 def test_undo_refuses_to_overwrite_a_later_change(store):
     _, touch_id, _ = _world(store)
-    _, undo = store.call(run_undoable, "touchpoint", touch_id,
-                         lambda s: mark_item(s, "touchpoint", touch_id, False, FIXED_NOW))
+    _, undo = store.call(
+        run_undoable, "touchpoint", touch_id, lambda s: mark_item(s, "touchpoint", touch_id, False, FIXED_NOW)
+    )
     store.call(move_item, "touchpoint", touch_id, FIXED_NOW + timedelta(days=1), FIXED_NOW)  # someone else, since
     with pytest.raises(ConflictError):
         store.call(undo_change, undo, FIXED_NOW)
@@ -96,8 +108,12 @@ def test_a_failed_change_records_nothing_and_changes_nothing(store):
     _, touch_id, _ = _world(store)
     before = _row(store, Touchpoint, touch_id)
     with pytest.raises(ConflictError):
-        store.call(run_undoable, "touchpoint", touch_id,
-                   lambda s: mark_item(s, "touchpoint", touch_id, True, FIXED_NOW, expected_version=99))
+        store.call(
+            run_undoable,
+            "touchpoint",
+            touch_id,
+            lambda s: mark_item(s, "touchpoint", touch_id, True, FIXED_NOW, expected_version=99),
+        )
     assert _row(store, Touchpoint, touch_id) == before
 
 

@@ -14,35 +14,48 @@ from planner.errors import PlannerError
 from planner.services.when import EXAMPLES, parse_day, parse_week, parse_when
 
 BERLIN = ZoneInfo("Europe/Berlin")
-ZONES = [ZoneInfo(z) for z in ("UTC", "Europe/Berlin", "America/New_York", "Australia/Lord_Howe", "Asia/Kolkata",
-                               "Pacific/Chatham", "America/Sao_Paulo")]
+ZONES = [
+    ZoneInfo(z)
+    for z in (
+        "UTC",
+        "Europe/Berlin",
+        "America/New_York",
+        "Australia/Lord_Howe",
+        "Asia/Kolkata",
+        "Pacific/Chatham",
+        "America/Sao_Paulo",
+    )
+]
 
 
 def local(text: str, tz=BERLIN, now=FIXED_NOW, **kw) -> datetime:
     return parse_when(text, now, tz, **kw).astimezone(tz)
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("2026-12-01", datetime(2026, 12, 1, 9, 0)),
-    ("2026-12-01 09:00", datetime(2026, 12, 1, 9, 0)),
-    ("2026-12-01T16:45", datetime(2026, 12, 1, 16, 45)),
-    ("tomorrow 9am", datetime(2026, 11, 26, 9, 0)),
-    ("9am tomorrow", datetime(2026, 11, 26, 9, 0)),
-    ("Tomorrow 9 AM", datetime(2026, 11, 26, 9, 0)),
-    ("fri 10:00", datetime(2026, 11, 27, 10, 0)),
-    ("friday at 4:30pm", datetime(2026, 11, 27, 16, 30)),
-    ("next monday", datetime(2026, 11, 30, 9, 0)),
-    ("wed", datetime(2026, 11, 25, 9, 0)),           # today is a Wednesday: "wed" is today
-    ("next wed", datetime(2026, 12, 2, 9, 0)),       # "next wed" is a week away
-    ("last fri", datetime(2026, 11, 20, 9, 0)),
-    ("noon", datetime(2026, 11, 25, 12, 0)),
-    ("+2d", datetime(2026, 11, 27, 10, 30)),         # 09:30 UTC is 10:30 in Berlin
-    ("-1w", datetime(2026, 11, 18, 10, 30)),
-    ("in 3 hours", datetime(2026, 11, 25, 13, 30)),
-    ("in 30 min", datetime(2026, 11, 25, 11, 0)),
-    ("2 days ago", datetime(2026, 11, 23, 10, 30)),
-    ("now", datetime(2026, 11, 25, 10, 30)),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("2026-12-01", datetime(2026, 12, 1, 9, 0)),
+        ("2026-12-01 09:00", datetime(2026, 12, 1, 9, 0)),
+        ("2026-12-01T16:45", datetime(2026, 12, 1, 16, 45)),
+        ("tomorrow 9am", datetime(2026, 11, 26, 9, 0)),
+        ("9am tomorrow", datetime(2026, 11, 26, 9, 0)),
+        ("Tomorrow 9 AM", datetime(2026, 11, 26, 9, 0)),
+        ("fri 10:00", datetime(2026, 11, 27, 10, 0)),
+        ("friday at 4:30pm", datetime(2026, 11, 27, 16, 30)),
+        ("next monday", datetime(2026, 11, 30, 9, 0)),
+        ("wed", datetime(2026, 11, 25, 9, 0)),  # today is a Wednesday: "wed" is today
+        ("next wed", datetime(2026, 12, 2, 9, 0)),  # "next wed" is a week away
+        ("last fri", datetime(2026, 11, 20, 9, 0)),
+        ("noon", datetime(2026, 11, 25, 12, 0)),
+        ("+2d", datetime(2026, 11, 27, 10, 30)),  # 09:30 UTC is 10:30 in Berlin
+        ("-1w", datetime(2026, 11, 18, 10, 30)),
+        ("in 3 hours", datetime(2026, 11, 25, 13, 30)),
+        ("in 30 min", datetime(2026, 11, 25, 11, 0)),
+        ("2 days ago", datetime(2026, 11, 23, 10, 30)),
+        ("now", datetime(2026, 11, 25, 10, 30)),
+    ],
+)
 def test_phrases_people_type(text, expected):
     assert local(text).replace(tzinfo=None) == expected
 
@@ -102,8 +115,9 @@ def test_dst_edges_in_berlin():
     assert parse_when("in 24 hours", saturday_nine, BERLIN).astimezone(BERLIN).hour == 8
 
 
-moments = st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2060, 12, 31),
-                       timezones=st.just(UTC)).map(lambda d: d.replace(second=0, microsecond=0))
+moments = st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2060, 12, 31), timezones=st.just(UTC)).map(
+    lambda d: d.replace(second=0, microsecond=0)
+)
 
 
 @settings(max_examples=300, deadline=None)

@@ -3,8 +3,8 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from helpers import populate_world
+
 from planner.errors import PlannerError
 from planner.store import open_store
 from planner.store.backup import dump, load, read_backup, restore_file, row_counts, write_backup
@@ -79,24 +79,44 @@ def test_replace_with_a_backup_missing_tables_is_refused_unless_partial(store, t
     data = _world_backup(store, tmp_path)
     before = dump(store)["tables"]
     del data["tables"]["post"]
-    with pytest.raises(PlannerError, match=r"the backup has no post table; restoring it would empty post\. "
-                                           r"Use --partial"):
+    with pytest.raises(
+        PlannerError,
+        match=r"the backup has no post table; restoring it would empty post\. "
+        r"Use --partial",
+    ):
         load(store, data, replace=True)
     assert dump(store)["tables"] == before
     load(store, data, replace=True, partial=True)
     kept = dump(store)["tables"]["post"]  # kept, not emptied (a link to a replaced row follows ON DELETE)
-    assert [(p["id"], p["title"], p["body"]) for p in kept] == [(p["id"], p["title"], p["body"]) for p in before["post"]]
+    assert [(p["id"], p["title"], p["body"]) for p in kept] == [
+        (p["id"], p["title"], p["body"]) for p in before["post"]
+    ]
 
 
-@pytest.mark.parametrize("damage, message", [
-    (lambda t: t["connection"].append(dict(t["connection"][0])), "table connection: the database refused a row"),
-    (lambda t: t["touchpoint"][0].update(connection_id=987654), "refers to a missing|refused a row"),
-    (lambda t: t["connection"][0].update(first_name=None), "table connection row 1: first_name is empty but required"),
-    (lambda t: t["connection"][0].update(id=99999999999999999999999), "table connection row 1: id 9+ is too large"),
-    (lambda t: t["connection"][0].update(connected_on="9999-12-31"), "connected_on 9999-12-31 is outside 1900–2199"),
-    (lambda t: t["connection"][0].update(first_name={"a": [1]}), "table connection row 1: first_name holds a nested"),
-    (lambda t: t["strategy"][0].update(timezone="Mars/Olympus_Mons"), "table strategy row 1: timezone 'Mars/Olympus_Mons' is not"),
-])
+@pytest.mark.parametrize(
+    "damage, message",
+    [
+        (lambda t: t["connection"].append(dict(t["connection"][0])), "table connection: the database refused a row"),
+        (lambda t: t["touchpoint"][0].update(connection_id=987654), "refers to a missing|refused a row"),
+        (
+            lambda t: t["connection"][0].update(first_name=None),
+            "table connection row 1: first_name is empty but required",
+        ),
+        (lambda t: t["connection"][0].update(id=99999999999999999999999), "table connection row 1: id 9+ is too large"),
+        (
+            lambda t: t["connection"][0].update(connected_on="9999-12-31"),
+            "connected_on 9999-12-31 is outside 1900–2199",
+        ),
+        (
+            lambda t: t["connection"][0].update(first_name={"a": [1]}),
+            "table connection row 1: first_name holds a nested",
+        ),
+        (
+            lambda t: t["strategy"][0].update(timezone="Mars/Olympus_Mons"),
+            "table strategy row 1: timezone 'Mars/Olympus_Mons' is not",
+        ),
+    ],
+)
 def test_hand_edited_backups_are_refused_by_table_and_row_and_change_nothing(store, tmp_path, damage, message):
     data = _world_backup(store, tmp_path)
     before = dump(store)["tables"]

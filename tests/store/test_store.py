@@ -4,9 +4,9 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from helpers import FIXED_NOW, populate_world
 from sqlmodel import select
 
-from helpers import FIXED_NOW, populate_world
 from planner.models import ALL_TABLES, Entry, Post
 from planner.store import open_store
 from planner.store.db import head_revision, table_names
@@ -120,7 +120,21 @@ def test_migration_0004_keeps_its_own_merge_key_equal_to_the_service_on_its_data
     spec = importlib.util.spec_from_file_location("migration_0004", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    phrases = ["AI ops", "AIOps", "ai-ops", "SLOs", "slo", "C++ tooling", "C# services", "platform engineering",
-               "Incident Postmortems", "error budgets", "", "   ", "Ünïcode wörds", "k8s"]
+    phrases = [
+        "AI ops",
+        "AIOps",
+        "ai-ops",
+        "SLOs",
+        "slo",
+        "C++ tooling",
+        "C# services",
+        "platform engineering",
+        "Incident Postmortems",
+        "error budgets",
+        "",
+        "   ",
+        "Ünïcode wörds",
+        "k8s",
+    ]
     for phrase in phrases:
         assert module.frozen_keyword_key(phrase) == keyword_key(phrase), phrase

@@ -1,8 +1,8 @@
 from __future__ import annotations
 
+from helpers import FIXED_NOW
 from sqlmodel import select
 
-from helpers import FIXED_NOW
 from planner.models import Entry, Post
 from planner.store import open_store
 from planner.tui.app import make_app
@@ -48,7 +48,9 @@ async def test_discover_browse_star_idea_filter_and_refresh(demo_settings):
         await _settle(app, pilot)
         with store.session() as session:
             assert session.exec(select(Entry).where(Entry.feed_id == 1)).first() is not None
-        assert any("Refresh done" in (n.title or "") for n in app._notifications), [n.message for n in app._notifications]
+        assert any("Refresh done" in (n.title or "") for n in app._notifications), [
+            n.message for n in app._notifications
+        ]
         store.dispose()
 
 
@@ -81,10 +83,10 @@ async def test_keyword_chips_and_rising_trends_show(demo_settings):
 
 async def test_background_extraction_after_opening(settings, extractor):
     """Entries without keywords get them in a worker while the app stays usable."""
+    from helpers import EXAMPLES
+
     from planner.services import feeds as feed_service
     from planner.services.keywords import count_pending
-
-    from helpers import EXAMPLES
 
     store = open_store(settings.db_url)
     with store.transaction() as session:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import stat
 
+from helpers import FIXED_NOW
 from test_post_editor import open_editor, settle
 
-from helpers import FIXED_NOW
 from planner.models import Post
 from planner.tui.app import make_app
 
@@ -21,8 +21,11 @@ def _editor(tmp_path, body: str):
 async def test_ctrl_e_edits_the_body_in_editor_and_brings_it_back_unsaved(demo_settings, tmp_path, monkeypatch):
     seen = tmp_path / "seen.txt"
     # the "editor": keeps a copy of what it was given, then appends a paragraph to the file (as vi would, with a newline)
-    script = _editor(tmp_path, f'[ "$1" = --flag ] || exit 9\nfor f; do :; done\n'  # the file comes last
-                               f'cp "$f" "{seen}"\nprintf "\\n\\nA long paragraph written in vim.\\n" >> "$f"\n')
+    script = _editor(
+        tmp_path,
+        f'[ "$1" = --flag ] || exit 9\nfor f; do :; done\n'  # the file comes last
+        f'cp "$f" "{seen}"\nprintf "\\n\\nA long paragraph written in vim.\\n" >> "$f"\n',
+    )
     monkeypatch.setenv("EDITOR", f"{script} --flag")
     monkeypatch.delenv("VISUAL", raising=False)
     app = make_app(demo_settings, clock=lambda: FIXED_NOW)

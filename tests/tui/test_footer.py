@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from helpers import FIXED_NOW
 from textual.widgets._footer import FooterKey
 
-from helpers import FIXED_NOW
 from planner.tui.app import make_app
 from planner.tui.widgets.footer import PlannerFooter
 

@@ -28,8 +28,12 @@ async def go(app, pilot, key: str):
 async def test_j_k_g_G_ctrl_d_ctrl_u_move_in_every_list(demo_settings):
     app = make_app(demo_settings, clock=lambda: FIXED_NOW)
     async with app.run_test(size=(120, 40)) as pilot:
-        for key, selector in (("1", "#today-table"), ("3", "#posts-table"), ("4", "#network-table"),
-                              ("5", "#discover-entries")):
+        for key, selector in (
+            ("1", "#today-table"),
+            ("3", "#posts-table"),
+            ("4", "#network-table"),
+            ("5", "#discover-entries"),
+        ):
             screen = await go(app, pilot, key)
             table = screen.query_one(selector)
             table.focus()
@@ -153,7 +157,15 @@ async def test_help_shows_this_apps_keys_by_screen_a_legend_and_how_to_close(dem
         groups = screen_groups(app, plan)
         titles = [g.title for g in groups]
         assert titles[:2] == ["Everywhere", "Plan (this screen)"]
-        assert {"Today", "Posts", "Network", "Discover", "Review", "Post editor", "In every list, table and tree"} <= set(titles)
+        assert {
+            "Today",
+            "Posts",
+            "Network",
+            "Discover",
+            "Review",
+            "Post editor",
+            "In every list, table and tree",
+        } <= set(titles)
         for group in groups:
             keys = [k for k, _ in group.rows]
             assert len(keys) == len(set(keys)), (group.title, keys)  # no key twice in a group
@@ -243,8 +255,13 @@ async def test_u_in_review_undoes_a_drop_and_forgets_the_decision(demo_settings)
             await pilot.pause(0.05)
         missed = review.review.missed_items[0]
         table = review.query_one("#last-items")
-        table.move_cursor(row=next(n for n in range(table.row_count)
-                                   if table.coordinate_to_cell_key((n, 0)).row_key.value == f"{missed.kind}:{missed.id}"))
+        table.move_cursor(
+            row=next(
+                n
+                for n in range(table.row_count)
+                if table.coordinate_to_cell_key((n, 0)).row_key.value == f"{missed.kind}:{missed.id}"
+            )
+        )
         await pilot.press("x")
         await settle(app, pilot)
         assert review.decisions["dropped"] == [[missed.kind, missed.id]]

@@ -10,9 +10,9 @@ from sqlmodel import func, select
 
 from planner.models import Post, Strategy
 from planner.tui.app import make_app
+from planner.tui.modals.unsaved import UnsavedModal
 from planner.tui.screens.post_editor import PostEditorScreen
 from planner.tui.screens.posts import PostsScreen
-from planner.tui.modals.unsaved import UnsavedModal
 
 
 async def settle(app, pilot) -> None:
@@ -178,8 +178,8 @@ async def test_section_key_and_palette_ask_before_leaving_an_edit(demo_settings)
 
 
 async def test_touch_form_keeps_its_text_against_section_keys_and_escape(demo_settings):
-    from planner.tui.screens.network import NetworkScreen
     from planner.tui.modals.touch_form import TouchForm
+    from planner.tui.screens.network import NetworkScreen
 
     app = make_app(demo_settings, clock=lambda: FIXED_NOW)
     async with app.run_test(size=(120, 40)) as pilot:

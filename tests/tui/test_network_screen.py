@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
 
+from helpers import FIXED_NOW
 from sqlmodel import select
 
-from helpers import FIXED_NOW
 from planner.models import Connection, Touchpoint
 from planner.tui.app import make_app
-from planner.tui.screens.network import NetworkScreen
 from planner.tui.modals.confirm import ConfirmModal
 from planner.tui.modals.touch_form import TouchForm
+from planner.tui.screens.network import NetworkScreen
 
 
 async def _open(pilot, app):
@@ -46,12 +46,18 @@ async def test_open_search_and_accept_suggestion(demo_settings):
         suggestion = screen.detail.suggestion
         assert suggestion is not None
         # the whole detail is on screen, not cut to its first lines (a stray CSS cap once hid it)
-        shown = "\n".join(line.text for line in screen.query_one("#network-detail").render_lines(
-            screen.query_one("#network-detail").region.reset_offset))
+        shown = "\n".join(
+            line.text
+            for line in screen.query_one("#network-detail").render_lines(
+                screen.query_one("#network-detail").region.reset_offset
+            )
+        )
         assert "Ledger" in shown and "Suggested (a to accept)" in shown
         pid = screen.rows[0].id
         with app.store.session() as s:
-            before = len(s.exec(select(Touchpoint).where(Touchpoint.connection_id == pid, Touchpoint.status == "planned")).all())
+            before = len(
+                s.exec(select(Touchpoint).where(Touchpoint.connection_id == pid, Touchpoint.status == "planned")).all()
+            )
         from planner.services.planning import next_touch_slot
 
         expected_at = app.store.call(next_touch_slot, FIXED_NOW)
@@ -60,9 +66,14 @@ async def test_open_search_and_accept_suggestion(demo_settings):
         await app.workers.wait_for_complete()
         await pilot.pause()
         with app.store.session() as s:
-            planned = s.exec(select(Touchpoint).where(Touchpoint.connection_id == pid, Touchpoint.status == "planned",
-                                                      Touchpoint.source == "suggestion")).all()
-            total = len(s.exec(select(Touchpoint).where(Touchpoint.connection_id == pid, Touchpoint.status == "planned")).all())
+            planned = s.exec(
+                select(Touchpoint).where(
+                    Touchpoint.connection_id == pid, Touchpoint.status == "planned", Touchpoint.source == "suggestion"
+                )
+            ).all()
+            total = len(
+                s.exec(select(Touchpoint).where(Touchpoint.connection_id == pid, Touchpoint.status == "planned")).all()
+            )
         assert total == before + 1
         assert [(t.kind, t.message) for t in planned] == [(suggestion.kind, suggestion.message)]
         # the next free working-hours slot within the daily capacity, not the minute the key was pressed
@@ -89,8 +100,12 @@ async def test_the_touch_form_reads_time_as_people_say_it(demo_settings):
         await app.workers.wait_for_complete()
         await pilot.pause()
         with app.store.session() as s:
-            dues = [t.due_at.replace(tzinfo=UTC) for t in s.exec(select(Touchpoint).where(
-                Touchpoint.connection_id == pid, Touchpoint.status == "planned"))]
+            dues = [
+                t.due_at.replace(tzinfo=UTC)
+                for t in s.exec(
+                    select(Touchpoint).where(Touchpoint.connection_id == pid, Touchpoint.status == "planned")
+                )
+            ]
         tomorrow = (FIXED_NOW.astimezone(app.tz) + timedelta(days=1)).date()
         assert datetime.combine(tomorrow, time(9, 0), app.tz).astimezone(UTC) in dues
 
@@ -121,7 +136,9 @@ async def test_early_ask_shows_the_pitch_guard_confirmation(demo_settings):
         await pilot.pause()
         await app.workers.wait_for_complete()
         with app.store.session() as s:
-            asks = s.exec(select(Touchpoint).where(Touchpoint.connection_id == row.id, Touchpoint.kind == "meeting_request")).all()
+            asks = s.exec(
+                select(Touchpoint).where(Touchpoint.connection_id == row.id, Touchpoint.kind == "meeting_request")
+            ).all()
         assert asks == []
         # confirming records it
         await pilot.press("p")
@@ -138,7 +155,9 @@ async def test_early_ask_shows_the_pitch_guard_confirmation(demo_settings):
         await app.workers.wait_for_complete()
         await pilot.pause()
         with app.store.session() as s:
-            asks = s.exec(select(Touchpoint).where(Touchpoint.connection_id == row.id, Touchpoint.kind == "meeting_request")).all()
+            asks = s.exec(
+                select(Touchpoint).where(Touchpoint.connection_id == row.id, Touchpoint.kind == "meeting_request")
+            ).all()
         assert [a.status for a in asks] == ["planned"]
 
 

@@ -133,8 +133,9 @@ async def test_export_from_the_tui_writes_ics_that_parses(demo_settings):
         with app.store.transaction() as s:
             horizon = FIXED_NOW + timedelta(days=27)
             posts = s.exec(select(Post).where(Post.scheduled_at >= FIXED_NOW - timedelta(hours=10))).all()
-            assert len([p for p in posts if p.scheduled_at < horizon and p.status in ("scheduled", "published", "skipped")]) \
-                == len([e for e in cal.events if e.uid.startswith("post-")])
+            assert len(
+                [p for p in posts if p.scheduled_at < horizon and p.status in ("scheduled", "published", "skipped")]
+            ) == len([e for e in cal.events if e.uid.startswith("post-")])
 
 
 async def test_open_a_post_from_the_grid_opens_the_editor(demo_settings):
@@ -167,10 +168,16 @@ async def test_a_crowded_day_shows_the_most_overdue_touchpoints_then_more_and_th
         with app.store.transaction() as s:
             people = s.exec(select(Connection.id)).all()
             for n in range(extra):  # Thursday, from 10:00 UTC a minute apart; every third one done
-                s.add(Touchpoint(connection_id=people[n % len(people)], kind="check_in",
-                                 status="done" if n % 3 == 0 else "planned",
-                                 due_at=FIXED_NOW.replace(hour=10, minute=0) + timedelta(days=1, minutes=n),
-                                 created_at=FIXED_NOW, updated_at=FIXED_NOW))
+                s.add(
+                    Touchpoint(
+                        connection_id=people[n % len(people)],
+                        kind="check_in",
+                        status="done" if n % 3 == 0 else "planned",
+                        due_at=FIXED_NOW.replace(hour=10, minute=0) + timedelta(days=1, minutes=n),
+                        created_at=FIXED_NOW,
+                        updated_at=FIXED_NOW,
+                    )
+                )
         screen = await open_plan(app, pilot)
         grid = screen.query_one(WeekGrid)
         zone = screen.zone()

@@ -114,7 +114,9 @@ async def test_editor_hashtags_pillar_status_and_schedule(demo_settings):
         await pilot.press("enter")
         await settle(app, pilot)
         assert app.screen is dialog  # a bad time keeps the dialog open with the reason and an example
-        assert "'someday' is not a time I can read; try e.g. 2026-12-01 09:00, tomorrow 9am" in static_text(dialog, "#schedule-error")
+        assert "'someday' is not a time I can read; try e.g. 2026-12-01 09:00, tomorrow 9am" in static_text(
+            dialog, "#schedule-error"
+        )
         dialog.query_one("#schedule-input").value = "tomorrow 9am"
         await pilot.press("enter")
         await settle(app, pilot)
@@ -140,7 +142,9 @@ async def test_schedule_dialog_shows_a_whole_example_and_proposes_the_next_free_
         assert expected is not None and expected > FIXED_NOW
         local = expected.astimezone(editor.zone())
         assert dialog.query_one("#schedule-input").value == f"{local:%Y-%m-%d %H:%M}"
-        assert f"next free {pillar.replace('_', ' ')} slot: {local:%a %d %b %H:%M}" in static_text(dialog, "#schedule-proposal")
+        assert f"next free {pillar.replace('_', ' ')} slot: {local:%a %d %b %H:%M}" in static_text(
+            dialog, "#schedule-proposal"
+        )
         await pilot.press("enter")
         await settle(app, pilot)
         with app.store.transaction() as s:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+from helpers import FIXED_NOW
 from openpyxl import Workbook
 from sqlmodel import select
 
-from helpers import FIXED_NOW
 from planner.adapters.linkedin_analytics import read_analytics
 from planner.models import Post
 from planner.services.analytics import import_analytics
@@ -18,8 +18,13 @@ from planner.tui.app import make_app
 async def test_review_step_1_shows_results(demo_settings, tmp_path):
     store = open_store(demo_settings.db_url)
     with store.session() as session:
-        week = session.exec(select(Post).where(Post.status == "published", Post.published_at >= datetime(2026, 11, 16, tzinfo=UTC),
-                                               Post.published_at < datetime(2026, 11, 23, tzinfo=UTC))).all()
+        week = session.exec(
+            select(Post).where(
+                Post.status == "published",
+                Post.published_at >= datetime(2026, 11, 16, tzinfo=UTC),
+                Post.published_at < datetime(2026, 11, 23, tzinfo=UTC),
+            )
+        ).all()
     assert week, "the demo published posts in 2026-W47"
     post = week[0]
     with store.transaction() as session:

@@ -7,7 +7,6 @@ import json
 from datetime import UTC, datetime
 
 import pytest
-
 from helpers import FIXED_NOW
 from sqlmodel import select
 
@@ -56,7 +55,11 @@ async def test_walking_the_five_steps_changes_the_world_and_saves_the_review(dem
         review = screen.review
         assert review.week == "2026-W47"
         assert screen.query_one(PillarMixChart).series["labels"] == [
-            "thought leadership", "content share", "group engagement", "virtual event"]
+            "thought leadership",
+            "content share",
+            "group engagement",
+            "virtual event",
+        ]
         assert len(screen.query_one(TouchesChart).series["done"]) == 12
         assert screen.query_one(GiveAskChart).series["gives"][-1] == review.give_ask_week.gives
         for chart in (screen.query_one(TouchesChart), screen.query_one(GiveAskChart)):  # counts: whole-number ticks
@@ -113,8 +116,9 @@ async def test_walking_the_five_steps_changes_the_world_and_saves_the_review(dem
 
     def check(session):
         carried = session.get(Touchpoint, missed[0].id)
-        accepted = session.exec(select(Touchpoint).where(
-            Touchpoint.connection_id == first.connection_id, Touchpoint.source == "suggestion")).all()
+        accepted = session.exec(
+            select(Touchpoint).where(Touchpoint.connection_id == first.connection_id, Touchpoint.source == "suggestion")
+        ).all()
         ideas = session.exec(select(Post).where(Post.source_entry_id.in_([shared.entry_id, written.entry_id]))).all()
         planned = session.exec(select(Touchpoint).where(Touchpoint.source == "plan")).all()
         row = session.exec(select(Review).where(Review.week == "2026-W47")).one()
@@ -124,8 +128,9 @@ async def test_walking_the_five_steps_changes_the_world_and_saves_the_review(dem
     # London is on UTC in November: Fri 20 Nov 10:00 → Fri 27 Nov 10:00, placed by hand
     assert (carried.status, carried.due_at, carried.manual) == ("planned", datetime(2026, 11, 27, 10, tzinfo=UTC), True)
     assert [(t.status, t.kind) for t in accepted] == [("planned", first.suggestion.kind)]
-    assert sorted((p.pillar, p.status, p.source_entry_id) for p in ideas) == sorted([
-        ("content_share", "idea", shared.entry_id), ("thought_leadership", "idea", written.entry_id)])
+    assert sorted((p.pillar, p.status, p.source_entry_id) for p in ideas) == sorted(
+        [("content_share", "idea", shared.entry_id), ("thought_leadership", "idea", written.entry_id)]
+    )
     assert planned, "plan_week scheduled the people due in the free places of the week"
     assert all(t.due_at >= FIXED_NOW for t in planned)
     names = sorted(p.name for p in folder.iterdir())
@@ -190,7 +195,9 @@ async def test_a_stale_item_is_refused_with_a_readable_message(demo_settings):
     async with app.run_test(size=(120, 40)) as pilot:
         original = app.notify
         app.notify = lambda message, *a, **kw: (
-            errors.append(str(message)) if kw.get("severity") == "error" else None, original(message, *a, **kw))
+            errors.append(str(message)) if kw.get("severity") == "error" else None,
+            original(message, *a, **kw),
+        )
         screen = await open_review(app, pilot)
         missed = screen.review.missed_items[0]
 
@@ -217,8 +224,18 @@ async def test_a_busy_week_adds_rows_as_the_cursor_nears_the_end_and_step_4_load
     def busy_week(session):  # 300 more touchpoints in W47 (Mon 16 Nov, UTC in London)
         who = session.exec(select(Connection.id)).first()
         start = datetime(2026, 11, 16, 8, tzinfo=UTC)
-        session.add_all([Touchpoint(connection_id=who, kind="check_in", status="done", due_at=start + timedelta(minutes=i),
-                                    done_at=start + timedelta(minutes=i)) for i in range(300)])
+        session.add_all(
+            [
+                Touchpoint(
+                    connection_id=who,
+                    kind="check_in",
+                    status="done",
+                    due_at=start + timedelta(minutes=i),
+                    done_at=start + timedelta(minutes=i),
+                )
+                for i in range(300)
+            ]
+        )
 
     query(demo_settings, busy_week)
     app = make_app(demo_settings, clock=lambda: FIXED_NOW)
@@ -248,8 +265,9 @@ async def test_review_is_prefetched_after_start_up_and_recomputed_after_a_change
     calls: list = []
     for name in ("last_week", "complete_review"):
         original = getattr(review_service, name)
-        monkeypatch.setattr(review_service, name,
-                            lambda session, *a, _o=original, _n=name: (calls.append(_n), _o(session, *a))[1])
+        monkeypatch.setattr(
+            review_service, name, lambda session, *a, _o=original, _n=name: (calls.append(_n), _o(session, *a))[1]
+        )
     app = make_app(demo_settings, clock=lambda: FIXED_NOW)
     async with app.run_test(size=(160, 50)) as pilot:
         await settle(app, pilot)
@@ -261,8 +279,9 @@ async def test_review_is_prefetched_after_start_up_and_recomputed_after_a_change
         app.store.call(mark_item, item.kind, item.id, True, FIXED_NOW)
         screen.load()
         await settle(app, pilot)
-        assert calls[2:] == ["last_week", "complete_review"] and screen.review != before, \
+        assert calls[2:] == ["last_week", "complete_review"] and screen.review != before, (
             "a change in between is never served stale"
+        )
 
 
 async def test_step_1_is_drawn_before_the_rest_of_the_review_is_read(demo_settings, monkeypatch):
@@ -292,7 +311,9 @@ async def test_step_1_is_drawn_before_the_rest_of_the_review_is_read(demo_settin
             if screen.last is not None:
                 break
         assert screen.last is not None and screen.review is None
-        assert screen.query_one("#last-items").row_count == len(screen.last.posts.items) + len(screen.last.touchpoints.items)
+        assert screen.query_one("#last-items").row_count == len(screen.last.posts.items) + len(
+            screen.last.touchpoints.items
+        )
         assert "Loading" in str(screen.query_one("#network-summary").render())
         missed = screen.last.missed_items[0]
         select_row(screen, "#last-items", f"{missed.kind}:{missed.id}")

@@ -6,8 +6,8 @@ from __future__ import annotations
 import webbrowser
 
 import pytest
-
 from helpers import FIXED_NOW
+
 from planner.models import Post, Touchpoint
 from planner.store import open_store
 from planner.tui.app import make_app
@@ -61,8 +61,6 @@ async def _select(app, pilot, kind):
             return item
         await pilot.press("down")
     raise AssertionError(f"no {kind} on Today")
-
-
 
 
 async def test_today_copy_then_no_leaves_it_then_yes_marks_it(demo_settings, recorder):
@@ -155,6 +153,7 @@ async def test_other_sections_copy_and_ask(demo_settings, recorder, section, key
 
 async def test_review_step_2_copies_a_message_and_shows_the_pitch_audit(demo_settings, recorder, tmp_path):
     import archive_fixture as fx
+
     from planner.services.linkedin_archive import import_archive
 
     store = open_store(demo_settings.db_url)

@@ -7,9 +7,9 @@ import json
 from datetime import datetime, timedelta
 
 import pytest
+from helpers import FIXED_NOW
 from typer.testing import CliRunner
 
-from helpers import FIXED_NOW
 from planner.cli import app as cli_app
 from planner.tui.app import make_app
 from planner.tui.widgets.week_grid import WeekGrid
@@ -42,7 +42,12 @@ async def settle(app, pilot) -> None:
 
 
 def grid_slot_cells(grid: WeekGrid) -> int:
-    return sum(1 for row in grid.rows for cell in grid.get_row(row) if str(cell).startswith("· ") and str(cell).endswith(" slot"))
+    return sum(
+        1
+        for row in grid.rows
+        for cell in grid.get_row(row)
+        if str(cell).startswith("· ") and str(cell).endswith(" slot")
+    )
 
 
 async def test_open_slots_and_touchpoints_after_moving_a_post_off_its_slot(demo_settings, cli):
@@ -53,9 +58,12 @@ async def test_open_slots_and_touchpoints_after_moving_a_post_off_its_slot(demo_
     view = app.store.call(week_view, datetime(2026, 11, 23).date(), FIXED_NOW)
     zone = app.tz
     # put a post on the week's first future open slot, then move it a day later in the Plan grid
-    weekday, hhmm, pillar = next(s for s in week_figures(view).open_slots
-                                 if datetime.combine(view.monday + timedelta(days=s[0]),
-                                                     datetime.strptime(s[1], "%H:%M").time(), zone) > FIXED_NOW)
+    weekday, hhmm, pillar = next(
+        s
+        for s in week_figures(view).open_slots
+        if datetime.combine(view.monday + timedelta(days=s[0]), datetime.strptime(s[1], "%H:%M").time(), zone)
+        > FIXED_NOW
+    )
     h, m = map(int, hhmm.split(":"))
     at = datetime.combine(view.monday + timedelta(days=weekday), datetime.min.time().replace(hour=h, minute=m), zone)
     post = app.store.call(post_service.add_post, "On the slot", pillar=pillar, status="draft", now=FIXED_NOW)
@@ -87,7 +95,11 @@ async def test_open_slots_and_touchpoints_after_moving_a_post_off_its_slot(demo_
     assert out.splitlines()[0] == f"2026-W48: {figures.summary()}"
     assert header.startswith(figures.summary())
     data = json.loads(cli("plan", "show", "--week", "2026-W48", "--json"))
-    assert (data["posts"], len(data["open_slots"]), data["touchpoints"]) == (figures.posts, len(figures.open_slots), figures.touchpoints)
+    assert (data["posts"], len(data["open_slots"]), data["touchpoints"]) == (
+        figures.posts,
+        len(figures.open_slots),
+        figures.touchpoints,
+    )
 
 
 async def test_rising_keywords_are_the_same_in_discover_review_and_the_cli(demo_settings, cli):
@@ -125,7 +137,9 @@ async def test_due_and_cold_people_and_give_ask_are_the_same_in_network_review_a
     assert all(r["status"] == "cold" for r in by_cli["cold"])
     review = json.loads(cli("review", "--format", "json"))
     assert review["going_cold_total"] == len(by_cli["cold"])
-    assert [p["connection_id"] for p in review["going_cold"]] == [r["id"] for r in by_cli["cold"]][:len(review["going_cold"])]
+    assert [p["connection_id"] for p in review["going_cold"]] == [r["id"] for r in by_cli["cold"]][
+        : len(review["going_cold"])
+    ]
     app = make_app(demo_settings, clock=lambda: FIXED_NOW)
     async with app.run_test(size=(160, 45)) as pilot:
         await settle(app, pilot)

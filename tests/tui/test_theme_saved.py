@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from helpers import FIXED_NOW
+
 from planner.config import load_settings
 from planner.tui.app import make_app
 

@@ -1,9 +1,9 @@
 from __future__ import annotations
 
 import pytest
+from helpers import FIXED_NOW
 from sqlmodel import select
 
-from helpers import FIXED_NOW
 from planner.models import Post, Touchpoint
 from planner.store import open_store
 from planner.tui.app import make_app
@@ -60,6 +60,7 @@ async def test_skip_and_help_screen(demo_settings):
 
 async def test_untrusted_names_render_literally(settings, tmp_path):
     from helpers import populate_world
+
     from planner.models import Connection
 
     store = open_store(settings.db_url)
@@ -151,7 +152,9 @@ async def test_this_mornings_missed_items_are_marked_late(demo_settings):
     store = open_store(demo_settings.db_url)
     with store.transaction() as session:
         person = session.exec(select(Connection).order_by(Connection.id)).first()
-        missed = Touchpoint(connection_id=person.id, kind="thank", status="planned", due_at=FIXED_NOW - timedelta(minutes=20))
+        missed = Touchpoint(
+            connection_id=person.id, kind="thank", status="planned", due_at=FIXED_NOW - timedelta(minutes=20)
+        )
         session.add(missed)
         session.flush()
         missed_id = missed.id

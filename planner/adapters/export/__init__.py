@@ -17,13 +17,22 @@ quoted/escaped as each format requires.
 from planner.adapters.export.common import POST, TOUCHPOINT
 from planner.adapters.export.csv import to_csv
 from planner.adapters.export.hootsuite import (
-           DroppedRow,
-           HootsuiteExport,
-           HootsuiteFile,
-           to_hootsuite,
+    DroppedRow,
+    HootsuiteExport,
+    HootsuiteFile,
+    to_hootsuite,
 )
 from planner.adapters.export.ics import to_ics
 from planner.adapters.export.markdown import to_markdown
 
-__all__ = ["POST", "TOUCHPOINT", "DroppedRow", "HootsuiteExport", "HootsuiteFile", "to_csv", "to_hootsuite",
-           "to_ics", "to_markdown"]
+__all__ = [
+    "POST",
+    "TOUCHPOINT",
+    "DroppedRow",
+    "HootsuiteExport",
+    "HootsuiteFile",
+    "to_csv",
+    "to_hootsuite",
+    "to_ics",
+    "to_markdown",
+]

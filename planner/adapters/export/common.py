@@ -21,9 +21,7 @@ DEFAULT_DURATION = {POST: timedelta(minutes=30), TOUCHPOINT: timedelta(minutes=1
 
 # Statuses that mean "this is settled" (ICS CONFIRMED) or "this will not happen" (ICS CANCELLED,
 # and never sent to Hootsuite). Anything else (draft, planned, idea, ...) is TENTATIVE.
-CONFIRMED_STATUSES = frozenset(
-    {"scheduled", "ready", "approved", "confirmed", "published", "posted", "done", "sent"}
-)
+CONFIRMED_STATUSES = frozenset({"scheduled", "ready", "approved", "confirmed", "published", "posted", "done", "sent"})
 CANCELLED_STATUSES = frozenset({"cancelled", "canceled", "skipped", "dropped"})
 # Already out in the world: scheduling them again in Hootsuite would post twice.
 PUBLISHED_STATUSES = frozenset({"published", "posted", "done", "sent"})
@@ -37,9 +35,7 @@ def user_zone(tz: str) -> ZoneInfo:
     try:
         return ZoneInfo(tz)
     except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ValueError(
-            f"unknown time zone {tz!r}: expected an IANA name like 'Europe/Berlin'"
-        ) from exc
+        raise ValueError(f"unknown time zone {tz!r}: expected an IANA name like 'Europe/Berlin'") from exc
 
 
 def in_order(items: Iterable[CalendarItem]) -> list[CalendarItem]:
@@ -74,4 +70,3 @@ def humanize(value: str | None) -> str:
         return ""
     text = one_line(value).replace("_", " ")
     return text[:1].upper() + text[1:]
-

@@ -193,9 +193,7 @@ def to_hootsuite(
         message, trimmed = _hootsuite_message(item, limit)
         key = (channel, " ".join(message.lower().split()))
         if key in seen_messages:
-            notes.append(
-                DroppedRow(item.uid, f"duplicate message of {seen_messages[key]} on {channel}")
-            )
+            notes.append(DroppedRow(item.uid, f"duplicate message of {seen_messages[key]} on {channel}"))
             continue
         local = item.start.astimezone(zone)
         slot = _round_up_to_slot(local)
@@ -220,12 +218,8 @@ def to_hootsuite(
                 )
             )
         if trimmed:
-            notes.append(
-                DroppedRow(item.uid, f"message trimmed to {limit} characters for {channel}", True)
-            )
-        rows_by_channel.setdefault(channel, []).append(
-            (slot, item.uid, [slot.strftime(fmt), message, link])
-        )
+            notes.append(DroppedRow(item.uid, f"message trimmed to {limit} characters for {channel}", True))
+        rows_by_channel.setdefault(channel, []).append((slot, item.uid, [slot.strftime(fmt), message, link]))
 
     files: list[HootsuiteFile] = []
     for channel in sorted(rows_by_channel):

@@ -122,9 +122,7 @@ def to_ics(
     cal.add("x-wr-timezone", tz)
 
     if ordered:
-        years = [i.start.astimezone(zone).year for i in ordered] + [
-            i.end.astimezone(zone).year for i in ordered
-        ]
+        years = [i.start.astimezone(zone).year for i in ordered] + [i.end.astimezone(zone).year for i in ordered]
         # A window that depends only on the items keeps the VTIMEZONE (and the file) deterministic.
         cal.add_component(
             Timezone.from_tzinfo(

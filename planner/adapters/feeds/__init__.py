@@ -37,17 +37,34 @@ if TYPE_CHECKING:
     from planner.adapters.feeds.pool import parse_many, shutdown_parse_pool
 
 __all__ = [
-    "FeedRequest", "ParsedEntry", "FetchResult", "ParsedFeed", "NotAFeedError",
-    "fetch_all", "fetch_all_sync", "parse_feed_bytes", "parse_many", "canonical_link",
-    "shutdown_parse_pool", "USER_AGENT", "MAX_VALIDATOR", "valid_validator",
+    "FeedRequest",
+    "ParsedEntry",
+    "FetchResult",
+    "ParsedFeed",
+    "NotAFeedError",
+    "fetch_all",
+    "fetch_all_sync",
+    "parse_feed_bytes",
+    "parse_many",
+    "canonical_link",
+    "shutdown_parse_pool",
+    "USER_AGENT",
+    "MAX_VALIDATOR",
+    "valid_validator",
 ]
 
 # The fetch and pool names load on first use, so a parse worker (which imports this package
 # on its way to `parse`) loads only the parse modules.
 _LAZY = {
-    "FeedRequest": "http", "FetchResult": "http", "fetch_all": "http", "fetch_all_sync": "http",
-    "USER_AGENT": "http", "MAX_VALIDATOR": "http", "valid_validator": "http",
-    "parse_many": "pool", "shutdown_parse_pool": "pool",
+    "FeedRequest": "http",
+    "FetchResult": "http",
+    "fetch_all": "http",
+    "fetch_all_sync": "http",
+    "USER_AGENT": "http",
+    "MAX_VALIDATOR": "http",
+    "valid_validator": "http",
+    "parse_many": "pool",
+    "shutdown_parse_pool": "pool",
 }
 
 

@@ -16,7 +16,6 @@ from typing import NamedTuple
 from planner.adapters.feeds.urls import _join, canonical_link
 from planner.adapters.sanitize import clean_text
 
-
 SUMMARY_MAX = 4000
 TITLE_MAX = 500
 AUTHOR_MAX = 200
@@ -65,6 +64,7 @@ def _sha256(*parts: str | None) -> str:
 
 class _RawEntry(NamedTuple):
     """What both parse paths extract, before the shared clean-up."""
+
     title: str  # plain text
     summary: str  # plain text
     link: str | None  # as found (maybe relative)
@@ -101,10 +101,15 @@ def _build_entries(raw: list[_RawEntry], base: str, now: datetime) -> list[Parse
         if guid in seen:  # duplicate guids in one document: keep the first (newest) copy
             continue
         seen.add(guid)
-        entries.append(ParsedEntry(
-            guid=guid, link=link, title=title, summary=summary,
-            author=clean_text(r.author, AUTHOR_MAX, single_line=True) or None,
-            published_at=_utc_from_struct(r.date, now),
-            content_hash=_sha256(title, summary, link),
-        ))
+        entries.append(
+            ParsedEntry(
+                guid=guid,
+                link=link,
+                title=title,
+                summary=summary,
+                author=clean_text(r.author, AUTHOR_MAX, single_line=True) or None,
+                published_at=_utc_from_struct(r.date, now),
+                content_hash=_sha256(title, summary, link),
+            )
+        )
     return entries

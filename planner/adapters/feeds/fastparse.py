@@ -12,7 +12,6 @@ from urllib.parse import urljoin
 from planner.adapters.feeds.entries import _RawEntry
 from planner.adapters.sanitize import html_to_text
 
-
 _ATOM = "{http://www.w3.org/2005/Atom}"
 _RSS10 = "{http://purl.org/rss/1.0/}"
 _RDF = "{http://www.w3.org/1999/02/22-rdf-syntax-ns#}"
@@ -24,16 +23,33 @@ _AUTHOR_TAGS = frozenset({"author", _DC + "creator", _ITUNES_AUTHOR})
 _ITUNES = "{http://www.itunes.com/dtds/podcast-1.0.dtd}"
 # Child elements of an item/entry that feedparser maps into a title, summary, date or author
 # by rules the fast path doesn't repeat: if one is present, the document goes to feedparser.
-_MAPPED = frozenset({
-    _DC + "title", _DC + "description", _DC + "author", _DC + "contributor",
-    "summary", "body", "fullitem", "item", _RSS10 + "item", _RSS10 + "summary",
-    _ATOM + "entry",
-})
+_MAPPED = frozenset(
+    {
+        _DC + "title",
+        _DC + "description",
+        _DC + "author",
+        _DC + "contributor",
+        "summary",
+        "body",
+        "fullitem",
+        "item",
+        _RSS10 + "item",
+        _RSS10 + "summary",
+        _ATOM + "entry",
+    }
+)
 _MAPPED_NS = ("{http://purl.org/dc/terms/}", "{http://www.w3.org/1999/xhtml}")
-_KNOWN_NS = {ns.lower().rstrip("/}"): ns for ns in (
-    "{http://purl.org/dc/elements/1.1/}", "{http://purl.org/rss/1.0/modules/content/}",
-    "{http://www.itunes.com/dtds/podcast-1.0.dtd}", "{http://search.yahoo.com/mrss/}",
-    "{http://www.w3.org/2005/Atom}", "{http://purl.org/rss/1.0/}")}
+_KNOWN_NS = {
+    ns.lower().rstrip("/}"): ns
+    for ns in (
+        "{http://purl.org/dc/elements/1.1/}",
+        "{http://purl.org/rss/1.0/modules/content/}",
+        "{http://www.itunes.com/dtds/podcast-1.0.dtd}",
+        "{http://search.yahoo.com/mrss/}",
+        "{http://www.w3.org/2005/Atom}",
+        "{http://purl.org/rss/1.0/}",
+    )
+}
 
 
 def _check_children(el) -> None:
@@ -72,8 +88,7 @@ def _fast_parse(data: bytes, content_type: str, base: str):
         skipped = data[: len(data) - len(data.lstrip())]
         data = data.lstrip()
         line = skipped.count(b"\n") + 1
-        warning = (f"malformed XML at line {line}: XML or text "
-                   "declaration not at start of entity")
+        warning = f"malformed XML at line {line}: XML or text declaration not at start of entity"
     if not start.startswith(b"<") or b"<!DOCTYPE" in data or b"<!ENTITY" in data:
         return None  # UTF-16/32, BOMs, leading junk, DTDs: feedparser's job
     m = _DECL_ENCODING.match(start)
@@ -149,8 +164,7 @@ def _walk(root, base: str):
         if ns and raw_id is None:
             raw_id = item.get(_RDF + "about")
         link = _plain(item.find(ns + "link")).strip() or None
-        if not link and guid_el is not None and raw_id and \
-                guid_el.get("isPermaLink", "true") == "true":
+        if not link and guid_el is not None and raw_id and guid_el.get("isPermaLink", "true") == "true":
             link = raw_id  # feedparser: a permalink guid stands in for a missing link
         # RSS descriptions are HTML (feedparser: text/html), titles only when they look so
         summary = html_to_text(_plain(item.find(ns + "description"))) or _media_text(item)
@@ -161,18 +175,27 @@ def _walk(root, base: str):
         if not _plain(item.find(ns + "title")) and item.find(_MEDIA + "title") is not None:
             raise _NotSimple
         # feedparser: published (pubDate, atom:published) before updated (dc:date, atom:updated)
-        date_raw = (_plain(item.find(ns + "pubDate")) if not ns else "") or \
-            _plain(item.find(_ATOM + "published")) or _plain(item.find(_DC + "date")) or \
-            _plain(item.find(_ATOM + "updated"))
+        date_raw = (
+            (_plain(item.find(ns + "pubDate")) if not ns else "")
+            or _plain(item.find(_ATOM + "published"))
+            or _plain(item.find(_DC + "date"))
+            or _plain(item.find(_ATOM + "updated"))
+        )
         author = ""
         for child in item:  # as feedparser: the last author-ish element wins, even empty
             if child.tag in _AUTHOR_TAGS:
                 author = _plain(child)
-        raw.append(_RawEntry(
-            title=_rss_text(item.find(ns + "title")), summary=summary, link=link,
-            raw_id=raw_id or None, date=_date(date_raw), date_raw=date_raw,
-            author=author.strip() or None,
-        ))
+        raw.append(
+            _RawEntry(
+                title=_rss_text(item.find(ns + "title")),
+                summary=summary,
+                link=link,
+                raw_id=raw_id or None,
+                date=_date(date_raw),
+                date_raw=date_raw,
+                author=author.strip() or None,
+            )
+        )
     return feed_title, raw
 
 
@@ -217,13 +240,12 @@ def _walk_atom(root, base: str):
         link = None
         for el in entry.findall(_ATOM + "link"):
             if (el.get("rel") or "alternate") == "alternate" and el.get("href"):
-                link = urljoin(urljoin(entry_base, el.get(_XML_BASE) or ""),
-                               el.get("href").strip())
+                link = urljoin(urljoin(entry_base, el.get(_XML_BASE) or ""), el.get("href").strip())
                 break
-        summary = _atom_text(entry.find(_ATOM + "summary")) or _media_text(entry) or \
-            _atom_text(entry.find(_ATOM + "content"))
-        date_raw = _plain(entry.find(_ATOM + "published")) or \
-            _plain(entry.find(_ATOM + "updated"))
+        summary = (
+            _atom_text(entry.find(_ATOM + "summary")) or _media_text(entry) or _atom_text(entry.find(_ATOM + "content"))
+        )
+        date_raw = _plain(entry.find(_ATOM + "published")) or _plain(entry.find(_ATOM + "updated"))
         author_els = entry.findall(_ATOM + "author")
         author_el = author_els[-1] if author_els else None
         author = ""
@@ -235,9 +257,15 @@ def _walk_atom(root, base: str):
         raw_id = _plain(entry.find(_ATOM + "id")).strip() or None
         if link is None and raw_id and raw_id.lower().startswith(("http://", "https://")):
             link = raw_id  # feedparser: a URL id stands in for a missing link
-        raw.append(_RawEntry(
-            title=_atom_text(entry.find(_ATOM + "title")), summary=summary, link=link,
-            raw_id=raw_id, date=_date(date_raw),
-            date_raw=date_raw, author=author.strip() or None,
-        ))
+        raw.append(
+            _RawEntry(
+                title=_atom_text(entry.find(_ATOM + "title")),
+                summary=summary,
+                link=link,
+                raw_id=raw_id,
+                date=_date(date_raw),
+                date_raw=date_raw,
+                author=author.strip() or None,
+            )
+        )
     return _atom_text(root.find(_ATOM + "title")), raw

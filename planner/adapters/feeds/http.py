@@ -28,7 +28,6 @@ from planner.adapters.feeds.pool import POOL_MIN_FEEDS, _get_pool
 from planner.adapters.feeds.urls import _host_of, _is_local, _local_path
 from planner.adapters.sanitize import clean_text
 
-
 USER_AGENT = "planner/0.1 (+feeds)"
 
 
@@ -74,8 +73,7 @@ class FetchResult:
 
 
 class _FetchError(Exception):
-    def __init__(self, message: str, http_status: int | None = None,
-                 retry_after: datetime | None = None) -> None:
+    def __init__(self, message: str, http_status: int | None = None, retry_after: datetime | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.http_status = http_status
@@ -120,8 +118,16 @@ class _Fetched(NamedTuple):
     new_url: str | None
 
 
-async def _fetch_http(client, req: FeedRequest, *, max_bytes: int, max_redirects: int,
-                      connect_timeout: float, read_timeout: float, now: datetime) -> _Fetched:
+async def _fetch_http(
+    client,
+    req: FeedRequest,
+    *,
+    max_bytes: int,
+    max_redirects: int,
+    connect_timeout: float,
+    read_timeout: float,
+    now: datetime,
+) -> _Fetched:
     import httpx
 
     url = req.url
@@ -175,21 +181,21 @@ async def _fetch_http(client, req: FeedRequest, *, max_bytes: int, max_redirects
                     chunks.append(chunk)
                 return _Fetched(b"".join(chunks), status, resp_headers, url, new_url)
         except httpx.ConnectTimeout:
-            raise _FetchError(f"timed out after {connect_timeout:g} s connecting to {host}")
+            raise _FetchError(f"timed out after {connect_timeout:g} s connecting to {host}") from None
         except (httpx.ReadTimeout, httpx.WriteTimeout, httpx.PoolTimeout):
-            raise _FetchError(f"timed out after {read_timeout:g} s waiting for {host}")
+            raise _FetchError(f"timed out after {read_timeout:g} s waiting for {host}") from None
         except httpx.ConnectError as exc:
-            raise _FetchError(f"could not connect to {host}: {_short(exc)}")
+            raise _FetchError(f"could not connect to {host}: {_short(exc)}") from None
         except httpx.RemoteProtocolError as exc:
-            raise _FetchError(f"{host} broke the connection: {_short(exc)}")
+            raise _FetchError(f"{host} broke the connection: {_short(exc)}") from None
         except httpx.DecodingError as exc:
-            raise _FetchError(f"could not decode the response from {host}: {_short(exc)}")
+            raise _FetchError(f"could not decode the response from {host}: {_short(exc)}") from None
         except httpx.InvalidURL as exc:
-            raise _FetchError(f"invalid URL {url[:200]!r}: {_short(exc)}")
+            raise _FetchError(f"invalid URL {url[:200]!r}: {_short(exc)}") from None
         except httpx.UnsupportedProtocol:
-            raise _FetchError(f"unsupported URL scheme: {url[:200]!r}")
+            raise _FetchError(f"unsupported URL scheme: {url[:200]!r}") from None
         except httpx.HTTPError as exc:
-            raise _FetchError(f"{type(exc).__name__} from {host}: {_short(exc)}")
+            raise _FetchError(f"{type(exc).__name__} from {host}: {_short(exc)}") from None
     raise _FetchError(f"more than {max_redirects} redirects (last: {url[:200]})")
 
 
@@ -208,10 +214,9 @@ def _redirect_target(base, location: str, status: int) -> str:
     try:
         target = str(base.join(location))
     except (httpx.InvalidURL, ValueError) as exc:
-        raise _FetchError(f"redirected to an invalid URL: {shown!r} ({_short(exc)})", status)
+        raise _FetchError(f"redirected to an invalid URL: {shown!r} ({_short(exc)})", status) from None
     if urlsplit(target).scheme not in ("http", "https"):
-        raise _FetchError(f"redirected to a non-http URL: {clean_text(target, 200, single_line=True)}",
-                          status)
+        raise _FetchError(f"redirected to a non-http URL: {clean_text(target, 200, single_line=True)}", status)
     return target
 
 
@@ -236,11 +241,9 @@ def _read_local(req: FeedRequest, max_bytes: int) -> _Fetched:
     try:
         st = os.stat(path)
     except OSError as exc:
-        raise _FetchError(f"cannot read {path}: {exc.strerror or exc}")
-    last_modified = format_datetime(datetime.fromtimestamp(int(st.st_mtime), UTC),
-                                    usegmt=True)
-    hdrs = {"content-type": None, "content-location": None, "etag": None,
-            "last-modified": last_modified}
+        raise _FetchError(f"cannot read {path}: {exc.strerror or exc}") from None
+    last_modified = format_datetime(datetime.fromtimestamp(int(st.st_mtime), UTC), usegmt=True)
+    hdrs = {"content-type": None, "content-location": None, "etag": None, "last-modified": last_modified}
     if req.last_modified and req.last_modified == last_modified:
         return _Fetched(None, None, hdrs, req.url, None)
     if st.st_size > max_bytes:
@@ -249,7 +252,7 @@ def _read_local(req: FeedRequest, max_bytes: int) -> _Fetched:
         with open(path, "rb") as fh:
             data = fh.read(max_bytes + 1)
     except OSError as exc:
-        raise _FetchError(f"cannot read {path}: {exc.strerror or exc}")
+        raise _FetchError(f"cannot read {path}: {exc.strerror or exc}") from None
     if len(data) > max_bytes:
         raise _FetchError(f"file larger than {_mb(max_bytes)}: {path}")
     base = req.url if req.url.startswith("file:") else "file://" + quote(os.path.abspath(path))
@@ -280,10 +283,17 @@ async def fetch_all(
     now = now or datetime.now(UTC)
     if use_pool is None:
         use_pool = len(requests) >= POOL_MIN_FEEDS
-    refresh = _Refresh(concurrency=concurrency, per_host=per_host,
-                       connect_timeout=connect_timeout, read_timeout=read_timeout,
-                       max_bytes=max_bytes, max_redirects=max_redirects,
-                       disable_after=disable_after, now=now, use_pool=use_pool)
+    refresh = _Refresh(
+        concurrency=concurrency,
+        per_host=per_host,
+        connect_timeout=connect_timeout,
+        read_timeout=read_timeout,
+        max_bytes=max_bytes,
+        max_redirects=max_redirects,
+        disable_after=disable_after,
+        now=now,
+        use_pool=use_pool,
+    )
     async with _open_client(concurrency, connect_timeout, read_timeout) as client:
         return list(await asyncio.gather(*(refresh.run(client, r, progress) for r in requests)))
 
@@ -293,9 +303,19 @@ class _Refresh:
     parse pool being started for it. Each feed goes `run` -> `fetch_one` -> `fetch` (a local
     file, or `fetch_remote` with the http fallback) -> `parse`."""
 
-    def __init__(self, *, concurrency: int, per_host: int, connect_timeout: float,
-                 read_timeout: float, max_bytes: int, max_redirects: int, disable_after: int,
-                 now: datetime, use_pool: bool) -> None:
+    def __init__(
+        self,
+        *,
+        concurrency: int,
+        per_host: int,
+        connect_timeout: float,
+        read_timeout: float,
+        max_bytes: int,
+        max_redirects: int,
+        disable_after: int,
+        now: datetime,
+        use_pool: bool,
+    ) -> None:
         self.per_host = per_host
         self.connect_timeout = connect_timeout
         self.read_timeout = read_timeout
@@ -317,8 +337,7 @@ class _Refresh:
         self.pool_busy = 0
         self.in_process = asyncio.Semaphore(1)
 
-    async def run(self, client, req: FeedRequest,
-                  progress: Callable[[FetchResult], None] | None) -> FetchResult:
+    async def run(self, client, req: FeedRequest, progress: Callable[[FetchResult], None] | None) -> FetchResult:
         """One feed's result, whatever happens, reported to `progress`."""
         try:
             res = await self.fetch_one(client, req)
@@ -335,10 +354,8 @@ class _Refresh:
         started = time.perf_counter()
         # a validator no server should get back (huge, control characters) is dropped here,
         # and so is not kept either
-        req = replace(req, etag=valid_validator(req.etag),
-                      last_modified=valid_validator(req.last_modified))
-        result = FetchResult(feed_id=req.feed_id, status="ok",
-                             failure_count=req.failure_count)
+        req = replace(req, etag=valid_validator(req.etag), last_modified=valid_validator(req.last_modified))
+        result = FetchResult(feed_id=req.feed_id, status="ok", failure_count=req.failure_count)
         if req.retry_after_until is not None and self.now < req.retry_after_until:
             return _skipped(result, req)
         try:
@@ -377,12 +394,13 @@ class _Refresh:
         except _FetchError as exc:
             if not (req.http_fallback and req.url.startswith("https://")):
                 raise
-            plain = replace(req, url="http://" + req.url[len("https://"):], http_fallback=False)
+            plain = replace(req, url="http://" + req.url[len("https://") :], http_fallback=False)
             try:
                 fetched, req = await self.fetch_remote(client, plain)
             except _FetchError as exc2:
-                raise _FetchError(f"{exc.message}; over http: {exc2.message}", exc2.http_status,
-                                  exc2.retry_after) from None
+                raise _FetchError(
+                    f"{exc.message}; over http: {exc2.message}", exc2.http_status, exc2.retry_after
+                ) from None
             # the feed is at the http URL from now on (a permanent move, as the store sees it)
             return fetched._replace(new_url=fetched.new_url or plain.url), req
 
@@ -394,8 +412,7 @@ class _Refresh:
             try:
                 return await asyncio.wait_for(self.fetch_with_retry(client, req), self.deadline)
             except TimeoutError:
-                raise _FetchError(f"timed out after {self.deadline:g} s fetching "
-                                  f"{host or req.url[:200]}")
+                raise _FetchError(f"timed out after {self.deadline:g} s fetching {host or req.url[:200]}") from None
 
     async def fetch_with_retry(self, client, req: FeedRequest) -> tuple[_Fetched, FeedRequest]:
         try:
@@ -409,10 +426,15 @@ class _Refresh:
             return await self.attempt(client, bare), bare
 
     async def attempt(self, client, req: FeedRequest) -> _Fetched:
-        return await _fetch_http(client, req, max_bytes=self.max_bytes,
-                                 max_redirects=self.max_redirects,
-                                 connect_timeout=self.connect_timeout,
-                                 read_timeout=self.read_timeout, now=self.now)
+        return await _fetch_http(
+            client,
+            req,
+            max_bytes=self.max_bytes,
+            max_redirects=self.max_redirects,
+            connect_timeout=self.connect_timeout,
+            read_timeout=self.read_timeout,
+            now=self.now,
+        )
 
     async def parse(self, data: bytes, headers: dict, url: str):
         # Workers first; when all are busy, this process parses one too (its event loop is
@@ -428,8 +450,7 @@ class _Refresh:
         if pool is not None and (self.pool_busy < workers or self.in_process.locked()):
             self.pool_busy += 1
             try:
-                return await self.loop.run_in_executor(pool, _parse_job, data, headers, url,
-                                                       self.now)
+                return await self.loop.run_in_executor(pool, _parse_job, data, headers, url, self.now)
             except Exception:  # a broken pool (worker killed): parse this one in-process;
                 pass  # _get_pool() replaces the pool on the next refresh
             finally:
@@ -453,12 +474,10 @@ def _take_validators(result: FetchResult, req: FeedRequest, fetched: _Fetched) -
     result.new_url = fetched.new_url
     etag, last_modified = fetched.headers.get("etag"), fetched.headers.get("last-modified")
     result.etag = req.etag if etag is None else valid_validator(etag)
-    result.last_modified = (req.last_modified if last_modified is None
-                            else valid_validator(last_modified))
+    result.last_modified = req.last_modified if last_modified is None else valid_validator(last_modified)
 
 
-def _failed(result: FetchResult, req: FeedRequest, exc: _FetchError,
-            disable_after: int) -> FetchResult:
+def _failed(result: FetchResult, req: FeedRequest, exc: _FetchError, disable_after: int) -> FetchResult:
     result.status = "error"
     result.error = exc.message
     result.http_status = exc.http_status or result.http_status
@@ -466,8 +485,7 @@ def _failed(result: FetchResult, req: FeedRequest, exc: _FetchError,
     result.failure_count = req.failure_count + 1
     if exc.http_status in (404, 410) and result.failure_count >= disable_after:
         result.disable = True
-        result.error = (f"{exc.message} ({result.failure_count} times in a row): "
-                        "feed disabled")
+        result.error = f"{exc.message} ({result.failure_count} times in a row): feed disabled"
     # a failed fetch keeps the validators of the last good one: a body that failed
     # to parse must be fetched and reported again, not answered 304 next time
     result.etag, result.last_modified = req.etag, req.last_modified
@@ -476,27 +494,33 @@ def _failed(result: FetchResult, req: FeedRequest, exc: _FetchError,
 
 
 def _internal_error(req: FeedRequest, exc: Exception) -> FetchResult:
-    return FetchResult(feed_id=req.feed_id, status="error",
-                       error=f"internal error: {type(exc).__name__}: {_short(exc)}",
-                       failure_count=req.failure_count + 1,
-                       etag=valid_validator(req.etag),
-                       last_modified=valid_validator(req.last_modified),
-                       content_hash=req.content_hash)
+    return FetchResult(
+        feed_id=req.feed_id,
+        status="error",
+        error=f"internal error: {type(exc).__name__}: {_short(exc)}",
+        failure_count=req.failure_count + 1,
+        etag=valid_validator(req.etag),
+        last_modified=valid_validator(req.last_modified),
+        content_hash=req.content_hash,
+    )
 
 
 def _open_client(concurrency: int, connect_timeout: float, read_timeout: float):
     import httpx
 
-    timeout = httpx.Timeout(connect=connect_timeout, read=read_timeout, write=read_timeout,
-                            pool=None)
-    limits = httpx.Limits(max_connections=max(1, concurrency),
-                          max_keepalive_connections=max(1, concurrency))
+    timeout = httpx.Timeout(connect=connect_timeout, read=read_timeout, write=read_timeout, pool=None)
+    limits = httpx.Limits(max_connections=max(1, concurrency), max_keepalive_connections=max(1, concurrency))
     return httpx.AsyncClient(
         event_hooks={"response": [_check_redirect]},
-        headers={"User-Agent": USER_AGENT,
-                 "Accept": "application/rss+xml, application/atom+xml, application/rdf+xml, "
-                           "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"},
-        timeout=timeout, limits=limits, follow_redirects=False, verify=_shared_ssl_context(),
+        headers={
+            "User-Agent": USER_AGENT,
+            "Accept": "application/rss+xml, application/atom+xml, application/rdf+xml, "
+            "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5",
+        },
+        timeout=timeout,
+        limits=limits,
+        follow_redirects=False,
+        verify=_shared_ssl_context(),
     )
 
 

@@ -38,8 +38,7 @@ def _describe_bozo(exc: BaseException | None) -> str | None:
     if hasattr(exc, "getLineNumber"):  # xml.sax.SAXParseException
         try:
             msg = exc.getMessage()
-            return clean_text(f"malformed XML at line {exc.getLineNumber()}: {msg}",
-                              300, single_line=True)
+            return clean_text(f"malformed XML at line {exc.getLineNumber()}: {msg}", 300, single_line=True)
         except Exception:
             pass
     if name == "CharacterEncodingOverride":
@@ -49,8 +48,9 @@ def _describe_bozo(exc: BaseException | None) -> str | None:
     return clean_text(f"{name}: {exc}" if str(exc) else name, 300, single_line=True)
 
 
-def parse_feed_bytes(data: bytes, headers: dict | None, url: str,
-                     *, now: datetime | None = None, fast: bool = True) -> ParsedFeed:
+def parse_feed_bytes(
+    data: bytes, headers: dict | None, url: str, *, now: datetime | None = None, fast: bool = True
+) -> ParsedFeed:
     """Parse a feed body into (feed_title, entries, warning).
 
     `headers` are the response headers that matter (content-type for the encoding,
@@ -77,19 +77,18 @@ def parse_feed_bytes(data: bytes, headers: dict | None, url: str,
         quick = _fast_parse(data, hdrs["content-type"], base)
         if quick is not None:
             feed_title, raw, warning = quick
-            return ParsedFeed(clean_text(feed_title, TITLE_MAX, single_line=True) or None,
-                              _build_entries(raw, base, now), warning)
+            return ParsedFeed(
+                clean_text(feed_title, TITLE_MAX, single_line=True) or None, _build_entries(raw, base, now), warning
+            )
 
     import feedparser  # deferred: keeps `import planner.adapters.feeds` cheap
 
     # sanitize_html off: we reduce HTML to plain text ourselves, and feedparser's sgmllib
     # sanitizer was half its parse time on the bench.
-    result = feedparser.parse(data, response_headers=hdrs, sanitize_html=False,
-                              resolve_relative_uris=False)
+    result = feedparser.parse(data, response_headers=hdrs, sanitize_html=False, resolve_relative_uris=False)
     warning = _describe_bozo(result.get("bozo_exception")) if result.get("bozo") else None
     feed = result.get("feed", {})
-    feed_title = clean_text(_text_of(feed.get("title_detail"), feed.get("title")), TITLE_MAX,
-                            single_line=True) or None
+    feed_title = clean_text(_text_of(feed.get("title_detail"), feed.get("title")), TITLE_MAX, single_line=True) or None
     raw_entries = result.get("entries", [])
     if not raw_entries and not result.get("version"):
         ctype = (hdrs.get("content-type") or "").split(";")[0].strip() or "a document"
@@ -103,15 +102,17 @@ def parse_feed_bytes(data: bytes, headers: dict | None, url: str,
         if not summary_html and e.get("content"):
             first = e["content"][0]
             summary_html, detail = first.get("value"), first
-        raw.append(_RawEntry(
-            title=_text_of(e.get("title_detail"), e.get("title")),
-            summary=_text_of(detail, summary_html),
-            link=e.get("link"),
-            raw_id=e.get("id"),
-            date=e.get("published_parsed") or e.get("updated_parsed"),
-            date_raw=e.get("published") or e.get("updated") or "",
-            author=e.get("author"),
-        ))
+        raw.append(
+            _RawEntry(
+                title=_text_of(e.get("title_detail"), e.get("title")),
+                summary=_text_of(detail, summary_html),
+                link=e.get("link"),
+                raw_id=e.get("id"),
+                date=e.get("published_parsed") or e.get("updated_parsed"),
+                date_raw=e.get("published") or e.get("updated") or "",
+                author=e.get("author"),
+            )
+        )
     return ParsedFeed(feed_title, _build_entries(raw, base, now), warning)
 
 
@@ -122,8 +123,7 @@ def _parse_job(data: bytes, headers: dict, url: str, now: datetime):
     except NotAFeedError as exc:
         return "error", str(exc)
     except Exception as exc:  # a feedparser bug must not stop the refresh
-        return "error", clean_text(f"could not parse: {type(exc).__name__}: {exc}", 300,
-                                   single_line=True)
+        return "error", clean_text(f"could not parse: {type(exc).__name__}: {exc}", 300, single_line=True)
 
 
 def _parse_job_args(args: tuple) -> tuple[str, ParsedFeed | str]:

@@ -15,15 +15,15 @@ from datetime import UTC, datetime
 from planner.adapters.feeds.entries import ParsedFeed
 from planner.adapters.feeds.parse import _parse_job, _parse_job_args
 
-
 # Fewer feeds than this are parsed in-process: starting the workers costs ~0.3-1 s (forkserver
 # + feedparser import, 2 cores, measured), while the fast path parses a typical feed in
 # ~25 ms of CPU, so a pool pays off from a few dozen feeds on. Once started it is reused.
 POOL_MIN_FEEDS = 20
 
 
-def parse_many(docs: list[tuple[bytes, dict | None, str]], *,
-               now: datetime | None = None) -> list[tuple[str, ParsedFeed | str]]:
+def parse_many(
+    docs: list[tuple[bytes, dict | None, str]], *, now: datetime | None = None
+) -> list[tuple[str, ParsedFeed | str]]:
     """Parse many (body, headers, url) documents on every core, in order.
 
     Each result is ("ok", ParsedFeed) or ("error", readable message). For batch jobs that
@@ -77,8 +77,7 @@ def _get_pool() -> ProcessPoolExecutor:
         # so hide __main__'s identity while the workers are launched (they are launched
         # synchronously by these first submits).
         main = sys.modules.get("__main__")
-        saved = {k: main.__dict__[k] for k in ("__spec__", "__file__")
-                 if main is not None and k in main.__dict__}
+        saved = {k: main.__dict__[k] for k in ("__spec__", "__file__") if main is not None and k in main.__dict__}
         try:
             if main is not None:
                 main.__dict__["__spec__"] = None

@@ -30,8 +30,7 @@ def canonical_link(url: str | None) -> str | None:
         return None
     query = parts.query
     if "utm_" in query.lower():
-        kept = [(k, v) for k, v in parse_qsl(query, keep_blank_values=True)
-                if not k.lower().startswith("utm_")]
+        kept = [(k, v) for k, v in parse_qsl(query, keep_blank_values=True) if not k.lower().startswith("utm_")]
         query = urlencode(kept, quote_via=quote, safe="/:@!$'()*,;")
     netloc = parts.netloc.lower() if "@" not in parts.netloc else parts.netloc
     return urlunsplit((scheme, netloc, parts.path or "/", query, ""))

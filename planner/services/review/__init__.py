@@ -104,8 +104,13 @@ def last_week(session: Session, week_monday: date, now: datetime) -> LastWeek:
     posts = _posts(session, start, end, now, mix)
     charts, counts = _charts(session, week_monday, zone, posts)
     return LastWeek(
-        week=iso_week(week_monday), monday=week_monday, sunday=week_monday + timedelta(days=6), timezone=zone.key,
-        now=now, posts=posts, touchpoints=_touches(session, start, end, now),
+        week=iso_week(week_monday),
+        monday=week_monday,
+        sunday=week_monday + timedelta(days=6),
+        timezone=zone.key,
+        now=now,
+        posts=posts,
+        touchpoints=_touches(session, start, end, now),
         give_ask_week=_give_ask(session, start, end),
         give_ask_90_days=_give_ask(session, end - timedelta(days=LEDGER_DAYS), end),
         streak=_streak(session, week_monday, zone, counts),
@@ -127,16 +132,20 @@ def complete_review(session: Session, last: LastWeek) -> WeekReview:
     cold, cold_total = _going_cold(session, now, zone)
     review = WeekReview(
         **{f.name: getattr(last, f.name) for f in fields(LastWeek)},
-        going_cold=cold, going_cold_total=cold_total,
+        going_cold=cold,
+        going_cold_total=cold_total,
         new_connections=_new_connections(session, last.monday, now, zone),
         rising=_rising(session, now),
         failing_feeds=_failing_feeds(session),
         suggestions=[],
     )
-    backlog = dict(session.exec(
-        select(Post.pillar, func.count()).where(Post.status.in_((PostStatus.IDEA.value, PostStatus.DRAFT.value)))
-        .group_by(Post.pillar)
-    ).all())
+    backlog = dict(
+        session.exec(
+            select(Post.pillar, func.count())
+            .where(Post.status.in_((PostStatus.IDEA.value, PostStatus.DRAFT.value)))
+            .group_by(Post.pillar)
+        ).all()
+    )
     capacity = session.exec(select(Strategy.daily_touch_capacity).order_by(Strategy.id).limit(1)).first()
     review.suggestions = _suggestions(review, backlog, capacity)
     return review

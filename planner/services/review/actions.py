@@ -36,7 +36,9 @@ def _missed_row(session: Session, kind: str, item_id: int, now: datetime, expect
     row = load_for_edit(session, model, item_id, expected_version)
     open_status = PostStatus.SCHEDULED.value if kind == "post" else TouchStatus.PLANNED.value
     if row.status != open_status:
-        raise PlannerError(f"{kind} {item_id} is {row.status}: only a missed (still {open_status}) item can be changed here")
+        raise PlannerError(
+            f"{kind} {item_id} is {row.status}: only a missed (still {open_status}) item can be changed here"
+        )
     return row
 
 
@@ -62,8 +64,14 @@ def mark_happened(session: Session, kind: str, item_id: int, now: datetime, expe
     return f"{what}: {verdict}"
 
 
-def carry_forward(session: Session, kind: str, item_id: int, to: datetime, now: datetime | None = None,
-                  expected_version: int | None = None) -> str:
+def carry_forward(
+    session: Session,
+    kind: str,
+    item_id: int,
+    to: datetime,
+    now: datetime | None = None,
+    expected_version: int | None = None,
+) -> str:
     """Move a missed post or touchpoint to `to` (placed by hand: planning leaves it there)."""
     from planner.models import utcnow
     from planner.services.planning import move_item
@@ -76,8 +84,9 @@ def carry_forward(session: Session, kind: str, item_id: int, to: datetime, now: 
     return f"{message} to {to:%Y-%m-%d %H:%M} UTC"
 
 
-def drop_item(session: Session, kind: str, item_id: int, now: datetime | None = None,
-              expected_version: int | None = None) -> str:
+def drop_item(
+    session: Session, kind: str, item_id: int, now: datetime | None = None, expected_version: int | None = None
+) -> str:
     """A missed item will not happen: mark it skipped (kept in the history, off the plan)."""
     from planner.models import utcnow
     from planner.store.versioning import bump
@@ -97,8 +106,9 @@ def carry_target(item_at: datetime, now: datetime, zone: ZoneInfo) -> datetime:
     that has passed already, the next weekday (Mon–Fri) at that time that is still ahead of `now`."""
     # wall-clock arithmetic: 09:00 stays 09:00 across a DST change
     wall = item_at.astimezone(zone).replace(tzinfo=None) + timedelta(weeks=1)
-    while wall.replace(tzinfo=zone) <= now or (wall.date() > item_at.astimezone(zone).date() + timedelta(weeks=1)
-                                                  and wall.weekday() >= 5):
+    while wall.replace(tzinfo=zone) <= now or (
+        wall.date() > item_at.astimezone(zone).date() + timedelta(weeks=1) and wall.weekday() >= 5
+    ):
         wall += timedelta(days=1)
     return wall.replace(tzinfo=zone).astimezone(UTC)
 

@@ -83,18 +83,30 @@ def _outcome(status: str, at: datetime, now: datetime, done: str) -> str:
     return "missed" if at < now else "upcoming"
 
 
-
 def _posts(session: Session, start: datetime, end: datetime, now: datetime, mix: dict[str, float]) -> PostsReview:
     rows = session.exec(
-        select(Post.id, Post.scheduled_at, Post.title, Post.body, Post.pillar, Post.status, Post.version)
-        .where(Post.scheduled_at >= start, Post.scheduled_at < end, Post.status.in_(_PLACED))
+        select(Post.id, Post.scheduled_at, Post.title, Post.body, Post.pillar, Post.status, Post.version).where(
+            Post.scheduled_at >= start, Post.scheduled_at < end, Post.status.in_(_PLACED)
+        )
     ).all()
     items = []
     for pid, at, title, body, pillar, status, version in rows:
         at = utc_value(at)
         shown = title or first_line(body) or f"({label(pillar)} post)"
-        items.append(ReviewItem("post", pid, at, shown, pillar, None, None, status,
-                                _outcome(status, at, now, PostStatus.PUBLISHED.value), version))
+        items.append(
+            ReviewItem(
+                "post",
+                pid,
+                at,
+                shown,
+                pillar,
+                None,
+                None,
+                status,
+                _outcome(status, at, now, PostStatus.PUBLISHED.value),
+                version,
+            )
+        )
     items.sort(key=lambda i: (i.at, i.id))
     published = sum(1 for i in items if i.outcome == "published")
     pillars = []
@@ -102,21 +114,39 @@ def _posts(session: Session, start: datetime, end: datetime, now: datetime, mix:
     for pillar in names:
         mine = [i for i in items if i.pillar == pillar]
         pub = sum(1 for i in mine if i.outcome == "published")
-        pillars.append(PillarRow(
-            pillar, round(mix.get(pillar, 0.0), 4), len(mine), pub, sum(1 for i in mine if i.outcome == "skipped"),
-            sum(1 for i in mine if i.outcome == "missed"), round(pub / published, 4) if published else 0.0,
-        ))
+        pillars.append(
+            PillarRow(
+                pillar,
+                round(mix.get(pillar, 0.0), 4),
+                len(mine),
+                pub,
+                sum(1 for i in mine if i.outcome == "skipped"),
+                sum(1 for i in mine if i.outcome == "missed"),
+                round(pub / published, 4) if published else 0.0,
+            )
+        )
     return PostsReview(
-        planned=len(items), published=published, skipped=sum(1 for i in items if i.outcome == "skipped"),
-        missed=sum(1 for i in items if i.outcome == "missed"), upcoming=sum(1 for i in items if i.outcome == "upcoming"),
-        pillars=pillars, items=items,
+        planned=len(items),
+        published=published,
+        skipped=sum(1 for i in items if i.outcome == "skipped"),
+        missed=sum(1 for i in items if i.outcome == "missed"),
+        upcoming=sum(1 for i in items if i.outcome == "upcoming"),
+        pillars=pillars,
+        items=items,
     )
 
 
 def _touches(session: Session, start: datetime, end: datetime, now: datetime) -> TouchesReview:
     rows = session.exec(
-        select(Touchpoint.id, Touchpoint.due_at, Touchpoint.kind, Touchpoint.status, Touchpoint.version,
-               Connection.first_name, Connection.last_name)
+        select(
+            Touchpoint.id,
+            Touchpoint.due_at,
+            Touchpoint.kind,
+            Touchpoint.status,
+            Touchpoint.version,
+            Connection.first_name,
+            Connection.last_name,
+        )
         .join(Connection, Connection.id == Touchpoint.connection_id)
         .where(Touchpoint.due_at >= start, Touchpoint.due_at < end)
     ).all()
@@ -124,15 +154,33 @@ def _touches(session: Session, start: datetime, end: datetime, now: datetime) ->
     for tid, at, kind, status, version, first, last in rows:
         at = utc_value(at)
         name = f"{first} {last}".strip() or "someone"
-        items.append(ReviewItem("touchpoint", tid, at, f"{label(kind).capitalize()} · {name}", None, name, kind, status,
-                                _outcome(status, at, now, TouchStatus.DONE.value), version))
+        items.append(
+            ReviewItem(
+                "touchpoint",
+                tid,
+                at,
+                f"{label(kind).capitalize()} · {name}",
+                None,
+                name,
+                kind,
+                status,
+                _outcome(status, at, now, TouchStatus.DONE.value),
+                version,
+            )
+        )
     items.sort(key=lambda i: (i.at, i.id))
 
     def count(outcome: str) -> int:
         return sum(1 for i in items if i.outcome == outcome)
 
-    return TouchesReview(planned=len(items), done=count("done"), skipped=count("skipped"), overdue=count("missed"),
-                         upcoming=count("upcoming"), items=items)
+    return TouchesReview(
+        planned=len(items),
+        done=count("done"),
+        skipped=count("skipped"),
+        overdue=count("missed"),
+        upcoming=count("upcoming"),
+        items=items,
+    )
 
 
 def _give_ask(session: Session, start: datetime, end: datetime) -> GiveAsk:
@@ -180,8 +228,16 @@ def _going_cold(session: Session, now: datetime, zone: ZoneInfo) -> tuple[list[C
     suggestions = _suggested(session, ids, now)
     planned = _planned_touches(session, ids, zone)
     people = [
-        ColdPerson(d.connection_id, d.name, d.tier, d.cadence_days, round(d.overdue_days, 2), d.last_contact_at,
-                   suggestions.get(d.connection_id), planned.get(d.connection_id))
+        ColdPerson(
+            d.connection_id,
+            d.name,
+            d.tier,
+            d.cadence_days,
+            round(d.overdue_days, 2),
+            d.last_contact_at,
+            suggestions.get(d.connection_id),
+            planned.get(d.connection_id),
+        )
         for d in top
     ]
     return people, len(cold)
@@ -197,17 +253,24 @@ def _new_connections(session: Session, monday: date, now: datetime, zone: ZoneIn
     ids = [p[0] for p in people]
     if not ids:
         return []
-    gave = set(session.exec(
-        select(Touchpoint.connection_id).where(
-            Touchpoint.connection_id.in_(ids), Touchpoint.status == TouchStatus.DONE.value,
-            Touchpoint.kind.in_(sorted(k.value for k in VALUE_FIRST_KINDS)),
-        ).distinct()
-    ).all())
+    gave = set(
+        session.exec(
+            select(Touchpoint.connection_id)
+            .where(
+                Touchpoint.connection_id.in_(ids),
+                Touchpoint.status == TouchStatus.DONE.value,
+                Touchpoint.kind.in_(sorted(k.value for k in VALUE_FIRST_KINDS)),
+            )
+            .distinct()
+        ).all()
+    )
     waiting = [p for p in people if p[0] not in gave]
     suggestions = _suggested(session, [p[0] for p in waiting], now)
     planned = _planned_touches(session, [p[0] for p in waiting], zone)
     return [
-        NewConnection(cid, f"{first} {last}".strip(), company or "", connected_on, suggestions.get(cid), planned.get(cid))
+        NewConnection(
+            cid, f"{first} {last}".strip(), company or "", connected_on, suggestions.get(cid), planned.get(cid)
+        )
         for cid, first, last, company, connected_on in waiting
     ]
 
@@ -224,15 +287,27 @@ def _rising(session: Session, now: datetime) -> list[TopicRising]:
     keys = {keyword_key(t.keyword): t for t in trends}
     order = {t.keyword: n for n, t in enumerate(trends)}
     rows = session.exec(
-        select(Topic.id, Topic.name, Entry.id, Entry.title, Entry.link, Entry.published_at, Entry.is_dismissed,
-               Keyword.phrase, Keyword.merge_key)
+        select(
+            Topic.id,
+            Topic.name,
+            Entry.id,
+            Entry.title,
+            Entry.link,
+            Entry.published_at,
+            Entry.is_dismissed,
+            Keyword.phrase,
+            Keyword.merge_key,
+        )
         .join(Feed, Feed.topic_id == Topic.id)
         .join(Entry, Entry.feed_id == Feed.id)
         .join(EntryKeyword, EntryKeyword.entry_id == Entry.id)
         .join(Keyword, Keyword.id == EntryKeyword.keyword_id)
-        .where(Entry.published_at > now - timedelta(days=TREND_DAYS), Entry.published_at <= now,
-               EntryKeyword.rank <= TREND_PER_ENTRY,
-               or_(Keyword.merge_key.in_(sorted(keys)), Keyword.merge_key.is_(None)))  # the rising ones only
+        .where(
+            Entry.published_at > now - timedelta(days=TREND_DAYS),
+            Entry.published_at <= now,
+            EntryKeyword.rank <= TREND_PER_ENTRY,
+            or_(Keyword.merge_key.in_(sorted(keys)), Keyword.merge_key.is_(None)),
+        )  # the rising ones only
     ).all()
     topics: dict[int, dict] = {}
     for topic_id, name, eid, title, link, published, dismissed, phrase, merge_key in rows:
@@ -242,25 +317,43 @@ def _rising(session: Session, now: datetime) -> list[TopicRising]:
         topic = topics.setdefault(topic_id, {"name": name, "keywords": set(), "entries": {}})
         topic["keywords"].add(trend.keyword)
         if not dismissed:
-            e = topic["entries"].setdefault(eid, {"title": title, "link": link, "published": utc_value(published),
-                                                  "keywords": set()})
+            e = topic["entries"].setdefault(
+                eid, {"title": title, "link": link, "published": utc_value(published), "keywords": set()}
+            )
             e["keywords"].add(trend.keyword)
     found = [eid for t in topics.values() for eid in t["entries"]]
-    ideas = set(session.exec(select(Post.source_entry_id).where(Post.source_entry_id.in_(sorted(set(found))))).all()) \
-        if found else set()
+    ideas = (
+        set(session.exec(select(Post.source_entry_id).where(Post.source_entry_id.in_(sorted(set(found))))).all())
+        if found
+        else set()
+    )
     out = []
     for _topic_id, topic in sorted(topics.items(), key=lambda kv: (kv[1]["name"], kv[0])):
-        ranked = sorted(topic["entries"].items(),
-                        key=lambda kv: (-len(kv[1]["keywords"]), -kv[1]["published"].timestamp(), kv[0]))
+        ranked = sorted(
+            topic["entries"].items(), key=lambda kv: (-len(kv[1]["keywords"]), -kv[1]["published"].timestamp(), kv[0])
+        )
         entries = [
-            EntryPick(eid, e["title"] or "(untitled entry)", e["link"], e["published"],
-                      sorted(e["keywords"], key=order.__getitem__), eid in ideas)
+            EntryPick(
+                eid,
+                e["title"] or "(untitled entry)",
+                e["link"],
+                e["published"],
+                sorted(e["keywords"], key=order.__getitem__),
+                eid in ideas,
+            )
             for eid, e in ranked[:ENTRIES_PER_TOPIC]
         ]
         words = sorted(topic["keywords"], key=order.__getitem__)[:RISING_PER_TOPIC]
-        out.append(TopicRising(topic["name"], [
-            RisingKeyword(t.keyword, t.count, t.baseline, t.lift, list(t.series)) for t in (keys[keyword_key(w)] for w in words)
-        ], entries))
+        out.append(
+            TopicRising(
+                topic["name"],
+                [
+                    RisingKeyword(t.keyword, t.count, t.baseline, t.lift, list(t.series))
+                    for t in (keys[keyword_key(w)] for w in words)
+                ],
+                entries,
+            )
+        )
     return out
 
 
@@ -268,8 +361,17 @@ def _failing_feeds(session: Session) -> list[FeedProblem]:
     from planner.services.feeds import list_feeds
 
     problems = [
-        FeedProblem(f.id, f.title or f.url, f.url, f.topic, f.last_status, f.last_error, f.failure_count, f.enabled,
-                    f.disabled_reason)
+        FeedProblem(
+            f.id,
+            f.title or f.url,
+            f.url,
+            f.topic,
+            f.last_status,
+            f.last_error,
+            f.failure_count,
+            f.enabled,
+            f.disabled_reason,
+        )
         for f in list_feeds(session)
         if f.last_status == "error" or f.failure_count > 0 or not f.enabled
     ]
@@ -281,26 +383,33 @@ def _suggestions(review: WeekReview, backlog: dict[str, int], capacity: int | No
     out: list[str] = []
     missed = review.missed_items
     if missed:
-        out.append(f"Decide on the {len(missed)} missed item{'s' if len(missed) != 1 else ''} of {review.week}: "
-                   "carry each forward or drop it.")
+        out.append(
+            f"Decide on the {len(missed)} missed item{'s' if len(missed) != 1 else ''} of {review.week}: "
+            "carry each forward or drop it."
+        )
     if review.posts.published:
         for row in review.posts.pillars:
             if row.target > 0 and row.share < row.target - MIX_GAP:
                 ready = backlog.get(row.pillar, 0)
                 out.append(
                     f"Give {label(row.pillar)} more room: {row.share:.0%} of last week's published posts against a "
-                    f"{row.target:.0%} target" + (f" ({ready} in the backlog)." if ready else " (no idea or draft yet: add one).")
+                    f"{row.target:.0%} target"
+                    + (f" ({ready} in the backlog)." if ready else " (no idea or draft yet: add one).")
                 )
     elif review.posts.planned:
-        out.append(f"Nothing was published in {review.week} out of {review.posts.planned} scheduled: plan fewer, "
-                   "shorter posts and publish them.")
+        out.append(
+            f"Nothing was published in {review.week} out of {review.posts.planned} scheduled: plan fewer, "
+            "shorter posts and publish them."
+        )
     else:
         out.append("No posts were scheduled: run the auto-plan for next week.")
     t = review.touchpoints
     if t.planned and t.done < KEPT_THRESHOLD * t.planned:
         extra = f" (capacity is {capacity} a day)" if capacity else ""
-        out.append(f"Only {t.done} of {count(t.planned, 'touchpoint')} {'was' if t.done == 1 else 'were'} done: "
-                   f"plan fewer, or block time for them{extra}.")
+        out.append(
+            f"Only {t.done} of {count(t.planned, 'touchpoint')} {'was' if t.done == 1 else 'were'} done: "
+            f"plan fewer, or block time for them{extra}."
+        )
     if review.going_cold:
         names = ", ".join(
             f"{p.name} ({label(p.suggestion.kind) if p.suggestion else 'check in'})" for p in review.going_cold[:3]
@@ -309,24 +418,35 @@ def _suggestions(review: WeekReview, backlog: dict[str, int], capacity: int | No
     if review.new_connections:
         names = ", ".join(p.name for p in review.new_connections[:3])
         more = len(review.new_connections) - 3
-        out.append(f"Start with value for new connections: {names}" + (f" and {more} more" if more > 0 else "")
-                   + " (no value-first touch yet).")
+        out.append(
+            f"Start with value for new connections: {names}"
+            + (f" and {more} more" if more > 0 else "")
+            + " (no value-first touch yet)."
+        )
     ga = review.give_ask_90_days
     if ga.asks and ga.gives < GIVE_ASK_FLOOR * ga.asks:
-        out.append(f"Give before you ask: {ga.ratio_text} gives to asks over 90 days is below {GIVE_ASK_FLOOR:g}:1 — "
-                   "plan only value-first touches next week.")
+        out.append(
+            f"Give before you ask: {ga.ratio_text} gives to asks over 90 days is below {GIVE_ASK_FLOOR:g}:1 — "
+            "plan only value-first touches next week."
+        )
     best = None
     for topic in review.rising:
         for k in topic.keywords[:1]:
             if best is None or (k.lift, k.count) > (best[1].lift, best[1].count):
                 best = (topic.topic, k)
     if best:
-        out.append(f"Write about “{best[1].keyword}”: rising in {best[0]} ({best[1].count} mentions, ×{best[1].lift:g}).")
+        out.append(
+            f"Write about “{best[1].keyword}”: rising in {best[0]} ({best[1].count} mentions, ×{best[1].lift:g})."
+        )
     if review.failing_feeds:
         names = ", ".join(f.title for f in review.failing_feeds[:3])
-        out.append(f"Fix or remove {len(review.failing_feeds)} failing feed{'s' if len(review.failing_feeds) != 1 else ''}: "
-                   f"{names}.")
+        out.append(
+            f"Fix or remove {len(review.failing_feeds)} failing feed{'s' if len(review.failing_feeds) != 1 else ''}: "
+            f"{names}."
+        )
     if review.streak.this_week.kept:
-        out.append(f"Keep it going: the plan was kept {review.streak.weeks} week{'s' if review.streak.weeks != 1 else ''} "
-                   "in a row.")
+        out.append(
+            f"Keep it going: the plan was kept {review.streak.weeks} week{'s' if review.streak.weeks != 1 else ''} "
+            "in a row."
+        )
     return out

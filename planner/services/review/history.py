@@ -64,8 +64,9 @@ def _week_counts(session: Session, first: date, weeks: int, zone: ZoneInfo) -> l
     """Posts and touchpoints planned / happened for `weeks` weeks from the Monday `first`: two
     grouped queries, whatever the number of rows."""
     edges = _week_edges(first, weeks, zone)
-    posts = _weekly(session, Post.scheduled_at, edges, (Post.status.in_(_PLACED),),
-                    Post.status == PostStatus.PUBLISHED.value)
+    posts = _weekly(
+        session, Post.scheduled_at, edges, (Post.status.in_(_PLACED),), Post.status == PostStatus.PUBLISHED.value
+    )
     touches = _weekly(session, Touchpoint.due_at, edges, (), Touchpoint.status == TouchStatus.DONE.value)
     out = []
     for i in range(weeks):
@@ -117,18 +118,29 @@ def _charts(session: Session, monday: date, zone: ZoneInfo, posts: PostsReview) 
     first = monday - timedelta(weeks=CHART_WEEKS - 1)
     counts = _week_counts(session, first, CHART_WEEKS, zone)
     edges = _week_edges(first, CHART_WEEKS, zone)
-    done = _weekly(session, Touchpoint.done_at, edges, (Touchpoint.status == TouchStatus.DONE.value,),
-                   Touchpoint.kind.in_(sorted(k.value for k in ASK_KINDS)))
+    done = _weekly(
+        session,
+        Touchpoint.done_at,
+        edges,
+        (Touchpoint.status == TouchStatus.DONE.value,),
+        Touchpoint.kind.in_(sorted(k.value for k in ASK_KINDS)),
+    )
     points = []
     for i, w in enumerate(counts):
         n, asks = done.get(i, (0, 0))
         points.append(WeekPoint(w.week, n, w.touches_planned, n - asks, asks))
     recent_start, _ = week_bounds(monday - timedelta(weeks=MIX_WEEKS - 1), zone)
-    recent = dict(session.exec(
-        select(Post.pillar, func.count())
-        .where(Post.status == PostStatus.PUBLISHED.value, Post.scheduled_at >= recent_start, Post.scheduled_at < edges[-1])
-        .group_by(Post.pillar)
-    ).all())
+    recent = dict(
+        session.exec(
+            select(Post.pillar, func.count())
+            .where(
+                Post.status == PostStatus.PUBLISHED.value,
+                Post.scheduled_at >= recent_start,
+                Post.scheduled_at < edges[-1],
+            )
+            .group_by(Post.pillar)
+        ).all()
+    )
     total = sum(recent.values())
     mix_points = [
         MixPoint(row.pillar, row.target, row.share, round(recent.get(row.pillar, 0) / total, 4) if total else 0.0)

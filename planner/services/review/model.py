@@ -213,8 +213,12 @@ class WeekKept(_Json):
         return posts_ok and touches_ok
 
     def counts(self) -> dict:
-        return {"posts_planned": self.posts_planned, "posts_published": self.posts_published,
-                "touches_planned": self.touches_planned, "touches_done": self.touches_done}
+        return {
+            "posts_planned": self.posts_planned,
+            "posts_published": self.posts_published,
+            "touches_planned": self.touches_planned,
+            "touches_done": self.touches_done,
+        }
 
     def as_json(self) -> dict:
         return {"week": self.week, **self.counts(), "kept": self.kept}

@@ -59,21 +59,30 @@ def to_markdown(review: WeekReview) -> str:
     kept = streak.this_week
     out += [
         "",
-        (f"**Plan kept:** {'yes' if kept.kept else 'no'} · streak {streak.weeks} week{'s' if streak.weeks != 1 else ''} "
-         f"· posts {kept.posts_published}/{kept.posts_planned} published · touchpoints {kept.touches_done}/"
-         f"{kept.touches_planned} done"),
+        (
+            f"**Plan kept:** {'yes' if kept.kept else 'no'} · streak {streak.weeks} week{'s' if streak.weeks != 1 else ''} "
+            f"· posts {kept.posts_published}/{kept.posts_planned} published · touchpoints {kept.touches_done}/"
+            f"{kept.touches_planned} done"
+        ),
         "",
         f"_{_md(streak.definition[0].upper() + streak.definition[1:])}._",
     ]
 
     # posts
     p = review.posts
-    out += ["", "## Posts", "",
-            f"{p.published} of {p.planned} scheduled posts published · {p.skipped} skipped · {p.missed} missed"
-            + (f" · {p.upcoming} still ahead" if p.upcoming else ""), ""]
+    out += [
+        "",
+        "## Posts",
+        "",
+        f"{p.published} of {p.planned} scheduled posts published · {p.skipped} skipped · {p.missed} missed"
+        + (f" · {p.upcoming} still ahead" if p.upcoming else ""),
+        "",
+    ]
     for row in p.pillars:
-        out.append(f"- {label(row.pillar).capitalize()}: {row.published}/{row.planned} published · "
-                   f"{_pct(row.share)} of published vs {_pct(row.target)} target")
+        out.append(
+            f"- {label(row.pillar).capitalize()}: {row.published}/{row.planned} published · "
+            f"{_pct(row.share)} of published vs {_pct(row.target)} target"
+        )
     if p.items:
         out.append("")
         for item in p.items:
@@ -81,9 +90,14 @@ def to_markdown(review: WeekReview) -> str:
 
     # touchpoints
     t = review.touchpoints
-    out += ["", "## Touchpoints", "",
-            f"{t.done} done · {t.skipped} skipped · {t.overdue} overdue of {t.planned} planned"
-            + (f" · {t.upcoming} still ahead" if t.upcoming else ""), ""]
+    out += [
+        "",
+        "## Touchpoints",
+        "",
+        f"{t.done} done · {t.skipped} skipped · {t.overdue} overdue of {t.planned} planned"
+        + (f" · {t.upcoming} still ahead" if t.upcoming else ""),
+        "",
+    ]
     for item in t.items:
         out.append(f"- {local(item.at):%a %H:%M} · {_md(item.title)} · **{item.outcome}**")
     ga, ga90 = review.give_ask_week, review.give_ask_90_days
@@ -98,8 +112,11 @@ def to_markdown(review: WeekReview) -> str:
         out.append(f"{count(n, 'person')} going cold; the most overdue first:")
         out.append("")
         for person in review.going_cold:
-            since = ("never contacted" if person.last_contact_at is None
-                     else f"{count(int(person.overdue_days), 'day')} overdue")
+            since = (
+                "never contacted"
+                if person.last_contact_at is None
+                else f"{count(int(person.overdue_days), 'day')} overdue"
+            )
             line = f"- **{_md(person.name)}** ({person.tier}, every {count(person.cadence_days, 'day')}) · {since}"
             if person.suggestion:
                 line += f" → {label(person.suggestion.kind)}: {_md(person.suggestion.reason)}"
@@ -135,8 +152,10 @@ def to_markdown(review: WeekReview) -> str:
     for feed in review.failing_feeds:
         state = "disabled" if not feed.enabled else (feed.status or "failing")
         why = feed.error or feed.disabled_reason or ""
-        out.append(f"- {_md(feed.title)} · {state} · {feed.failure_count} failure{'s' if feed.failure_count != 1 else ''}"
-                   + (f" · {_md(why)}" if why else ""))
+        out.append(
+            f"- {_md(feed.title)} · {state} · {feed.failure_count} failure{'s' if feed.failure_count != 1 else ''}"
+            + (f" · {_md(why)}" if why else "")
+        )
 
     # charts, as text
     out += ["", "## Charts", "", "Pillar mix (published, last 4 weeks) vs target:", "", "```"]

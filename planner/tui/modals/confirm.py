@@ -28,7 +28,9 @@ class ConfirmModal(ModalScreen[bool]):
         Binding("escape", "answer(False)", "Cancel"),
     ]
 
-    def __init__(self, title: str, body: str, confirm_label: str = "Do it anyway", cancel_label: str = "Cancel") -> None:
+    def __init__(
+        self, title: str, body: str, confirm_label: str = "Do it anyway", cancel_label: str = "Cancel"
+    ) -> None:
         super().__init__()
         self.title_text = title
         self.body = body

@@ -60,8 +60,12 @@ def touch_text(d, tz: tzinfo) -> Text:
     out.append(f"{words.label(t.kind).capitalize()} · {t.status} · due {due}")
     if t.done_at:
         out.append(f" · done {t.done_at.astimezone(tz):%a %d %b %Y %H:%M}")
-    source = {"manual": "added by hand", "plan": "planned by auto-plan", "suggestion": "from an accepted suggestion",
-              "import": "imported"}.get(t.source, words.label(t.source))
+    source = {
+        "manual": "added by hand",
+        "plan": "planned by auto-plan",
+        "suggestion": "from an accepted suggestion",
+        "import": "imported",
+    }.get(t.source, words.label(t.source))
     out.append(f"\n{source}\n", style="dim")
     if t.message:
         out.append("\nMessage\n", style="bold")

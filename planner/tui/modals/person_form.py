@@ -46,8 +46,11 @@ class PersonForm(EditForm):
         return (self.tier, str(self.cadence_days or ""), ", ".join(self.tags))
 
     def values(self) -> tuple:
-        return (str(self.query_one("#person-tier", Select).value), self.query_one("#person-cadence", Input).value,
-                self.query_one("#person-tags", Input).value)
+        return (
+            str(self.query_one("#person-tier", Select).value),
+            self.query_one("#person-cadence", Input).value,
+            self.query_one("#person-tags", Input).value,
+        )
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -79,12 +82,14 @@ class PersonForm(EditForm):
         wanted = [t.strip() for t in self.query_one("#person-tags", Input).value.split(",") if t.strip()]
         have = {t.lower() for t in self.tags}
         want = {t.lower() for t in wanted}
-        self.dismiss(PersonFormResult(
-            tier=str(self.query_one("#person-tier", Select).value),
-            cadence_days=days,
-            add_tags=[t for t in wanted if t.lower() not in have],
-            remove_tags=[t for t in self.tags if t.lower() not in want],
-        ))
+        self.dismiss(
+            PersonFormResult(
+                tier=str(self.query_one("#person-tier", Select).value),
+                cadence_days=days,
+                add_tags=[t for t in wanted if t.lower() not in have],
+                remove_tags=[t for t in self.tags if t.lower() not in want],
+            )
+        )
         return True
 
     @on(Button.Pressed, "#person-cancel")

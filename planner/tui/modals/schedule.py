@@ -20,8 +20,9 @@ class ScheduleDialog(EditForm):
     of the post's pillar. A time it cannot read keeps the dialog open with the reason; leaving with
     a changed time asks first (EditForm)."""
 
-    def __init__(self, current: str, zone: ZoneInfo, now: datetime, proposal: datetime | None = None,
-                 pillar: str | None = None) -> None:
+    def __init__(
+        self, current: str, zone: ZoneInfo, now: datetime, proposal: datetime | None = None, pillar: str | None = None
+    ) -> None:
         super().__init__()
         self.current, self.zone, self.now, self.proposal, self.pillar = current, zone, now, proposal, pillar
         self.what = "the schedule time"
@@ -33,7 +34,9 @@ class ScheduleDialog(EditForm):
             yield Static(Text("e.g. 2026-12-01 09:00 · tomorrow 9am · fri 10:00 · next monday · +2d", style="dim"))
             if self.proposal is not None:
                 local = self.proposal.astimezone(self.zone)
-                yield Static(Text(f"next free {label(self.pillar)} slot: {local:%a %d %b %H:%M}"), id="schedule-proposal")
+                yield Static(
+                    Text(f"next free {label(self.pillar)} slot: {local:%a %d %b %H:%M}"), id="schedule-proposal"
+                )
                 self.shown = self.current or f"{local:%Y-%m-%d %H:%M}"
             yield Input(value=self.shown, id="schedule-input")
             yield Static("", id="schedule-error")

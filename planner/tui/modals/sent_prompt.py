@@ -1,4 +1,4 @@
-""""Posted?" / "Sent?": the one question after a copy or an open; only its yes marks anything done."""
+""" "Posted?" / "Sent?": the one question after a copy or an open; only its yes marks anything done."""
 
 from __future__ import annotations
 
@@ -42,7 +42,9 @@ class SentPrompt(ModalScreen[tuple[bool, str | None]]):
         with Vertical():
             yield Static(Text(f"{self.question} {self.what}"), classes="sent-title")
             if self.shown_url:
-                yield Static(Text(f"No browser could open here; the link is copied:\n{self.shown_url}"), classes="sent-url")
+                yield Static(
+                    Text(f"No browser could open here; the link is copied:\n{self.shown_url}"), classes="sent-url"
+                )
             if self.ask_url:
                 yield Input(placeholder="its URL (optional: paste it, Enter)", id="sent-url-input")
             with Horizontal():

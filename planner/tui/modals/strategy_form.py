@@ -9,9 +9,8 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Input, Label, Static
 
-from planner.tui.modals.unsaved import EditForm
 from planner.text import heading
-
+from planner.tui.modals.unsaved import EditForm
 
 
 class StrategyForm(EditForm):

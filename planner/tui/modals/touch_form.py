@@ -44,7 +44,9 @@ class TouchForm(EditForm):
     """
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, mode: str, person: str, today: date, tz, kind: str = TouchKind.CHECK_IN.value, message: str = "") -> None:
+    def __init__(
+        self, mode: str, person: str, today: date, tz, kind: str = TouchKind.CHECK_IN.value, message: str = ""
+    ) -> None:
         super().__init__()
         self.mode = mode
         self.person = person
@@ -58,8 +60,12 @@ class TouchForm(EditForm):
         return (self.initial_kind, self.today.isoformat(), "", self.initial_message)
 
     def values(self) -> tuple:
-        return (str(self.query_one("#touch-kind", Select).value), self.query_one("#touch-date", Input).value,
-                self.query_one("#touch-note", Input).value, self.query_one("#touch-message", Input).value)
+        return (
+            str(self.query_one("#touch-kind", Select).value),
+            self.query_one("#touch-date", Input).value,
+            self.query_one("#touch-note", Input).value,
+            self.query_one("#touch-message", Input).value,
+        )
 
     def compose(self) -> ComposeResult:
         verb = "Log a touch with" if self.mode == "log" else "Plan a touch with"
@@ -67,8 +73,11 @@ class TouchForm(EditForm):
             yield Static(Text(f"{verb} {self.person}"), classes="form-title")
             yield Label("Kind")
             yield Select(kind_options(), allow_blank=False, value=self.initial_kind, id="touch-kind")
-            yield Label("When it happened (e.g. today, yesterday 17:00, 2026-11-20)" if self.mode == "log"
-                        else "Due (e.g. 2026-12-01, tomorrow 9am, fri 10:00, next monday, +2d)")
+            yield Label(
+                "When it happened (e.g. today, yesterday 17:00, 2026-11-20)"
+                if self.mode == "log"
+                else "Due (e.g. 2026-12-01, tomorrow 9am, fri 10:00, next monday, +2d)"
+            )
             yield Input(value=self.today.isoformat(), id="touch-date")
             yield Label("Note")
             yield Input(placeholder="what happened / why", id="touch-note")
@@ -118,15 +127,22 @@ class TouchForm(EditForm):
 
         raw = self.query_one("#touch-date", Input).value
         try:
-            when = parse_when(raw, self.app.now(), self.tz, what="when" if self.mode == "log" else "due",
-                              default_time=time(12, 0) if self.mode == "log" else time(9, 0))
+            when = parse_when(
+                raw,
+                self.app.now(),
+                self.tz,
+                what="when" if self.mode == "log" else "due",
+                default_time=time(12, 0) if self.mode == "log" else time(9, 0),
+            )
         except PlannerError as exc:
             self.notify(str(exc), severity="error", markup=False)
             return False
-        self.dismiss(TouchFormResult(
-            kind=str(self.query_one("#touch-kind", Select).value),
-            when=when,
-            note=self.query_one("#touch-note", Input).value.strip(),
-            message=self.query_one("#touch-message", Input).value.strip(),
-        ))
+        self.dismiss(
+            TouchFormResult(
+                kind=str(self.query_one("#touch-kind", Select).value),
+                when=when,
+                note=self.query_one("#touch-note", Input).value.strip(),
+                message=self.query_one("#touch-message", Input).value.strip(),
+            )
+        )
         return True

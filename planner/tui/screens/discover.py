@@ -43,8 +43,18 @@ def _tree(app) -> tuple[list, list]:
 
 
 def _entries(app, f: Filter, after) -> list[feed_service.EntryRow]:
-    return app.cached(("list_entries", f, after), feed_service.list_entries, topic=f.topic, feed_id=f.feed_id,
-                      unread=f.unread, starred=f.starred, search=f.search, limit=PAGE, with_summary=True, after=after)
+    return app.cached(
+        ("list_entries", f, after),
+        feed_service.list_entries,
+        topic=f.topic,
+        feed_id=f.feed_id,
+        unread=f.unread,
+        starred=f.starred,
+        search=f.search,
+        limit=PAGE,
+        with_summary=True,
+        after=after,
+    )
 
 
 def _trends(app, topic: str | None):
@@ -84,12 +94,18 @@ class DiscoverScreen(PlannerScreen):
                 yield Static("Rising this week", classes="section-title")
                 yield Static("", id="discover-trends")
             with Vertical(id="discover-right"):
-                yield Input(placeholder="filter titles and summaries… (enter to apply, esc to clear)", id="discover-search")
+                yield Input(
+                    placeholder="filter titles and summaries… (enter to apply, esc to clear)", id="discover-search"
+                )
                 yield ProgressBar(id="discover-progress", show_eta=False)
                 yield Static("", classes="counts", id="discover-keyword-status")
                 yield Static("", classes="counts", id="discover-status")
-                table = FitTable(id="discover-entries", cursor_type="row", zebra_stripes=True,
-                                 shrink=(("feed", 8), ("title", 16), ("feed", 5), ("title", 10)))
+                table = FitTable(
+                    id="discover-entries",
+                    cursor_type="row",
+                    zebra_stripes=True,
+                    shrink=(("feed", 8), ("title", 16), ("feed", 5), ("title", 10)),
+                )
                 table.add_columns("date", "feed", "title")
                 yield table
                 with VerticalScroll(classes="detail", id="discover-detail-box"):
@@ -165,7 +181,8 @@ class DiscoverScreen(PlannerScreen):
         self.keep = None
         if self.rows:
             self.query_one("#discover-entries", DataTable).move_cursor(
-                row=index if index is not None else min(row, len(self.rows) - 1))
+                row=index if index is not None else min(row, len(self.rows) - 1)
+            )
             self.show_detail()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="discover-page")
@@ -197,7 +214,10 @@ class DiscoverScreen(PlannerScreen):
             described.append("unread")
         more = "" if self.exhausted else "+"
         self.query_one("#discover-status", Static).update(
-            Text(f"{len(self.rows)}{more} {plural(len(self.rows), 'entry')}" + (f" · {', '.join(described)}" if described else ""))
+            Text(
+                f"{len(self.rows)}{more} {plural(len(self.rows), 'entry')}"
+                + (f" · {', '.join(described)}" if described else "")
+            )
         )
         if offset == 0:
             self.show_detail()
@@ -324,8 +344,13 @@ class DiscoverScreen(PlannerScreen):
     @on(Tree.NodeSelected, "#discover-tree")
     def pick_node(self, event: Tree.NodeSelected) -> None:
         data = event.node.data or Filter()
-        self.filter = Filter(topic=data.topic, feed_id=data.feed_id, feed_name=data.feed_name, search=self.filter.search,
-                             unread=self.filter.unread)
+        self.filter = Filter(
+            topic=data.topic,
+            feed_id=data.feed_id,
+            feed_name=data.feed_name,
+            search=self.filter.search,
+            unread=self.filter.unread,
+        )
         self.reload_entries()  # and then the trends of the new selection
         self.query_one("#discover-entries", DataTable).focus()
 
@@ -390,7 +415,9 @@ class DiscoverScreen(PlannerScreen):
     @work(thread=True, exit_on_error=False, group="discover-idea")
     def make_idea(self, row: feed_service.EntryRow) -> None:
         post = self.app.store.call(feed_service.idea_from_entry, row.id, self.app.now())
-        self.app.call_from_thread(self.app.notify, f"Post idea #{post.id}: {post.title}", title="Content share idea", markup=False)
+        self.app.call_from_thread(
+            self.app.notify, f"Post idea #{post.id}: {post.title}", title="Content share idea", markup=False
+        )
 
     def action_toggle_unread(self) -> None:
         from dataclasses import replace
@@ -451,8 +478,13 @@ class DiscoverScreen(PlannerScreen):
             f"{summary.feeds} feeds: {summary.new_entries} new entries, {summary.not_modified + summary.unchanged} unchanged, "
             f"{summary.errors} errors"
         ) + "".join(f"\n{note}" for note in summary.notes)
-        self.app.call_from_thread(self.app.notify, message, title="Refresh done", markup=False,
-                                  severity="warning" if summary.errors else "information")
+        self.app.call_from_thread(
+            self.app.notify,
+            message,
+            title="Refresh done",
+            markup=False,
+            severity="warning" if summary.errors else "information",
+        )
         self.app.call_from_thread(self.after_refresh, summary)
 
     def after_refresh(self, summary) -> None:

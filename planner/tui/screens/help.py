@@ -23,18 +23,24 @@ class KeyGroup:
     rows: list[tuple[str, str]]  # (keys, what they do)
 
 
-EVERY_LIST = KeyGroup("In every list, table and tree", [
-    ("j / k  ↓ / ↑", "Next / previous row"),
-    ("g / G", "First / last row"),
-    ("ctrl+d / ctrl+u", "Page down / up"),
-    ("⏎", "Open the selected item (the editor, or a detail view)"),
-    ("h / l  ← / →", "Previous / next day (the Plan week grid)"),
-])
-FORMS = KeyGroup("In the editor, forms and dialogs", [
-    ("esc", "Back; asks save / discard / keep editing when something is unsaved"),
-    ("tab / shift+tab", "Next / previous field (letters typed in a field never run keys)"),
-    ("⏎", "Save the form"),
-])
+EVERY_LIST = KeyGroup(
+    "In every list, table and tree",
+    [
+        ("j / k  ↓ / ↑", "Next / previous row"),
+        ("g / G", "First / last row"),
+        ("ctrl+d / ctrl+u", "Page down / up"),
+        ("⏎", "Open the selected item (the editor, or a detail view)"),
+        ("h / l  ← / →", "Previous / next day (the Plan week grid)"),
+    ],
+)
+FORMS = KeyGroup(
+    "In the editor, forms and dialogs",
+    [
+        ("esc", "Back; asks save / discard / keep editing when something is unsaved"),
+        ("tab / shift+tab", "Next / previous field (letters typed in a field never run keys)"),
+        ("⏎", "Save the form"),
+    ],
+)
 
 LEGEND: list[tuple[str | Text, str]] = [
     ("TL CS GE VE", "A post's pillar: thought leadership, content share, group engagement, virtual event"),
@@ -61,7 +67,9 @@ def keys_of(bindings, app) -> list[tuple[str, str, str]]:
         if not isinstance(b, Binding) or b.system:
             continue
         keys, _ = by_action.setdefault(b.action, ([], b.description or b.action))
-        shown = [b.key_display] if b.key_display else [app.get_key_display(Binding(k, b.action)) for k in b.key.split(",")]
+        shown = (
+            [b.key_display] if b.key_display else [app.get_key_display(Binding(k, b.action)) for k in b.key.split(",")]
+        )
         for key in shown:
             if key not in keys:
                 keys.append(key)
@@ -84,8 +92,10 @@ def screen_groups(app, under: Screen | None) -> list[KeyGroup]:
 
     everywhere = [("1–6", "Go to a section: " + ", ".join(f"{s.key} {s.title}" for s in app.sections))]
     everywhere += _rows(type(app).BINDINGS, app)
-    everywhere += [("ctrl+p", "Command palette: every action of this screen and the app, by name"),
-                   ("ctrl+q", "Quit (asks first when an edit is unsaved)")]
+    everywhere += [
+        ("ctrl+p", "Command palette: every action of this screen and the app, by name"),
+        ("ctrl+q", "Quit (asks first when an edit is unsaved)"),
+    ]
     screens: list[tuple[str, type]] = [(s.title, s.factory.preload()) for s in app.sections]
     screens.append(("Post editor", PostEditorScreen))
     if under is not None:
@@ -130,8 +140,16 @@ class HelpScreen(ModalScreen[None]):
     def _keys(self) -> Group:
         tables = []
         for group in screen_groups(self.app, self.under):
-            table = Table(title=group.title, title_justify="left", title_style="bold", show_header=False,
-                          show_edge=False, expand=True, box=None, padding=(0, 1))
+            table = Table(
+                title=group.title,
+                title_justify="left",
+                title_style="bold",
+                show_header=False,
+                show_edge=False,
+                expand=True,
+                box=None,
+                padding=(0, 1),
+            )
             table.add_column("key", style="bold cyan", no_wrap=True, width=18)
             table.add_column("does", ratio=1)
             for keys, does in group.rows:
@@ -141,8 +159,16 @@ class HelpScreen(ModalScreen[None]):
         return Group(*tables)
 
     def _legend(self) -> Table:
-        table = Table(title="What the symbols mean", title_justify="left", title_style="bold", show_header=False,
-                      show_edge=False, expand=True, box=None, padding=(0, 1))
+        table = Table(
+            title="What the symbols mean",
+            title_justify="left",
+            title_style="bold",
+            show_header=False,
+            show_edge=False,
+            expand=True,
+            box=None,
+            padding=(0, 1),
+        )
         table.add_column("symbol", style="bold", no_wrap=True, width=18)
         table.add_column("means", ratio=1)
         for symbol, means in LEGEND:

@@ -21,11 +21,11 @@ from planner.services import ledger as ledger_service
 from planner.services import network as network_service
 from planner.services import people as people_service
 from planner.services import touches as touch_service
+from planner.text import count, label
 from planner.tui.screens.base import PlannerScreen
 from planner.tui.widgets.fit_table import FitTable
 from planner.tui.widgets.footer import PlannerFooter
 from planner.tui.widgets.section_bar import SectionBar
-from planner.text import count, label
 
 PAGE = 200
 FILTERS = (None, "due", "cold")
@@ -39,8 +39,15 @@ class Query:
 
 
 def _page(app, q: Query, limit: int, offset: int) -> network_service.NetworkPage:
-    return app.cached(("network_page", q, limit, offset), network_service.network_page, app.now(),
-                      search=q.search, only=q.only, limit=limit, offset=offset)
+    return app.cached(
+        ("network_page", q, limit, offset),
+        network_service.network_page,
+        app.now(),
+        search=q.search,
+        only=q.only,
+        limit=limit,
+        offset=offset,
+    )
 
 
 def _detail(app, person_id: int) -> network_service.PersonDetail:
@@ -74,11 +81,17 @@ class NetworkScreen(PlannerScreen):
 
     def compose(self) -> ComposeResult:
         yield SectionBar()
-        yield Input(placeholder="search names, companies, positions… (enter to apply, esc to clear)", id="network-search")
+        yield Input(
+            placeholder="search names, companies, positions… (enter to apply, esc to clear)", id="network-search"
+        )
         yield Static("Loading…", classes="counts", id="network-status")
         # next due and give:ask are why one looks here: company and name give way first
-        table = FitTable(id="network-table", cursor_type="row", zebra_stripes=True,
-                         shrink=(("company", 8), ("name", 16), ("company", 0)))
+        table = FitTable(
+            id="network-table",
+            cursor_type="row",
+            zebra_stripes=True,
+            shrink=(("company", 8), ("name", 16), ("company", 0)),
+        )
         table.add_columns("", "name", "company", "tier", "last contact", "next due", "give:ask")
         yield table
         with VerticalScroll(classes="detail", id="network-detail-box"):
@@ -106,8 +119,12 @@ class NetworkScreen(PlannerScreen):
     def palette_commands(self):
         from textual.app import SystemCommand
 
-        yield SystemCommand("Network: show people due", "Filter the people table to those due now", lambda: self.set_filter("due"))
-        yield SystemCommand("Network: show people going cold", "Overdue people, most overdue first", lambda: self.set_filter("cold"))
+        yield SystemCommand(
+            "Network: show people due", "Filter the people table to those due now", lambda: self.set_filter("due")
+        )
+        yield SystemCommand(
+            "Network: show people going cold", "Overdue people, most overdue first", lambda: self.set_filter("cold")
+        )
         yield SystemCommand("Network: show everyone", "Clear the due/cold filter", lambda: self.set_filter(None))
 
     # --- loading --------------------------------------------------------------------------------
@@ -152,7 +169,9 @@ class NetworkScreen(PlannerScreen):
         shown = FILTER_LABELS[q.only]
         search = f" · matching {q.search!r}" if q.search else ""
         self.query_one("#network-status", Static).update(
-            Text(f"{count(page.total, 'person')} ({shown}){search} · f: all/due/cold · /: search · a: accept suggestion")
+            Text(
+                f"{count(page.total, 'person')} ({shown}){search} · f: all/due/cold · /: search · a: accept suggestion"
+            )
         )
         if offset == 0:
             if self.rows:
@@ -164,8 +183,11 @@ class NetworkScreen(PlannerScreen):
             else:
                 self.detail = None
                 self.query_one("#network-detail", Static).update(
-                    Text("Nobody here. Import people with `planner import linkedin Connections.csv`, or clear the filter (f, esc).",
-                         style="dim"))
+                    Text(
+                        "Nobody here. Import people with `planner import linkedin Connections.csv`, or clear the filter (f, esc).",
+                        style="dim",
+                    )
+                )
 
     @staticmethod
     def _cells(row: network_service.NetworkRow, tz) -> list[Text]:
@@ -226,7 +248,9 @@ class NetworkScreen(PlannerScreen):
 
         row = self.current()
         if row is not None and self.detail is not None and self.detail.id == row.id:
-            self.app.push_screen(DetailModal(self.detail.name, self.person_text(self.detail, self.app.tz, timeline=200)))
+            self.app.push_screen(
+                DetailModal(self.detail.name, self.person_text(self.detail, self.app.tz, timeline=200))
+            )
 
     @staticmethod
     def person_text(d: network_service.PersonDetail, tz, timeline: int = 30) -> Text:
@@ -339,8 +363,7 @@ class NetworkScreen(PlannerScreen):
     def accept(self, person_id: int) -> None:
         result = self.app.store.call(touch_service.accept_suggestion, person_id, self.app.now())
         verb = "Planned" if result.created else "Already planned"
-        self.app.call_from_thread(self.app.notify, f"{verb}: {label(result.kind)} with {result.person}",
-                                  markup=False)
+        self.app.call_from_thread(self.app.notify, f"{verb}: {label(result.kind)} with {result.person}", markup=False)
         self.app.call_from_thread(self.reload_rows, True)
 
     def _today(self):
@@ -378,12 +401,28 @@ class NetworkScreen(PlannerScreen):
                 return
         if mode == "log":
             when = min(form.when, now)
-            result = self.app.store.call(touch_service.log_touch, person_id, form.kind, now, when=when, note=form.note,
-                                         message=form.message, force=force)
+            result = self.app.store.call(
+                touch_service.log_touch,
+                person_id,
+                form.kind,
+                now,
+                when=when,
+                note=form.note,
+                message=form.message,
+                force=force,
+            )
             text = f"Logged {label(form.kind)} with {name}"
         else:
-            result = self.app.store.call(touch_service.plan_touch, person_id, form.kind, form.when, now,
-                                         note=form.note, message=form.message, force=force)
+            result = self.app.store.call(
+                touch_service.plan_touch,
+                person_id,
+                form.kind,
+                form.when,
+                now,
+                note=form.note,
+                message=form.message,
+                force=force,
+            )
             text = f"Planned {label(form.kind)} with {name}"
         if result.lint and result.lint["pitch"]:
             text += "\nThe message reads as a pitch: " + "; ".join(result.lint["reasons"])
@@ -405,8 +444,10 @@ class NetworkScreen(PlannerScreen):
             else:
                 self.notify("Not recorded. Give first — press a for a value-first suggestion.", markup=False)
 
-        self.app.push_screen(ConfirmModal("Pitch guard", body, confirm_label="Record the ask anyway",
-                                          cancel_label="Give first"), answered)
+        self.app.push_screen(
+            ConfirmModal("Pitch guard", body, confirm_label="Record the ask anyway", cancel_label="Give first"),
+            answered,
+        )
 
     def action_edit_person(self) -> None:
         from planner.tui.modals.person_form import PersonForm
@@ -430,8 +471,14 @@ class NetworkScreen(PlannerScreen):
     def save_person(self, person_id: int, form, version: int | None) -> None:
         def edit(session) -> str:
             return people_service.edit_person(
-                session, person_id, self.app.now(), tier=form.tier, cadence_days=form.cadence_days,
-                clear_cadence=form.cadence_days is None, add_tags=form.add_tags, remove_tags=form.remove_tags,
+                session,
+                person_id,
+                self.app.now(),
+                tier=form.tier,
+                cadence_days=form.cadence_days,
+                clear_cadence=form.cadence_days is None,
+                add_tags=form.add_tags,
+                remove_tags=form.remove_tags,
                 expected_version=version,
             ).full_name
 

@@ -15,12 +15,12 @@ from textual.widgets import ContentSwitcher, DataTable, Static
 
 from planner.services import planning
 from planner.services import today as today_service
+from planner.text import label
 from planner.tui.screens.base import PlannerScreen
 from planner.tui.widgets.fit_table import FitTable
 from planner.tui.widgets.footer import PlannerFooter
 from planner.tui.widgets.section_bar import SectionBar
 from planner.tui.widgets.week_grid import DAY_NAMES, TOUCH_PER_DAY, WeekGrid, item_text
-from planner.text import label
 
 MOVE_STEP = timedelta(minutes=30)
 AGENDA_PAGE = 200  # agenda rows added at a time: the next ones as the cursor nears the end
@@ -110,7 +110,6 @@ class PlanScreen(PlannerScreen):
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.view.timezone) if self.view else self.app.tz
 
-
     # --- loading -------------------------------------------------------------------------------
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="plan-load")
@@ -159,9 +158,11 @@ class PlanScreen(PlannerScreen):
         for item in self.view.items[self.agenda_shown : upto]:
             local = item.at.astimezone(zone)
             agenda.add_row(
-                Text(f"{DAY_NAMES[local.weekday()]} {local:%d %b}"), Text(f"{local:%H:%M}"),
+                Text(f"{DAY_NAMES[local.weekday()]} {local:%d %b}"),
+                Text(f"{local:%H:%M}"),
                 Text("post" if item.kind == "post" else label(item.action or "touch")),
-                item_text(item, width=60), Text(item.status),
+                item_text(item, width=60),
+                Text(item.status),
                 key=f"{item.kind}:{item.id}",
             )
         self.agenda_shown = agenda.row_count
@@ -174,13 +175,21 @@ class PlanScreen(PlannerScreen):
         if self.query_one(ContentSwitcher).current == "plan-grid":
             return self.query_one(WeekGrid).selected_item()
         agenda = self.query_one("#plan-agenda", DataTable)
-        if not self.view.items or agenda.cursor_row < 0 or agenda.cursor_row >= min(agenda.row_count, len(self.view.items)):
+        if (
+            not self.view.items
+            or agenda.cursor_row < 0
+            or agenda.cursor_row >= min(agenda.row_count, len(self.view.items))
+        ):
             return None
         return self.view.items[agenda.cursor_row]  # the agenda's rows are view.items in order
 
     @on(DataTable.RowHighlighted, "#plan-agenda")
     def agenda_next_page(self, event: DataTable.RowHighlighted) -> None:
-        if self.view is not None and self.agenda_shown < len(self.view.items) and event.cursor_row >= self.agenda_shown - 20:
+        if (
+            self.view is not None
+            and self.agenda_shown < len(self.view.items)
+            and event.cursor_row >= self.agenda_shown - 20
+        ):
             self.fill_agenda(self.agenda_shown + AGENDA_PAGE)
 
     def more_selected(self) -> tuple[int, int] | None:
@@ -197,8 +206,13 @@ class PlanScreen(PlannerScreen):
         more = self.more_selected()
         if more is not None:
             day, n = more
-            detail.update(Text(f"{n:,} more touchpoints on {DAY_NAMES[day]} {self.view.monday + timedelta(days=day):%d %b}: "
-                               "enter lists the day in the agenda", style="dim"))
+            detail.update(
+                Text(
+                    f"{n:,} more touchpoints on {DAY_NAMES[day]} {self.view.monday + timedelta(days=day):%d %b}: "
+                    "enter lists the day in the agenda",
+                    style="dim",
+                )
+            )
             return
         if item is None:
             detail.update(Text("Empty: move an item here with ⇧←/⇧→ or ⇧↑/⇧↓, or press a to auto-plan.", style="dim"))
@@ -235,8 +249,10 @@ class PlanScreen(PlannerScreen):
     def agenda_at_day(self, day: int) -> None:
         """Switch to the agenda with the cursor on the day's first item (rows added up to it)."""
         zone = self.zone()
-        index = next((n for n, i in enumerate(self.view.items)
-                      if (i.at.astimezone(zone).date() - self.view.monday).days >= day), None)
+        index = next(
+            (n for n, i in enumerate(self.view.items) if (i.at.astimezone(zone).date() - self.view.monday).days >= day),
+            None,
+        )
         switcher = self.query_one(ContentSwitcher)
         switcher.current = "plan-agenda"
         agenda = self.query_one("#plan-agenda", DataTable)
@@ -263,7 +279,9 @@ class PlanScreen(PlannerScreen):
 
         settable = [(k, v) for k, v in view.settings() if not k.startswith("slot ")]
         slots = [f"{s.id}: {s.label()}" for s in view.slots]
-        self.app.push_screen(StrategyForm(settable, slots, lambda changes, form: self.save_strategy(changes, view.version, form)))
+        self.app.push_screen(
+            StrategyForm(settable, slots, lambda changes, form: self.save_strategy(changes, view.version, form))
+        )
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="strategy-save")
     def save_strategy(self, changes: dict[str, str], version: int, form) -> None:
@@ -342,8 +360,11 @@ class PlanScreen(PlannerScreen):
     @work(thread=True, exclusive=False, exit_on_error=False, group="plan-mark")
     def mark(self, item: planning.WeekItem, done: bool) -> str:
         now = self.app.now()
-        message = self.app.undoable(item.kind, item.id, lambda s: today_service.mark_item(
-            s, item.kind, item.id, done, now, expected_version=item.version))
+        message = self.app.undoable(
+            item.kind,
+            item.id,
+            lambda s: today_service.mark_item(s, item.kind, item.id, done, now, expected_version=item.version),
+        )
         self.select_after = (item.kind, item.id)
         self.app.call_from_thread(self.app.notify, message, markup=False)
         self.app.call_from_thread(self.load)
@@ -364,8 +385,11 @@ class PlanScreen(PlannerScreen):
     @work(thread=True, exclusive=False, exit_on_error=False, group="plan-move")
     def move(self, item: planning.WeekItem, when: datetime) -> str:
         now = self.app.now()
-        message = self.app.undoable(item.kind, item.id, lambda s: planning.move_item(
-            s, item.kind, item.id, when, now, expected_version=item.version))
+        message = self.app.undoable(
+            item.kind,
+            item.id,
+            lambda s: planning.move_item(s, item.kind, item.id, when, now, expected_version=item.version),
+        )
         new_monday = planning.week_monday(when.astimezone(self.zone()).date())
 
         def after() -> None:
@@ -389,6 +413,11 @@ class PlanScreen(PlannerScreen):
     @work(thread=True, exclusive=True, exit_on_error=False, group="plan-export")
     def export(self) -> list[Path]:
         paths = write_calendar_files(self.app.store, self.app.now(), export_folder(self.app))
-        self.app.call_from_thread(self.app.notify, "\n".join(str(p) for p in paths),
-                                  title="Calendar exported (next 4 weeks)", markup=False, timeout=8)
+        self.app.call_from_thread(
+            self.app.notify,
+            "\n".join(str(p) for p in paths),
+            title="Calendar exported (next 4 weeks)",
+            markup=False,
+            timeout=8,
+        )
         return paths

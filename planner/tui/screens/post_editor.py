@@ -76,7 +76,9 @@ class PostEditorScreen(PlannerScreen):
         with Horizontal(id="editor-main"):
             with Vertical(id="editor-left"):
                 # select_on_focus off: after Tab, a typed letter goes beside the title instead of replacing it
-                yield Input(placeholder="Title (for you; not published)", id="editor-title-input", select_on_focus=False)
+                yield Input(
+                    placeholder="Title (for you; not published)", id="editor-title-input", select_on_focus=False
+                )
                 yield TextArea("", id="editor-body", soft_wrap=True, show_line_numbers=False)
                 yield Static("", id="editor-count")
                 yield Static("", id="editor-pitch")
@@ -179,8 +181,11 @@ class PostEditorScreen(PlannerScreen):
         if text.strip() and _semantic_state["usable"] and verdict is None:
             pitch.append("\n  semantic check running…", style="dim italic")
         elif verdict is not None and verdict[1].probability < SEMANTIC_THRESHOLD:
-            pitch.append(f"\n  semantic check: does not read like a sales message (it counts from "
-                         f"{SEMANTIC_THRESHOLD:.0%} sure; this one: {verdict[1].probability:.0%})", style="dim")
+            pitch.append(
+                f"\n  semantic check: does not read like a sales message (it counts from "
+                f"{SEMANTIC_THRESHOLD:.0%} sure; this one: {verdict[1].probability:.0%})",
+                style="dim",
+            )
         self.query_one("#editor-pitch", Static).update(pitch)
 
     @work(thread=True, group="pitch-semantic", exit_on_error=False)
@@ -258,7 +263,9 @@ class PostEditorScreen(PlannerScreen):
             self.save(then=None)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="editor-save")
-    def save(self, then: tuple[str, str | datetime | None] | None, after: Callable[[], None] | None = None) -> post_service.PostView:
+    def save(
+        self, then: tuple[str, str | datetime | None] | None, after: Callable[[], None] | None = None
+    ) -> post_service.PostView:
         """Save the text; then (optionally) change the status: ('status', value) or ('schedule', aware when).
         ``after`` runs on the UI thread once saved and shown (a failed save never runs it)."""
         store, now, p = self.app.store, self.app.now(), self.context.post
@@ -266,12 +273,15 @@ class PostEditorScreen(PlannerScreen):
         body = self.app.call_from_thread(lambda: self.query_one("#editor-body", TextArea).text)
         view = p
         if p.id is None:  # a new idea: stored now, for the first time
-            view = store.call(post_service.add_post, title, body=body, pillar=self.pillar, hashtags=self.hashtags, now=now)
+            view = store.call(
+                post_service.add_post, title, body=body, pillar=self.pillar, hashtags=self.hashtags, now=now
+            )
             self.post_id = view.id
             p = view
         elif self.dirty_snapshot(title, body):
-            view = store.call(post_service.save_post, p.id, title, body, self.hashtags, self.pillar, now,
-                              expected_version=p.version)
+            view = store.call(
+                post_service.save_post, p.id, title, body, self.hashtags, self.pillar, now, expected_version=p.version
+            )
         message = "saved"
         if then is not None:
             action, value = then

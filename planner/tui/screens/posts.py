@@ -49,8 +49,12 @@ class PostsScreen(PlannerScreen):
         yield SectionBar()
         yield Static("Posts", classes="section-title", id="posts-title")
         yield Static("Loading…", classes="counts", id="posts-counts")
-        table = FitTable(id="posts-table", cursor_type="row", zebra_stripes=True,
-                         shrink=(("title", 24), ("pillar", 8), ("flags", 2), ("title", 12)))
+        table = FitTable(
+            id="posts-table",
+            cursor_type="row",
+            zebra_stripes=True,
+            shrink=(("title", 24), ("pillar", 8), ("flags", 2), ("title", 12)),
+        )
         table.add_columns("status", "when", "pillar", "title", "flags")
         yield table
         yield Static("", classes="detail", id="posts-detail")
@@ -83,8 +87,9 @@ class PostsScreen(PlannerScreen):
         self.app.call_from_thread(self.show, generation, offset, limit, rows, counts)
         return rows
 
-    def show(self, generation: int, offset: int, limit: int, rows: list[post_service.PostView],
-             counts: dict[str, int] | None) -> None:
+    def show(
+        self, generation: int, offset: int, limit: int, rows: list[post_service.PostView], counts: dict[str, int] | None
+    ) -> None:
         if generation != self.generation or offset != (0 if offset == 0 else len(self.rows)):
             return  # a page from before a reload or a filter change
         table = self.query_one("#posts-table", DataTable)
@@ -96,10 +101,23 @@ class PostsScreen(PlannerScreen):
         zone = self.zone
         for p in rows:
             when = p.scheduled_at.astimezone(zone).strftime("%a %d %b %H:%M") if p.scheduled_at else ""
-            flags = " ".join(f for f in ("✎" if p.manual else "", "evergreen" if p.evergreen else "",
-                                         f"p{p.priority}" if p.priority else "") if f)
-            table.add_row(Text(p.status), Text(when), Text(label(p.pillar), style=PILLAR_STYLES.get(p.pillar, "")),
-                          Text(p.display_title), Text(flags, style="dim"), key=str(p.id))
+            flags = " ".join(
+                f
+                for f in (
+                    "✎" if p.manual else "",
+                    "evergreen" if p.evergreen else "",
+                    f"p{p.priority}" if p.priority else "",
+                )
+                if f
+            )
+            table.add_row(
+                Text(p.status),
+                Text(when),
+                Text(label(p.pillar), style=PILLAR_STYLES.get(p.pillar, "")),
+                Text(p.display_title),
+                Text(flags, style="dim"),
+                key=str(p.id),
+            )
         self.rows.extend(rows)
         self.exhausted = len(rows) < limit
         self.loading_page = False
@@ -180,6 +198,7 @@ class PostsScreen(PlannerScreen):
     @work(thread=True, exclusive=False, exit_on_error=False, group="posts-status")
     def change_status(self, p: post_service.PostView, status: str) -> str:
         now = self.app.now()
+
         def change(session) -> str:
             view = post_service.set_status(session, p.id, status, now, expected_version=p.version)
             return f"{view.display_title}: {view.status}"

@@ -24,12 +24,12 @@ from textual.widgets import ContentSwitcher, DataTable, Input, Label, Static
 from textual.worker import get_current_worker
 
 from planner.services import review as review_service
+from planner.text import count, label
 from planner.tui.screens.base import PlannerScreen
 from planner.tui.widgets.fit_table import FitTable
 from planner.tui.widgets.footer import PlannerFooter
 from planner.tui.widgets.review_charts import GiveAskChart, PillarMixChart, TouchesChart
 from planner.tui.widgets.section_bar import SectionBar
-from planner.text import count, label
 
 STEPS = (
     ("step-last", "Last week"),
@@ -40,10 +40,16 @@ STEPS = (
 )
 # which step each action belongs to (None: every step)
 ACTION_STEP = {
-    "happened": 0, "carry": 0, "drop": 0,
-    "accept": 1, "adjust": 1, "send": 1,
-    "share": 2, "write_about": 2,
-    "auto_plan": 3, "move": 3,
+    "happened": 0,
+    "carry": 0,
+    "drop": 0,
+    "accept": 1,
+    "adjust": 1,
+    "send": 1,
+    "share": 2,
+    "write_about": 2,
+    "auto_plan": 3,
+    "move": 3,
     "export": 4,
 }
 
@@ -103,8 +109,15 @@ class ReviewScreen(PlannerScreen):
         self.people: list = []  # rows of step 2: ColdPerson / NewConnection
         self.entries: list = []  # rows of step 3: (topic, EntryPick)
         self.decisions: dict[str, list] = {
-            "marked": [], "carried": [], "dropped": [], "accepted": [], "adjusted": [], "ideas": [], "planned": [],
-            "moved": [], "exported": [],
+            "marked": [],
+            "carried": [],
+            "dropped": [],
+            "accepted": [],
+            "adjusted": [],
+            "ideas": [],
+            "planned": [],
+            "moved": [],
+            "exported": [],
         }
 
     # --- layout ----------------------------------------------------------------------------------
@@ -124,8 +137,12 @@ class ReviewScreen(PlannerScreen):
                     yield PillarMixChart(id="chart-mix")
             with Vertical(id="step-network"):
                 yield Static("Loading…", classes="counts", id="network-summary")
-                table = FitTable(id="network-people", cursor_type="row", zebra_stripes=True,
-                                 shrink=(("already planned", 12), ("why", 20), ("who", 14), ("already planned", 0)))
+                table = FitTable(
+                    id="network-people",
+                    cursor_type="row",
+                    zebra_stripes=True,
+                    shrink=(("already planned", 12), ("why", 20), ("who", 14), ("already planned", 0)),
+                )
                 table.add_columns("who", "why", "suggested", "already planned")
                 yield table
                 yield Static("", classes="detail", id="review-person-detail")
@@ -135,8 +152,12 @@ class ReviewScreen(PlannerScreen):
                     yield GiveAskChart(id="chart-give-ask")
             with Vertical(id="step-discover"):
                 yield Static("Loading…", classes="counts", id="discover-summary")
-                table = FitTable(id="discover-entries", cursor_type="row", zebra_stripes=True,
-                                 shrink=(("rising", 12), ("entry", 20), ("topic", 10)))
+                table = FitTable(
+                    id="discover-entries",
+                    cursor_type="row",
+                    zebra_stripes=True,
+                    shrink=(("rising", 12), ("entry", 20), ("topic", 10)),
+                )
                 table.add_columns("topic", "entry", "rising", "idea")
                 yield table
             with Vertical(id="step-next"):
@@ -161,7 +182,6 @@ class ReviewScreen(PlannerScreen):
 
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.last.timezone) if self.last else self.app.tz
-
 
     # --- loading ---------------------------------------------------------------------------------
 
@@ -207,18 +227,27 @@ class ReviewScreen(PlannerScreen):
 
         panel = self.query_one("#last-results", Static)
         if not has_results(r):
-            panel.update(Text("Results: import LinkedIn's analytics export (planner import linkedin-analytics FILE.xlsx) "
-                              "to see impressions and engagement here.", style="dim"))
+            panel.update(
+                Text(
+                    "Results: import LinkedIn's analytics export (planner import linkedin-analytics FILE.xlsx) "
+                    "to see impressions and engagement here.",
+                    style="dim",
+                )
+            )
             return
         text = Text()
         text.append("Results ", style="bold")
-        text.append(f"{count(r.posts_measured, 'post')} measured · {r.impressions:,} impressions · {r.engagements:,} engagements")
+        text.append(
+            f"{count(r.posts_measured, 'post')} measured · {r.impressions:,} impressions · {r.engagements:,} engagements"
+        )
         if r.best_post:
             text.append(" · best: ")
             text.append(f"{r.best_post['title']} ({r.best_post['impressions']:,})", style="bold")
         if r.pillars:
-            text.append("\nper pillar: " + ", ".join(f"{b.label.replace('_', ' ')} {b.impressions:,}/{b.engagements:,}"
-                                                      for b in r.pillars))
+            text.append(
+                "\nper pillar: "
+                + ", ".join(f"{b.label.replace('_', ' ')} {b.impressions:,}/{b.engagements:,}" for b in r.pillars)
+            )
         if r.slots:
             text.append("\nper slot: " + ", ".join(f"{b.label} {b.impressions:,}/{b.engagements:,}" for b in r.slots))
         if r.followers:
@@ -239,21 +268,38 @@ class ReviewScreen(PlannerScreen):
         """The pitch audit panel of step 2 (from the imported LinkedIn archive)."""
         panel = self.query_one("#review-audit", Static)
         if not audit.first_messages and not audit.early_pitches:
-            panel.update(Text("Pitch audit: import your LinkedIn archive (planner import linkedin-archive) to see it.",
-                              style="dim"))
+            panel.update(
+                Text(
+                    "Pitch audit: import your LinkedIn archive (planner import linkedin-archive) to see it.",
+                    style="dim",
+                )
+            )
             return
         text = Text()
         text.append("Pitch audit ", style="bold")
         share = f"{audit.value_first_share:.0%}" if audit.value_first_share is not None else "—"
-        text.append(f"give:ask {audit.give_ask} · first messages value-first {audit.value_first_first}/"
-                    f"{audit.first_messages} ({share})")
-        rates = [(name, r) for name, r in (("value-first", audit.value_first_replies), ("pitch", audit.pitch_replies)) if r.sent]
+        text.append(
+            f"give:ask {audit.give_ask} · first messages value-first {audit.value_first_first}/"
+            f"{audit.first_messages} ({share})"
+        )
+        rates = [
+            (name, r)
+            for name, r in (("value-first", audit.value_first_replies), ("pitch", audit.pitch_replies))
+            if r.sent
+        ]
         if rates:
             text.append(" · replies " + ", ".join(f"{name} {r.rate:.0%} of {r.sent}" for name, r in rates))
         early = audit.early_pitches
-        text.append(f"\n{len(early)} pitched before giving" + (": " if early else ""), style="yellow" if early else "green")
-        text.append(", ".join(f"{p.name} ({p.channel}, day {p.days_after_connecting if p.days_after_connecting is not None else '?'})"
-                              for p in early[:5]) + (f" and {len(early) - 5} more (planner audit)" if len(early) > 5 else ""))
+        text.append(
+            f"\n{len(early)} pitched before giving" + (": " if early else ""), style="yellow" if early else "green"
+        )
+        text.append(
+            ", ".join(
+                f"{p.name} ({p.channel}, day {p.days_after_connecting if p.days_after_connecting is not None else '?'})"
+                for p in early[:5]
+            )
+            + (f" and {len(early) - 5} more (planner audit)" if len(early) > 5 else "")
+        )
         panel.update(text)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="review-next")
@@ -325,13 +371,17 @@ class ReviewScreen(PlannerScreen):
         text.append(f"Give:ask {r.give_ask_week.ratio_text} (90 days {r.give_ask_90_days.ratio_text})\n", style="bold")
         text.append("Plan kept " if kept.kept else "Plan not kept ", style="green" if kept.kept else "yellow")
         text.append(f"· streak {r.streak.weeks} week{'s' if r.streak.weeks != 1 else ''} · ")
-        text.append("per pillar: " + ", ".join(
-            f"{label(row.pillar)} {row.published}/{row.planned} ({row.share:.0%} vs {row.target:.0%})"
-            for row in p.pillars
-        ))
+        text.append(
+            "per pillar: "
+            + ", ".join(
+                f"{label(row.pillar)} {row.published}/{row.planned} ({row.share:.0%} vs {row.target:.0%})"
+                for row in p.pillars
+            )
+        )
         missed = len(r.missed_items)
-        text.append(f"\n{missed} missed: d happened · c carry forward · x drop" if missed else "\nNothing missed.",
-                    style="dim")
+        text.append(
+            f"\n{missed} missed: d happened · c carry forward · x drop" if missed else "\nNothing missed.", style="dim"
+        )
         if len(p.items) + len(t.items) > PAGE:
             text.append(f" · {len(p.items) + len(t.items):,} items: more rows load as you scroll", style="dim")
         self.query_one("#last-summary", Static).update(text)
@@ -349,24 +399,33 @@ class ReviewScreen(PlannerScreen):
     def _more_last(self, count: int = PAGE) -> None:
         table = self.query_one("#last-items", DataTable)
         zone = ZoneInfo(self.last.timezone)
-        for item in self.last_items[table.row_count: table.row_count + count]:
-            style = {"missed": "bold red", "published": "green", "done": "green", "skipped": "dim"}.get(item.outcome, "")
+        for item in self.last_items[table.row_count : table.row_count + count]:
+            style = {"missed": "bold red", "published": "green", "done": "green", "skipped": "dim"}.get(
+                item.outcome, ""
+            )
             local = item.at.astimezone(zone)
             table.add_row(
                 Text(f"{local:%a %d %b %H:%M}"),
                 Text("post" if item.kind == "post" else label(item.action or "touch")),
-                Text(_short(item.title, 70)), Text(item.outcome, style=style),
+                Text(_short(item.title, 70)),
+                Text(item.outcome, style=style),
                 key=f"{item.kind}:{item.id}",
             )
 
     def _more_next(self, count: int = PAGE) -> None:
         table = self.query_one("#next-items", DataTable)
         zone = ZoneInfo(self.week_view.timezone)
-        for item in self.next_items[table.row_count: table.row_count + count]:
+        for item in self.next_items[table.row_count : table.row_count + count]:
             local = item.at.astimezone(zone)
             what = "post" if item.kind == "post" else label(item.action or "touch")
-            table.add_row(Text(f"{local:%a %d %b}"), Text(f"{local:%H:%M}"), Text(what), Text(_short(item.title, 60)),
-                          Text(item.status), key=f"{item.kind}:{item.id}")
+            table.add_row(
+                Text(f"{local:%a %d %b}"),
+                Text(f"{local:%H:%M}"),
+                Text(what),
+                Text(_short(item.title, 60)),
+                Text(item.status),
+                key=f"{item.kind}:{item.id}",
+            )
 
     @on(DataTable.RowHighlighted, "#last-items")
     def _near_end_of_last(self, event: DataTable.RowHighlighted) -> None:
@@ -450,27 +509,36 @@ class ReviewScreen(PlannerScreen):
     # step 2 -------------------------------------------------------------------------------------------
 
     def _show_network(self, r: review_service.WeekReview) -> None:
-        self.query_one("#network-summary", Static).update(Text(
-            f"{r.going_cold_total} going cold (the {len(r.going_cold)} most overdue shown) · {len(r.new_connections)} new "
-            f"connection{'s' if len(r.new_connections) != 1 else ''} without a value-first touch · "
-            f"give:ask {r.give_ask_week.ratio_text} this week, {r.give_ask_90_days.ratio_text} over 90 days · "
-            "a: accept the suggestion · e: adjust it"
-        ))
+        self.query_one("#network-summary", Static).update(
+            Text(
+                f"{r.going_cold_total} going cold (the {len(r.going_cold)} most overdue shown) · {len(r.new_connections)} new "
+                f"connection{'s' if len(r.new_connections) != 1 else ''} without a value-first touch · "
+                f"give:ask {r.give_ask_week.ratio_text} this week, {r.give_ask_90_days.ratio_text} over 90 days · "
+                "a: accept the suggestion · e: adjust it"
+            )
+        )
         table = self.query_one("#network-people", DataTable)
         keep = table.cursor_row
         table.clear()
         self.people = list(r.going_cold) + list(r.new_connections)
         for person in self.people:
             if isinstance(person, review_service.ColdPerson):
-                since = ("never contacted" if person.last_contact_at is None
-                         else f"{count(int(person.overdue_days), 'day')} overdue")
-                why = Text(f"{since} ({person.tier}, every {person.cadence_days}d)",
-                           style="red")
+                since = (
+                    "never contacted"
+                    if person.last_contact_at is None
+                    else f"{count(int(person.overdue_days), 'day')} overdue"
+                )
+                why = Text(f"{since} ({person.tier}, every {person.cadence_days}d)", style="red")
             else:
                 why = Text(f"new · connected {person.connected_on:%a %d %b}", style="cyan")
             kind = label(person.suggestion.kind) if person.suggestion else "—"
-            table.add_row(Text(_short(person.name, 30)), why, Text(kind), Text(person.planned or "", style="dim"),
-                          key=f"person:{person.connection_id}")
+            table.add_row(
+                Text(_short(person.name, 30)),
+                why,
+                Text(kind),
+                Text(person.planned or "", style="dim"),
+                key=f"person:{person.connection_id}",
+            )
         if table.row_count:
             table.move_cursor(row=min(max(keep, 0), table.row_count - 1))
         self._show_person_detail()
@@ -486,7 +554,9 @@ class ReviewScreen(PlannerScreen):
         person = self._selected_person()
         detail = self.query_one("#review-person-detail", Static)
         if person is None or person.suggestion is None:
-            detail.update(Text("Nobody is going cold and nobody new is waiting.", style="dim") if person is None else "")
+            detail.update(
+                Text("Nobody is going cold and nobody new is waiting.", style="dim") if person is None else ""
+            )
             return
         s = person.suggestion
         text = Text()
@@ -527,8 +597,14 @@ class ReviewScreen(PlannerScreen):
                 self.plan_adjusted(person.connection_id, form)
 
         self.app.push_screen(
-            TouchForm("plan", person.name, max(today, self.plan_monday or today), self.zone(),
-                      kind=s.kind if s else "check_in", message=s.message if s else ""),
+            TouchForm(
+                "plan",
+                person.name,
+                max(today, self.plan_monday or today),
+                self.zone(),
+                kind=s.kind if s else "check_in",
+                message=s.message if s else "",
+            ),
             done,
         )
 
@@ -539,8 +615,16 @@ class ReviewScreen(PlannerScreen):
         s = next((p.suggestion for p in self.people if p.connection_id == connection_id), None)
         same = s is not None and s.kind == form.kind
         result = self.app.store.call(
-            plan_touch, connection_id, form.kind, form.when, self.app.now(), message=form.message, note=form.note,
-            entry_id=s.entry_id if same else None, event_id=s.event_id if same else None, source="suggestion",
+            plan_touch,
+            connection_id,
+            form.kind,
+            form.when,
+            self.app.now(),
+            message=form.message,
+            note=form.note,
+            entry_id=s.entry_id if same else None,
+            event_id=s.event_id if same else None,
+            source="suggestion",
         )
         message = f"{label(result.kind)} for {result.person}: planned"
         self.app.call_from_thread(self._record, "adjusted", [connection_id, result.touchpoint_id], message)
@@ -556,18 +640,31 @@ class ReviewScreen(PlannerScreen):
             text.append(f"{topic.topic}: ", style="bold")
             text.append(", ".join(f"{k.keyword} ({k.count}, ×{k.lift:g})" for k in topic.keywords) + "\n")
         if r.failing_feeds:
-            text.append(f"{len(r.failing_feeds)} failing feed{'s' if len(r.failing_feeds) != 1 else ''}: ", style="yellow")
-            text.append("; ".join(f"{f.title} ({f.error or f.disabled_reason or f.status or 'failing'})"
-                                  for f in r.failing_feeds[:4]) + "\n")
-        text.append("s: share the entry (a content-share idea) · w: write about it (a thought-leadership idea)", style="dim")
+            text.append(
+                f"{len(r.failing_feeds)} failing feed{'s' if len(r.failing_feeds) != 1 else ''}: ", style="yellow"
+            )
+            text.append(
+                "; ".join(
+                    f"{f.title} ({f.error or f.disabled_reason or f.status or 'failing'})" for f in r.failing_feeds[:4]
+                )
+                + "\n"
+            )
+        text.append(
+            "s: share the entry (a content-share idea) · w: write about it (a thought-leadership idea)", style="dim"
+        )
         self.query_one("#discover-summary", Static).update(text)
         table = self.query_one("#discover-entries", DataTable)
         keep = table.cursor_row
         table.clear()
         self.entries = [(topic.topic, e) for topic in r.rising for e in topic.entries]
         for topic, e in self.entries:
-            table.add_row(Text(_short(topic, 24)), Text(_short(e.title, 60)), Text(", ".join(e.keywords)),
-                          Text("idea" if e.has_idea else "", style="green"), key=f"entry:{topic}:{e.entry_id}")
+            table.add_row(
+                Text(_short(topic, 24)),
+                Text(_short(e.title, 60)),
+                Text(", ".join(e.keywords)),
+                Text("idea" if e.has_idea else "", style="green"),
+                key=f"entry:{topic}:{e.entry_id}",
+            )
         if table.row_count:
             table.move_cursor(row=min(max(keep, 0), table.row_count - 1))
 
@@ -601,8 +698,12 @@ class ReviewScreen(PlannerScreen):
 
             topic = ", ".join(entry.keywords) or entry.title
             view = self.app.store.call(
-                add_post, f"Write about {topic}"[:300], body=f"Prompted by: {entry.title}\n{entry.link or ''}".strip(),
-                pillar="thought_leadership", source_entry_id=entry.entry_id, now=now,
+                add_post,
+                f"Write about {topic}"[:300],
+                body=f"Prompted by: {entry.title}\n{entry.link or ''}".strip(),
+                pillar="thought_leadership",
+                source_entry_id=entry.entry_id,
+                now=now,
             )
             post_id = view.id
             message = f"Thought-leadership idea: write about {topic}"
@@ -622,10 +723,12 @@ class ReviewScreen(PlannerScreen):
     def _show_next(self, view) -> None:
         posts = [i for i in view.items if i.kind == "post"]
         touches = [i for i in view.items if i.kind == "touchpoint"]
-        self.query_one("#next-summary", Static).update(Text(
-            f"{view.week} · {count(len(posts), 'post')} for {count(len(view.slots), 'slot')} · {count(len(touches), 'touchpoint')} · "
-            "p: auto-plan · ⇧←/⇧→ move the selected item a day"
-        ))
+        self.query_one("#next-summary", Static).update(
+            Text(
+                f"{view.week} · {count(len(posts), 'post')} for {count(len(view.slots), 'slot')} · {count(len(touches), 'touchpoint')} · "
+                "p: auto-plan · ⇧←/⇧→ move the selected item a day"
+            )
+        )
         table = self.query_one("#next-items", DataTable)
         keep, shown = table.cursor_row, table.row_count
         table.clear()
@@ -643,8 +746,9 @@ class ReviewScreen(PlannerScreen):
         from planner.services.planning import plan_week
 
         plan = self.app.store.call(plan_week, monday, self.app.now())
-        self.app.call_from_thread(self._record, "planned", [plan.week, len(plan.posts), len(plan.touchpoints)],
-                                  plan.summary())
+        self.app.call_from_thread(
+            self._record, "planned", [plan.week, len(plan.posts), len(plan.touchpoints)], plan.summary()
+        )
         return plan
 
     def action_move(self, days: int) -> None:
@@ -667,8 +771,9 @@ class ReviewScreen(PlannerScreen):
         from planner.services.planning import move_item
 
         now = self.app.now()
-        message = self.app.undoable(item.kind, item.id, lambda s: move_item(
-            s, item.kind, item.id, when, now, expected_version=item.version))
+        message = self.app.undoable(
+            item.kind, item.id, lambda s: move_item(s, item.kind, item.id, when, now, expected_version=item.version)
+        )
         self.app.call_from_thread(self._record, "moved", [item.kind, item.id, when.isoformat()], message)
         return message
 

@@ -34,8 +34,12 @@ class TodayScreen(PlannerScreen):
         yield SectionBar()
         yield Static("Today", classes="section-title", id="today-title")
         yield Static("Loading…", classes="counts", id="today-counts")
-        table = FitTable(id="today-table", cursor_type="row", zebra_stripes=True,
-                         shrink=(("detail", 16), ("item", 20), ("detail", 0)))
+        table = FitTable(
+            id="today-table",
+            cursor_type="row",
+            zebra_stripes=True,
+            shrink=(("detail", 16), ("item", 20), ("detail", 0)),
+        )
         table.add_columns("when", "what", "item", "detail")
         yield table
         yield Static("", classes="empty", id="today-empty")
@@ -144,8 +148,11 @@ class TodayScreen(PlannerScreen):
     @work(thread=True, exclusive=False, exit_on_error=False, group="today-mark")
     def mark(self, item: today_service.AgendaItem, done: bool) -> str:
         now = self.app.now()
-        message = self.app.undoable(item.kind, item.id, lambda s: today_service.mark_item(
-            s, item.kind, item.id, done, now, expected_version=item.version))
+        message = self.app.undoable(
+            item.kind,
+            item.id,
+            lambda s: today_service.mark_item(s, item.kind, item.id, done, now, expected_version=item.version),
+        )
         self.app.call_from_thread(self.app.notify, message, markup=False)
         self.app.call_from_thread(self.load)
         return message

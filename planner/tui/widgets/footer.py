@@ -92,16 +92,25 @@ class PlannerFooter(Footer):
     async def _rebuild(self) -> None:
         self._rebuild_pending = False
         screen_keys, app_keys, palette = self._fitted()
-        shown = tuple((binding.key, binding.action, binding.description, enabled, tooltip)
-                      for binding, enabled, tooltip in [*screen_keys, *app_keys, *([palette] if palette else [])])
+        shown = tuple(
+            (binding.key, binding.action, binding.description, enabled, tooltip)
+            for binding, enabled, tooltip in [*screen_keys, *app_keys, *([palette] if palette else [])]
+        )
         if shown == self._shown:  # focus moved between widgets that add no keys of their own
             return
         self._shown = shown
         await self.recompose()
 
     def _footer_key(self, binding, enabled: bool, tooltip: str, classes: str = "") -> FooterKey:
-        return FooterKey(binding.key, self.app.get_key_display(binding), binding.description, binding.action,
-                         disabled=not enabled, tooltip=tooltip, classes=classes).data_bind(compact=Footer.compact)
+        return FooterKey(
+            binding.key,
+            self.app.get_key_display(binding),
+            binding.description,
+            binding.action,
+            disabled=not enabled,
+            tooltip=tooltip,
+            classes=classes,
+        ).data_bind(compact=Footer.compact)
 
     def compose(self) -> ComposeResult:
         if not self._bindings_ready:

@@ -32,15 +32,25 @@ class _ReviewChart(PlotextPlot):
         self.yticks: list[int] = []
         self.display = False
 
-    def _draw(self, title: str, labels: list[str], bars: list[list], names: list[str], stacked: bool = False,
-              counts: bool = True) -> None:
+    def _draw(
+        self,
+        title: str,
+        labels: list[str],
+        bars: list[list],
+        names: list[str],
+        stacked: bool = False,
+        counts: bool = True,
+    ) -> None:
         plt = self.plt
         plt.clear_figure()
         plt.title(title)
         if labels:
             (plt.stacked_bar if stacked else plt.multiple_bar)(labels, bars, labels=names)
             if counts:
-                top = max((sum(col) for col in zip(*bars, strict=True)) if stacked else (max(b, default=0) for b in bars), default=0)
+                top = max(
+                    (sum(col) for col in zip(*bars, strict=True)) if stacked else (max(b, default=0) for b in bars),
+                    default=0,
+                )
                 self.yticks = count_ticks(int(top))
                 plt.yticks(self.yticks)
         self.display = True
@@ -55,7 +65,9 @@ class PillarMixChart(_ReviewChart):
         target = [round(p.target * 100) for p in points]
         actual = [round(p.recent * 100) for p in points]
         self.series = {"labels": labels, "target": target, "actual": actual}
-        self._draw("Pillar mix, last 4 weeks vs target (%)", labels, [target, actual], ["target", "published"], counts=False)
+        self._draw(
+            "Pillar mix, last 4 weeks vs target (%)", labels, [target, actual], ["target", "published"], counts=False
+        )
 
 
 class TouchesChart(_ReviewChart):

@@ -15,10 +15,9 @@ from rich.cells import cell_len, set_cell_size
 from rich.text import Text
 from textual.binding import Binding
 
-from planner.tui.widgets.lists import PlannerTable
-
 from planner.services.planning import WeekItem, WeekView, week_figures
 from planner.text import label
+from planner.tui.widgets.lists import PlannerTable
 
 PILLAR_STYLES = {
     "thought_leadership": "bold magenta",
@@ -71,7 +70,7 @@ def short_name(name: str, width: int) -> str:
 
 
 def day_label(day: date, width: int) -> str:
-    """"Mon 23 Nov", "Mon 23" or "Mon", whichever fits."""
+    """ "Mon 23 Nov", "Mon 23" or "Mon", whichever fits."""
     for text in (f"{DAY_NAMES[day.weekday()]} {day:%d %b}", f"{DAY_NAMES[day.weekday()]} {day:%d}"):
         if len(text) <= width:
             return text
@@ -149,8 +148,9 @@ class WeekGrid(PlannerTable):
         if self.view is not None and cell_width(self._room()) != self.cell_width:
             self.show_week(self.view, self.today)
 
-    def show_week(self, view: WeekView, today: date | None = None,
-                  open_slots: tuple[tuple[int, str, str], ...] | None = None) -> None:
+    def show_week(
+        self, view: WeekView, today: date | None = None, open_slots: tuple[tuple[int, str, str], ...] | None = None
+    ) -> None:
         """``open_slots``: planning.week_figures' open slots (computed here when not given), each shown
         as "· pillar slot" in the first row of its time, so the grid and the header count the same."""
         keep = self.cursor_coordinate

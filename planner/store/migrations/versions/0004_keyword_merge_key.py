@@ -18,14 +18,15 @@ depends_on = None
 def upgrade() -> None:
     op.add_column("keyword", sa.Column("merge_key", sa.String(length=300), nullable=True))
     op.create_index("ix_keyword_merge_key", "keyword", ["merge_key"])
-    keyword = sa.table("keyword", sa.column("id", sa.Integer), sa.column("phrase", sa.String),
-                       sa.column("merge_key", sa.String))
+    keyword = sa.table(
+        "keyword", sa.column("id", sa.Integer), sa.column("phrase", sa.String), sa.column("merge_key", sa.String)
+    )
     bind = op.get_bind()
     rows = bind.execute(sa.select(keyword.c.id, keyword.c.phrase)).all()
     for start in range(0, len(rows), 1000):
         bind.execute(
             keyword.update().where(keyword.c.id == sa.bindparam("kid")).values(merge_key=sa.bindparam("key")),
-            [{"kid": kid, "key": frozen_keyword_key(phrase)} for kid, phrase in rows[start:start + 1000]],
+            [{"kid": kid, "key": frozen_keyword_key(phrase)} for kid, phrase in rows[start : start + 1000]],
         )
 
 
