@@ -16,3 +16,32 @@ class PlannerScreen(Screen):
     @on(Worker.StateChanged)
     def _forward_worker_state(self, event: Worker.StateChanged) -> None:
         self.app.report_worker_error(event)
+
+
+class ItemActions:
+    """The keys Today and Plan share on their selected post or touchpoint: send it (copy/open,
+    then "Posted?"), mark it done or skipped, delete it. The screen provides ``selected()``,
+    ``mark(item, done)`` and ``load()``."""
+
+    def _selected_or_warn(self, what: str = "Nothing selected"):
+        item = self.selected()
+        if item is None:
+            self.notify(what, severity="warning")
+        return item
+
+    def action_send(self, how: str) -> None:
+        item = self._selected_or_warn()
+        if item is not None:
+            from planner.tui import send
+
+            send.start(self, how, item.kind, item.id, then=self.load)
+
+    def action_mark(self, done: bool) -> None:
+        item = self._selected_or_warn()
+        if item is not None:
+            self.mark(item, done)
+
+    def action_delete(self) -> None:
+        item = self._selected_or_warn("Select an item to delete")
+        if item is not None:
+            self.app.confirm_delete(item.kind, item.id, item.title, item.version, self.load)

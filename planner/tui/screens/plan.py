@@ -16,7 +16,7 @@ from textual.widgets import ContentSwitcher, DataTable, Static
 from planner.services import planning
 from planner.services import today as today_service
 from planner.text import label
-from planner.tui.screens.base import PlannerScreen
+from planner.tui.screens.base import ItemActions, PlannerScreen
 from planner.tui.widgets.fit_table import FitTable
 from planner.tui.widgets.footer import PlannerFooter
 from planner.tui.widgets.section_bar import SectionBar
@@ -51,7 +51,7 @@ def _week(app, monday: date) -> planning.WeekView:
     return app.cached(("week_view", monday), planning.week_view, monday, app.now())
 
 
-class PlanScreen(PlannerScreen):
+class PlanScreen(ItemActions, PlannerScreen):
     BINDINGS = [
         Binding("n", "week(1)", "Next week"),
         Binding("p", "week(-1)", "Prev week"),
@@ -341,22 +341,6 @@ class PlanScreen(PlannerScreen):
         d = self.app.store.call(touch_detail, touch_id)
         self.app.call_from_thread(self.app.push_screen, DetailModal("Touchpoint", touch_text(d, self.zone())))
 
-    def action_send(self, how: str) -> None:
-        item = self.selected()
-        if item is None:
-            self.notify("Nothing selected", severity="warning")
-            return
-        from planner.tui import send
-
-        send.start(self, how, item.kind, item.id, then=self.load)
-
-    def action_mark(self, done: bool) -> None:
-        item = self.selected()
-        if item is None:
-            self.notify("Nothing selected", severity="warning")
-            return
-        self.mark(item, done)
-
     @work(thread=True, exclusive=False, exit_on_error=False, group="plan-mark")
     def mark(self, item: planning.WeekItem, done: bool) -> str:
         now = self.app.now()
@@ -399,13 +383,6 @@ class PlanScreen(PlannerScreen):
 
         self.app.call_from_thread(after)
         return message
-
-    def action_delete(self) -> None:
-        item = self.selected()
-        if item is None:
-            self.notify("Select an item to delete", severity="warning")
-            return
-        self.app.confirm_delete(item.kind, item.id, item.title, item.version, self.load)
 
     def action_export(self) -> None:
         self.export()

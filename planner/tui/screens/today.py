@@ -9,13 +9,13 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Static
 
 from planner.services import today as today_service
-from planner.tui.screens.base import PlannerScreen
+from planner.tui.screens.base import ItemActions, PlannerScreen
 from planner.tui.widgets.fit_table import FitTable
 from planner.tui.widgets.footer import PlannerFooter
 from planner.tui.widgets.section_bar import SectionBar
 
 
-class TodayScreen(PlannerScreen):
+class TodayScreen(ItemActions, PlannerScreen):
     BINDINGS = [
         Binding("d", "mark(True)", "Done"),
         Binding("s", "mark(False)", "Skip"),
@@ -121,29 +121,6 @@ class TodayScreen(PlannerScreen):
 
     def action_reload(self) -> None:
         self.load()
-
-    def action_send(self, how: str) -> None:
-        item = self.selected()
-        if item is None:
-            self.notify("Nothing selected", severity="warning")
-            return
-        from planner.tui import send
-
-        send.start(self, how, item.kind, item.id, then=self.load)
-
-    def action_mark(self, done: bool) -> None:
-        item = self.selected()
-        if item is None:
-            self.notify("Nothing selected", severity="warning")
-            return
-        self.mark(item, done)
-
-    def action_delete(self) -> None:
-        item = self.selected()
-        if item is None:
-            self.notify("Nothing selected", severity="warning")
-            return
-        self.app.confirm_delete(item.kind, item.id, item.title, item.version, self.load)
 
     @work(thread=True, exclusive=False, exit_on_error=False, group="today-mark")
     def mark(self, item: today_service.AgendaItem, done: bool) -> str:
