@@ -42,27 +42,35 @@ def root(
     st = state(ctx)
     st.db, st.config, st.debug = db, str(config) if config else None, debug
     if ctx.invoked_subcommand is None:
-        run_tui(st.settings)
+        end_process(run_tui(st.settings))
 
 
-def run_tui(settings) -> None:
+def run_tui(settings) -> int:
+    """Run the app until it quits; its return code. What it stored is committed by then (quit
+    waits for saves), and its store is closed here."""
     from planner.tui.app import make_app
-    from planner.tui.detached import still_running
 
     app = make_app(settings)
     app.run()
-    if still_running():
-        # a model load or an extraction batch abandoned by quit: every save is done (quit waited
-        # for them), and finalizing the interpreter would wait seconds for the model's threads
-        import os
-        import sys
+    if app._store is not None:
+        app._store.dispose()  # connections closed (SQLite checkpoints its WAL) before the fast exit
+    return app.return_code or 0
 
-        feeds = sys.modules.get("planner.adapters.feeds")
-        if feeds is not None:
-            feeds.shutdown_parse_pool()  # its atexit hook is skipped below
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(app.return_code or 0)
+
+def end_process(code: int) -> None:
+    """End the process now, once the app has closed and everything is written: the interpreter's
+    finalization (every module and object torn down, the model's native threads waited for) took
+    0.5 s after the app had closed, which a person sees as a slow quit. The parse pool's atexit
+    hook is run by hand, and the output flushed."""
+    import os
+    import sys
+
+    feeds = sys.modules.get("planner.adapters.feeds")
+    if feeds is not None:
+        feeds.shutdown_parse_pool()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 # --- db --------------------------------------------------------------------------------------
@@ -182,15 +190,18 @@ def demo(
         for line in report.lines():
             say(line)
         say(f"demo database: {_where(st.settings.db_url)}")
+        code = None
         if not no_tui:
             st.store.dispose()
-            run_tui(st.settings)
+            code = run_tui(st.settings)
     finally:
         if folder is not None and not keep and not no_tui:
             if st._store is not None:
                 st.store.dispose()
             shutil.rmtree(folder, ignore_errors=True)
             say(f"removed the demo folder {folder}")
+    if code is not None:
+        end_process(code)
 
 
 # sub-command groups, each in its own module

@@ -6,7 +6,7 @@ through :func:`run_detached` goes to a daemon thread the worker waits on; once t
 cancelled (quit cancels it), the worker returns at once and the daemon thread is left to end with
 the process. What it leaves half done is safe: each batch or feed is its own transaction, and
 whatever was not stored is simply still pending next time. The CLI ends the process at once
-(``os._exit``) when such work is still running once the app has closed (see ``still_running``).
+(``os._exit``, planner.cli.end_process) once the app has closed, so such a thread never holds it.
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ from textual.worker import get_current_worker
 
 T = TypeVar("T")
 POLL_S = 0.05
-_threads: list[threading.Thread] = []  # every detached thread started in this process
 
 
 class Abandoned(Exception):
@@ -39,8 +38,6 @@ def run_detached(fn: Callable[..., T], *args, **kwargs) -> T:
             box["error"] = exc
 
     thread = threading.Thread(target=target, name=f"planner-{getattr(fn, '__name__', 'work')}", daemon=True)
-    _threads[:] = [t for t in _threads if t.is_alive()]
-    _threads.append(thread)
     thread.start()
     while thread.is_alive():
         thread.join(POLL_S)
@@ -49,12 +46,6 @@ def run_detached(fn: Callable[..., T], *args, **kwargs) -> T:
     if "error" in box:
         raise box["error"]  # type: ignore[misc]
     return box["result"]  # type: ignore[return-value]
-
-
-def still_running() -> bool:
-    """Is detached work still running (its worker was abandoned)? Then the process should end
-    without interpreter finalization, which would wait for the model's native threads."""
-    return any(t.is_alive() for t in _threads)
 
 
 def pause(seconds: float) -> bool:
