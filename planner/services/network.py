@@ -39,6 +39,25 @@ class TouchView:
     source: str
     version: int
 
+    @classmethod
+    def of(cls, t: Touchpoint, entry_title: str | None, event_title: str | None) -> TouchView:
+        """A stored touchpoint with the titles of what it links to."""
+        return cls(
+            t.id,
+            t.kind,
+            t.status,
+            t.due_at,
+            t.done_at,
+            t.note,
+            t.message,
+            t.entry_id,
+            t.event_id,
+            entry_title,
+            event_title,
+            t.source,
+            t.version,
+        )
+
     @property
     def is_ask(self) -> bool:
         return self.kind in ASK_KINDS
@@ -132,21 +151,7 @@ def touch_detail(session: Session, touch_id: int) -> TouchDetail:
         raise PlannerError(f"no touchpoint with id {touch_id}")
     t, etitle, elink, evtitle = row
     person = get_person(session, t.connection_id)
-    view = TouchView(
-        t.id,
-        t.kind,
-        t.status,
-        t.due_at,
-        t.done_at,
-        t.note,
-        t.message,
-        t.entry_id,
-        t.event_id,
-        etitle,
-        evtitle,
-        t.source,
-        t.version,
-    )
+    view = TouchView.of(t, etitle, evtitle)
     role = " at ".join(p for p in (person.position, person.company) if p)
     return TouchDetail(view, person.id, person.full_name, role, elink)
 
@@ -161,24 +166,7 @@ def person_detail(session: Session, connection_id: int, now: datetime) -> Person
         .outerjoin(Event, Event.id == Touchpoint.event_id)
         .where(Touchpoint.connection_id == person.id)
     ).all()
-    touches = [
-        TouchView(
-            t.id,
-            t.kind,
-            t.status,
-            t.due_at,
-            t.done_at,
-            t.note,
-            t.message,
-            t.entry_id,
-            t.event_id,
-            etitle,
-            evtitle,
-            t.source,
-            t.version,
-        )
-        for t, etitle, evtitle in rows
-    ]
+    touches = [TouchView.of(t, etitle, evtitle) for t, etitle, evtitle in rows]
     epoch = datetime(1970, 1, 1, tzinfo=UTC)
     touches.sort(key=lambda t: (t.when or epoch, t.id), reverse=True)
     min_gives, min_days = guard_settings(session)
