@@ -128,6 +128,14 @@ def build_demo(
 
     with store.transaction() as session:
         _load_world(session, world, tz, today, now)
+
+    # what the published posts did: a LinkedIn analytics workbook, read by the real importer
+    from planner.adapters.linkedin_analytics import read_analytics
+    from planner.services.analytics import import_analytics
+
+    workbook = write_analytics_workbook(world, today, feed_dir.parent / "demo-linkedin-analytics.xlsx")
+    analytics = store.call(import_analytics, read_analytics(workbook), now=now)
+    report.notes += [f"{workbook.name}: {p}" for p in analytics.skipped + analytics.unmatched]
     report.counts = {
         k: v
         for k, v in store.call(table_counts).items()
@@ -135,6 +143,62 @@ def build_demo(
     }
     report.notes.insert(0, f"{count(imported.added, 'person')} imported from Connections.csv")
     return report
+
+
+ACTIVITY_URL = "https://www.linkedin.com/feed/update/urn:li:activity:{}/"
+
+
+def write_analytics_workbook(world: dict, today: date, path: Path) -> Path:
+    """An .xlsx laid out as LinkedIn's creator analytics export (see adapters/linkedin_analytics):
+    each published post's `results` in TOP POSTS, and the days around them in ENGAGEMENT and
+    FOLLOWERS, spread over the two days after a post as a feed does. Dates are m/d/yyyy text."""
+    from openpyxl import Workbook
+
+    def us(d: date) -> str:
+        return f"{d.month}/{d.day}/{d.year}"
+
+    start = today - timedelta(days=35)
+    days = {start + timedelta(days=i): [60, 2, 1] for i in range((today - start).days)}  # impressions, eng, follows
+    top = []
+    for n, p in enumerate(world.get("posts", []), start=1):
+        if p.get("status") != "published" or "results" not in p:
+            continue
+        on = today + timedelta(days=int(p["day"]))
+        imp, eng = int(p["results"]["impressions"]), int(p["results"]["engagements"])
+        for lag, share in ((0, 0.5), (1, 0.3), (2, 0.2)):
+            if (day := on + timedelta(days=lag)) in days:
+                days[day][0] += round(imp * share)
+                days[day][1] += round(eng * share)
+                days[day][2] += round(eng * share / 8)
+        top.append((ACTIVITY_URL.format(7_400_000_000_000_000_000 + n), us(on), imp, eng))
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "DISCOVERY"
+    sheet.append(["Overall Performance", f"{us(start)} - {us(today - timedelta(days=1))}"])
+    sheet.append(["Impressions", f"{sum(v[0] for v in days.values()):,}"])
+    sheet.append(["Members reached", sum(v[0] for v in days.values()) * 2 // 3])
+    sheet = book.create_sheet("ENGAGEMENT")
+    sheet.append(["Date", "Impressions", "Engagements"])
+    for day, (imp, eng, _f) in sorted(days.items()):
+        sheet.append([us(day), imp, eng])
+    sheet = book.create_sheet("TOP POSTS")
+    sheet.append(["Maximum of 50 posts can be displayed"])
+    sheet.append([])
+    sheet.append(["Post URL", "Post publish date", "Engagements", None, "Post URL", "Post publish date", "Impressions"])
+    by_eng, by_imp = sorted(top, key=lambda t: -t[3]), sorted(top, key=lambda t: -t[2])
+    for (u1, d1, _i, e), (u2, d2, i, _e) in zip(by_eng, by_imp, strict=True):
+        sheet.append([u1, d1, e, None, u2, d2, i])
+    sheet = book.create_sheet("FOLLOWERS")
+    sheet.append(
+        [f"Total followers on {us(today - timedelta(days=1))}:", int(world.get("profile", {}).get("followers", 0))]
+    )
+    sheet.append([])
+    sheet.append(["Date", "New followers"])
+    for day, (_i, _e, follows) in sorted(days.items()):
+        sheet.append([us(day), follows])
+    book.create_sheet("DEMOGRAPHICS").append(["Top Demographics", "Value", "Percentage"])
+    book.save(path)
+    return path
 
 
 def _feed_folder(settings, store) -> Path:

@@ -41,18 +41,22 @@ class AnalyticsReport:
 
 
 def _match_post(
-    session: Session, row: PostResult, by_activity: dict, by_url: dict, by_day: dict, tz
+    row: PostResult, by_activity: dict, by_url: dict, by_day: dict, taken: set[int]
 ) -> tuple[int | None, str]:
+    """The post a result belongs to: by its URL, else the one post of its publish day that no
+    other result holds (a post measured under one URL is not matched again by date)."""
     if row.activity_id and row.activity_id in by_activity:
         return by_activity[row.activity_id], "by URL"
     if row.url in by_url:
         return by_url[row.url], "by URL"
     if row.published_on is not None:
-        same_day = by_day.get(row.published_on, [])
+        same_day = [pid for pid in by_day.get(row.published_on, []) if pid not in taken]
         if len(same_day) == 1:
             return same_day[0], "by publish date"
         if len(same_day) > 1:
             return None, f"{len(same_day)} posts went out on {row.published_on}: no match by date"
+        if by_day.get(row.published_on):
+            return None, f"the posts of {row.published_on} are measured under another URL: no match by date"
     return None, "no post with this URL or publish date"
 
 
@@ -112,6 +116,7 @@ def import_analytics(session: Session, parsed: AnalyticsFile, now: datetime | No
         if at is not None:
             by_day.setdefault(at.astimezone(tz).date(), []).append(pid)
     results = {r.url: r for r in session.exec(select(PostResult)).all()}
+    taken = {r.post_id for r in results.values() if r.post_id}
     for url, row in sorted(parsed.posts.items()):
         current = results.get(url)
         if current is None:
@@ -138,8 +143,10 @@ def import_analytics(session: Session, parsed: AnalyticsFile, now: datetime | No
             else:
                 report.posts_unchanged += 1
         if current.post_id is None:
-            pid, how = _match_post(session, current, by_activity, by_url, by_day, tz)
+            pid, how = _match_post(current, by_activity, by_url, by_day, taken)
             current.post_id = pid
+            if pid:
+                taken.add(pid)
             (report.matched if pid else report.unmatched).append(f"{url}: " + (f"post {pid} ({how})" if pid else how))
         session.add(current)
     session.flush()
@@ -220,7 +227,7 @@ def results(session: Session, start: date, end: date) -> Results:
         .where(Post.status == PostStatus.PUBLISHED.value, Post.published_at.is_not(None))
     ).all()
     pillars: dict[str, Bucket] = {}
-    slots: dict[tuple[int, int], Bucket] = {}
+    slots: dict[tuple[int, int, int], Bucket] = {}  # by weekday and local time, as slots are
     best = None
     total_imp = total_eng = measured = 0
     for pid, title, body, pillar, at, imp, eng in rows:
@@ -233,7 +240,10 @@ def results(session: Session, start: date, end: date) -> Results:
         total_eng += eng
         for bucket in (
             pillars.setdefault(pillar, Bucket(pillar)),
-            slots.setdefault((local.weekday(), local.hour), Bucket(f"{WEEKDAYS[local.weekday()]} {local.hour:02d}:00")),
+            slots.setdefault(
+                (local.weekday(), local.hour, local.minute),
+                Bucket(f"{WEEKDAYS[local.weekday()]} {local:%H:%M}"),
+            ),
         ):
             bucket.posts += 1
             bucket.impressions += imp

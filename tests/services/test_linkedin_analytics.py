@@ -134,6 +134,21 @@ def test_import_matches_by_url_then_by_the_only_post_of_the_day(store, tmp_path)
     assert (r.follower_growth, r.total_followers) == (18, 1234)
 
 
+def test_a_post_matched_once_is_not_matched_again_by_date(store, tmp_path):
+    with store.transaction() as session:
+        ids = _posts(session)
+    store.call(import_analytics, read_analytics(make_xlsx(tmp_path / "a.xlsx")))
+    other = ACT.format(7005)
+    again = make_xlsx(tmp_path / "b.xlsx", posts=[((other, "8/5/2026", 9), (other, "8/5/2026", 99))])
+    report = store.call(import_analytics, read_analytics(again))
+    assert report.unmatched == [
+        f"{other.rstrip('/')}: the posts of 2026-08-05 are measured under another URL: no match by date"
+    ]
+    r = store.call(results, date(2026, 8, 3), date(2026, 8, 10))
+    assert (r.posts_measured, r.impressions) == (2, 3700)  # post {ids[1]} is counted once
+    assert r.best_post["id"] == ids[1]
+
+
 def test_overlapping_exports_keep_the_latest(store, tmp_path):
     with store.transaction() as session:
         _posts(session)
