@@ -195,7 +195,34 @@ def _pitch_judge(st):
     except PlannerError as exc:
         err_console.print(f"planner: semantic pitch check skipped: {exc}", markup=False)
         return None
-    return model.judge
+    return _judge_in_chunks(model.judge, err_console)
+
+
+JUDGE_CHUNK = 256  # texts per call of the model: a count on a terminal between calls
+ANNOUNCE_OVER = 1_000  # texts: a check this long says so first (the model does ~30 a second here)
+
+
+def _judge_in_chunks(judge, console):
+    """The model's verdicts, asked in chunks: a long check says how long it will be and how to
+    skip it, and on a terminal counts what it has done (on stderr: stdout stays the report)."""
+
+    def chunked(texts: list[str]) -> list:
+        if len(texts) > ANNOUNCE_OVER:
+            console.print(
+                f"planner: checking {len(texts):,} messages for pitch language with the semantic model "
+                "(about 30 a second; --fast uses the phrase rules only)",
+                markup=False,
+            )
+        verdicts: list = []
+        for start in range(0, len(texts), JUDGE_CHUNK):
+            verdicts += judge(texts[start : start + JUDGE_CHUNK])
+            if console.is_terminal and len(texts) > JUDGE_CHUNK:
+                console.print(f"\r  {len(verdicts):,}/{len(texts):,} checked", end="", markup=False)
+        if console.is_terminal and len(texts) > JUDGE_CHUNK:
+            console.print()
+        return verdicts
+
+    return chunked
 
 
 @app.command("linkedin-analytics")
