@@ -34,6 +34,23 @@ class Change:
     summary: str  # what the change said it did ("Share content touchpoint: done")
     before: dict  # every column of the row before the change
     version_after: int | None  # None: the change deleted the row
+    links: tuple[tuple[str, str, tuple[int, ...]], ...] = ()  # (table, column, ids) that pointed at the row
+
+
+def _links(session: Session, model, item_id: int) -> tuple[tuple[str, str, tuple[int, ...]], ...]:
+    """The rows that point at this one through a foreign key that a delete sets to NULL (a
+    touchpoint's post, a post result's post, a notification's touchpoint): an undone delete
+    points them back."""
+    table = model.__table__
+    found = []
+    for other in table.metadata.sorted_tables:
+        for fk in other.foreign_keys:
+            if fk.column.table is table and fk.ondelete and fk.ondelete.upper() == "SET NULL":
+                key = other.primary_key.columns.values()[0]
+                ids = session.execute(sa.select(key).where(fk.parent == item_id)).scalars().all()
+                if ids:
+                    found.append((other.name, fk.parent.name, tuple(ids)))
+    return tuple(found)
 
 
 def _model(kind: str):
@@ -55,10 +72,13 @@ def run_undoable(session: Session, kind: str, item_id: int, change: Callable[[Se
     if row is None:
         raise PlannerError(f"no {kind} with id {item_id}")
     before = _columns(row)
+    links = _links(session, model, item_id)
     message = change(session)
     session.flush()
     after = session.get(model, item_id, populate_existing=True)
-    return message, Change(kind, item_id, message, before, after.version if after is not None else None)
+    if after is not None:
+        return message, Change(kind, item_id, message, before, after.version)
+    return message, Change(kind, item_id, message, before, None, links)
 
 
 def undo_change(session: Session, change: Change, now: datetime | None = None) -> str:
@@ -74,6 +94,10 @@ def undo_change(session: Session, change: Change, now: datetime | None = None) -
         bump(row, now)
         session.add(row)
         session.flush()
+        for table_name, column, ids in change.links:  # what pointed at it and still points nowhere
+            other = model.metadata.tables[table_name]
+            key = other.primary_key.columns.values()[0]
+            session.execute(sa.update(other).where(key.in_(ids), other.c[column].is_(None)).values({column: change.id}))
     else:
         row = load_for_edit(session, model, change.id, change.version_after)
         for name, value in change.before.items():

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 from helpers import FIXED_NOW
+from sqlmodel import select
 
 from planner.errors import ConflictError
 from planner.models import Connection, Post, Touchpoint
@@ -91,6 +92,21 @@ def test_delete_then_undo_brings_the_row_back_with_its_id(store):
         with pytest.raises(ConflictError):  # twice: the row is there again
             store.call(undo_change, undo, FIXED_NOW)
     assert said == ["deleted share content touchpoint with Ada Lovelace", "deleted Error budgets"]
+
+
+def test_undo_of_a_delete_points_the_rows_that_linked_to_it_back(store):
+    from planner.models import PostResult
+
+    _, touch_id, post_id = _world(store)
+    with store.transaction() as s:
+        s.get(Touchpoint, touch_id).post_id = post_id
+        s.add(PostResult(url="https://www.linkedin.com/feed/update/urn:li:activity:1", post_id=post_id))
+    _, undo = store.call(run_undoable, "post", post_id, lambda s: delete_item(s, "post", post_id))
+    assert _row(store, Touchpoint, touch_id)["post_id"] is None  # the database let go of the links
+    store.call(undo_change, undo, FIXED_NOW)
+    assert _row(store, Touchpoint, touch_id)["post_id"] == post_id
+    with store.session() as s:
+        assert [r.post_id for r in s.exec(select(PostResult))] == [post_id]
 
 
 def test_undo_refuses_to_overwrite_a_later_change(store):
