@@ -84,8 +84,7 @@ def notify(
     command = notify_command(st.settings)
     store, now = st.store, _now()
     tz = store.call(user_timezone, st.settings.timezone)
-    with store.transaction() as session:  # claimed before any command runs: a second run skips them
-        notices = notify_service.claim(session, now, tz)
+    notices = notify_service.claim_new(store, now, tz)  # claimed before any command runs: a second run skips them
     failed = []
     if command is None:
         if json:

@@ -149,6 +149,26 @@ def claim(session: Session, now: datetime, tz: ZoneInfo) -> list[Notice]:
     return notices
 
 
+CLAIM_ATTEMPTS = 3
+
+
+def claim_new(store, now: datetime, tz: ZoneInfo) -> list[Notice]:
+    """``claim`` in its own transaction, tried again when another run claimed some of the same
+    items at the same instant: on PostgreSQL both read before either commits, and the second's
+    claims then meet the first's in the unique index (on SQLite the second waits for the write
+    lock and reads the first's claims). The retry reads them, so each item is handed out once."""
+    from sqlalchemy.exc import IntegrityError
+
+    for attempt in range(CLAIM_ATTEMPTS):
+        try:
+            with store.transaction() as session:
+                return claim(session, now, tz)
+        except IntegrityError:
+            if attempt == CLAIM_ATTEMPTS - 1:
+                raise
+    return []
+
+
 def release(session: Session, failed: list[Notice]) -> None:
     """Forget the claims of notices whose command failed, so the next run hands them out again."""
     for n in failed:

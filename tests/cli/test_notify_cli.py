@@ -127,3 +127,23 @@ def test_a_bad_notify_table_is_one_line(notify):
     notify.config.write_text("[notify]\ncommand = 3\n", encoding="utf-8")
     bad = notify(AT_0900, code=1)
     assert "[notify] command must be a string" in bad.stderr and "Traceback" not in bad.output
+
+
+def test_two_runs_at_the_same_instant_hand_each_item_out_once(notify):
+    """The first run has claimed but not committed when the second reads: on PostgreSQL the
+    second's claims meet the first's in the unique index and it reads again."""
+    import threading
+    import time
+    from zoneinfo import ZoneInfo
+
+    from planner.services import notify as notify_service
+
+    store, tz = notify.store, ZoneInfo("America/New_York")
+    second: list = []
+    with store.transaction() as session:
+        first = notify_service.claim(session, AT_1030, tz)
+        other = threading.Thread(target=lambda: second.append(notify_service.claim_new(store, AT_1030, tz)))
+        other.start()
+        time.sleep(0.5)  # let it read and reach the first's uncommitted claims (or the write lock)
+    other.join(timeout=30)
+    assert first and second == [[]]
