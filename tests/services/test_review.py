@@ -466,3 +466,27 @@ def test_week_series_follow_local_midnight_across_the_dst_change(store):
     # Sun 27 Sep 21:30 UTC is Sunday 23:30 in Berlin (W39), 22:30 UTC already Monday (W40);
     # Sun 25 Oct 22:30 UTC is Sunday 23:30 (W43), 23:30 UTC is Monday 00:30 (W44)
     assert [weeks[w] for w in ("2026-W39", "2026-W40", "2026-W43", "2026-W44")] == [(1, 1, 1)] * 4
+
+
+def test_finishing_keeps_the_counts_of_the_week_as_planned_when_items_were_carried_out(store, world):
+    """An item carried out of the week was planned there and did not happen in it: the counts saved
+    with the review (what the week is judged on later) still hold it; kinds with no decision are
+    left out."""
+    before = store.call(review_week, W47, FIXED_NOW).streak.this_week.counts()
+    target = at(11, 27, 11)
+    store.call(carry_forward, "touchpoint", world["t_missed"], target, FIXED_NOW)
+    store.call(carry_forward, "post", world["p_cs_missed"], target, FIXED_NOW)
+    after = store.call(review_week, W47, FIXED_NOW).streak.this_week.counts()
+    assert (after["touches_planned"], after["posts_planned"]) == (
+        before["touches_planned"] - 1,
+        before["posts_planned"] - 1,
+    )
+    carried = [
+        ["touchpoint", world["t_missed"], target.isoformat()],
+        ["post", world["p_cs_missed"], target.isoformat()],
+    ]
+    saved = store.call(review_service.finish_review, W47, {"carried": carried, "dropped": []}, FIXED_NOW)
+    assert saved.decisions == {"carried": carried, "kept": before}
+    assert store.call(review_week, W47, FIXED_NOW).saved.decisions["kept"] == before
+    with pytest.raises(PlannerError, match="needs the Monday"):
+        store.call(review_service.finish_review, W47 + timedelta(days=1), {}, FIXED_NOW)

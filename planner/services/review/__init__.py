@@ -8,9 +8,9 @@ entry points are here.
 tree (``WeekReview.as_json()`` is stable: every list has a fixed order ending on an id or a name).
 It is two reads, which the review screen draws as they come: ``last_week`` (the first step, a
 small part of the cost) and ``complete_review`` (people going cold, what is rising, suggestions).
-The review is read-only; the actions the review screen takes are the small functions at the end
-(``mark_happened``, ``carry_forward``, ``drop_item``, ``save_review`` in review.actions) plus the services it
-builds on (``touches.accept_suggestion``, ``feeds.idea_from_entry``, ``planning.plan_week``).
+The review is read-only; the actions the review screen takes are the small functions in
+review.actions (``mark_happened``, ``carry_forward``, ``drop_item``, ``save_review``, ``finish_review``)
+plus the services it builds on (``touches.accept_suggestion``, ``feeds.idea_from_entry``, ``planning.plan_week``).
 
 Definitions (all weeks are ISO weeks, Monday 00:00 to Monday 00:00 in the strategy's time zone):
 
@@ -51,6 +51,7 @@ from planner.services.review.actions import (
     carry_forward,
     carry_target,
     drop_item,
+    finish_review,
     mark_happened,
     save_review,
 )
@@ -183,6 +184,7 @@ __all__ = [
     "carry_target",
     "complete_review",
     "drop_item",
+    "finish_review",
     "last_full_week",
     "last_week",
     "mark_happened",

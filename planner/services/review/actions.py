@@ -1,9 +1,10 @@
-"""What the review does: mark a missed item as happened, carry it forward, drop it, save the review."""
+"""What the review does: mark a missed item as happened, carry it forward, drop it, save the review
+(and finish it: save it with the counts the week is judged on)."""
 
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, select
@@ -16,11 +17,14 @@ from planner.models import (
     Touchpoint,
     TouchStatus,
 )
+from planner.services.review.facts import _check_monday, _strategy
+from planner.services.review.history import _week_counts
 from planner.services.review.model import (
     SavedReview,
     _plain,
 )
 from planner.services.timeutil import (
+    iso_week,
     parse_iso_week,
 )
 from planner.store.reader import utc_value
@@ -132,3 +136,17 @@ def save_review(session: Session, week: str, decisions: dict, now: datetime) -> 
     session.add(row)
     session.flush()
     return SavedReview(utc_value(row.completed_at), json.loads(text))
+
+
+def finish_review(session: Session, week_monday: date, decisions: dict, now: datetime) -> SavedReview:
+    """Save the review of the week starting on `week_monday` with the decisions made (a kind with
+    none is left out) and the counts the week is judged on from now on (``decisions["kept"]``, see
+    the package docstring): the week as it stands, where an item carried out of it still counts as
+    planned there and not done, which it was."""
+    _check_monday(week_monday)
+    zone, _mix = _strategy(session)
+    kept = _week_counts(session, week_monday, 1, zone)[0].counts()
+    for kind, *_ in decisions.get("carried", ()):
+        kept["posts_planned" if kind == "post" else "touches_planned"] += 1
+    made = {what: entries for what, entries in decisions.items() if entries}
+    return save_review(session, iso_week(week_monday), {**made, "kept": kept}, now)
