@@ -517,14 +517,19 @@ class PlannerApp(App):
                 yield command
 
     def binding_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        """A command per action bound on ``screen`` (those its current state allows) and on the app."""
+        """A command per action bound on ``screen`` and its parts in focus (those its current state
+        allows), and on the app."""
         from functools import partial
 
         from planner.tui.screens.help import keys_of
 
         title = screen.sub_title or type(screen).__name__.removesuffix("Screen")
+        parts = getattr(screen, "key_parts_in_focus", list)()  # the Review step shown holds its own keys
         seen: set[str] = set()
-        for node, bindings, prefix in ((screen, type(screen).BINDINGS, f"{title}: "), (self, type(self).BINDINGS, "")):
+        for node, bindings, prefix in (
+            *((node, type(node).BINDINGS, f"{title}: ") for node in (*parts, screen)),
+            (self, type(self).BINDINGS, ""),
+        ):
             for action, keys, description in keys_of(bindings, self):
                 if action in seen or node.check_action(action.partition("(")[0], ()) is False:
                     continue

@@ -7,15 +7,40 @@ silent, whichever screen started the work.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from textual import on
+from textual.binding import Binding
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.worker import Worker
 
 
 class PlannerScreen(Screen):
+    # widgets whose keys are the screen's too (Review's steps): each holds its own keys, live while
+    # it is on the focus path; Help and the palette list them with the screen's
+    KEY_PARTS: ClassVar[tuple[type[Widget], ...]] = ()
+
     @on(Worker.StateChanged)
     def _forward_worker_state(self, event: Worker.StateChanged) -> None:
         self.app.report_worker_error(event)
+
+    @classmethod
+    def declared_bindings(cls) -> list[Binding]:
+        """Every key the screen declares: its parts', in order, then its own (what Help lists)."""
+        return [*(b for part in cls.KEY_PARTS for b in part.BINDINGS), *cls.BINDINGS]
+
+    def key_parts_in_focus(self) -> list[Widget]:
+        """The parts whose keys work now: those on the way up from the focused widget."""
+        if not self.KEY_PARTS or self.focused is None:
+            return []
+        return [node for node in self.focused.ancestors_with_self if isinstance(node, self.KEY_PARTS)]
+
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        """A part's action runs on the part, live while it is on the focus path; asked of the
+        screen (the palette, a test), the answer is the same."""
+        owners = tuple(cls for cls in self.KEY_PARTS if f"action_{action}" in vars(cls))
+        return not owners or any(isinstance(part, owners) for part in self.key_parts_in_focus())
 
 
 class ItemActions:

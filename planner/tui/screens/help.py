@@ -104,9 +104,9 @@ def screen_groups(app, under: Screen | None) -> list[KeyGroup]:
             title, cls = screens.pop(here)
             screens.insert(0, (f"{title} (this screen)", cls))
     groups = [KeyGroup("Everywhere", everywhere)]
-    groups += [KeyGroup(title, _rows(cls.BINDINGS, app)) for title, cls in screens[:1]]
+    groups += [KeyGroup(title, _rows(cls.declared_bindings(), app)) for title, cls in screens[:1]]
     groups += [EVERY_LIST, FORMS]
-    groups += [KeyGroup(title, _rows(cls.BINDINGS, app)) for title, cls in screens[1:]]
+    groups += [KeyGroup(title, _rows(cls.declared_bindings(), app)) for title, cls in screens[1:]]
     return groups
 
 
