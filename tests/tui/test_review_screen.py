@@ -327,3 +327,53 @@ async def test_step_1_is_drawn_before_the_rest_of_the_review_is_read(demo_settin
         # steps 2-4 are those of the review after the change, not of the load it replaced
         assert missed.id not in {i.id for i in screen.review.missed_items if i.kind == missed.kind}
         assert review_service.built_from(screen.review, screen.last)
+
+
+async def test_each_step_holds_its_keys_and_its_decisions_go_up_as_messages(demo_settings):
+    """The step shown has the focus, so only its keys work (c carries forward in step 1, copies in
+    step 2); the review is read and decided through messages, step 1 before the rest."""
+    from planner.tui.screens.help import screen_groups
+    from planner.tui.screens.review.last_week import LastWeekStep
+    from planner.tui.screens.review.network import NetworkStep
+    from planner.tui.screens.review.step import Step
+
+    def once(messages) -> list:  # the hook sees a message at each node it bubbles through
+        return list({id(m): m for m in messages}.values())
+
+    seen = []
+    app = make_app(demo_settings, clock=lambda: FIXED_NOW)
+    async with app.run_test(size=(120, 40), message_hook=seen.append) as pilot:
+        screen = await open_review(app, pilot)
+        read = once(m for m in seen if isinstance(m, (ReviewScreen.FirstStepRead, ReviewScreen.ReviewRead)))
+        assert [type(m) for m in read[-2:]] == [ReviewScreen.FirstStepRead, ReviewScreen.ReviewRead]
+        assert read[-1].last is read[-2].last is screen.last
+        assert screen.key_parts_in_focus() == [screen.query_one(LastWeekStep)]
+        await pilot.press("p")  # step 4's key: step 1 does not have it
+        await settle(app, pilot)
+        missed = screen.review.missed_items[0]
+        select_row(screen, "#last-items", f"{missed.kind}:{missed.id}")
+        await pilot.press("d")
+        await settle(app, pilot)
+        decided = [(m.what, m.entry) for m in once(m for m in seen if isinstance(m, Step.Decided))]
+        assert decided == [("marked", [missed.kind, missed.id])]
+        await pilot.press("n")
+        await settle(app, pilot)
+        assert screen.key_parts_in_focus() == [screen.query_one(NetworkStep)]
+        rows = dict(next(g.rows for g in screen_groups(app, screen) if g.title == "Review (this screen)"))
+    assert rows == {
+        "n": "Next step",
+        "b": "Back",
+        "d": "Happened",
+        "c": "Carry forward · Copy message",
+        "x": "Drop",
+        "f": "Finish",
+        "a": "Accept",
+        "e": "Adjust",
+        "o": "Open profile · Write files",
+        "s": "Share it",
+        "w": "Write about it",
+        "p": "Auto-plan",
+        "⇧←": "Day earlier",
+        "⇧→": "Day later",
+        "r": "Reload",
+    }
