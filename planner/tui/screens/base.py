@@ -37,8 +37,8 @@ class PlannerScreen(Screen):
         return [node for node in self.focused.ancestors_with_self if isinstance(node, self.KEY_PARTS)]
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
-        """A part's action runs on the part, live while it is on the focus path; asked of the
-        screen (the palette, a test), the answer is the same."""
+        """A part's action runs on the part, live while the part is on the focus path; asked of
+        the screen, the answer is the same (Textual asks it only of the screen's own keys)."""
         owners = tuple(cls for cls in self.KEY_PARTS if f"action_{action}" in vars(cls))
         return not owners or any(isinstance(part, owners) for part in self.key_parts_in_focus())
 
