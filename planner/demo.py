@@ -213,7 +213,25 @@ def _feed_folder(settings, store) -> Path:
 
 
 def _load_world(session: Session, world: dict, tz: ZoneInfo, today: date, now: datetime) -> None:
-    s = world.get("strategy", {})
+    """demo.toml's strategy, communities, events, tags and people's details, posts and
+    touchpoints, in that order (each later kind refers to the earlier ones by name)."""
+    _load_strategy(session, world.get("strategy", {}), tz)
+    groups = _load_groups(session, world.get("groups", []))
+    from planner.models import Topic
+
+    topics = {t.name: t for t in session.exec(select(Topic))}
+    events = _load_events(session, world.get("events", []), topics, tz, today)
+    people = {c.profile_url: c for c in session.exec(select(Connection))}
+    _load_people(session, world, people)
+    entries_by_link = {e.link: e for e in session.exec(select(Entry)) if e.link}
+    for p in world.get("posts", []):
+        session.add(_post(p, tz, today, now, entries_by_link, topics, groups, events))
+    for t in world.get("touchpoints", []):
+        session.add(_touchpoint(t, tz, today, now, entries_by_link, people))
+    session.flush()
+
+
+def _load_strategy(session: Session, s: dict, tz: ZoneInfo) -> None:
     strategy = Strategy(
         timezone=str(tz.key),
         working_days=",".join(s.get("working_days", ["mon", "tue", "wed", "thu", "fri"])),
@@ -237,8 +255,10 @@ def _load_world(session: Session, world: dict, tz: ZoneInfo, today: date, now: d
             )
         )
 
+
+def _load_groups(session: Session, rows: list[dict]) -> dict[str, CommunityGroup]:
     groups = {}
-    for g in world.get("groups", []):
+    for g in rows:
         group = CommunityGroup(
             name=g["name"],
             url=g.get("url"),
@@ -248,11 +268,12 @@ def _load_world(session: Session, world: dict, tz: ZoneInfo, today: date, now: d
         )
         session.add(group)
         groups[g["name"]] = group
-    from planner.models import Topic
+    return groups
 
-    topics = {t.name: t for t in session.exec(select(Topic))}
+
+def _load_events(session: Session, rows: list[dict], topics: dict, tz: ZoneInfo, today: date) -> dict[str, Event]:
     events = {}
-    for e in world.get("events", []):
+    for e in rows:
         start = _when(today, e["day"], e.get("time", "16:00"), tz)
         event = Event(
             title=e["title"],
@@ -266,14 +287,18 @@ def _load_world(session: Session, world: dict, tz: ZoneInfo, today: date, now: d
         session.add(event)
         events[e["title"]] = event
     session.flush()
+    return events
 
+
+def _load_people(session: Session, world: dict, people: dict[str, Connection]) -> None:
+    """Tags, and each listed person's tier, notes, cadence and tags (the people themselves came
+    from Connections.csv)."""
     tags = {}
     for t in world.get("tags", []):
         tag = Tag(name=t["name"], cadence_days=t.get("cadence_days"))
         session.add(tag)
         tags[t["name"]] = tag
     session.flush()
-    people = {c.profile_url: c for c in session.exec(select(Connection))}
     for p in world.get("people", []):
         person = people.get(p["url"].rstrip("/"))
         if person is None:
@@ -289,53 +314,52 @@ def _load_world(session: Session, world: dict, tz: ZoneInfo, today: date, now: d
                 session.flush()
             session.add(ConnectionTag(connection_id=person.id, tag_id=tags[name].id))
 
-    entries_by_link = {e.link: e for e in session.exec(select(Entry)) if e.link}
-    for p in world.get("posts", []):
-        status = p.get("status", "idea")
-        when = _when(today, p["day"], p.get("time", "09:00"), tz) if "day" in p else None
-        channel = p.get("channel", "profile")
-        entry = entries_by_link.get(p.get("source_link", "")) if p.get("source_link") else None
-        post = Post(
-            pillar=p["pillar"],
-            title=p.get("title", ""),
-            body=p.get("body", "").strip(),
-            status=status,
-            scheduled_at=when if status in ("scheduled", "published", "skipped") else None,
-            published_at=when if status == "published" else None,
-            channel=channel,
-            hashtags=" ".join(h.lstrip("#") for h in p.get("hashtags", [])),
-            evergreen=bool(p.get("evergreen", False)),
-            cooldown_days=int(p.get("cooldown_days", 90)),
-            source_entry_id=entry.id if entry else None,
-            topic_id=topics[p["topic"]].id if p.get("topic") in topics else None,
-            group_id=groups[channel[6:]].id if channel.startswith("group:") and channel[6:] in groups else None,
-            event_id=events[channel[6:]].id if channel.startswith("event:") and channel[6:] in events else None,
-            manual=status in ("scheduled", "published"),
-            created_at=now,
-            updated_at=now,
-        )
-        session.add(post)
-    for t in world.get("touchpoints", []):
-        person = people.get(t["person"].rstrip("/"))
-        if person is None:
-            raise PlannerError(f"demo.toml: touchpoint for unknown person {t['person']}")
-        when = _when(today, t.get("day", 0), t.get("time", "10:00"), tz)
-        status = t.get("status", "planned")
-        entry = entries_by_link.get(t.get("link", "")) if t.get("link") else None
-        session.add(
-            Touchpoint(
-                connection_id=person.id,
-                kind=t["kind"],
-                status=status,
-                due_at=when,
-                done_at=when if status == "done" else None,
-                note=t.get("note", ""),
-                message=t.get("message", ""),
-                entry_id=entry.id if entry else None,
-                source="manual",
-                manual=True,
-                created_at=now,
-                updated_at=now,
-            )
-        )
-    session.flush()
+
+def _post(p: dict, tz: ZoneInfo, today: date, now: datetime, entries_by_link, topics, groups, events) -> Post:
+    status = p.get("status", "idea")
+    when = _when(today, p["day"], p.get("time", "09:00"), tz) if "day" in p else None
+    channel = p.get("channel", "profile")
+    entry = entries_by_link.get(p.get("source_link", "")) if p.get("source_link") else None
+    place = channel.partition(":")[2]
+    return Post(
+        pillar=p["pillar"],
+        title=p.get("title", ""),
+        body=p.get("body", "").strip(),
+        status=status,
+        scheduled_at=when if status in ("scheduled", "published", "skipped") else None,
+        published_at=when if status == "published" else None,
+        channel=channel,
+        hashtags=" ".join(h.lstrip("#") for h in p.get("hashtags", [])),
+        evergreen=bool(p.get("evergreen", False)),
+        cooldown_days=int(p.get("cooldown_days", 90)),
+        source_entry_id=entry.id if entry else None,
+        topic_id=topics[p["topic"]].id if p.get("topic") in topics else None,
+        group_id=groups[place].id if channel.startswith("group:") and place in groups else None,
+        event_id=events[place].id if channel.startswith("event:") and place in events else None,
+        manual=status in ("scheduled", "published"),
+        created_at=now,
+        updated_at=now,
+    )
+
+
+def _touchpoint(t: dict, tz: ZoneInfo, today: date, now: datetime, entries_by_link, people) -> Touchpoint:
+    person = people.get(t["person"].rstrip("/"))
+    if person is None:
+        raise PlannerError(f"demo.toml: touchpoint for unknown person {t['person']}")
+    when = _when(today, t.get("day", 0), t.get("time", "10:00"), tz)
+    status = t.get("status", "planned")
+    entry = entries_by_link.get(t.get("link", "")) if t.get("link") else None
+    return Touchpoint(
+        connection_id=person.id,
+        kind=t["kind"],
+        status=status,
+        due_at=when,
+        done_at=when if status == "done" else None,
+        note=t.get("note", ""),
+        message=t.get("message", ""),
+        entry_id=entry.id if entry else None,
+        source="manual",
+        manual=True,
+        created_at=now,
+        updated_at=now,
+    )
