@@ -48,7 +48,14 @@ def to_markdown(review: WeekReview) -> str:
     def local(at: datetime) -> datetime:
         return at.astimezone(zone)
 
-    out: list[str] = [
+    out: list[str] = []
+    for section in (_md_header, _md_posts, _md_touchpoints, _md_network, _md_discover, _md_charts, _md_next):
+        out += section(review, local)
+    return "\n".join(out) + "\n"
+
+
+def _md_header(review: WeekReview, local) -> list[str]:
+    out = [
         f"# Weekly review {review.week}",
         "",
         f"{review.monday:%a %d %b} – {review.sunday:%a %d %b %Y} · {review.timezone}",
@@ -57,7 +64,7 @@ def to_markdown(review: WeekReview) -> str:
         out.append(f"Reviewed {local(review.saved.completed_at):%a %d %b %Y %H:%M}.")
     streak = review.streak
     kept = streak.this_week
-    out += [
+    return out + [
         "",
         (
             f"**Plan kept:** {'yes' if kept.kept else 'no'} · streak {streak.weeks} week{'s' if streak.weeks != 1 else ''} "
@@ -68,9 +75,10 @@ def to_markdown(review: WeekReview) -> str:
         f"_{_md(streak.definition[0].upper() + streak.definition[1:])}._",
     ]
 
-    # posts
+
+def _md_posts(review: WeekReview, local) -> list[str]:
     p = review.posts
-    out += [
+    out = [
         "",
         "## Posts",
         "",
@@ -87,10 +95,12 @@ def to_markdown(review: WeekReview) -> str:
         out.append("")
         for item in p.items:
             out.append(f"- {local(item.at):%a %H:%M} · {_md(item.title)} · {label(item.pillar)} · **{item.outcome}**")
+    return out
 
-    # touchpoints
+
+def _md_touchpoints(review: WeekReview, local) -> list[str]:
     t = review.touchpoints
-    out += [
+    out = [
         "",
         "## Touchpoints",
         "",
@@ -101,10 +111,11 @@ def to_markdown(review: WeekReview) -> str:
     for item in t.items:
         out.append(f"- {local(item.at):%a %H:%M} · {_md(item.title)} · **{item.outcome}**")
     ga, ga90 = review.give_ask_week, review.give_ask_90_days
-    out += ["", f"**Give:ask** this week {ga.ratio_text} · last 90 days {ga90.ratio_text}"]
+    return out + ["", f"**Give:ask** this week {ga.ratio_text} · last 90 days {ga90.ratio_text}"]
 
-    # network
-    out += ["", "## Going cold", ""]
+
+def _md_network(review: WeekReview, local) -> list[str]:
+    out = ["", "## Going cold", ""]
     if not review.going_cold:
         out.append("Nobody is overdue.")
     else:
@@ -134,9 +145,11 @@ def to_markdown(review: WeekReview) -> str:
         if person.planned:
             line += f" · planned: {_md(person.planned)}"
         out.append(line)
+    return out
 
-    # discover
-    out += ["", "## Rising", ""]
+
+def _md_discover(review: WeekReview, local) -> list[str]:
+    out = ["", "## Rising", ""]
     if not review.rising:
         out.append("Nothing rising in your topics right now.")
     for topic in review.rising:
@@ -156,18 +169,23 @@ def to_markdown(review: WeekReview) -> str:
             f"- {_md(feed.title)} · {state} · {feed.failure_count} failure{'s' if feed.failure_count != 1 else ''}"
             + (f" · {_md(why)}" if why else "")
         )
+    return out
 
-    # charts, as text
-    out += ["", "## Charts", "", "Pillar mix (published, last 4 weeks) vs target:", "", "```"]
+
+def _md_charts(review: WeekReview, local) -> list[str]:
+    """The charts as text."""
+    out = ["", "## Charts", "", "Pillar mix (published, last 4 weeks) vs target:", "", "```"]
     for m in review.charts.pillar_mix:
         out.append(f"{label(m.pillar):<20} {_bar(m.recent, 1)} {_pct(m.recent):>4}  target {_pct(m.target)}")
     top = max((w.touches_done for w in review.charts.weeks), default=0) or 1
     out += ["```", "", "Touchpoints done and give:ask per week:", "", "```"]
     for w in review.charts.weeks:
         out.append(f"{w.week}  {_bar(w.touches_done, top)} {w.touches_done:>3}  {w.gives}:{w.asks}")
-    out.append("```")
+    return out + ["```"]
 
-    out += ["", "## Next week", ""]
+
+def _md_next(review: WeekReview, local) -> list[str]:
+    out = ["", "## Next week", ""]
     out += [f"- {_md(s)}" for s in review.suggestions] or ["- Keep going."]
     if review.saved and review.saved.decisions:
         out += ["", "## Decisions", ""]
@@ -175,7 +193,7 @@ def to_markdown(review: WeekReview) -> str:
             value = review.saved.decisions[key]
             shown = json.dumps(value, sort_keys=True, ensure_ascii=False)
             out.append(f"- {_md(label(key))}: {_md(shown)}")
-    return "\n".join(out) + "\n"
+    return out
 
 
 __all__ = ["to_json", "to_markdown"]
