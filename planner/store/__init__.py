@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 __all__ = ["Store", "open_store"]
 
 
-def __getattr__(name: str):
+def __getattr__(name: str) -> object:
     if name in __all__:
         from planner.store import db
 

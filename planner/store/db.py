@@ -42,7 +42,10 @@ def _alembic_config(connection=None):
 def head_revision() -> str:
     from alembic.script import ScriptDirectory
 
-    return ScriptDirectory.from_config(_alembic_config()).get_current_head()
+    head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
+    if head is None:  # only when the versions folder is empty, which a packaged install never is
+        raise RuntimeError(f"no migrations under {MIGRATIONS_DIR}")
+    return head
 
 
 # Set while Store.read runs: its transaction begins DEFERRED, so it takes no lock (WAL readers

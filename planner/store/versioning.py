@@ -96,5 +96,5 @@ def bump(row: SQLModel, now: datetime | None = None) -> SQLModel:
     """Record an edit: next version, ``updated_at`` = now (when the table has one)."""
     row.version = (row.version or 0) + 1  # type: ignore[attr-defined]
     if hasattr(row, "updated_at"):
-        row.updated_at = now or utcnow()  # type: ignore[attr-defined]
+        row.updated_at = now or utcnow()
     return row

@@ -1,6 +1,7 @@
 """Alembic environment: migrations run on the connection the store hands over."""
 
 from alembic import context
+from sqlalchemy.engine import Connection
 from sqlmodel import SQLModel
 
 import planner.models  # noqa: F401  (registers the tables on SQLModel.metadata)
@@ -14,6 +15,8 @@ def run_migrations() -> None:
         from sqlalchemy import create_engine
 
         url = context.config.get_main_option("sqlalchemy.url")
+        if url is None:
+            raise RuntimeError("alembic.ini names no sqlalchemy.url and no connection was given")
         with create_engine(url).connect() as conn:
             _run(conn)
             conn.commit()
@@ -21,7 +24,7 @@ def run_migrations() -> None:
     _run(connection)
 
 
-def _run(connection) -> None:
+def _run(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
