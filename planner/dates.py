@@ -9,11 +9,14 @@ Standard library only: the CSV adapters import this.
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import TypeVar
 
 MIN_DATE = date(1900, 1, 1)
 MAX_DATE = date(2199, 12, 31)
 
 __all__ = ["MAX_DATE", "MIN_DATE", "check_date_range", "in_range"]
+
+D = TypeVar("D", date, datetime)
 
 
 def in_range(value: date | datetime) -> bool:
@@ -21,7 +24,7 @@ def in_range(value: date | datetime) -> bool:
     return MIN_DATE <= day <= MAX_DATE
 
 
-def check_date_range(value: date | datetime, what: str = "date") -> date | datetime:
+def check_date_range(value: D, what: str = "date") -> D:
     """``value`` itself, or ValueError naming ``what`` when it lies outside the accepted years."""
     if not in_range(value):
         raise ValueError(f"{what} {value.isoformat()} is outside {MIN_DATE.year}–{MAX_DATE.year}")

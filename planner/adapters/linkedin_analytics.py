@@ -161,7 +161,7 @@ def read_analytics(path: Path) -> AnalyticsFile:
 
 def _header(rows_iter, source: str, sheet: str, first: str, needed: tuple[str, ...]):
     """Skip to the header row whose first cell is ``first``; (its cells, the rest, lines seen)."""
-    seen = []
+    seen: list[tuple[int, tuple]] = []
     for i, row in rows_iter:
         cells = [_norm(c) for c in row]
         if cells and cells[0] == first:

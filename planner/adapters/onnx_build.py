@@ -45,7 +45,7 @@ def build(model_dir: Path, folder: Path, precision: str = "fp32") -> dict:
             super().__init__()
             self.transformer = transformer
 
-        def forward(self, input_ids, position_ids, segment):  # type: ignore[no-untyped-def]
+        def forward(self, input_ids, position_ids, segment):
             blocked = segment[:, :, None] != segment[:, None, :]
             mask = torch.zeros(blocked.shape, dtype=torch.float32).masked_fill(blocked, torch.finfo(torch.float32).min)
             return self.transformer(

@@ -26,6 +26,7 @@ from __future__ import annotations
 import bisect
 import codecs
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from html import escape, unescape
 from html.entities import name2codepoint
@@ -251,7 +252,7 @@ def _parse_xml(text: str, collector: _Collector) -> None:
     title_parts: list[str] = []
     depth = [0]
 
-    def entity_decl(*_args) -> None:
+    def entity_decl(*_args: object) -> None:
         raise _EntityDeclared()
 
     def start(name: str, attrs: dict[str, str]) -> None:
@@ -295,10 +296,11 @@ def _repair(text: str, source: str) -> tuple[str, list[str]]:
     """Fix what can be fixed without changing line numbers; say what was changed."""
     notes: list[str] = []
 
-    def lines_of(positions) -> list[int]:
+    def lines_of(positions: Iterable[int]) -> list[int]:
         # the positions come in order: count the newlines between them, not from the start
         # each time (that was quadratic on a long one-line file)
-        lines, line, at = [], 1, 0
+        lines: list[int] = []
+        line, at = 1, 0
         for pos in positions:
             line += text.count("\n", at, pos)
             at = pos

@@ -34,7 +34,7 @@ class SemanticVerdict:
     nearest_pitch: str  # the labelled pitch it is most similar to, for the reason
 
 
-def load_examples(path: Path = EXAMPLES) -> list[dict]:
+def load_examples(path: Path = EXAMPLES) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 

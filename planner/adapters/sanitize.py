@@ -73,7 +73,7 @@ class _TextExtractor(HTMLParser):
         self._drop_depth = 0
         self._pre_depth = 0
 
-    def handle_starttag(self, tag: str, attrs: list) -> None:
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in _DROP:
             if tag not in _VOID:
                 self._drop_depth += 1
@@ -91,7 +91,7 @@ class _TextExtractor(HTMLParser):
         if tag == "pre":
             self._pre_depth += 1
 
-    def handle_startendtag(self, tag: str, attrs: list) -> None:
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         # <br/>, <hr/>, and a self-closed <script/> that must not open a dropped region
         if tag in _DROP:
             return

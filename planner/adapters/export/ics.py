@@ -161,4 +161,5 @@ def to_ics(
             event.add_component(alarm)
         cal.add_component(event)
 
-    return cal.to_ical().decode("utf-8")
+    ical: bytes = cal.to_ical()
+    return ical.decode("utf-8")

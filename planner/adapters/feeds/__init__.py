@@ -68,7 +68,7 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str):
+def __getattr__(name: str) -> object:
     room = _LAZY.get(name)
     if room is None:
         raise AttributeError(f"module 'planner.adapters.feeds' has no attribute {name!r}")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import calendar
 import hashlib
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import NamedTuple
@@ -42,7 +43,7 @@ class NotAFeedError(ValueError):
     """The document parsed to nothing feed-like (an HTML page, an error page, ...)."""
 
 
-def _utc_from_struct(t, now: datetime) -> datetime | None:
+def _utc_from_struct(t: time.struct_time | None, now: datetime) -> datetime | None:
     if not t:
         return None
     try:
@@ -69,7 +70,7 @@ class _RawEntry(NamedTuple):
     summary: str  # plain text
     link: str | None  # as found (maybe relative)
     raw_id: str | None
-    date: object  # time.struct_time in UTC, or None
+    date: time.struct_time | None  # in UTC
     date_raw: str
     author: str | None
 

@@ -7,6 +7,7 @@ corpora), or None whenever it cannot promise that, and the document goes to feed
 from __future__ import annotations
 
 import re
+import time
 from urllib.parse import urljoin
 
 from planner.adapters.feeds.entries import _RawEntry
@@ -131,12 +132,13 @@ def _rss_text(el) -> str:
     return html_to_text(s) if s and ("<" in s or "&" in s) and _LOOKS_LIKE_HTML.search(s) else s
 
 
-def _date(s: str):
+def _date(s: str) -> time.struct_time | None:
     if not s or not s.strip():
         return None
     from feedparser.datetimes import _parse_date  # the same date rules as feedparser
 
-    return _parse_date(s.strip())
+    parsed: time.struct_time | None = _parse_date(s.strip())
+    return parsed
 
 
 def _walk(root, base: str):

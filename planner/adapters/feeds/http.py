@@ -446,7 +446,7 @@ class _Refresh:
                 pool = await self.pool_ready
             except Exception:  # no processes on this platform/sandbox: parse in-process
                 pool = None
-        workers = pool._max_workers if pool is not None else 0
+        workers = pool.workers if pool is not None else 0
         if pool is not None and (self.pool_busy < workers or self.in_process.locked()):
             self.pool_busy += 1
             try:

@@ -35,7 +35,9 @@ def _describe_bozo(exc: BaseException | None) -> str | None:
     if exc is None:
         return None
     name = type(exc).__name__
-    if hasattr(exc, "getLineNumber"):  # xml.sax.SAXParseException
+    from xml.sax import SAXParseException  # feedparser has imported it by now
+
+    if isinstance(exc, SAXParseException):
         try:
             msg = exc.getMessage()
             return clean_text(f"malformed XML at line {exc.getLineNumber()}: {msg}", 300, single_line=True)
@@ -76,9 +78,11 @@ def parse_feed_bytes(
     if fast:
         quick = _fast_parse(data, hdrs["content-type"], base)
         if quick is not None:
-            feed_title, raw, warning = quick
+            feed_title, fast_raw, warning = quick
             return ParsedFeed(
-                clean_text(feed_title, TITLE_MAX, single_line=True) or None, _build_entries(raw, base, now), warning
+                clean_text(feed_title, TITLE_MAX, single_line=True) or None,
+                _build_entries(fast_raw, base, now),
+                warning,
             )
 
     import feedparser  # deferred: keeps `import planner.adapters.feeds` cheap

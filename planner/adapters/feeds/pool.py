@@ -9,8 +9,9 @@ from __future__ import annotations
 import atexit
 import os
 import threading
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from datetime import UTC, datetime
+from multiprocessing.context import BaseContext
 
 from planner.adapters.feeds.entries import ParsedFeed
 from planner.adapters.feeds.parse import _parse_job, _parse_job_args
@@ -21,8 +22,16 @@ from planner.adapters.feeds.parse import _parse_job, _parse_job_args
 POOL_MIN_FEEDS = 20
 
 
+class ParsePool(ProcessPoolExecutor):
+    """The parse pool, which says how many workers it runs (the stdlib keeps that private)."""
+
+    def __init__(self, workers: int, mp_context: BaseContext) -> None:
+        super().__init__(max_workers=workers, mp_context=mp_context)
+        self.workers = workers
+
+
 def parse_many(
-    docs: list[tuple[bytes, dict | None, str]], *, now: datetime | None = None
+    docs: list[tuple[bytes, dict[str, str] | None, str]], *, now: datetime | None = None
 ) -> list[tuple[str, ParsedFeed | str]]:
     """Parse many (body, headers, url) documents on every core, in order.
 
@@ -33,7 +42,7 @@ def parse_many(
     if len(args) < POOL_MIN_FEEDS:
         return [_parse_job(*a) for a in args]
     pool = _get_pool()
-    chunk = max(1, min(32, len(args) // (4 * (pool._max_workers or 1))))
+    chunk = max(1, min(32, len(args) // (4 * pool.workers)))
     return list(pool.map(_parse_job_args, args, chunksize=chunk))
 
 
@@ -41,16 +50,16 @@ def _warm_worker() -> None:
     import feedparser  # noqa: F401  (pays the import while the network is busy)
 
 
-_pool: ProcessPoolExecutor | None = None
+_pool: ParsePool | None = None
 _pool_lock = threading.Lock()
 
 
-def _quiet(future) -> None:
+def _quiet(future: Future[None]) -> None:
     if not future.cancelled():
         future.exception()  # retrieve it, so a failed warm-up isn't logged as "never retrieved"
 
 
-def _get_pool() -> ProcessPoolExecutor:
+def _get_pool() -> ParsePool:
     """One pool per process, created on first use and reused; a broken one is replaced.
 
     forkserver, not fork: the TUI refreshes from worker threads, and forking a threaded
@@ -71,13 +80,15 @@ def _get_pool() -> ProcessPoolExecutor:
         if method == "forkserver":
             ctx.set_forkserver_preload(["planner.adapters.feeds.parse", "feedparser"])
         workers = max(1, os.cpu_count() or 1)
-        pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+        pool = ParsePool(workers, ctx)
         # A spawned/forkserver child re-imports the parent's __main__ (the TUI, pytest, a
         # script read from stdin that doesn't exist as a file). Our workers need none of it,
         # so hide __main__'s identity while the workers are launched (they are launched
         # synchronously by these first submits).
         main = sys.modules.get("__main__")
-        saved = {k: main.__dict__[k] for k in ("__spec__", "__file__") if main is not None and k in main.__dict__}
+        saved: dict[str, object] = {
+            k: main.__dict__[k] for k in ("__spec__", "__file__") if main is not None and k in main.__dict__
+        }
         try:
             if main is not None:
                 main.__dict__["__spec__"] = None
