@@ -16,7 +16,7 @@ from __future__ import annotations
 import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, overload
 from urllib.parse import unquote
 
 # The newest migration. Opening a database already at this revision skips Alembic entirely
@@ -49,6 +49,14 @@ class Reader(Protocol):
     def rows(self, sql: str, params: dict[str, Any] | None = None) -> list[tuple]: ...
 
     def bind_time(self, value: datetime) -> Any: ...
+
+
+@overload
+def utc_value(value: None) -> None: ...
+@overload
+def utc_value(value: str | datetime) -> datetime: ...
+@overload
+def utc_value(value: object) -> datetime | None: ...
 
 
 def utc_value(value: Any) -> datetime | None:
