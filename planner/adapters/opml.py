@@ -26,7 +26,7 @@ from __future__ import annotations
 import bisect
 import codecs
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from html import escape, unescape
 from html.entities import name2codepoint
@@ -499,7 +499,7 @@ def _expat_message(exc: BaseException) -> str | None:
 # ------------------------------------------------------------------------------------------
 
 
-def write_opml(feeds: list[tuple[str, str | None, str | None]], title: str) -> str:
+def write_opml(feeds: Sequence[tuple[str, str | None, str | None]], title: str) -> str:
     """OPML 2.0 text: one folder per topic (sorted), feeds in the given order within it,
     feeds without a topic at the top level. Deterministic for the same input."""
 
