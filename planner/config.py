@@ -99,7 +99,7 @@ def load_settings(db: str | None = None, config: str | Path | None = None, debug
         ZoneInfo(tz)
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise PlannerError(f"config {config_path}: unknown timezone {tz!r}") from exc
-    keywords = data.get("keywords") if isinstance(data.get("keywords"), dict) else {}
+    keywords = data["keywords"] if isinstance(data.get("keywords"), dict) else {}
     engine = str(keywords.get("engine", "planner")).strip().lower()
     if engine not in KEYWORD_ENGINES:
         raise PlannerError(

@@ -12,10 +12,12 @@ database.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from typing import Protocol, cast
 
 import sqlalchemy as sa
+from sqlalchemy.orm import Mapped
 from sqlalchemy.types import TypeDecorator
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field, SQLModel, col
 
 from planner.enums import (  # noqa: F401 (re-exported: most code looks for the enums here)
     ASK_KINDS,
@@ -28,6 +30,24 @@ from planner.enums import (  # noqa: F401 (re-exported: most code looks for the 
     TouchKind,
     TouchStatus,
 )
+
+
+class _Saved(Protocol):
+    @property
+    def id(self) -> int | None: ...
+
+
+def pk(row: _Saved) -> int:
+    """The id of a row read from the database or flushed to it (``id`` is None only before)."""
+    if row.id is None:
+        raise ValueError(f"{type(row).__name__} has no id yet: it was never flushed")
+    return row.id
+
+
+def pk_col(column: int | None) -> Mapped[int]:
+    """An id column to select: never NULL in the rows the database returns, though the model types
+    it ``int | None`` (None until a new row is flushed)."""
+    return cast("Mapped[int]", col(column))
 
 
 def utcnow() -> datetime:

@@ -63,12 +63,14 @@ def _apply_extras(session: Session, parsed: AddressBookResult, base: ImportRepor
         if person_id is None:  # skipped by the import (a duplicate row)
             continue
         person = session.get(Connection, person_id)
+        if person is None:  # the import has just added it
+            continue
         tier = extra.tier if extra.tier in tiers else None
         if extra.tier and tier is None:
             report.skipped.append(f"line {rec.line}: unknown tier {extra.tier!r} ignored (tiers: {', '.join(tiers)})")
         edit_person(
             session,
-            person.id,
+            person_id,
             now,
             tier=tier,
             add_tags=extra.tags,

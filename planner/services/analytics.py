@@ -11,11 +11,11 @@ import statistics
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from planner.adapters.linkedin_analytics import AnalyticsFile, activity_id, canonical_post_url
 from planner.enums import PostStatus
-from planner.models import AnalyticsDay, Post, PostResult, utcnow
+from planner.models import AnalyticsDay, Post, PostResult, pk_col, utcnow
 from planner.services.timeutil import user_timezone
 from planner.text import count
 
@@ -97,7 +97,7 @@ def import_analytics(session: Session, parsed: AnalyticsFile, now: datetime | No
         report.days_updated += 1
     if parsed.total_followers:
         day, total = parsed.total_followers
-        current = stored.get(day) or session.exec(select(AnalyticsDay).where(AnalyticsDay.day == day)).first()
+        current = stored.get(day) or session.exec(select(AnalyticsDay).where(col(AnalyticsDay.day) == day)).first()
         if current is None:
             session.add(AnalyticsDay(day=day, total_followers=total, updated_at=now))
         else:
@@ -107,7 +107,9 @@ def import_analytics(session: Session, parsed: AnalyticsFile, now: datetime | No
     session.flush()
     tz = user_timezone(session)
     published = session.exec(
-        select(Post.id, Post.url, Post.published_at).where(Post.status == PostStatus.PUBLISHED.value)
+        select(pk_col(Post.id), col(Post.url), col(Post.published_at)).where(
+            col(Post.status) == PostStatus.PUBLISHED.value
+        )
     ).all()
     by_activity = {a: pid for pid, url, _at in published if (a := activity_id(url))}
     by_url = {canonical_post_url(url): pid for pid, url, _at in published if url}
@@ -117,38 +119,40 @@ def import_analytics(session: Session, parsed: AnalyticsFile, now: datetime | No
             by_day.setdefault(at.astimezone(tz).date(), []).append(pid)
     results = {r.url: r for r in session.exec(select(PostResult)).all()}
     taken = {r.post_id for r in results.values() if r.post_id}
-    for url, row in sorted(parsed.posts.items()):
-        current = results.get(url)
-        if current is None:
-            current = PostResult(
+    for url, post in sorted(parsed.posts.items()):
+        result = results.get(url)
+        if result is None:
+            result = PostResult(
                 url=url,
-                activity_id=row.activity_id,
-                published_on=row.published_on,
-                impressions=row.impressions,
-                engagements=row.engagements,
+                activity_id=post.activity_id,
+                published_on=post.published_on,
+                impressions=post.impressions,
+                engagements=post.engagements,
                 updated_at=now,
             )
             report.posts_added += 1
         else:
             grown = False
             for k in ("impressions", "engagements"):
-                v = getattr(row, k)
-                if v is not None and (getattr(current, k) is None or v > getattr(current, k)):
-                    setattr(current, k, v)
+                v = getattr(post, k)
+                if v is not None and (getattr(result, k) is None or v > getattr(result, k)):
+                    setattr(result, k, v)
                     grown = True
-            current.published_on = current.published_on or row.published_on
+            result.published_on = result.published_on or post.published_on
             if grown:
-                current.updated_at = now
+                result.updated_at = now
                 report.posts_updated += 1
             else:
                 report.posts_unchanged += 1
-        if current.post_id is None:
-            pid, how = _match_post(current, by_activity, by_url, by_day, taken)
-            current.post_id = pid
-            if pid:
-                taken.add(pid)
-            (report.matched if pid else report.unmatched).append(f"{url}: " + (f"post {pid} ({how})" if pid else how))
-        session.add(current)
+        if result.post_id is None:
+            matched, how = _match_post(result, by_activity, by_url, by_day, taken)
+            result.post_id = matched
+            if matched:
+                taken.add(matched)
+            (report.matched if matched else report.unmatched).append(
+                f"{url}: " + (f"post {matched} ({how})" if matched else how)
+            )
+        session.add(result)
     session.flush()
     return report
 
@@ -158,11 +162,11 @@ def post_metrics(session: Session, post_ids: list[int]) -> dict[int, tuple[int |
     if not post_ids:
         return {}
     rows = session.exec(
-        select(PostResult.post_id, PostResult.impressions, PostResult.engagements).where(
-            PostResult.post_id.in_(sorted(set(post_ids)))
+        select(col(PostResult.post_id), col(PostResult.impressions), col(PostResult.engagements)).where(
+            col(PostResult.post_id).in_(sorted(set(post_ids)))
         )
     ).all()
-    return {pid: (imp, eng) for pid, imp, eng in rows}
+    return {pid: (imp, eng) for pid, imp, eng in rows if pid is not None}  # all: the query named them
 
 
 # --- results ------------------------------------------------------------------------------------
@@ -214,17 +218,17 @@ def results(session: Session, start: date, end: date) -> Results:
     pillar and per slot; the best post; new followers per day."""
     tz = user_timezone(session)
     rows = session.exec(
-        select(
-            Post.id,
-            Post.title,
-            Post.body,
-            Post.pillar,
-            Post.published_at,
-            PostResult.impressions,
-            PostResult.engagements,
+        select(  # type: ignore[call-overload]  # sqlmodel types select() for up to 4 columns
+            col(Post.id),
+            col(Post.title),
+            col(Post.body),
+            col(Post.pillar),
+            col(Post.published_at),
+            col(PostResult.impressions),
+            col(PostResult.engagements),
         )
-        .join(PostResult, PostResult.post_id == Post.id)
-        .where(Post.status == PostStatus.PUBLISHED.value, Post.published_at.is_not(None))
+        .join(PostResult, col(PostResult.post_id) == col(Post.id))
+        .where(col(Post.status) == PostStatus.PUBLISHED.value, col(Post.published_at).is_not(None))
     ).all()
     pillars: dict[str, Bucket] = {}
     slots: dict[tuple[int, int, int], Bucket] = {}  # by weekday and local time, as slots are
@@ -253,13 +257,15 @@ def results(session: Session, start: date, end: date) -> Results:
 
             best = {"id": pid, "title": title or first_line(body), "impressions": imp, "engagements": eng}
     days = session.exec(
-        select(AnalyticsDay).where(AnalyticsDay.day >= start, AnalyticsDay.day < end).order_by(AnalyticsDay.day)
+        select(AnalyticsDay)
+        .where(col(AnalyticsDay.day) >= start, col(AnalyticsDay.day) < end)
+        .order_by(col(AnalyticsDay.day))
     ).all()
     followers = [(d.day, d.new_followers) for d in days if d.new_followers is not None]
     latest_total = session.exec(
-        select(AnalyticsDay.total_followers)
-        .where(AnalyticsDay.total_followers.is_not(None))
-        .order_by(AnalyticsDay.day.desc())
+        select(col(AnalyticsDay.total_followers))
+        .where(col(AnalyticsDay.total_followers).is_not(None))
+        .order_by(col(AnalyticsDay.day).desc())
     ).first()
     return Results(
         start,
@@ -298,17 +304,18 @@ def slot_scores(session: Session, now: datetime, weeks: int = 8) -> dict[tuple[i
     tz = user_timezone(session)
     since = now - timedelta(weeks=weeks)
     rows = session.exec(
-        select(Post.published_at, PostResult.impressions)
-        .join(PostResult, PostResult.post_id == Post.id)
-        .where(Post.published_at >= since, PostResult.impressions.is_not(None))
+        select(col(Post.published_at), col(PostResult.impressions))
+        .join(PostResult, col(PostResult.post_id) == col(Post.id))
+        .where(col(Post.published_at) >= since, col(PostResult.impressions).is_not(None))
     ).all()
-    if len(rows) < 2:
+    measured = [(at, imp) for at, imp in rows if at is not None and imp is not None]  # all: the query asked
+    if len(measured) < 2:
         return {}
-    overall = statistics.median(imp for _at, imp in rows)
+    overall = statistics.median(imp for _at, imp in measured)
     if not overall:
         return {}
     by_slot: dict[tuple[int, str], list[int]] = {}
-    for at, imp in rows:
+    for at, imp in measured:
         local = at.astimezone(tz)
         by_slot.setdefault((local.weekday(), f"{local:%H:%M}"), []).append(imp)
     return {

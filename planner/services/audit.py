@@ -13,7 +13,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from planner.models import Connection, LinkedInRecord
 from planner.store.reader import utc_value
@@ -103,23 +103,27 @@ def pitch_audit(session: Session) -> PitchAudit:
     people = {
         cid: (f"{first} {last}".strip(), connected)
         for cid, first, last, connected in session.exec(
-            select(Connection.id, Connection.first_name, Connection.last_name, Connection.connected_on)
+            select(
+                col(Connection.id), col(Connection.first_name), col(Connection.last_name), col(Connection.connected_on)
+            )
         ).all()
     }
     rows = session.exec(
-        select(
-            LinkedInRecord.connection_id,
-            LinkedInRecord.kind,
-            LinkedInRecord.at,
-            LinkedInRecord.conversation_id,
-            LinkedInRecord.pitch,
-            LinkedInRecord.reasons,
-            LinkedInRecord.text,
+        select(  # type: ignore[call-overload]  # sqlmodel types select() for up to 4 columns
+            col(LinkedInRecord.connection_id),
+            col(LinkedInRecord.kind),
+            col(LinkedInRecord.at),
+            col(LinkedInRecord.conversation_id),
+            col(LinkedInRecord.pitch),
+            col(LinkedInRecord.reasons),
+            col(LinkedInRecord.text),
         )
         .where(
-            LinkedInRecord.kind.in_(RELEVANT), LinkedInRecord.connection_id.is_not(None), LinkedInRecord.at.is_not(None)
+            col(LinkedInRecord.kind).in_(RELEVANT),
+            col(LinkedInRecord.connection_id).is_not(None),
+            col(LinkedInRecord.at).is_not(None),
         )
-        .order_by(LinkedInRecord.connection_id, LinkedInRecord.at, LinkedInRecord.id)
+        .order_by(col(LinkedInRecord.connection_id), col(LinkedInRecord.at), col(LinkedInRecord.id))
     ).all()
     by_person: dict[int, list] = {}
     for row in rows:

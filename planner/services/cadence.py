@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import String, func, type_coerce
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from planner.dates import in_range
 from planner.models import (
@@ -104,7 +104,7 @@ class DueInfo:
 def tier_cadences(session: Session) -> dict[str, int]:
     """Days per tier: the Strategy's tier_cadences over the built-in defaults."""
     cadences = {str(k): int(v) for k, v in DEFAULT_TIER_CADENCE_DAYS.items()}
-    raw = session.exec(select(Strategy.tier_cadences).order_by(Strategy.id).limit(1)).first()
+    raw = session.exec(select(col(Strategy.tier_cadences)).order_by(col(Strategy.id)).limit(1)).first()
     if raw:
         try:
             parsed = json.loads(raw)
@@ -131,17 +131,17 @@ def last_contacts(session: Session, connection_ids: list[int] | None = None) -> 
     from planner.models import LinkedInRecord
 
     q = (
-        select(Touchpoint.connection_id, raw(func.max(Touchpoint.done_at)))
-        .where(Touchpoint.status == TouchStatus.DONE.value, Touchpoint.done_at.is_not(None))
-        .group_by(Touchpoint.connection_id)
+        select(col(Touchpoint.connection_id), raw(func.max(col(Touchpoint.done_at))))
+        .where(col(Touchpoint.status) == TouchStatus.DONE.value, col(Touchpoint.done_at).is_not(None))
+        .group_by(col(Touchpoint.connection_id))
     )
-    out = _grouped(session, q, Touchpoint.connection_id, connection_ids, utc_value)
+    out = _grouped(session, q, col(Touchpoint.connection_id), connection_ids, utc_value)
     received = (
-        select(LinkedInRecord.connection_id, raw(func.max(LinkedInRecord.at)))
-        .where(LinkedInRecord.kind == "message_received", LinkedInRecord.connection_id.is_not(None))
-        .group_by(LinkedInRecord.connection_id)
+        select(col(LinkedInRecord.connection_id), raw(func.max(col(LinkedInRecord.at))))
+        .where(col(LinkedInRecord.kind) == "message_received", col(LinkedInRecord.connection_id).is_not(None))
+        .group_by(col(LinkedInRecord.connection_id))
     )
-    for cid, at in _grouped(session, received, LinkedInRecord.connection_id, connection_ids, utc_value).items():
+    for cid, at in _grouped(session, received, col(LinkedInRecord.connection_id), connection_ids, utc_value).items():
         if at is not None and (out.get(cid) is None or at > out[cid]):
             out[cid] = at
     return out
@@ -150,12 +150,12 @@ def last_contacts(session: Session, connection_ids: list[int] | None = None) -> 
 def tag_cadences(session: Session, connection_ids: list[int] | None = None) -> dict[int, tuple[int, str]]:
     """connection id → (shortest tag cadence, that tag's name) for people with such a tag."""
     q = (
-        select(ConnectionTag.connection_id, Tag.cadence_days, Tag.name)
-        .join(Tag, Tag.id == ConnectionTag.tag_id)
-        .where(Tag.cadence_days.is_not(None), Tag.cadence_days > 0)
+        select(col(ConnectionTag.connection_id), col(Tag.cadence_days), col(Tag.name))
+        .join(Tag, col(Tag.id) == col(ConnectionTag.tag_id))
+        .where(col(Tag.cadence_days).is_not(None), col(Tag.cadence_days) > 0)
     )
     out: dict[int, tuple[int, str]] = {}
-    for cid, days, name in rows_for_people(session, q, ConnectionTag.connection_id, connection_ids):
+    for cid, days, name in rows_for_people(session, q, col(ConnectionTag.connection_id), connection_ids):
         if cid not in out or (days, name) < out[cid]:
             out[cid] = (int(days), name)
     return out
@@ -212,18 +212,18 @@ def due_infos(
     """Cadence facts for the given people (all people when ``connection_ids`` is None), by id.
     ``contacts`` is ``last_contacts`` for them, when the caller has read it already."""
     tiers = tier_cadences(session)
-    q = select(
-        Connection.id,
-        Connection.first_name,
-        Connection.last_name,
-        Connection.tier,
-        Connection.cadence_days,
-        raw(Connection.connected_on),
-        raw(Connection.created_at),
+    q = select(  # type: ignore[call-overload]  # sqlmodel types select() for up to 4 columns
+        col(Connection.id),
+        col(Connection.first_name),
+        col(Connection.last_name),
+        col(Connection.tier),
+        col(Connection.cadence_days),
+        raw(col(Connection.connected_on)),
+        raw(col(Connection.created_at)),
     )
     if not include_archived:
-        q = q.where(Connection.archived == False)
-    people = list(rows_for_people(session, q, Connection.id, connection_ids))
+        q = q.where(col(Connection.archived) == False)
+    people = list(rows_for_people(session, q, col(Connection.id), connection_ids))
     ids = None if connection_ids is None else [p[0] for p in people]
     if contacts is None:
         contacts = last_contacts(session, ids)

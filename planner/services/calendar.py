@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from planner.adapters.export.common import DEFAULT_DURATION, KINDS, POST, TOUCHPOINT
 from planner.errors import PlannerError
@@ -111,38 +111,32 @@ def calendar_items(session: Session, start: datetime, end: datetime) -> list[Cal
     """Posts with a time (scheduled, published, skipped) and touchpoints due in [start, end)."""
     posts = session.exec(
         select(Post).where(
-            Post.scheduled_at >= start,
-            Post.scheduled_at < end,
-            Post.status.in_([PostStatus.SCHEDULED.value, PostStatus.PUBLISHED.value, PostStatus.SKIPPED.value]),
+            col(Post.scheduled_at) >= start,
+            col(Post.scheduled_at) < end,
+            col(Post.status).in_([PostStatus.SCHEDULED.value, PostStatus.PUBLISHED.value, PostStatus.SKIPPED.value]),
         )
     ).all()
     touches = session.exec(
         select(Touchpoint, Connection)
-        .join(Connection, Connection.id == Touchpoint.connection_id)
-        .where(Touchpoint.due_at >= start, Touchpoint.due_at < end)
+        .join(Connection, col(Connection.id) == col(Touchpoint.connection_id))
+        .where(col(Touchpoint.due_at) >= start, col(Touchpoint.due_at) < end)
     ).all()
     entry_ids = {p.source_entry_id for p in posts if p.source_entry_id} | {t.entry_id for t, _ in touches if t.entry_id}
     event_ids = {p.event_id for p in posts if p.event_id} | {t.event_id for t, _ in touches if t.event_id}
     group_ids = {p.group_id for p in posts if p.group_id}
-    entries = {e.id: e for e in session.exec(select(Entry).where(Entry.id.in_(entry_ids)))} if entry_ids else {}
-    events = {e.id: e for e in session.exec(select(Event).where(Event.id.in_(event_ids)))} if event_ids else {}
+    entries = {e.id: e for e in session.exec(select(Entry).where(col(Entry.id).in_(entry_ids)))} if entry_ids else {}
+    events = {e.id: e for e in session.exec(select(Event).where(col(Event.id).in_(event_ids)))} if event_ids else {}
     groups = (
-        {g.id: g for g in session.exec(select(CommunityGroup).where(CommunityGroup.id.in_(group_ids)))}
+        {g.id: g for g in session.exec(select(CommunityGroup).where(col(CommunityGroup.id).in_(group_ids)))}
         if group_ids
         else {}
     )
 
     items: list[CalendarItem] = []
     for p in posts:
-        links = []
-        if p.url:
-            links.append(p.url)
-        if p.source_entry_id in entries and entries[p.source_entry_id].link:
-            links.append(entries[p.source_entry_id].link)
-        if p.event_id in events and events[p.event_id].url:
-            links.append(events[p.event_id].url)
-        if p.group_id in groups and groups[p.group_id].url:
-            links.append(groups[p.group_id].url)
+        assert p.scheduled_at is not None  # the query asked for one in [start, end)
+        entry, event, group = entries.get(p.source_entry_id), events.get(p.event_id), groups.get(p.group_id)
+        links = [u for u in (p.url, entry and entry.link, event and event.url, group and group.url) if u]
         pillar = _label(p.pillar)
         title = p.title or f"{pillar.capitalize()} post"
         items.append(
@@ -162,13 +156,9 @@ def calendar_items(session: Session, start: datetime, end: datetime) -> list[Cal
         )
     for t, c in touches:
         action = TouchKind(t.kind).label if t.kind in TouchKind._value2member_map_ else _label(t.kind)
-        links = []
-        if c.profile_url:
-            links.append(c.profile_url)
-        if t.entry_id in entries and entries[t.entry_id].link:
-            links.append(entries[t.entry_id].link)
-        if t.event_id in events and events[t.event_id].url:
-            links.append(events[t.event_id].url)
+        assert t.due_at is not None  # the query asked for one in [start, end)
+        entry, event = entries.get(t.entry_id), events.get(t.event_id)
+        links = [u for u in (c.profile_url, entry and entry.link, event and event.url) if u]
         body = "\n\n".join(x for x in (t.message.strip(), t.note.strip()) if x)
         items.append(
             CalendarItem(

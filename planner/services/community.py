@@ -9,10 +9,10 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from planner.errors import PlannerError
-from planner.models import CommunityGroup, Event, EventRole, utcnow
+from planner.models import CommunityGroup, Event, EventRole, pk, utcnow
 
 
 @dataclass(frozen=True)
@@ -46,11 +46,11 @@ class EventView:
 
 def _group_view(g: CommunityGroup) -> GroupView:
     due = g.last_engaged_at + timedelta(days=g.cadence_days) if g.last_engaged_at else None
-    return GroupView(g.id, g.name, g.url, g.platform, g.cadence_days, g.notes, g.last_engaged_at, due)
+    return GroupView(pk(g), g.name, g.url, g.platform, g.cadence_days, g.notes, g.last_engaged_at, due)
 
 
 def _event_view(e: Event) -> EventView:
-    return EventView(e.id, e.title, e.starts_at, e.ends_at, e.url, e.role, e.notes)
+    return EventView(pk(e), e.title, e.starts_at, e.ends_at, e.url, e.role, e.notes)
 
 
 def _check_url(url: str | None, where: str) -> str | None:
@@ -73,7 +73,8 @@ def _check_cadence(days: int) -> int:
 
 def list_groups(session: Session) -> list[GroupView]:
     return [
-        _group_view(g) for g in session.exec(select(CommunityGroup).order_by(CommunityGroup.name, CommunityGroup.id))
+        _group_view(g)
+        for g in session.exec(select(CommunityGroup).order_by(col(CommunityGroup.name), col(CommunityGroup.id)))
     ]
 
 
@@ -81,7 +82,7 @@ def resolve_group(session: Session, ref: str | int) -> CommunityGroup:
     ref = str(ref).strip()
     group = session.get(CommunityGroup, int(ref)) if ref.isdigit() else None
     if group is None:
-        group = session.exec(select(CommunityGroup).where(CommunityGroup.name == ref)).first()
+        group = session.exec(select(CommunityGroup).where(col(CommunityGroup.name) == ref)).first()
     if group is None:
         raise PlannerError(f"no group {ref!r} (give its id or exact name)")
     return group
@@ -99,7 +100,7 @@ def add_group(
     name = name.strip()
     if not name:
         raise PlannerError("a group needs a name")
-    if session.exec(select(CommunityGroup).where(CommunityGroup.name == name)).first():
+    if session.exec(select(CommunityGroup).where(col(CommunityGroup.name) == name)).first():
         raise PlannerError(f"there is already a group named {name!r}")
     group = CommunityGroup(
         name=name,
@@ -125,7 +126,7 @@ def edit_group(session: Session, ref: str | int, **changes) -> GroupView:
             value = _check_cadence(value)
         elif name == "name":
             value = value.strip()
-            other = session.exec(select(CommunityGroup).where(CommunityGroup.name == value)).first()
+            other = session.exec(select(CommunityGroup).where(col(CommunityGroup.name) == value)).first()
             if not value or (other and other.id != group.id):
                 raise PlannerError(f"group name {value!r} is empty or taken")
         elif name not in ("platform", "notes"):
@@ -171,17 +172,17 @@ def parse_role(value: str) -> str:
 def list_events(session: Session, since: datetime | None = None, until: datetime | None = None) -> list[EventView]:
     q = select(Event)
     if since is not None:
-        q = q.where(Event.starts_at >= since)
+        q = q.where(col(Event.starts_at) >= since)
     if until is not None:
-        q = q.where(Event.starts_at < until)
-    return [_event_view(e) for e in session.exec(q.order_by(Event.starts_at, Event.id))]
+        q = q.where(col(Event.starts_at) < until)
+    return [_event_view(e) for e in session.exec(q.order_by(col(Event.starts_at), col(Event.id)))]
 
 
 def resolve_event(session: Session, ref: str | int) -> Event:
     ref = str(ref).strip()
     event = session.get(Event, int(ref)) if ref.isdigit() else None
     if event is None:
-        event = session.exec(select(Event).where(Event.title == ref).order_by(Event.starts_at.desc())).first()
+        event = session.exec(select(Event).where(col(Event.title) == ref).order_by(col(Event.starts_at).desc())).first()
     if event is None:
         raise PlannerError(f"no event {ref!r} (give its id or exact title)")
     return event

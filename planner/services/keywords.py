@@ -16,10 +16,10 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy import and_, case, func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from planner.errors import PlannerError
-from planner.models import Connection, ConnectionTag, Entry, EntryKeyword, Feed, Keyword, Tag
+from planner.models import Connection, ConnectionTag, Entry, EntryKeyword, Feed, Keyword, Tag, pk_col
 
 # the extractor's factories live in services.engines (no ORM there: `lint` and `keywords for`
 # start without SQLAlchemy); re-exported for the callers that have a store anyway
@@ -39,16 +39,16 @@ def entry_text(title: str, summary: str) -> str:
 
 
 def _pending_query(model_name: str, everything: bool):
-    q = select(Entry.id, Entry.title, Entry.summary, Entry.content_hash).order_by(
-        Entry.published_at.desc().nulls_last(), Entry.id.desc()
+    q = select(col(Entry.id), col(Entry.title), col(Entry.summary), col(Entry.content_hash)).order_by(
+        col(Entry.published_at).desc().nulls_last(), col(Entry.id).desc()
     )
     if not everything:
         q = q.where(
             sa.or_(
-                Entry.keywords_hash.is_(None),
-                Entry.keywords_hash != Entry.content_hash,
-                Entry.keywords_model.is_(None),
-                Entry.keywords_model != model_name,
+                col(Entry.keywords_hash).is_(None),
+                col(Entry.keywords_hash) != col(Entry.content_hash),
+                col(Entry.keywords_model).is_(None),
+                col(Entry.keywords_model) != model_name,
             )
         )
     return q
@@ -114,14 +114,14 @@ def _store_batch(session: Session, batch, results, model: str) -> int:
     phrases = sorted({p for r in results for p, _ in r.keywords})
     ids = _keyword_ids(session, phrases)
     entry_ids = [row[0] for row in batch]
-    session.execute(sa.delete(EntryKeyword).where(EntryKeyword.entry_id.in_(entry_ids)))
+    session.execute(sa.delete(EntryKeyword).where(col(EntryKeyword.entry_id).in_(entry_ids)))
     links = []
     for (entry_id, _, _, content_hash), result in zip(batch, results, strict=True):
         for rank, (phrase, score) in enumerate(result.keywords, start=1):
             links.append({"entry_id": entry_id, "keyword_id": ids[phrase], "score": float(score), "rank": rank})
         session.execute(
             sa.update(Entry)
-            .where(Entry.id == entry_id)
+            .where(col(Entry.id) == entry_id)
             .values(keywords_hash=content_hash, keywords_model=model, embedding=result.embedding)
         )
     if links:
@@ -134,7 +134,12 @@ def _keyword_ids(session: Session, phrases: list[str]) -> dict[str, int]:
     for i in range(0, len(phrases), 500):
         chunk = phrases[i : i + 500]
         ids.update(
-            {p: kid for kid, p in session.exec(select(Keyword.id, Keyword.phrase).where(Keyword.phrase.in_(chunk)))}
+            {
+                p: kid
+                for kid, p in session.exec(
+                    select(pk_col(Keyword.id), col(Keyword.phrase)).where(col(Keyword.phrase).in_(chunk))
+                )
+            }
         )
     missing = [p for p in phrases if p not in ids]
     if missing:
@@ -144,17 +149,22 @@ def _keyword_ids(session: Session, phrases: list[str]) -> dict[str, int]:
         for i in range(0, len(missing), 500):
             chunk = missing[i : i + 500]
             ids.update(
-                {p: kid for kid, p in session.exec(select(Keyword.id, Keyword.phrase).where(Keyword.phrase.in_(chunk)))}
+                {
+                    p: kid
+                    for kid, p in session.exec(
+                        select(pk_col(Keyword.id), col(Keyword.phrase)).where(col(Keyword.phrase).in_(chunk))
+                    )
+                }
             )
     return ids
 
 
 def entry_keywords(session: Session, entry_id: int, limit: int = TOP_N) -> list[tuple[str, float]]:
     rows = session.exec(
-        select(Keyword.phrase, EntryKeyword.score)
-        .join(EntryKeyword, EntryKeyword.keyword_id == Keyword.id)
-        .where(EntryKeyword.entry_id == entry_id)
-        .order_by(EntryKeyword.rank)
+        select(col(Keyword.phrase), col(EntryKeyword.score))
+        .join(EntryKeyword, col(EntryKeyword.keyword_id) == col(Keyword.id))
+        .where(col(EntryKeyword.entry_id) == entry_id)
+        .order_by(col(EntryKeyword.rank))
         .limit(limit)
     )
     return [(p, round(s, 4)) for p, s in rows]
@@ -215,23 +225,28 @@ def _trends(
     bounds = window_bounds(now, days)
     oldest = bounds[0] - timedelta(days=days)
     unkeyed = "="  # prefix of the rows whose key is computed here (a key is only [a-z0-9+#])
-    key = func.coalesce(Keyword.merge_key, unkeyed + Keyword.phrase)
+    key = func.coalesce(col(Keyword.merge_key), unkeyed + col(Keyword.phrase))
     group_topic = sa.null()  # one group of all topics (or the one asked for): the rows keep their shape
     windows = [
         func.sum(
-            case((and_(Entry.published_at > (bounds[i - 1] if i else oldest), Entry.published_at <= bound), 1), else_=0)
+            case(
+                (and_(col(Entry.published_at) > (bounds[i - 1] if i else oldest), col(Entry.published_at) <= bound), 1),
+                else_=0,
+            )
         )
         for i, bound in enumerate(bounds)
     ]
 
     def scoped(q):
         q = (
-            q.join(EntryKeyword, EntryKeyword.keyword_id == Keyword.id)
-            .join(Entry, Entry.id == EntryKeyword.entry_id)
-            .where(Entry.published_at > oldest, Entry.published_at <= now, EntryKeyword.rank <= per_entry)
+            q.join(EntryKeyword, col(EntryKeyword.keyword_id) == col(Keyword.id))
+            .join(Entry, col(Entry.id) == col(EntryKeyword.entry_id))
+            .where(
+                col(Entry.published_at) > oldest, col(Entry.published_at) <= now, col(EntryKeyword.rank) <= per_entry
+            )
         )
         if topic_id is not None:
-            q = q.join(Feed, Feed.id == Entry.feed_id).where(Feed.topic_id == topic_id)
+            q = q.join(Feed, col(Feed.id) == col(Entry.feed_id)).where(col(Feed.topic_id) == topic_id)
         return q
 
     def merged(raw: str) -> str:
@@ -241,7 +256,7 @@ def _trends(
     # 1. the groups with enough support this window (a fifth of the rows, grouped by the key)
     current = (
         scoped(select(group_topic, key, func.count()))
-        .where(Entry.published_at > bounds[-2])
+        .where(col(Entry.published_at) > bounds[-2])
         .group_by(*groups)
         .having(sa.or_(func.count() >= min_support, func.min(key).like(unkeyed + "%")))
     )
@@ -256,9 +271,13 @@ def _trends(
     for start in range(0, len(wanted), 500):
         chunk = wanted[start : start + 500]
         spelled = (
-            scoped(select(group_topic, key, Keyword.phrase, *windows))
-            .where(sa.or_(Keyword.merge_key.in_(chunk), Keyword.merge_key.is_(None) if start == 0 else sa.false()))
-            .group_by(*groups, Keyword.phrase)
+            scoped(select(group_topic, key, col(Keyword.phrase), *windows))
+            .where(
+                sa.or_(
+                    col(Keyword.merge_key).in_(chunk), col(Keyword.merge_key).is_(None) if start == 0 else sa.false()
+                )
+            )
+            .group_by(*groups, col(Keyword.phrase))
         )
         for tid, raw, phrase, *series in session.connection().execute(spelled):
             group = (tid, merged(raw))
@@ -280,18 +299,24 @@ def interests(session: Session, person_ids: list[int] | None = None) -> dict[int
     keywords; all people not archived when ``person_ids`` is None. Batched: two queries."""
     from planner.services.matching import tag_term
 
-    q = select(Connection.id, Connection.position, Connection.headline, Connection.company, Connection.notes)
-    tq = select(ConnectionTag.connection_id, Tag.name).join(Tag, Tag.id == ConnectionTag.tag_id)
+    q = select(  # type: ignore[call-overload]  # sqlmodel types select() for up to 4 columns
+        col(Connection.id),
+        col(Connection.position),
+        col(Connection.headline),
+        col(Connection.company),
+        col(Connection.notes),
+    )
+    tq = select(col(ConnectionTag.connection_id), col(Tag.name)).join(Tag, col(Tag.id) == col(ConnectionTag.tag_id))
     if person_ids is None:
-        q = q.where(Connection.archived == False)  # noqa: E712
+        q = q.where(col(Connection.archived) == False)  # noqa: E712
     else:  # a few people (a match, a detail): read their rows only
-        q = q.where(Connection.id.in_(sorted(set(person_ids))))
-        tq = tq.where(ConnectionTag.connection_id.in_(sorted(set(person_ids))))
+        q = q.where(col(Connection.id).in_(sorted(set(person_ids))))
+        tq = tq.where(col(ConnectionTag.connection_id).in_(sorted(set(person_ids))))
     tags: dict[int, list[str]] = {}
-    for pid, name in session.exec(tq.order_by(ConnectionTag.connection_id, Tag.name)):
+    for pid, name in session.exec(tq.order_by(col(ConnectionTag.connection_id), col(Tag.name))):
         tags.setdefault(pid, []).append(tag_term(name))
     out: dict[int, tuple[str, list[str]]] = {}
-    for pid, position, headline, company, notes in session.exec(q.order_by(Connection.id)):
+    for pid, position, headline, company, notes in session.exec(q.order_by(col(Connection.id))):
         terms = tags.get(pid, [])
         parts = (position, headline if headline != position else "", company, ", ".join(terms), notes)
         out[pid] = (". ".join(x.strip() for x in parts if x and x.strip()), terms)
@@ -316,7 +341,7 @@ def count_people_pending(session: Session) -> int:
     return session.exec(
         select(func.count())
         .select_from(Connection)
-        .where(Connection.archived == False, Connection.interest_hash.is_(None))  # noqa: E712
+        .where(col(Connection.archived) == False, col(Connection.interest_hash).is_(None))  # noqa: E712
     ).one()
 
 
@@ -327,7 +352,9 @@ def refresh_person_vectors(store, extractor, progress: Callable[[int, int], None
     with store.session() as session:
         wanted = interests(session)
         stored = dict(
-            session.exec(select(Connection.id, Connection.interest_hash).where(Connection.archived == False)).all()
+            session.exec(
+                select(col(Connection.id), col(Connection.interest_hash)).where(col(Connection.archived) == False)
+            ).all()
         )  # noqa: E712
     pending = []
     for pid, (text, _) in wanted.items():
@@ -344,7 +371,7 @@ def refresh_person_vectors(store, extractor, progress: Callable[[int, int], None
             for pid, _, digest in batch:
                 session.execute(
                     sa.update(Connection)
-                    .where(Connection.id == pid)
+                    .where(col(Connection.id) == pid)
                     .values(interest_embedding=by_id.get(pid), interest_hash=digest)
                 )
         done += len(batch)
@@ -358,23 +385,23 @@ def fresh_entry_vectors(session: Session, now: datetime, days: int = 21, limit: 
     from planner.services.matching import EntryVector
 
     rows = session.exec(
-        select(Entry.id, Entry.embedding)
+        select(pk_col(Entry.id), col(Entry.embedding))
         .where(
-            Entry.embedding.is_not(None),
-            Entry.is_dismissed == False,
-            Entry.published_at >= now - timedelta(days=days),  # noqa: E712
+            col(Entry.embedding).is_not(None),
+            col(Entry.is_dismissed) == False,
+            col(Entry.published_at) >= now - timedelta(days=days),  # noqa: E712
         )
-        .order_by(Entry.published_at.desc())
+        .order_by(col(Entry.published_at).desc())
         .limit(limit)
     ).all()
     ids = [r[0] for r in rows]
     words: dict[int, list[str]] = {i: [] for i in ids}
     for i in range(0, len(ids), 500):
         for eid, phrase in session.exec(
-            select(EntryKeyword.entry_id, Keyword.phrase)
-            .join(Keyword, Keyword.id == EntryKeyword.keyword_id)
-            .where(EntryKeyword.entry_id.in_(ids[i : i + 500]))
-            .order_by(EntryKeyword.entry_id, EntryKeyword.rank)
+            select(col(EntryKeyword.entry_id), col(Keyword.phrase))
+            .join(Keyword, col(Keyword.id) == col(EntryKeyword.keyword_id))
+            .where(col(EntryKeyword.entry_id).in_(ids[i : i + 500]))
+            .order_by(col(EntryKeyword.entry_id), col(EntryKeyword.rank))
         ):
             words[eid].append(phrase)
     return [EntryVector(entry_id=eid, embedding=emb, keywords=words[eid]) for eid, emb in rows]
@@ -399,7 +426,9 @@ def matches_for_people(
     if missing:
         raise PlannerError(f"no person with id {missing[0]}")
     stored = dict(
-        session.exec(select(Connection.id, Connection.interest_embedding).where(Connection.id.in_(person_ids))).all()
+        session.exec(
+            select(col(Connection.id), col(Connection.interest_embedding)).where(col(Connection.id).in_(person_ids))
+        ).all()
     )
     unembedded = [pid for pid in person_ids if not stored.get(pid)]
     if unembedded and extractor is not None:

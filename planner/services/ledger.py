@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass
 from datetime import date, datetime
 
 from sqlalchemy import and_, case, func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from planner.errors import PlannerError
 from planner.models import (
@@ -92,25 +92,27 @@ def ledgers(session: Session, connection_ids: list[int], now: datetime) -> dict[
     people cost one pass over the touchpoints instead of one group per person, kind and status."""
     ids = sorted(set(connection_ids))
     out: dict[int, Ledger] = {}
-    people = select(Connection.id, raw(Connection.connected_on))
-    for cid, connected_on in rows_for_people(session, people, Connection.id, ids):
+    people = select(col(Connection.id), raw(col(Connection.connected_on)))
+    for cid, connected_on in rows_for_people(session, people, col(Connection.id), ids):
         out[cid] = Ledger(days_connected=_days_connected(as_date(connected_on), now))
-    done = Touchpoint.status == TouchStatus.DONE.value
-    ask = Touchpoint.kind.in_(sorted(k.value for k in ASK_KINDS))
+    done = col(Touchpoint.status) == TouchStatus.DONE.value
+    ask = col(Touchpoint.kind).in_(sorted(k.value for k in ASK_KINDS))
     give, asked = and_(done, ~ask), and_(done, ask)
     q = (
-        select(
-            Touchpoint.connection_id,
+        select(  # type: ignore[call-overload]  # sqlmodel types select() for up to 4 columns
+            col(Touchpoint.connection_id),
             func.sum(case((give, 1), else_=0)),
             func.sum(case((asked, 1), else_=0)),
-            func.sum(case((Touchpoint.status == TouchStatus.PLANNED.value, 1), else_=0)),
-            raw(func.max(case((give, Touchpoint.done_at)))),
-            raw(func.max(case((asked, Touchpoint.done_at)))),
+            func.sum(case((col(Touchpoint.status) == TouchStatus.PLANNED.value, 1), else_=0)),
+            raw(func.max(case((give, col(Touchpoint.done_at))))),
+            raw(func.max(case((asked, col(Touchpoint.done_at))))),
         )
-        .where(Touchpoint.status.in_((TouchStatus.DONE.value, TouchStatus.PLANNED.value)))
-        .group_by(Touchpoint.connection_id)
+        .where(col(Touchpoint.status).in_((TouchStatus.DONE.value, TouchStatus.PLANNED.value)))
+        .group_by(col(Touchpoint.connection_id))
     )
-    for cid, gives, asks, planned, last_give, last_ask in rows_for_people(session, q, Touchpoint.connection_id, ids):
+    for cid, gives, asks, planned, last_give, last_ask in rows_for_people(
+        session, q, col(Touchpoint.connection_id), ids
+    ):
         ledger = out.setdefault(cid, Ledger())
         ledger.gives, ledger.asks, ledger.planned = int(gives or 0), int(asks or 0), int(planned or 0)
         ledger.last_give_at, ledger.last_ask_at = utc_value(last_give), utc_value(last_ask)
@@ -131,20 +133,24 @@ class OverallLedger(GiveAskRatio):
 
 def overall_ledger(session: Session) -> OverallLedger:
     rows = session.exec(
-        select(Touchpoint.kind, Touchpoint.status, func.count()).group_by(Touchpoint.kind, Touchpoint.status)
+        select(col(Touchpoint.kind), col(Touchpoint.status), func.count()).group_by(
+            col(Touchpoint.kind), col(Touchpoint.status)
+        )
     ).all()
     gives = sum(n for k, s, n in rows if s == TouchStatus.DONE.value and k not in ASK_KINDS)
     asks = sum(n for k, s, n in rows if s == TouchStatus.DONE.value and k in ASK_KINDS)
     planned = sum(n for _k, s, n in rows if s == TouchStatus.PLANNED.value)
     touched = session.exec(
-        select(func.count(func.distinct(Touchpoint.connection_id))).where(Touchpoint.status == TouchStatus.DONE.value)
+        select(func.count(func.distinct(col(Touchpoint.connection_id)))).where(
+            col(Touchpoint.status) == TouchStatus.DONE.value
+        )
     ).one()
     # asks done while fewer than the required value-first touches had been done before them
     min_gives, _ = guard_settings(session)
     done = session.exec(
-        select(Touchpoint.connection_id, Touchpoint.kind, Touchpoint.done_at)
-        .where(Touchpoint.status == TouchStatus.DONE.value, Touchpoint.done_at.is_not(None))
-        .order_by(Touchpoint.connection_id, Touchpoint.done_at, Touchpoint.id)
+        select(col(Touchpoint.connection_id), col(Touchpoint.kind), col(Touchpoint.done_at))
+        .where(col(Touchpoint.status) == TouchStatus.DONE.value, col(Touchpoint.done_at).is_not(None))
+        .order_by(col(Touchpoint.connection_id), col(Touchpoint.done_at), col(Touchpoint.id))
     ).all()
     early = 0
     given: dict[int, int] = {}
@@ -169,7 +175,9 @@ class GuardResult:
 
 def guard_settings(session: Session) -> tuple[int, int]:
     """(minimum value-first touches, minimum days connected) before an ask: Strategy or defaults."""
-    row = session.exec(select(Strategy.pitch_min_gives, Strategy.pitch_min_days).order_by(Strategy.id).limit(1)).first()
+    row = session.exec(
+        select(col(Strategy.pitch_min_gives), col(Strategy.pitch_min_days)).order_by(col(Strategy.id)).limit(1)
+    ).first()
     if row is None:
         return DEFAULT_PITCH_MIN_GIVES, DEFAULT_PITCH_MIN_DAYS
     return int(row[0]), int(row[1])

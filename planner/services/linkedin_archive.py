@@ -19,12 +19,12 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from planner.adapters import linkedin_archive as archive_io
 from planner.adapters.linkedin import parse_connections
 from planner.adapters.shares import parse_shares
-from planner.models import Connection, LinkedInRecord, TouchKind, Touchpoint, TouchStatus, utcnow
+from planner.models import Connection, LinkedInRecord, TouchKind, Touchpoint, TouchStatus, pk_col, utcnow
 
 Judge = Callable[[list[str]], list[Any]]  # texts → the semantic model's verdicts (adapters.pitch_model)
 INSERT_BATCH = 2000
@@ -100,7 +100,12 @@ class Matcher:
 
     def __init__(self, session: Session, owner_url: str | None) -> None:
         rows = session.exec(
-            select(Connection.id, Connection.profile_url, Connection.first_name, Connection.last_name)
+            select(
+                pk_col(Connection.id),
+                col(Connection.profile_url),
+                col(Connection.first_name),
+                col(Connection.last_name),
+            )
         ).all()
         self.by_url = {url: cid for cid, url, _f, _l in rows if url and url != owner_url}
         names: dict[str, list[int]] = {}
@@ -124,7 +129,7 @@ def _digest(*parts: object) -> str:
 
 
 def _existing_keys(session: Session, prefix: str) -> set[str]:
-    return set(session.exec(select(LinkedInRecord.key).where(LinkedInRecord.key.startswith(prefix))).all())
+    return set(session.exec(select(col(LinkedInRecord.key)).where(col(LinkedInRecord.key).startswith(prefix))).all())
 
 
 def _verdicts(texts: list[str], judge: Judge | None) -> dict[str, Any]:
@@ -140,7 +145,9 @@ def _insert_touches(session: Session, rows: list[dict]) -> list[int]:
     ids: list[int] = []
     for i in range(0, len(rows), INSERT_BATCH):
         chunk = rows[i : i + INSERT_BATCH]
-        result = session.execute(sa.insert(Touchpoint).returning(Touchpoint.id, sort_by_parameter_order=True), chunk)
+        result = session.execute(
+            sa.insert(Touchpoint).returning(col(Touchpoint.id), sort_by_parameter_order=True), chunk
+        )
         ids.extend(r[0] for r in result)
     return ids
 
@@ -190,7 +197,7 @@ def _record_row(key: str, kind: str, at: datetime | None, now: datetime, **value
 
 
 def store_owner(session: Session, name: str | None, url: str | None, now: datetime) -> None:
-    row = session.exec(select(LinkedInRecord).where(LinkedInRecord.key == "owner")).first()
+    row = session.exec(select(LinkedInRecord).where(col(LinkedInRecord.key) == "owner")).first()
     if row is None:
         session.add(LinkedInRecord(key="owner", kind="owner", name=name or "", url=url, created_at=now))
     elif (row.name, row.url) != (name or row.name, url or row.url):
@@ -200,7 +207,7 @@ def store_owner(session: Session, name: str | None, url: str | None, now: dateti
 
 
 def stored_owner(session: Session) -> tuple[str | None, str | None]:
-    row = session.exec(select(LinkedInRecord).where(LinkedInRecord.key == "owner")).first()
+    row = session.exec(select(LinkedInRecord).where(col(LinkedInRecord.key) == "owner")).first()
     return (row.name or None, row.url) if row else (None, None)
 
 
@@ -220,7 +227,7 @@ def import_messages(
     def outgoing(m: archive_io.MessageRecord) -> bool:
         if owner_url and m.sender_url:
             return m.sender_url == owner_url
-        return bool(owner_name) and name_key(m.from_name) == name_key(owner_name)
+        return bool(owner_name and name_key(m.from_name) == name_key(owner_name))
 
     plan: list[tuple[archive_io.MessageRecord, bool, list[int]]] = []
     for m in parsed.records:
@@ -286,7 +293,7 @@ def import_messages(
                 kind = TouchKind.SHARE_CONTENT.value
             else:
                 kind = TouchKind.CHECK_IN.value
-            note = "LinkedIn message" + (": reads as a pitch — " + "; ".join(score.reasons) if pitch else "")
+            note = "LinkedIn message" + (": reads as a pitch — " + "; ".join(score.reasons) if pitch and score else "")
             touches.append(_touch_row(cid, kind, m.sent_at, m.content, note, now))
             records.append(
                 _record_row(

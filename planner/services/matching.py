@@ -44,7 +44,8 @@ def _stem(words: list[str]) -> list[str]:
         import snowballstemmer
 
         _stemmer = snowballstemmer.stemmer("porter")
-    return _stemmer.stemWords(words)
+    stems: list[str] = _stemmer.stemWords(words)
+    return stems
 
 
 def _vector(value: Any) -> Any:

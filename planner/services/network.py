@@ -12,10 +12,10 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 
 from sqlalchemy import func, or_
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from planner.errors import PlannerError
-from planner.models import ASK_KINDS, Connection, ConnectionTag, Entry, Event, Tag, Touchpoint
+from planner.models import ASK_KINDS, Connection, ConnectionTag, Entry, Event, Tag, Touchpoint, pk
 from planner.services import cadence as cadence_service
 from planner.services.cadence import DueInfo, rows_for_people
 from planner.services.ledger import Ledger, guard_settings, ledgers
@@ -43,7 +43,7 @@ class TouchView:
     def of(cls, t: Touchpoint, entry_title: str | None, event_title: str | None) -> TouchView:
         """A stored touchpoint with the titles of what it links to."""
         return cls(
-            t.id,
+            pk(t),
             t.kind,
             t.status,
             t.due_at,
@@ -142,10 +142,10 @@ class TouchDetail:
 
 def touch_detail(session: Session, touch_id: int) -> TouchDetail:
     row = session.exec(
-        select(Touchpoint, Entry.title, Entry.link, Event.title)
-        .outerjoin(Entry, Entry.id == Touchpoint.entry_id)
-        .outerjoin(Event, Event.id == Touchpoint.event_id)
-        .where(Touchpoint.id == touch_id)
+        select(Touchpoint, col(Entry.title), col(Entry.link), col(Event.title))
+        .outerjoin(Entry, col(Entry.id) == col(Touchpoint.entry_id))
+        .outerjoin(Event, col(Event.id) == col(Touchpoint.event_id))
+        .where(col(Touchpoint.id) == touch_id)
     ).first()
     if row is None:
         raise PlannerError(f"no touchpoint with id {touch_id}")
@@ -153,25 +153,25 @@ def touch_detail(session: Session, touch_id: int) -> TouchDetail:
     person = get_person(session, t.connection_id)
     view = TouchView.of(t, etitle, evtitle)
     role = " at ".join(p for p in (person.position, person.company) if p)
-    return TouchDetail(view, person.id, person.full_name, role, elink)
+    return TouchDetail(view, pk(person), person.full_name, role, elink)
 
 
 def person_detail(session: Session, connection_id: int, now: datetime) -> PersonDetail:
     person = get_person(session, connection_id)
-    due = cadence_service.due_infos(session, now, [person.id], include_archived=True)[0]
-    ledger = ledgers(session, [person.id], now)[person.id]
+    due = cadence_service.due_infos(session, now, [pk(person)], include_archived=True)[0]
+    ledger = ledgers(session, [pk(person)], now)[pk(person)]
     rows = session.exec(
-        select(Touchpoint, Entry.title, Event.title)
-        .outerjoin(Entry, Entry.id == Touchpoint.entry_id)
-        .outerjoin(Event, Event.id == Touchpoint.event_id)
-        .where(Touchpoint.connection_id == person.id)
+        select(Touchpoint, col(Entry.title), col(Event.title))
+        .outerjoin(Entry, col(Entry.id) == col(Touchpoint.entry_id))
+        .outerjoin(Event, col(Event.id) == col(Touchpoint.event_id))
+        .where(col(Touchpoint.connection_id) == person.id)
     ).all()
     touches = [TouchView.of(t, etitle, evtitle) for t, etitle, evtitle in rows]
     epoch = datetime(1970, 1, 1, tzinfo=UTC)
     touches.sort(key=lambda t: (t.when or epoch, t.id), reverse=True)
     min_gives, min_days = guard_settings(session)
     return PersonDetail(
-        id=person.id,
+        id=pk(person),
         name=person.full_name,
         first_name=person.first_name,
         last_name=person.last_name,
@@ -185,13 +185,13 @@ def person_detail(session: Session, connection_id: int, now: datetime) -> Person
         email=person.email,
         connected_on=person.connected_on,
         tier=person.tier,
-        tags=tags_by_person(session, [person.id]).get(person.id, []),
+        tags=tags_by_person(session, [pk(person)]).get(pk(person), []),
         notes=person.notes,
         version=person.version,
         due=due,
         ledger=ledger,
         touchpoints=touches,
-        suggestion=suggest_actions(session, [person.id], now).get(person.id),
+        suggestion=suggest_actions(session, [pk(person)], now).get(pk(person)),
         guard_min_gives=min_gives,
         guard_min_days=min_days,
     )
@@ -238,24 +238,26 @@ class NetworkPage:
 
 
 def _filtered_ids(session: Session, search: str | None, tag: str | None, order_by_name: bool):
-    q = select(Connection.id).where(Connection.archived == False)
+    q = select(col(Connection.id)).where(col(Connection.archived) == False)
     if tag:
-        q = q.join(ConnectionTag, ConnectionTag.connection_id == Connection.id).join(
-            Tag, Tag.id == ConnectionTag.tag_id
+        q = q.join(ConnectionTag, col(ConnectionTag.connection_id) == col(Connection.id)).join(
+            Tag, col(Tag.id) == col(ConnectionTag.tag_id)
         )
-        q = q.where(func.lower(Tag.name) == tag.strip().lower())
+        q = q.where(func.lower(col(Tag.name)) == tag.strip().lower())
     if search:
         like = f"%{search.strip().lower()}%"
         q = q.where(
             or_(
-                func.lower(Connection.first_name + " " + Connection.last_name).like(like),
-                func.lower(Connection.company).like(like),
-                func.lower(Connection.position).like(like),
-                func.lower(Connection.headline).like(like),
+                func.lower(col(Connection.first_name) + " " + col(Connection.last_name)).like(like),
+                func.lower(col(Connection.company)).like(like),
+                func.lower(col(Connection.position)).like(like),
+                func.lower(col(Connection.headline)).like(like),
             )
         )
     if order_by_name:
-        q = q.order_by(func.lower(Connection.last_name), func.lower(Connection.first_name), Connection.id)
+        q = q.order_by(
+            func.lower(col(Connection.last_name)), func.lower(col(Connection.first_name)), col(Connection.id)
+        )
     return q
 
 
@@ -302,16 +304,16 @@ def network_page(
         dues = {d.connection_id: d for d in keep}
         books = ledgers(session, ids, now)
     wanted = set(ids)
-    q = select(
-        Connection.id,
-        Connection.company,
-        Connection.position,
-        Connection.first_name,
-        Connection.last_name,
-        Connection.profile_url,
-        Connection.connected_on,
+    q = select(  # type: ignore[call-overload]  # sqlmodel types select() for up to 4 columns
+        col(Connection.id),
+        col(Connection.company),
+        col(Connection.position),
+        col(Connection.first_name),
+        col(Connection.last_name),
+        col(Connection.profile_url),
+        col(Connection.connected_on),
     )
-    people = {row[0]: row for row in rows_for_people(session, q, Connection.id, sorted(wanted))}
+    people = {row[0]: row for row in rows_for_people(session, q, col(Connection.id), sorted(wanted))}
     tags = tags_by_person(session, ids)
     rows = [
         NetworkRow(
@@ -332,4 +334,4 @@ def network_page(
 
 
 def tag_names(session: Session) -> list[str]:
-    return list(session.exec(select(Tag.name).order_by(func.lower(Tag.name))))
+    return list(session.exec(select(col(Tag.name)).order_by(func.lower(col(Tag.name)))))

@@ -18,10 +18,10 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, or_
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from planner.enums import PostStatus, TouchStatus
-from planner.models import Connection, Notification, NotifyRun, Post, Touchpoint
+from planner.models import Connection, Notification, NotifyRun, Post, Touchpoint, pk
 from planner.services.timeutil import local_day_bounds
 from planner.text import label
 
@@ -87,34 +87,36 @@ def _when(moment: datetime, tz: ZoneInfo) -> str:
 
 def new_notices(session: Session, now: datetime, tz: ZoneInfo) -> list[Notice]:
     """The items that became due (or changed) since the last run and were not notified at their time."""
-    run = session.exec(select(NotifyRun).order_by(NotifyRun.id)).first()
+    run = session.exec(select(NotifyRun).order_by(col(NotifyRun.id))).first()
     if run is None:  # the first run: what became due today (local), not weeks of overdue items
         since = local_day_bounds(now, tz)[0]
-        post_new, touch_new = Post.scheduled_at >= since, Touchpoint.due_at >= since
+        post_new, touch_new = col(Post.scheduled_at) >= since, col(Touchpoint.due_at) >= since
     else:
         since = run.last_run_at
-        post_new = or_(Post.scheduled_at > since, Post.updated_at > since)
-        touch_new = or_(Touchpoint.due_at > since, Touchpoint.updated_at > since)
+        post_new = or_(col(Post.scheduled_at) > since, col(Post.updated_at) > since)
+        touch_new = or_(col(Touchpoint.due_at) > since, col(Touchpoint.updated_at) > since)
     notices: list[Notice] = []
     posts = session.exec(
-        select(Post).where(Post.status == PostStatus.SCHEDULED.value, Post.scheduled_at <= now, post_new)
+        select(Post).where(col(Post.status) == PostStatus.SCHEDULED.value, col(Post.scheduled_at) <= now, post_new)
     )
     for p in posts:
+        assert p.scheduled_at is not None  # the query compared it with now
         notices.append(
-            Notice("post", p.id, p.scheduled_at, p.title or f"{label(p.pillar)} post", "", "post", p.body, "")
+            Notice("post", pk(p), p.scheduled_at, p.title or f"{label(p.pillar)} post", "", "post", p.body, "")
         )
     touches = session.exec(
         select(Touchpoint, Connection)
-        .join(Connection, Connection.id == Touchpoint.connection_id)
-        .where(Touchpoint.status == TouchStatus.PLANNED.value, Touchpoint.due_at <= now, touch_new)
+        .join(Connection, col(Connection.id) == col(Touchpoint.connection_id))
+        .where(col(Touchpoint.status) == TouchStatus.PLANNED.value, col(Touchpoint.due_at) <= now, touch_new)
     )
     for t, c in touches:
+        assert t.due_at is not None  # the query compared it with now
         action = label(t.kind)
         person = c.full_name
         notices.append(
             Notice(
                 "touchpoint",
-                t.id,
+                pk(t),
                 t.due_at,
                 f"{action.capitalize()} · {person}",
                 person,
@@ -135,7 +137,9 @@ def _notified(session: Session, notices: list[Notice]) -> set[tuple[str, int, da
     for kind in ("post", "touchpoint"):
         ids = sorted({n.id for n in notices if n.kind == kind})
         for chunk in (ids[i : i + 500] for i in range(0, len(ids), 500)):
-            rows = session.exec(select(Notification).where(Notification.kind == kind, Notification.item_id.in_(chunk)))
+            rows = session.exec(
+                select(Notification).where(col(Notification.kind) == kind, col(Notification.item_id).in_(chunk))
+            )
             seen.update((r.kind, r.item_id, r.due_at) for r in rows)
     return seen
 
@@ -173,15 +177,17 @@ def release(session: Session, failed: list[Notice]) -> None:
     """Forget the claims of notices whose command failed, so the next run hands them out again."""
     for n in failed:
         session.exec(
-            delete(Notification).where(  # type: ignore[call-overload]
-                Notification.kind == n.kind, Notification.item_id == n.id, Notification.due_at == n.due_at
+            delete(Notification).where(
+                col(Notification.kind) == n.kind,
+                col(Notification.item_id) == n.id,
+                col(Notification.due_at) == n.due_at,
             )
         )
 
 
 def finish_run(session: Session, now: datetime) -> None:
     """Move the cursor: the next run counts what becomes due (or changes) after ``now``."""
-    run = session.exec(select(NotifyRun).order_by(NotifyRun.id)).first()
+    run = session.exec(select(NotifyRun).order_by(col(NotifyRun.id))).first()
     if run is None:
         session.add(NotifyRun(last_run_at=now))
     elif run.last_run_at < now:

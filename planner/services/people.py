@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 
 from sqlalchemy import func, or_
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from planner.adapters.linkedin import ConnectionRecord, normalize_profile_url
 from planner.errors import PlannerError
@@ -17,6 +17,7 @@ from planner.models import (
     TouchKind,
     Touchpoint,
     TouchStatus,
+    pk,
     utcnow,
 )
 from planner.services.cadence import tier_cadences
@@ -94,14 +95,14 @@ class PeopleIndex:
     def load(cls, session: Session) -> PeopleIndex:
         index = cls()
         rows = session.exec(
-            select(
-                Connection.id,
-                Connection.profile_url,
-                Connection.connected_on,
-                Connection.first_name,
-                Connection.last_name,
-                Connection.company,
-            ).order_by(Connection.id)
+            select(  # type: ignore[call-overload]  # sqlmodel types select() for up to 4 columns
+                col(Connection.id),
+                col(Connection.profile_url),
+                col(Connection.connected_on),
+                col(Connection.first_name),
+                col(Connection.last_name),
+                col(Connection.company),
+            ).order_by(col(Connection.id))
         )
         for pid, url, connected_on, first, last, company in rows:
             index.add(_Known(pid, url, connected_on), _name_key(first, last, company))
@@ -142,13 +143,13 @@ class ImportUndo:
         """Undo, in one transaction; a person someone else edited since is left as they made it.
         How many people were left so."""
         for tid in self.touchpoints:
-            row = session.get(Touchpoint, tid)
-            if row is not None:
-                session.delete(row)
+            touch = session.get(Touchpoint, tid)
+            if touch is not None:
+                session.delete(touch)
         for pid in self.added:
-            row = session.get(Connection, pid)
-            if row is not None:
-                session.delete(row)
+            added = session.get(Connection, pid)
+            if added is not None:
+                session.delete(added)
         kept = 0
         for pid, fields in self.before.items():
             row = session.get(Connection, pid)
@@ -188,7 +189,8 @@ def _same_person_by_name(rec: ConnectionRecord, url: str | None, candidates: lis
         and (rec.connected_on is None or c.connected_on is None or c.connected_on == rec.connected_on)
     ]
     exact = [c for c in fits if rec.connected_on is not None and c.connected_on == rec.connected_on]
-    return (exact or fits or [None])[0]
+    best = exact or fits
+    return best[0] if best else None
 
 
 def import_connections(
@@ -219,8 +221,8 @@ def import_connections(
     wanted = sorted({k.id for k, _ in matches if k is not None})
     people: dict[int, Connection] = {}
     for chunk in range(0, len(wanted), 500):
-        for c in session.exec(select(Connection).where(Connection.id.in_(wanted[chunk : chunk + 500]))):
-            people[c.id] = c
+        for c in session.exec(select(Connection).where(col(Connection.id).in_(wanted[chunk : chunk + 500]))):
+            people[pk(c)] = c
     pending: dict[object, tuple[ConnectionRecord, Connection]] = {}  # new people of this batch, by key
     new_rows: list[tuple[ConnectionRecord, Connection]] = []
     touchpoints: list[Touchpoint] = []
@@ -253,8 +255,9 @@ def import_connections(
             new_rows.append((rec, person))
             report.added += 1
             continue
-        seen.add(person.id)
-        match = RowMatch(rec.line, person.full_name, matched_by, person.id)
+        assert known is not None  # the stored person was found through it
+        seen.add(pk(person))
+        match = RowMatch(rec.line, person.full_name, matched_by, pk(person))
         report.rows.append(match)
         before = {attr: getattr(person, attr) for attr in _UNDO_FIELDS}
         changed = False
@@ -272,7 +275,7 @@ def import_connections(
             report.job_changes.append(f"{person.full_name}: {old} → {new}")
             touchpoints.append(
                 Touchpoint(
-                    connection_id=person.id,
+                    connection_id=pk(person),
                     kind=TouchKind.CONGRATULATE.value,
                     status=TouchStatus.PLANNED.value,
                     due_at=now,
@@ -294,23 +297,23 @@ def import_connections(
             session.add(person)
             report.updated += 1
             if undo is not None:
-                undo.before.setdefault(person.id, before)
-                undo.after_version[person.id] = person.version
+                undo.before.setdefault(pk(person), before)
+                undo.after_version[pk(person)] = person.version
         else:
             report.unchanged += 1
     session.add_all(touchpoints)
     session.flush()  # one flush for the batch: ids for the new people and touchpoints
     for rec, person in new_rows:
-        seen.add(person.id)
+        seen.add(pk(person))
         index.add(
-            _Known(person.id, person.profile_url, person.connected_on),
+            _Known(pk(person), person.profile_url, person.connected_on),
             _name_key(person.first_name, person.last_name, person.company),
         )
-        report.rows.append(RowMatch(rec.line, person.full_name, MATCH_NEW, person.id))
+        report.rows.append(RowMatch(rec.line, person.full_name, MATCH_NEW, pk(person)))
     report.rows.sort(key=lambda r: r.line)
     if undo is not None:
-        undo.added.extend(p.id for _, p in new_rows)
-        undo.touchpoints.extend(t.id for t in touchpoints)
+        undo.added.extend(pk(p) for _, p in new_rows)
+        undo.touchpoints.extend(pk(t) for t in touchpoints)
     return report
 
 
@@ -392,26 +395,28 @@ def list_people(
 ) -> list[PersonRow]:
     q = select(Connection)
     if not include_archived:
-        q = q.where(Connection.archived == False)  # noqa: E712
+        q = q.where(col(Connection.archived) == False)  # noqa: E712
     if tag:
-        q = q.join(ConnectionTag, ConnectionTag.connection_id == Connection.id).join(
-            Tag, Tag.id == ConnectionTag.tag_id
+        q = q.join(ConnectionTag, col(ConnectionTag.connection_id) == col(Connection.id)).join(
+            Tag, col(Tag.id) == col(ConnectionTag.tag_id)
         )
-        q = q.where(func.lower(Tag.name) == tag.lower())
+        q = q.where(func.lower(col(Tag.name)) == tag.lower())
     if search:
         like = f"%{search.lower()}%"
         q = q.where(
             or_(
-                func.lower(Connection.first_name + " " + Connection.last_name).like(like),
-                func.lower(Connection.company).like(like),
-                func.lower(Connection.position).like(like),
+                func.lower(col(Connection.first_name) + " " + col(Connection.last_name)).like(like),
+                func.lower(col(Connection.company)).like(like),
+                func.lower(col(Connection.position)).like(like),
             )
         )
-    q = q.order_by(func.lower(Connection.last_name), func.lower(Connection.first_name), Connection.id).offset(offset)
+    q = q.order_by(
+        func.lower(col(Connection.last_name)), func.lower(col(Connection.first_name)), col(Connection.id)
+    ).offset(offset)
     if limit:
         q = q.limit(limit)
     return [
-        PersonRow(c.id, c.first_name, c.last_name, c.company, c.position, c.profile_url, c.connected_on, c.tier)
+        PersonRow(pk(c), c.first_name, c.last_name, c.company, c.position, c.profile_url, c.connected_on, c.tier)
         for c in session.exec(q)
     ]
 
@@ -428,14 +433,16 @@ def resolve_person(session: Session, ref: str) -> Connection:
         return person
     if "linkedin.com" in ref or ref.startswith("http"):
         url = normalize_profile_url(ref)
-        person = session.exec(select(Connection).where(Connection.profile_url == url)).first()
+        person = session.exec(select(Connection).where(col(Connection.profile_url) == url)).first()
         if person is None:
             raise PlannerError(f"no person with profile URL {url}")
         return person
     needle = " ".join(ref.lower().split())
-    full = func.lower(Connection.first_name + " " + Connection.last_name)
+    full = func.lower(col(Connection.first_name) + " " + col(Connection.last_name))
     exact = session.exec(select(Connection).where(full == needle)).all()
-    matches = exact or session.exec(select(Connection).where(full.like(f"%{needle}%")).order_by(Connection.id)).all()
+    matches = (
+        exact or session.exec(select(Connection).where(full.like(f"%{needle}%")).order_by(col(Connection.id))).all()
+    )
     if not matches:
         raise PlannerError(f"no person matches {ref!r}")
     if len(matches) > 1:
@@ -502,9 +509,9 @@ def edit_person(
     current = {
         name.lower(): tid
         for tid, name in session.exec(
-            select(Tag.id, Tag.name)
-            .join(ConnectionTag, ConnectionTag.tag_id == Tag.id)
-            .where(ConnectionTag.connection_id == person.id)
+            select(col(Tag.id), col(Tag.name))
+            .join(ConnectionTag, col(ConnectionTag.tag_id) == col(Tag.id))
+            .where(col(ConnectionTag.connection_id) == person.id)
         )
     }
     for raw in add_tags:
@@ -515,12 +522,12 @@ def edit_person(
             raise PlannerError(f"tag {name[:20]!r}… is longer than 100 characters")
         if name.lower() in current:
             continue
-        tag = session.exec(select(Tag).where(func.lower(Tag.name) == name.lower())).first()
+        tag = session.exec(select(Tag).where(func.lower(col(Tag.name)) == name.lower())).first()
         if tag is None:
             tag = Tag(name=name)
             session.add(tag)
             session.flush()
-        session.add(ConnectionTag(connection_id=person.id, tag_id=tag.id))
+        session.add(ConnectionTag(connection_id=pk(person), tag_id=pk(tag)))
         current[name.lower()] = tag.id
     for raw in remove_tags:
         name = " ".join(raw.split()).lower()

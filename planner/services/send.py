@@ -11,11 +11,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import quote
 
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from planner.enums import PostStatus, TouchStatus
 from planner.errors import PlannerError
-from planner.models import Connection, Post, Touchpoint
+from planner.models import Connection, Post, Touchpoint, pk
 from planner.text import label
 
 # LinkedIn's share composer with the text filled in (the form LinkedIn's own "share" links use
@@ -81,7 +81,7 @@ def send_item(session: Session, kind: str, item_id: int) -> SendItem:
             raise PlannerError(f"post {item_id} has no text yet: write it first")
         return SendItem(
             "post",
-            post.id,
+            pk(post),
             text,
             share_composer_url(text),
             post.title or f"post {post.id}",
@@ -93,13 +93,13 @@ def send_item(session: Session, kind: str, item_id: int) -> SendItem:
         touch = session.get(Touchpoint, item_id)
         if touch is None:
             raise PlannerError(f"no touchpoint with id {item_id}")
-        person = session.get(Connection, touch.connection_id)
+        person = session.get_one(Connection, touch.connection_id)  # a touchpoint always has its person
         text = (touch.message or touch.note or "").strip()
         if not text:
             raise PlannerError(f"touchpoint {item_id} has no message to send: write one first")
         return SendItem(
             "touchpoint",
-            touch.id,
+            pk(touch),
             text,
             profile_page(person),
             person.full_name,
@@ -121,13 +121,13 @@ def person_send(session: Session, connection_id: int, now: datetime) -> SendItem
     if person is None:
         raise PlannerError(f"no person with id {connection_id}")
     planned = session.exec(
-        select(Touchpoint.id)
+        select(col(Touchpoint.id))
         .where(
-            Touchpoint.connection_id == connection_id,
-            Touchpoint.status == TouchStatus.PLANNED.value,
-            (Touchpoint.message != "") | (Touchpoint.note != ""),
+            col(Touchpoint.connection_id) == connection_id,
+            col(Touchpoint.status) == TouchStatus.PLANNED.value,
+            (col(Touchpoint.message) != "") | (col(Touchpoint.note) != ""),
         )
-        .order_by(Touchpoint.due_at, Touchpoint.id)
+        .order_by(col(Touchpoint.due_at), col(Touchpoint.id))
     ).first()
     if planned is not None:
         return send_item(session, "touchpoint", planned)
@@ -195,6 +195,6 @@ def confirm_sent(
         bump(touch, now)
         session.add(touch)
         session.flush()
-        person = session.get(Connection, touch.connection_id)
+        person = session.get_one(Connection, touch.connection_id)  # a touchpoint always has its person
         return f"{label(touch.kind)} · {person.full_name}: done"
     raise PlannerError(f"unknown item kind {kind!r}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from planner.adapters.shares import ShareRecord
 from planner.models import Pillar, Post, PostStatus, utcnow
@@ -45,7 +45,7 @@ def import_shares(session: Session, records: list[ShareRecord], now: datetime | 
     shares, the rest as thought leadership."""
     now = now or utcnow()
     report = SharesReport()
-    existing = session.exec(select(Post).where(Post.status == PostStatus.PUBLISHED.value)).all()
+    existing = session.exec(select(Post).where(col(Post.status) == PostStatus.PUBLISHED.value)).all()
     by_url = {p.url: p for p in existing if p.url}
     by_key = {(p.published_at, p.body): p for p in existing if not p.url and p.published_at}
     seen: set[str] = set()

@@ -10,6 +10,5 @@ from planner.models import ALL_TABLES
 
 def table_counts(session: Session) -> dict[str, int]:
     return {
-        model.__tablename__: session.exec(select(func.count()).select_from(model)).one()  # type: ignore[attr-defined]
-        for model in ALL_TABLES
+        str(model.__tablename__): session.exec(select(func.count()).select_from(model)).one() for model in ALL_TABLES
     }

@@ -13,10 +13,10 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from planner.errors import PlannerError
-from planner.models import DEFAULT_TIER_CADENCE_DAYS, Pillar, Slot, Strategy, Tier, utcnow
+from planner.models import DEFAULT_TIER_CADENCE_DAYS, Pillar, Slot, Strategy, Tier, pk, utcnow
 
 WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 # A first strategy that works out of the box: four posts a week, value-first heavy.
@@ -101,7 +101,7 @@ class StrategyView:
 
 def get_strategy(session: Session, now: datetime | None = None) -> Strategy:
     """The strategy row, created with the default slots on first use."""
-    strategy = session.exec(select(Strategy).order_by(Strategy.id)).first()
+    strategy = session.exec(select(Strategy).order_by(col(Strategy.id))).first()
     if strategy is None:
         now = now or utcnow()
         strategy = Strategy(updated_at=now)
@@ -109,21 +109,21 @@ def get_strategy(session: Session, now: datetime | None = None) -> Strategy:
         session.flush()
         for weekday, local_time, pillar, channel in DEFAULT_SLOTS:
             session.add(
-                Slot(strategy_id=strategy.id, weekday=weekday, local_time=local_time, pillar=pillar, channel=channel)
+                Slot(strategy_id=pk(strategy), weekday=weekday, local_time=local_time, pillar=pillar, channel=channel)
             )
         session.flush()
     return strategy
 
 
 def _slots(session: Session, strategy_id: int) -> list[SlotView]:
-    rows = session.exec(select(Slot).where(Slot.strategy_id == strategy_id)).all()
-    views = [SlotView(s.id, s.weekday, WEEKDAY_NAMES[s.weekday % 7], s.local_time, s.pillar, s.channel) for s in rows]
+    rows = session.exec(select(Slot).where(col(Slot.strategy_id) == strategy_id)).all()
+    views = [SlotView(pk(s), s.weekday, WEEKDAY_NAMES[s.weekday % 7], s.local_time, s.pillar, s.channel) for s in rows]
     return sorted(views, key=lambda s: (s.weekday, s.local_time, s.id))
 
 
 def _view(session: Session, s: Strategy) -> StrategyView:
     return StrategyView(
-        id=s.id,
+        id=pk(s),
         timezone=s.timezone,
         working_days=parse_working_days(s.working_days, where="stored strategy working_days"),
         daily_touch_capacity=s.daily_touch_capacity,
@@ -131,7 +131,7 @@ def _view(session: Session, s: Strategy) -> StrategyView:
         pitch_min_gives=s.pitch_min_gives,
         pitch_min_days=s.pitch_min_days,
         tier_cadences=parse_tier_cadences(s.tier_cadences, where="stored strategy tier_cadences"),
-        slots=_slots(session, s.id),
+        slots=_slots(session, pk(s)),
         version=s.version,
         slot_learning=bool(s.slot_learning),
     )
@@ -251,7 +251,7 @@ def set_strategy(
     from planner.store.versioning import bump, load_for_edit
 
     now = now or utcnow()
-    s = load_for_edit(session, Strategy, get_strategy(session, now).id, expected_version)
+    s = load_for_edit(session, Strategy, pk(get_strategy(session, now)), expected_version)
     key = key.strip().lower().replace("-", "_")
     if key == "timezone":
         s.timezone = parse_timezone(value)
@@ -301,13 +301,15 @@ def add_slot(session: Session, strategy: Strategy, spec: str) -> Slot:
     pillar = parse_pillar(parts[2], "slots.add pillar")
     channel = parts[3] if len(parts) == 4 else "profile"
     clash = session.exec(
-        select(Slot).where(Slot.strategy_id == strategy.id, Slot.weekday == weekday, Slot.local_time == local_time)
+        select(Slot).where(
+            col(Slot.strategy_id) == strategy.id, col(Slot.weekday) == weekday, col(Slot.local_time) == local_time
+        )
     ).first()
     if clash is not None:
         raise PlannerError(
             f"slots.add: there is already a slot on {WEEKDAY_NAMES[weekday]} at {local_time} (id {clash.id})"
         )
-    slot = Slot(strategy_id=strategy.id, weekday=weekday, local_time=local_time, pillar=pillar, channel=channel)
+    slot = Slot(strategy_id=pk(strategy), weekday=weekday, local_time=local_time, pillar=pillar, channel=channel)
     session.add(slot)
     session.flush()
     return slot
@@ -327,7 +329,9 @@ def remove_slot(session: Session, strategy: Strategy, spec: str) -> None:
         weekday = parse_weekday(parts[0], "slots.remove day")
         local_time = parse_local_time(parts[1], "slots.remove time")
         slot = session.exec(
-            select(Slot).where(Slot.strategy_id == strategy.id, Slot.weekday == weekday, Slot.local_time == local_time)
+            select(Slot).where(
+                col(Slot.strategy_id) == strategy.id, col(Slot.weekday) == weekday, col(Slot.local_time) == local_time
+            )
         ).first()
         if slot is None:
             raise PlannerError(f"slots.remove: no slot on {WEEKDAY_NAMES[weekday]} at {local_time}")

@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import or_
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from planner.adapters.phrases import STOP_WORDS
 from planner.models import (
@@ -30,6 +30,7 @@ from planner.models import (
     TouchKind,
     Touchpoint,
     TouchStatus,
+    pk_col,
 )
 from planner.services.cadence import chunks, rows_for_people
 from planner.services.ledger import DEFAULT_PITCH_MIN_DAYS
@@ -118,11 +119,11 @@ def tags_by_person(session: Session, ids: list[int]) -> dict[int, list[str]]:
     out: dict[int, list[str]] = {}
     wanted = set(ids)
     q = (
-        select(ConnectionTag.connection_id, Tag.name)
-        .join(Tag, Tag.id == ConnectionTag.tag_id)
-        .order_by(ConnectionTag.connection_id, Tag.name)
+        select(col(ConnectionTag.connection_id), col(Tag.name))
+        .join(Tag, col(Tag.id) == col(ConnectionTag.tag_id))
+        .order_by(col(ConnectionTag.connection_id), col(Tag.name))
     )
-    for cid, name in rows_for_people(session, q, ConnectionTag.connection_id, sorted(wanted)):
+    for cid, name in rows_for_people(session, q, col(ConnectionTag.connection_id), sorted(wanted)):
         out.setdefault(cid, []).append(name)
     return out
 
@@ -164,20 +165,22 @@ def _recent_entries(session: Session, now: datetime) -> list[_RecentEntry]:
     """Recent entries worth sharing, newest first."""
     since = now - timedelta(days=ENTRY_WINDOW_DAYS)
     rows = session.exec(
-        select(Entry.id, Entry.title, Entry.link, Entry.embedding)
-        .where(Entry.is_dismissed == False, or_(Entry.published_at >= since, Entry.published_at.is_(None)))
-        .where(or_(Entry.published_at.is_(None), Entry.published_at <= now))
-        .order_by(Entry.published_at.desc(), Entry.id.desc())
+        select(pk_col(Entry.id), col(Entry.title), col(Entry.link), col(Entry.embedding))
+        .where(
+            col(Entry.is_dismissed) == False, or_(col(Entry.published_at) >= since, col(Entry.published_at).is_(None))
+        )
+        .where(or_(col(Entry.published_at).is_(None), col(Entry.published_at) <= now))
+        .order_by(col(Entry.published_at).desc(), col(Entry.id).desc())
         .limit(ENTRY_CANDIDATES)
     ).all()
     kws: dict[int, list[str]] = {}
     ids = [r[0] for r in rows]
     for chunk in chunks(ids):
         for eid, phrase in session.exec(
-            select(EntryKeyword.entry_id, Keyword.phrase)
-            .join(Keyword, Keyword.id == EntryKeyword.keyword_id)
-            .where(EntryKeyword.entry_id.in_(chunk))
-            .order_by(EntryKeyword.entry_id, EntryKeyword.rank)
+            select(col(EntryKeyword.entry_id), col(Keyword.phrase))
+            .join(Keyword, col(Keyword.id) == col(EntryKeyword.keyword_id))
+            .where(col(EntryKeyword.entry_id).in_(chunk))
+            .order_by(col(EntryKeyword.entry_id), col(EntryKeyword.rank))
         ):
             kws.setdefault(eid, []).append(phrase)
     return [
@@ -258,19 +261,19 @@ def _load_facts(session: Session, ids: list[int], now: datetime) -> _Facts:
             connected_on,
             embedding,
         ) in session.exec(
-            select(
-                Connection.id,
-                Connection.first_name,
-                Connection.last_name,
-                Connection.company,
-                Connection.position,
-                Connection.headline,
-                Connection.notes,
-                Connection.tier,
-                Connection.job_changed_at,
-                Connection.connected_on,
-                Connection.interest_embedding,
-            ).where(Connection.id.in_(chunk))
+            select(  # type: ignore[call-overload]  # sqlmodel types select() for up to 4 columns
+                col(Connection.id),
+                col(Connection.first_name),
+                col(Connection.last_name),
+                col(Connection.company),
+                col(Connection.position),
+                col(Connection.headline),
+                col(Connection.notes),
+                col(Connection.tier),
+                col(Connection.job_changed_at),
+                col(Connection.connected_on),
+                col(Connection.interest_embedding),
+            ).where(col(Connection.id).in_(chunk))
         ):
             people[cid] = _Person(
                 cid,
@@ -289,22 +292,22 @@ def _load_facts(session: Session, ids: list[int], now: datetime) -> _Facts:
     events = [
         _UpcomingEvent(eid, title, utc_value(starts), role, words(title))
         for eid, title, starts, role in session.exec(
-            select(Event.id, Event.title, Event.starts_at, Event.role)
-            .where(Event.starts_at > now, Event.starts_at <= now + timedelta(days=EVENT_WINDOW_DAYS))
-            .order_by(Event.starts_at, Event.id)
+            select(pk_col(Event.id), col(Event.title), col(Event.starts_at), col(Event.role))
+            .where(col(Event.starts_at) > now, col(Event.starts_at) <= now + timedelta(days=EVENT_WINDOW_DAYS))
+            .order_by(col(Event.starts_at), col(Event.id))
         )
     ]
     facts = _Facts(now, people, tags, entries, events, embedded={})
     for chunk in chunks(ids):
-        q = select(
-            Touchpoint.connection_id,
-            Touchpoint.kind,
-            Touchpoint.status,
-            Touchpoint.entry_id,
-            Touchpoint.event_id,
-            Touchpoint.created_at,
-            Touchpoint.done_at,
-        ).where(Touchpoint.connection_id.in_(chunk), Touchpoint.status != TouchStatus.SKIPPED.value)
+        q = select(  # type: ignore[call-overload]  # sqlmodel types select() for up to 4 columns
+            col(Touchpoint.connection_id),
+            col(Touchpoint.kind),
+            col(Touchpoint.status),
+            col(Touchpoint.entry_id),
+            col(Touchpoint.event_id),
+            col(Touchpoint.created_at),
+            col(Touchpoint.done_at),
+        ).where(col(Touchpoint.connection_id).in_(chunk), col(Touchpoint.status) != TouchStatus.SKIPPED.value)
         for cid, kind, status, entry_id, event_id, created_at, done_at in session.exec(q):
             if status == TouchStatus.DONE.value:
                 facts.contacted.add(cid)

@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from planner.dates import MAX_DATE, MIN_DATE, check_date_range
 from planner.errors import PlannerError
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from planner.store.reader import Reader
 
 
 def local_day_bounds(now: datetime, tz: ZoneInfo) -> tuple[datetime, datetime]:
@@ -47,7 +53,7 @@ def last_full_week(now: datetime, zone: ZoneInfo) -> date:
     return today - timedelta(days=today.weekday() + 7)
 
 
-def user_timezone(source, default: str = "UTC") -> ZoneInfo:
+def user_timezone(source: Session | Reader, default: str = "UTC") -> ZoneInfo:
     """The planning zone: the strategy's timezone (shared by a team), else the settings' default.
     ``source`` is a session or a store.reader Reader (Today's first frame reads it without the ORM)."""
     from planner.store.reader import as_reader

@@ -147,12 +147,13 @@ def mark_item(
     from planner.models import Post, Touchpoint
     from planner.store.versioning import bump, load_for_edit
 
-    model = {"post": Post, "touchpoint": Touchpoint}.get(kind)
+    models: dict[str, type[Post | Touchpoint]] = {"post": Post, "touchpoint": Touchpoint}
+    model = models.get(kind)
     if model is None:
         raise PlannerError(f"unknown item kind {kind!r}")
     # locked and version-checked: a teammate's change since Today loaded is never overwritten
     row = load_for_edit(session, model, item_id, expected_version)
-    if kind == "post":
+    if isinstance(row, Post):
         row.status = PostStatus.PUBLISHED.value if done else PostStatus.SKIPPED.value
         if done:
             row.published_at = now

@@ -9,10 +9,10 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from planner.errors import ConflictError, PlannerError
-from planner.models import Connection, Entry, Event, TouchKind, Touchpoint, TouchStatus
+from planner.models import Connection, Entry, Event, TouchKind, Touchpoint, TouchStatus, pk
 from planner.services import cadence as cadence_service
 from planner.services.ledger import AskTooEarly, GuardResult, check_ask, parse_kind
 from planner.services.people import get_person
@@ -54,7 +54,7 @@ def _lint(message: str) -> dict | None:
 
 
 def _guard(session: Session, person: Connection, kind: TouchKind, now: datetime, force: bool) -> GuardResult:
-    guard = check_ask(session, person.id, kind.value, now)
+    guard = check_ask(session, pk(person), kind.value, now)
     if not guard.allowed and not force:
         raise AskTooEarly(person.full_name, kind.value, guard)
     return guard
@@ -90,18 +90,18 @@ def log_touch(
     planned = session.exec(
         select(Touchpoint)
         .where(
-            Touchpoint.connection_id == person.id,
-            Touchpoint.kind == touch_kind.value,
-            Touchpoint.status == TouchStatus.PLANNED.value,
+            col(Touchpoint.connection_id) == person.id,
+            col(Touchpoint.kind) == touch_kind.value,
+            col(Touchpoint.status) == TouchStatus.PLANNED.value,
         )
-        .order_by(Touchpoint.due_at, Touchpoint.id)
+        .order_by(col(Touchpoint.due_at), col(Touchpoint.id))
     ).first()
     if planned is not None:
         from planner.store.versioning import bump, load_for_edit
 
         # locked like every edit (FOR UPDATE on PostgreSQL): a teammate completing or skipping
         # the same planned touch at the same moment waits, then sees it is no longer planned
-        touch = load_for_edit(session, Touchpoint, planned.id)
+        touch = load_for_edit(session, Touchpoint, pk(planned))
         if touch.status != TouchStatus.PLANNED.value:
             raise ConflictError(
                 f"touchpoint {touch.id} was marked {touch.status} by someone else just now; run the command again"
@@ -114,7 +114,7 @@ def log_touch(
         bump(touch, now)
     else:
         touch = Touchpoint(
-            connection_id=person.id,
+            connection_id=pk(person),
             kind=touch_kind.value,
             status=TouchStatus.DONE.value,
             due_at=when,
@@ -130,13 +130,13 @@ def log_touch(
         )
     session.add(touch)
     session.flush()
-    due = cadence_service.due_infos(session, now, [person.id], include_archived=True)
+    due = cadence_service.due_infos(session, now, [pk(person)], include_archived=True)
     return TouchResult(
-        touch.id,
+        pk(touch),
         touch.kind,
         touch.status,
         person.full_name,
-        person.id,
+        pk(person),
         guard,
         completed_planned=planned is not None,
         next_due_at=due[0].next_due_at if due else None,
@@ -167,7 +167,7 @@ def plan_touch(
     _check_links(session, entry_id, event_id)
     guard = _guard(session, person, touch_kind, max(due_at, now), force)
     touch = Touchpoint(
-        connection_id=person.id,
+        connection_id=pk(person),
         kind=touch_kind.value,
         status=TouchStatus.PLANNED.value,
         due_at=due_at,
@@ -182,7 +182,7 @@ def plan_touch(
     )
     session.add(touch)
     session.flush()
-    return TouchResult(touch.id, touch.kind, touch.status, person.full_name, person.id, guard, lint=_lint(message))
+    return TouchResult(pk(touch), touch.kind, touch.status, person.full_name, pk(person), guard, lint=_lint(message))
 
 
 def accept_suggestion(
@@ -195,31 +195,37 @@ def accept_suggestion(
     pending = session.exec(
         select(Touchpoint)
         .where(
-            Touchpoint.connection_id == person.id,
-            Touchpoint.source == "suggestion",
-            Touchpoint.status == TouchStatus.PLANNED.value,
+            col(Touchpoint.connection_id) == person.id,
+            col(Touchpoint.source) == "suggestion",
+            col(Touchpoint.status) == TouchStatus.PLANNED.value,
         )
-        .order_by(Touchpoint.id)
+        .order_by(col(Touchpoint.id))
     ).first()
     if pending is not None:  # one accepted suggestion at a time: pressing the key twice plans nothing twice
-        return TouchResult(pending.id, pending.kind, pending.status, person.full_name, person.id, guard, created=False)
-    suggestion = suggest_actions(session, [person.id], now).get(person.id)
+        return TouchResult(
+            pk(pending), pending.kind, pending.status, person.full_name, pk(person), guard, created=False
+        )
+    suggestion = suggest_actions(session, [pk(person)], now).get(pk(person))
     if suggestion is None:
         raise PlannerError(f"no suggestion for {person.full_name}")
     existing = session.exec(
         select(Touchpoint)
         .where(
-            Touchpoint.connection_id == person.id,
-            Touchpoint.kind == suggestion.kind,
-            Touchpoint.status == TouchStatus.PLANNED.value,
-            Touchpoint.entry_id == suggestion.entry_id if suggestion.entry_id else Touchpoint.entry_id.is_(None),
-            Touchpoint.event_id == suggestion.event_id if suggestion.event_id else Touchpoint.event_id.is_(None),
+            col(Touchpoint.connection_id) == person.id,
+            col(Touchpoint.kind) == suggestion.kind,
+            col(Touchpoint.status) == TouchStatus.PLANNED.value,
+            col(Touchpoint.entry_id) == suggestion.entry_id
+            if suggestion.entry_id
+            else col(Touchpoint.entry_id).is_(None),
+            col(Touchpoint.event_id) == suggestion.event_id
+            if suggestion.event_id
+            else col(Touchpoint.event_id).is_(None),
         )
-        .order_by(Touchpoint.id)
+        .order_by(col(Touchpoint.id))
     ).first()
     if existing is not None:
         return TouchResult(
-            existing.id, existing.kind, existing.status, person.full_name, person.id, guard, created=False
+            pk(existing), existing.kind, existing.status, person.full_name, pk(person), guard, created=False
         )
     if due_at is None:  # the next free working-hours time within the daily capacity, not this minute
         from planner.services.planning import next_touch_slot
@@ -227,7 +233,7 @@ def accept_suggestion(
         due_at = next_touch_slot(session, now)
     result = plan_touch(
         session,
-        person.id,
+        pk(person),
         suggestion.kind,
         due_at,
         now,

@@ -43,7 +43,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from planner.errors import PlannerError
 from planner.models import Post, PostStatus, Review, Strategy
@@ -142,18 +142,18 @@ def complete_review(session: Session, last: LastWeek) -> WeekReview:
     )
     backlog = dict(
         session.exec(
-            select(Post.pillar, func.count())
-            .where(Post.status.in_((PostStatus.IDEA.value, PostStatus.DRAFT.value)))
-            .group_by(Post.pillar)
+            select(col(Post.pillar), func.count())
+            .where(col(Post.status).in_((PostStatus.IDEA.value, PostStatus.DRAFT.value)))
+            .group_by(col(Post.pillar))
         ).all()
     )
-    capacity = session.exec(select(Strategy.daily_touch_capacity).order_by(Strategy.id).limit(1)).first()
+    capacity = session.exec(select(col(Strategy.daily_touch_capacity)).order_by(col(Strategy.id)).limit(1)).first()
     review.suggestions = _suggestions(review, backlog, capacity)
     return review
 
 
 def _saved(session: Session, week: str) -> SavedReview | None:
-    row = session.exec(select(Review).where(Review.week == week)).first()
+    row = session.exec(select(Review).where(col(Review.week) == week)).first()
     if row is None:
         return None
     try:

@@ -7,7 +7,7 @@ import json
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from planner.errors import PlannerError
 from planner.models import (
@@ -34,7 +34,8 @@ from planner.text import label
 def _missed_row(session: Session, kind: str, item_id: int, now: datetime, expected_version: int | None):
     from planner.store.versioning import load_for_edit
 
-    model = {"post": Post, "touchpoint": Touchpoint}.get(kind)
+    models: dict[str, type[Post | Touchpoint]] = {"post": Post, "touchpoint": Touchpoint}
+    model = models.get(kind)
     if model is None:
         raise PlannerError(f"unknown item kind {kind!r} (expected post or touchpoint)")
     row = load_for_edit(session, model, item_id, expected_version)
@@ -128,7 +129,7 @@ def save_review(session: Session, week: str, decisions: dict, now: datetime) -> 
         text = json.dumps(decisions, sort_keys=True, ensure_ascii=False, default=_plain)
     except (TypeError, ValueError) as exc:
         raise PlannerError(f"review decisions for {week} cannot be saved as JSON: {exc}") from None
-    row = session.exec(select(Review).where(Review.week == week)).first()
+    row = session.exec(select(Review).where(col(Review.week) == week)).first()
     if row is None:
         row = Review(week=week, created_at=now)
     row.completed_at = now

@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, or_
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from planner.errors import PlannerError
 from planner.models import (
@@ -61,7 +61,7 @@ def _strategy(session: Session) -> tuple[ZoneInfo, dict[str, float]]:
     from planner.services.strategy import parse_pillar_mix
 
     zone = user_timezone(session)
-    raw = session.exec(select(Strategy.pillar_mix).order_by(Strategy.id).limit(1)).first()
+    raw = session.exec(select(col(Strategy.pillar_mix)).order_by(col(Strategy.id)).limit(1)).first()
     raw = raw or Strategy().pillar_mix
     try:
         mix = parse_pillar_mix(raw, where="stored strategy pillar_mix")
@@ -85,9 +85,15 @@ def _outcome(status: str, at: datetime, now: datetime, done: str) -> str:
 
 def _posts(session: Session, start: datetime, end: datetime, now: datetime, mix: dict[str, float]) -> PostsReview:
     rows = session.exec(
-        select(Post.id, Post.scheduled_at, Post.title, Post.body, Post.pillar, Post.status, Post.version).where(
-            Post.scheduled_at >= start, Post.scheduled_at < end, Post.status.in_(_PLACED)
-        )
+        select(  # type: ignore[call-overload]  # sqlmodel types select() for up to 4 columns
+            col(Post.id),
+            col(Post.scheduled_at),
+            col(Post.title),
+            col(Post.body),
+            col(Post.pillar),
+            col(Post.status),
+            col(Post.version),
+        ).where(col(Post.scheduled_at) >= start, col(Post.scheduled_at) < end, col(Post.status).in_(_PLACED))
     ).all()
     items = []
     for pid, at, title, body, pillar, status, version in rows:
@@ -110,7 +116,7 @@ def _posts(session: Session, start: datetime, end: datetime, now: datetime, mix:
     items.sort(key=lambda i: (i.at, i.id))
     published = sum(1 for i in items if i.outcome == "published")
     pillars = []
-    names = list(mix) + sorted({i.pillar for i in items} - set(mix))
+    names = list(mix) + sorted({i.pillar for i in items if i.pillar is not None} - set(mix))
     for pillar in names:
         mine = [i for i in items if i.pillar == pillar]
         pub = sum(1 for i in mine if i.outcome == "published")
@@ -138,17 +144,17 @@ def _posts(session: Session, start: datetime, end: datetime, now: datetime, mix:
 
 def _touches(session: Session, start: datetime, end: datetime, now: datetime) -> TouchesReview:
     rows = session.exec(
-        select(
-            Touchpoint.id,
-            Touchpoint.due_at,
-            Touchpoint.kind,
-            Touchpoint.status,
-            Touchpoint.version,
-            Connection.first_name,
-            Connection.last_name,
+        select(  # type: ignore[call-overload]  # sqlmodel types select() for up to 4 columns
+            col(Touchpoint.id),
+            col(Touchpoint.due_at),
+            col(Touchpoint.kind),
+            col(Touchpoint.status),
+            col(Touchpoint.version),
+            col(Connection.first_name),
+            col(Connection.last_name),
         )
-        .join(Connection, Connection.id == Touchpoint.connection_id)
-        .where(Touchpoint.due_at >= start, Touchpoint.due_at < end)
+        .join(Connection, col(Connection.id) == col(Touchpoint.connection_id))
+        .where(col(Touchpoint.due_at) >= start, col(Touchpoint.due_at) < end)
     ).all()
     items = []
     for tid, at, kind, status, version, first, last in rows:
@@ -185,9 +191,13 @@ def _touches(session: Session, start: datetime, end: datetime, now: datetime) ->
 
 def _give_ask(session: Session, start: datetime, end: datetime) -> GiveAsk:
     rows = session.exec(
-        select(Touchpoint.kind, func.count())
-        .where(Touchpoint.status == TouchStatus.DONE.value, Touchpoint.done_at >= start, Touchpoint.done_at < end)
-        .group_by(Touchpoint.kind)
+        select(col(Touchpoint.kind), func.count())
+        .where(
+            col(Touchpoint.status) == TouchStatus.DONE.value,
+            col(Touchpoint.done_at) >= start,
+            col(Touchpoint.done_at) < end,
+        )
+        .group_by(col(Touchpoint.kind))
     ).all()
     asks = sum(n for kind, n in rows if kind in ASK_KINDS)
     return GiveAsk(gives=sum(n for _k, n in rows) - asks, asks=asks)
@@ -199,9 +209,9 @@ def _planned_touches(session: Session, ids: list[int], zone: ZoneInfo) -> dict[i
         return {}
     out: dict[int, str] = {}
     rows = session.exec(
-        select(Touchpoint.connection_id, Touchpoint.kind, Touchpoint.due_at)
-        .where(Touchpoint.connection_id.in_(sorted(set(ids))), Touchpoint.status == TouchStatus.PLANNED.value)
-        .order_by(Touchpoint.connection_id, Touchpoint.due_at, Touchpoint.id)
+        select(col(Touchpoint.connection_id), col(Touchpoint.kind), col(Touchpoint.due_at))
+        .where(col(Touchpoint.connection_id).in_(sorted(set(ids))), col(Touchpoint.status) == TouchStatus.PLANNED.value)
+        .order_by(col(Touchpoint.connection_id), col(Touchpoint.due_at), col(Touchpoint.id))
     ).all()
     for cid, kind, due in rows:
         if cid not in out:
@@ -246,20 +256,30 @@ def _going_cold(session: Session, now: datetime, zone: ZoneInfo) -> tuple[list[C
 def _new_connections(session: Session, monday: date, now: datetime, zone: ZoneInfo) -> list[NewConnection]:
     sunday = monday + timedelta(days=6)
     people = session.exec(
-        select(Connection.id, Connection.first_name, Connection.last_name, Connection.company, Connection.connected_on)
-        .where(Connection.connected_on >= monday, Connection.connected_on <= sunday, Connection.archived == False)
-        .order_by(Connection.connected_on, Connection.id)
+        select(  # type: ignore[call-overload]  # sqlmodel types select() for up to 4 columns
+            col(Connection.id),
+            col(Connection.first_name),
+            col(Connection.last_name),
+            col(Connection.company),
+            col(Connection.connected_on),
+        )
+        .where(
+            col(Connection.connected_on) >= monday,
+            col(Connection.connected_on) <= sunday,
+            col(Connection.archived) == False,
+        )
+        .order_by(col(Connection.connected_on), col(Connection.id))
     ).all()
     ids = [p[0] for p in people]
     if not ids:
         return []
     gave = set(
         session.exec(
-            select(Touchpoint.connection_id)
+            select(col(Touchpoint.connection_id))
             .where(
-                Touchpoint.connection_id.in_(ids),
-                Touchpoint.status == TouchStatus.DONE.value,
-                Touchpoint.kind.in_(sorted(k.value for k in VALUE_FIRST_KINDS)),
+                col(Touchpoint.connection_id).in_(ids),
+                col(Touchpoint.status) == TouchStatus.DONE.value,
+                col(Touchpoint.kind).in_(sorted(k.value for k in VALUE_FIRST_KINDS)),
             )
             .distinct()
         ).all()
@@ -287,26 +307,26 @@ def _rising(session: Session, now: datetime) -> list[TopicRising]:
     keys = {keyword_key(t.keyword): t for t in trends}
     order = {t.keyword: n for n, t in enumerate(trends)}
     rows = session.exec(
-        select(
-            Topic.id,
-            Topic.name,
-            Entry.id,
-            Entry.title,
-            Entry.link,
-            Entry.published_at,
-            Entry.is_dismissed,
-            Keyword.phrase,
-            Keyword.merge_key,
+        select(  # type: ignore[call-overload]  # sqlmodel types select() for up to 4 columns
+            col(Topic.id),
+            col(Topic.name),
+            col(Entry.id),
+            col(Entry.title),
+            col(Entry.link),
+            col(Entry.published_at),
+            col(Entry.is_dismissed),
+            col(Keyword.phrase),
+            col(Keyword.merge_key),
         )
-        .join(Feed, Feed.topic_id == Topic.id)
-        .join(Entry, Entry.feed_id == Feed.id)
-        .join(EntryKeyword, EntryKeyword.entry_id == Entry.id)
-        .join(Keyword, Keyword.id == EntryKeyword.keyword_id)
+        .join(Feed, col(Feed.topic_id) == col(Topic.id))
+        .join(Entry, col(Entry.feed_id) == col(Feed.id))
+        .join(EntryKeyword, col(EntryKeyword.entry_id) == col(Entry.id))
+        .join(Keyword, col(Keyword.id) == col(EntryKeyword.keyword_id))
         .where(
-            Entry.published_at > now - timedelta(days=TREND_DAYS),
-            Entry.published_at <= now,
-            EntryKeyword.rank <= TREND_PER_ENTRY,
-            or_(Keyword.merge_key.in_(sorted(keys)), Keyword.merge_key.is_(None)),
+            col(Entry.published_at) > now - timedelta(days=TREND_DAYS),
+            col(Entry.published_at) <= now,
+            col(EntryKeyword.rank) <= TREND_PER_ENTRY,
+            or_(col(Keyword.merge_key).in_(sorted(keys)), col(Keyword.merge_key).is_(None)),
         )  # the rising ones only
     ).all()
     topics: dict[int, dict] = {}
@@ -323,7 +343,11 @@ def _rising(session: Session, now: datetime) -> list[TopicRising]:
             e["keywords"].add(trend.keyword)
     found = [eid for t in topics.values() for eid in t["entries"]]
     ideas = (
-        set(session.exec(select(Post.source_entry_id).where(Post.source_entry_id.in_(sorted(set(found))))).all())
+        set(
+            session.exec(
+                select(col(Post.source_entry_id)).where(col(Post.source_entry_id).in_(sorted(set(found))))
+            ).all()
+        )
         if found
         else set()
     )

@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import case, func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from planner.models import (
     ASK_KINDS,
@@ -65,9 +65,13 @@ def _week_counts(session: Session, first: date, weeks: int, zone: ZoneInfo) -> l
     grouped queries, whatever the number of rows."""
     edges = _week_edges(first, weeks, zone)
     posts = _weekly(
-        session, Post.scheduled_at, edges, (Post.status.in_(_PLACED),), Post.status == PostStatus.PUBLISHED.value
+        session,
+        col(Post.scheduled_at),
+        edges,
+        (col(Post.status).in_(_PLACED),),
+        col(Post.status) == PostStatus.PUBLISHED.value,
     )
-    touches = _weekly(session, Touchpoint.due_at, edges, (), Touchpoint.status == TouchStatus.DONE.value)
+    touches = _weekly(session, col(Touchpoint.due_at), edges, (), col(Touchpoint.status) == TouchStatus.DONE.value)
     out = []
     for i in range(weeks):
         p, t = posts.get(i, (0, 0)), touches.get(i, (0, 0))
@@ -79,7 +83,9 @@ def _saved_counts(session: Session, weeks: list[str]) -> dict[str, dict]:
     """week → the counts saved with its completed review (see the module docstring)."""
     out = {}
     for week, decisions in session.exec(
-        select(Review.week, Review.decisions).where(Review.week.in_(weeks), Review.completed_at.is_not(None))
+        select(col(Review.week), col(Review.decisions)).where(
+            col(Review.week).in_(weeks), col(Review.completed_at).is_not(None)
+        )
     ):
         try:
             kept = json.loads(decisions or "{}").get("kept")
@@ -120,10 +126,10 @@ def _charts(session: Session, monday: date, zone: ZoneInfo, posts: PostsReview) 
     edges = _week_edges(first, CHART_WEEKS, zone)
     done = _weekly(
         session,
-        Touchpoint.done_at,
+        col(Touchpoint.done_at),
         edges,
-        (Touchpoint.status == TouchStatus.DONE.value,),
-        Touchpoint.kind.in_(sorted(k.value for k in ASK_KINDS)),
+        (col(Touchpoint.status) == TouchStatus.DONE.value,),
+        col(Touchpoint.kind).in_(sorted(k.value for k in ASK_KINDS)),
     )
     points = []
     for i, w in enumerate(counts):
@@ -132,13 +138,13 @@ def _charts(session: Session, monday: date, zone: ZoneInfo, posts: PostsReview) 
     recent_start, _ = week_bounds(monday - timedelta(weeks=MIX_WEEKS - 1), zone)
     recent = dict(
         session.exec(
-            select(Post.pillar, func.count())
+            select(col(Post.pillar), func.count())
             .where(
-                Post.status == PostStatus.PUBLISHED.value,
-                Post.scheduled_at >= recent_start,
-                Post.scheduled_at < edges[-1],
+                col(Post.status) == PostStatus.PUBLISHED.value,
+                col(Post.scheduled_at) >= recent_start,
+                col(Post.scheduled_at) < edges[-1],
             )
-            .group_by(Post.pillar)
+            .group_by(col(Post.pillar))
         ).all()
     )
     total = sum(recent.values())

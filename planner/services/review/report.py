@@ -137,13 +137,13 @@ def _md_network(review: WeekReview, local) -> list[str]:
     out += ["", "## New connections without a value-first touch", ""]
     if not review.new_connections:
         out.append("None.")
-    for person in review.new_connections:
-        line = f"- **{_md(person.name)}**" + (f" ({_md(person.company)})" if person.company else "")
-        line += f" · connected {person.connected_on:%a %d %b}"
-        if person.suggestion:
-            line += f" → {label(person.suggestion.kind)}"
-        if person.planned:
-            line += f" · planned: {_md(person.planned)}"
+    for new in review.new_connections:
+        line = f"- **{_md(new.name)}**" + (f" ({_md(new.company)})" if new.company else "")
+        line += f" · connected {new.connected_on:%a %d %b}"
+        if new.suggestion:
+            line += f" → {label(new.suggestion.kind)}"
+        if new.planned:
+            line += f" · planned: {_md(new.planned)}"
         out.append(line)
     return out
 
