@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -54,7 +55,7 @@ def to_markdown(review: WeekReview) -> str:
     return "\n".join(out) + "\n"
 
 
-def _md_header(review: WeekReview, local) -> list[str]:
+def _md_header(review: WeekReview, local: Callable[[datetime], datetime]) -> list[str]:
     out = [
         f"# Weekly review {review.week}",
         "",
@@ -76,7 +77,7 @@ def _md_header(review: WeekReview, local) -> list[str]:
     ]
 
 
-def _md_posts(review: WeekReview, local) -> list[str]:
+def _md_posts(review: WeekReview, local: Callable[[datetime], datetime]) -> list[str]:
     p = review.posts
     out = [
         "",
@@ -98,7 +99,7 @@ def _md_posts(review: WeekReview, local) -> list[str]:
     return out
 
 
-def _md_touchpoints(review: WeekReview, local) -> list[str]:
+def _md_touchpoints(review: WeekReview, local: Callable[[datetime], datetime]) -> list[str]:
     t = review.touchpoints
     out = [
         "",
@@ -114,7 +115,7 @@ def _md_touchpoints(review: WeekReview, local) -> list[str]:
     return out + ["", f"**Give:ask** this week {ga.ratio_text} · last 90 days {ga90.ratio_text}"]
 
 
-def _md_network(review: WeekReview, local) -> list[str]:
+def _md_network(review: WeekReview, local: Callable[[datetime], datetime]) -> list[str]:
     out = ["", "## Going cold", ""]
     if not review.going_cold:
         out.append("Nobody is overdue.")
@@ -148,7 +149,7 @@ def _md_network(review: WeekReview, local) -> list[str]:
     return out
 
 
-def _md_discover(review: WeekReview, local) -> list[str]:
+def _md_discover(review: WeekReview, local: Callable[[datetime], datetime]) -> list[str]:
     out = ["", "## Rising", ""]
     if not review.rising:
         out.append("Nothing rising in your topics right now.")
@@ -172,7 +173,7 @@ def _md_discover(review: WeekReview, local) -> list[str]:
     return out
 
 
-def _md_charts(review: WeekReview, local) -> list[str]:
+def _md_charts(review: WeekReview, local: Callable[[datetime], datetime]) -> list[str]:
     """The charts as text."""
     out = ["", "## Charts", "", "Pillar mix (published, last 4 weeks) vs target:", "", "```"]
     for m in review.charts.pillar_mix:
@@ -184,7 +185,7 @@ def _md_charts(review: WeekReview, local) -> list[str]:
     return out + ["```"]
 
 
-def _md_next(review: WeekReview, local) -> list[str]:
+def _md_next(review: WeekReview, local: Callable[[datetime], datetime]) -> list[str]:
     out = ["", "## Next week", ""]
     out += [f"- {_md(s)}" for s in review.suggestions] or ["- Keep going."]
     if review.saved and review.saved.decisions:
