@@ -43,22 +43,46 @@ def model_cache(tmp_path_factory):
 
 
 @pytest.fixture
-def settings(tmp_path, monkeypatch):
+def settings(request, tmp_path, monkeypatch):
+    """Settings on a database of the test's own: empty (not even created, on SQLite), or, when
+    the test also takes ``store``, already at the head schema (a copy of ``schema_template``)."""
     from planner.config import load_settings
 
     monkeypatch.setenv("PLANNER_CONFIG", str(tmp_path / "config.toml"))
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))  # exports beside a PostgreSQL store land here
     monkeypatch.delenv("PLANNER_DB", raising=False)
-    settings = load_settings(db=_test_db_url(tmp_path))
+    template = request.getfixturevalue("schema_template") if "store" in request.fixturenames else None
+    settings = load_settings(db=_test_db_url(tmp_path, template))
     settings.auto_extract = False  # a test that wants background extraction turns it on
     return settings
 
 
-def _test_db_url(tmp_path: Path) -> str:
+def _test_db_url(tmp_path: Path, template: str | None = None) -> str:
+    """A new database's URL: a copy of the database at ``template`` when given, else empty."""
+    from sqlalchemy.engine import make_url
+
     pg = os.environ.get("PLANNER_TEST_PG")
+    source = make_url(template).database if template else None
     if pg:
-        return _fresh_pg_database(pg, tmp_path)
+        return _fresh_pg_database(pg, tmp_path, template=source)
+    if source:
+        import shutil
+
+        shutil.copyfile(source, tmp_path / "planner.db")
     return f"sqlite:///{tmp_path / 'planner.db'}"
+
+
+@pytest.fixture(scope="session")
+def schema_template(tmp_path_factory) -> str:
+    """An empty database migrated to head once per session (the migrations' own tests migrate
+    theirs step by step): each ``store`` starts as a copy of it, not by running the seven
+    migrations again (0.12 s per test on SQLite, 0.5 s on PostgreSQL). Its URL."""
+    from planner.store import open_store
+
+    pg = os.environ.get("PLANNER_TEST_PG")
+    url = _fresh_pg_database(pg) if pg else f"sqlite:///{tmp_path_factory.mktemp('schema') / 'schema.db'}"
+    open_store(url).dispose()  # no connection left: a template database takes none while it is copied
+    return url
 
 
 def _fresh_pg_database(base_url: str, tmp_path: Path | None = None, template: str | None = None) -> str:
