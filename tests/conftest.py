@@ -107,15 +107,19 @@ DB_FIXTURES = {"settings", "store", "demo_settings", "hostile_db"}
 
 
 def pytest_collection_modifyitems(config, items):
-    """With PLANNER_TEST_PG, run every test that uses the configurable database (the ``settings``,
-    ``store`` or ``demo_settings`` fixture, or the hostile world) against PostgreSQL; tests that
-    never touch it (pure functions, adapters) already ran in the SQLite pass and are deselected."""
+    """Mark ``store`` every test that opens the configurable database: it takes the ``settings``,
+    ``store`` or ``demo_settings`` fixture or the hostile world (or says ``@pytest.mark.store``).
+    The rest never open a store (pure functions, adapters, parsers, corpus walks): with
+    PLANNER_TEST_PG they would only run the same code a second time, so that pass deselects them
+    (``make test`` runs it as ``-m "store and not sqlite_only"``, which selects the same)."""
+    for item in items:
+        if DB_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.store)
     if not os.environ.get("PLANNER_TEST_PG"):
         return
     keep, drop = [], []
     for item in items:
-        uses_db = DB_FIXTURES & set(getattr(item, "fixturenames", ()))
-        (keep if uses_db and not item.get_closest_marker("sqlite_only") else drop).append(item)
+        (keep if item.get_closest_marker("store") and not item.get_closest_marker("sqlite_only") else drop).append(item)
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep
@@ -130,7 +134,10 @@ def pytest_sessionfinish(session, exitstatus):
     admin = sa.create_engine(pg, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         for name in _PG_DATABASES:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            try:  # a third of the time of WITH (FORCE), which only a database still in use needs
+                conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
+            except sa.exc.OperationalError:
+                conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()
 
 
