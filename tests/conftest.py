@@ -111,7 +111,9 @@ def pytest_collection_modifyitems(config, items):
     ``store`` or ``demo_settings`` fixture or the hostile world (or says ``@pytest.mark.store``).
     The rest never open a store (pure functions, adapters, parsers, corpus walks): with
     PLANNER_TEST_PG they would only run the same code a second time, so that pass deselects them
-    (``make test`` runs it as ``-m "store and not sqlite_only"``, which selects the same)."""
+    (``make test`` runs it as ``-m "store and not sqlite_only and not layout"``, which selects the
+    same: ``layout`` tests draw screens at one more terminal size, whose reads the 160x45
+    snapshots already check on PostgreSQL)."""
     for item in items:
         if DB_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.store)
@@ -119,7 +121,10 @@ def pytest_collection_modifyitems(config, items):
         return
     keep, drop = [], []
     for item in items:
-        (keep if item.get_closest_marker("store") and not item.get_closest_marker("sqlite_only") else drop).append(item)
+        on_pg = item.get_closest_marker("store") and not (
+            item.get_closest_marker("sqlite_only") or item.get_closest_marker("layout")
+        )
+        (keep if on_pg else drop).append(item)
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep
