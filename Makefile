@@ -25,15 +25,23 @@ setup: graph
 demo: graph
 	$(BIN)/planner demo
 
+# Two processes by default (pytest-xdist; CI has two cores), each taking whole files so a
+# module-scoped world is built once: `make test WORKERS=0` runs in one.
+WORKERS ?= 2
+# what the PostgreSQL pass runs (README, "Development"): the tests that open the store
+PG_TESTS := store and not sqlite_only and not layout
+PYTEST := $(BIN)/python -m pytest -q -n $(WORKERS) --dist loadfile
+
 test: graph
-	env -u PLANNER_TEST_PG $(BIN)/python -m pytest -q
-	if [ -n "$$PLANNER_TEST_PG" ]; then $(BIN)/python -m pytest -q -m "not sqlite_only"; fi
+	env -u PLANNER_TEST_PG $(PYTEST)
+	if [ -n "$$PLANNER_TEST_PG" ]; then $(PYTEST) -m "$(PG_TESTS)"; fi
 
 test-pg: graph
-	PLANNER_TEST_PG=$$(scripts/pg-test-server) $(BIN)/python -m pytest -q -m "not sqlite_only"
+	PLANNER_TEST_PG=$$(scripts/pg-test-server) $(PYTEST) -m "$(PG_TESTS)"
 
 clean:
 	rm -rf $(VENV)
 
-# `make test` runs the suite on SQLite, then again on PostgreSQL when PLANNER_TEST_PG names a
-# server (.ci/run starts one with scripts/pg-test-server).
+# `make test` runs the suite on SQLite, then the tests marked `store` (those that open the
+# database) again on PostgreSQL when PLANNER_TEST_PG names a server (.ci/run starts one with
+# scripts/pg-test-server).

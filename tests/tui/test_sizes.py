@@ -15,6 +15,8 @@ from planner.tui.widgets.fit_table import FitTable
 from planner.tui.widgets.footer import PlannerFooter
 from planner.tui.widgets.week_grid import WeekGrid
 
+pytestmark = pytest.mark.layout  # the snapshots at 160x45 read these screens on PostgreSQL
+
 SECTIONS = ("1", "2", "3", "4", "5", "6")
 
 

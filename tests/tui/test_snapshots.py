@@ -44,7 +44,8 @@ async def _settled(pilot) -> None:
     await pilot.pause()
 
 
-@pytest.mark.parametrize("size", SIZES)
+# the 80x24 pictures are layout only on PostgreSQL: the 160x45 ones read the same screens (and more rows)
+@pytest.mark.parametrize("size", [pytest.param("80x24", marks=pytest.mark.layout), "160x45"])
 @pytest.mark.parametrize("view", VIEWS)
 def test_snapshot(view, size, demo_settings, snap_compare):
     app = make_app(demo_settings, clock=lambda: FIXED_NOW)
