@@ -23,6 +23,7 @@ from sqlalchemy.exc import ArgumentError, DatabaseError
 from sqlmodel import Session, create_engine
 
 from planner.errors import PlannerError
+from planner.store import journal as _journal  # noqa: F401 - its table belongs to the schema
 from planner.store.reader import HEAD_REVISION, busy_timeout_ms
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
@@ -149,6 +150,7 @@ class Store:
         self.url = url
         self._token_conn: sqlite3.Connection | None = None
         self._token_lock = threading.Lock()
+        self.notices: list[str] = []  # one line each, for the person: what opening the store did
 
     @property
     def is_sqlite(self) -> bool:
@@ -415,7 +417,19 @@ def open_store(url: str, migrate: bool = True) -> Store:
         safe = make_url(url).render_as_string(hide_password=True)
         problem = sqlite_problem(exc, store.sqlite_path or safe) if store.is_sqlite else None
         raise PlannerError(problem or f"cannot open database {safe}: {exc.orig}") from exc
+    if migrate:
+        store.notices += recover_imports(store)
     return store
+
+
+def recover_imports(store: Store) -> list[str]:
+    """Undo imports whose writer died part-way (store.journal); a line for each, or for why not yet."""
+    from planner.store.journal import recover
+
+    try:
+        return recover(store)
+    except (PlannerError, DatabaseError) as exc:  # busy, read-only: the next open tries again
+        return [f"an interrupted import could not be undone yet: {getattr(exc, 'orig', exc)}"]
 
 
 def table_names(store: Store) -> list[str]:
