@@ -42,7 +42,7 @@ class State:
 
             self._store = open_store(self.settings.db_url)
             for line in self._store.notices:
-                err_console.print(f"planner: {strip_controls(line)}", markup=False)
+                err_console.print(f"planner: {strip_controls(line)}", markup=False, highlight=False, soft_wrap=True)
         return self._store
 
 
