@@ -97,12 +97,12 @@ def import_shares_cmd(
 ) -> None:
     """Import your LinkedIn shares as published posts history; re-importing adds nothing twice."""
     from planner.adapters.shares import read_shares
-    from planner.services.shares import import_shares
+    from planner.services.shares import import_shares_batched
 
     parsed = read_shares(file)
     store = state(ctx).store
     with store.holding(f"importing {file.name}"):
-        report = store.call(import_shares, parsed.records)
+        report = import_shares_batched(store, parsed.records, what=file.name)
     report.skipped[:0] = parsed.problems
     if json:
         print_json(report.as_dict())

@@ -20,7 +20,7 @@ from planner.models import (
     utcnow,
 )
 from planner.services.cadence import tier_cadences
-from planner.store.journal import BatchUndo, ImportJournal, importing
+from planner.store.journal import BatchUndo, run_journaled
 from planner.store.versioning import bump
 from planner.text import count
 
@@ -292,46 +292,21 @@ def import_people(
     outright is undone from its journal at the next open of the store. ``what`` (the file's name)
     names the import in the line that says so."""
     now = now or utcnow()
-    report = ImportReport()
     index = store.read(PeopleIndex.load)
     seen: set[int] = set()
-    journal = ImportJournal(what or source)
-    starts = range(0, max(len(records), 1), batch)
-    with importing(store, journal):
-        try:
-            for start in starts:
-                part = store.call(
-                    _journaled_batch,
-                    journal,
-                    start == starts[-1],
-                    records[start : start + batch],
-                    now=now,
-                    source=source,
-                    index=index,
-                    seen=seen,
-                )
-                report.added += part.added
-                report.updated += part.updated
-                report.unchanged += part.unchanged
-                report.skipped += part.skipped
-                report.job_changes += part.job_changes
-                report.rows += part.rows
-        except BaseException:
-            if journal.batches:
-                store.call(journal.rollback)
-            raise
-    return report
 
+    def step(session: Session, chunk: list[ConnectionRecord], undo: BatchUndo) -> ImportReport:
+        return import_connections(session, chunk, now=now, source=source, index=index, seen=seen, undo=undo)
 
-def _journaled_batch(
-    session: Session, journal: ImportJournal, last: bool, records: list[ConnectionRecord], **kwargs
-) -> ImportReport:
-    undo = BatchUndo()
-    report = import_connections(session, records, undo=undo, **kwargs)
-    if last:
-        journal.finish(session)
-    else:
-        journal.record(session, undo, kwargs["now"])
+    chunks = [records[start : start + batch] for start in range(0, max(len(records), 1), batch)]
+    report = ImportReport()
+    for part in run_journaled(store, what or source, chunks, step, now):
+        report.added += part.added
+        report.updated += part.updated
+        report.unchanged += part.unchanged
+        report.skipped += part.skipped
+        report.job_changes += part.job_changes
+        report.rows += part.rows
     return report
 
 

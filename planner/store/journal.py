@@ -243,6 +243,34 @@ def importing(store, journal: ImportJournal) -> Iterator[None]:
         conn.close()
 
 
+def run_journaled(store, what: str, chunks: list, step, now: datetime) -> list:
+    """``step(session, chunk, undo)`` for each chunk, each in its own transaction that journals
+    ``undo`` (a BatchUndo the step fills); the last transaction ends the journal. An error or
+    interrupt part-way undoes the committed chunks in one more transaction before it goes on.
+    What each step returned, in order."""
+    journal = ImportJournal(what)
+    done = []
+    with importing(store, journal):
+        try:
+            for i, chunk in enumerate(chunks):
+                done.append(store.call(_journaled_step, journal, i == len(chunks) - 1, step, chunk, now))
+        except BaseException:
+            if journal.batches:
+                store.call(journal.rollback)
+            raise
+    return done
+
+
+def _journaled_step(session: Session, journal: ImportJournal, last: bool, step, chunk, now: datetime):
+    undo = BatchUndo()
+    result = step(session, chunk, undo)
+    if last:
+        journal.finish(session)
+    else:
+        journal.record(session, undo, now)
+    return result
+
+
 def _pg_key(import_id: str) -> int:
     return int(import_id[:7], 16)  # 28 bits: an int4, only ever compared among concurrent imports
 
@@ -259,10 +287,11 @@ class Interrupted:
 
 
 def _interrupted(session: Session) -> list[Interrupted]:
+    c = journal_table.c
     rows = session.execute(
-        sa.select(journal_table.c.import_id, journal_table.c.what, journal_table.c.pid, journal_table.c.host)
-        .where(journal_table.c.batch == 1)
-        .order_by(journal_table.c.id)
+        sa.select(c.import_id, c.what, c.pid, c.host)
+        .group_by(c.import_id, c.what, c.pid, c.host)
+        .order_by(sa.func.min(c.id))
     ).all()
     return [Interrupted(*row) for row in rows]
 
