@@ -160,3 +160,30 @@ def test_a_read_only_location_reads_and_says_read_only_for_a_change(tmp_path):
         )
     finally:
         unlock()
+
+
+@pytest.mark.sqlite_only
+def test_an_immutable_database_file_reads_and_refuses_a_change_in_one_line(tmp_path):
+    """chattr +i: not even root may write the file. `stats` reads it; a change, an import
+    included, is one line naming it read-only, exit 1, and the file is unchanged."""
+    import shutil
+    import subprocess
+
+    db = tmp_path / "planner.db"
+    assert run_planner("--db", str(db), "import", "linkedin", "examples/Connections.csv").returncode == 0
+    if not shutil.which("chattr"):
+        pytest.skip("no chattr here")
+    made = subprocess.run(["chattr", "+i", str(db)], capture_output=True, text=True)
+    if made.returncode != 0:  # not root (CAP_LINUX_IMMUTABLE), or a file system without the flag
+        pytest.skip(f"cannot make the file immutable: {made.stderr.strip()}")
+    try:
+        before = db.read_bytes()
+        stats = run_planner("--db", str(db), "stats", "--json")
+        assert stats.returncode == 0 and json.loads(stats.stdout)["connection"] > 0, stats.stderr
+        assert stats.stderr == ""
+        read_only = f"{db} is read-only: it can be read, but this change cannot be saved"
+        _one_line_error(run_planner("--db", str(db), "touch", "log", "1", "--kind", "check_in"), read_only)
+        _one_line_error(run_planner("--db", str(db), "import", "linkedin", "examples/Connections.csv"), read_only)
+        assert db.read_bytes() == before
+    finally:
+        subprocess.run(["chattr", "-i", str(db)], capture_output=True)
