@@ -102,6 +102,16 @@ def sqlite_problem(exc: BaseException, where) -> str | None:
     return None
 
 
+def pg_problem(exc: BaseException, url: str) -> str | None:
+    """One line for a PostgreSQL database that takes no writes (default_transaction_read_only, a
+    standby): a read still works. None for anything else."""
+    orig = getattr(exc, "orig", exc)
+    if getattr(orig, "sqlstate", None) != "25006":  # read_only_sql_transaction
+        return None
+    where = make_url(url).render_as_string(hide_password=True)
+    return f"{where} is read-only: it can be read, but this change cannot be saved"
+
+
 def _is_locked(exc: BaseException) -> bool:
     orig = getattr(exc, "orig", exc)
     return isinstance(orig, sqlite3.OperationalError) and "locked" in str(orig)
@@ -179,7 +189,7 @@ class Store:
                 session.rollback()
                 if self.is_sqlite and _is_locked(exc):
                     raise PlannerError(busy_message(self.sqlite_path)) from exc
-                problem = sqlite_problem(exc, self.sqlite_path) if self.is_sqlite else None
+                problem = sqlite_problem(exc, self.sqlite_path) if self.is_sqlite else pg_problem(exc, self.url)
                 if problem:
                     raise PlannerError(problem) from exc
                 raise

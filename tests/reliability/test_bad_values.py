@@ -187,3 +187,26 @@ def test_an_immutable_database_file_reads_and_refuses_a_change_in_one_line(tmp_p
         assert db.read_bytes() == before
     finally:
         subprocess.run(["chattr", "-i", str(db)], capture_output=True)
+
+
+def test_a_read_only_postgresql_database_reads_and_refuses_a_change_in_one_line(settings):
+    """The PostgreSQL side of a read-only location: a database that takes no writes (a standby,
+    default_transaction_read_only). `stats` reads it; a change is one line, exit 1."""
+    if not settings.db_url.startswith("postgresql"):
+        pytest.skip("PostgreSQL only (PLANNER_TEST_PG); the SQLite side: the tests above")
+    from sqlalchemy.engine import make_url
+
+    db = ("--db", settings.db_url)
+    assert run_planner(*db, "import", "linkedin", "examples/Connections.csv").returncode == 0
+    name = make_url(settings.db_url).database
+    admin = sa.create_engine(make_url(settings.db_url).set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'ALTER DATABASE "{name}" SET default_transaction_read_only = on'))
+    admin.dispose()
+    stats = run_planner(*db, "stats", "--json")
+    assert stats.returncode == 0 and json.loads(stats.stdout)["connection"] > 0, stats.stderr
+    shown = make_url(settings.db_url).render_as_string(hide_password=True)
+    _one_line_error(
+        run_planner(*db, "touch", "log", "1", "--kind", "check_in"),
+        f"{shown} is read-only: it can be read, but this change cannot be saved",
+    )
