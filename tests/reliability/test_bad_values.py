@@ -210,3 +210,25 @@ def test_a_read_only_postgresql_database_reads_and_refuses_a_change_in_one_line(
         run_planner(*db, "touch", "log", "1", "--kind", "check_in"),
         f"{shown} is read-only: it can be read, but this change cannot be saved",
     )
+
+
+def test_people_show_of_a_year_9999_job_change_suggests_nothing_from_it(store, settings):
+    """A job change and a connection dated 9999 (raw, as a shared PostgreSQL store might hold):
+    `people show` neither crashes nor says "changed jobs -2912107 days ago"."""
+    records = parse_connections(
+        "First Name,Last Name,URL,Email Address,Company,Position,Connected On\nAna,Silva,,,B,PM,09 Oct 2024\n"
+    ).records
+    store.call(import_connections, records, now=FIXED_NOW)
+    table = Connection.__table__
+    far = "'9999-12-31 23:30:00'" if store.is_sqlite else "'9999-12-31 23:30:00+00'"
+    with store.engine.begin() as conn:
+        conn.execute(
+            sa.update(table).values(
+                connected_on=sa.text("'9999-12-31'"), job_changed_at=sa.text(far), previous_company="A"
+            )
+        )
+    store.dispose()
+    result = run_planner("--db", settings.db_url, "people", "show", "Ana")
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+    assert "days ago" not in result.stdout and "congratulate" not in result.stdout, result.stdout
+    assert "changed 9999-12-31" in result.stdout, result.stdout
