@@ -41,6 +41,8 @@ class State:
             from planner.store import open_store
 
             self._store = open_store(self.settings.db_url)
+            for line in self._store.notices:
+                err_console.print(f"planner: {strip_controls(line)}", markup=False, highlight=False, soft_wrap=True)
         return self._store
 
 

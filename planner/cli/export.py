@@ -32,9 +32,14 @@ def _items(ctx: typer.Context, first: str | None, last: str | None):
     return st.store.read(calendar, now, _day(first, "--from", now, zone), _day(last, "--to", now, zone))
 
 
-def _write(text: str, output: Path | None, what: str, count: int) -> None:
+def _write(text: str, output: Path | None, what: str, count: int, human: bool = False) -> None:
+    """To ``output``, or standard output for none or ``-``; ``human`` text (Markdown) going to a
+    terminal is sanitized at this edge too, like every human-readable line (ICS and CSV are
+    written as their formats require: CRLF, fields verbatim)."""
     if output is None or str(output) == "-":
-        typer.echo(text, nl=False)
+        from planner.text import strip_controls
+
+        typer.echo(strip_controls(text) if human else text, nl=False)
         return
     check_folder(output)
     try:
@@ -85,7 +90,7 @@ def export_md(
 
     rng, items = _items(ctx, first, last)
     title = f"Planner agenda {rng.first_day:%d %b %Y} – {rng.last_day:%d %b %Y}"
-    _write(to_markdown(items, rng.timezone, title=title), output, "items", len(items))
+    _write(to_markdown(items, rng.timezone, title=title), output, "items", len(items), human=True)
 
 
 @export_app.command("hootsuite")

@@ -25,7 +25,7 @@ def import_linkedin(
     parsed = read_connections(file)
     store = state(ctx).store
     with store.holding(f"importing {file.name}"):
-        report = import_people(store, parsed.records)
+        report = import_people(store, parsed.records, what=file.name)
     report.skipped[:0] = parsed.problems
     if json:
         print_json(report.as_dict())
@@ -97,12 +97,12 @@ def import_shares_cmd(
 ) -> None:
     """Import your LinkedIn shares as published posts history; re-importing adds nothing twice."""
     from planner.adapters.shares import read_shares
-    from planner.services.shares import import_shares
+    from planner.services.shares import import_shares_batched
 
     parsed = read_shares(file)
     store = state(ctx).store
     with store.holding(f"importing {file.name}"):
-        report = store.call(import_shares, parsed.records)
+        report = import_shares_batched(store, parsed.records, what=file.name)
     report.skipped[:0] = parsed.problems
     if json:
         print_json(report.as_dict())
@@ -134,7 +134,7 @@ def import_csv_cmd(
     parsed = read_address_book(file, parse_mapping(map))
     store = state(ctx).store
     with store.holding(f"importing {file.name}"):
-        report = import_address_book_batched(store, parsed)
+        report = import_address_book_batched(store, parsed, what=file.name)
     if json:
         print_json({**report.as_dict(), "mapping": parsed.mapping})
         return

@@ -19,7 +19,12 @@ def _now(ctx: typer.Context):
 
 
 def _local(dt, settings) -> str:
-    return dt.astimezone(settings.tz).strftime("%Y-%m-%d") if dt else "—"
+    if not dt:
+        return "—"
+    try:
+        return dt.astimezone(settings.tz).strftime("%Y-%m-%d")
+    except OverflowError:  # year 9999 stored raw: its UTC day, not a crash
+        return dt.strftime("%Y-%m-%d")
 
 
 def _print_rows(rows) -> None:

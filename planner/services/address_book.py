@@ -41,12 +41,14 @@ def import_address_book(
 
 
 def import_address_book_batched(
-    store, parsed: AddressBookResult, now: datetime | None = None, source: str = "csv"
+    store, parsed: AddressBookResult, now: datetime | None = None, source: str = "csv", what: str | None = None
 ) -> AddressBookReport:
     """The same through a store: people in bounded batches (services.people.import_people), then
     tags, tiers and notes in one more transaction."""
     now = now or utcnow()
-    return store.call(_apply_extras, parsed, import_people(store, parsed.records, now=now, source=source), now)
+    return store.call(
+        _apply_extras, parsed, import_people(store, parsed.records, now=now, source=source, what=what), now
+    )
 
 
 def _apply_extras(session: Session, parsed: AddressBookResult, base: ImportReport, now: datetime) -> AddressBookReport:

@@ -21,6 +21,7 @@ from planner.models import (
     utcnow,
 )
 from planner.services.cadence import tier_cadences
+from planner.store.journal import BatchUndo, run_journaled
 from planner.store.versioning import bump
 from planner.text import count
 
@@ -122,47 +123,6 @@ class PeopleIndex:
         ), MATCH_NAME
 
 
-@dataclass
-class ImportUndo:
-    """What an import changed, so that a batched import that fails part-way can take it all back:
-    the people it added, the touchpoints it planned, and each updated person as it was before."""
-
-    added: list[int] = field(default_factory=list)
-    touchpoints: list[int] = field(default_factory=list)
-    before: dict[int, dict] = field(default_factory=dict)  # person id -> its fields before the import
-    after_version: dict[int, int] = field(default_factory=dict)  # the version the import left
-
-    def merge(self, other: ImportUndo) -> None:
-        self.added += other.added
-        self.touchpoints += other.touchpoints
-        for pid, fields in other.before.items():
-            self.before.setdefault(pid, fields)
-        self.after_version.update(other.after_version)
-
-    def apply(self, session: Session) -> int:
-        """Undo, in one transaction; a person someone else edited since is left as they made it.
-        How many people were left so."""
-        for tid in self.touchpoints:
-            touch = session.get(Touchpoint, tid)
-            if touch is not None:
-                session.delete(touch)
-        for pid in self.added:
-            added = session.get(Connection, pid)
-            if added is not None:
-                session.delete(added)
-        kept = 0
-        for pid, fields in self.before.items():
-            row = session.get(Connection, pid)
-            if row is None or row.version != self.after_version.get(pid):
-                kept += row is not None
-                continue
-            for attr, value in fields.items():
-                setattr(row, attr, value)
-            session.add(row)
-        session.flush()
-        return kept
-
-
 _UNDO_FIELDS = (
     "first_name",
     "last_name",
@@ -201,7 +161,7 @@ def import_connections(
     *,
     index: PeopleIndex | None = None,
     seen: set[int] | None = None,
-    undo: ImportUndo | None = None,
+    undo: BatchUndo | None = None,
 ) -> ImportReport:
     """Add new people, update changed ones; nobody is added twice.
 
@@ -297,8 +257,7 @@ def import_connections(
             session.add(person)
             report.updated += 1
             if undo is not None:
-                undo.before.setdefault(pk(person), before)
-                undo.after_version[pk(person)] = person.version
+                undo.update("connection", pk(person), before, person.version)
         else:
             report.unchanged += 1
     session.add_all(touchpoints)
@@ -311,9 +270,9 @@ def import_connections(
         )
         report.rows.append(RowMatch(rec.line, person.full_name, MATCH_NEW, pk(person)))
     report.rows.sort(key=lambda r: r.line)
-    if undo is not None:
-        undo.added.extend(pk(p) for _, p in new_rows)
-        undo.touchpoints.extend(pk(t) for t in touchpoints)
+    if undo is not None:  # touchpoints first: an undo deletes in this order
+        undo.insert("touchpoint", (pk(t) for t in touchpoints))
+        undo.insert("connection", (pk(p) for _, p in new_rows))
     return report
 
 
@@ -328,39 +287,29 @@ def import_people(
     now: datetime | None = None,
     source: str = "linkedin",
     batch: int = IMPORT_BATCH,
+    what: str | None = None,
 ) -> ImportReport:
-    """``import_connections`` over a store, ``batch`` rows per transaction, all or nothing: if a
-    batch fails (or the import is interrupted), what the earlier ones did is taken back in one
-    more transaction (``ImportUndo``) before the error goes on. Killed outright, the batches
-    already committed stay: each is consistent, and importing the file again completes it."""
+    """``import_connections`` over a store, ``batch`` rows per transaction, all or nothing. Each
+    batch's transaction journals what it did (store.journal) and the last one deletes that journal:
+    an error or interrupt part-way undoes the earlier batches at once, and a process killed
+    outright is undone from its journal at the next open of the store. ``what`` (the file's name)
+    names the import in the line that says so."""
     now = now or utcnow()
-    report = ImportReport()
     index = store.read(PeopleIndex.load)
     seen: set[int] = set()
-    undo = ImportUndo()
-    try:
-        for start in range(0, max(len(records), 1), batch):
-            done = ImportUndo()  # this batch's, kept once it has committed
-            part = store.call(
-                import_connections,
-                records[start : start + batch],
-                now=now,
-                source=source,
-                index=index,
-                seen=seen,
-                undo=done,
-            )
-            undo.merge(done)
-            report.added += part.added
-            report.updated += part.updated
-            report.unchanged += part.unchanged
-            report.skipped += part.skipped
-            report.job_changes += part.job_changes
-            report.rows += part.rows
-    except BaseException:
-        if undo.added or undo.before or undo.touchpoints:
-            store.call(undo.apply)
-        raise
+
+    def step(session: Session, chunk: list[ConnectionRecord], undo: BatchUndo) -> ImportReport:
+        return import_connections(session, chunk, now=now, source=source, index=index, seen=seen, undo=undo)
+
+    chunks = [records[start : start + batch] for start in range(0, max(len(records), 1), batch)]
+    report = ImportReport()
+    for part in run_journaled(store, what or source, chunks, step, now):
+        report.added += part.added
+        report.updated += part.updated
+        report.unchanged += part.unchanged
+        report.skipped += part.skipped
+        report.job_changes += part.job_changes
+        report.rows += part.rows
     return report
 
 

@@ -334,7 +334,8 @@ def _interest(person: _Person, facts: _Facts) -> _Interest:
 def _congratulate(person: _Person, facts: _Facts) -> Suggestion | None:
     """A recent job change not yet congratulated."""
     changed = person.job_changed_at
-    if not changed or facts.now - changed > timedelta(days=JOB_CHANGE_WINDOW_DAYS):
+    # a change dated after now (year 9999, stored raw past the validators) tells nothing
+    if not changed or changed > facts.now or facts.now - changed > timedelta(days=JOB_CHANGE_WINDOW_DAYS):
         return None
     last = facts.congratulated_at.get(person.id)
     if last is not None and last >= changed:

@@ -23,6 +23,7 @@ from sqlalchemy.exc import ArgumentError, DatabaseError
 from sqlmodel import Session, create_engine
 
 from planner.errors import PlannerError
+from planner.store import journal as _journal  # noqa: F401 - its table belongs to the schema
 from planner.store.reader import HEAD_REVISION, busy_timeout_ms
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
@@ -104,6 +105,16 @@ def sqlite_problem(exc: BaseException, where) -> str | None:
     return None
 
 
+def pg_problem(exc: BaseException, url: str) -> str | None:
+    """One line for a PostgreSQL database that takes no writes (default_transaction_read_only, a
+    standby): a read still works. None for anything else."""
+    orig = getattr(exc, "orig", exc)
+    if getattr(orig, "sqlstate", None) != "25006":  # read_only_sql_transaction
+        return None
+    where = make_url(url).render_as_string(hide_password=True)
+    return f"{where} is read-only: it can be read, but this change cannot be saved"
+
+
 def _is_locked(exc: BaseException) -> bool:
     orig = getattr(exc, "orig", exc)
     return isinstance(orig, sqlite3.OperationalError) and "locked" in str(orig)
@@ -152,6 +163,7 @@ class Store:
         self.url = url
         self._token_conn: sqlite3.Connection | None = None
         self._token_lock = threading.Lock()
+        self.notices: list[str] = []  # one line each, for the person: what opening the store did
 
     @property
     def is_sqlite(self) -> bool:
@@ -180,7 +192,7 @@ class Store:
                 session.rollback()
                 if self.is_sqlite and _is_locked(exc):
                     raise PlannerError(busy_message(self.sqlite_path)) from exc
-                problem = sqlite_problem(exc, self.sqlite_path) if self.is_sqlite else None
+                problem = sqlite_problem(exc, self.sqlite_path) if self.is_sqlite else pg_problem(exc, self.url)
                 if problem:
                     raise PlannerError(problem) from exc
                 raise
@@ -418,7 +430,19 @@ def open_store(url: str, migrate: bool = True) -> Store:
         safe = make_url(url).render_as_string(hide_password=True)
         problem = sqlite_problem(exc, store.sqlite_path or safe) if store.is_sqlite else None
         raise PlannerError(problem or f"cannot open database {safe}: {exc.orig}") from exc
+    if migrate:
+        store.notices += recover_imports(store)
     return store
+
+
+def recover_imports(store: Store) -> list[str]:
+    """Undo imports whose writer died part-way (store.journal); a line for each, or for why not yet."""
+    from planner.store.journal import recover
+
+    try:
+        return recover(store)
+    except (PlannerError, DatabaseError) as exc:  # busy, read-only: the next open tries again
+        return [f"an interrupted import could not be undone yet: {getattr(exc, 'orig', exc)}"]
 
 
 def table_names(store: Store) -> list[str]:

@@ -22,7 +22,7 @@ from urllib.parse import unquote
 # The newest migration. Opening a database already at this revision skips Alembic entirely
 # (importing it and reading the scripts costs more than the rest of start-up); a test keeps this
 # constant equal to the scripts' head.
-HEAD_REVISION = "0007"
+HEAD_REVISION = "0008"
 BUSY_TIMEOUT_MS = 15_000
 
 

@@ -83,6 +83,25 @@ async def test_a_4xx_for_the_request_headers_drops_the_validators_and_retries_on
     assert [("If-None-Match" in r.headers) for r, _ in httpserver.log] == [True, False]
 
 
+@pytest.mark.parametrize("status", [400, 431])
+async def test_a_retry_without_validators_that_fails_again_keeps_no_validators(httpserver, status):
+    """The 4xx may or may not have been the validators' fault: after a retry without them fails
+    too, they are not kept, so the next refresh does not send them again and meet the same 4xx."""
+    httpserver.expect_request("/feed").respond_with_data("no", status=status)
+    res = await fetch_one(
+        FeedRequest(1, httpserver.url_for("/feed"), etag='"v1"', last_modified="Tue, 24 Nov 2026 08:00:00 GMT")
+    )
+    assert res.status == "error" and res.http_status == status
+    assert res.etag is None and res.last_modified is None
+    assert [("If-None-Match" in r.headers) for r, _ in httpserver.log] == [True, False]
+
+
+async def test_a_failure_that_is_not_the_validators_keeps_them(httpserver):
+    httpserver.expect_request("/feed").respond_with_data("down", status=503)
+    res = await fetch_one(FeedRequest(1, httpserver.url_for("/feed"), etag='"v1"'))
+    assert res.status == "error" and res.etag == '"v1"'  # the next good fetch may still answer 304
+
+
 async def test_a_4xx_without_validators_is_not_retried(httpserver):
     httpserver.expect_request("/feed").respond_with_data("bad", status=400)
     res = await fetch_one(FeedRequest(1, httpserver.url_for("/feed")))

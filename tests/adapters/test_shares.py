@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime
 
 import pytest
+import sqlalchemy as sa
 from sqlmodel import select
 
 from planner.adapters.shares import clean_commentary, parse_shares, read_shares
@@ -96,3 +98,27 @@ def test_a_stray_quote_costs_its_row_not_the_rest_of_the_file():
     assert len(result.records) == 299
     assert len(result.problems) == 1 and result.problems[0].startswith("Shares.csv line 4: ")
     assert all(r.commentary.startswith("Post number") and "\n" not in r.commentary for r in result.records)
+
+
+def test_a_batched_shares_import_matches_one_and_a_failure_part_way_takes_it_all_back(store, now):
+    """Shares go through the journaled batches of a big import (store.journal): the same result
+    as one transaction, and a batch that fails undoes the batches before it, updates included."""
+    from planner.services.shares import import_shares_batched
+
+    records = parse_shares(SHARES).records
+    store.call(import_shares, records[:1], now)
+    with store.session() as s:
+        before = [(p.id, p.body, p.version) for p in s.exec(select(Post).order_by(Post.id))]
+    records[0].commentary = "Edited."
+    # the last batch fails (a record no parser makes: no link, no date), after three have committed
+    broken = [*records, dataclasses.replace(records[1], line=99, link=None, shared_at=None)]
+    with pytest.raises(AttributeError):
+        import_shares_batched(store, broken, now, batch=1)
+    with store.session() as s:
+        assert [(p.id, p.body, p.version) for p in s.exec(select(Post).order_by(Post.id))] == before
+    report = import_shares_batched(store, records, now, batch=1)
+    assert (report.added, report.updated, report.unchanged) == (2, 1, 0)
+    from planner.store.journal import journal_table
+
+    with store.read_connection() as conn:
+        assert conn.execute(sa.select(sa.func.count()).select_from(journal_table)).scalar() == 0

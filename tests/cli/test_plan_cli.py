@@ -209,3 +209,20 @@ def test_exported_ics_imports_into_calcurse_at_local_times(cli, tmp_path):
         "Thu 12:30|Post (thought leadership): Thursday post",
         "Tue 09:00|Post (thought leadership): Tuesday post",
     ]
+
+
+def test_markdown_to_standard_output_is_sanitized_at_the_edge(cli, store):
+    """Text that never met the ingest sanitizer (a shared PostgreSQL store, a restored backup)
+    reaches the terminal through `export md` with no escape, control or reordering character."""
+    import sqlalchemy as sa
+
+    from planner.models import Post
+
+    monday, _ = _world(cli, "UTC")
+    hostile = "Tue\x1b[31mred\x1b[0m \u202eevil\u202c\x07 post\r\nnext"
+    with store.engine.begin() as conn:
+        conn.execute(sa.update(Post.__table__).values(title=hostile, body=hostile + " body"))
+    span = ["--from", str(monday), "--to", str(monday + timedelta(days=6))]
+    for out in (cli("export", "md", *span).stdout, cli("export", "md", *span, "-o", "-").stdout):
+        assert "red" in out and "evil" in out
+        assert not any(ch in out for ch in "\x1b\x07\r\u202e\u202c"), repr(out)

@@ -160,3 +160,75 @@ def test_a_read_only_location_reads_and_says_read_only_for_a_change(tmp_path):
         )
     finally:
         unlock()
+
+
+@pytest.mark.sqlite_only
+def test_an_immutable_database_file_reads_and_refuses_a_change_in_one_line(tmp_path):
+    """chattr +i: not even root may write the file. `stats` reads it; a change, an import
+    included, is one line naming it read-only, exit 1, and the file is unchanged."""
+    import shutil
+    import subprocess
+
+    db = tmp_path / "planner.db"
+    assert run_planner("--db", str(db), "import", "linkedin", "examples/Connections.csv").returncode == 0
+    if not shutil.which("chattr"):
+        pytest.skip("no chattr here")
+    made = subprocess.run(["chattr", "+i", str(db)], capture_output=True, text=True)
+    if made.returncode != 0:  # not root (CAP_LINUX_IMMUTABLE), or a file system without the flag
+        pytest.skip(f"cannot make the file immutable: {made.stderr.strip()}")
+    try:
+        before = db.read_bytes()
+        stats = run_planner("--db", str(db), "stats", "--json")
+        assert stats.returncode == 0 and json.loads(stats.stdout)["connection"] > 0, stats.stderr
+        assert stats.stderr == ""
+        read_only = f"{db} is read-only: it can be read, but this change cannot be saved"
+        _one_line_error(run_planner("--db", str(db), "touch", "log", "1", "--kind", "check_in"), read_only)
+        _one_line_error(run_planner("--db", str(db), "import", "linkedin", "examples/Connections.csv"), read_only)
+        assert db.read_bytes() == before
+    finally:
+        subprocess.run(["chattr", "-i", str(db)], capture_output=True)
+
+
+def test_a_read_only_postgresql_database_reads_and_refuses_a_change_in_one_line(settings):
+    """The PostgreSQL side of a read-only location: a database that takes no writes (a standby,
+    default_transaction_read_only). `stats` reads it; a change is one line, exit 1."""
+    if not settings.db_url.startswith("postgresql"):
+        pytest.skip("PostgreSQL only (PLANNER_TEST_PG); the SQLite side: the tests above")
+    from sqlalchemy.engine import make_url
+
+    db = ("--db", settings.db_url)
+    assert run_planner(*db, "import", "linkedin", "examples/Connections.csv").returncode == 0
+    name = make_url(settings.db_url).database
+    admin = sa.create_engine(make_url(settings.db_url).set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'ALTER DATABASE "{name}" SET default_transaction_read_only = on'))
+    admin.dispose()
+    stats = run_planner(*db, "stats", "--json")
+    assert stats.returncode == 0 and json.loads(stats.stdout)["connection"] > 0, stats.stderr
+    shown = make_url(settings.db_url).render_as_string(hide_password=True)
+    _one_line_error(
+        run_planner(*db, "touch", "log", "1", "--kind", "check_in"),
+        f"{shown} is read-only: it can be read, but this change cannot be saved",
+    )
+
+
+def test_people_show_of_a_year_9999_job_change_suggests_nothing_from_it(store, settings):
+    """A job change and a connection dated 9999 (raw, as a shared PostgreSQL store might hold):
+    `people show` neither crashes nor says "changed jobs -2912107 days ago"."""
+    records = parse_connections(
+        "First Name,Last Name,URL,Email Address,Company,Position,Connected On\nAna,Silva,,,B,PM,09 Oct 2024\n"
+    ).records
+    store.call(import_connections, records, now=FIXED_NOW)
+    table = Connection.__table__
+    far = "'9999-12-31 23:30:00'" if store.is_sqlite else "'9999-12-31 23:30:00+00'"
+    with store.engine.begin() as conn:
+        conn.execute(
+            sa.update(table).values(
+                connected_on=sa.text("'9999-12-31'"), job_changed_at=sa.text(far), previous_company="A"
+            )
+        )
+    store.dispose()
+    result = run_planner("--db", settings.db_url, "people", "show", "Ana")
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+    assert "days ago" not in result.stdout and "congratulate" not in result.stdout, result.stdout
+    assert "changed 9999-12-31" in result.stdout, result.stdout

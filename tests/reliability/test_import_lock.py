@@ -9,6 +9,7 @@ timeout and says who holds the lock. Then a batched import: bounded transactions
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import time
@@ -146,3 +147,90 @@ def test_a_batched_import_that_fails_part_way_takes_back_its_earlier_batches(sto
     # the first batch (F0's job change, F1, F2) is undone; the other writer's person stays
     assert [tuple(p) for p in people] == [("F0", "Old Co", before[0][2]), ("Other", "", 1)]
     assert touchpoints == 0
+
+
+def _journaled_person(store, journal, name: str) -> int:
+    """A batch of an import that is still running: one person added, journaled."""
+    from planner.store.journal import BatchUndo
+
+    def batch(session):
+        person = Connection(first_name=name)
+        session.add(person)
+        session.flush()
+        undo = BatchUndo()
+        undo.insert("connection", [person.id])
+        journal.record(session, undo, FIXED_NOW)
+        return person.id
+
+    return store.call(batch)
+
+
+def test_an_import_whose_writer_lives_is_left_alone_and_undone_once_it_is_gone(store):
+    """The next open undoes an import from its journal only when its writer is gone: judged by
+    the lock it holds while it runs (a flock beside a SQLite file, an advisory lock on
+    PostgreSQL), which dies with it, not by a pid that could be reused or be another host's."""
+    from planner.store import open_store
+    from planner.store.journal import ImportJournal, importing
+
+    journal = ImportJournal("Connections.csv")
+    with importing(store, journal):
+        pid = _journaled_person(store, journal, "Running")
+        other = open_store(store.url)  # another command opens the store meanwhile
+        assert other.notices == []
+        other.dispose()
+        with store.session() as session:
+            assert session.get(Connection, pid) is not None
+    # the writer is gone (its lock released, as a killed process's is) with its journal still there
+    again = open_store(store.url)
+    try:
+        assert again.notices == [f"an interrupted import of Connections.csv (pid {os.getpid()}) was undone: 1 person"]
+    finally:
+        again.dispose()
+    with store.session() as session:
+        assert session.get(Connection, pid) is None
+    reopened = open_store(store.url)
+    assert reopened.notices == []  # undone once
+    reopened.dispose()
+
+
+def test_a_person_edited_after_an_interrupted_import_keeps_the_edit(store):
+    """The undo puts an updated row back only if nobody changed it since (its version)."""
+    from planner.store import open_store
+    from planner.store.journal import BatchUndo, ImportJournal
+
+    person_id = store.call(lambda s: _add(s, Connection(first_name="Priya", company="Old Co")))
+    journal = ImportJournal("Connections.csv")
+
+    def batch(session):
+        person = session.get(Connection, person_id)
+        before = {"company": person.company, "version": person.version}
+        person.company, person.version = "New Co", person.version + 1
+        undo = BatchUndo()
+        undo.update("connection", person.id, before, person.version)
+        journal.record(session, undo, FIXED_NOW)
+
+    store.call(batch)
+    again = open_store(store.url)  # no writer holds a lock: the import is undone
+    assert again.notices[0].endswith("was undone: 1 person")
+    again.dispose()
+    with store.session() as session:
+        assert session.get(Connection, person_id).company == "Old Co"
+    # the same, but someone edited the person after the batch: the edit stays
+    store.call(batch)
+
+    def edit(session):
+        person = session.get(Connection, person_id)
+        person.company, person.version = "Edited Co", person.version + 1
+
+    store.call(edit)
+    again = open_store(store.url)
+    assert again.notices[0].endswith("was undone: nothing left to undo")
+    again.dispose()
+    with store.session() as session:
+        assert session.get(Connection, person_id).company == "Edited Co"
+
+
+def _add(session, row):
+    session.add(row)
+    session.flush()
+    return row.id

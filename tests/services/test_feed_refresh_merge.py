@@ -128,6 +128,21 @@ def test_a_stored_validator_no_server_takes_is_dropped_and_the_feed_recovers(htt
         assert session.get(Feed, feed_id).etag is None  # not stored, so never sent again
 
 
+def test_validators_refused_and_then_a_failure_without_them_are_not_kept(httpserver, store):
+    """Issue 15: a 4xx to the conditional GET, then a 4xx to the plain one: the old validators go
+    (they were kept, and every later refresh sent them again)."""
+    httpserver.expect_request("/feed").respond_with_data("Request Header Fields Too Large", status=431)
+    with store.transaction() as session:
+        feed, _ = feed_service.add_feed(session, httpserver.url_for("/feed"))
+        feed.etag, feed.last_modified = '"v1"', "Tue, 24 Nov 2026 08:00:00 GMT"
+        feed_id = feed.id
+    summary = feed_service.refresh(store, now=FIXED_NOW, use_pool=False)
+    assert summary.errors == 1
+    with store.session() as session:
+        stored = session.get(Feed, feed_id)
+        assert (stored.etag, stored.last_modified, stored.last_status) == (None, None, "error")
+
+
 def import_list(store, tmp_path, *urls: str):
     from planner.services.opml import import_opml_file
 

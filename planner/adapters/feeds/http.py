@@ -73,11 +73,19 @@ class FetchResult:
 
 
 class _FetchError(Exception):
-    def __init__(self, message: str, http_status: int | None = None, retry_after: datetime | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        http_status: int | None = None,
+        retry_after: datetime | None = None,
+        without_validators: bool = False,
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.http_status = http_status
         self.retry_after = retry_after
+        # the request was refused with its validators and again without them: keep none
+        self.without_validators = without_validators
 
 
 def _parse_retry_after(value: str | None, now: datetime) -> datetime | None:
@@ -399,7 +407,10 @@ class _Refresh:
                 fetched, req = await self.fetch_remote(client, plain)
             except _FetchError as exc2:
                 raise _FetchError(
-                    f"{exc.message}; over http: {exc2.message}", exc2.http_status, exc2.retry_after
+                    f"{exc.message}; over http: {exc2.message}",
+                    exc2.http_status,
+                    exc2.retry_after,
+                    exc.without_validators or exc2.without_validators,
                 ) from None
             # the feed is at the http URL from now on (a permanent move, as the store sees it)
             return fetched._replace(new_url=fetched.new_url or plain.url), req
@@ -423,7 +434,13 @@ class _Refresh:
             if exc.http_status not in (400, 431) or not (req.etag or req.last_modified):
                 raise
             bare = replace(req, etag=None, last_modified=None)
-            return await self.attempt(client, bare), bare
+            try:
+                return await self.attempt(client, bare), bare
+            except _FetchError as again:
+                # refused without them too: the validators are not kept either, whatever was
+                # wrong (a server that 400s a header may 400 the next refresh's the same way)
+                again.without_validators = True
+                raise
 
     async def attempt(self, client, req: FeedRequest) -> _Fetched:
         return await _fetch_http(
@@ -487,8 +504,12 @@ def _failed(result: FetchResult, req: FeedRequest, exc: _FetchError, disable_aft
         result.disable = True
         result.error = f"{exc.message} ({result.failure_count} times in a row): feed disabled"
     # a failed fetch keeps the validators of the last good one: a body that failed
-    # to parse must be fetched and reported again, not answered 304 next time
-    result.etag, result.last_modified = req.etag, req.last_modified
+    # to parse must be fetched and reported again, not answered 304 next time; unless they
+    # were refused (a 400/431 with them, then a failure without them): those are dropped
+    if exc.without_validators:
+        result.etag = result.last_modified = None
+    else:
+        result.etag, result.last_modified = req.etag, req.last_modified
     result.content_hash = req.content_hash
     return result
 
