@@ -58,3 +58,18 @@ def test_count_ticks_are_whole_numbers():
     assert count_ticks(9) == [0, 3, 6, 9]
     assert all(isinstance(t, int) for t in count_ticks(1234)) and count_ticks(1234)[-1] >= 1234
     assert len(count_ticks(1234)) <= 5
+
+
+def test_the_word_rules_live_once():
+    from planner.adapters import phrases
+    from planner.services import hashtags, suggestions, trends
+    from planner.words import STOP_WORDS, keyword_key, stem, stemmed_text, words
+
+    assert phrases.STOP_WORDS is hashtags.STOP_WORDS is STOP_WORDS
+    assert trends.keyword_key is keyword_key
+    assert suggestions.words is words
+    assert keyword_key("AI ops") == keyword_key("AIOps") == keyword_key("ai-ops") == "aiop"
+    assert stem("networks") == "network"
+    assert stemmed_text("Neural Networks, C++") == " neural network c++ "
+    assert words("The runbooks of incident teams") == {"runbook", "incident", "team"}
+    assert words("senior staff", ignore=frozenset({"senior"})) == {"staff"}

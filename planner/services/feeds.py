@@ -19,6 +19,7 @@ from sqlmodel import Session, select
 
 from planner.errors import PlannerError
 from planner.models import Entry, Feed, Pillar, Post, PostStatus, Topic, utcnow
+from planner.words import topic_key
 
 MAX_URL = 2000
 # Set as a feed's last warning when an OPML list gave its URL without a scheme and https was put
@@ -30,9 +31,8 @@ SCHEME_GUESSED = "the subscription list gave this URL without http(s): https is 
 
 
 def _find_topic(session: Session, name: str) -> Topic | None:
-    # compared in Python: SQLite's lower() folds ASCII only ("Économie" would never match)
-    key = " ".join(name.split()).casefold()
-    return next((t for t in session.exec(select(Topic)) if t.name.casefold() == key), None)
+    key = topic_key(name)
+    return next((t for t in session.exec(select(Topic)) if topic_key(t.name) == key), None)
 
 
 def get_topic(session: Session, name: str) -> Topic:

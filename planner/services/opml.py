@@ -9,6 +9,7 @@ from sqlmodel import Session, select
 
 from planner.errors import PlannerError
 from planner.models import Feed, Topic
+from planner.words import topic_key
 
 
 @dataclass
@@ -64,12 +65,11 @@ def import_opml(session: Session, parsed, topic: str | None = None) -> OpmlImpor
 
     report = OpmlImportReport(problems=list(parsed.problems))
     followed = set(session.exec(select(Feed.url)))
-    # by the name as feeds.ensure_topic compares it (spaces collapsed, case folded)
-    topic_ids = {" ".join(name.split()).casefold(): tid for tid, name in session.exec(select(Topic.id, Topic.name))}
+    topic_ids = {topic_key(name): tid for tid, name in session.exec(select(Topic.id, Topic.name))}
     new: list[Feed] = []
     for item in parsed.feeds:
         name = topic or item.topic
-        key = " ".join(name.split()).casefold() if name else None
+        key = topic_key(name) if name else None
         if name and key not in topic_ids:
             made, created = ensure_topic(session, name)  # names the error of an empty name
             topic_ids[key] = made.id
