@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from dataclasses import dataclass, field
-from datetime import date, datetime
 from typing import Any
 
 import typer
@@ -14,6 +12,7 @@ from typer.core import TyperGroup
 
 from planner.config import Settings, load_settings
 from planner.errors import PlannerError
+from planner.jsonout import write as print_json  # noqa: F401  (the commands print with it)
 from planner.text import strip_controls
 
 console = Console(highlight=False)
@@ -140,27 +139,6 @@ def new_app(help: str) -> typer.Typer:
         pretty_exceptions_enable=False,
         add_completion=False,
         rich_markup_mode=None,
-    )
-
-
-def _default(value: Any) -> Any:
-    if isinstance(value, (datetime, date)):
-        return value.isoformat()
-    if hasattr(value, "as_json"):
-        return value.as_json()
-    if hasattr(value, "__dataclass_fields__"):
-        from dataclasses import asdict
-
-        return asdict(value)
-    raise TypeError(f"cannot serialise {type(value).__name__}")
-
-
-def print_json(data: Any) -> None:
-    """Indented for a person at a terminal; compact when piped (scripts, large listings)."""
-    indent = 2 if sys.stdout.isatty() else None
-    separators = None if indent else (",", ":")
-    sys.stdout.write(
-        json.dumps(data, default=_default, ensure_ascii=False, indent=indent, separators=separators) + "\n"
     )
 
 

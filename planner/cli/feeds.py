@@ -110,7 +110,7 @@ def feeds_refresh(
     st = state(ctx)
     if json:
         summary = refresh(st.store, topic)
-        print_json(summary.as_dict())
+        print_json(summary)
         return
     with Progress(
         TextColumn("refreshing"),
@@ -156,7 +156,7 @@ def entries_list(
         list_entries, topic=topic, feed_id=feed, unread=unread, starred=starred, limit=limit, with_summary=json
     )
     if json:
-        print_json([r.as_json() for r in rows])
+        print_json(rows)
         return
     table(
         ["id", "published", "feed", "title"],

@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 
 from planner.cli.common import new_app, print_json, say, state
+from planner.jsonout import plain
 from planner.text import count
 
 app = new_app("Import connections and subscriptions from files.")
@@ -28,7 +29,7 @@ def import_linkedin(
         report = import_people(store, parsed.records)
     report.skipped[:0] = parsed.problems
     if json:
-        print_json(report.as_dict())
+        print_json(report)
         return
     say(
         f"{file.name}: {report.added} added, {report.updated} updated, {report.unchanged} unchanged, {len(report.skipped)} skipped"
@@ -72,7 +73,7 @@ def import_opml(
 
     report = state(ctx).store.call(import_opml_file, file, topic)
     if json:
-        print_json(report.as_dict())
+        print_json(report)
         return
     from planner.text import count
 
@@ -105,7 +106,7 @@ def import_shares_cmd(
         report = store.call(import_shares, parsed.records)
     report.skipped[:0] = parsed.problems
     if json:
-        print_json(report.as_dict())
+        print_json(report)
         return
     say(
         f"{file.name}: {count(report.added, 'post')} added, {report.updated} updated, {report.unchanged} unchanged, {len(report.skipped)} skipped"
@@ -136,7 +137,7 @@ def import_csv_cmd(
     with store.holding(f"importing {file.name}"):
         report = import_address_book_batched(store, parsed)
     if json:
-        print_json({**report.as_dict(), "mapping": parsed.mapping})
+        print_json({**plain(report), "mapping": parsed.mapping})
         return
     say(
         f"{file.name}: {report.added} added, {report.updated} updated, {report.unchanged} unchanged, "
@@ -168,7 +169,7 @@ def import_linkedin_archive(
     judge = None if fast else _pitch_judge(st)
     report = import_archive(st.store, path, judge=judge)
     if json:
-        print_json(report.as_dict())
+        print_json(report)
         return
     say(f"{path.name}: owner {report.owner or 'unknown'}" + (f" ({report.owner_url})" if report.owner_url else ""))
     for f in report.files:
@@ -211,7 +212,7 @@ def import_linkedin_analytics(
     parsed = read_analytics(file)
     report = state(ctx).store.call(import_analytics, parsed)
     if json:
-        print_json(report.as_dict())
+        print_json(report)
         return
     say(
         f"{file.name}: days {report.days_added} added, {report.days_updated} updated, {report.days_unchanged} unchanged; "

@@ -42,7 +42,7 @@ def extract(
         summary = extract_pending(
             st.store, make_extractor(st.settings, st.store, engine), everything=everything, limit=limit
         )
-        print_json(summary.as_dict())
+        print_json(summary)
         return
     with Progress(
         TextColumn("{task.description}"),

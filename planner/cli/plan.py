@@ -379,7 +379,7 @@ def groups_list(ctx: typer.Context, json: bool = typer.Option(False, "--json")) 
 
     rows = state(ctx).store.read(list_groups)
     if json:
-        print_json([g.as_json() for g in rows])
+        print_json(rows)
         return
     zone = _zone(ctx)
     table(
@@ -467,7 +467,7 @@ def events_list(
 
     rows = state(ctx).store.read(list_events, None if all_ else _now())
     if json:
-        print_json([e.as_json() for e in rows])
+        print_json(rows)
         return
     zone = _zone(ctx)
     table(

@@ -241,9 +241,6 @@ class RefreshSummary:
     problems: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # what changed that is not a problem (merges)
 
-    def as_dict(self) -> dict:
-        return asdict(self)
-
     def add(self, other: RefreshSummary) -> None:
         for name, value in asdict(other).items():
             if name == "feeds":
@@ -583,11 +580,6 @@ class EntryRow:
     is_read: bool
     is_starred: bool
     summary: str = ""
-
-    def as_json(self) -> dict:
-        d = asdict(self)
-        d["published_at"] = self.published_at.isoformat() if self.published_at else None
-        return d
 
 
 def list_entries(

@@ -66,7 +66,7 @@ class ExtractionSummary:
     model: str = ""
     people: int = 0  # people whose interests were (re-)embedded for matching
 
-    def as_dict(self) -> dict:
+    def as_json(self) -> dict:
         return {
             "extracted": self.extracted,
             "pending_before": self.pending_before,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlmodel import Session, select
@@ -19,9 +19,6 @@ class OpmlImportReport:
     topics_added: int = 0
     scheme_guessed: int = 0  # feeds whose URL had no scheme: taken as https (http on the first refresh if need be)
     problems: list[str] = field(default_factory=list)
-
-    def as_dict(self) -> dict:
-        return asdict(self)
 
 
 def import_opml_file(session: Session, path: Path, topic: str | None = None) -> OpmlImportReport:

@@ -9,7 +9,7 @@ batched queries), so a page of 200 or a review of 10,000 costs the same few read
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import or_
@@ -49,9 +49,6 @@ class Suggestion:
     message: str
     entry_id: int | None = None
     event_id: int | None = None
-
-    def as_json(self) -> dict:
-        return asdict(self)
 
 
 # Besides the shared stop words: the words of job titles and company names, which say nothing of

@@ -6,7 +6,7 @@ instead of duplicating it, and restarts the person's cadence from when it happen
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlmodel import Session, select
@@ -31,11 +31,6 @@ class TouchResult:
     created: bool = True
     next_due_at: datetime | None = None
     lint: dict | None = None  # pitch_score of the message, when one was given
-
-    def as_json(self) -> dict:
-        d = asdict(self)
-        d["next_due_at"] = self.next_due_at.isoformat() if self.next_due_at else None
-        return d
 
 
 def _check_links(session: Session, entry_id: int | None, event_id: int | None) -> None:

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, select
 
 from planner.errors import PlannerError
+from planner.jsonout import plain
 from planner.models import (
     Post,
     PostStatus,
@@ -18,7 +19,6 @@ from planner.models import (
 )
 from planner.services.review.model import (
     SavedReview,
-    _plain,
 )
 from planner.services.timeutil import (
     parse_iso_week,
@@ -121,7 +121,7 @@ def save_review(session: Session, week: str, decisions: dict, now: datetime) -> 
     if not isinstance(decisions, dict):
         raise PlannerError(f"review decisions must be a mapping, got {type(decisions).__name__}")
     try:
-        text = json.dumps(decisions, sort_keys=True, ensure_ascii=False, default=_plain)
+        text = json.dumps(plain(decisions, utc=True), sort_keys=True, ensure_ascii=False)
     except (TypeError, ValueError) as exc:
         raise PlannerError(f"review decisions for {week} cannot be saved as JSON: {exc}") from None
     row = session.exec(select(Review).where(Review.week == week)).first()
