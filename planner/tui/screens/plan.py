@@ -35,16 +35,11 @@ def export_folder(app) -> Path:
 
 def write_calendar_files(store, now: datetime, folder: Path) -> list[Path]:
     """The next 4 weeks as ICS and Markdown (the CLI's defaults)."""
-    from planner.adapters.export import to_ics, to_markdown
+    from planner.adapters.export import write_exports
     from planner.services.calendar import calendar
 
     rng, items = store.call(calendar, now)
-    folder.mkdir(parents=True, exist_ok=True)
-    stem = f"planner-{rng.first_day:%Y-%m-%d}"
-    ics, md = folder / f"{stem}.ics", folder / f"{stem}.md"
-    ics.write_text(to_ics(items, rng.timezone), encoding="utf-8", newline="")
-    md.write_text(to_markdown(items, rng.timezone), encoding="utf-8")
-    return [ics, md]
+    return write_exports(folder, ("ics", "md"), items, rng.timezone, stem=f"planner-{rng.first_day:%Y-%m-%d}")
 
 
 def _week(app, monday: date) -> planning.WeekView:

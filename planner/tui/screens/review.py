@@ -796,28 +796,22 @@ class ReviewScreen(PlannerScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="review-export")
     def export(self, folder: Path) -> list[Path]:
-        from planner.adapters.export import to_csv, to_ics, to_markdown
-        from planner.errors import PlannerError
+        from planner.adapters.export import write_exports
         from planner.services.calendar import calendar
         from planner.services.review.report import to_markdown as review_markdown
         from planner.services.timeutil import iso_week
 
         monday = self.plan_monday
         rng, items = self.app.store.call(calendar, self.app.now(), monday, monday + timedelta(days=6))
-        stem = f"planner-{rng.first_day:%Y-%m-%d}"
-        files = {
-            folder / f"{stem}.ics": (to_ics(items, rng.timezone), ""),
-            folder / f"{stem}.csv": (to_csv(items, rng.timezone), ""),
-            folder / f"{stem}.md": (to_markdown(items, rng.timezone, title=f"Plan for {iso_week(monday)}"), None),
-            folder / f"review-{self.review.week}.md": (review_markdown(self.review), None),
-        }
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-            for path, (text, newline) in files.items():
-                path.write_text(text, encoding="utf-8", newline=newline)
-        except OSError as exc:
-            raise PlannerError(f"cannot write to {folder}: {exc.strerror or exc}") from None
-        paths = list(files)
+        paths = write_exports(
+            folder,
+            ("ics", "csv", "md"),
+            items,
+            rng.timezone,
+            stem=f"planner-{rng.first_day:%Y-%m-%d}",
+            title=f"Plan for {iso_week(monday)}",
+            also={f"review-{self.review.week}.md": review_markdown(self.review)},
+        )
         self.app.call_from_thread(self._exported, paths)
         return paths
 
