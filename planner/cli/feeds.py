@@ -150,7 +150,7 @@ def entries_list(
     json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Entries, newest first."""
-    from planner.services.feeds import list_entries
+    from planner.services.entries import list_entries
 
     rows = state(ctx).store.read(
         list_entries, topic=topic, feed_id=feed, unread=unread, starred=starred, limit=limit, with_summary=json

@@ -217,7 +217,7 @@ def accept_suggestion(
             existing.id, existing.kind, existing.status, person.full_name, person.id, guard, created=False
         )
     if due_at is None:  # the next free working-hours time within the daily capacity, not this minute
-        from planner.services.planning import next_touch_slot
+        from planner.services.slots import next_touch_slot
 
         due_at = next_touch_slot(session, now)
     result = plan_touch(

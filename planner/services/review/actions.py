@@ -74,7 +74,7 @@ def carry_forward(
 ) -> str:
     """Move a missed post or touchpoint to `to` (placed by hand: planning leaves it there)."""
     from planner.models import utcnow
-    from planner.services.planning import move_item
+    from planner.services.week import move_item
 
     now = now or utcnow()
     if to.tzinfo is None:

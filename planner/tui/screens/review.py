@@ -306,7 +306,7 @@ class ReviewScreen(PlannerScreen):
     def load_next_week(self, monday: date):
         """Step 4's week: read when the step is shown (and after each change made there), so the
         review opens without waiting for a week of plan it may never reach."""
-        from planner.services.planning import week_view
+        from planner.services.week import week_view
 
         view = self.app.store.call(week_view, monday, self.app.now())
         self.app.call_from_thread(self._show_next_week, view)
@@ -689,7 +689,7 @@ class ReviewScreen(PlannerScreen):
     def make_idea(self, entry: review_service.EntryPick, how: str):
         now = self.app.now()
         if how == "share":
-            from planner.services.feeds import idea_from_entry
+            from planner.services.entries import idea_from_entry
 
             post_id = self.app.store.call(lambda s: idea_from_entry(s, entry.entry_id, now).id)
             message = f"Share idea: {entry.title}"
@@ -768,7 +768,7 @@ class ReviewScreen(PlannerScreen):
 
     @work(thread=True, exclusive=False, exit_on_error=False, group="review-move")
     def move(self, item, when: datetime) -> str:
-        from planner.services.planning import move_item
+        from planner.services.week import move_item
 
         now = self.app.now()
         message = self.app.undoable(
