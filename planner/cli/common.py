@@ -190,6 +190,15 @@ def _plain_table(columns: list[str], cells: list[list[str]], title: str | None) 
     sys.stdout.write("\n".join(out) + "\n")
 
 
+def progress_bar(description: str = "{task.description}"):
+    """A bar with done/total and the time taken, on the console, gone when it ends."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    return Progress(
+        TextColumn(description), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console, transient=True
+    )
+
+
 def check_folder(target, what: str = "") -> None:
     """Refuse to write ``target`` into a folder that does not exist (a typo should not become a
     new tree of folders, as ``mkdir -p`` would make it)."""

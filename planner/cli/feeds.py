@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from planner.cli.common import MAX_LIMIT, check_folder, console, new_app, print_json, say, state, table
+from planner.cli.common import MAX_LIMIT, check_folder, new_app, print_json, progress_bar, say, state, table
 
 topics_app = new_app("Topics you follow (your areas of expertise).")
 feeds_app = new_app("RSS/Atom feeds: follow, check health, refresh.")
@@ -103,7 +103,6 @@ def feeds_refresh(
     json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Fetch every enabled feed (conditional GET, concurrent) and store new entries."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from planner.services.feeds import refresh
 
@@ -112,14 +111,7 @@ def feeds_refresh(
         summary = refresh(st.store, topic)
         print_json(summary)
         return
-    with Progress(
-        TextColumn("refreshing"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-        transient=True,
-    ) as bar:
+    with progress_bar("refreshing") as bar:
         task = bar.add_task("refresh", total=None)
 
         def progress(done: int, total: int, _result) -> None:

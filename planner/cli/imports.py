@@ -24,9 +24,7 @@ def import_linkedin(
     from planner.services.people import import_people
 
     parsed = read_connections(file)
-    store = state(ctx).store
-    with store.holding(f"importing {file.name}"):
-        report = import_people(store, parsed.records)
+    report = _holding(ctx, file, import_people, parsed.records)
     report.skipped[:0] = parsed.problems
     if json:
         print_json(report)
@@ -34,12 +32,28 @@ def import_linkedin(
     say(
         f"{file.name}: {report.added} added, {report.updated} updated, {report.unchanged} unchanged, {len(report.skipped)} skipped"
     )
+    _people_report(report)
+
+
+def _holding(ctx: typer.Context, file: Path, import_fn, *args):
+    """``import_fn(store, *args)`` with the store held for the import (others wait, and are told why)."""
+    store = state(ctx).store
+    with store.holding(f"importing {file.name}"):
+        return import_fn(store, *args)
+
+
+def _skipped(problems) -> None:
+    for problem in problems:
+        say(f"  skipped {problem}")
+
+
+def _people_report(report) -> None:
+    """What an import of people did beyond its counts: how rows matched, job changes, skipped rows."""
     say(f"  {report.match_line()}")
     _name_matches(report)
     for change in report.job_changes:
         say(f"  job change: {change} (a congratulate touchpoint is planned)")
-    for problem in report.skipped:
-        say(f"  skipped {problem}")
+    _skipped(report.skipped)
 
 
 NAME_MATCHES_SHOWN = 20
@@ -101,9 +115,7 @@ def import_shares_cmd(
     from planner.services.shares import import_shares
 
     parsed = read_shares(file)
-    store = state(ctx).store
-    with store.holding(f"importing {file.name}"):
-        report = store.call(import_shares, parsed.records)
+    report = _holding(ctx, file, lambda store, records: store.call(import_shares, records), parsed.records)
     report.skipped[:0] = parsed.problems
     if json:
         print_json(report)
@@ -111,8 +123,7 @@ def import_shares_cmd(
     say(
         f"{file.name}: {count(report.added, 'post')} added, {report.updated} updated, {report.unchanged} unchanged, {len(report.skipped)} skipped"
     )
-    for problem in report.skipped:
-        say(f"  skipped {problem}")
+    _skipped(report.skipped)
 
 
 @app.command("csv")
@@ -133,9 +144,7 @@ def import_csv_cmd(
     from planner.services.address_book import import_address_book_batched
 
     parsed = read_address_book(file, parse_mapping(map))
-    store = state(ctx).store
-    with store.holding(f"importing {file.name}"):
-        report = import_address_book_batched(store, parsed)
+    report = _holding(ctx, file, import_address_book_batched, parsed)
     if json:
         print_json({**plain(report), "mapping": parsed.mapping})
         return
@@ -144,12 +153,7 @@ def import_csv_cmd(
         f"{report.tagged} tagged, {len(report.skipped)} skipped"
     )
     say("  columns used: " + ", ".join(f"{c} → {f}" for c, f in parsed.mapping.items()))
-    say(f"  {report.match_line()}")
-    _name_matches(report)
-    for change in report.job_changes:
-        say(f"  job change: {change} (a congratulate touchpoint is planned)")
-    for problem in report.skipped:
-        say(f"  skipped {problem}")
+    _people_report(report)
 
 
 @app.command("linkedin-archive")
@@ -223,5 +227,4 @@ def import_linkedin_analytics(
         say(f"  total followers {report.total_followers:,}")
     for line in report.unmatched:
         say(f"  not matched: {line}")
-    for problem in report.skipped:
-        say(f"  skipped {problem}")
+    _skipped(report.skipped)

@@ -224,56 +224,8 @@ def list_posts(
         q = q.limit(limit)
     if offset:
         q = q.offset(offset)
-    return [
-        PostView(
-            pid,
-            title,
-            body,
-            pillar_,
-            status_,
-            channel,
-            hashtags.split() if hashtags else [],
-            scheduled_at,
-            published_at,
-            evergreen,
-            cooldown_days,
-            priority,
-            manual,
-            source_entry_id,
-            entry_title,
-            entry_link,
-            entry_summary,
-            group_id,
-            event_id,
-            created_at,
-            updated_at,
-            version,
-        )
-        for (
-            pid,
-            title,
-            body,
-            pillar_,
-            status_,
-            channel,
-            hashtags,
-            scheduled_at,
-            published_at,
-            evergreen,
-            cooldown_days,
-            priority,
-            manual,
-            source_entry_id,
-            entry_title,
-            entry_link,
-            entry_summary,
-            group_id,
-            event_id,
-            created_at,
-            updated_at,
-            version,
-        ) in session.exec(q)
-    ]
+    # the columns are PostView's fields in order; only the hashtags are stored as one string
+    return [PostView(*row[:6], row[6].split() if row[6] else [], *row[7:]) for row in session.exec(q)]
 
 
 def count_posts(session: Session, pillar: str | None = None) -> dict[str, int]:
