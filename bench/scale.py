@@ -137,7 +137,7 @@ async def main():
                 # pretend the rows before `offset` are loaded, as after scrolling down to there
                 screen.rows = list(screen.rows[:offset]) + [None] * max(0, offset - len(screen.rows))
                 if mode == "discover":  # keyset paging continues from the last row shown: a real one
-                    from planner.services.feeds import list_entries
+                    from planner.services.entries import list_entries
                     screen.rows[offset - 1] = app.store.call(list_entries, limit=1, offset=offset - 1)[0]
                 out["paging"][f"{mode} page at offset {offset:,}"] = [await timed_page(app, pilot, screen, offset)]
         out["errors"] = [n.message for n in app._notifications if n.severity == "error"]

@@ -15,7 +15,6 @@ cheap for the CLI and TUI.
 
 from __future__ import annotations
 
-import functools
 import math
 import os
 import sqlite3
@@ -27,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from planner.adapters import packing
 from planner.adapters.phrases import Candidate, candidates
+from planner.words import stem
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
@@ -482,19 +482,6 @@ def _mmr(order: list[int], scores: Any, matrix: Any, diversity: float, n: int) -
     return chosen
 
 
-_stemmer: Any = None
-
-
-@functools.lru_cache(maxsize=65536)
-def _stem(word: str) -> str:
-    global _stemmer
-    if _stemmer is None:
-        import snowballstemmer
-
-        _stemmer = snowballstemmer.stemmer("porter")
-    return str(_stemmer.stemWord(word))
-
-
 def _dedupe_key(phrase: str) -> str:
     """'neural network' and 'neural networks' are one keyword."""
-    return " ".join(_stem(w) for w in phrase.replace("-", " ").split())
+    return " ".join(stem(w) for w in phrase.replace("-", " ").split())

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from dataclasses import dataclass, field
-from datetime import date, datetime
 from typing import Any
 
 import typer
@@ -14,6 +12,7 @@ from typer.core import TyperGroup
 
 from planner.config import Settings, load_settings
 from planner.errors import PlannerError
+from planner.jsonout import write as print_json  # noqa: F401  (the commands print with it)
 from planner.text import strip_controls
 
 console = Console(highlight=False)
@@ -145,27 +144,6 @@ def new_app(help: str) -> typer.Typer:
     )
 
 
-def _default(value: Any) -> Any:
-    if isinstance(value, (datetime, date)):
-        return value.isoformat()
-    if hasattr(value, "as_json"):
-        return value.as_json()
-    if hasattr(value, "__dataclass_fields__"):
-        from dataclasses import asdict
-
-        return asdict(value)
-    raise TypeError(f"cannot serialise {type(value).__name__}")
-
-
-def print_json(data: Any) -> None:
-    """Indented for a person at a terminal; compact when piped (scripts, large listings)."""
-    indent = 2 if sys.stdout.isatty() else None
-    separators = None if indent else (",", ":")
-    sys.stdout.write(
-        json.dumps(data, default=_default, ensure_ascii=False, indent=indent, separators=separators) + "\n"
-    )
-
-
 # A person reading a table reads the first screens of it: a list that could hold thousands of
 # rows (people, posts) shows this many unless --limit says otherwise; --json always gives them all.
 # (Rich lays out every row: 10,000 people took 9 s to print.)
@@ -212,6 +190,15 @@ def _plain_table(columns: list[str], cells: list[list[str]], title: str | None) 
         line = "  ".join(v + " " * (w - cell_len(v)) for v, w in zip(row, widths, strict=False))
         out.append(line.rstrip())
     sys.stdout.write("\n".join(out) + "\n")
+
+
+def progress_bar(description: str = "{task.description}"):
+    """A bar with done/total and the time taken, on the console, gone when it ends."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    return Progress(
+        TextColumn(description), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console, transient=True
+    )
 
 
 def check_folder(target, what: str = "") -> None:

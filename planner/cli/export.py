@@ -41,12 +41,24 @@ def _write(text: str, output: Path | None, what: str, count: int, human: bool = 
 
         typer.echo(strip_controls(text) if human else text, nl=False)
         return
+    from planner.adapters.export import write_file
+
     check_folder(output)
-    try:
-        output.write_text(text, encoding="utf-8", newline="")
-    except OSError as exc:
-        raise PlannerError(f"cannot write {output}: {exc.strerror or exc}") from exc
+    write_file(output, text)
     say(f"wrote {output}: {count} {what}")
+
+
+def _export(ctx: typer.Context, fmt: str, first: str | None, last: str | None, output: Path | None, **options) -> None:
+    from planner.adapters.export import render
+
+    rng, items = _items(ctx, first, last)
+    if fmt == "md":
+        options["title"] = f"Planner agenda {rng.first_day:%d %b %Y} – {rng.last_day:%d %b %Y}"
+    what = {"ics": "events", "csv": "rows", "md": "items"}[fmt]
+    _write(render(fmt, items, rng.timezone, **options), output, what, len(items), human=fmt == "md")
+
+
+_OUTPUT = typer.Option(None, "-o", "--output", help="File to write (default: standard output).")
 
 
 @export_app.command("ics")
@@ -54,43 +66,27 @@ def export_ics(
     ctx: typer.Context,
     first: str | None = _FROM,
     last: str | None = _TO,
-    output: Path | None = typer.Option(None, "-o", "--output", help="File to write (default: standard output)."),
+    output: Path | None = _OUTPUT,
     alarm: int = typer.Option(15, "--alarm", help="Reminder minutes before each item (0: none)."),
 ) -> None:
     """The calendar as iCalendar: one event per post and touchpoint, stable UIDs, your time zone."""
-    from planner.adapters.export import to_ics
-
-    rng, items = _items(ctx, first, last)
-    _write(to_ics(items, rng.timezone, alarm_minutes=alarm or None), output, "events", len(items))
+    _export(ctx, "ics", first, last, output, alarm_minutes=alarm or None)
 
 
 @export_app.command("csv")
 def export_csv(
-    ctx: typer.Context,
-    first: str | None = _FROM,
-    last: str | None = _TO,
-    output: Path | None = typer.Option(None, "-o", "--output"),
+    ctx: typer.Context, first: str | None = _FROM, last: str | None = _TO, output: Path | None = _OUTPUT
 ) -> None:
     """One row per item, ISO 8601 times with the offset."""
-    from planner.adapters.export import to_csv
-
-    rng, items = _items(ctx, first, last)
-    _write(to_csv(items, rng.timezone), output, "rows", len(items))
+    _export(ctx, "csv", first, last, output)
 
 
 @export_app.command("md")
 def export_md(
-    ctx: typer.Context,
-    first: str | None = _FROM,
-    last: str | None = _TO,
-    output: Path | None = typer.Option(None, "-o", "--output"),
+    ctx: typer.Context, first: str | None = _FROM, last: str | None = _TO, output: Path | None = _OUTPUT
 ) -> None:
     """A Markdown agenda grouped by day."""
-    from planner.adapters.export import to_markdown
-
-    rng, items = _items(ctx, first, last)
-    title = f"Planner agenda {rng.first_day:%d %b %Y} – {rng.last_day:%d %b %Y}"
-    _write(to_markdown(items, rng.timezone, title=title), output, "items", len(items), human=True)
+    _export(ctx, "md", first, last, output)
 
 
 @export_app.command("hootsuite")

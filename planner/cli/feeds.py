@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from planner.cli.common import MAX_LIMIT, check_folder, console, new_app, print_json, say, state, table
+from planner.cli.common import MAX_LIMIT, check_folder, new_app, print_json, progress_bar, say, state, table
 
 topics_app = new_app("Topics you follow (your areas of expertise).")
 feeds_app = new_app("RSS/Atom feeds: follow, check health, refresh.")
@@ -103,23 +103,15 @@ def feeds_refresh(
     json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Fetch every enabled feed (conditional GET, concurrent) and store new entries."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from planner.services.feeds import refresh
 
     st = state(ctx)
     if json:
         summary = refresh(st.store, topic)
-        print_json(summary.as_dict())
+        print_json(summary)
         return
-    with Progress(
-        TextColumn("refreshing"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-        transient=True,
-    ) as bar:
+    with progress_bar("refreshing") as bar:
         task = bar.add_task("refresh", total=None)
 
         def progress(done: int, total: int, _result) -> None:
@@ -150,13 +142,13 @@ def entries_list(
     json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Entries, newest first."""
-    from planner.services.feeds import list_entries
+    from planner.services.entries import list_entries
 
     rows = state(ctx).store.read(
         list_entries, topic=topic, feed_id=feed, unread=unread, starred=starred, limit=limit, with_summary=json
     )
     if json:
-        print_json([r.as_json() for r in rows])
+        print_json(rows)
         return
     table(
         ["id", "published", "feed", "title"],

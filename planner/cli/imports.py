@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 
 from planner.cli.common import new_app, print_json, say, state
+from planner.jsonout import plain
 from planner.text import count
 
 app = new_app("Import connections and subscriptions from files.")
@@ -23,22 +24,37 @@ def import_linkedin(
     from planner.services.people import import_people
 
     parsed = read_connections(file)
-    store = state(ctx).store
-    with store.holding(f"importing {file.name}"):
-        report = import_people(store, parsed.records, what=file.name)
+    report = _holding(ctx, file, import_people, parsed.records)
     report.skipped[:0] = parsed.problems
     if json:
-        print_json(report.as_dict())
+        print_json(report)
         return
     say(
         f"{file.name}: {report.added} added, {report.updated} updated, {report.unchanged} unchanged, {len(report.skipped)} skipped"
     )
+    _people_report(report)
+
+
+def _holding(ctx: typer.Context, file: Path, import_fn, *args):
+    """``import_fn(store, *args, what=file.name)`` with the store held for the import (others wait,
+    and are told why); ``what`` names the file if an interrupted import is undone later."""
+    store = state(ctx).store
+    with store.holding(f"importing {file.name}"):
+        return import_fn(store, *args, what=file.name)
+
+
+def _skipped(problems) -> None:
+    for problem in problems:
+        say(f"  skipped {problem}")
+
+
+def _people_report(report) -> None:
+    """What an import of people did beyond its counts: how rows matched, job changes, skipped rows."""
     say(f"  {report.match_line()}")
     _name_matches(report)
     for change in report.job_changes:
         say(f"  job change: {change} (a congratulate touchpoint is planned)")
-    for problem in report.skipped:
-        say(f"  skipped {problem}")
+    _skipped(report.skipped)
 
 
 NAME_MATCHES_SHOWN = 20
@@ -72,7 +88,7 @@ def import_opml(
 
     report = state(ctx).store.call(import_opml_file, file, topic)
     if json:
-        print_json(report.as_dict())
+        print_json(report)
         return
     from planner.text import count
 
@@ -100,18 +116,15 @@ def import_shares_cmd(
     from planner.services.shares import import_shares_batched
 
     parsed = read_shares(file)
-    store = state(ctx).store
-    with store.holding(f"importing {file.name}"):
-        report = import_shares_batched(store, parsed.records, what=file.name)
+    report = _holding(ctx, file, import_shares_batched, parsed.records)
     report.skipped[:0] = parsed.problems
     if json:
-        print_json(report.as_dict())
+        print_json(report)
         return
     say(
         f"{file.name}: {count(report.added, 'post')} added, {report.updated} updated, {report.unchanged} unchanged, {len(report.skipped)} skipped"
     )
-    for problem in report.skipped:
-        say(f"  skipped {problem}")
+    _skipped(report.skipped)
 
 
 @app.command("csv")
@@ -132,23 +145,16 @@ def import_csv_cmd(
     from planner.services.address_book import import_address_book_batched
 
     parsed = read_address_book(file, parse_mapping(map))
-    store = state(ctx).store
-    with store.holding(f"importing {file.name}"):
-        report = import_address_book_batched(store, parsed, what=file.name)
+    report = _holding(ctx, file, import_address_book_batched, parsed)
     if json:
-        print_json({**report.as_dict(), "mapping": parsed.mapping})
+        print_json({**plain(report), "mapping": parsed.mapping})
         return
     say(
         f"{file.name}: {report.added} added, {report.updated} updated, {report.unchanged} unchanged, "
         f"{report.tagged} tagged, {len(report.skipped)} skipped"
     )
     say("  columns used: " + ", ".join(f"{c} → {f}" for c, f in parsed.mapping.items()))
-    say(f"  {report.match_line()}")
-    _name_matches(report)
-    for change in report.job_changes:
-        say(f"  job change: {change} (a congratulate touchpoint is planned)")
-    for problem in report.skipped:
-        say(f"  skipped {problem}")
+    _people_report(report)
 
 
 @app.command("linkedin-archive")
@@ -168,7 +174,7 @@ def import_linkedin_archive(
     judge = None if fast else _pitch_judge(st)
     report = import_archive(st.store, path, judge=judge)
     if json:
-        print_json(report.as_dict())
+        print_json(report)
         return
     say(f"{path.name}: owner {report.owner or 'unknown'}" + (f" ({report.owner_url})" if report.owner_url else ""))
     for f in report.files:
@@ -238,7 +244,7 @@ def import_linkedin_analytics(
     parsed = read_analytics(file)
     report = state(ctx).store.call(import_analytics, parsed)
     if json:
-        print_json(report.as_dict())
+        print_json(report)
         return
     say(
         f"{file.name}: days {report.days_added} added, {report.days_updated} updated, {report.days_unchanged} unchanged; "
@@ -249,5 +255,4 @@ def import_linkedin_analytics(
         say(f"  total followers {report.total_followers:,}")
     for line in report.unmatched:
         say(f"  not matched: {line}")
-    for problem in report.skipped:
-        say(f"  skipped {problem}")
+    _skipped(report.skipped)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from planner.cli.common import MAX_LIMIT, console, err_console, new_app, print_json, say, state, table
+from planner.cli.common import MAX_LIMIT, err_console, new_app, print_json, progress_bar, say, state, table
 from planner.errors import PlannerError
 from planner.text import count
 
@@ -33,7 +33,6 @@ def extract(
     engine: str | None = typer.Option(None, "--engine", help=ENGINE_HELP),
 ) -> None:
     """Extract keywords for new or changed entries (incremental; a rerun does nothing)."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from planner.services.keywords import extract_pending, make_extractor
 
@@ -42,16 +41,9 @@ def extract(
         summary = extract_pending(
             st.store, make_extractor(st.settings, st.store, engine), everything=everything, limit=limit
         )
-        print_json(summary.as_dict())
+        print_json(summary)
         return
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-        transient=True,
-    ) as bar:
+    with progress_bar() as bar:
         task = bar.add_task("loading the keyword model", total=None)
         extractor = make_extractor(st.settings, st.store, engine)
         bar.update(task, description="extracting keywords")

@@ -299,7 +299,8 @@ def plan_week_cmd(
     json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Fill the week's empty slots and schedule due touchpoints (never moves what you placed)."""
-    from planner.services.planning import plan_week, week_monday
+    from planner.services.planning import plan_week
+    from planner.services.timeutil import week_monday
     from planner.services.when import parse_week
 
     now = _now()
@@ -337,7 +338,8 @@ def plan_show(
     json: bool = typer.Option(False, "--json"),
 ) -> None:
     """The week as the Plan screen shows it: its figures (posts, open slots, touchpoints) and items."""
-    from planner.services.planning import week_figures, week_monday, week_view
+    from planner.services.timeutil import week_monday
+    from planner.services.week import week_figures, week_view
     from planner.services.when import parse_week
 
     now, zone = _now(), _zone(ctx)
@@ -379,7 +381,7 @@ def groups_list(ctx: typer.Context, json: bool = typer.Option(False, "--json")) 
 
     rows = state(ctx).store.read(list_groups)
     if json:
-        print_json([g.as_json() for g in rows])
+        print_json(rows)
         return
     zone = _zone(ctx)
     table(
@@ -467,7 +469,7 @@ def events_list(
 
     rows = state(ctx).store.read(list_events, None if all_ else _now())
     if json:
-        print_json([e.as_json() for e in rows])
+        print_json(rows)
         return
     zone = _zone(ctx)
     table(

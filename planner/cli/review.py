@@ -51,9 +51,11 @@ def review(
         if fmt == "json":
             import json
 
+            from planner.jsonout import dumps
+
             data = json.loads(text)
-            data["results"] = measured.as_json()
-            text = json.dumps(data, sort_keys=True, ensure_ascii=False, indent=2) + "\n"
+            data["results"] = measured
+            text = dumps(data, indent=2, sort_keys=True) + "\n"
         else:
             text += results_markdown(measured)
     if output is None:

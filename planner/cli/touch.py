@@ -22,7 +22,7 @@ def _zone(st):
 
 def _report(result, json: bool, verb: str, settings) -> None:
     if json:
-        print_json(result.as_json())
+        print_json(result)
         return
     kind = label(result.kind)
     extra = " (completed the planned one)" if result.completed_planned else ""

@@ -29,7 +29,7 @@ class AddressBookReport:
     def match_line(self) -> str:
         return ImportReport(rows=self.rows).match_line()
 
-    def as_dict(self) -> dict:
+    def as_json(self) -> dict:
         return {**asdict(self), "matched": self.matched()}
 
 

@@ -8,7 +8,7 @@ Exports overlap: a day in a newer import replaces the stored one; a post keeps i
 from __future__ import annotations
 
 import statistics
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from sqlmodel import Session, col, select
@@ -35,9 +35,6 @@ class AnalyticsReport:
     unmatched: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     total_followers: int | None = None
-
-    def as_dict(self) -> dict:
-        return asdict(self)
 
 
 def _match_post(
@@ -179,9 +176,6 @@ class Bucket:
     impressions: int = 0
     engagements: int = 0
 
-    def as_json(self) -> dict:
-        return asdict(self)
-
 
 @dataclass
 class Results:
@@ -196,21 +190,6 @@ class Results:
     followers: list[tuple[date, int]]  # new followers per day
     follower_growth: int
     total_followers: int | None
-
-    def as_json(self) -> dict:
-        return {
-            "start": self.start.isoformat(),
-            "end": self.end.isoformat(),
-            "posts_measured": self.posts_measured,
-            "impressions": self.impressions,
-            "engagements": self.engagements,
-            "pillars": [b.as_json() for b in self.pillars],
-            "slots": [b.as_json() for b in self.slots],
-            "best_post": self.best_post,
-            "followers": [[d.isoformat(), n] for d, n in self.followers],
-            "follower_growth": self.follower_growth,
-            "total_followers": self.total_followers,
-        }
 
 
 def results(session: Session, start: date, end: date) -> Results:

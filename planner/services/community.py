@@ -6,7 +6,7 @@ that is due and for an upcoming event) and invite_to_event touchpoints.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
@@ -26,9 +26,6 @@ class GroupView:
     last_engaged_at: datetime | None
     next_due_at: datetime | None  # None: never engaged, due now
 
-    def as_json(self) -> dict:
-        return asdict(self)
-
 
 @dataclass(frozen=True)
 class EventView:
@@ -39,9 +36,6 @@ class EventView:
     url: str | None
     role: str
     notes: str
-
-    def as_json(self) -> dict:
-        return asdict(self)
 
 
 def _group_view(g: CommunityGroup) -> GroupView:

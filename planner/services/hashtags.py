@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from planner.adapters.phrases import STOP_WORDS
+from planner.words import STOP_WORDS
 
 MAX_HASHTAGS = 5
 MAX_WORDS = 3  # longer tags are unreadable

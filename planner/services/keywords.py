@@ -66,7 +66,7 @@ class ExtractionSummary:
     model: str = ""
     people: int = 0  # people whose interests were (re-)embedded for matching
 
-    def as_dict(self) -> dict:
+    def as_json(self) -> dict:
         return {
             "extracted": self.extracted,
             "pending_before": self.pending_before,
@@ -143,7 +143,7 @@ def _keyword_ids(session: Session, phrases: list[str]) -> dict[str, int]:
         )
     missing = [p for p in phrases if p not in ids]
     if missing:
-        from planner.services.trends import keyword_key
+        from planner.words import keyword_key
 
         session.execute(sa.insert(Keyword), [{"phrase": p, "merge_key": keyword_key(p)} for p in missing])
         for i in range(0, len(missing), 500):
@@ -220,7 +220,8 @@ def _trends(
     are keyed here."""
     from collections import Counter, defaultdict
 
-    from planner.services.trends import keyword_key, trends_from, window_bounds
+    from planner.services.trends import trends_from, window_bounds
+    from planner.words import keyword_key
 
     bounds = window_bounds(now, days)
     oldest = bounds[0] - timedelta(days=days)

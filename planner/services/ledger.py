@@ -169,9 +169,6 @@ class GuardResult:
     value_first_given: int
     days_connected: int | None
 
-    def as_json(self) -> dict:
-        return asdict(self)
-
 
 def guard_settings(session: Session) -> tuple[int, int]:
     """(minimum value-first touches, minimum days connected) before an ask: Strategy or defaults."""

@@ -13,7 +13,7 @@ import hashlib
 import json
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -24,6 +24,7 @@ from sqlmodel import Session, col, select
 from planner.adapters import linkedin_archive as archive_io
 from planner.adapters.linkedin import parse_connections
 from planner.adapters.shares import parse_shares
+from planner.jsonout import plain
 from planner.models import Connection, LinkedInRecord, TouchKind, Touchpoint, TouchStatus, pk_col, utcnow
 
 Judge = Callable[[list[str]], list[Any]]  # texts → the semantic model's verdicts (adapters.pitch_model)
@@ -39,9 +40,6 @@ class FileReport:
     unchanged: int = 0  # already imported before
     skipped: list[str] = field(default_factory=list)  # "messages.csv line 12: …"
 
-    def as_dict(self) -> dict:
-        return asdict(self)
-
 
 @dataclass
 class ArchiveReport:
@@ -50,12 +48,12 @@ class ArchiveReport:
     owner_url: str | None = None
     files: list[FileReport] = field(default_factory=list)
 
-    def as_dict(self) -> dict:
+    def as_json(self) -> dict:
         return {
             "source": self.source,
             "owner": self.owner,
             "owner_url": self.owner_url,
-            "files": [f.as_dict() for f in self.files],
+            "files": plain(self.files),
         }
 
 

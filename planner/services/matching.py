@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
+
+from planner.words import stemmed_text
 
 TERM_BONUS = 0.1  # per interest term found in the entry's keywords
 MAX_BONUS = 0.3
@@ -29,23 +30,6 @@ class Match:
 def tag_term(tag: str) -> str:
     """A tag as an interest term: "incident-response" and "incident_response" read as words."""
     return tag.replace("-", " ").replace("_", " ")
-
-
-def _words(text: str) -> str:
-    return " " + " ".join(_stem(re.findall(r"[a-z0-9+#]+", text.lower()))) + " "
-
-
-_stemmer: Any = None
-
-
-def _stem(words: list[str]) -> list[str]:
-    global _stemmer
-    if _stemmer is None:
-        import snowballstemmer
-
-        _stemmer = snowballstemmer.stemmer("porter")
-    stems: list[str] = _stemmer.stemWords(words)
-    return stems
 
 
 def _vector(value: Any) -> Any:
@@ -83,10 +67,10 @@ def score_entries(
 
     names = sorted({t.strip() for _, terms in people for t in terms if t.strip()})
     column = {name: u for u, name in enumerate(names)}
-    keyword_text = [[_words(k) for k in e.keywords] for e in entries]
+    keyword_text = [[stemmed_text(k) for k in e.keywords] for e in entries]
     found = np.zeros((len(names), len(entries)), dtype=np.float32)
     for u, name in enumerate(names):
-        stem = _words(name)
+        stem = stemmed_text(name)
         found[u] = [any(stem in kw for kw in kws) for kws in keyword_text]
     owned = np.zeros((len(people), len(names)), dtype=np.float32)
     for i, (_, terms) in enumerate(people):

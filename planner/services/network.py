@@ -15,6 +15,7 @@ from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
 from planner.errors import PlannerError
+from planner.jsonout import plain
 from planner.models import ASK_KINDS, Connection, ConnectionTag, Entry, Event, Tag, Touchpoint, pk
 from planner.services import cadence as cadence_service
 from planner.services.cadence import DueInfo, rows_for_people
@@ -124,7 +125,7 @@ class PersonDetail:
             "overdue_days": round(self.due.overdue_days, 2),
             "ledger": self.ledger.as_json(),
             "touchpoints": [t.as_json() for t in self.touchpoints],
-            "suggestion": self.suggestion.as_json() if self.suggestion else None,
+            "suggestion": plain(self.suggestion),
             "pitch_guard": {"min_gives": self.guard_min_gives, "min_days": self.guard_min_days},
         }
 

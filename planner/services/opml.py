@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from sqlmodel import Session, col, select
 
 from planner.errors import PlannerError
 from planner.models import Feed, Topic
+from planner.words import topic_key
 
 if TYPE_CHECKING:
     from planner.adapters.opml import OpmlResult
@@ -22,9 +23,6 @@ class OpmlImportReport:
     topics_added: int = 0
     scheme_guessed: int = 0  # feeds whose URL had no scheme: taken as https (http on the first refresh if need be)
     problems: list[str] = field(default_factory=list)
-
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 def import_opml_file(session: Session, path: Path, topic: str | None = None) -> OpmlImportReport:
@@ -68,16 +66,13 @@ def import_opml(session: Session, parsed: OpmlResult, topic: str | None = None) 
 
     report = OpmlImportReport(problems=list(parsed.problems))
     followed = set(session.exec(select(col(Feed.url))))
-    # by the name as feeds.ensure_topic compares it (spaces collapsed, case folded)
-    topic_ids = {
-        " ".join(name.split()).casefold(): tid for tid, name in session.exec(select(col(Topic.id), col(Topic.name)))
-    }
+    topic_ids = {topic_key(name): tid for tid, name in session.exec(select(col(Topic.id), col(Topic.name)))}
     new: list[Feed] = []
     for item in parsed.feeds:
         name = topic or item.topic
         topic_id = None
         if name:
-            key = " ".join(name.split()).casefold()
+            key = topic_key(name)
             if key not in topic_ids:
                 made, created = ensure_topic(session, name)  # names the error of an empty name
                 topic_ids[key] = made.id

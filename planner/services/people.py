@@ -67,7 +67,7 @@ class ImportReport:
             + f", {m[MATCH_NEW]} new"
         )
 
-    def as_dict(self) -> dict:
+    def as_json(self) -> dict:
         return {**asdict(self), "matched": self.matched()}
 
 
@@ -327,11 +327,6 @@ class PersonRow:
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
-
-    def as_json(self) -> dict:
-        d = asdict(self)
-        d["connected_on"] = self.connected_on.isoformat() if self.connected_on else None
-        return d
 
 
 def list_people(

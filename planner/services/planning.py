@@ -31,11 +31,8 @@ people planned, so it adds nothing) and `dry_run` computes the same plan and rol
 
 from __future__ import annotations
 
-import heapq
-import math
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import func
 from sqlmodel import Session, select
@@ -44,7 +41,6 @@ from planner.errors import PlannerError
 from planner.models import (
     ASK_KINDS,
     CommunityGroup,
-    Connection,
     Entry,
     Event,
     Pillar,
@@ -53,20 +49,16 @@ from planner.models import (
     TouchKind,
     Touchpoint,
     TouchStatus,
-    utcnow,
 )
+from planner.services.slots import PLACED, aware, free_times
 from planner.services.strategy import WEEKDAY_NAMES, StrategyView, show_strategy
-from planner.services.timeutil import iso_week, local_day_bounds, week_bounds
+from planner.services.timeutil import iso_week, local_at, week_bounds
 from planner.text import count, label
 
-TOUCH_DAY_START = time(10, 0)  # first touchpoint of a day, local
-TOUCH_DAY_END = time(18, 0)  # nothing is planned after this, local
-TOUCH_STEP = timedelta(minutes=15)
 PROPOSAL_MAX_AGE = timedelta(days=21)  # entries older than this are not proposed for sharing
 EVENT_LOOKAHEAD = timedelta(days=21)  # events this far after a slot may be promoted in it
 MIX_WINDOW = timedelta(weeks=4)  # the pillar mix is measured over this window before the week
 _BACKLOG = (PostStatus.IDEA.value, PostStatus.DRAFT.value)
-_PLACED = (PostStatus.SCHEDULED.value, PostStatus.PUBLISHED.value)
 
 
 @dataclass(frozen=True)
@@ -137,25 +129,6 @@ class WeekPlan:
         )
 
 
-# --- helpers ------------------------------------------------------------------------------------
-
-
-def local_at(day: date, hhmm: str, zone: ZoneInfo) -> datetime:
-    """A local wall time on `day` as UTC. A time inside a spring-forward gap lands just after it."""
-    h, m = (int(x) for x in hhmm.split(":"))
-    return datetime.combine(day, time(h, m), zone).astimezone(UTC)
-
-
-def week_monday(day: date) -> date:
-    return day - timedelta(days=day.weekday())
-
-
-def _aware(value: datetime | None) -> datetime | None:
-    if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    return value
-
-
 @dataclass
 class _Candidate:
     post: Post
@@ -179,10 +152,10 @@ class _PostPlanner:
     def run(self) -> None:
         session = self.session
         week_posts = session.exec(
-            select(Post).where(Post.scheduled_at >= self.start, Post.scheduled_at < self.end, Post.status.in_(_PLACED))
+            select(Post).where(Post.scheduled_at >= self.start, Post.scheduled_at < self.end, Post.status.in_(PLACED))
         ).all()
         self.plan.kept_posts = len(week_posts)
-        occupied = {_aware(p.scheduled_at) for p in week_posts}
+        occupied = {aware(p.scheduled_at) for p in week_posts}
         placed_per_pillar: dict[str, int] = {}
         self.topic_use: dict[int | None, int] = {}
         for p in week_posts:
@@ -264,14 +237,14 @@ class _PostPlanner:
         ).all()
         self.backlog: dict[str, list[_Candidate]] = {}
         for post, entry_published in rows:
-            fresh = _aware(entry_published) or _aware(post.created_at) or self.now
+            fresh = aware(entry_published) or aware(post.created_at) or self.now
             self.backlog.setdefault(post.pillar, []).append(_Candidate(post, fresh.timestamp()))
 
     def _load_mix(self, week_posts) -> None:
         since = self.start - MIX_WINDOW
         rows = self.session.exec(
             select(Post.pillar, func.count())
-            .where(Post.scheduled_at >= since, Post.scheduled_at < self.start, Post.status.in_(_PLACED))
+            .where(Post.scheduled_at >= since, Post.scheduled_at < self.start, Post.status.in_(PLACED))
             .group_by(Post.pillar)
         ).all()
         self.mix_counts = {pillar: n for pillar, n in rows}
@@ -310,7 +283,7 @@ class _PostPlanner:
         return None
 
     def _propose_share(self, at: datetime):
-        from planner.services.feeds import idea_from_entry
+        from planner.services.entries import idea_from_entry
 
         used = select(Post.source_entry_id).where(Post.source_entry_id.is_not(None))
         entry = self.session.exec(
@@ -326,7 +299,7 @@ class _PostPlanner:
         if entry is None:
             return None
         post = idea_from_entry(self.session, entry.id, now=self.now)
-        age = (self.now - _aware(entry.published_at)).days
+        age = (self.now - aware(entry.published_at)).days
         return post, "proposed", f"fresh entry ({age} days old){', starred' if entry.is_starred else ''}: add your take"
 
     def _propose_group(self, at: datetime):
@@ -341,11 +314,11 @@ class _PostPlanner:
         due = [
             g
             for g in groups
-            if g.last_engaged_at is None or _aware(g.last_engaged_at) + timedelta(days=g.cadence_days) <= at
+            if g.last_engaged_at is None or aware(g.last_engaged_at) + timedelta(days=g.cadence_days) <= at
         ]
         if not due:
             return None
-        due.sort(key=lambda g: (g.last_engaged_at is not None, _aware(g.last_engaged_at) or at, g.name, g.id))
+        due.sort(key=lambda g: (g.last_engaged_at is not None, aware(g.last_engaged_at) or at, g.name, g.id))
         g = due[0]
         post = Post(
             pillar=Pillar.GROUP_ENGAGEMENT.value,
@@ -359,7 +332,7 @@ class _PostPlanner:
         )
         self.session.add(post)
         self.session.flush()
-        last = "never engaged" if g.last_engaged_at is None else f"last engaged {_aware(g.last_engaged_at):%Y-%m-%d}"
+        last = "never engaged" if g.last_engaged_at is None else f"last engaged {aware(g.last_engaged_at):%Y-%m-%d}"
         return post, "proposed", f"group due ({last}, every {g.cadence_days} days)"
 
     def _propose_event(self, at: datetime):
@@ -373,7 +346,7 @@ class _PostPlanner:
         if event is None:
             return None
         verb = "Join me at" if event.role == "hosting" else "I'll be at"
-        local = _aware(event.starts_at).astimezone(self.zone)
+        local = aware(event.starts_at).astimezone(self.zone)
         post = Post(
             pillar=Pillar.VIRTUAL_EVENT.value,
             title=f"{verb} {event.title}",
@@ -396,7 +369,7 @@ class _PostPlanner:
             .order_by(Post.published_at, Post.id)
         ).all()
         for post in rows:
-            published = _aware(post.published_at)
+            published = aware(post.published_at)
             if published is not None and published + timedelta(days=post.cooldown_days) <= at:
                 return (
                     post,
@@ -468,7 +441,7 @@ def _plan_touchpoints(session: Session, strategy: StrategyView, monday: date, no
     used_per_day: dict[date, int] = {}
     taken: set[datetime] = set()
     for due in week:
-        due = _aware(due)
+        due = aware(due)
         taken.add(due)
         day = due.astimezone(zone).date()
         used_per_day[day] = used_per_day.get(day, 0) + 1
@@ -482,7 +455,7 @@ def _plan_touchpoints(session: Session, strategy: StrategyView, monday: date, no
         room = strategy.daily_touch_capacity - used_per_day.get(day, 0)
         if room <= 0:
             continue
-        times = _free_times(day, zone, now, taken, room)
+        times = free_times(day, zone, now, taken, room)
         if times:
             days.append((day, times))
     capacity = sum(len(t) for _, t in days)
@@ -563,86 +536,6 @@ def _plan_touchpoints(session: Session, strategy: StrategyView, monday: date, no
     ]
 
 
-def _free_times(day: date, zone: ZoneInfo, now: datetime, taken: set[datetime], room: int) -> list[datetime]:
-    """Up to `room` quarter-hours from 10:00 local on `day` (from the next quarter hour today) that
-    no touchpoint already uses, before 18:00."""
-    at = datetime.combine(day, TOUCH_DAY_START, zone).astimezone(UTC)
-    last = datetime.combine(day, TOUCH_DAY_END, zone).astimezone(UTC)
-    if at < now:
-        minutes = math.ceil((now - at).total_seconds() / TOUCH_STEP.total_seconds())
-        at = at + minutes * TOUCH_STEP
-    out = []
-    while at < last and len(out) < room:
-        if at not in taken:
-            out.append(at)
-        at += TOUCH_STEP
-    return out
-
-
-SLOT_HORIZON = 28  # days ahead the next free slot is looked for
-
-
-def next_touch_slot(session: Session, now: datetime, horizon_days: int = SLOT_HORIZON) -> datetime:
-    """The next free working-hours quarter-hour (TOUCH_DAY_START–TOUCH_DAY_END, local) on a working
-    day whose touchpoints (skipped ones aside) are below the daily capacity: where an accepted
-    suggestion goes, so a day never ends with more touches than the strategy allows. Same rules as
-    plan_week's placement (``_free_times``)."""
-    strategy = show_strategy(session, now)
-    zone = strategy.zone
-    today = now.astimezone(zone).date()
-    start, _ = local_day_bounds(now, zone)
-    end = datetime.combine(today + timedelta(days=horizon_days), time(0), zone).astimezone(UTC)
-    used: dict[date, int] = {}
-    taken: set[datetime] = set()
-    for due in session.exec(
-        select(Touchpoint.due_at).where(
-            Touchpoint.due_at >= start, Touchpoint.due_at < end, Touchpoint.status != TouchStatus.SKIPPED.value
-        )
-    ).all():
-        due = _aware(due)
-        taken.add(due)
-        used[due.astimezone(zone).date()] = used.get(due.astimezone(zone).date(), 0) + 1
-    for offset in range(horizon_days):
-        day = today + timedelta(days=offset)
-        if day.weekday() not in strategy.working_days:
-            continue
-        room = strategy.daily_touch_capacity - used.get(day, 0)
-        times = _free_times(day, zone, now, taken, 1) if room > 0 else []
-        if times:
-            return times[0]
-    raise PlannerError(
-        f"no free touchpoint time in the next {horizon_days} days: every working day is at its "
-        f"capacity of {strategy.daily_touch_capacity} (raise it with `planner strategy set daily_touch_capacity N`)"
-    )
-
-
-def next_post_slot(
-    session: Session, pillar: str, now: datetime, horizon_days: int = SLOT_HORIZON, ignore_post: int | None = None
-) -> datetime | None:
-    """The next slot of ``pillar`` in the strategy, after ``now``, that no scheduled or published post
-    holds (``ignore_post``: the post being scheduled, whose own time does not count as taken). None
-    when the strategy has no slot for the pillar."""
-    strategy = show_strategy(session, now)
-    zone = strategy.zone
-    slots = sorted((s.weekday, s.local_time) for s in strategy.slots if s.pillar == pillar)
-    if not slots:
-        return None
-    today = now.astimezone(zone).date()
-    end = datetime.combine(today + timedelta(days=horizon_days), time(0), zone).astimezone(UTC)
-    q = select(Post.scheduled_at).where(Post.scheduled_at > now, Post.scheduled_at < end, Post.status.in_(_PLACED))
-    if ignore_post is not None:
-        q = q.where(Post.id != ignore_post)
-    taken = {_aware(at) for at in session.exec(q).all()}
-    for offset in range(horizon_days):
-        day = today + timedelta(days=offset)
-        for weekday, hhmm in slots:
-            if weekday == day.weekday():
-                at = local_at(day, hhmm, zone)
-                if at > now and at not in taken:
-                    return at
-    return None
-
-
 # --- the entry point -------------------------------------------------------------------------
 
 
@@ -679,171 +572,3 @@ def plan_week(session: Session, week_monday: date, now: datetime, *, dry_run: bo
     else:
         savepoint.commit()
     return plan
-
-
-# --- the week as the Plan screen shows it -----------------------------------------------------
-
-
-@dataclass(frozen=True)
-class WeekItem:
-    kind: str  # post / touchpoint
-    id: int
-    at: datetime
-    title: str
-    pillar: str | None
-    status: str
-    manual: bool
-    version: int
-    person: str | None = None
-    action: str | None = None
-    detail: str = ""
-
-
-@dataclass
-class WeekView:
-    monday: date
-    week: str
-    timezone: str
-    slots: list[tuple[int, str, str]]  # (weekday, HH:MM, pillar)
-    working_days: list[int]
-    capacity: int
-    items: list[WeekItem]
-
-
-def week_view(session: Session, monday: date, now: datetime) -> WeekView:
-    """Everything with a time in the week (posts and touchpoints, any status), in time order.
-
-    One query per kind, columns only, ordered in SQL (a busy week holds ~2,900 touchpoints: as ORM
-    objects sorted in Python that was 0.4-1.0 s)."""
-    strategy = show_strategy(session, now)
-    start, end = week_bounds(monday, strategy.zone)
-    post_rows = session.exec(
-        select(Post.id, Post.scheduled_at, Post.title, Post.pillar, Post.status, Post.manual, Post.version, Post.body)
-        .where(
-            Post.scheduled_at >= start, Post.scheduled_at < end, Post.status.in_((*_PLACED, PostStatus.SKIPPED.value))
-        )
-        .order_by(Post.scheduled_at, Post.id)
-    ).all()
-    posts = [
-        WeekItem("post", pid, at, title or f"({label(pillar)} post)", pillar, status, manual, version, detail=body)
-        for pid, at, title, pillar, status, manual, version, body in post_rows
-    ]
-    touch_rows = session.exec(
-        select(
-            Touchpoint.id,
-            Touchpoint.due_at,
-            Touchpoint.kind,
-            Touchpoint.status,
-            Touchpoint.manual,
-            Touchpoint.version,
-            Touchpoint.message,
-            Touchpoint.note,
-            Connection.first_name,
-            Connection.last_name,
-        )
-        .join(Connection, Connection.id == Touchpoint.connection_id)
-        .where(Touchpoint.due_at >= start, Touchpoint.due_at < end)
-        .order_by(Touchpoint.due_at, Touchpoint.id)
-    ).all()
-    labels = {k.value: label(k.value).capitalize() for k in TouchKind}
-    touches = []
-    for tid, at, kind, status, manual, version, message, note, first, last in touch_rows:
-        name = f"{first} {last}".strip() if first and last else (first or last or "").strip()  # Connection.full_name
-        touches.append(
-            WeekItem(
-                "touchpoint",
-                tid,
-                at,
-                f"{labels.get(kind) or label(kind).capitalize()} · {name}",
-                None,
-                status,
-                manual,
-                version,
-                person=name,
-                action=kind,
-                detail=f"{message}\n\n{note}" if message and note else (message or note or ""),
-            )
-        )
-    # both lists are in (at, id) order: merge them, a post before a touchpoint at the same time
-    items = list(heapq.merge(posts, touches, key=lambda i: (i.at, i.kind, i.id)))
-    return WeekView(
-        monday,
-        iso_week(monday),
-        strategy.timezone,
-        [(s.weekday, s.local_time, s.pillar) for s in strategy.slots],
-        strategy.working_days,
-        strategy.daily_touch_capacity,
-        items,
-    )
-
-
-@dataclass(frozen=True)
-class WeekFigures:
-    """The counts the Plan header, the grid and `planner plan show` share (one definition each)."""
-
-    posts: int  # scheduled or published in the week; skipped ones are shown struck through, not counted
-    open_slots: tuple[tuple[int, str, str], ...]  # (weekday, HH:MM, pillar): no scheduled/published post at that time
-    touchpoints: int  # planned or done in the week; skipped ones are shown struck through, not counted
-    capacity: int  # touchpoints a working day
-
-    def summary(self) -> str:
-        """'3 posts (1 slot open) · 12 touchpoints (capacity 3 a working day)'."""
-        return (
-            f"{count(self.posts, 'post')} ({count(len(self.open_slots), 'slot')} open) · "
-            f"{count(self.touchpoints, 'touchpoint')} (capacity {self.capacity} a working day)"
-        )
-
-    def as_json(self) -> dict:
-        return {
-            "posts": self.posts,
-            "open_slots": [list(s) for s in self.open_slots],
-            "touchpoints": self.touchpoints,
-            "capacity": self.capacity,
-        }
-
-
-def week_figures(view: WeekView) -> WeekFigures:
-    """A slot is open when no scheduled or published post sits at its local day and time: a post
-    moved off its slot leaves it open, one moved onto another slot fills that one."""
-    zone = ZoneInfo(view.timezone)
-    held = set()
-    posts = touches = 0
-    for item in view.items:
-        if item.status == PostStatus.SKIPPED.value or item.status == TouchStatus.SKIPPED.value:
-            continue
-        if item.kind == "post":
-            posts += 1
-            local = item.at.astimezone(zone)
-            held.add((local.weekday(), f"{local:%H:%M}"))
-        else:
-            touches += 1
-    open_slots = tuple(sorted(s for s in view.slots if (s[0], s[1]) not in held))
-    return WeekFigures(posts, open_slots, touches, view.capacity)
-
-
-def move_item(
-    session: Session,
-    kind: str,
-    item_id: int,
-    when: datetime,
-    now: datetime | None = None,
-    expected_version: int | None = None,
-) -> str:
-    """Move a post or a touchpoint to `when` by hand (it becomes manual: plan_week leaves it there)."""
-    now = now or utcnow()
-    if kind == "post":
-        from planner.services.posts import schedule_post
-
-        view = schedule_post(session, item_id, when, now=now, expected_version=expected_version)
-        return f"moved {view.display_title}"
-    if kind != "touchpoint":
-        raise PlannerError(f"unknown item kind {kind!r}")
-    from planner.store.versioning import bump, load_for_edit
-
-    touch = load_for_edit(session, Touchpoint, item_id, expected_version)
-    touch.due_at = when.astimezone(UTC)
-    touch.manual = True
-    bump(touch, now)
-    session.add(touch)
-    session.flush()
-    return f"moved {label(touch.kind)} touchpoint"

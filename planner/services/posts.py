@@ -234,56 +234,17 @@ def list_posts(
         q = q.limit(limit)
     if offset:
         q = q.offset(offset)
-    return [
-        PostView(
-            pid,
-            title,
-            body,
-            pillar_,
-            status_,
-            channel,
-            hashtags.split() if hashtags else [],
-            scheduled_at,
-            published_at,
-            evergreen,
-            cooldown_days,
-            priority,
-            manual,
-            source_entry_id,
-            entry_title,
-            entry_link,
-            entry_summary,
-            group_id,
-            event_id,
-            created_at,
-            updated_at,
-            version,
-        )
-        for (
-            pid,
-            title,
-            body,
-            pillar_,
-            status_,
-            channel,
-            hashtags,
-            scheduled_at,
-            published_at,
-            evergreen,
-            cooldown_days,
-            priority,
-            manual,
-            source_entry_id,
-            entry_title,
-            entry_link,
-            entry_summary,
-            group_id,
-            event_id,
-            created_at,
-            updated_at,
-            version,
-        ) in session.exec(q)
-    ]
+    # the columns are PostView's fields in order; only the hashtags are stored as one string
+    return [_post_view(row) for row in session.exec(q)]
+
+
+def _post_view(row) -> PostView:
+    """A PostView from one row of _VIEW_COLUMNS (its fields, in order)."""
+    from dataclasses import fields
+
+    values = dict(zip((f.name for f in fields(PostView)), row, strict=True))
+    values["hashtags"] = values["hashtags"].split() if values["hashtags"] else []
+    return PostView(**values)
 
 
 def count_posts(session: Session, pillar: str | None = None) -> dict[str, int]:

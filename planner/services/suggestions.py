@@ -8,15 +8,13 @@ batched queries), so a page of 200 or a review of 10,000 costs the same few read
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
-from planner.adapters.phrases import STOP_WORDS
 from planner.models import (
     Connection,
     ConnectionTag,
@@ -36,6 +34,7 @@ from planner.services.cadence import chunks, rows_for_people
 from planner.services.ledger import DEFAULT_PITCH_MIN_DAYS
 from planner.services.matching import tag_term
 from planner.store.reader import utc_value
+from planner.words import STOP_WORDS, words
 
 JOB_CHANGE_WINDOW_DAYS = 90  # a job change older than this is no longer news
 ENTRY_WINDOW_DAYS = 30  # entries worth sharing are recent
@@ -51,9 +50,6 @@ class Suggestion:
     message: str
     entry_id: int | None = None
     event_id: int | None = None
-
-    def as_json(self) -> dict:
-        return asdict(self)
 
 
 # Besides the shared stop words: the words of job titles and company names, which say nothing of
@@ -85,19 +81,11 @@ _NOT_INTERESTS = STOP_WORDS | frozenset(
         "working",
     ]
 )
-_WORD = re.compile(r"[a-z0-9][a-z0-9+#.]*[a-z0-9+#]|[a-z0-9]")
 
 
-def words(text: str) -> set[str]:
-    """Lower-case content words (stop words and 1-letter words dropped), light plural folding."""
-    out = set()
-    for w in _WORD.findall((text or "").lower()):
-        if len(w) < 2 or w in _NOT_INTERESTS:
-            continue
-        if len(w) > 4 and w.endswith("s") and not w.endswith("ss"):
-            w = w[:-1]
-        out.add(w)
-    return out
+def _interests(text: str) -> set[str]:
+    """The words of a title, a note or a tag that may say what a person cares about."""
+    return words(text, ignore=_NOT_INTERESTS)
 
 
 @dataclass
@@ -185,7 +173,12 @@ def _recent_entries(session: Session, now: datetime) -> list[_RecentEntry]:
             kws.setdefault(eid, []).append(phrase)
     return [
         _RecentEntry(
-            eid, title or "", link, words(title) | words(" ".join(kws.get(eid, []))), embedding, kws.get(eid, [])
+            eid,
+            title or "",
+            link,
+            _interests(title) | _interests(" ".join(kws.get(eid, []))),
+            embedding,
+            kws.get(eid, []),
         )
         for eid, title, link, embedding in rows
     ]
@@ -290,7 +283,7 @@ def _load_facts(session: Session, ids: list[int], now: datetime) -> _Facts:
     tags = tags_by_person(session, ids)
     entries = _recent_entries(session, now)
     events = [
-        _UpcomingEvent(eid, title, utc_value(starts), role, words(title))
+        _UpcomingEvent(eid, title, utc_value(starts), role, _interests(title))
         for eid, title, starts, role in session.exec(
             select(pk_col(Event.id), col(Event.title), col(Event.starts_at), col(Event.role))
             .where(col(Event.starts_at) > now, col(Event.starts_at) <= now + timedelta(days=EVENT_WINDOW_DAYS))
@@ -325,9 +318,9 @@ def _load_facts(session: Session, ids: list[int], now: datetime) -> _Facts:
 
 def _interest(person: _Person, facts: _Facts) -> _Interest:
     return _Interest(
-        tags={w for t in facts.tags.get(person.id, []) for w in words(tag_term(t))},
-        notes=words(person.notes or ""),
-        role=words(f"{person.position} {person.headline}"),
+        tags={w for t in facts.tags.get(person.id, []) for w in _interests(tag_term(t))},
+        notes=_interests(person.notes or ""),
+        role=_interests(f"{person.position} {person.headline}"),
     )
 
 

@@ -66,3 +66,13 @@ def user_timezone(source: Session | Reader, default: str = "UTC") -> ZoneInfo:
         raise PlannerError(
             f"the strategy's timezone {name!r} is unknown; fix it with `planner strategy set timezone ...`"
         ) from None
+
+
+def local_at(day: date, hhmm: str, zone: ZoneInfo) -> datetime:
+    """A local wall time on `day` as UTC. A time inside a spring-forward gap lands just after it."""
+    h, m = (int(x) for x in hhmm.split(":"))
+    return datetime.combine(day, time(h, m), zone).astimezone(UTC)
+
+
+def week_monday(day: date) -> date:
+    return day - timedelta(days=day.weekday())

@@ -6,7 +6,7 @@ instead of duplicating it, and restarts the person's cadence from when it happen
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
@@ -31,11 +31,6 @@ class TouchResult:
     created: bool = True
     next_due_at: datetime | None = None
     lint: dict | None = None  # pitch_score of the message, when one was given
-
-    def as_json(self) -> dict:
-        d = asdict(self)
-        d["next_due_at"] = self.next_due_at.isoformat() if self.next_due_at else None
-        return d
 
 
 def _check_links(session: Session, entry_id: int | None, event_id: int | None) -> None:
@@ -228,7 +223,7 @@ def accept_suggestion(
             pk(existing), existing.kind, existing.status, person.full_name, pk(person), guard, created=False
         )
     if due_at is None:  # the next free working-hours time within the daily capacity, not this minute
-        from planner.services.planning import next_touch_slot
+        from planner.services.slots import next_touch_slot
 
         due_at = next_touch_slot(session, now)
     result = plan_touch(

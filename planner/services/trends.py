@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import functools
-import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+
+from planner.words import keyword_key
 
 PREVIOUS_WINDOWS = 4
 SMOOTHING = 1.0  # add-one on both sides: 3 mentions out of nowhere is a lift of 4, not infinity
@@ -21,22 +20,6 @@ class Trend:
     baseline: float  # average mentions per previous window
     lift: float  # (count + 1) / (baseline + 1)
     series: tuple[int, ...]  # counts per window, oldest first; the last one is the current window
-
-
-_stemmer: Any = None
-
-
-@functools.lru_cache(maxsize=65536)
-def keyword_key(keyword: str) -> str:
-    """Merge key for near-duplicates: 'AI ops', 'AIOps' and 'ai-ops' agree; so do plurals.
-    Stored with each keyword (Keyword.merge_key), so trends can group by it in SQL."""
-    global _stemmer
-    if _stemmer is None:
-        import snowballstemmer
-
-        _stemmer = snowballstemmer.stemmer("porter")
-    words = re.findall(r"[a-z0-9+#]+", keyword.lower())
-    return "".join(_stemmer.stemWords(words))
 
 
 def rising_keywords(

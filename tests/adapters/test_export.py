@@ -586,3 +586,40 @@ def test_ics_repeated_hour_when_dst_ends_keeps_the_exact_instant():
     assert [e.dtstart.astimezone(UTC) for e in parse_strict(text).events] == [i.start for i in items]
     _, events = icalendar_events(text)
     assert [e["DTSTART"].dt.astimezone(UTC) for e in events] == [i.start for i in items]
+
+
+def test_write_exports_puts_each_format_and_the_extras_in_one_folder(tmp_path):
+    from planner.adapters.export import render, write_exports
+
+    items = [post(1, at(2, 9), "Launch"), touch(2, at(3, 10), "Ping")]
+    folder = tmp_path / "new" / "exports"
+    paths = write_exports(
+        folder,
+        ("ics", "csv", "md"),
+        items,
+        "Europe/Berlin",
+        stem="planner-2026-12-01",
+        title="Plan",
+        also={"r.md": "x\n"},
+    )
+    assert [p.name for p in paths] == [
+        "planner-2026-12-01.ics",
+        "planner-2026-12-01.csv",
+        "planner-2026-12-01.md",
+        "r.md",
+    ]
+    assert paths[0].read_bytes().decode() == render("ics", items, "Europe/Berlin")  # CRLF kept, not translated
+    assert "\r\n" in paths[0].read_bytes().decode()
+    assert paths[2].read_text().startswith("# Plan")
+    assert paths[3].read_text() == "x\n"
+
+
+def test_write_exports_names_what_it_cannot_write(tmp_path):
+    import pytest
+
+    from planner.adapters.export import write_exports
+    from planner.errors import PlannerError
+
+    (tmp_path / "file").write_text("")
+    with pytest.raises(PlannerError, match="cannot write to .*file"):
+        write_exports(tmp_path / "file", ("md",), [], "UTC", stem="x")

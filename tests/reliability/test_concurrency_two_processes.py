@@ -57,6 +57,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 from planner.store import open_store
+from planner.services import entries as entries_service
 from planner.services import feeds, today
 from planner.services.touches import plan_touch
 
@@ -73,18 +74,18 @@ for i in range(rounds):
     if stop is not None and stop.exists():
         break
     agenda = store.call(today.agenda, now(), ZoneInfo("UTC"))
-    page = store.call(feeds.list_entries, limit=50, offset=rng.choice((0, 0, 50, 100, 150, 200)), with_summary=True)
+    page = store.call(entries_service.list_entries, limit=50, offset=rng.choice((0, 0, 50, 100, 150, 200)), with_summary=True)
     done["reads"] += 1
     fresh = [e for e in page if e.id not in done["starred"]]
     if fresh:
         pick = rng.choice(fresh)
-        store.call(feeds.set_entry_flags, pick.id, starred=True)
+        store.call(entries_service.set_entry_flags, pick.id, starred=True)
         done["starred"].append(pick.id)
         done["entry_writes_at"].append(time.time())
     unused = [e for e in page if e.id not in done["ideas"]]
     if unused:
         pick = rng.choice(unused)
-        store.call(feeds.idea_from_entry, pick.id, now())
+        store.call(entries_service.idea_from_entry, pick.id, now())
         done["ideas"].append(pick.id)
         done["entry_writes_at"].append(time.time())
     touches = [item for item in agenda.items if item.kind == "touchpoint"]

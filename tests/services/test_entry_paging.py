@@ -7,7 +7,7 @@ from datetime import timedelta
 from helpers import FIXED_NOW, add_feed
 
 from planner.models import Entry
-from planner.services import feeds as feed_service
+from planner.services import entries as entries_service
 
 
 def test_keyset_pages_equal_the_full_list_with_ties_and_undated_entries(store):
@@ -25,12 +25,12 @@ def test_keyset_pages_equal_the_full_list_with_ties_and_undated_entries(store):
                     is_dismissed=(i == 5),
                 )
             )
-    everything = store.call(feed_service.list_entries, limit=None)
+    everything = store.call(entries_service.list_entries, limit=None)
     assert len(everything) == 26  # 27 minus the dismissed one
     for page in (1, 4, 7):
         seen, after = [], None
         while True:
-            rows = store.call(feed_service.list_entries, limit=page, after=after)
+            rows = store.call(entries_service.list_entries, limit=page, after=after)
             seen.extend(rows)
             if len(rows) < page:
                 break

@@ -22,8 +22,9 @@ from planner.models import (
     Touchpoint,
 )
 from planner.services import posts as post_service
-from planner.services.planning import move_item, plan_week, week_view
+from planner.services.planning import plan_week
 from planner.services.strategy import get_strategy, set_strategy
+from planner.services.week import move_item, week_view
 
 NOW = datetime(2026, 11, 25, 9, 30, tzinfo=UTC)  # Wednesday of 2026-W48
 NEXT_MONDAY = date(2026, 11, 30)  # 2026-W49
@@ -410,7 +411,7 @@ def test_week_view_lists_posts_and_touchpoints_in_time_order(store):
 
 
 def test_next_post_slot_skips_taken_and_past_slots_of_the_pillar(store):
-    from planner.services.planning import next_post_slot
+    from planner.services.slots import next_post_slot
 
     berlin = ZoneInfo("Europe/Berlin")
     with store.transaction() as s:
@@ -436,7 +437,7 @@ def test_next_post_slot_skips_taken_and_past_slots_of_the_pillar(store):
 
 
 def test_next_touch_slot_respects_capacity_working_days_and_hours(store):
-    from planner.services.planning import next_touch_slot
+    from planner.services.slots import next_touch_slot
 
     berlin = ZoneInfo("Europe/Berlin")
     with store.transaction() as s:

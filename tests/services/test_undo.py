@@ -11,9 +11,9 @@ from sqlmodel import select
 from planner.errors import ConflictError
 from planner.models import Connection, Post, Touchpoint
 from planner.services import review as review_service
-from planner.services.planning import move_item
 from planner.services.today import mark_item
 from planner.services.undo import UndoStack, delete_item, run_undoable, undo_change
+from planner.services.week import move_item
 
 
 def _world(store) -> tuple[int, int, int]:

@@ -113,8 +113,8 @@ def test_migration_0004_keeps_its_own_merge_key_equal_to_the_service_on_its_data
     migrated (the demo's and the near-duplicate forms trends merge) both give the same key."""
     import importlib.util
 
-    from planner.services.trends import keyword_key
     from planner.store import db as store_db
+    from planner.words import keyword_key
 
     path = Path(store_db.__file__).parent / "migrations" / "versions" / "0004_keyword_merge_key.py"
     spec = importlib.util.spec_from_file_location("migration_0004", path)

@@ -58,7 +58,7 @@ async def test_open_search_and_accept_suggestion(demo_settings):
             before = len(
                 s.exec(select(Touchpoint).where(Touchpoint.connection_id == pid, Touchpoint.status == "planned")).all()
             )
-        from planner.services.planning import next_touch_slot
+        from planner.services.slots import next_touch_slot
 
         expected_at = app.store.call(next_touch_slot, FIXED_NOW)
         await pilot.press("a")

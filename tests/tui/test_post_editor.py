@@ -126,7 +126,7 @@ async def test_editor_hashtags_pillar_status_and_schedule(demo_settings):
 
 
 async def test_schedule_dialog_shows_a_whole_example_and_proposes_the_next_free_slot(demo_settings):
-    from planner.services.planning import next_post_slot
+    from planner.services.slots import next_post_slot
 
     app = make_app(demo_settings, clock=lambda: FIXED_NOW)
     async with app.run_test(size=(80, 24)) as pilot:

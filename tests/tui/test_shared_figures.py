@@ -52,7 +52,7 @@ def grid_slot_cells(grid: WeekGrid) -> int:
 
 async def test_open_slots_and_touchpoints_after_moving_a_post_off_its_slot(demo_settings, cli):
     from planner.services import posts as post_service
-    from planner.services.planning import week_figures, week_view
+    from planner.services.week import week_figures, week_view
 
     app = make_app(demo_settings, clock=lambda: FIXED_NOW)
     view = app.store.call(week_view, datetime(2026, 11, 23).date(), FIXED_NOW)

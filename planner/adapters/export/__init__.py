@@ -16,6 +16,7 @@ quoted/escaped as each format requires.
 
 from planner.adapters.export.common import POST, TOUCHPOINT
 from planner.adapters.export.csv import to_csv
+from planner.adapters.export.files import render, write_exports, write_file
 from planner.adapters.export.hootsuite import (
     DroppedRow,
     HootsuiteExport,
@@ -35,4 +36,7 @@ __all__ = [
     "to_hootsuite",
     "to_ics",
     "to_markdown",
+    "render",
+    "write_exports",
+    "write_file",
 ]

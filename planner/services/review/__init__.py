@@ -10,7 +10,7 @@ It is two reads, which the review screen draws as they come: ``last_week`` (the 
 small part of the cost) and ``complete_review`` (people going cold, what is rising, suggestions).
 The review is read-only; the actions the review screen takes are the small functions in
 review.actions (``mark_happened``, ``carry_forward``, ``drop_item``, ``save_review``, ``finish_review``)
-plus the services it builds on (``touches.accept_suggestion``, ``feeds.idea_from_entry``, ``planning.plan_week``).
+plus the services it builds on (``touches.accept_suggestion``, ``entries.idea_from_entry``, ``planning.plan_week``).
 
 Definitions (all weeks are ISO weeks, Monday 00:00 to Monday 00:00 in the strategy's time zone):
 

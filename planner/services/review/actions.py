@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, col, select
 
 from planner.errors import PlannerError
+from planner.jsonout import plain
 from planner.models import (
     Post,
     PostStatus,
@@ -21,7 +22,6 @@ from planner.services.review.facts import _check_monday, _strategy
 from planner.services.review.history import _week_counts
 from planner.services.review.model import (
     SavedReview,
-    _plain,
 )
 from planner.services.timeutil import (
     iso_week,
@@ -79,7 +79,7 @@ def carry_forward(
 ) -> str:
     """Move a missed post or touchpoint to `to` (placed by hand: planning leaves it there)."""
     from planner.models import utcnow
-    from planner.services.planning import move_item
+    from planner.services.week import move_item
 
     now = now or utcnow()
     if to.tzinfo is None:
@@ -126,7 +126,7 @@ def save_review(session: Session, week: str, decisions: dict, now: datetime) -> 
     if not isinstance(decisions, dict):
         raise PlannerError(f"review decisions must be a mapping, got {type(decisions).__name__}")
     try:
-        text = json.dumps(decisions, sort_keys=True, ensure_ascii=False, default=_plain)
+        text = json.dumps(plain(decisions, utc=True), sort_keys=True, ensure_ascii=False)
     except (TypeError, ValueError) as exc:
         raise PlannerError(f"review decisions for {week} cannot be saved as JSON: {exc}") from None
     row = session.exec(select(Review).where(col(Review.week) == week)).first()

@@ -299,7 +299,7 @@ def _rising(session: Session, now: datetime) -> list[TopicRising]:
     """What is rising now (``keywords.rising_now``, the list Discover and the CLI show), by topic:
     a topic lists the rising keywords its entries of the last 7 days mention, and those entries."""
     from planner.services.keywords import TREND_DAYS, TREND_PER_ENTRY, rising_now
-    from planner.services.trends import keyword_key
+    from planner.words import keyword_key
 
     trends = rising_now(session, now)
     if not trends:

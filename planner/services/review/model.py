@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields, is_dataclass
-from datetime import UTC, date, datetime, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 
+from planner.jsonout import plain_fields
 from planner.services.ledger import GiveAskRatio
 
 KEPT_THRESHOLD = 0.8
@@ -37,32 +38,11 @@ GIVE_ASK_FLOOR = 3.0  # fewer gives per ask than this over 90 days earns a warni
 MIX_GAP = 0.10  # a pillar this far below its target share earns a suggestion
 
 
-def _plain(value):
-    if isinstance(value, datetime):
-        return value.astimezone(UTC).isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, float):
-        return round(value, 4)
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    if is_dataclass(value):
-        custom = getattr(type(value), "as_json", None)
-        if custom is not None and custom is not _Json.as_json:
-            return custom(value)
-        return _fields(value)
-    return value
-
-
-def _fields(value) -> dict:
-    return {f.name: _plain(getattr(value, f.name)) for f in fields(value)}
-
-
 class _Json:
+    """The review's stable JSON form: floats to four places, datetimes in UTC, whatever the machine."""
+
     def as_json(self) -> dict:
-        return _fields(self)
+        return plain_fields(self, digits=4, utc=True)
 
 
 @dataclass

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from planner.jsonout import dumps
 from planner.services.review.model import WeekReview
 from planner.text import clean_text, count, label
 
@@ -40,7 +41,7 @@ def _bar(value: float, total: float, width: int = BAR_WIDTH) -> str:
 
 def to_json(review: WeekReview) -> str:
     """The review as JSON: sorted keys, two-space indent, a final newline."""
-    return json.dumps(review.as_json(), sort_keys=True, ensure_ascii=False, indent=2) + "\n"
+    return dumps(review, indent=2, sort_keys=True) + "\n"
 
 
 def to_markdown(review: WeekReview) -> str:

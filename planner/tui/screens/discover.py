@@ -17,6 +17,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import DataTable, Input, ProgressBar, Static, Tree
 
+from planner.services import entries as entries_service
 from planner.services import feeds as feed_service
 from planner.text import plural
 from planner.tui.screens.base import PlannerScreen
@@ -42,10 +43,10 @@ def _tree(app) -> tuple[list, list]:
     return app.cached(("list_topics",), feed_service.list_topics), app.cached(("list_feeds",), feed_service.list_feeds)
 
 
-def _entries(app, f: Filter, after) -> list[feed_service.EntryRow]:
+def _entries(app, f: Filter, after) -> list[entries_service.EntryRow]:
     return app.cached(
         ("list_entries", f, after),
-        feed_service.list_entries,
+        entries_service.list_entries,
         topic=f.topic,
         feed_id=f.feed_id,
         unread=f.unread,
@@ -80,7 +81,7 @@ class DiscoverScreen(PlannerScreen):
     def __init__(self) -> None:
         super().__init__()
         self.filter = Filter()
-        self.rows: list[feed_service.EntryRow] = []
+        self.rows: list[entries_service.EntryRow] = []
         self.exhausted = False
         self.loading_page = False
         self.keep: tuple[int, int] | None = None  # (entry id, row) the cursor returns to after a reload
@@ -192,7 +193,7 @@ class DiscoverScreen(PlannerScreen):
         rows = _entries(self.app, f, (last.published_at, last.id) if last is not None else None)
         self.app.call_from_thread(self.append_rows, offset, rows)
 
-    def append_rows(self, offset: int, rows: list[feed_service.EntryRow]) -> None:
+    def append_rows(self, offset: int, rows: list[entries_service.EntryRow]) -> None:
         if offset != len(self.rows):  # a stale page from before a filter change
             return
         table = self.query_one("#discover-entries", DataTable)
@@ -226,7 +227,7 @@ class DiscoverScreen(PlannerScreen):
         self._restore_cursor()
 
     @staticmethod
-    def _title(row: feed_service.EntryRow) -> Text:
+    def _title(row: entries_service.EntryRow) -> Text:
         text = Text(("★ " if row.is_starred else "") + (row.title or "(untitled)"))
         if not row.is_read:
             text.stylize("bold")
@@ -234,7 +235,7 @@ class DiscoverScreen(PlannerScreen):
 
     # --- selection and detail ----------------------------------------------------------------
 
-    def current(self) -> feed_service.EntryRow | None:
+    def current(self) -> entries_service.EntryRow | None:
         table = self.query_one("#discover-entries", DataTable)
         if not self.rows or not (0 <= table.cursor_row < len(self.rows)):
             return None
@@ -269,7 +270,7 @@ class DiscoverScreen(PlannerScreen):
             body.append("\n\no: open the link · i: make it a post idea (on the list)", style="dim")
             self.app.push_screen(DetailModal("Entry", body))
 
-    def entry_text(self, row: feed_service.EntryRow) -> Text:
+    def entry_text(self, row: entries_service.EntryRow) -> Text:
         text = Text()
         text.append(row.title or "(untitled)", style="bold")
         text.append("\n")
@@ -356,14 +357,14 @@ class DiscoverScreen(PlannerScreen):
 
     # --- actions -------------------------------------------------------------------------------
 
-    def _update_row(self, index: int, row: feed_service.EntryRow) -> None:
+    def _update_row(self, index: int, row: entries_service.EntryRow) -> None:
         self.rows[index] = row
         table = self.query_one("#discover-entries", DataTable)
         table.update_cell_at((index, 2), self._title(row))
 
     @work(thread=True, exit_on_error=False, group="discover-flags")
-    def set_flags(self, index: int, row: feed_service.EntryRow, **flags) -> None:
-        self.app.store.call(feed_service.set_entry_flags, row.id, **flags)
+    def set_flags(self, index: int, row: entries_service.EntryRow, **flags) -> None:
+        self.app.store.call(entries_service.set_entry_flags, row.id, **flags)
         from dataclasses import replace
 
         changed = replace(row, is_read=flags.get("read", row.is_read), is_starred=flags.get("starred", row.is_starred))
@@ -386,8 +387,8 @@ class DiscoverScreen(PlannerScreen):
         self.dismiss_row(row)
 
     @work(thread=True, exit_on_error=False, group="discover-flags")
-    def dismiss_row(self, row: feed_service.EntryRow) -> None:
-        self.app.store.call(feed_service.set_entry_flags, row.id, dismissed=True)
+    def dismiss_row(self, row: entries_service.EntryRow) -> None:
+        self.app.store.call(entries_service.set_entry_flags, row.id, dismissed=True)
         self.app.call_from_thread(self._remove_row, row.id)
 
     def _remove_row(self, entry_id: int) -> None:
@@ -413,8 +414,8 @@ class DiscoverScreen(PlannerScreen):
             self.make_idea(row)
 
     @work(thread=True, exit_on_error=False, group="discover-idea")
-    def make_idea(self, row: feed_service.EntryRow) -> None:
-        post = self.app.store.call(feed_service.idea_from_entry, row.id, self.app.now())
+    def make_idea(self, row: entries_service.EntryRow) -> None:
+        post = self.app.store.call(entries_service.idea_from_entry, row.id, self.app.now())
         self.app.call_from_thread(
             self.app.notify, f"Post idea #{post.id}: {post.title}", title="Content share idea", markup=False
         )

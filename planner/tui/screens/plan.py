@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import ContentSwitcher, DataTable, Static
 
-from planner.services import planning
+from planner.services import planning, timeutil, week
 from planner.services import today as today_service
 from planner.text import label
 from planner.tui.screens.base import ItemActions, PlannerScreen
@@ -35,20 +35,15 @@ def export_folder(app) -> Path:
 
 def write_calendar_files(store, now: datetime, folder: Path) -> list[Path]:
     """The next 4 weeks as ICS and Markdown (the CLI's defaults)."""
-    from planner.adapters.export import to_ics, to_markdown
+    from planner.adapters.export import write_exports
     from planner.services.calendar import calendar
 
     rng, items = store.call(calendar, now)
-    folder.mkdir(parents=True, exist_ok=True)
-    stem = f"planner-{rng.first_day:%Y-%m-%d}"
-    ics, md = folder / f"{stem}.ics", folder / f"{stem}.md"
-    ics.write_text(to_ics(items, rng.timezone), encoding="utf-8", newline="")
-    md.write_text(to_markdown(items, rng.timezone), encoding="utf-8")
-    return [ics, md]
+    return write_exports(folder, ("ics", "md"), items, rng.timezone, stem=f"planner-{rng.first_day:%Y-%m-%d}")
 
 
-def _week(app, monday: date) -> planning.WeekView:
-    return app.cached(("week_view", monday), planning.week_view, monday, app.now())
+def _week(app, monday: date) -> week.WeekView:
+    return app.cached(("week_view", monday), week.week_view, monday, app.now())
 
 
 class PlanScreen(ItemActions, PlannerScreen):
@@ -76,7 +71,7 @@ class PlanScreen(ItemActions, PlannerScreen):
     def __init__(self) -> None:
         super().__init__()
         self.monday: date | None = None
-        self.view: planning.WeekView | None = None
+        self.view: week.WeekView | None = None
         self.drawn_day: date | None = None  # the day grid and agenda marked as today
         self.select_after: tuple[str, int] | None = None
         self.agenda_shown = 0  # view.items[:agenda_shown] are the agenda's rows, in order
@@ -96,11 +91,11 @@ class PlanScreen(ItemActions, PlannerScreen):
     @staticmethod
     def prefetch(app) -> None:
         """This week, read in the background after start-up (tui.app), so the first open draws it at once."""
-        _week(app, planning.week_monday(app.now().astimezone(app.tz).date()))
+        _week(app, timeutil.week_monday(app.now().astimezone(app.tz).date()))
 
     def on_mount(self) -> None:
         self.sub_title = "Plan"
-        self.monday = planning.week_monday(self.app.now().astimezone(self.zone()).date())
+        self.monday = timeutil.week_monday(self.app.now().astimezone(self.zone()).date())
         self.load()
 
     def on_screen_resume(self) -> None:
@@ -113,12 +108,12 @@ class PlanScreen(ItemActions, PlannerScreen):
     # --- loading -------------------------------------------------------------------------------
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="plan-load")
-    def load(self) -> planning.WeekView:
+    def load(self) -> week.WeekView:
         view = _week(self.app, self.monday)
         self.app.call_from_thread(self.show, view)
         return view
 
-    def show(self, view: planning.WeekView) -> None:
+    def show(self, view: week.WeekView) -> None:
         zone = ZoneInfo(view.timezone)
         today = self.app.now().astimezone(zone).date()
         if (view, today) == (self.view, self.drawn_day) and self.select_after is None:
@@ -128,7 +123,7 @@ class PlanScreen(ItemActions, PlannerScreen):
         self.query_one("#plan-title", Static).update(
             Text(f"Plan · {view.week} · {view.monday:%d %b} – {sunday:%d %b %Y} · {view.timezone}")
         )
-        figures = planning.week_figures(view)
+        figures = week.week_figures(view)
         grid = self.query_one(WeekGrid)
         grid.show_week(view, today, figures.open_slots)
         capped = f" · grid: {TOUCH_PER_DAY} a day, most overdue first" if grid.more else ""
@@ -169,7 +164,7 @@ class PlanScreen(ItemActions, PlannerScreen):
 
     # --- selection -----------------------------------------------------------------------------
 
-    def selected(self) -> planning.WeekItem | None:
+    def selected(self) -> week.WeekItem | None:
         if self.view is None:
             return None
         if self.query_one(ContentSwitcher).current == "plan-grid":
@@ -234,7 +229,7 @@ class PlanScreen(ItemActions, PlannerScreen):
         self.load()
 
     def action_this_week(self) -> None:
-        self.monday = planning.week_monday(self.app.now().astimezone(self.zone()).date())
+        self.monday = timeutil.week_monday(self.app.now().astimezone(self.zone()).date())
         self.load()
 
     def action_reload(self) -> None:
@@ -342,7 +337,7 @@ class PlanScreen(ItemActions, PlannerScreen):
         self.app.call_from_thread(self.app.push_screen, DetailModal("Touchpoint", touch_text(d, self.zone())))
 
     @work(thread=True, exclusive=False, exit_on_error=False, group="plan-mark")
-    def mark(self, item: planning.WeekItem, done: bool) -> str:
+    def mark(self, item: week.WeekItem, done: bool) -> str:
         now = self.app.now()
         message = self.app.undoable(
             item.kind,
@@ -367,14 +362,14 @@ class PlanScreen(ItemActions, PlannerScreen):
         self.move(item, when)
 
     @work(thread=True, exclusive=False, exit_on_error=False, group="plan-move")
-    def move(self, item: planning.WeekItem, when: datetime) -> str:
+    def move(self, item: week.WeekItem, when: datetime) -> str:
         now = self.app.now()
         message = self.app.undoable(
             item.kind,
             item.id,
-            lambda s: planning.move_item(s, item.kind, item.id, when, now, expected_version=item.version),
+            lambda s: week.move_item(s, item.kind, item.id, when, now, expected_version=item.version),
         )
-        new_monday = planning.week_monday(when.astimezone(self.zone()).date())
+        new_monday = timeutil.week_monday(when.astimezone(self.zone()).date())
 
         def after() -> None:
             self.select_after = (item.kind, item.id)

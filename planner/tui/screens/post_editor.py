@@ -317,7 +317,7 @@ class PostEditorScreen(PlannerScreen):
         p = self.context.post
         current = p.scheduled_at.astimezone(self.zone()).strftime("%Y-%m-%d %H:%M") if p.scheduled_at else ""
 
-        from planner.services.planning import next_post_slot
+        from planner.services.slots import next_post_slot
 
         def chosen(value: datetime | None) -> None:
             if value is not None:

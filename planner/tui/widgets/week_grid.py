@@ -15,7 +15,7 @@ from rich.cells import cell_len, set_cell_size
 from rich.text import Text
 from textual.binding import Binding
 
-from planner.services.planning import WeekItem, WeekView, week_figures
+from planner.services.week import WeekItem, WeekView, week_figures
 from planner.text import label
 from planner.tui.widgets.lists import PlannerTable
 

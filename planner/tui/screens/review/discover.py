@@ -91,7 +91,7 @@ class DiscoverStep(Step):
     def make_idea(self, entry: review_service.EntryPick, how: str):
         now = self.app.now()
         if how == "share":
-            from planner.services.feeds import idea_from_entry
+            from planner.services.entries import idea_from_entry
 
             post_id = self.app.store.call(lambda s: idea_from_entry(s, entry.entry_id, now).id)
             note = f"Share idea: {entry.title}"

@@ -64,27 +64,21 @@ class ExportStep(Step, can_focus=True):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="review-export")
     def export(self, folder: Path, monday: date, review: review_service.WeekReview) -> list[Path]:
-        from planner.adapters.export import to_csv, to_ics, to_markdown
-        from planner.errors import PlannerError
+        from planner.adapters.export import write_exports
         from planner.services.calendar import calendar
         from planner.services.review.report import to_markdown as review_markdown
         from planner.services.timeutil import iso_week
 
         rng, items = self.app.store.call(calendar, self.app.now(), monday, monday + timedelta(days=6))
-        stem = f"planner-{rng.first_day:%Y-%m-%d}"
-        files = {
-            folder / f"{stem}.ics": (to_ics(items, rng.timezone), ""),
-            folder / f"{stem}.csv": (to_csv(items, rng.timezone), ""),
-            folder / f"{stem}.md": (to_markdown(items, rng.timezone, title=f"Plan for {iso_week(monday)}"), None),
-            folder / f"review-{review.week}.md": (review_markdown(review), None),
-        }
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-            for path, (text, newline) in files.items():
-                path.write_text(text, encoding="utf-8", newline=newline)
-        except OSError as exc:
-            raise PlannerError(f"cannot write to {folder}: {exc.strerror or exc}") from None
-        paths = list(files)
+        paths = write_exports(
+            folder,
+            ("ics", "csv", "md"),
+            items,
+            rng.timezone,
+            stem=f"planner-{rng.first_day:%Y-%m-%d}",
+            title=f"Plan for {iso_week(monday)}",
+            also={f"review-{review.week}.md": review_markdown(review)},
+        )
         self.post_message(self.Written(paths))
         return paths
 

@@ -21,7 +21,7 @@ from planner.tui.screens.review.step import PAGE, Step, grow_near_end, redraw, s
 from planner.tui.widgets.fit_table import FitTable
 
 if TYPE_CHECKING:
-    from planner.services.planning import WeekView
+    from planner.services.week import WeekView
 
 
 class NextWeekStep(Step):
@@ -61,7 +61,7 @@ class NextWeekStep(Step):
     def load_week(self, monday: date):
         """Read when the step is shown (and after each change made there), so the review opens
         without waiting for a week of plan it may never reach."""
-        from planner.services.planning import week_view
+        from planner.services.week import week_view
 
         view = self.app.store.call(week_view, monday, self.app.now())
         self.post_message(self.WeekRead(view))
@@ -128,7 +128,7 @@ class NextWeekStep(Step):
 
     @work(thread=True, exclusive=False, exit_on_error=False, group="review-move")
     def move(self, item, when: datetime) -> str:
-        from planner.services.planning import move_item
+        from planner.services.week import move_item
 
         now = self.app.now()
         message = self.app.undoable(
