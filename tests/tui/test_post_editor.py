@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from helpers import FIXED_NOW
+from helpers import FIXED_NOW, settle
 from sqlmodel import select
 
 from planner.models import Post
@@ -12,12 +12,6 @@ from planner.tui.app import make_app
 from planner.tui.modals.schedule import ScheduleDialog
 from planner.tui.screens.post_editor import PostEditorScreen, length_report
 from planner.tui.screens.posts import PostsScreen
-
-
-async def settle(app, pilot) -> None:
-    for _ in range(3):
-        await app.workers.wait_for_complete()
-        await pilot.pause()
 
 
 async def open_editor(app, pilot, status: str = "idea") -> PostEditorScreen:

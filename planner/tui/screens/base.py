@@ -7,12 +7,24 @@ silent, whichever screen started the work.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual import on
 from textual.screen import Screen
 from textual.worker import Worker
 
+if TYPE_CHECKING:
+    from planner.tui.app import PlannerApp
+
 
 class PlannerScreen(Screen):
+    """A section's screen: ``self.app`` is the PlannerApp (typed, so ``self.app.store`` checks)."""
+
+    if TYPE_CHECKING:
+
+        @property
+        def app(self) -> PlannerApp: ...
+
     @on(Worker.StateChanged)
     def _forward_worker_state(self, event: Worker.StateChanged) -> None:
         self.app.report_worker_error(event)

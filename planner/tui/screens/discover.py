@@ -9,16 +9,20 @@ from __future__ import annotations
 
 import webbrowser
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.reactive import reactive
 from textual.widgets import DataTable, Input, ProgressBar, Static, Tree
 
 from planner.services import feeds as feed_service
 from planner.text import plural
+from planner.tui.cache import NOW
 from planner.tui.screens.base import PlannerScreen
 from planner.tui.widgets.fit_table import FitTable
 from planner.tui.widgets.fit_tree import FitTree
@@ -26,6 +30,9 @@ from planner.tui.widgets.footer import PlannerFooter
 from planner.tui.widgets.section_bar import SectionBar
 
 PAGE = 200
+
+if TYPE_CHECKING:
+    from planner.tui.app import PlannerApp
 
 
 @dataclass(frozen=True)
@@ -38,13 +45,13 @@ class Filter:
     starred: bool = False
 
 
-def _tree(app) -> tuple[list, list]:
-    return app.cached(("list_topics",), feed_service.list_topics), app.cached(("list_feeds",), feed_service.list_feeds)
+def _tree(app: PlannerApp) -> tuple[list, list]:
+    return app.cache.read(("feeds",), feed_service.list_topics), app.cache.read(("feeds",), feed_service.list_feeds)
 
 
-def _entries(app, f: Filter, after) -> list[feed_service.EntryRow]:
-    return app.cached(
-        ("list_entries", f, after),
+def _entries(app: PlannerApp, f: Filter, after) -> list[feed_service.EntryRow]:
+    return app.cache.read(
+        ("feeds",),
         feed_service.list_entries,
         topic=f.topic,
         feed_id=f.feed_id,
@@ -57,13 +64,62 @@ def _entries(app, f: Filter, after) -> list[feed_service.EntryRow]:
     )
 
 
-def _trends(app, topic: str | None):
+def _trends(app: PlannerApp, topic: str | None):
     from planner.services.keywords import rising_now
 
-    return app.cached(("rising_now", topic), rising_now, app.now(), topic)
+    return app.cache.read(("feeds", "keywords"), rising_now, NOW, topic)
+
+
+def entry_text(row: feed_service.EntryRow, tz) -> Text:
+    text = Text()
+    text.append(row.title or "(untitled)", style="bold")
+    text.append("\n")
+    when = row.published_at.astimezone(tz).strftime("%a %d %b %Y %H:%M") if row.published_at else "undated"
+    text.append(f"{row.feed_title} · {row.topic or 'no topic'} · {when}", style="dim")
+    if row.author:
+        text.append(f" · {row.author}", style="dim")
+    text.append("\n")
+    if row.link:
+        text.append(row.link, style="underline")
+        text.append("\n")
+    text.append("\n")
+    text.append(row.summary or "(no summary)")
+    return text
+
+
+class EntryPane(Static):
+    """The selected entry: the screen sets ``detail`` (None: there are no entries here)."""
+
+    detail: reactive[feed_service.EntryRow | None] = reactive(None, init=False, always_update=True)
+    EMPTY = Text("No entries here yet. Press R to refresh your feeds.", style="dim")
+
+    def watch_detail(self, row: feed_service.EntryRow | None) -> None:
+        self.update(self.EMPTY if row is None else entry_text(row, self.app.tz))
 
 
 class DiscoverScreen(PlannerScreen):
+    class TreeLoaded(Message, bubble=False):
+        def __init__(self, topics: list, feeds: list) -> None:
+            super().__init__()
+            self.topics, self.feeds = topics, feeds
+
+    class PageLoaded(Message, bubble=False):
+        """A page of entries, read for the rows shown before it (``offset``) under ``filter``."""
+
+        def __init__(self, filter: Filter, offset: int, rows: list[feed_service.EntryRow]) -> None:
+            super().__init__()
+            self.filter, self.offset, self.rows = filter, offset, rows
+
+    class KeywordsLoaded(Message, bubble=False):
+        def __init__(self, entry_id: int, words: list[tuple[str, float]]) -> None:
+            super().__init__()
+            self.entry_id, self.words = entry_id, words
+
+    class TrendsLoaded(Message, bubble=False):
+        def __init__(self, topic: str | None, trends: list) -> None:
+            super().__init__()
+            self.topic, self.trends = topic, trends
+
     BINDINGS = [
         Binding("R", "refresh_feeds", "Refresh feeds", key_display="R"),
         Binding("m", "toggle_read", "Read/unread"),
@@ -110,7 +166,7 @@ class DiscoverScreen(PlannerScreen):
                 yield table
                 with VerticalScroll(classes="detail", id="discover-detail-box"):
                     yield Static("", id="discover-keywords")
-                    yield Static("", id="discover-detail")
+                    yield EntryPane("", id="discover-detail")
         yield PlannerFooter()
 
     def on_mount(self) -> None:
@@ -131,10 +187,11 @@ class DiscoverScreen(PlannerScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="discover-tree")
     def load_tree(self) -> None:
-        topics, feeds = _tree(self.app)
-        self.app.call_from_thread(self.show_tree, topics, feeds)
+        self.post_message(self.TreeLoaded(*_tree(self.app)))
 
-    def show_tree(self, topics, feeds) -> None:
+    @on(TreeLoaded)
+    def show_tree(self, message: TreeLoaded) -> None:
+        topics, feeds = message.topics, message.feeds
         tree = self.query_one("#discover-tree", Tree)
         tree.clear()
         tree.root.data = Filter()
@@ -190,10 +247,12 @@ class DiscoverScreen(PlannerScreen):
         f = self.filter
         last = self.rows[offset - 1] if 0 < offset <= len(self.rows) else None
         rows = _entries(self.app, f, (last.published_at, last.id) if last is not None else None)
-        self.app.call_from_thread(self.append_rows, offset, rows)
+        self.post_message(self.PageLoaded(f, offset, rows))
 
-    def append_rows(self, offset: int, rows: list[feed_service.EntryRow]) -> None:
-        if offset != len(self.rows):  # a stale page from before a filter change
+    @on(PageLoaded)
+    def append_rows(self, message: PageLoaded) -> None:
+        offset, rows = message.offset, message.rows
+        if message.filter != self.filter or offset != len(self.rows):  # from before a filter change
             return
         table = self.query_one("#discover-entries", DataTable)
         tz = self.app.tz
@@ -249,14 +308,10 @@ class DiscoverScreen(PlannerScreen):
 
     def show_detail(self) -> None:
         row = self.current()
-        detail = self.query_one("#discover-detail", Static)
         self.query_one("#discover-keywords", Static).update("")
         if row is not None:
             self.load_keywords(row.id)
-        if row is None:
-            detail.update(Text("No entries here yet. Press R to refresh your feeds.", style="dim"))
-            return
-        detail.update(self.entry_text(row))
+        self.query_one("#discover-detail", EntryPane).detail = row
 
     @on(DataTable.RowSelected, "#discover-entries")
     def open_entry(self, _event: DataTable.RowSelected) -> None:
@@ -270,34 +325,21 @@ class DiscoverScreen(PlannerScreen):
             self.app.push_screen(DetailModal("Entry", body))
 
     def entry_text(self, row: feed_service.EntryRow) -> Text:
-        text = Text()
-        text.append(row.title or "(untitled)", style="bold")
-        text.append("\n")
-        when = row.published_at.astimezone(self.app.tz).strftime("%a %d %b %Y %H:%M") if row.published_at else "undated"
-        text.append(f"{row.feed_title} · {row.topic or 'no topic'} · {when}", style="dim")
-        if row.author:
-            text.append(f" · {row.author}", style="dim")
-        text.append("\n")
-        if row.link:
-            text.append(row.link, style="underline")
-            text.append("\n")
-        text.append("\n")
-        text.append(row.summary or "(no summary)")
-        return text
+        return entry_text(row, self.app.tz)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="discover-keywords")
     def load_keywords(self, entry_id: int) -> None:
         from planner.services.keywords import entry_keywords
 
-        words = self.app.store.call(entry_keywords, entry_id, 8)
-        self.app.call_from_thread(self.show_keywords, entry_id, words)
+        self.post_message(self.KeywordsLoaded(entry_id, self.app.store.call(entry_keywords, entry_id, 8)))
 
-    def show_keywords(self, entry_id: int, words: list[tuple[str, float]]) -> None:
+    @on(KeywordsLoaded)
+    def show_keywords(self, message: KeywordsLoaded) -> None:
         row = self.current()
-        if row is None or row.id != entry_id:
-            return
+        if row is None or row.id != message.entry_id:
+            return  # the cursor moved on
         chips = Text()
-        for phrase, _score in words:
+        for phrase, _score in message.words:
             chips.append(f" {phrase} ", style="reverse")
             chips.append(" ")
         self.query_one("#discover-keywords", Static).update(chips)
@@ -313,12 +355,13 @@ class DiscoverScreen(PlannerScreen):
     @work(thread=True, exclusive=True, exit_on_error=False, group="discover-trends")
     def load_trends(self) -> None:
         topic = self.filter.topic
-        trends = _trends(self.app, topic)
-        self.app.call_from_thread(self.show_trends, topic, trends)
+        self.post_message(self.TrendsLoaded(topic, _trends(self.app, topic)))
 
-    def show_trends(self, topic: str | None, trends) -> None:
-        if topic != self.filter.topic:
+    @on(TrendsLoaded)
+    def show_trends(self, message: TrendsLoaded) -> None:
+        if message.topic != self.filter.topic:
             return
+        trends = message.trends
         text = Text()
         if not trends:
             text.append("nothing rising yet", style="dim")
