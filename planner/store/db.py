@@ -315,7 +315,9 @@ class Store:
         warns of queries on its UI thread with it)."""
         from sqlalchemy import event
 
-        def before(_conn, _cursor, statement, _parameters, _context, _executemany) -> None:
+        def before(
+            _conn: object, _cursor: object, statement: str, _params: object, _context: object, _many: bool
+        ) -> None:
             check(statement)
 
         event.listen(self.engine, "before_cursor_execute", before)

@@ -38,6 +38,7 @@ NOT_WAITED_FOR = {
     "plan-load",
     "posts-load",
     "editor-load",
+    "editor-slot",
     "network-page",
     "network-detail",
     "discover-tree",
@@ -195,8 +196,9 @@ class PlannerApp(App):
             self._store = store
 
     def _on_ui_thread(self) -> bool:
-        """On the app's thread, in the app's own tasks (a test's checks run in the test's task)."""
-        if getattr(self, "_thread_id", None) != threading.get_ident():
+        """On the app's thread while it runs, in the app's own tasks (a test's checks run in the
+        test's task)."""
+        if not self.is_running or getattr(self, "_thread_id", None) != threading.get_ident():
             return False
         import asyncio
 
@@ -222,8 +224,7 @@ class PlannerApp(App):
             warnings.warn(f"{what} on the UI thread (screen {self.screen_stack[-1:]!r})", UIThreadQuery, stacklevel=3)
 
     def _query_on_thread(self, statement: str) -> None:
-        if self._on_ui_thread() and not self._ui_reads_allowed:
-            self._warn_if_ui_thread(f"the query {' '.join(statement.split())[:120]!r}")
+        self._warn_if_ui_thread(f"the query {' '.join(statement.split())[:120]!r}")
 
     @contextmanager
     def reading_on_ui_thread(self, reason: str) -> Iterator[None]:

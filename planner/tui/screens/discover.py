@@ -115,6 +115,13 @@ class DiscoverScreen(PlannerScreen):
             super().__init__()
             self.entry_id, self.words = entry_id, words
 
+    class RefreshProgress(Message, bubble=False):
+        """Feeds refreshed so far (``total`` None: the refresh is over, or failed)."""
+
+        def __init__(self, done: int, total: int | None) -> None:
+            super().__init__()
+            self.done, self.total = done, total
+
     class TrendsLoaded(Message, bubble=False):
         def __init__(self, topic: str | None, trends: list) -> None:
             super().__init__()
@@ -502,10 +509,8 @@ class DiscoverScreen(PlannerScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="discover-refresh")
     def refresh_feeds(self) -> None:
-        bar = self.query_one("#discover-progress", ProgressBar)
-
         def progress(done: int, total: int, _result) -> None:
-            self.app.call_from_thread(bar.update, total=total, progress=done)
+            self.post_message(self.RefreshProgress(done, total))
 
         from planner.tui.detached import Abandoned, run_detached
 
@@ -513,10 +518,8 @@ class DiscoverScreen(PlannerScreen):
             summary = run_detached(feed_service.refresh, self.app.store, progress=progress, now=self.app.now())
         except Abandoned:
             return  # quitting: no more calls into the app
-        except BaseException:
-            self.app.call_from_thread(setattr, bar, "display", False)
-            raise
-        self.app.call_from_thread(setattr, bar, "display", False)
+        finally:
+            self.post_message(self.RefreshProgress(0, None))
         message = (
             f"{summary.feeds} feeds: {summary.new_entries} new entries, {summary.not_modified + summary.unchanged} unchanged, "
             f"{summary.errors} errors"
@@ -529,6 +532,14 @@ class DiscoverScreen(PlannerScreen):
             severity="warning" if summary.errors else "information",
         )
         self.app.call_from_thread(self.after_refresh, summary)
+
+    @on(RefreshProgress)
+    def show_refresh_progress(self, message: RefreshProgress) -> None:
+        bar = self.query_one("#discover-progress", ProgressBar)
+        if message.total is None:
+            bar.display = False
+        else:
+            bar.update(total=message.total, progress=message.done)
 
     def after_refresh(self, summary) -> None:
         self.load_tree()
