@@ -29,10 +29,10 @@ from planner.tui.widgets.fit_tree import FitTree
 from planner.tui.widgets.footer import PlannerFooter
 from planner.tui.widgets.section_bar import SectionBar
 
-PAGE = 200
-
 if TYPE_CHECKING:
     from planner.tui.app import PlannerApp
+
+PAGE = 200
 
 
 @dataclass(frozen=True)

@@ -31,12 +31,12 @@ from planner.tui.widgets.fit_table import FitTable
 from planner.tui.widgets.footer import PlannerFooter
 from planner.tui.widgets.section_bar import SectionBar
 
+if TYPE_CHECKING:
+    from planner.tui.app import PlannerApp
+
 PAGE = 200
 FILTERS = (None, "due", "cold")
 FILTER_LABELS = {None: "everyone", "due": "due now", "cold": "going cold"}
-
-if TYPE_CHECKING:
-    from planner.tui.app import PlannerApp
 
 
 @dataclass(frozen=True)

@@ -25,11 +25,11 @@ from planner.tui.widgets.footer import PlannerFooter
 from planner.tui.widgets.section_bar import SectionBar
 from planner.tui.widgets.week_grid import DAY_NAMES, TOUCH_PER_DAY, WeekGrid, item_text
 
-MOVE_STEP = timedelta(minutes=30)
-AGENDA_PAGE = 200  # agenda rows added at a time: the next ones as the cursor nears the end
-
 if TYPE_CHECKING:
     from planner.tui.app import PlannerApp
+
+MOVE_STEP = timedelta(minutes=30)
+AGENDA_PAGE = 200  # agenda rows added at a time: the next ones as the cursor nears the end
 
 
 def export_folder(app) -> Path:
