@@ -208,3 +208,33 @@ def word_entries(url: str, entries: int, seed: int) -> None:
             ],
         )
     store.dispose()
+
+
+async def settle(app, pilot, rounds: int = 4) -> None:
+    """Let the app's workers finish and the messages they post be handled, ``rounds`` times (a
+    handler may start the next worker: a page, then its person's detail, then the trends)."""
+    for _ in range(rounds):
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+class MessageLog(list):
+    """``app.run_test(message_hook=log)``: every message the app dispatched, in order; ``arrived``
+    waits until one of a kind (a screen's ``PageLoaded``, say) has been handled."""
+
+    def __call__(self, message) -> None:
+        self.append(message)
+
+    def of(self, kind) -> list:
+        return [m for m in self if isinstance(m, kind)]
+
+    async def arrived(self, app, pilot, kind, count: int = 1, rounds: int = 50):
+        """The ``count``-th message of ``kind`` since the log began, once its handler has run."""
+        for _ in range(rounds):
+            if len(self.of(kind)) >= count:
+                await pilot.pause()  # the hook runs as it is dispatched: now its handler has too
+                return self.of(kind)[count - 1]
+            await pilot.pause()
+            await app.workers.wait_for_complete()
+        raise AssertionError(f"no {kind.__name__} (#{count}) arrived; saw {[type(m).__name__ for m in self][-20:]}")

@@ -325,6 +325,18 @@ class Store:
         except DBAPIError:  # a standby in recovery has no insert position: no cache, every read fresh
             return None
 
+    def watch_queries(self, check: Callable[[str], None]) -> None:
+        """Call ``check(statement)`` before each statement this store's engine runs (the TUI
+        warns of queries on its UI thread with it)."""
+        from sqlalchemy import event
+
+        def before(
+            _conn: object, _cursor: object, statement: str, _params: object, _context: object, _many: bool
+        ) -> None:
+            check(statement)
+
+        event.listen(self.engine, "before_cursor_execute", before)
+
     def dispose(self) -> None:
         if self._token_conn is not None:
             self._token_conn.close()

@@ -8,8 +8,9 @@ services for data through ``app.store.call`` in thread workers (Today's first fr
 from __future__ import annotations
 
 import threading
-import time
-from collections.abc import Callable, Iterable
+import warnings
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TypeVar
@@ -23,10 +24,9 @@ from textual.worker import Worker, WorkerState
 
 from planner.config import Settings
 from planner.errors import PlannerError
+from planner.tui.cache import DOMAINS, ReadCache
 
 T = TypeVar("T")
-CACHE_MAX_AGE_S = 600  # see PlannerApp.cached
-CACHE_ENTRIES = 256
 # workers quit cancels without waiting: reads, and long detached work (see tui.detached); any
 # other worker is a save, which quitting lets finish
 NOT_WAITED_FOR = {
@@ -38,6 +38,7 @@ NOT_WAITED_FOR = {
     "plan-load",
     "posts-load",
     "editor-load",
+    "editor-slot",
     "network-page",
     "network-detail",
     "discover-tree",
@@ -48,6 +49,15 @@ NOT_WAITED_FOR = {
     "review-next",
 }
 FIRST_FRAME_WAIT_S = 0.1  # a locked file is read by a worker instead of stalling the first frame
+
+
+class UIThreadQuery(UserWarning):
+    """A store query (or the store's opening) ran on the UI thread, where it stalls every key and
+    frame: reads belong in workers. Silent for a person; the tests turn it into an error
+    (pyproject's filterwarnings). ``PlannerApp.reading_on_ui_thread`` allows the few tiny ones."""
+
+
+warnings.filterwarnings("ignore", category=UIThreadQuery)
 
 
 @dataclass(frozen=True)
@@ -137,11 +147,12 @@ class PlannerApp(App):
 
     def __init__(self, settings: Settings, store=None, clock: Callable[[], datetime] | None = None):
         self.settings = settings
-        self._store = store
+        self._store = None
+        self._given_store = store
         self._store_lock = threading.Lock()
         self._tz = None
-        self._cache: dict[tuple, tuple[object, float, object]] = {}  # key → (data token, when, result)
-        self._cache_lock = threading.Lock()
+        self._ui_reads_allowed: list[str] = []  # reasons, innermost last (see reading_on_ui_thread)
+        self.cache = ReadCache(lambda: self.store, self.now)
         self._warming = False
         self._asked_mode: str | None = None
         self.keyword_progress: tuple[int, int] | None = None
@@ -157,13 +168,72 @@ class PlannerApp(App):
 
     @property
     def store(self):
+        """The opened store. Opened (and migrated) with the planning zone by ``open_store``: the
+        warm-up worker once Today is drawn, or the first worker that needs it before then."""
         if self._store is None:
-            with self._store_lock:  # workers may ask at once; open (and migrate) only once
-                if self._store is None:
-                    from planner.store import open_store
-
-                    self._store = open_store(self.settings.db_url)
+            self.open_store()
         return self._store
+
+    def open_store(self) -> None:
+        """Open the store, migrate it and read the planning zone, once: in a worker (workers may
+        ask at once; one opens, the others wait). On the UI thread this warns (UIThreadQuery)."""
+        if self._store is not None:
+            return
+        with self._store_lock:
+            if self._store is not None:
+                return
+            self._warn_if_ui_thread("opening the store")
+            store = self._given_store
+            if store is None:
+                from planner.store import open_store
+
+                store = open_store(self.settings.db_url)
+            store.watch_queries(self._query_on_thread)
+            if self._tz is None:
+                from planner.services.timeutil import user_timezone
+
+                self._tz = store.call(user_timezone, self.settings.timezone)
+            self._store = store
+
+    def _on_ui_thread(self) -> bool:
+        """On the app's thread while it runs, in the app's own tasks (a test's checks run in the
+        test's task)."""
+        if not self.is_running or getattr(self, "_thread_id", None) != threading.get_ident():
+            return False
+        import asyncio
+
+        try:
+            task = asyncio.current_task()
+        except RuntimeError:  # no running loop: not the UI
+            return False
+        return task is None or task is not self._test_task
+
+    _test_task = None
+
+    @asynccontextmanager
+    async def run_test(self, *args, **kwargs):
+        """Textual's, noting the test's own task: its store checks are not the UI's queries."""
+        import asyncio
+
+        self._test_task = asyncio.current_task()
+        async with super().run_test(*args, **kwargs) as pilot:
+            yield pilot
+
+    def _warn_if_ui_thread(self, what: str) -> None:
+        if self._on_ui_thread() and not self._ui_reads_allowed:
+            warnings.warn(f"{what} on the UI thread (screen {self.screen_stack[-1:]!r})", UIThreadQuery, stacklevel=3)
+
+    def _query_on_thread(self, statement: str) -> None:
+        self._warn_if_ui_thread(f"the query {' '.join(statement.split())[:120]!r}")
+
+    @contextmanager
+    def reading_on_ui_thread(self, reason: str) -> Iterator[None]:
+        """Allow a tiny read on the UI thread (say why); every other query there warns."""
+        self._ui_reads_allowed.append(reason)
+        try:
+            yield
+        finally:
+            self._ui_reads_allowed.pop()
 
     def read_first_frame(self, fn: Callable[..., T], *args) -> T | None:
         """Start-up only: ``fn(reader, tz, *args)``, a bounded read-only service written against
@@ -175,7 +245,7 @@ class PlannerApp(App):
         (the store is open already, PostgreSQL, a schema to migrate, a file locked beyond a short
         wait, a bad timezone): the caller loads in a worker through the store as usual. Either
         way the screen calls ``warm_up`` once its data is drawn."""
-        if self._store is not None:
+        if self._store is not None or self._given_store is not None:
             return None
         import sqlite3
 
@@ -195,29 +265,9 @@ class PlannerApp(App):
         return result
 
     def cached(self, key: tuple, fn: Callable[..., T], *args, **kwargs) -> T:
-        """``store.read(fn, *args, **kwargs)``, remembered while the database does not change
-        (``Store.data_token``) and for at most ``CACHE_MAX_AGE_S``. For each section's first view
-        (Review's week and Discover's trends cost 0.2–0.6 s on a big store), so that opening it
-        after the background prefetch, or again, does not wait on the query. ``key`` names the
-        call and every argument but ``now``, whose effect the age limit bounds."""
-        store = self.store
-        token = store.data_token()
-        started = time.monotonic()
-        with self._cache_lock:  # workers read and fill it at once (the prefetch, a screen's load)
-            hit = self._cache.get(key)
-        if hit is not None and token is not None and hit[0] == token and started - hit[1] < CACHE_MAX_AGE_S:
-            return hit[2]
-        result = store.read(fn, *args, **kwargs)
-        if token is not None:  # read before the call: a change made meanwhile misses next time
-            with self._cache_lock:
-                cache = self._cache
-                if any(entry[0] != token for entry in cache.values()):  # a change: nothing older can serve
-                    cache = self._cache = {k: v for k, v in cache.items() if v[0] == token}
-                cache.pop(key, None)
-                cache[key] = (token, started, result)
-                while len(cache) > CACHE_ENTRIES:  # the oldest first (a person's detail per cursor stop)
-                    cache.pop(next(iter(cache)))
-        return result
+        """The read cache under a key of the caller's naming, with every domain: for the weekly
+        Review, whose reads take ``now`` as a plain argument. New code: ``cache.read``."""
+        return self.cache.read_as(key, DOMAINS, fn, *args, **kwargs)
 
     def warm_up(self) -> None:
         """Once Today has drawn its data (the first frame, or the worker's read on PostgreSQL):
@@ -232,7 +282,7 @@ class PlannerApp(App):
         sections' modules (0.1–0.2 s each the first time), and let each section prefetch its first
         view into the read cache, ahead of the first action or section switch. Stops prefetching
         once the person has left Today."""
-        _ = self.store  # the property opens (and migrates) the store
+        self.open_store()
         import planner.models  # noqa: F401
 
         for section in self.sections:
@@ -255,16 +305,19 @@ class PlannerApp(App):
 
     @property
     def tz(self):
-        """The planning zone (the strategy's, else the settings'); read once, then cached."""
+        """The planning zone (the strategy's, else the settings'): read when the store opens (or
+        by Today's first frame), again by ``refresh_timezone`` after the strategy changes."""
         if self._tz is None:
-            from planner.services.timeutil import user_timezone
-
-            self._tz = self.store.call(user_timezone, self.settings.timezone)
+            self.open_store()
+            if self._tz is None:  # forgotten meanwhile
+                self.refresh_timezone()
         return self._tz
 
-    def forget_timezone(self) -> None:
-        """The strategy changed: read its zone again on next use."""
-        self._tz = None
+    def refresh_timezone(self) -> None:
+        """The strategy changed: read its zone again (in the worker that saved it)."""
+        from planner.services.timeutil import user_timezone
+
+        self._tz = self.store.call(user_timezone, self.settings.timezone)
 
     # --- lifecycle -----------------------------------------------------------------------------
 
@@ -337,7 +390,7 @@ class PlannerApp(App):
         try:
             extractor = keyword_service.make_extractor(self.settings, self.store)
             summary = keyword_service.extract_pending(
-                self.store,
+                self.cache.announcing(self.store, ("keywords",)),  # Network and Discover keep their pages
                 extractor,
                 progress=lambda done, total: self.call_from_thread(self._keyword_progress, done, total),
             )

@@ -18,7 +18,7 @@ import re
 from datetime import timedelta
 
 import pytest
-from helpers import FIXED_NOW
+from helpers import FIXED_NOW, settle
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
@@ -297,13 +297,6 @@ def _rendered_text(screen) -> str:
     return "\n".join(parts)
 
 
-async def _settle(app, pilot) -> None:
-    for _ in range(4):
-        await pilot.pause()
-        await app.workers.wait_for_complete()
-    await pilot.pause()
-
-
 async def test_every_screen_renders_hostile_text_literally(hostile_world, hostile_db):
     from planner.config import load_settings
     from planner.tui.app import make_app
@@ -314,34 +307,34 @@ async def test_every_screen_renders_hostile_text_literally(hostile_world, hostil
     settings = load_settings(db=store.url, config=config)
     app = make_app(settings, store=store, clock=lambda: FIXED_NOW)
     async with app.run_test(size=(160, 50)) as pilot:
-        await _settle(app, pilot)
+        await settle(app, pilot)
         assert app.sections, "no sections registered"
         for section in app.sections:
             app.action_switch_section(section.mode)
-            await _settle(app, pilot)
+            await settle(app, pilot)
             assert app.current_mode == section.mode
             await _assert_literal(app, pilot, section.title, SHOWN_BY_SECTION.get(section.mode, set()))
         # the forms and the editor put the same names in titles and labels
         app.action_switch_section("posts")
-        await _settle(app, pilot)
+        await settle(app, pilot)
         _select_row_showing(app.screen, "POSTTOK")
         await pilot.press("e")
-        await _settle(app, pilot)
+        await settle(app, pilot)
         assert type(app.screen).__name__ == "PostEditorScreen"
         await _assert_literal(app, pilot, "post editor", {"POSTTOK"})
         await pilot.press("escape")
-        await _settle(app, pilot)
+        await settle(app, pilot)
         app.action_switch_section("network")
-        await _settle(app, pilot)
+        await settle(app, pilot)
         _select_row_showing(app.screen, "CSVTOK1")
-        await _settle(app, pilot)
+        await settle(app, pilot)
         for key, form in (("l", "TouchForm"), ("e", "PersonForm")):
             await pilot.press(key)
-            await _settle(app, pilot)
+            await settle(app, pilot)
             assert type(app.screen).__name__ == form
             await _assert_literal(app, pilot, form, {"CSVTOK1"})
             await pilot.press("escape")
-            await _settle(app, pilot)
+            await settle(app, pilot)
         errors = [n.message for n in app._notifications if n.severity == "error"]
         assert not errors, errors
 

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from helpers import FIXED_NOW
+from helpers import FIXED_NOW, settle
 from sqlmodel import select
 
 from planner.models import Entry, Post
@@ -8,19 +8,12 @@ from planner.store import open_store
 from planner.tui.app import make_app
 
 
-async def _settle(app, pilot):
-    for _ in range(3):
-        await pilot.pause()
-        await app.workers.wait_for_complete()
-    await pilot.pause()
-
-
 async def test_discover_browse_star_idea_filter_and_refresh(demo_settings):
     app = make_app(demo_settings, clock=lambda: FIXED_NOW)
     async with app.run_test(size=(130, 40)) as pilot:
-        await _settle(app, pilot)
+        await settle(app, pilot)
         await pilot.press("5")
-        await _settle(app, pilot)
+        await settle(app, pilot)
         screen = app.screen
         assert app.current_mode == "discover"
         assert len(screen.rows) == 79
@@ -29,7 +22,7 @@ async def test_discover_browse_star_idea_filter_and_refresh(demo_settings):
         first = screen.current()
         screen.query_one("#discover-entries").focus()
         await pilot.press("s", "i")
-        await _settle(app, pilot)
+        await settle(app, pilot)
         store = open_store(demo_settings.db_url)
         with store.session() as session:
             entry = session.get(Entry, first.id)
@@ -38,14 +31,14 @@ async def test_discover_browse_star_idea_filter_and_refresh(demo_settings):
             assert idea.status == "idea" and idea.pillar == "content_share"
         await pilot.press("slash")
         await pilot.press(*"error budget", "enter")
-        await _settle(app, pilot)
+        await settle(app, pilot)
         assert 0 < len(screen.rows) < 79
         assert all("error budget" in (r.title + r.summary).lower() for r in screen.rows)
         await pilot.press("escape")
-        await _settle(app, pilot)
+        await settle(app, pilot)
         assert len(screen.rows) == 79
         await pilot.press("R")
-        await _settle(app, pilot)
+        await settle(app, pilot)
         with store.session() as session:
             assert session.exec(select(Entry).where(Entry.feed_id == 1)).first() is not None
         assert any("Refresh done" in (n.title or "") for n in app._notifications), [
@@ -58,12 +51,12 @@ async def test_dismissed_entries_leave_the_list(demo_settings):
     app = make_app(demo_settings, clock=lambda: FIXED_NOW)
     async with app.run_test(size=(130, 40)) as pilot:
         await pilot.press("5")
-        await _settle(app, pilot)
+        await settle(app, pilot)
         screen = app.screen
         target = screen.current()
         screen.query_one("#discover-entries").focus()
         await pilot.press("x")
-        await _settle(app, pilot)
+        await settle(app, pilot)
         assert target.id not in [r.id for r in screen.rows]
         assert len(screen.rows) == 78
 
@@ -72,7 +65,7 @@ async def test_keyword_chips_and_rising_trends_show(demo_settings):
     app = make_app(demo_settings, clock=lambda: FIXED_NOW)
     async with app.run_test(size=(130, 40)) as pilot:
         await pilot.press("5")
-        await _settle(app, pilot)
+        await settle(app, pilot)
         screen = app.screen
         chips = str(screen.query_one("#discover-keywords").render())
         assert chips.strip(), "the highlighted entry shows its keywords"

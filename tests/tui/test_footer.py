@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from helpers import FIXED_NOW
+from helpers import FIXED_NOW, settle
 from textual.widgets._footer import FooterKey
 
 from planner.tui.app import make_app
@@ -18,12 +18,6 @@ def _expected(screen) -> set[str]:
     return {b.description for _, b, _, _ in screen.active_bindings.values() if b.show}
 
 
-async def _settle(app, pilot) -> None:
-    for _ in range(3):
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-
-
 async def test_footer_follows_the_screen_and_skips_rebuilds_that_change_nothing(demo_settings, monkeypatch):
     rebuilds: list[str] = []
     original = PlannerFooter.recompose
@@ -36,17 +30,17 @@ async def test_footer_follows_the_screen_and_skips_rebuilds_that_change_nothing(
     app = make_app(demo_settings, clock=lambda: FIXED_NOW)
     # wide enough for every key of these screens: what a narrower footer leaves out is test_sizes'
     async with app.run_test(size=(240, 40)) as pilot:
-        await _settle(app, pilot)
+        await settle(app, pilot)
         assert {"Done", "Skip"} <= _keys(app.screen) == _expected(app.screen)
         await pilot.press("4")
-        await _settle(app, pilot)
+        await settle(app, pilot)
         assert "Search" in _keys(app.screen) and _keys(app.screen) == _expected(app.screen)
         before = len(rebuilds)
         app.screen.set_focus(None)  # focus moves, the screen's keys stay the same
-        await _settle(app, pilot)
+        await settle(app, pilot)
         app.screen.focus_next()
-        await _settle(app, pilot)
+        await settle(app, pilot)
         assert len(rebuilds) == before, "no rebuild when the keys to show did not change"
         await pilot.press("1")
-        await _settle(app, pilot)
+        await settle(app, pilot)
         assert _keys(app.screen) == _expected(app.screen) and "Search" not in _keys(app.screen)

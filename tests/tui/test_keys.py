@@ -3,19 +3,13 @@ key, Help shows only this app's keys with a legend, u undoes, delete asks, R kee
 
 from __future__ import annotations
 
-from helpers import FIXED_NOW
+from helpers import FIXED_NOW, settle
 from sqlmodel import select
 
 from planner.models import Post, Touchpoint
 from planner.tui.app import make_app
 from planner.tui.modals.detail import DetailModal
 from planner.tui.widgets.week_grid import WeekGrid
-
-
-async def settle(app, pilot) -> None:
-    for _ in range(3):
-        await app.workers.wait_for_complete()
-        await pilot.pause()
 
 
 async def go(app, pilot, key: str):

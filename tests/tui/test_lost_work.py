@@ -5,7 +5,7 @@ Every path here lost typed text (or created something unasked) before the fix.
 
 from __future__ import annotations
 
-from helpers import FIXED_NOW
+from helpers import FIXED_NOW, settle
 from sqlmodel import func, select
 
 from planner.models import Post, Strategy
@@ -13,12 +13,6 @@ from planner.tui.app import make_app
 from planner.tui.modals.unsaved import UnsavedModal
 from planner.tui.screens.post_editor import PostEditorScreen
 from planner.tui.screens.posts import PostsScreen
-
-
-async def settle(app, pilot) -> None:
-    for _ in range(3):
-        await app.workers.wait_for_complete()
-        await pilot.pause()
 
 
 async def open_draft(app, pilot) -> PostEditorScreen:

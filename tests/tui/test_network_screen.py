@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
 
-from helpers import FIXED_NOW
+from helpers import FIXED_NOW, MessageLog
 from sqlmodel import select
 
 from planner.models import Connection, Touchpoint
@@ -14,30 +14,35 @@ from planner.tui.modals.touch_form import TouchForm
 from planner.tui.screens.network import NetworkScreen
 
 
+def _log(app) -> MessageLog:
+    app.test_messages = MessageLog()
+    return app.test_messages
+
+
 async def _open(pilot, app):
+    """Network, once its first page and that page's first person have arrived (``app.test_messages``:
+    the run's message_hook)."""
     await pilot.press("4")
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
+    await app.test_messages.arrived(app, pilot, NetworkScreen.PageLoaded)
+    await app.test_messages.arrived(app, pilot, NetworkScreen.DetailLoaded)
     screen = app.screen
     assert isinstance(screen, NetworkScreen)
     return screen
 
 
 async def _search(pilot, app, screen, text):
+    pages = len(app.test_messages.of(NetworkScreen.PageLoaded))
+    details = len(app.test_messages.of(NetworkScreen.DetailLoaded))
     await pilot.press("slash")
     await pilot.press(*text)
     await pilot.press("enter")
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
+    await app.test_messages.arrived(app, pilot, NetworkScreen.PageLoaded, pages + 1)
+    await app.test_messages.arrived(app, pilot, NetworkScreen.DetailLoaded, details + 1)
 
 
 async def test_open_search_and_accept_suggestion(demo_settings):
     app = make_app(demo_settings, clock=lambda: FIXED_NOW)
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with app.run_test(size=(120, 40), message_hook=_log(app)) as pilot:
         screen = await _open(pilot, app)
         assert len(screen.rows) == screen.total > 0
         await _search(pilot, app, screen, "rachel")
@@ -82,7 +87,7 @@ async def test_open_search_and_accept_suggestion(demo_settings):
 
 async def test_the_touch_form_reads_time_as_people_say_it(demo_settings):
     app = make_app(demo_settings, clock=lambda: FIXED_NOW)
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with app.run_test(size=(120, 40), message_hook=_log(app)) as pilot:
         screen = await _open(pilot, app)
         await _search(pilot, app, screen, "megan")
         pid = screen.rows[0].id
@@ -112,7 +117,7 @@ async def test_the_touch_form_reads_time_as_people_say_it(demo_settings):
 
 async def test_early_ask_shows_the_pitch_guard_confirmation(demo_settings):
     app = make_app(demo_settings, clock=lambda: FIXED_NOW)
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with app.run_test(size=(120, 40), message_hook=_log(app)) as pilot:
         screen = await _open(pilot, app)
         await _search(pilot, app, screen, "megan")
         row = screen.rows[0]
@@ -169,7 +174,7 @@ async def test_filter_cycle_and_hostile_names_render_literally(demo_settings):
         s.add(Connection(first_name="[bold]Evil[/]", last_name="\x1b[31mName", company="[/]"))
     store.dispose()
     app = make_app(demo_settings, clock=lambda: FIXED_NOW)
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with app.run_test(size=(120, 40), message_hook=_log(app)) as pilot:
         screen = await _open(pilot, app)
         everyone = screen.total
         await pilot.press("f")

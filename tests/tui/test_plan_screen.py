@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from helpers import FIXED_NOW
+from helpers import FIXED_NOW, settle
 from ical.calendar_stream import IcsCalendarStream
 from sqlmodel import select
 
@@ -12,12 +12,6 @@ from planner.models import Post, Touchpoint
 from planner.tui.app import make_app
 from planner.tui.screens.plan import PlanScreen, export_folder
 from planner.tui.widgets.week_grid import WeekGrid
-
-
-async def settle(app, pilot) -> None:
-    for _ in range(3):
-        await app.workers.wait_for_complete()
-        await pilot.pause()
 
 
 async def open_plan(app, pilot) -> PlanScreen:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from helpers import FIXED_NOW
+from helpers import FIXED_NOW, settle
 from sqlmodel import select
 
 from planner.models import Post
@@ -12,12 +12,6 @@ from planner.tui.app import make_app
 from planner.tui.modals.schedule import ScheduleDialog
 from planner.tui.screens.post_editor import PostEditorScreen, length_report
 from planner.tui.screens.posts import PostsScreen
-
-
-async def settle(app, pilot) -> None:
-    for _ in range(3):
-        await app.workers.wait_for_complete()
-        await pilot.pause()
 
 
 async def open_editor(app, pilot, status: str = "idea") -> PostEditorScreen:
@@ -99,7 +93,7 @@ async def test_editor_hashtags_pillar_status_and_schedule(demo_settings):
             row = s.get(Post, post_id)
             assert row.status == "draft" and row.pillar == editor.pillar
         await pilot.press("ctrl+t")
-        await pilot.pause()
+        await settle(app, pilot)  # the dialog opens with the next free slot, read in a worker
         assert isinstance(app.screen, ScheduleDialog)
         await pilot.press(*"2026-12-02 14:15", "enter")
         await settle(app, pilot)
@@ -108,7 +102,7 @@ async def test_editor_hashtags_pillar_status_and_schedule(demo_settings):
             # the demo strategy is Europe/London: 14:15 local is 14:15 UTC in December
             assert row.status == "scheduled" and row.scheduled_at == datetime(2026, 12, 2, 14, 15, tzinfo=UTC)
         await pilot.press("ctrl+t")
-        await pilot.pause()
+        await settle(app, pilot)  # the dialog opens with the next free slot, read in a worker
         dialog = app.screen
         dialog.query_one("#schedule-input").value = "someday"
         await pilot.press("enter")
@@ -133,7 +127,7 @@ async def test_schedule_dialog_shows_a_whole_example_and_proposes_the_next_free_
         editor = await open_editor(app, pilot)
         pillar = editor.pillar
         await pilot.press("ctrl+t")
-        await pilot.pause()
+        await settle(app, pilot)  # the dialog opens with the next free slot, read in a worker
         dialog = app.screen
         assert isinstance(dialog, ScheduleDialog)
         screen_text = " ".join(str(w.render()) for w in dialog.query("Static"))

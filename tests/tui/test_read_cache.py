@@ -1,38 +1,157 @@
-"""tui.app's read cache: a result is served again only while the database has not changed."""
+"""tui.cache.ReadCache: a result is served again only while the data it read has not changed."""
 
 from __future__ import annotations
 
 import pytest
+from helpers import FIXED_NOW, settle
+from sqlmodel import select
 
 from planner.models import Topic
 from planner.tui import app as app_module
+from planner.tui import cache as cache_module
 from planner.tui.app import make_app
+from planner.tui.cache import NOW, ReadCache
+
+
+def _double(session, x: int) -> int:
+    _double.calls.append(x)
+    return 2 * x
+
+
+_double.calls = []
+
+
+@pytest.fixture
+def cache(settings):
+    from planner.store import open_store
+
+    store = open_store(settings.db_url)
+    _double.calls = []
+    yield ReadCache(lambda: store, lambda: FIXED_NOW)
+    store.dispose()
+
+
+def _change(cache) -> None:
+    with cache._store().transaction() as session:
+        session.add(Topic(name=f"a change {len(_double.calls)}"))
 
 
 @pytest.mark.sqlite_only  # PostgreSQL's token may also move with the server's own work (test_store covers it)
-def test_cached_reads_are_served_until_a_change_and_stay_bounded(settings, monkeypatch):
-    app = make_app(settings)
-    calls: list[int] = []
-
-    def double(session, x: int) -> int:
-        calls.append(x)
-        return 2 * x
-
-    assert app.cached(("double", 1), double, 1) == 2
-    assert app.cached(("double", 1), double, 1) == 2 and calls == [1], "served from the cache"
-    with app.store.transaction() as session:
-        session.add(Topic(name="a change"))
-    assert app.cached(("double", 2), double, 2) == 4
-    assert ("double", 1) not in app._cache, "a change drops what was read before it"
-    assert app.cached(("double", 1), double, 1) == 2 and calls == [1, 2, 1], "read again after the change"
-    monkeypatch.setattr(app_module, "CACHE_ENTRIES", 3)
+def test_cached_reads_are_served_until_a_change_and_stay_bounded(cache, monkeypatch):
+    calls = _double.calls
+    assert cache.read(["people"], _double, 1) == 2
+    assert cache.read(["people"], _double, 1) == 2 and calls == [1], "served from the cache"
+    _change(cache)  # a change nobody announced: every domain
+    assert cache.read(["feeds"], _double, 2) == 4
+    assert cache.entry(_double, 1) is None, "a change drops what was read before it"
+    assert cache.read(["people"], _double, 1) == 2 and calls == [1, 2, 1], "read again after the change"
+    cache.size = 3
     for x in range(10, 15):
-        app.cached(("double", x), double, x)
-    assert list(app._cache) == [("double", 12), ("double", 13), ("double", 14)], "bounded, the oldest go first"
-    monkeypatch.setattr(app_module.time, "monotonic", lambda: 10**9)  # much later: too old to serve
-    app.cached(("double", 14), double, 14)
+        cache.read(["people"], _double, x)
+    assert [e.value for e in cache._entries.values()] == [24, 26, 28], "bounded, the oldest go first"
+    assert cache.entry(_double, 14).domains == ("people",)
+    monkeypatch.setattr(cache_module.time, "monotonic", lambda: 10**9)  # much later: too old to serve
+    cache.read(["people"], _double, 14)
     assert calls[-1] == 14 and calls.count(14) == 2
-    app.store.dispose()
+
+
+@pytest.mark.sqlite_only
+def test_now_is_the_clock_s_and_no_part_of_the_key(cache):
+    seen = []
+
+    def at(session, now, x):
+        seen.append(now)
+        return x
+
+    assert cache.read(["posts"], at, NOW, 1) == 1 and cache.read(["posts"], at, NOW, 1) == 1
+    assert seen == [FIXED_NOW], "one read, with the clock's time"
+
+
+@pytest.mark.sqlite_only
+def test_an_announced_write_drops_only_its_domains(cache):
+    """Keyword extraction commits batch after batch while someone browses Network: its writes are
+    announced as "keywords" and Network's pages ("people") stay; a person's detail, whose
+    suggestion draws on keywords, is read again."""
+    calls = _double.calls
+    cache.read(["people"], _double, 1)
+    cache.read(["people", "keywords"], _double, 2)
+    cache.read(["feeds"], _double, 3)
+    store = cache.announcing(cache._store(), ["keywords"])
+    with store.transaction() as session:
+        session.add(Topic(name="written by the extraction"))
+    for x in (1, 2, 3):
+        cache.read(["people"] if x == 1 else ["people", "keywords"] if x == 2 else ["feeds"], _double, x)
+    assert calls == [1, 2, 3, 2], "only the entry that depends on keywords was read again"
+    _change(cache)  # not announced: nothing read before can serve
+    cache.read(["people"], _double, 1)
+    cache.read(["feeds"], _double, 3)
+    assert calls[-2:] == [1, 3]
+
+
+def test_the_same_read_in_two_threads_runs_once(cache, monkeypatch):
+    """Single flight: the prefetch and a screen's load asking for the same page at once share
+    one query (on the real store); the second waits for the first's result."""
+    import threading
+    import types
+
+    started, release, waiting = threading.Event(), threading.Event(), threading.Event()
+
+    class Flight(threading.Event):
+        def wait(self, timeout=None):
+            waiting.set()  # the second reader is waiting on the first one's read
+            return super().wait(timeout)
+
+    monkeypatch.setattr(cache_module, "threading", types.SimpleNamespace(Event=Flight, Lock=threading.Lock))
+    runs: list[str] = []
+
+    def page(session, n: int) -> list[int]:
+        runs.append(threading.current_thread().name)
+        started.set()
+        assert release.wait(10)
+        return list(session.exec(select(Topic.id)).all()) + [n]
+
+    results: dict[str, list[int]] = {}
+
+    def read(name: str) -> None:
+        results[name] = cache.read(["feeds"], page, 7)
+
+    prefetch = threading.Thread(target=read, args=("prefetch",), name="prefetch")
+    prefetch.start()
+    assert started.wait(10)
+    load = threading.Thread(target=read, args=("load",), name="load")
+    load.start()
+    assert waiting.wait(10), "the load waits for the prefetch's read"
+    release.set()
+    prefetch.join(10)
+    load.join(10)
+    assert runs == ["prefetch"], "one query for both"
+    assert results["load"] == results["prefetch"] == [7]
+    cache.read(["feeds"], page, 8)  # another key: a read of its own
+    assert runs == ["prefetch", "MainThread"]
+
+
+async def test_a_store_query_on_the_ui_thread_warns(demo_settings):
+    """Reads belong in workers: a query run by a handler on the UI thread raises UIThreadQuery
+    (an error in the tests, pyproject's filterwarnings), unless allowed with a reason."""
+    from textual.screen import Screen
+
+    from planner.services.people import valid_tiers
+    from planner.tui.app import UIThreadQuery
+
+    class Reading(Screen):
+        def on_mount(self) -> None:
+            with pytest.warns(UIThreadQuery, match="on the UI thread"):
+                self.app.store.call(valid_tiers)
+            with self.app.reading_on_ui_thread("a test of the allowance"):
+                self.tiers = self.app.store.call(valid_tiers)
+
+    app = make_app(demo_settings, clock=lambda: FIXED_NOW)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)  # the store is open: what warns is the query, not the opening
+        screen = Reading()
+        await app.push_screen(screen)
+        await pilot.pause()
+        assert screen.tiers
 
 
 async def test_the_background_prefetch_stops_once_a_section_is_asked_for(demo_settings, monkeypatch):

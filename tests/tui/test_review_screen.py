@@ -7,7 +7,7 @@ import json
 from datetime import UTC, datetime
 
 import pytest
-from helpers import FIXED_NOW
+from helpers import FIXED_NOW, settle
 from sqlmodel import select
 
 from planner.models import Post, Review, Touchpoint
@@ -15,12 +15,6 @@ from planner.store import open_store
 from planner.tui.app import make_app
 from planner.tui.screens.review import ReviewScreen
 from planner.tui.widgets.review_charts import GiveAskChart, PillarMixChart, TouchesChart
-
-
-async def settle(app, pilot) -> None:
-    for _ in range(4):
-        await app.workers.wait_for_complete()
-        await pilot.pause()
 
 
 async def open_review(app, pilot) -> ReviewScreen:

@@ -7,7 +7,7 @@ import json
 from datetime import datetime, timedelta
 
 import pytest
-from helpers import FIXED_NOW
+from helpers import FIXED_NOW, settle
 from typer.testing import CliRunner
 
 from planner.cli import app as cli_app
@@ -33,12 +33,6 @@ def cli(demo_settings, monkeypatch):
         return result.stdout
 
     return run
-
-
-async def settle(app, pilot) -> None:
-    for _ in range(3):
-        await app.workers.wait_for_complete()
-        await pilot.pause()
 
 
 def grid_slot_cells(grid: WeekGrid) -> int:

@@ -5,7 +5,7 @@ and give:ask columns; cut cells end with "…". On the demo world, fixed now."""
 from __future__ import annotations
 
 import pytest
-from helpers import FIXED_NOW
+from helpers import FIXED_NOW, settle
 from rich.text import Text
 from textual.app import App
 from textual.widgets._footer import FooterKey
@@ -18,12 +18,6 @@ from planner.tui.widgets.week_grid import WeekGrid
 pytestmark = pytest.mark.layout  # the snapshots at 160x45 read these screens on PostgreSQL
 
 SECTIONS = ("1", "2", "3", "4", "5", "6")
-
-
-async def settle(app, pilot) -> None:
-    for _ in range(4):
-        await app.workers.wait_for_complete()
-        await pilot.pause()
 
 
 def inside(widget, screen) -> bool:

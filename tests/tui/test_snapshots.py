@@ -10,7 +10,7 @@ After a deliberate change of layout or wording, regenerate them and look at the 
 from __future__ import annotations
 
 import pytest
-from helpers import FIXED_NOW
+from helpers import FIXED_NOW, settle
 
 from planner.tui.app import make_app
 
@@ -31,9 +31,7 @@ VIEWS = {
 
 async def _settled(pilot) -> None:
     app = pilot.app
-    for _ in range(4):
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+    await settle(app, pilot)
     await pilot.wait_for_scheduled_animations()
     for widget in app.screen.query("Input, TextArea"):  # a blinking cursor is drawn or not by the clock
         widget.cursor_blink = False

@@ -2,16 +2,10 @@
 
 from __future__ import annotations
 
-from helpers import FIXED_NOW
+from helpers import FIXED_NOW, settle
 
 from planner.config import load_settings
 from planner.tui.app import make_app
-
-
-async def _settle(app, pilot):
-    for _ in range(3):
-        await app.workers.wait_for_complete()
-        await pilot.pause()
 
 
 async def test_the_palette_choice_is_saved_and_used_next_time(settings):
@@ -20,7 +14,7 @@ async def test_the_palette_choice_is_saved_and_used_next_time(settings):
     settings = load_settings(settings.db_url, config)
     app = make_app(settings, clock=lambda: FIXED_NOW)
     async with app.run_test(size=(100, 30)) as pilot:
-        await _settle(app, pilot)
+        await settle(app, pilot)
         default = app.theme
         assert default != "nord"
         await pilot.press("ctrl+p")
@@ -32,14 +26,14 @@ async def test_the_palette_choice_is_saved_and_used_next_time(settings):
         await pilot.press(*"nord")
         await pilot.pause(0.3)
         await pilot.press("enter")
-        await _settle(app, pilot)
+        await settle(app, pilot)
         assert app.theme == "nord"
     text = config.read_text(encoding="utf-8")
     assert text == '# mine\ntimezone = "Europe/London"\n\ntheme = "nord"\n\n[keywords]\nauto_extract = false\n'
 
     again = make_app(load_settings(settings.db_url, config), clock=lambda: FIXED_NOW)
     async with again.run_test(size=(100, 30)) as pilot:
-        await _settle(again, pilot)
+        await settle(again, pilot)
         assert again.theme == "nord"
     assert config.read_text(encoding="utf-8") == text  # starting with it does not rewrite the file
 
@@ -50,6 +44,6 @@ async def test_an_unknown_saved_theme_is_named_and_the_default_used(settings):
     notes = []
     app.notify = lambda message, **kw: notes.append(message)
     async with app.run_test(size=(100, 30)) as pilot:
-        await _settle(app, pilot)
+        await settle(app, pilot)
         assert app.theme == "textual-dark"
     assert notes and "'no-such-theme'" in notes[0] and "not known" in notes[0]

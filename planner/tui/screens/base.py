@@ -7,7 +7,7 @@ silent, whichever screen started the work.
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
 from textual.binding import Binding
@@ -15,11 +15,21 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.worker import Worker
 
+if TYPE_CHECKING:
+    from planner.tui.app import PlannerApp
+
 
 class PlannerScreen(Screen):
+    """A section's screen: ``self.app`` is the PlannerApp (typed, so ``self.app.store`` checks)."""
+
     # widgets whose keys are the screen's too (Review's steps): each holds its own keys, live while
     # it is on the focus path; Help and the palette list them with the screen's
     KEY_PARTS: ClassVar[tuple[type[Widget], ...]] = ()
+
+    if TYPE_CHECKING:
+
+        @property
+        def app(self) -> PlannerApp: ...
 
     @on(Worker.StateChanged)
     def _forward_worker_state(self, event: Worker.StateChanged) -> None:

@@ -9,22 +9,29 @@ from __future__ import annotations
 
 import webbrowser
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.reactive import reactive
 from textual.widgets import DataTable, Input, ProgressBar, Static, Tree
 
 from planner.services import entries as entries_service
 from planner.services import feeds as feed_service
 from planner.text import plural
+from planner.tui.cache import NOW
 from planner.tui.screens.base import PlannerScreen
 from planner.tui.widgets.fit_table import FitTable
 from planner.tui.widgets.fit_tree import FitTree
 from planner.tui.widgets.footer import PlannerFooter
 from planner.tui.widgets.section_bar import SectionBar
+
+if TYPE_CHECKING:
+    from planner.tui.app import PlannerApp
 
 PAGE = 200
 
@@ -39,13 +46,13 @@ class Filter:
     starred: bool = False
 
 
-def _tree(app) -> tuple[list, list]:
-    return app.cached(("list_topics",), feed_service.list_topics), app.cached(("list_feeds",), feed_service.list_feeds)
+def _tree(app: PlannerApp) -> tuple[list, list]:
+    return app.cache.read(("feeds",), feed_service.list_topics), app.cache.read(("feeds",), feed_service.list_feeds)
 
 
-def _entries(app, f: Filter, after) -> list[entries_service.EntryRow]:
-    return app.cached(
-        ("list_entries", f, after),
+def _entries(app: PlannerApp, f: Filter, after) -> list[entries_service.EntryRow]:
+    return app.cache.read(
+        ("feeds",),
         entries_service.list_entries,
         topic=f.topic,
         feed_id=f.feed_id,
@@ -58,13 +65,69 @@ def _entries(app, f: Filter, after) -> list[entries_service.EntryRow]:
     )
 
 
-def _trends(app, topic: str | None):
+def _trends(app: PlannerApp, topic: str | None):
     from planner.services.keywords import rising_now
 
-    return app.cached(("rising_now", topic), rising_now, app.now(), topic)
+    return app.cache.read(("feeds", "keywords"), rising_now, NOW, topic)
+
+
+def entry_text(row: entries_service.EntryRow, tz) -> Text:
+    text = Text()
+    text.append(row.title or "(untitled)", style="bold")
+    text.append("\n")
+    when = row.published_at.astimezone(tz).strftime("%a %d %b %Y %H:%M") if row.published_at else "undated"
+    text.append(f"{row.feed_title} · {row.topic or 'no topic'} · {when}", style="dim")
+    if row.author:
+        text.append(f" · {row.author}", style="dim")
+    text.append("\n")
+    if row.link:
+        text.append(row.link, style="underline")
+        text.append("\n")
+    text.append("\n")
+    text.append(row.summary or "(no summary)")
+    return text
+
+
+class EntryPane(Static):
+    """The selected entry: the screen sets ``detail`` (None: there are no entries here)."""
+
+    detail: reactive[entries_service.EntryRow | None] = reactive(None, init=False, always_update=True)
+    EMPTY = Text("No entries here yet. Press R to refresh your feeds.", style="dim")
+
+    def watch_detail(self, row: entries_service.EntryRow | None) -> None:
+        self.update(self.EMPTY if row is None else entry_text(row, self.app.tz))
 
 
 class DiscoverScreen(PlannerScreen):
+    class TreeLoaded(Message, bubble=False):
+        def __init__(self, topics: list, feeds: list) -> None:
+            super().__init__()
+            self.topics, self.feeds = topics, feeds
+
+    class PageLoaded(Message, bubble=False):
+        """A page of entries, read for the rows shown before it (``offset``) under ``filter``."""
+
+        def __init__(self, filter: Filter, offset: int, rows: list[entries_service.EntryRow]) -> None:
+            super().__init__()
+            self.filter, self.offset, self.rows = filter, offset, rows
+
+    class KeywordsLoaded(Message, bubble=False):
+        def __init__(self, entry_id: int, words: list[tuple[str, float]]) -> None:
+            super().__init__()
+            self.entry_id, self.words = entry_id, words
+
+    class RefreshProgress(Message, bubble=False):
+        """Feeds refreshed so far (``total`` None: the refresh is over, or failed)."""
+
+        def __init__(self, done: int, total: int | None) -> None:
+            super().__init__()
+            self.done, self.total = done, total
+
+    class TrendsLoaded(Message, bubble=False):
+        def __init__(self, topic: str | None, trends: list) -> None:
+            super().__init__()
+            self.topic, self.trends = topic, trends
+
     BINDINGS = [
         Binding("R", "refresh_feeds", "Refresh feeds", key_display="R"),
         Binding("m", "toggle_read", "Read/unread"),
@@ -111,7 +174,7 @@ class DiscoverScreen(PlannerScreen):
                 yield table
                 with VerticalScroll(classes="detail", id="discover-detail-box"):
                     yield Static("", id="discover-keywords")
-                    yield Static("", id="discover-detail")
+                    yield EntryPane("", id="discover-detail")
         yield PlannerFooter()
 
     def on_mount(self) -> None:
@@ -132,10 +195,11 @@ class DiscoverScreen(PlannerScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="discover-tree")
     def load_tree(self) -> None:
-        topics, feeds = _tree(self.app)
-        self.app.call_from_thread(self.show_tree, topics, feeds)
+        self.post_message(self.TreeLoaded(*_tree(self.app)))
 
-    def show_tree(self, topics, feeds) -> None:
+    @on(TreeLoaded)
+    def show_tree(self, message: TreeLoaded) -> None:
+        topics, feeds = message.topics, message.feeds
         tree = self.query_one("#discover-tree", Tree)
         tree.clear()
         tree.root.data = Filter()
@@ -191,10 +255,12 @@ class DiscoverScreen(PlannerScreen):
         f = self.filter
         last = self.rows[offset - 1] if 0 < offset <= len(self.rows) else None
         rows = _entries(self.app, f, (last.published_at, last.id) if last is not None else None)
-        self.app.call_from_thread(self.append_rows, offset, rows)
+        self.post_message(self.PageLoaded(f, offset, rows))
 
-    def append_rows(self, offset: int, rows: list[entries_service.EntryRow]) -> None:
-        if offset != len(self.rows):  # a stale page from before a filter change
+    @on(PageLoaded)
+    def append_rows(self, message: PageLoaded) -> None:
+        offset, rows = message.offset, message.rows
+        if message.filter != self.filter or offset != len(self.rows):  # from before a filter change
             return
         table = self.query_one("#discover-entries", DataTable)
         tz = self.app.tz
@@ -250,14 +316,10 @@ class DiscoverScreen(PlannerScreen):
 
     def show_detail(self) -> None:
         row = self.current()
-        detail = self.query_one("#discover-detail", Static)
         self.query_one("#discover-keywords", Static).update("")
         if row is not None:
             self.load_keywords(row.id)
-        if row is None:
-            detail.update(Text("No entries here yet. Press R to refresh your feeds.", style="dim"))
-            return
-        detail.update(self.entry_text(row))
+        self.query_one("#discover-detail", EntryPane).detail = row
 
     @on(DataTable.RowSelected, "#discover-entries")
     def open_entry(self, _event: DataTable.RowSelected) -> None:
@@ -271,34 +333,21 @@ class DiscoverScreen(PlannerScreen):
             self.app.push_screen(DetailModal("Entry", body))
 
     def entry_text(self, row: entries_service.EntryRow) -> Text:
-        text = Text()
-        text.append(row.title or "(untitled)", style="bold")
-        text.append("\n")
-        when = row.published_at.astimezone(self.app.tz).strftime("%a %d %b %Y %H:%M") if row.published_at else "undated"
-        text.append(f"{row.feed_title} · {row.topic or 'no topic'} · {when}", style="dim")
-        if row.author:
-            text.append(f" · {row.author}", style="dim")
-        text.append("\n")
-        if row.link:
-            text.append(row.link, style="underline")
-            text.append("\n")
-        text.append("\n")
-        text.append(row.summary or "(no summary)")
-        return text
+        return entry_text(row, self.app.tz)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="discover-keywords")
     def load_keywords(self, entry_id: int) -> None:
         from planner.services.keywords import entry_keywords
 
-        words = self.app.store.call(entry_keywords, entry_id, 8)
-        self.app.call_from_thread(self.show_keywords, entry_id, words)
+        self.post_message(self.KeywordsLoaded(entry_id, self.app.store.call(entry_keywords, entry_id, 8)))
 
-    def show_keywords(self, entry_id: int, words: list[tuple[str, float]]) -> None:
+    @on(KeywordsLoaded)
+    def show_keywords(self, message: KeywordsLoaded) -> None:
         row = self.current()
-        if row is None or row.id != entry_id:
-            return
+        if row is None or row.id != message.entry_id:
+            return  # the cursor moved on
         chips = Text()
-        for phrase, _score in words:
+        for phrase, _score in message.words:
             chips.append(f" {phrase} ", style="reverse")
             chips.append(" ")
         self.query_one("#discover-keywords", Static).update(chips)
@@ -314,12 +363,13 @@ class DiscoverScreen(PlannerScreen):
     @work(thread=True, exclusive=True, exit_on_error=False, group="discover-trends")
     def load_trends(self) -> None:
         topic = self.filter.topic
-        trends = _trends(self.app, topic)
-        self.app.call_from_thread(self.show_trends, topic, trends)
+        self.post_message(self.TrendsLoaded(topic, _trends(self.app, topic)))
 
-    def show_trends(self, topic: str | None, trends) -> None:
-        if topic != self.filter.topic:
+    @on(TrendsLoaded)
+    def show_trends(self, message: TrendsLoaded) -> None:
+        if message.topic != self.filter.topic:
             return
+        trends = message.trends
         text = Text()
         if not trends:
             text.append("nothing rising yet", style="dim")
@@ -460,10 +510,8 @@ class DiscoverScreen(PlannerScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="discover-refresh")
     def refresh_feeds(self) -> None:
-        bar = self.query_one("#discover-progress", ProgressBar)
-
         def progress(done: int, total: int, _result) -> None:
-            self.app.call_from_thread(bar.update, total=total, progress=done)
+            self.post_message(self.RefreshProgress(done, total))
 
         from planner.tui.detached import Abandoned, run_detached
 
@@ -471,10 +519,8 @@ class DiscoverScreen(PlannerScreen):
             summary = run_detached(feed_service.refresh, self.app.store, progress=progress, now=self.app.now())
         except Abandoned:
             return  # quitting: no more calls into the app
-        except BaseException:
-            self.app.call_from_thread(setattr, bar, "display", False)
-            raise
-        self.app.call_from_thread(setattr, bar, "display", False)
+        finally:
+            self.post_message(self.RefreshProgress(0, None))
         message = (
             f"{summary.feeds} feeds: {summary.new_entries} new entries, {summary.not_modified + summary.unchanged} unchanged, "
             f"{summary.errors} errors"
@@ -487,6 +533,14 @@ class DiscoverScreen(PlannerScreen):
             severity="warning" if summary.errors else "information",
         )
         self.app.call_from_thread(self.after_refresh, summary)
+
+    @on(RefreshProgress)
+    def show_refresh_progress(self, message: RefreshProgress) -> None:
+        bar = self.query_one("#discover-progress", ProgressBar)
+        if message.total is None:
+            bar.display = False
+        else:
+            bar.update(total=message.total, progress=message.done)
 
     def after_refresh(self, summary) -> None:
         self.load_tree()

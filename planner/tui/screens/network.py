@@ -9,12 +9,15 @@ touchpoints. Names and notes are untrusted: they reach widgets as ``Text``.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
+from textual.message import Message
+from textual.reactive import reactive
 from textual.widgets import DataTable, Input, Static
 
 from planner.services import ledger as ledger_service
@@ -22,10 +25,14 @@ from planner.services import network as network_service
 from planner.services import people as people_service
 from planner.services import touches as touch_service
 from planner.text import count, label
+from planner.tui.cache import NOW
 from planner.tui.screens.base import PlannerScreen
 from planner.tui.widgets.fit_table import FitTable
 from planner.tui.widgets.footer import PlannerFooter
 from planner.tui.widgets.section_bar import SectionBar
+
+if TYPE_CHECKING:
+    from planner.tui.app import PlannerApp
 
 PAGE = 200
 FILTERS = (None, "due", "cold")
@@ -38,11 +45,11 @@ class Query:
     only: str | None = None
 
 
-def _page(app, q: Query, limit: int, offset: int) -> network_service.NetworkPage:
-    return app.cached(
-        ("network_page", q, limit, offset),
+def _page(app: PlannerApp, q: Query, limit: int, offset: int) -> network_service.NetworkPage:
+    return app.cache.read(
+        ("people",),
         network_service.network_page,
-        app.now(),
+        NOW,
         search=q.search,
         only=q.only,
         limit=limit,
@@ -50,11 +57,39 @@ def _page(app, q: Query, limit: int, offset: int) -> network_service.NetworkPage
     )
 
 
-def _detail(app, person_id: int) -> network_service.PersonDetail:
-    return app.cached(("person_detail", person_id), network_service.person_detail, person_id, app.now())
+def _detail(app: PlannerApp, person_id: int) -> network_service.PersonDetail:
+    # the suggestion draws on fresh entries and the interests matched to them
+    return app.cache.read(("people", "feeds", "keywords"), network_service.person_detail, person_id, NOW)
+
+
+class PersonPane(Static):
+    """The selected person's detail: the screen sets ``detail`` (None: the empty text)."""
+
+    detail: reactive[network_service.PersonDetail | None] = reactive(None, init=False)
+    EMPTY = Text(
+        "Nobody here. Import people with `planner import linkedin Connections.csv`, or clear the filter (f, esc).",
+        style="dim",
+    )
+
+    def watch_detail(self, detail: network_service.PersonDetail | None) -> None:
+        self.update(self.EMPTY if detail is None else NetworkScreen.person_text(detail, self.app.tz))
 
 
 class NetworkScreen(PlannerScreen):
+    class PageLoaded(Message, bubble=False):
+        """A page of people read by the page worker, for the query it was asked for."""
+
+        def __init__(self, query: Query, offset: int, page: network_service.NetworkPage) -> None:
+            super().__init__()
+            self.query, self.offset, self.page = query, offset, page
+
+    class DetailLoaded(Message, bubble=False):
+        """A person's detail read by the detail worker."""
+
+        def __init__(self, detail: network_service.PersonDetail) -> None:
+            super().__init__()
+            self.detail = detail
+
     BINDINGS = [
         Binding("a", "accept", "Accept suggestion"),
         Binding("l", "log_touch", "Log touch"),
@@ -76,7 +111,6 @@ class NetworkScreen(PlannerScreen):
         self.drawn_query: Query | None = None  # the query self.rows answer
         self.exhausted = False
         self.loading_page = False
-        self.detail: network_service.PersonDetail | None = None
         self.detail_asked: int | None = None  # the person whose detail was last asked for
 
     def compose(self) -> ComposeResult:
@@ -95,7 +129,7 @@ class NetworkScreen(PlannerScreen):
         table.add_columns("", "name", "company", "tier", "last contact", "next due", "give:ask")
         yield table
         with VerticalScroll(classes="detail", id="network-detail-box"):
-            yield Static("", id="network-detail")
+            yield PersonPane("", id="network-detail")
         yield PlannerFooter()
 
     @staticmethod
@@ -139,10 +173,11 @@ class NetworkScreen(PlannerScreen):
     @work(thread=True, exclusive=True, exit_on_error=False, group="network-page")
     def load_page(self, offset: int, limit: int = PAGE) -> None:
         q = self.query_state
-        page = _page(self.app, q, limit, offset)
-        self.app.call_from_thread(self.append_rows, offset, page, q)
+        self.post_message(self.PageLoaded(q, offset, _page(self.app, q, limit, offset)))
 
-    def append_rows(self, offset: int, page: network_service.NetworkPage, q: Query) -> None:
+    @on(PageLoaded)
+    def append_rows(self, message: PageLoaded) -> None:
+        q, offset, page = message.query, message.offset, message.page
         if q != self.query_state:  # a stale page from before a filter change
             return
         table = self.query_one("#network-table", DataTable)
@@ -181,13 +216,8 @@ class NetworkScreen(PlannerScreen):
                     table.focus()
                 self.load_detail(self.rows[table.cursor_row].id)
             else:
-                self.detail = None
-                self.query_one("#network-detail", Static).update(
-                    Text(
-                        "Nobody here. Import people with `planner import linkedin Connections.csv`, or clear the filter (f, esc).",
-                        style="dim",
-                    )
-                )
+                self.detail_pane.detail = None
+                self.detail_pane.update(PersonPane.EMPTY)  # also when it was None already
 
     @staticmethod
     def _cells(row: network_service.NetworkRow, tz) -> list[Text]:
@@ -231,15 +261,22 @@ class NetworkScreen(PlannerScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="network-detail")
     def _load_detail(self, person_id: int) -> None:
-        detail = _detail(self.app, person_id)
-        self.app.call_from_thread(self.show_detail, detail)
+        self.post_message(self.DetailLoaded(_detail(self.app, person_id)))
 
-    def show_detail(self, d: network_service.PersonDetail) -> None:
+    @on(DetailLoaded)
+    def show_detail(self, message: DetailLoaded) -> None:
         row = self.current()
-        if (row is not None and row.id != d.id) or d == self.detail:
-            return  # the cursor moved on, or it is what the pane shows
-        self.detail = d
-        self.query_one("#network-detail", Static).update(self.person_text(d, self.app.tz))
+        if row is None or row.id == message.detail.id:  # else the cursor moved on
+            self.detail_pane.detail = message.detail  # redrawn only if it differs
+
+    @property
+    def detail_pane(self) -> PersonPane:
+        return self.query_one("#network-detail", PersonPane)
+
+    @property
+    def detail(self) -> network_service.PersonDetail | None:
+        """What the detail pane shows."""
+        return self.detail_pane.detail
 
     @on(DataTable.RowSelected, "#network-table")
     def open_person(self, _event: DataTable.RowSelected) -> None:
@@ -459,7 +496,8 @@ class NetworkScreen(PlannerScreen):
         override = d.due.cadence_days if d and d.due.cadence_source == "person" else None
         tags = d.tags if d else row.tags
         version = d.version if d else None
-        tiers = self.app.store.call(people_service.valid_tiers)
+        with self.app.reading_on_ui_thread("the tier names: a handful of rows, read as the form opens"):
+            tiers = self.app.store.call(people_service.valid_tiers)
 
         def done(result) -> None:
             if result is not None:

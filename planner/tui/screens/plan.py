@@ -5,22 +5,28 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.message import Message
 from textual.widgets import ContentSwitcher, DataTable, Static
 
 from planner.services import planning, timeutil, week
 from planner.services import today as today_service
 from planner.text import label
+from planner.tui.cache import NOW
 from planner.tui.screens.base import ItemActions, PlannerScreen
 from planner.tui.widgets.fit_table import FitTable
 from planner.tui.widgets.footer import PlannerFooter
 from planner.tui.widgets.section_bar import SectionBar
 from planner.tui.widgets.week_grid import DAY_NAMES, TOUCH_PER_DAY, WeekGrid, item_text
+
+if TYPE_CHECKING:
+    from planner.tui.app import PlannerApp
 
 MOVE_STEP = timedelta(minutes=30)
 AGENDA_PAGE = 200  # agenda rows added at a time: the next ones as the cursor nears the end
@@ -42,11 +48,18 @@ def write_calendar_files(store, now: datetime, folder: Path) -> list[Path]:
     return write_exports(folder, ("ics", "md"), items, rng.timezone, stem=f"planner-{rng.first_day:%Y-%m-%d}")
 
 
-def _week(app, monday: date) -> week.WeekView:
-    return app.cached(("week_view", monday), week.week_view, monday, app.now())
+def _week(app: PlannerApp, monday: date) -> week.WeekView:
+    return app.cache.read(("posts", "people"), week.week_view, monday, NOW)
 
 
 class PlanScreen(ItemActions, PlannerScreen):
+    class WeekLoaded(Message, bubble=False):
+        """A week's view, read by the load worker."""
+
+        def __init__(self, view: week.WeekView) -> None:
+            super().__init__()
+            self.view = view
+
     BINDINGS = [
         Binding("n", "week(1)", "Next week"),
         Binding("p", "week(-1)", "Prev week"),
@@ -110,8 +123,13 @@ class PlanScreen(ItemActions, PlannerScreen):
     @work(thread=True, exclusive=True, exit_on_error=False, group="plan-load")
     def load(self) -> week.WeekView:
         view = _week(self.app, self.monday)
-        self.app.call_from_thread(self.show, view)
+        self.post_message(self.WeekLoaded(view))
         return view
+
+    @on(WeekLoaded)
+    def _loaded(self, message: WeekLoaded) -> None:
+        if message.view.monday == self.monday:  # else a week left with n/p meanwhile
+            self.show(message.view)
 
     def show(self, view: week.WeekView) -> None:
         zone = ZoneInfo(view.timezone)
@@ -292,7 +310,7 @@ class PlanScreen(ItemActions, PlannerScreen):
         except Exception:
             self.app.call_from_thread(form.refused, None, "")
             raise  # reported by the app's worker-error handler; the form stays open
-        self.app.forget_timezone()
+        self.app.refresh_timezone()
         self.app.call_from_thread(form.saved, changes)
         self.app.call_from_thread(self.app.notify, "Strategy saved: " + ", ".join(changes), markup=False)
         self.app.call_from_thread(self.load)

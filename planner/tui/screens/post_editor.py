@@ -11,6 +11,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
 from textual.widgets import Input, Static, TextArea
 
 from planner.models import Pillar, PostStatus
@@ -44,6 +45,27 @@ _semantic_state = {"usable": True}  # False once the model failed to load in thi
 
 
 class PostEditorScreen(PlannerScreen):
+    class ContextLoaded(Message, bubble=False):
+        """The post (or a new one's defaults) read by the load worker; ``then`` runs once it is shown."""
+
+        def __init__(self, context: post_service.EditorContext, then: Callable[[], None] | None) -> None:
+            super().__init__()
+            self.context, self.then = context, then
+
+    class SlotProposed(Message, bubble=False):
+        """The next free slot for ``pillar`` (the schedule dialog's proposal), read at ``now``."""
+
+        def __init__(self, pillar: str, now: datetime, proposal) -> None:
+            super().__init__()
+            self.pillar, self.now, self.proposal = pillar, now, proposal
+
+    class PitchJudged(Message, bubble=False):
+        """The semantic pitch model's verdict on ``text`` (None: no model here, the rules alone)."""
+
+        def __init__(self, text: str, verdict) -> None:
+            super().__init__()
+            self.text, self.verdict = text, verdict
+
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", priority=True),
         Binding("ctrl+t", "schedule", "Schedule…", priority=True),
@@ -105,10 +127,14 @@ class PostEditorScreen(PlannerScreen):
             context = self.app.store.call(post_service.new_post_context)
         else:
             context = self.app.store.call(post_service.editor_context, self.post_id)
-        self.app.call_from_thread(self.show, context)
-        if then is not None:
-            self.app.call_from_thread(then)
+        self.post_message(self.ContextLoaded(context, then))
         return context
+
+    @on(ContextLoaded)
+    def _loaded(self, message: ContextLoaded) -> None:
+        self.show(message.context)
+        if message.then is not None:
+            message.then()
 
     def show(self, context: post_service.EditorContext) -> None:
         self.context = context
@@ -206,15 +232,19 @@ class PostEditorScreen(PlannerScreen):
             return
         except PlannerError:
             _semantic_state["usable"] = False  # no model here: the rules alone, silently
-            self.app.call_from_thread(self.show_pitch, text)
+            self.post_message(self.PitchJudged(text, None))
             return
         if generation == self.pitch_generation:
-            self.app.call_from_thread(self._semantic_done, text, verdict)
+            self.post_message(self.PitchJudged(text, verdict))
 
-    def _semantic_done(self, text: str, verdict) -> None:
-        self.semantic = (text, verdict)
-        if self.is_mounted and self.query_one("#editor-body", TextArea).text == text:
-            self.show_pitch(text)
+    @on(PitchJudged)
+    def _semantic_done(self, message: PitchJudged) -> None:
+        if message.verdict is None:
+            self.show_pitch(message.text)
+            return
+        self.semantic = (message.text, message.verdict)
+        if self.is_mounted and self.query_one("#editor-body", TextArea).text == message.text:
+            self.show_pitch(message.text)
 
     # --- state ---------------------------------------------------------------------------------
 
@@ -312,20 +342,33 @@ class PostEditorScreen(PlannerScreen):
         self.save(then=("status", status))
 
     def action_schedule(self) -> None:
+        if self.context is not None:
+            self.propose_slot(self.pillar, self.context.post.id)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="editor-slot")
+    def propose_slot(self, pillar: str, post_id: int | None) -> None:
+        """The next free slot for the pillar, proposed by the schedule dialog (which opens with it)."""
+        from planner.services.slots import next_post_slot
+
+        now = self.app.now()
+        self.post_message(
+            self.SlotProposed(pillar, now, self.app.store.call(next_post_slot, pillar, now, ignore_post=post_id))
+        )
+
+    @on(SlotProposed)
+    def ask_when(self, message: SlotProposed) -> None:
         if self.context is None:
             return
         p = self.context.post
         current = p.scheduled_at.astimezone(self.zone()).strftime("%Y-%m-%d %H:%M") if p.scheduled_at else ""
 
-        from planner.services.slots import next_post_slot
-
         def chosen(value: datetime | None) -> None:
             if value is not None:
                 self.save(then=("schedule", value))
 
-        now = self.app.now()
-        proposal = self.app.store.call(next_post_slot, self.pillar, now, ignore_post=p.id)
-        self.app.push_screen(ScheduleDialog(current, self.zone(), now, proposal, self.pillar), chosen)
+        self.app.push_screen(
+            ScheduleDialog(current, self.zone(), message.now, message.proposal, message.pillar), chosen
+        )
 
     def action_send(self, how: str) -> None:
         if self.context is None:

@@ -6,6 +6,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.message import Message
 from textual.widgets import DataTable, Static
 
 from planner.services import posts as post_service
@@ -22,6 +23,15 @@ PAGE = 200  # posts per page: the list loads the next page as the cursor nears t
 
 
 class PostsScreen(PlannerScreen):
+    class RowsLoaded(Message, bubble=False):
+        """A page of posts read for reload ``generation`` (a page from an older one is dropped)."""
+
+        def __init__(self, generation: int, offset: int, limit: int, rows: list[post_service.PostView]) -> None:
+            super().__init__()
+            self.generation, self.offset, self.limit, self.rows = generation, offset, limit, rows
+            self.counts: dict[str, int] | None = None  # with the first page: the counts and the zone
+            self.zone = None
+
     BINDINGS = [
         Binding("enter", "open", "Edit", show=False),
         Binding("e", "open", "Edit"),
@@ -79,17 +89,21 @@ class PostsScreen(PlannerScreen):
     def load_rows(self, generation: int, offset: int, limit: int, status: str | None) -> list[post_service.PostView]:
         from planner.services.strategy import show_strategy
 
-        rows = self.app.store.call(post_service.list_posts, status=status, limit=limit, offset=offset)
-        counts = None
+        loaded = self.RowsLoaded(
+            generation,
+            offset,
+            limit,
+            self.app.store.call(post_service.list_posts, status=status, limit=limit, offset=offset),
+        )
         if offset == 0:
-            counts = self.app.store.call(post_service.count_posts)
-            self.zone = self.app.store.call(show_strategy, self.app.now()).zone
-        self.app.call_from_thread(self.show, generation, offset, limit, rows, counts)
-        return rows
+            loaded.counts = self.app.store.call(post_service.count_posts)
+            loaded.zone = self.app.store.call(show_strategy, self.app.now()).zone
+        self.post_message(loaded)
+        return loaded.rows
 
-    def show(
-        self, generation: int, offset: int, limit: int, rows: list[post_service.PostView], counts: dict[str, int] | None
-    ) -> None:
+    @on(RowsLoaded)
+    def show(self, message: RowsLoaded) -> None:
+        generation, offset, rows = message.generation, message.offset, message.rows
         if generation != self.generation or offset != (0 if offset == 0 else len(self.rows)):
             return  # a page from before a reload or a filter change
         table = self.query_one("#posts-table", DataTable)
@@ -97,7 +111,8 @@ class PostsScreen(PlannerScreen):
         if offset == 0:
             self.rows = []
             table.clear()
-            self.counts = counts or {}
+            self.counts = message.counts or {}
+            self.zone = message.zone
         zone = self.zone
         for p in rows:
             when = p.scheduled_at.astimezone(zone).strftime("%a %d %b %H:%M") if p.scheduled_at else ""
@@ -119,7 +134,7 @@ class PostsScreen(PlannerScreen):
                 key=str(p.id),
             )
         self.rows.extend(rows)
-        self.exhausted = len(rows) < limit
+        self.exhausted = len(rows) < message.limit
         self.loading_page = False
         self.show_counts()
         if offset == 0:

@@ -6,6 +6,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.message import Message
 from textual.widgets import DataTable, Static
 
 from planner.services import today as today_service
@@ -16,6 +17,13 @@ from planner.tui.widgets.section_bar import SectionBar
 
 
 class TodayScreen(ItemActions, PlannerScreen):
+    class AgendaLoaded(Message, bubble=False):
+        """Today's agenda, read by the load worker."""
+
+        def __init__(self, agenda: today_service.TodayAgenda) -> None:
+            super().__init__()
+            self.agenda = agenda
+
     BINDINGS = [
         Binding("d", "mark(True)", "Done"),
         Binding("s", "mark(False)", "Skip"),
@@ -65,8 +73,12 @@ class TodayScreen(ItemActions, PlannerScreen):
     @work(thread=True, exclusive=True, exit_on_error=False, group="today-load")
     def load(self) -> today_service.TodayAgenda:
         agenda = self.app.store.call(today_service.agenda, self.app.now(), self.app.tz)
-        self.app.call_from_thread(self.show, agenda)
+        self.post_message(self.AgendaLoaded(agenda))
         return agenda
+
+    @on(AgendaLoaded)
+    def _loaded(self, message: AgendaLoaded) -> None:
+        self.show(message.agenda)
 
     def show(self, agenda: today_service.TodayAgenda) -> None:
         if agenda == self.agenda:
