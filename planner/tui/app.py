@@ -194,6 +194,8 @@ class PlannerApp(App):
 
                 self._tz = store.call(user_timezone, self.settings.timezone)
             self._store = store
+        for line in self._store.notices:  # what opening did (an interrupted import undone): said once
+            self.notify(line, title="Opened the database", severity="warning", timeout=15, markup=False)
 
     def _on_ui_thread(self) -> bool:
         """On the app's thread while it runs, in the app's own tasks (a test's checks run in the

@@ -168,3 +168,38 @@ async def test_this_mornings_missed_items_are_marked_late(demo_settings):
         assert when[f"touchpoint:{missed_id}"] == f"late · {local:%H:%M}"
         later = [i for i in app.screen.agenda.items if i.due_at > FIXED_NOW]
         assert later and all(not when[f"{i.kind}:{i.id}"].startswith(("late", "overdue")) for i in later)
+
+
+async def test_an_interrupted_import_undone_at_open_is_said_in_the_app(demo_settings, monkeypatch):
+    """What the CLI prints on stderr when opening the store undid an interrupted import, the app
+    shows as a toast (its store opens in a worker, after the first frame)."""
+    import os
+
+    from planner.models import Connection
+    from planner.store.journal import BatchUndo, ImportJournal, importing
+
+    store = open_store(demo_settings.db_url)
+    journal = ImportJournal("Connections.csv")
+    with importing(store, journal):
+
+        def batch(session):
+            person = Connection(first_name="Half", last_name="Imported")
+            session.add(person)
+            session.flush()
+            undo = BatchUndo()
+            undo.insert("connection", [person.id])
+            journal.record(session, undo, FIXED_NOW)
+
+        store.call(batch)
+    store.dispose()  # the writer is gone, its journal stays
+    app = make_app(demo_settings, clock=lambda: FIXED_NOW)
+    said: list[str] = []
+    monkeypatch.setattr(app, "notify", lambda message, **kw: said.append(message))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await _ready(app, pilot)
+        await app.workers.wait_for_complete()
+    assert said.count(f"an interrupted import of Connections.csv (pid {os.getpid()}) was undone: 1 person") == 1
+    after = open_store(demo_settings.db_url)
+    with after.session() as session:
+        assert not session.exec(select(Connection).where(Connection.first_name == "Half")).all()
+    after.dispose()
