@@ -8,10 +8,10 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from planner.errors import PlannerError
-from planner.models import Entry, Feed, Pillar, Post, PostStatus, Topic, utcnow
+from planner.models import Entry, Feed, Pillar, Post, PostStatus, Topic, pk_col, utcnow
 from planner.services.feeds import get_topic
 
 
@@ -49,49 +49,49 @@ def list_entries(
     index from there instead of counting past ``offset`` rows (a deep page costs what the first
     does). ``offset`` stays for the CLI's --offset."""
     q = (
-        select(
-            Entry.id,
-            Entry.feed_id,
-            Feed.title,
-            Feed.url,
-            Topic.name,
-            Entry.title,
-            Entry.link,
-            Entry.author,
-            Entry.published_at,
-            Entry.is_read,
-            Entry.is_starred,
-            Entry.summary if with_summary else sa.literal(""),
+        select(  # type: ignore[call-overload]  # sqlmodel types select() for up to 4 columns
+            pk_col(Entry.id),
+            col(Entry.feed_id),
+            col(Feed.title),
+            col(Feed.url),
+            col(Topic.name),
+            col(Entry.title),
+            col(Entry.link),
+            col(Entry.author),
+            col(Entry.published_at),
+            col(Entry.is_read),
+            col(Entry.is_starred),
+            col(Entry.summary) if with_summary else sa.literal(""),
         )
-        .join(Feed, Feed.id == Entry.feed_id)
-        .join(Topic, Topic.id == Feed.topic_id, isouter=True)
+        .join(Feed, col(Feed.id) == col(Entry.feed_id))
+        .join(Topic, col(Topic.id) == col(Feed.topic_id), isouter=True)
     )
     if not include_dismissed:
-        q = q.where(Entry.is_dismissed == False)  # noqa: E712
+        q = q.where(col(Entry.is_dismissed) == False)  # noqa: E712
     if topic:
-        q = q.where(Feed.topic_id == get_topic(session, topic).id)
+        q = q.where(col(Feed.topic_id) == get_topic(session, topic).id)
     if feed_id is not None:
-        q = q.where(Entry.feed_id == feed_id)
+        q = q.where(col(Entry.feed_id) == feed_id)
     if unread:
-        q = q.where(Entry.is_read == False)  # noqa: E712
+        q = q.where(col(Entry.is_read) == False)  # noqa: E712
     if starred:
-        q = q.where(Entry.is_starred == True)  # noqa: E712
+        q = q.where(col(Entry.is_starred) == True)  # noqa: E712
     if search:
         like = f"%{search.lower()}%"
-        q = q.where(sa.or_(func.lower(Entry.title).like(like), func.lower(Entry.summary).like(like)))
+        q = q.where(sa.or_(func.lower(col(Entry.title)).like(like), func.lower(col(Entry.summary)).like(like)))
     if after is not None:
         at, last_id = after
         if at is None:  # already among the undated entries, which sort last
-            q = q.where(Entry.published_at.is_(None), Entry.id < last_id)
+            q = q.where(col(Entry.published_at).is_(None), col(Entry.id) < last_id)
         else:
             q = q.where(
                 sa.or_(
-                    Entry.published_at < at,
-                    sa.and_(Entry.published_at == at, Entry.id < last_id),
-                    Entry.published_at.is_(None),
+                    col(Entry.published_at) < at,
+                    sa.and_(col(Entry.published_at) == at, col(Entry.id) < last_id),
+                    col(Entry.published_at).is_(None),
                 )
             )
-    q = q.order_by(Entry.published_at.desc().nulls_last(), Entry.id.desc()).offset(offset)
+    q = q.order_by(col(Entry.published_at).desc().nulls_last(), col(Entry.id).desc()).offset(offset)
     if limit:
         q = q.limit(limit)
     return [
@@ -131,7 +131,7 @@ def idea_from_entry(session: Session, entry_id: int, now: datetime | None = None
     """A content_share idea linked to the entry (once: a second call returns the same idea)."""
     entry = get_entry(session, entry_id)
     existing = session.exec(
-        select(Post).where(Post.source_entry_id == entry_id, Post.pillar == Pillar.CONTENT_SHARE.value)
+        select(Post).where(col(Post.source_entry_id) == entry_id, col(Post.pillar) == Pillar.CONTENT_SHARE.value)
     ).first()
     if existing is not None:
         return existing

@@ -7,19 +7,24 @@ refresh killed half-way leaves the database as it was and the next run completes
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from planner.errors import PlannerError
-from planner.models import Entry, Feed, Post, Topic, utcnow
+from planner.models import Entry, Feed, Post, Topic, pk, pk_col, utcnow
 from planner.words import topic_key
+
+if TYPE_CHECKING:
+    from planner.adapters.feeds import FeedRequest, FetchResult
+    from planner.store import Store
 
 MAX_URL = 2000
 # Set as a feed's last warning when an OPML list gave its URL without a scheme and https was put
@@ -38,7 +43,7 @@ def _find_topic(session: Session, name: str) -> Topic | None:
 def get_topic(session: Session, name: str) -> Topic:
     topic = _find_topic(session, name)
     if topic is None:
-        known = ", ".join(t.name for t in session.exec(select(Topic).order_by(Topic.name))) or "none yet"
+        known = ", ".join(t.name for t in session.exec(select(Topic).order_by(col(Topic.name)))) or "none yet"
         raise PlannerError(f"no topic named {name!r} (topics: {known})")
     return topic
 
@@ -70,25 +75,27 @@ class TopicRow:
 
 
 def list_topics(session: Session) -> list[TopicRow]:
-    feeds = dict(session.exec(select(Feed.topic_id, func.count()).group_by(Feed.topic_id)).all())
+    feeds = dict(session.exec(select(Feed.topic_id, func.count()).group_by(col(Feed.topic_id))).all())
     entry_counts = {
         tid: (n, unread)
         for tid, n, unread in session.exec(
             select(
                 Feed.topic_id,
-                func.count(Entry.id),
-                func.sum(sa.case((sa.and_(Entry.is_read == False, Entry.is_dismissed == False), 1), else_=0)),  # noqa: E712
+                func.count(col(Entry.id)),
+                func.sum(
+                    sa.case((sa.and_(col(Entry.is_read) == False, col(Entry.is_dismissed) == False), 1), else_=0)  # noqa: E712
+                ),
             )
-            .join(Entry, Entry.feed_id == Feed.id)
-            .group_by(Feed.topic_id)
+            .join(Entry, col(Entry.feed_id) == col(Feed.id))
+            .group_by(col(Feed.topic_id))
         ).all()
     }
-    rows = []
-    for t in session.exec(select(Topic).order_by(func.lower(Topic.name))):
+    rows: list[TopicRow] = []
+    for t in session.exec(select(Topic).order_by(func.lower(col(Topic.name)))):
         n, unread = entry_counts.get(t.id, (0, 0))
         rows.append(
             TopicRow(
-                t.id,
+                pk(t),
                 t.name,
                 t.description,
                 [k for k in t.keywords.split(",") if k],
@@ -138,7 +145,7 @@ def add_feed(
     session: Session, url: str, topic: str | None = None, title: str = "", allow_local: bool = True
 ) -> tuple[Feed, bool]:
     url = normalize_feed_url(url, allow_local=allow_local)
-    existing = session.exec(select(Feed).where(Feed.url == url)).first()
+    existing = session.exec(select(Feed).where(col(Feed.url) == url)).first()
     if existing is not None:
         return existing, False
     topic_id = ensure_topic(session, topic)[0].id if topic else None
@@ -152,7 +159,7 @@ def resolve_feed(session: Session, ref: str) -> Feed:
     feed = (
         session.get(Feed, int(ref))
         if ref.isdigit()
-        else session.exec(select(Feed).where(Feed.url == ref.strip())).first()
+        else session.exec(select(Feed).where(col(Feed.url) == ref.strip())).first()
     )
     if feed is None:
         raise PlannerError(f"no feed {ref!r} (give its id or exact URL; see `planner feeds list`)")
@@ -190,19 +197,19 @@ def list_feeds(session: Session, topic: str | None = None) -> list[FeedRow]:
         select(
             Feed,
             Topic.name,
-            func.count(Entry.id),
-            func.sum(sa.case((sa.and_(Entry.is_read == False, Entry.is_dismissed == False), 1), else_=0)),  # noqa: E712
+            func.count(col(Entry.id)),
+            func.sum(sa.case((sa.and_(col(Entry.is_read) == False, col(Entry.is_dismissed) == False), 1), else_=0)),  # noqa: E712
         )
-        .join(Topic, Topic.id == Feed.topic_id, isouter=True)
-        .join(Entry, Entry.feed_id == Feed.id, isouter=True)
-        .group_by(Feed.id, Topic.name)
-        .order_by(Topic.name, Feed.title, Feed.id)
+        .join(Topic, col(Topic.id) == col(Feed.topic_id), isouter=True)
+        .join(Entry, col(Entry.feed_id) == col(Feed.id), isouter=True)
+        .group_by(col(Feed.id), col(Topic.name))
+        .order_by(col(Topic.name), col(Feed.title), col(Feed.id))
     )
     if topic:
-        q = q.where(Feed.topic_id == get_topic(session, topic).id)
+        q = q.where(col(Feed.topic_id) == get_topic(session, topic).id)
     return [
         FeedRow(
-            f.id,
+            pk(f),
             f.url,
             f.title,
             tname,
@@ -251,17 +258,19 @@ class RefreshSummary:
                 setattr(self, name, getattr(self, name) + value)
 
 
-def feed_requests(session: Session, topic: str | None = None, feed_ids: Iterable[int] | None = None):
+def feed_requests(
+    session: Session, topic: str | None = None, feed_ids: Iterable[int] | None = None
+) -> list[FeedRequest]:
     from planner.adapters.feeds import FeedRequest
 
-    q = select(Feed).where(Feed.enabled == True).order_by(Feed.id)  # noqa: E712
+    q = select(Feed).where(col(Feed.enabled) == True).order_by(col(Feed.id))  # noqa: E712
     if topic:
-        q = q.where(Feed.topic_id == get_topic(session, topic).id)
+        q = q.where(col(Feed.topic_id) == get_topic(session, topic).id)
     if feed_ids is not None:
-        q = q.where(Feed.id.in_(list(feed_ids)))
+        q = q.where(col(Feed.id).in_(list(feed_ids)))
     return [
         FeedRequest(
-            feed_id=f.id,
+            feed_id=pk(f),
             url=f.url,
             etag=f.etag,
             last_modified=f.last_modified,
@@ -276,7 +285,7 @@ def feed_requests(session: Session, topic: str | None = None, feed_ids: Iterable
     ]
 
 
-def apply_results(session: Session, results: list, now: datetime | None = None) -> RefreshSummary:
+def apply_results(session: Session, results: list[FetchResult], now: datetime | None = None) -> RefreshSummary:
     """Write fetch results back: feed health, new entries, edited entries updated in place.
 
     A permanent redirect onto a URL already followed merges the two feeds (:func:`_merge_feed`).
@@ -293,23 +302,25 @@ def apply_results(session: Session, results: list, now: datetime | None = None) 
     return _apply_all(session, results, now, one_by_one=True)
 
 
-def _apply_all(session: Session, results: list, now: datetime, one_by_one: bool) -> RefreshSummary:
+def _apply_all(session: Session, results: list[FetchResult], now: datetime, one_by_one: bool) -> RefreshSummary:
     summary = RefreshSummary(feeds=len(results))
-    feeds = {f.id: f for f in session.exec(select(Feed).where(Feed.id.in_([r.feed_id for r in results])))}
+    feeds = {pk(f): f for f in session.exec(select(Feed).where(col(Feed.id).in_([r.feed_id for r in results])))}
     with_entries = [r for r in results if r.entries and r.feed_id in feeds]
     existing: dict[tuple[int, str], tuple[int, str]] = {}
     ids = [r.feed_id for r in with_entries]
     for chunk in _chunks(ids, 500):
         for eid, fid, guid, chash in session.exec(
-            select(Entry.id, Entry.feed_id, Entry.guid, Entry.content_hash).where(Entry.feed_id.in_(chunk))
+            select(pk_col(Entry.id), Entry.feed_id, Entry.guid, Entry.content_hash).where(col(Entry.feed_id).in_(chunk))
         ):
             existing[(fid, guid)] = (eid, chash)
     candidate_links = {e.link for r in with_entries for e in r.entries if e.link}
     known_links: set[str] = set()
-    for chunk in _chunks(sorted(candidate_links), 500):
-        known_links.update(session.exec(select(Entry.link).where(Entry.link.in_(chunk))).all())
-    inserts: list[dict] = []
-    updates: list[dict] = []
+    for link_chunk in _chunks(sorted(candidate_links), 500):
+        for link in session.exec(select(Entry.link).where(col(Entry.link).in_(link_chunk))):
+            assert link is not None  # the query matched it against links
+            known_links.add(link)
+    inserts: list[dict[str, Any]] = []
+    updates: list[dict[str, Any]] = []
     for r in results:
         feed = feeds.get(r.feed_id)
         if feed is None:  # removed while the refresh ran (or merged into another one just now)
@@ -319,8 +330,8 @@ def _apply_all(session: Session, results: list, now: datetime, one_by_one: bool)
             continue
         part = RefreshSummary()
         links: set[str] = set()
-        mine_in: list[dict] = []
-        mine_up: list[dict] = []
+        mine_in: list[dict[str, Any]] = []
+        mine_up: list[dict[str, Any]] = []
         try:
             with session.begin_nested():
                 _apply_one(session, feed, r, now, part, existing, known_links, links, mine_in, mine_up)
@@ -338,19 +349,19 @@ def _apply_all(session: Session, results: list, now: datetime, one_by_one: bool)
 def _apply_one(
     session: Session,
     feed: Feed,
-    r,
+    r: FetchResult,
     now: datetime,
     summary: RefreshSummary,
     existing: dict[tuple[int, str], tuple[int, str]],
     known_links: set[str],
     new_links: set[str],
-    inserts: list[dict],
-    updates: list[dict],
+    inserts: list[dict[str, Any]],
+    updates: list[dict[str, Any]],
 ) -> None:
     """One feed's state, and its new and edited entries added to ``inserts``/``updates`` (the
     links it adds go to ``new_links``: an entry whose link is known already is a duplicate)."""
     if r.status not in ("error", "skipped") and r.new_url and r.new_url != feed.url:
-        target = session.exec(select(Feed).where(Feed.url == r.new_url, Feed.id != feed.id)).first()
+        target = session.exec(select(Feed).where(col(Feed.url) == r.new_url, col(Feed.id) != feed.id)).first()
         if target is not None:
             summary.notes.append(_merge_feed(session, feed, target, existing))
             summary.merged += 1
@@ -362,7 +373,7 @@ def _apply_one(
         if e.guid in seen_guids:
             continue
         seen_guids.add(e.guid)
-        key = (feed.id, e.guid)
+        key = (pk(feed), e.guid)
         if key in existing:
             eid, chash = existing[key]
             if chash != e.content_hash:
@@ -407,12 +418,12 @@ def _apply_one(
     session.add(feed)
 
 
-def _write_entries(session: Session, inserts: list[dict], updates: list[dict]) -> None:
+def _write_entries(session: Session, inserts: list[dict[str, Any]], updates: list[dict[str, Any]]) -> None:
     session.flush()
     if inserts:
         session.execute(sa.insert(Entry), inserts)
     if updates:
-        table = Entry.__table__
+        table: sa.Table = Entry.__table__  # type: ignore[attr-defined]  # SQLModel sets it on table models
         stmt = (
             table.update()
             .where(table.c.id == sa.bindparam("_id"))
@@ -434,16 +445,16 @@ def _merge_feed(session: Session, source: Feed, target: Feed, existing: dict[tup
     from planner.models import EntryKeyword, Touchpoint
     from planner.text import count
 
-    entry = Entry.__table__
+    entry: sa.Table = Entry.__table__  # type: ignore[attr-defined]  # SQLModel sets it on table models
     cols = (entry.c.id, entry.c.guid, entry.c.content_hash, entry.c.is_read, entry.c.is_starred, entry.c.is_dismissed)
     kept = {row.guid: row for row in session.execute(sa.select(*cols).where(entry.c.feed_id == target.id))}
     moved = twice = 0
     for row in session.execute(sa.select(*cols).where(entry.c.feed_id == source.id)).all():
         same = kept.get(row.guid)
-        existing.pop((source.id, row.guid), None)
+        existing.pop((pk(source), row.guid), None)
         if same is None:
             session.execute(entry.update().where(entry.c.id == row.id).values(feed_id=target.id))
-            existing[(target.id, row.guid)] = (row.id, row.content_hash)
+            existing[(pk(target), row.guid)] = (row.id, row.content_hash)
             moved += 1
             continue
         twice += 1
@@ -456,12 +467,12 @@ def _merge_feed(session: Session, source: Feed, target: Feed, existing: dict[tup
                 is_dismissed=same.is_dismissed or row.is_dismissed,
             )
         )
-        session.execute(sa.update(Post).where(Post.source_entry_id == row.id).values(source_entry_id=same.id))
-        session.execute(sa.update(Touchpoint).where(Touchpoint.entry_id == row.id).values(entry_id=same.id))
-        session.execute(sa.delete(EntryKeyword).where(EntryKeyword.entry_id == row.id))
+        session.execute(sa.update(Post).where(col(Post.source_entry_id) == row.id).values(source_entry_id=same.id))
+        session.execute(sa.update(Touchpoint).where(col(Touchpoint.entry_id) == row.id).values(entry_id=same.id))
+        session.execute(sa.delete(EntryKeyword).where(col(EntryKeyword.entry_id) == row.id))
         session.execute(entry.delete().where(entry.c.id == row.id))
     for guid, row in kept.items():
-        existing.setdefault((target.id, guid), (row.id, row.content_hash))
+        existing.setdefault((pk(target), guid), (row.id, row.content_hash))
     target.topic_id = target.topic_id or source.topic_id
     target.title = target.title or source.title
     if source.enabled and not target.enabled:  # the URL answers again: follow it again
@@ -483,15 +494,15 @@ def _store_failure(session: Session, feed_id: int, exc: Exception, now: datetime
     message = f"could not store what was fetched (the database refused it: {reason}); the next refresh tries again"
     session.execute(
         sa.update(Feed)
-        .where(Feed.id == feed_id)
-        .values(last_status="error", last_error=message, last_fetched_at=now, failure_count=Feed.failure_count + 1)
+        .where(col(Feed.id) == feed_id)
+        .values(last_status="error", last_error=message, last_fetched_at=now, failure_count=col(Feed.failure_count) + 1)
     )
     feed = session.get(Feed, feed_id)
     summary.errors += 1
     summary.problems.append(f"{(feed.title or feed.url) if feed else feed_id}: {message}")
 
 
-def _apply_feed_state(feed: Feed, r, now: datetime, summary: RefreshSummary) -> None:
+def _apply_feed_state(feed: Feed, r: FetchResult, now: datetime, summary: RefreshSummary) -> None:
     feed.last_status = r.status
     feed.last_http_status = r.http_status
     feed.failure_count = r.failure_count
@@ -533,12 +544,12 @@ def _apply_feed_state(feed: Feed, r, now: datetime, summary: RefreshSummary) -> 
 
 
 def refresh(
-    store,
+    store: Store,
     topic: str | None = None,
     feed_ids: Iterable[int] | None = None,
     progress: Callable[[int, int, object], None] | None = None,
     now: datetime | None = None,
-    **fetch_options,
+    **fetch_options: Any,
 ) -> RefreshSummary:
     """Fetch every enabled feed (or a topic's) and store what came back."""
     from planner.adapters.feeds import fetch_all_sync
@@ -548,7 +559,7 @@ def refresh(
     total = len(requests)
     done = 0
 
-    def on_result(result) -> None:
+    def on_result(result: FetchResult) -> None:
         nonlocal done
         done += 1
         if progress:
@@ -559,6 +570,9 @@ def refresh(
         return apply_results(session, results, now=now)
 
 
-def _chunks(items: list, size: int):
+_T = TypeVar("_T")
+
+
+def _chunks(items: list[_T], size: int) -> Iterator[list[_T]]:
     for i in range(0, len(items), size):
         yield items[i : i + size]

@@ -31,11 +31,13 @@ people planned, so it adds nothing) and `dry_run` computes the same plan and rol
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from planner.errors import PlannerError
 from planner.models import (
@@ -49,11 +51,17 @@ from planner.models import (
     TouchKind,
     Touchpoint,
     TouchStatus,
+    pk,
+    pk_col,
 )
 from planner.services.slots import PLACED, aware, free_times
-from planner.services.strategy import WEEKDAY_NAMES, StrategyView, show_strategy
+from planner.services.strategy import WEEKDAY_NAMES, SlotView, StrategyView, show_strategy
 from planner.services.timeutil import iso_week, local_at, week_bounds
 from planner.text import count, label
+
+if TYPE_CHECKING:
+    from planner.services.ledger import GuardResult
+    from planner.services.suggestions import Suggestion
 
 PROPOSAL_MAX_AGE = timedelta(days=21)  # entries older than this are not proposed for sharing
 EVENT_LOOKAHEAD = timedelta(days=21)  # events this far after a slot may be promoted in it
@@ -116,7 +124,7 @@ class WeekPlan:
     def added(self) -> int:
         return len(self.posts) + len(self.touchpoints)
 
-    def as_json(self) -> dict:
+    def as_json(self) -> dict[str, Any]:
         return asdict(self)
 
     def summary(self) -> str:
@@ -134,13 +142,15 @@ class _Candidate:
     post: Post
     fresh: float  # a timestamp: larger is fresher
 
-    def key(self, topic_use: dict[int | None, int]):
+    def key(self, topic_use: dict[int | None, int]) -> tuple[int, int, int, float, int | None]:
         p = self.post
         balance = topic_use.get(p.topic_id, 0) if p.topic_id is not None else 0
         return (-p.priority, 0 if p.status == PostStatus.DRAFT.value else 1, balance, -self.fresh, p.id)
 
 
 # --- posts ----------------------------------------------------------------------------------
+
+_Pick = tuple[Post, str, str]  # the post for a slot, where it came from (its source) and why
 
 
 class _PostPlanner:
@@ -152,7 +162,9 @@ class _PostPlanner:
     def run(self) -> None:
         session = self.session
         week_posts = session.exec(
-            select(Post).where(Post.scheduled_at >= self.start, Post.scheduled_at < self.end, Post.status.in_(PLACED))
+            select(Post).where(
+                col(Post.scheduled_at) >= self.start, col(Post.scheduled_at) < self.end, col(Post.status).in_(PLACED)
+            )
         ).all()
         self.plan.kept_posts = len(week_posts)
         occupied = {aware(p.scheduled_at) for p in week_posts}
@@ -183,7 +195,7 @@ class _PostPlanner:
 
             scores = slot_scores(session, self.now)
 
-        def rank(item):
+        def rank(item: tuple[datetime, SlotView]) -> tuple[float, datetime, int]:
             at, s = item
             score = scores.get((s.weekday, s.local_time))
             return (-(score.ratio if score else 1.0), at, s.id)
@@ -232,19 +244,19 @@ class _PostPlanner:
     def _load_backlog(self) -> None:
         rows = self.session.exec(
             select(Post, Entry.published_at)
-            .outerjoin(Entry, Entry.id == Post.source_entry_id)
-            .where(Post.status.in_(_BACKLOG))
+            .outerjoin(Entry, col(Entry.id) == col(Post.source_entry_id))
+            .where(col(Post.status).in_(_BACKLOG))
         ).all()
         self.backlog: dict[str, list[_Candidate]] = {}
         for post, entry_published in rows:
             fresh = aware(entry_published) or aware(post.created_at) or self.now
             self.backlog.setdefault(post.pillar, []).append(_Candidate(post, fresh.timestamp()))
 
-    def _load_mix(self, week_posts) -> None:
+    def _load_mix(self, week_posts: Sequence[Post]) -> None:
         since = self.start - MIX_WINDOW
         rows = self.session.exec(
             select(Post.pillar, func.count())
-            .where(Post.scheduled_at >= since, Post.scheduled_at < self.start, Post.status.in_(PLACED))
+            .where(col(Post.scheduled_at) >= since, col(Post.scheduled_at) < self.start, col(Post.status).in_(PLACED))
             .group_by(Post.pillar)
         ).all()
         self.mix_counts = {pillar: n for pillar, n in rows}
@@ -259,7 +271,7 @@ class _PostPlanner:
         candidates.remove(best)
         return best
 
-    def _fill(self, at: datetime, pillar: str, channel: str):
+    def _fill(self, at: datetime, pillar: str, channel: str) -> _Pick | None:
         best = self._best(pillar)
         if best is not None:
             p = best.post
@@ -273,7 +285,7 @@ class _PostPlanner:
             return recycled
         return self._from_mix(pillar)
 
-    def _propose(self, at: datetime, pillar: str, channel: str):
+    def _propose(self, at: datetime, pillar: str, channel: str) -> _Pick | None:
         if pillar == Pillar.CONTENT_SHARE.value:
             return self._propose_share(at)
         if pillar == Pillar.GROUP_ENGAGEMENT.value:
@@ -282,34 +294,40 @@ class _PostPlanner:
             return self._propose_event(at)
         return None
 
-    def _propose_share(self, at: datetime):
+    def _propose_share(self, at: datetime) -> _Pick | None:
         from planner.services.entries import idea_from_entry
 
-        used = select(Post.source_entry_id).where(Post.source_entry_id.is_not(None))
+        used = select(Post.source_entry_id).where(col(Post.source_entry_id).is_not(None))
         entry = self.session.exec(
             select(Entry)
             .where(
-                Entry.is_dismissed == False,
-                Entry.published_at >= self.now - PROPOSAL_MAX_AGE,
-                Entry.id.not_in(used),
+                col(Entry.is_dismissed) == False,
+                col(Entry.published_at) >= self.now - PROPOSAL_MAX_AGE,
+                col(Entry.id).not_in(used),
             )
-            .order_by(Entry.is_starred.desc(), Entry.is_read, Entry.published_at.desc(), Entry.id.desc())
+            .order_by(
+                col(Entry.is_starred).desc(),
+                col(Entry.is_read),
+                col(Entry.published_at).desc(),
+                col(Entry.id).desc(),
+            )
             .limit(1)
         ).first()
         if entry is None:
             return None
-        post = idea_from_entry(self.session, entry.id, now=self.now)
+        assert entry.published_at is not None  # the query compared it with now
+        post = idea_from_entry(self.session, pk(entry), now=self.now)
         age = (self.now - aware(entry.published_at)).days
         return post, "proposed", f"fresh entry ({age} days old){', starred' if entry.is_starred else ''}: add your take"
 
-    def _propose_group(self, at: datetime):
+    def _propose_group(self, at: datetime) -> _Pick | None:
         linked = select(Post.group_id).where(
-            Post.group_id.is_not(None), Post.status.in_(_BACKLOG + (PostStatus.SCHEDULED.value,))
+            col(Post.group_id).is_not(None), col(Post.status).in_(_BACKLOG + (PostStatus.SCHEDULED.value,))
         )
         groups = self.session.exec(
             select(CommunityGroup)
-            .where(CommunityGroup.id.not_in(linked))
-            .order_by(CommunityGroup.name, CommunityGroup.id)
+            .where(col(CommunityGroup.id).not_in(linked))
+            .order_by(col(CommunityGroup.name), col(CommunityGroup.id))
         ).all()
         due = [
             g
@@ -335,12 +353,14 @@ class _PostPlanner:
         last = "never engaged" if g.last_engaged_at is None else f"last engaged {aware(g.last_engaged_at):%Y-%m-%d}"
         return post, "proposed", f"group due ({last}, every {g.cadence_days} days)"
 
-    def _propose_event(self, at: datetime):
-        linked = select(Post.event_id).where(Post.event_id.is_not(None))
+    def _propose_event(self, at: datetime) -> _Pick | None:
+        linked = select(Post.event_id).where(col(Post.event_id).is_not(None))
         event = self.session.exec(
             select(Event)
-            .where(Event.starts_at > at, Event.starts_at <= at + EVENT_LOOKAHEAD, Event.id.not_in(linked))
-            .order_by(Event.starts_at, Event.id)
+            .where(
+                col(Event.starts_at) > at, col(Event.starts_at) <= at + EVENT_LOOKAHEAD, col(Event.id).not_in(linked)
+            )
+            .order_by(col(Event.starts_at), col(Event.id))
             .limit(1)
         ).first()
         if event is None:
@@ -362,11 +382,15 @@ class _PostPlanner:
         self.session.flush()
         return post, "proposed", f"{event.role} {event.title} on {local:%a %d %b %H:%M}"
 
-    def _recycle(self, at: datetime, pillar: str):
+    def _recycle(self, at: datetime, pillar: str) -> _Pick | None:
         rows = self.session.exec(
             select(Post)
-            .where(Post.pillar == pillar, Post.evergreen == True, Post.status == PostStatus.PUBLISHED.value)
-            .order_by(Post.published_at, Post.id)
+            .where(
+                col(Post.pillar) == pillar,
+                col(Post.evergreen) == True,
+                col(Post.status) == PostStatus.PUBLISHED.value,
+            )
+            .order_by(col(Post.published_at), col(Post.id))
         ).all()
         for post in rows:
             published = aware(post.published_at)
@@ -378,7 +402,7 @@ class _PostPlanner:
                 )
         return None
 
-    def _from_mix(self, slot_pillar: str):
+    def _from_mix(self, slot_pillar: str) -> _Pick | None:
         mix = self.strategy.pillar_mix
         total = sum(self.mix_counts.values())
         ranked = []
@@ -394,6 +418,7 @@ class _PostPlanner:
         if mix.get(pillar, 0.0) <= 0:
             return None  # never fill with a pillar the user wants none of
         best = self._best(pillar)
+        assert best is not None  # only pillars with a backlog were ranked
         return (
             best.post,
             "mix",
@@ -412,7 +437,7 @@ class _PostPlanner:
 # --- touchpoints -------------------------------------------------------------------------------
 
 
-def _suggest(session: Session, ids: list[int], now: datetime) -> dict:
+def _suggest(session: Session, ids: list[int], now: datetime) -> dict[int, Suggestion]:
     try:
         from planner.services.suggestions import suggest_actions
     except ImportError:  # the network service has not landed: every due person gets a check-in
@@ -420,7 +445,7 @@ def _suggest(session: Session, ids: list[int], now: datetime) -> dict:
     return suggest_actions(session, ids, now)
 
 
-def _guard(session: Session, connection_id: int, kind: str, now: datetime):
+def _guard(session: Session, connection_id: int, kind: str, now: datetime) -> GuardResult:
     from planner.services.ledger import check_ask
 
     return check_ask(session, connection_id, kind, now)
@@ -434,16 +459,19 @@ def _plan_touchpoints(session: Session, strategy: StrategyView, monday: date, no
     today = now.astimezone(zone).date()
     week = session.exec(
         select(Touchpoint.due_at).where(
-            Touchpoint.due_at >= start, Touchpoint.due_at < end, Touchpoint.status != TouchStatus.SKIPPED.value
+            col(Touchpoint.due_at) >= start,
+            col(Touchpoint.due_at) < end,
+            col(Touchpoint.status) != TouchStatus.SKIPPED.value,
         )
     ).all()
     plan.kept_touchpoints = len(week)
     used_per_day: dict[date, int] = {}
     taken: set[datetime] = set()
-    for due in week:
-        due = aware(due)
-        taken.add(due)
-        day = due.astimezone(zone).date()
+    for due_at in week:
+        assert due_at is not None  # the query compared it with start
+        due_at = aware(due_at)
+        taken.add(due_at)
+        day = due_at.astimezone(zone).date()
         used_per_day[day] = used_per_day.get(day, 0) + 1
 
     # (day, free places) for working days from today on
@@ -464,7 +492,7 @@ def _plan_touchpoints(session: Session, strategy: StrategyView, monday: date, no
 
     planned_people = set(
         session.exec(
-            select(Touchpoint.connection_id).where(Touchpoint.status == TouchStatus.PLANNED.value).distinct()
+            select(Touchpoint.connection_id).where(col(Touchpoint.status) == TouchStatus.PLANNED.value).distinct()
         ).all()
     )
     reference = max(now, end)
@@ -520,11 +548,11 @@ def _plan_touchpoints(session: Session, strategy: StrategyView, monday: date, no
     session.flush()
     # ids are known after the flush; keep the plan in placement order
     rows = session.exec(
-        select(Touchpoint.id, Touchpoint.connection_id).where(
-            Touchpoint.source == "plan",
-            Touchpoint.status == TouchStatus.PLANNED.value,
-            Touchpoint.due_at >= start,
-            Touchpoint.due_at < end,
+        select(pk_col(Touchpoint.id), Touchpoint.connection_id).where(
+            col(Touchpoint.source) == "plan",
+            col(Touchpoint.status) == TouchStatus.PLANNED.value,
+            col(Touchpoint.due_at) >= start,
+            col(Touchpoint.due_at) < end,
         )
     ).all()
     ids = {cid: tid for tid, cid in rows}

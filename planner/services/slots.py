@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import math
 from datetime import UTC, date, datetime, time, timedelta
+from typing import overload
 from zoneinfo import ZoneInfo
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from planner.errors import PlannerError
 from planner.models import Post, PostStatus, Touchpoint, TouchStatus
@@ -20,6 +21,12 @@ TOUCH_STEP = timedelta(minutes=15)
 PLACED = (PostStatus.SCHEDULED.value, PostStatus.PUBLISHED.value)
 
 
+@overload
+def aware(value: datetime) -> datetime: ...
+@overload
+def aware(value: None) -> None: ...
+@overload
+def aware(value: datetime | None) -> datetime | None: ...
 def aware(value: datetime | None) -> datetime | None:
     if value is not None and value.tzinfo is None:
         return value.replace(tzinfo=UTC)
@@ -34,7 +41,7 @@ def free_times(day: date, zone: ZoneInfo, now: datetime, taken: set[datetime], r
     if at < now:
         minutes = math.ceil((now - at).total_seconds() / TOUCH_STEP.total_seconds())
         at = at + minutes * TOUCH_STEP
-    out = []
+    out: list[datetime] = []
     while at < last and len(out) < room:
         if at not in taken:
             out.append(at)
@@ -59,9 +66,12 @@ def next_touch_slot(session: Session, now: datetime, horizon_days: int = SLOT_HO
     taken: set[datetime] = set()
     for due in session.exec(
         select(Touchpoint.due_at).where(
-            Touchpoint.due_at >= start, Touchpoint.due_at < end, Touchpoint.status != TouchStatus.SKIPPED.value
+            col(Touchpoint.due_at) >= start,
+            col(Touchpoint.due_at) < end,
+            col(Touchpoint.status) != TouchStatus.SKIPPED.value,
         )
     ).all():
+        assert due is not None  # the query compared it with start
         due = aware(due)
         taken.add(due)
         used[due.astimezone(zone).date()] = used.get(due.astimezone(zone).date(), 0) + 1
@@ -92,9 +102,11 @@ def next_post_slot(
         return None
     today = now.astimezone(zone).date()
     end = datetime.combine(today + timedelta(days=horizon_days), time(0), zone).astimezone(UTC)
-    q = select(Post.scheduled_at).where(Post.scheduled_at > now, Post.scheduled_at < end, Post.status.in_(PLACED))
+    q = select(Post.scheduled_at).where(
+        col(Post.scheduled_at) > now, col(Post.scheduled_at) < end, col(Post.status).in_(PLACED)
+    )
     if ignore_post is not None:
-        q = q.where(Post.id != ignore_post)
+        q = q.where(col(Post.id) != ignore_post)
     taken = {aware(at) for at in session.exec(q).all()}
     for offset in range(horizon_days):
         day = today + timedelta(days=offset)

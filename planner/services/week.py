@@ -6,12 +6,13 @@ from __future__ import annotations
 import heapq
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from planner.errors import PlannerError
-from planner.models import Connection, Post, PostStatus, TouchKind, Touchpoint, TouchStatus, utcnow
+from planner.models import Connection, Post, PostStatus, TouchKind, Touchpoint, TouchStatus, pk_col, utcnow
 from planner.services.slots import PLACED
 from planner.services.strategy import show_strategy
 from planner.services.timeutil import iso_week, week_bounds
@@ -52,35 +53,46 @@ def week_view(session: Session, monday: date, now: datetime) -> WeekView:
     strategy = show_strategy(session, now)
     start, end = week_bounds(monday, strategy.zone)
     post_rows = session.exec(
-        select(Post.id, Post.scheduled_at, Post.title, Post.pillar, Post.status, Post.manual, Post.version, Post.body)
-        .where(
-            Post.scheduled_at >= start, Post.scheduled_at < end, Post.status.in_((*PLACED, PostStatus.SKIPPED.value))
+        select(  # type: ignore[call-overload]  # sqlmodel types select() for up to 4 columns
+            pk_col(Post.id),
+            col(Post.scheduled_at),
+            col(Post.title),
+            col(Post.pillar),
+            col(Post.status),
+            col(Post.manual),
+            col(Post.version),
+            col(Post.body),
         )
-        .order_by(Post.scheduled_at, Post.id)
+        .where(
+            col(Post.scheduled_at) >= start,
+            col(Post.scheduled_at) < end,
+            col(Post.status).in_((*PLACED, PostStatus.SKIPPED.value)),
+        )
+        .order_by(col(Post.scheduled_at), col(Post.id))
     ).all()
     posts = [
         WeekItem("post", pid, at, title or f"({label(pillar)} post)", pillar, status, manual, version, detail=body)
         for pid, at, title, pillar, status, manual, version, body in post_rows
     ]
     touch_rows = session.exec(
-        select(
-            Touchpoint.id,
-            Touchpoint.due_at,
-            Touchpoint.kind,
-            Touchpoint.status,
-            Touchpoint.manual,
-            Touchpoint.version,
-            Touchpoint.message,
-            Touchpoint.note,
-            Connection.first_name,
-            Connection.last_name,
+        select(  # type: ignore[call-overload]  # sqlmodel types select() for up to 4 columns
+            pk_col(Touchpoint.id),
+            col(Touchpoint.due_at),
+            col(Touchpoint.kind),
+            col(Touchpoint.status),
+            col(Touchpoint.manual),
+            col(Touchpoint.version),
+            col(Touchpoint.message),
+            col(Touchpoint.note),
+            col(Connection.first_name),
+            col(Connection.last_name),
         )
-        .join(Connection, Connection.id == Touchpoint.connection_id)
-        .where(Touchpoint.due_at >= start, Touchpoint.due_at < end)
-        .order_by(Touchpoint.due_at, Touchpoint.id)
+        .join(Connection, col(Connection.id) == col(Touchpoint.connection_id))
+        .where(col(Touchpoint.due_at) >= start, col(Touchpoint.due_at) < end)
+        .order_by(col(Touchpoint.due_at), col(Touchpoint.id))
     ).all()
     labels = {k.value: label(k.value).capitalize() for k in TouchKind}
-    touches = []
+    touches: list[WeekItem] = []
     for tid, at, kind, status, manual, version, message, note, first, last in touch_rows:
         name = f"{first} {last}".strip() if first and last else (first or last or "").strip()  # Connection.full_name
         touches.append(
@@ -127,7 +139,7 @@ class WeekFigures:
             f"{count(self.touchpoints, 'touchpoint')} (capacity {self.capacity} a working day)"
         )
 
-    def as_json(self) -> dict:
+    def as_json(self) -> dict[str, Any]:
         return {
             "posts": self.posts,
             "open_slots": [list(s) for s in self.open_slots],
@@ -140,7 +152,7 @@ def week_figures(view: WeekView) -> WeekFigures:
     """A slot is open when no scheduled or published post sits at its local day and time: a post
     moved off its slot leaves it open, one moved onto another slot fills that one."""
     zone = ZoneInfo(view.timezone)
-    held = set()
+    held: set[tuple[int, str]] = set()
     posts = touches = 0
     for item in view.items:
         if item.status == PostStatus.SKIPPED.value or item.status == TouchStatus.SKIPPED.value:
