@@ -371,3 +371,32 @@ async def test_each_step_holds_its_keys_and_its_decisions_go_up_as_messages(demo
         "⇧→": "Day later",
         "r": "Reload",
     }
+
+
+async def test_the_review_reads_again_when_background_keywords_are_ready(demo_settings):
+    """Opened before the keywords are extracted, step 3 says they are being extracted, not that
+    nothing is rising; once the background run finishes the review is read again and shows them."""
+    import sqlalchemy as sa
+
+    from planner.models import Entry, EntryKeyword, Keyword
+
+    store = open_store(demo_settings.db_url)
+    with store.transaction() as session:  # the demo's entries as a refresh leaves them: not extracted yet
+        session.execute(sa.delete(EntryKeyword))
+        session.execute(sa.delete(Keyword))
+        session.execute(sa.update(Entry).values(keywords_hash=None, keywords_model=None))
+    store.dispose()
+    app = make_app(demo_settings, clock=lambda: FIXED_NOW)
+    async with app.run_test(size=(160, 45)) as pilot:
+        screen = await open_review(app, pilot)
+        assert not screen.review.rising
+        app.keyword_progress = (0, 79)  # as the app holds it while a run is under way
+        screen.query_one("#step-discover").show(screen.review)
+        summary = screen.query_one("#discover-summary")
+        assert "Keywords are being extracted (0 of 79)" in str(summary.render())
+        app.keyword_progress = None
+        app.start_extraction()
+        await app.workers.wait_for_complete()
+        await settle(app, pilot)
+        assert screen.review.rising  # read again once the run was over
+        assert screen.review.rising[0].topic in str(summary.render())

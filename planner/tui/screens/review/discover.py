@@ -38,7 +38,13 @@ class DiscoverStep(Step):
     def show(self, r: review_service.WeekReview) -> None:
         text = Text()
         if not r.rising:
-            text.append("Nothing rising in your topics right now.\n", style="dim")
+            busy = self.app.keyword_progress
+            text.append(
+                f"Keywords are being extracted ({busy[0]} of {busy[1]}): what is rising shows once they are ready.\n"
+                if busy
+                else "Nothing rising in your topics right now.\n",
+                style="dim",
+            )
         for topic in r.rising:
             text.append(f"{topic.topic}: ", style="bold")
             text.append(", ".join(f"{k.keyword} ({k.count}, ×{k.lift:g})" for k in topic.keywords) + "\n")

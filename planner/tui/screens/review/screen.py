@@ -181,6 +181,16 @@ class ReviewScreen(PlannerScreen):
     def action_reload(self) -> None:
         self.load()
 
+    def on_screen_resume(self) -> None:
+        if self.last is not None:  # shown again: what changed meanwhile (the cache keeps the rest)
+            self.load()
+
+    def on_planner_app_keywords_progress(self, message) -> None:
+        """Background keyword extraction finished: what is rising and the interest matches were
+        read without its keywords, so read the review again."""
+        if message.finished and self.last is not None:
+            self.load()
+
     # --- the steps -------------------------------------------------------------------------------
 
     def _show_step(self) -> None:
