@@ -72,13 +72,12 @@ def run_undoable(session: Session, kind: str, item_id: int, change: Callable[[Se
     if row is None:
         raise PlannerError(f"no {kind} with id {item_id}")
     before = _columns(row)
-    links = _links(session, model, item_id)
     message = change(session)
     session.flush()
     after = session.get(model, item_id, populate_existing=True)
     if after is not None:
         return message, Change(kind, item_id, message, before, after.version)
-    return message, Change(kind, item_id, message, before, None, links)
+    return message, Change(kind, item_id, message, before, None, session.info.pop(_LINKS, ()))
 
 
 def undo_change(session: Session, change: Change, now: datetime | None = None) -> str:
@@ -109,8 +108,13 @@ def undo_change(session: Session, change: Change, now: datetime | None = None) -
     return f"Undone: {change.summary}"
 
 
+_LINKS = "undo_links"  # session.info key: what a delete_item unlinked, for run_undoable's Change
+
+
 def delete_item(session: Session, kind: str, item_id: int, expected_version: int | None = None) -> str:
-    """Delete a post or a touchpoint (the screens ask first; undo brings it back)."""
+    """Delete a post or a touchpoint (the screens ask first; undo brings it back). What pointed
+    at it is noted first (only a delete reads it: done, skip and move do not pay for it)."""
+    session.info[_LINKS] = _links(session, _model(kind), item_id)
     if kind == "post":
         from planner.services.posts import delete_post
 
