@@ -24,7 +24,7 @@ from textual.worker import Worker, WorkerState
 
 from planner.config import Settings
 from planner.errors import PlannerError
-from planner.tui.cache import DOMAINS, ReadCache
+from planner.tui.cache import ReadCache
 
 T = TypeVar("T")
 # workers quit cancels without waiting: reads, and long detached work (see tui.detached); any
@@ -265,11 +265,6 @@ class PlannerApp(App):
             return None  # the worker's read through the store reports it properly
         self._tz = tz
         return result
-
-    def cached(self, key: tuple, fn: Callable[..., T], *args, **kwargs) -> T:
-        """The read cache under a key of the caller's naming, with every domain: for the weekly
-        Review, whose reads take ``now`` as a plain argument. New code: ``cache.read``."""
-        return self.cache.read_as(key, DOMAINS, fn, *args, **kwargs)
 
     def warm_up(self) -> None:
         """Once Today has drawn its data (the first frame, or the worker's read on PostgreSQL):

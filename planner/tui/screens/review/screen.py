@@ -17,6 +17,7 @@ from textual.widgets import ContentSwitcher, Static
 from textual.worker import get_current_worker
 
 from planner.services import review as review_service
+from planner.tui.cache import DOMAINS
 from planner.tui.screens.base import PlannerScreen
 from planner.tui.screens.review.discover import DiscoverStep
 from planner.tui.screens.review.export import ExportStep
@@ -37,11 +38,11 @@ STEPS = (
 
 
 def _last_week(app, monday: date, now) -> review_service.LastWeek:
-    return app.cached(("review_last_week", monday), review_service.last_week, monday, now)
+    return app.cache.read_as(("review_last_week", monday), DOMAINS, review_service.last_week, monday, now)
 
 
 def _week_review(app, last: review_service.LastWeek) -> review_service.WeekReview:
-    review = app.cached(("review_week", last.monday), review_service.complete_review, last)
+    review = app.cache.read_as(("review_week", last.monday), DOMAINS, review_service.complete_review, last)
     if not review_service.built_from(review, last):  # completed from a first step read before a change
         review = app.store.call(review_service.complete_review, last)
     return review
